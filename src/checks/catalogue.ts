@@ -1,0 +1,36 @@
+import { AUTHORIZATION_CHECKS } from './catalogue/authorization.js';
+import { DISCOVERY_CHECKS } from './catalogue/discovery.js';
+import { JWKS_CHECKS } from './catalogue/jwks.js';
+import { LIFECYCLE_CHECKS } from './catalogue/lifecycle.js';
+import { PROBES_CHECKS } from './catalogue/probes.js';
+import { TOKEN_RESPONSE_CHECKS } from './catalogue/token_response.js';
+import { tokenChecks } from './catalogue/tokens.js';
+import { USERINFO_CHECKS } from './catalogue/userinfo.js';
+import type { CheckDefinition } from './types.js';
+
+/**
+ * The one catalogue: every check id the tool can report, with title, spec section, severity and hint.
+ * Find any id here; the judging code that emits it lives beside the protocol step it judges.
+ */
+export const CATALOGUE: readonly CheckDefinition[] = [
+  ...tokenChecks('jwt'),
+  ...DISCOVERY_CHECKS,
+  ...JWKS_CHECKS,
+  ...AUTHORIZATION_CHECKS,
+  ...TOKEN_RESPONSE_CHECKS,
+  ...tokenChecks('id_token'),
+  ...tokenChecks('access_token'),
+  ...USERINFO_CHECKS,
+  ...LIFECYCLE_CHECKS,
+  ...PROBES_CHECKS,
+];
+
+const BY_ID = new Map(CATALOGUE.map((definition) => [definition.id, definition]));
+if (BY_ID.size !== CATALOGUE.length) throw new Error('check catalogue: duplicate id');
+
+export function checkDefinition(id: string): CheckDefinition {
+  const definition = BY_ID.get(id);
+  // A programming error, not a user error: caught by the catalogue test.
+  if (!definition) throw new Error(`check catalogue: unknown check id "${id}"`);
+  return definition;
+}

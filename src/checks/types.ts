@@ -1,0 +1,29 @@
+/** The status of one judged check, as printed and as in JSON (PRODUCT.md "The report"). */
+export type Status = 'pass' | 'fail' | 'warn' | 'skip';
+
+/**
+ * How bad a violation is (CHECKS.md): `error` — a MUST is broken or security is at stake, judged `fail`;
+ * `warning` — a SHOULD or a strong heuristic, judged `warn`; `info` — worth showing, judged `pass` with a note.
+ */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** One entry of the catalogue: data only. */
+export interface CheckDefinition {
+  /** Stable dotted id, e.g. `id_token.aud`. Never renamed once released: scripts filter on it. */
+  id: string;
+  title: string;
+  /** Where the rule comes from, e.g. "OIDC Core §3.1.3.7 step 3". */
+  spec: string;
+  severity: Severity;
+  /** What to change when it does not pass. */
+  hint?: string;
+}
+
+/** A judged check, as it appears in a report. */
+export interface CheckResult {
+  id: string;
+  status: Status;
+  message: string;
+  spec: string;
+  hint?: string;
+}

@@ -1,0 +1,74 @@
+import { Command, Option } from 'commander';
+import { parseDuration } from './util/duration.js';
+
+/** Called by an action with the command's name, its own options (positionals merged in) and the globals. */
+export type Dispatch = (name: string, options: Record<string, unknown>, globals: Record<string, unknown>) => Promise<void>;
+
+const duration = (flag: string) => (value: string) => parseDuration(value, flag);
+const count = (_: string, previous: number) => previous + 1;
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Options shared by every command that talks to an issuer. */
+function issuerOption(cmd: Command, description = 'issuer URL (discovery at /.well-known/openid-configuration)'): Command {
+  return cmd.addOption(new Option('--issuer <url>', description).env('OIDC_ISSUER'));
+}
+
+/**
+ * All commands in one place. Each action lazy-loads src/commands/<name>.ts through `dispatch`, so
+ * `oidc-cli --version` and `decode` never load the network stack.
+ */
+export function buildCli(version: string, dispatch: Dispatch): Command {
+  const program = new Command('oidc-cli')
+    .description('Debug OAuth 2.0 / OpenID Connect: decode and verify tokens, audit an IdP, run a real login.')
+    .version(version, '-V, --version')
+    .option('--json', 'print one JSON document on stdout (NDJSON for line-by-line input)', false)
+    .option('--strict', 'treat warnings as failures (exit 1)', false)
+    .option('--no-color', 'disable colour (also NO_COLOR, TERM=dumb, or when not a TTY)')
+    .option('-v, --verbose', 'trace HTTP requests and responses on stderr (-vv adds bodies)', count, 0)
+    .option('--show-tokens', 'print tokens and secrets in full instead of redacting them', false)
+    .option('--timeout <duration>', 'bound the whole operation: seconds, or 30s, 5m', duration('--timeout'))
+    .option('--insecure', 'allow plain http to non-loopback hosts and skip TLS certificate checks (warns)', false)
+    .option('--ca-file <file>', 'trust this PEM CA bundle too (NODE_EXTRA_CA_CERTS also works)')
+    .option('--profile <name>', 'read issuer, client and options from a named profile in the config file')
+    .option('--explain', 'add a line per step on why it matters', false)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  const action = (name: string) =>
+    async function (this: Command, ...args: unknown[]) {
+      const names = this.registeredArguments.map((argument) => argument.name());
+      const positional = Object.fromEntries(names.map((argName, i) => [argName, args[i]]));
+      await dispatch(name, { ...this.opts(), ...positional }, program.opts());
+    };
+
+  issuerOption(
+    program
+      .command('decode')
+      .summary('show and verify a JWT (header, payload, times, signature, claims)')
+      .description('Decode a JWS/JWT (or detect a JWE), verify it when keys are known, and judge its claims.\nWith no token, or "-", reads stdin: one token a line gives one result a line.')
+      .argument('[token]', 'the token, or - for stdin'),
+    'verify with the keys of this issuer (discovery → jwks_uri); also checks iss',
+  )
+    .option('--jwks <file|url>', 'verify with this JWK Set or single JWK (a local file may hold an oct key)')
+    .option('--secret <secret>', 'HMAC secret (prefer --secret-file or OIDC_CLIENT_SECRET: argv is visible to other users)')
+    .option('--secret-file <file>', 'read the HMAC secret from a file')
+    .option('--alg <alg>', 'accept only these algorithms (repeatable)', collect)
+    .option('--iss <issuer>', 'expected iss claim (exact)')
+    .option('--aud <audience>', 'expected audience (e.g. your client_id)')
+    .option('--nonce <nonce>', 'expected nonce')
+    .option('--max-age <duration>', 'max_age sent in the request: auth_time must be within it', duration('--max-age'))
+    .option('--clock-skew <duration>', 'tolerance for exp/nbf/iat', duration('--clock-skew'), 60)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ oidc-cli decode eyJhbGciOi...                      show header and payload; signature NOT verified
+  $ oidc-cli decode --jwks keys.json "$TOKEN"          verify with a local JWK Set
+  $ oidc-cli decode --issuer https://idp.example.com --aud my-client "$ID_TOKEN"
+  $ pbpaste | oidc-cli decode -                        read the token from stdin ("Bearer " prefix is fine)
+  $ cat tokens.txt | oidc-cli decode --jwks keys.json --json -   one JSON line per token (NDJSON)`,
+    )
+    .action(action('decode'));
+
+  return program;
+}

@@ -1,0 +1,36 @@
+import type { HttpClient } from '../http/types.js';
+import type { Report } from '../report/model.js';
+import type { Ui } from '../ui/ui.js';
+
+/** Flags every command accepts (src/cli.ts declares them once on the program). */
+export interface GlobalOptions {
+  json: boolean;
+  strict: boolean;
+  /** false with --no-color; undefined means "decide from the environment". */
+  color: boolean | undefined;
+  verbose: number;
+  showTokens: boolean;
+  /** Seconds; undefined means the command's own default. */
+  timeout: number | undefined;
+  insecure: boolean;
+  caFile: string | undefined;
+  profile: string | undefined;
+  explain: boolean;
+}
+
+/** What a command gets besides its own options. Commands never touch process.stdout or process.exit. */
+export interface Context {
+  globals: GlobalOptions;
+  ui: Ui;
+  env: NodeJS.ProcessEnv;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** The one HTTP client for this run, created on first use (so offline commands never load undici). */
+  http(options?: { timeoutSeconds?: number }): Promise<HttpClient>;
+  /** Aborted on Ctrl-C, so a waiting command can clean up (close its listener) before main exits 4. */
+  signal: AbortSignal;
+}
+
+/** A command returns one report, or a stream of them for line-by-line batch input. */
+export type CommandOutput = Report | AsyncIterable<Report>;
+
+export type CommandRun<O> = (options: O, context: Context) => Promise<CommandOutput>;

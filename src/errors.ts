@@ -1,0 +1,45 @@
+/**
+ * One error type for everything a user can cause. Commands throw it; only src/main.ts turns it into
+ * an exit code and a single line on stderr. The code union is closed so the exit-code mapping below
+ * is exhaustive (PRODUCT.md "Exit codes").
+ */
+export type ErrorCode =
+  | 'USAGE' // wrong flag, missing option, contradictory options
+  | 'INPUT' // unreadable token, file or stdin
+  | 'NETWORK' // DNS, refused, reset
+  | 'TLS' // certificate or handshake failure
+  | 'TIMEOUT' // connect/header/body timeout or --timeout reached
+  | 'PROTOCOL' // an answer that is not HTTP/JSON at all, or too large
+  | 'CANCELLED'; // interactive login cancelled or timed out
+
+const EXIT_CODES: Record<ErrorCode, number> = {
+  USAGE: 2,
+  INPUT: 2,
+  NETWORK: 3,
+  TLS: 3,
+  TIMEOUT: 3,
+  PROTOCOL: 3,
+  CANCELLED: 4,
+};
+
+export class CliError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CliError';
+    this.code = code;
+    this.hint = options.hint;
+  }
+
+  get exitCode(): number {
+    return EXIT_CODES[this.code];
+  }
+}
+
+export const usageError = (message: string, hint?: string) => new CliError('USAGE', message, hint === undefined ? {} : { hint });
+export const inputError = (message: string, hint?: string) => new CliError('INPUT', message, hint === undefined ? {} : { hint });
+
+/** Exit codes of PRODUCT.md, by name, for the few places that need them outside CliError. */
+export const EXIT = { OK: 0, CHECK_FAILED: 1, USAGE: 2, NETWORK: 3, CANCELLED: 4 } as const;

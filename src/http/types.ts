@@ -1,0 +1,58 @@
+/**
+ * The contract of the one HTTP layer (src/http/client.ts). Every network call in the project goes
+ * through an HttpClient so timeouts, size caps, redirects, proxies, CAs and trace redaction are
+ * decided in one place.
+ */
+export interface HttpRequest {
+  url: string;
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
+  headers?: Record<string, string>;
+  /** A form body is sent as application/x-www-form-urlencoded. */
+  body?: string | URLSearchParams;
+  /** Cap on the response body in bytes (default 1 MiB); over it the request fails with PROTOCOL. */
+  maxBytes?: number;
+  /** Overrides the client's timeout for this request, in milliseconds. */
+  timeoutMs?: number;
+  /** Values that must be masked in traces besides the well-known parameter names (e.g. a client secret). */
+  secrets?: string[];
+}
+
+export interface HttpResponse {
+  /** The URL requested (redirects are never followed, see `location`). */
+  url: string;
+  status: number;
+  /** Lower-case header names; repeated headers joined with ", " (set-cookie with "\n"). */
+  headers: Record<string, string>;
+  body: Buffer;
+  /** The parsed `Date` header, for clock-skew reports. */
+  date: Date | undefined;
+  /** For a 3xx: the Location header, reported to the caller rather than followed. */
+  location: string | undefined;
+  elapsedMs: number;
+  text(): string;
+  /**
+   * The body parsed as JSON. Throws CliError PROTOCOL ("… answered 200 with text/html, not JSON")
+   * when it is not JSON at all.
+   */
+  json(): unknown;
+}
+
+export interface HttpClient {
+  request(request: HttpRequest): Promise<HttpResponse>;
+  /** Registers a value to mask in every later trace line (client secret, tokens obtained in a flow). */
+  addSecret(value: string): void;
+  close(): Promise<void>;
+}
+
+export interface HttpClientOptions {
+  /** Connect, header and body timeout, each, in milliseconds. */
+  timeoutMs: number;
+  caFile: string | undefined;
+  /** Allows plain http to non-loopback hosts (with a warning) and disables certificate checks. */
+  insecure: boolean;
+  verbose: number;
+  showTokens: boolean;
+  trace: (line: string) => void;
+  warn: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+}

@@ -1,0 +1,151 @@
+import { CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { buildCli } from './cli.js';
+import type { CommandOutput, CommandRun, Context, GlobalOptions } from './commands/context.js';
+import { CliError } from './errors.js';
+import type { HttpClient } from './http/types.js';
+import { renderHuman, renderHumanLine, summaryLine } from './report/human.js';
+import { renderJson } from './report/json.js';
+import { isOk, type Report } from './report/model.js';
+import { colorEnabled, makeChalk } from './ui/color.js';
+import { createUi } from './ui/ui.js';
+
+const DEFAULT_TIMEOUT_SECONDS = 30;
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function toGlobals(raw: Record<string, unknown>): GlobalOptions {
+  return {
+    json: raw.json === true,
+    strict: raw.strict === true,
+    color: raw.color === false ? false : undefined,
+    verbose: typeof raw.verbose === 'number' ? raw.verbose : 0,
+    showTokens: raw.showTokens === true,
+    timeout: typeof raw.timeout === 'number' ? raw.timeout : undefined,
+    insecure: raw.insecure === true,
+    caFile: typeof raw.caFile === 'string' ? raw.caFile : undefined,
+    profile: typeof raw.profile === 'string' ? raw.profile : undefined,
+    explain: raw.explain === true,
+  };
+}
+
+/** Writes and waits, so a large report is not cut off by the exit; a closed pipe (| head) is not an error. */
+function writeOut(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.stdout.write(text)) process.stdout.once('drain', resolve);
+    else resolve();
+  });
+}
+
+function isAsyncIterable(value: CommandOutput): value is AsyncIterable<Report> {
+  return typeof (value as AsyncIterable<Report>)[Symbol.asyncIterator] === 'function';
+}
+
+async function printOutput(output: CommandOutput, globals: GlobalOptions): Promise<number> {
+  const chalk = makeChalk(colorEnabled(process.stdout, process.env, globals.color));
+  if (!isAsyncIterable(output)) {
+    if (globals.json) await writeOut(renderJson(output, globals.strict));
+    else if (output.bare !== undefined) await writeOut(output.bare + '\n');
+    else await writeOut(renderHuman(output, chalk, globals.strict));
+    return isOk(output, globals.strict) ? 0 : 1;
+  }
+  // Batch: one result per input line, written as soon as it is judged (constant memory).
+  let index = 0;
+  let failed = 0;
+  for await (const report of output) {
+    const ok = isOk(report, globals.strict);
+    if (!ok) failed += 1;
+    await writeOut(globals.json ? renderJson(report, globals.strict, false) : renderHumanLine(report, index, chalk, globals.strict));
+    index += 1;
+  }
+  if (!globals.json) {
+    const verdict = failed === 0 ? chalk.green.bold('OK') : chalk.red.bold('FAILED');
+    await writeOut(`${verdict}  ${index} tokens, ${index - failed} ok, ${failed} failed\n`);
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+export async function runCommand(name: string, options: Record<string, unknown>, rawGlobals: Record<string, unknown>, abort: AbortController): Promise<number> {
+  const globals = toGlobals(rawGlobals);
+  const ui = createUi({
+    chalk: makeChalk(colorEnabled(process.stderr, process.env, globals.color)),
+    stream: process.stderr,
+    progress: !globals.json || globals.verbose > 0,
+    explain: globals.explain,
+    verbose: globals.verbose,
+  });
+  let http: HttpClient | undefined;
+  const context: Context = {
+    globals,
+    ui,
+    env: process.env,
+    stdin: process.stdin,
+    signal: abort.signal,
+    async http(overrides = {}) {
+      if (!http) {
+        const { createHttpClient } = await import('./http/client.js');
+        http = createHttpClient({
+          timeoutMs: 1000 * (overrides.timeoutSeconds ?? globals.timeout ?? DEFAULT_TIMEOUT_SECONDS),
+          caFile: globals.caFile,
+          insecure: globals.insecure,
+          verbose: globals.verbose,
+          showTokens: globals.showTokens,
+          trace: ui.trace,
+          warn: ui.warn,
+          env: process.env,
+        });
+      }
+      return http;
+    },
+  };
+  try {
+    const module = (await import(`./commands/${name}.js`)) as { run: CommandRun<Record<string, unknown>> };
+    const output = await module.run(options, context);
+    return await printOutput(output, globals);
+  } finally {
+    await http?.close();
+  }
+}
+
+function errorLine(error: unknown): { line: string; code: number } {
+  if (error instanceof CliError) {
+    return { line: `oidc-cli: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}`, code: error.exitCode };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  // A bug of ours, not the user's: still one line, with a way to get the trace.
+  return { line: `oidc-cli: internal error: ${message} (set OIDC_CLI_DEBUG=1 for a stack trace)`, code: 3 };
+}
+
+/** The entry point: the only place that exits. */
+export async function main(argv: string[]): Promise<void> {
+  let exitCode = 0;
+  const abort = new AbortController();
+  const onSigint = () => {
+    if (abort.signal.aborted) process.exit(4);
+    abort.abort(new CliError('CANCELLED', 'cancelled (Ctrl-C)'));
+  };
+  process.on('SIGINT', onSigint);
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(exitCode);
+  });
+  try {
+    const program = buildCli(packageVersion(), async (name, options, globals) => {
+      exitCode = await runCommand(name, options, globals, abort);
+    });
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed help, the version, or its one-line usage error.
+      exitCode = error.exitCode === 0 ? 0 : 2;
+    } else {
+      const { line, code } = errorLine(error);
+      process.stderr.write(line + '\n');
+      if (process.env.OIDC_CLI_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+      exitCode = code;
+    }
+  }
+  process.exit(exitCode);
+}

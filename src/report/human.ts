@@ -1,0 +1,83 @@
+import type { ChalkInstance } from 'chalk';
+import type { CheckResult, Status } from '../checks/types.js';
+import { countStatuses, isOk, type Report, type Section } from './model.js';
+
+const SYMBOLS: Record<Status, string> = { pass: '✔', fail: '✖', warn: '!', skip: '-' };
+
+export function statusSymbol(status: Status, c: ChalkInstance): string {
+  const paint = { pass: c.green, fail: c.red, warn: c.yellow, skip: c.dim }[status];
+  return paint(SYMBOLS[status]);
+}
+
+function renderSection(section: Section, c: ChalkInstance): string {
+  const lines = [c.bold(section.title)];
+  switch (section.kind) {
+    case 'fields': {
+      const width = Math.max(0, ...section.fields.map(([label]) => label.length));
+      for (const [label, value] of section.fields) lines.push(`  ${c.dim(label.padEnd(width))}  ${value}`);
+      break;
+    }
+    case 'json': {
+      const text = JSON.stringify(section.value, null, 2) ?? 'undefined';
+      for (const line of text.split('\n')) {
+        // Notes (humanised times) go after the member they explain: `"exp": 1700000000,  // in 4m 12s`.
+        const key = /^\s*"([^"]+)":/.exec(line)?.[1];
+        const note = key !== undefined && /^ {2}"/.test(line) ? section.notes?.[key] : undefined;
+        lines.push(`  ${line}${note ? c.dim(`  // ${note}`) : ''}`);
+      }
+      break;
+    }
+    case 'table': {
+      const widths = section.columns.map((col, i) => Math.max(col.length, ...section.rows.map((row) => (row[i] ?? '').length)));
+      const format = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+      lines.push(`  ${c.dim(format(section.columns))}`);
+      for (const row of section.rows) lines.push(`  ${format(row)}`);
+      if (section.rows.length === 0) lines.push(`  ${c.dim('(none)')}`);
+      break;
+    }
+    case 'text':
+      for (const line of section.text.split('\n')) lines.push(`  ${line}`);
+      break;
+  }
+  return lines.join('\n');
+}
+
+export function renderCheckLine(check: CheckResult, c: ChalkInstance, idWidth = 0): string[] {
+  const lines = [`  ${statusSymbol(check.status, c)} ${check.id.padEnd(idWidth)}  ${check.message}`];
+  if (check.status === 'fail' || check.status === 'warn') {
+    const indent = ' '.repeat(4);
+    lines.push(`${indent}${c.dim(`spec: ${check.spec}`)}`);
+    if (check.hint) lines.push(`${indent}${c.cyan(`hint: ${check.hint}`)}`);
+  }
+  return lines;
+}
+
+export function summaryLine(checks: readonly CheckResult[], ok: boolean, c: ChalkInstance): string {
+  const n = countStatuses(checks);
+  const verdict = ok ? c.green.bold('OK') : c.red.bold('FAILED');
+  return `${verdict}  ${n.pass} passed, ${n.fail} failed, ${n.warn} warnings, ${n.skip} skipped`;
+}
+
+/** The full human report: sections, steps, checks, summary. */
+export function renderHuman(report: Report, c: ChalkInstance, strict: boolean): string {
+  const blocks = report.sections.map((section) => renderSection(section, c));
+  if (report.steps?.length) {
+    const width = Math.max(...report.steps.map((s) => s.name.length));
+    blocks.push([c.bold('Timings'), ...report.steps.map((s) => `  ${s.name.padEnd(width)}  ${String(s.ms).padStart(6)} ms`)].join('\n'));
+  }
+  if (report.checks.length) {
+    const idWidth = Math.min(36, Math.max(...report.checks.map((check) => check.id.length)));
+    blocks.push([c.bold('Checks'), ...report.checks.flatMap((check) => renderCheckLine(check, c, idWidth))].join('\n'));
+  }
+  blocks.push(summaryLine(report.checks, isOk(report, strict), c));
+  return blocks.join('\n\n') + '\n';
+}
+
+/** One line per report, for batch input (decode of many tokens). */
+export function renderHumanLine(report: Report, index: number, c: ChalkInstance, strict: boolean): string {
+  const ok = isOk(report, strict);
+  const failing = report.checks.filter((check) => check.status === 'fail' || (strict && check.status === 'warn'));
+  const label = typeof report.data.line === 'number' ? `line ${report.data.line}` : `#${index + 1}`;
+  const detail = ok ? '' : `  ${failing.map((check) => `${check.id}: ${check.message}`).join('; ')}`;
+  return `${ok ? c.green('✔ ok  ') : c.red('✖ fail')}  ${label}${detail}\n`;
+}
