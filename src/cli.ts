@@ -14,6 +14,26 @@ function issuerOption(cmd: Command, description = 'issuer URL (discovery at /.we
 }
 
 /**
+ * Client identity and authentication, shared by every command that calls the token, introspection or
+ * revocation endpoint. Secrets come from a file or the environment so they never need to be on argv.
+ */
+export function clientOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--client-id <id>', 'OAuth client_id').env('OIDC_CLIENT_ID'))
+    .addOption(new Option('--client-secret <secret>', 'client secret (prefer --client-secret-file or OIDC_CLIENT_SECRET)').env('OIDC_CLIENT_SECRET'))
+    .option('--client-secret-file <file>', 'read the client secret from a file')
+    .addOption(
+      new Option('--client-auth <method>', 'token endpoint client authentication').choices([
+        'none',
+        'client_secret_basic',
+        'client_secret_post',
+        'private_key_jwt',
+      ]),
+    )
+    .option('--private-key <file>', 'private key (PEM PKCS#8 or JWK) for private_key_jwt');
+}
+
+/**
  * All commands in one place. Each action lazy-loads src/commands/<name>.ts through `dispatch`, so
  * `oidc-cli --version` and `decode` never load the network stack.
  */
