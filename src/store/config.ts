@@ -1,0 +1,102 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { inputError } from '../errors.js';
+import { configFile } from './paths.js';
+
+export const CLIENT_AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
+
+/**
+ * One named profile of config.json. Secrets are held by reference only — the name of an environment
+ * variable or a file path — so the config file can be shared or committed without leaking them.
+ */
+export interface Profile {
+  issuer?: string;
+  client_id?: string;
+  client_auth?: ClientAuthMethod;
+  client_secret_env?: string;
+  client_secret_file?: string;
+  private_key_file?: string;
+  scope?: string;
+  redirect_uri?: string;
+}
+
+export interface Config {
+  path: string;
+  default_profile?: string;
+  profiles: Record<string, Profile>;
+}
+
+const STRING_MEMBERS = ['issuer', 'client_id', 'client_secret_env', 'client_secret_file', 'private_key_file', 'scope', 'redirect_uri'] as const;
+
+/** Reads config.json; undefined when there is none. A file that exists but is wrong is an INPUT error. */
+export async function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (line: string) => void = () => undefined): Promise<Config | undefined> {
+  const path = configFile(env);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw inputError(`cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw inputError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseConfig(raw, path, warn);
+}
+
+export function parseConfig(raw: unknown, path: string, warn: (line: string) => void): Config {
+  if (!isObject(raw)) throw inputError(`config file ${path}: expected a JSON object with "profiles"`);
+  const profilesRaw = raw.profiles ?? {};
+  if (!isObject(profilesRaw)) throw inputError(`config file ${path}: "profiles" must be an object of named profiles`);
+  for (const key of Object.keys(raw)) {
+    if (key !== 'profiles' && key !== 'default_profile' && key !== '$schema') warn(`config file ${path}: unknown member "${key}" ignored`);
+  }
+  const config: Config = { path, profiles: {} };
+  if (raw.default_profile !== undefined) {
+    if (typeof raw.default_profile !== 'string') throw inputError(`config file ${path}: "default_profile" must be a string`);
+    config.default_profile = raw.default_profile;
+  }
+  for (const [name, value] of Object.entries(profilesRaw)) {
+    config.profiles[name] = parseProfile(name, value, path, warn);
+  }
+  return config;
+}
+
+function parseProfile(name: string, raw: unknown, path: string, warn: (line: string) => void): Profile {
+  const where = `config file ${path}, profile "${name}"`;
+  if (!isObject(raw)) throw inputError(`${where}: expected an object`);
+  if ('client_secret' in raw) {
+    throw inputError(`${where} holds a plain "client_secret"; secrets are kept by reference only`, 'replace it with "client_secret_env": "VAR_NAME" or "client_secret_file": "/path/to/secret" (mode 0600)');
+  }
+  const profile: Profile = {};
+  for (const member of STRING_MEMBERS) {
+    const value = raw[member];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || value === '') throw inputError(`${where}: "${member}" must be a non-empty string`);
+    profile[member] = member.endsWith('_file') ? expandPath(value, dirname(path)) : value;
+  }
+  if (raw.client_auth !== undefined) {
+    if (!CLIENT_AUTH_METHODS.includes(raw.client_auth as ClientAuthMethod)) {
+      throw inputError(`${where}: "client_auth" is ${JSON.stringify(raw.client_auth)}, expected one of ${CLIENT_AUTH_METHODS.join(', ')}`);
+    }
+    profile.client_auth = raw.client_auth as ClientAuthMethod;
+  }
+  const known = new Set<string>([...STRING_MEMBERS, 'client_auth']);
+  for (const key of Object.keys(raw)) if (!known.has(key)) warn(`${where}: unknown member "${key}" ignored`);
+  return profile;
+}
+
+/** `~/x` is the home directory; a relative path is relative to the config file's directory. */
+function expandPath(value: string, base: string): string {
+  if (value === '~' || value.startsWith('~/')) return join(homedir(), value.slice(1));
+  return isAbsolute(value) ? value : resolve(base, value);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
