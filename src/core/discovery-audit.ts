@@ -1,0 +1,181 @@
+import { CheckRecorder } from '../checks/recorder.js';
+import type { CheckResult } from '../checks/types.js';
+
+/** The pure judge of a metadata document (CHECKS.md "Discovery"); unit-tested without a network. */
+
+const REQUIRED_URLS = ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const;
+const REQUIRED_LISTS = ['response_types_supported', 'subject_types_supported', 'id_token_signing_alg_values_supported'] as const;
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.has(hostname.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
+
+function tryUrl(value: unknown): URL | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Explains how two issuer strings differ, in the terms people get wrong: trailing slash, scheme, host
+ * case, port, path. Falls back to the first differing character.
+ */
+export function describeIssuerDifference(expected: string, actual: string): string {
+  const a = tryUrl(expected);
+  const b = tryUrl(actual);
+  const reasons: string[] = [];
+  if (a && b) {
+    if (a.protocol !== b.protocol) reasons.push(`scheme ${a.protocol.slice(0, -1)} vs ${b.protocol.slice(0, -1)}`);
+    const hostA = /^[a-z]+:\/\/([^/:?#]*)/i.exec(expected)?.[1] ?? a.hostname;
+    const hostB = /^[a-z]+:\/\/([^/:?#]*)/i.exec(actual)?.[1] ?? b.hostname;
+    if (hostA !== hostB) reasons.push(hostA.toLowerCase() === hostB.toLowerCase() ? `host case ${hostA} vs ${hostB}` : `host ${hostA} vs ${hostB}`);
+    const portA = /^[a-z]+:\/\/[^/?#]*:(\d*)/i.exec(expected)?.[1];
+    const portB = /^[a-z]+:\/\/[^/?#]*:(\d*)/i.exec(actual)?.[1];
+    if (portA !== portB) reasons.push(`port ${portA === undefined ? '(none)' : `:${portA}`} vs ${portB === undefined ? '(none)' : `:${portB}`}`);
+    const pathA = expected.replace(/^[a-z]+:\/\/[^/?#]*/i, '');
+    const pathB = actual.replace(/^[a-z]+:\/\/[^/?#]*/i, '');
+    if (pathA !== pathB) {
+      if (pathA.replace(/\/$/, '') === pathB.replace(/\/$/, '')) {
+        reasons.push(pathB.endsWith('/') ? 'trailing slash in the document only' : 'trailing slash in the discovered issuer only');
+      } else reasons.push(`path "${pathA}" vs "${pathB}"`);
+    }
+  }
+  if (reasons.length === 0) {
+    let i = 0;
+    while (i < expected.length && expected[i] === actual[i]) i += 1;
+    reasons.push(`first difference at character ${i + 1}`);
+  }
+  return reasons.join(', ');
+}
+
+function auditIssuer(r: CheckRecorder, expected: string, metadata: Record<string, unknown>): void {
+  const issuer = metadata.issuer;
+  if (typeof issuer !== 'string') {
+    r.violation('discovery.issuer_match', `the document has no issuer string (expected "${expected}")`);
+    r.skip('discovery.issuer_url', 'no issuer in the document');
+    return;
+  }
+  if (issuer === expected) r.pass('discovery.issuer_match', `"${issuer}" is identical to the issuer discovered`);
+  else r.violation('discovery.issuer_match', `document says "${issuer}" but it was discovered as "${expected}": ${describeIssuerDifference(expected, issuer)}`);
+
+  const url = tryUrl(issuer);
+  if (!url) r.violation('discovery.issuer_url', `issuer "${issuer}" is not a URL`);
+  else if (url.search || url.hash || /[?#]/.test(issuer)) r.violation('discovery.issuer_url', `issuer "${issuer}" has a query or fragment`);
+  else if (url.protocol === 'https:') r.pass('discovery.issuer_url', 'https, no query or fragment');
+  else if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) r.pass('discovery.issuer_url', `http on loopback (${url.host}): acceptable for development only`);
+  else r.violation('discovery.issuer_url', `issuer "${issuer}" uses ${url.protocol.slice(0, -1)}, not https`);
+}
+
+function auditRequired(r: CheckRecorder, metadata: Record<string, unknown>): void {
+  const problems: string[] = [];
+  for (const name of REQUIRED_URLS) {
+    if (metadata[name] === undefined) problems.push(`${name} missing`);
+    else if (!tryUrl(metadata[name])) problems.push(`${name} is not a URL (${JSON.stringify(metadata[name])})`);
+  }
+  for (const name of REQUIRED_LISTS) {
+    if (metadata[name] === undefined) problems.push(`${name} missing`);
+    else if (!isStringList(metadata[name]) || (metadata[name] as string[]).length === 0) problems.push(`${name} is not a non-empty array of strings`);
+  }
+  if (problems.length) r.violation('discovery.required_members', problems.join('; '));
+  else r.pass('discovery.required_members', `${REQUIRED_URLS.length + REQUIRED_LISTS.length} required members present and well typed`);
+
+  const scopes = metadata.scopes_supported;
+  if (scopes === undefined) r.skip('discovery.scopes_openid', 'scopes_supported not published');
+  else if (!isStringList(scopes)) r.violation('discovery.scopes_openid', 'scopes_supported is not an array of strings');
+  else r.expect('discovery.scopes_openid', scopes.includes('openid'), 'scopes_supported contains openid', `scopes_supported is ${JSON.stringify(scopes)}, without "openid"`);
+
+  if (metadata.userinfo_endpoint === undefined) r.violation('discovery.userinfo_endpoint', 'userinfo_endpoint is not published');
+  else r.pass('discovery.userinfo_endpoint', String(metadata.userinfo_endpoint));
+}
+
+/** Every member naming a URL a client will call: *_endpoint, jwks_uri, check_session_iframe, mTLS aliases. */
+export function endpointMembers(metadata: Record<string, unknown>): Array<[name: string, value: string]> {
+  const out: Array<[string, string]> = [];
+  for (const [name, value] of Object.entries(metadata)) {
+    if ((name.endsWith('_endpoint') || name === 'jwks_uri' || name === 'check_session_iframe') && typeof value === 'string') out.push([name, value]);
+  }
+  const aliases = metadata.mtls_endpoint_aliases;
+  if (aliases && typeof aliases === 'object' && !Array.isArray(aliases)) {
+    for (const [name, value] of Object.entries(aliases)) if (typeof value === 'string') out.push([`mtls_endpoint_aliases.${name}`, value]);
+  }
+  return out;
+}
+
+function auditEndpoints(r: CheckRecorder, metadata: Record<string, unknown>): void {
+  const issuer = tryUrl(metadata.issuer);
+  // Loopback http is the development exception only when the issuer itself is loopback http: an
+  // https issuer with an http endpoint is a downgrade wherever the endpoint is.
+  const devIssuer = issuer?.protocol === 'http:' && isLoopbackHost(issuer.hostname);
+  const endpoints = endpointMembers(metadata);
+  const insecure: string[] = [];
+  const foreign: string[] = [];
+  for (const [name, value] of endpoints) {
+    const url = tryUrl(value);
+    if (!url) {
+      insecure.push(`${name} is not a URL (${value})`);
+      continue;
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && devIssuer && isLoopbackHost(url.hostname))) insecure.push(`${name} ${value}`);
+    if (issuer && url.hostname.toLowerCase() !== issuer.hostname.toLowerCase()) foreign.push(`${name} on ${url.host}`);
+  }
+  if (endpoints.length === 0) r.skip('discovery.https', 'no endpoints published');
+  else if (insecure.length) r.violation('discovery.https', `not https: ${insecure.join(', ')}`);
+  else r.pass('discovery.https', devIssuer ? `${endpoints.length} endpoints, http on loopback (development only)` : `${endpoints.length} endpoints, all https`);
+
+  if (!issuer || endpoints.length === 0) r.skip('discovery.endpoint_host', 'no issuer URL or no endpoints to compare');
+  else if (foreign.length) r.violation('discovery.endpoint_host', `issuer is on ${issuer.hostname} but ${foreign.join(', ')}`);
+  else r.pass('discovery.endpoint_host', `all endpoints on ${issuer.hostname}`);
+}
+
+function auditCapabilities(r: CheckRecorder, metadata: Record<string, unknown>): void {
+  const algs = metadata.id_token_signing_alg_values_supported;
+  if (!isStringList(algs)) {
+    r.skip('discovery.alg_rs256', 'id_token_signing_alg_values_supported not published as a list');
+    r.skip('discovery.alg_none', 'id_token_signing_alg_values_supported not published as a list');
+  } else {
+    r.expect('discovery.alg_rs256', algs.includes('RS256'), 'RS256 listed', `RS256 missing from id_token_signing_alg_values_supported ${JSON.stringify(algs)}`);
+    r.expect('discovery.alg_none', !algs.includes('none'), '"none" not listed', `id_token_signing_alg_values_supported lists "none": ${JSON.stringify(algs)}`);
+  }
+
+  const methods = metadata.code_challenge_methods_supported;
+  if (methods === undefined) {
+    r.violation('discovery.pkce_s256', 'code_challenge_methods_supported is absent: clients cannot tell whether PKCE is supported');
+    r.skip('discovery.pkce_plain', 'code_challenge_methods_supported is absent');
+  } else if (!isStringList(methods)) {
+    r.violation('discovery.pkce_s256', `code_challenge_methods_supported is not an array of strings (${JSON.stringify(methods)})`);
+    r.skip('discovery.pkce_plain', 'code_challenge_methods_supported is malformed');
+  } else {
+    r.expect('discovery.pkce_s256', methods.includes('S256'), 'S256 listed', `code_challenge_methods_supported is ${JSON.stringify(methods)}, without "S256"`);
+    r.expect('discovery.pkce_plain', !methods.includes('plain'), '"plain" not listed', '"plain" is listed in code_challenge_methods_supported');
+  }
+
+  const responseTypes = isStringList(metadata.response_types_supported) ? metadata.response_types_supported : [];
+  const grantTypes = isStringList(metadata.grant_types_supported) ? metadata.grant_types_supported : [];
+  const found = [
+    ...responseTypes.filter((type) => type.split(' ').includes('token')).map((type) => `response type "${type}"`),
+    ...grantTypes.filter((type) => type === 'password').map(() => 'grant type "password"'),
+  ];
+  if (found.length) r.violation('discovery.implicit_or_password', `advertises ${found.join(', ')}`);
+  else r.pass('discovery.implicit_or_password', 'neither implicit response types nor the password grant advertised');
+
+  const iss = metadata.authorization_response_iss_parameter_supported;
+  if (iss === true) r.pass('discovery.iss_parameter', 'authorization_response_iss_parameter_supported is true');
+  else r.violation('discovery.iss_parameter', iss === undefined ? 'authorization_response_iss_parameter_supported is absent (RFC 9207 iss not advertised)' : `authorization_response_iss_parameter_supported is ${JSON.stringify(iss)}`);
+}
+
+/** All Discovery checks on a parsed document; `expectedIssuer` is the issuer exactly as it was discovered. */
+export function auditDiscovery(expectedIssuer: string, metadata: Record<string, unknown>): CheckResult[] {
+  const r = new CheckRecorder();
+  auditIssuer(r, expectedIssuer, metadata);
+  auditRequired(r, metadata);
+  auditEndpoints(r, metadata);
+  auditCapabilities(r, metadata);
+  return r.results;
+}

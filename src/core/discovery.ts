@@ -1,0 +1,122 @@
+import { CheckRecorder } from '../checks/recorder.js';
+import type { CheckResult } from '../checks/types.js';
+import { CliError, usageError } from '../errors.js';
+import type { HttpClient, HttpResponse } from '../http/types.js';
+import { auditDiscovery } from './discovery-audit.js';
+
+/**
+ * Discovery as a request/process pair (the oauth4webapi split): `fetchDiscovery` does the HTTP,
+ * `processDiscoveryResponse` and `auditDiscovery` judge what came back and are pure.
+ */
+export interface DiscoveryResult {
+  issuer: string;
+  /** The URL the document was read from (the RFC 8414 one when usedFallback). */
+  url: string;
+  metadata: Record<string, unknown>;
+  response: HttpResponse;
+  checks: CheckResult[];
+  usedFallback: boolean;
+}
+
+/** Like DiscoveryResult, but `metadata` is absent when no usable document was found (see `checks`). */
+export interface DiscoveryAttempt extends Omit<DiscoveryResult, 'metadata'> {
+  metadata: Record<string, unknown> | undefined;
+}
+
+/** What one metadata response amounts to, before any audit of its members. */
+export type DocumentOutcome =
+  | { kind: 'document'; metadata: Record<string, unknown> }
+  | { kind: 'redirect'; location: string }
+  | { kind: 'missing'; status: number }
+  | { kind: 'invalid'; reason: string };
+
+/** Parses and checks the issuer the user typed: a usage error names the problem. */
+export function parseIssuer(issuer: string): URL {
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw usageError(`--issuer: "${issuer}" is not a URL`, 'give the issuer as an absolute URL, e.g. https://idp.example.com');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw usageError(`--issuer: "${issuer}" is not an http(s) URL`, 'give the issuer as an absolute URL, e.g. https://idp.example.com');
+  }
+  return url;
+}
+
+/**
+ * Both places metadata may live. OIDC Discovery §4: issuer (without its trailing slash) +
+ * /.well-known/openid-configuration. RFC 8414 §3.1: the well-known segment goes between the host and
+ * the issuer's path, whose terminating "/" is removed first.
+ */
+export function discoveryUrls(issuer: string): { openid: string; oauth: string } {
+  const url = parseIssuer(issuer);
+  const path = url.pathname.replace(/\/+$/, '');
+  return {
+    openid: `${url.origin}${path}/.well-known/openid-configuration`,
+    oauth: `${url.origin}/.well-known/oauth-authorization-server${path}`,
+  };
+}
+
+/** Judges one metadata response (pure). A 200 whose body is not JSON throws CliError PROTOCOL (exit 3). */
+export function processDiscoveryResponse(response: HttpResponse): DocumentOutcome {
+  if (response.status >= 300 && response.status < 400) return { kind: 'redirect', location: response.location ?? '(no Location header)' };
+  if (response.status !== 200) return { kind: 'missing', status: response.status };
+  const body = response.json();
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return { kind: 'invalid', reason: `the body is JSON but not an object (${Array.isArray(body) ? 'an array' : String(body === null ? 'null' : typeof body)})` };
+  }
+  return { kind: 'document', metadata: body as Record<string, unknown> };
+}
+
+/** Fetches the metadata (with the RFC 8414 fallback) and audits it. Never throws for a bad document. */
+export async function fetchDiscovery(http: HttpClient, issuer: string): Promise<DiscoveryAttempt> {
+  const urls = discoveryUrls(issuer);
+  const recorder = new CheckRecorder();
+  let url = urls.openid;
+  let response = await http.request({ url });
+  let outcome = processDiscoveryResponse(response);
+  let usedFallback = false;
+  if (outcome.kind === 'missing') {
+    const first = response.status;
+    const fallback = await http.request({ url: urls.oauth });
+    const fallbackOutcome = processDiscoveryResponse(fallback);
+    if (fallbackOutcome.kind === 'document') {
+      recorder.violation('discovery.fallback', `${urls.openid} answered ${first}; used the RFC 8414 metadata at ${urls.oauth}`);
+      ({ url, response, outcome, usedFallback } = { url: urls.oauth, response: fallback, outcome: fallbackOutcome, usedFallback: true });
+    } else if (fallbackOutcome.kind === 'missing') {
+      recorder.violation('discovery.document', `no metadata: ${urls.openid} answered ${first} and ${urls.oauth} answered ${fallback.status}`);
+      return { issuer, url, metadata: undefined, response, checks: recorder.results, usedFallback };
+    }
+  }
+  if (outcome.kind === 'redirect') {
+    recorder.violation('discovery.redirect', `${url} answered ${response.status} with a redirect to ${outcome.location} (not followed)`);
+    return { issuer, url, metadata: undefined, response, checks: recorder.results, usedFallback };
+  }
+  if (outcome.kind === 'invalid') {
+    recorder.violation('discovery.document', `${url}: ${outcome.reason}`);
+    return { issuer, url, metadata: undefined, response, checks: recorder.results, usedFallback };
+  }
+  if (outcome.kind === 'missing') {
+    recorder.violation('discovery.document', `${url} answered ${outcome.status}, not 200`);
+    return { issuer, url, metadata: undefined, response, checks: recorder.results, usedFallback };
+  }
+  recorder.pass('discovery.document', `${url} answered 200 with a JSON object (${Object.keys(outcome.metadata).length} members)`);
+  if (!usedFallback) recorder.pass('discovery.fallback', 'served at /.well-known/openid-configuration');
+  recorder.pass('discovery.redirect', 'answered directly');
+  recorder.merge(auditDiscovery(issuer, outcome.metadata));
+  return { issuer, url, metadata: outcome.metadata, response, checks: recorder.results, usedFallback };
+}
+
+/**
+ * Fetch + audit, for commands that need the metadata to go on (login, decode --issuer). Throws
+ * CliError PROTOCOL when there is no usable document at all; transport failures throw from the client.
+ */
+export async function discover(http: HttpClient, issuer: string): Promise<DiscoveryResult> {
+  const attempt = await fetchDiscovery(http, issuer);
+  if (attempt.metadata === undefined) {
+    const failed = attempt.checks.find((check) => check.status === 'fail');
+    throw new CliError('PROTOCOL', `discovery failed for ${issuer}: ${failed?.message ?? 'no metadata document'}`, failed?.hint ? { hint: failed.hint } : {});
+  }
+  return { ...attempt, metadata: attempt.metadata };
+}

@@ -1,0 +1,209 @@
+import { X509Certificate } from 'node:crypto';
+import { CheckRecorder } from '../checks/recorder.js';
+import type { CheckResult } from '../checks/types.js';
+
+/** The pure judge of a JWK Set (CHECKS.md "JWKS"): works on a fetched set and on a local file alike. */
+
+type Jwk = Record<string, unknown>;
+
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+/** Coordinate length in bytes per curve (RFC 7518 §6.2.1.2, RFC 8037 §2). */
+const CURVE_BYTES: Record<string, { kty: 'EC' | 'OKP'; bytes: number }> = {
+  'P-256': { kty: 'EC', bytes: 32 },
+  'P-384': { kty: 'EC', bytes: 48 },
+  'P-521': { kty: 'EC', bytes: 66 },
+  secp256k1: { kty: 'EC', bytes: 32 },
+  Ed25519: { kty: 'OKP', bytes: 32 },
+  Ed448: { kty: 'OKP', bytes: 57 },
+  X25519: { kty: 'OKP', bytes: 32 },
+  X448: { kty: 'OKP', bytes: 56 },
+};
+const SIG_OPS = new Set(['sign', 'verify']);
+const ENC_OPS = new Set(['encrypt', 'decrypt', 'wrapKey', 'unwrapKey', 'deriveKey', 'deriveBits']);
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+export function rsaModulusBits(n: string): number {
+  const bytes = Buffer.from(n, 'base64url');
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i += 1;
+  if (i === bytes.length) return 0;
+  return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]!));
+}
+
+/** "kid abc" or "key #2", for messages. */
+export function keyLabel(jwk: Jwk, index: number): string {
+  return typeof jwk.kid === 'string' ? `kid "${jwk.kid}"` : `key #${index + 1}`;
+}
+
+/** What kty/crv an alg needs (RFC 7518 §3.1, §4.1; RFC 8037 §3.1); undefined for an alg we do not know. */
+export function keyTypeForAlg(alg: string): { kty: string; crv?: string[] } | undefined {
+  if (/^(RS|PS)(256|384|512)$/.test(alg) || /^RSA(1_5|-OAEP(-256|-384|-512)?)$/.test(alg)) return { kty: 'RSA' };
+  if (alg === 'ES256') return { kty: 'EC', crv: ['P-256'] };
+  if (alg === 'ES384') return { kty: 'EC', crv: ['P-384'] };
+  if (alg === 'ES512') return { kty: 'EC', crv: ['P-521'] };
+  if (alg === 'ES256K') return { kty: 'EC', crv: ['secp256k1'] };
+  if (alg === 'EdDSA') return { kty: 'OKP', crv: ['Ed25519', 'Ed448'] };
+  if (alg === 'Ed25519' || alg === 'Ed448') return { kty: 'OKP', crv: [alg] };
+  if (/^HS(256|384|512)$/.test(alg) || /^A(128|192|256)(KW|GCMKW)$/.test(alg) || alg === 'dir') return { kty: 'oct' };
+  return undefined;
+}
+
+/** Why the key is malformed for its kty, or undefined when it is well formed. */
+function shapeProblem(jwk: Jwk): string | undefined {
+  const b64 = (name: string, bytes?: number): string | undefined => {
+    const value = jwk[name];
+    if (typeof value !== 'string' || value === '') return `${name} missing`;
+    if (!BASE64URL.test(value)) return `${name} is not unpadded base64url`;
+    if (bytes !== undefined && Buffer.from(value, 'base64url').length !== bytes) return `${name} is ${Buffer.from(value, 'base64url').length} bytes, expected ${bytes} for ${String(jwk.crv)}`;
+    return undefined;
+  };
+  switch (jwk.kty) {
+    case 'RSA':
+      return b64('n') ?? b64('e');
+    case 'EC':
+    case 'OKP': {
+      const curve = typeof jwk.crv === 'string' ? CURVE_BYTES[jwk.crv] : undefined;
+      if (!curve || curve.kty !== jwk.kty) return `crv ${JSON.stringify(jwk.crv)} is not a ${jwk.kty} curve`;
+      return jwk.kty === 'EC' ? (b64('x', curve.bytes) ?? b64('y', curve.bytes)) : b64('x', curve.bytes);
+    }
+    case 'oct':
+      return b64('k');
+    case undefined:
+      return 'kty missing';
+    default:
+      return typeof jwk.kty === 'string' ? undefined : 'kty is not a string';
+  }
+}
+
+function isSigningKey(jwk: Jwk): boolean {
+  if (jwk.use === 'enc') return false;
+  if (Array.isArray(jwk.key_ops) && !jwk.key_ops.includes('verify')) return false;
+  if (jwk.kty === 'OKP') return jwk.crv === 'Ed25519' || jwk.crv === 'Ed448';
+  return jwk.kty === 'RSA' || jwk.kty === 'EC';
+}
+
+/** Compares the public key inside x5c[0] with the bare key members (RFC 7517 §4.7). */
+function x5cProblem(jwk: Jwk): string | undefined {
+  const chain = jwk.x5c;
+  if (!Array.isArray(chain) || typeof chain[0] !== 'string') return 'x5c is not an array of base64 certificates';
+  let certKey: Jwk;
+  try {
+    certKey = new X509Certificate(Buffer.from(chain[0], 'base64')).publicKey.export({ format: 'jwk' }) as Jwk;
+  } catch (error) {
+    return `x5c[0] is not a certificate (${(error as Error).message})`;
+  }
+  const members = jwk.kty === 'RSA' ? ['kty', 'n', 'e'] : ['kty', 'crv', 'x', 'y'];
+  const differing = members.filter((name) => (certKey[name] ?? undefined) !== (jwk[name] ?? undefined));
+  return differing.length ? `the x5c[0] certificate holds another key (${differing.join(', ')} differ)` : undefined;
+}
+
+function auditKeys(r: CheckRecorder, keys: Jwk[]): void {
+  const label = (jwk: Jwk) => keyLabel(jwk, keys.indexOf(jwk));
+  const problems = (find: (jwk: Jwk) => string | undefined) =>
+    keys.flatMap((jwk) => {
+      const problem = find(jwk);
+      return problem === undefined ? [] : [`${label(jwk)}: ${problem}`];
+    });
+
+  const signing = keys.filter(isSigningKey);
+  if (signing.length) r.pass('jwks.signing_key', `${signing.length} signing key${signing.length > 1 ? 's' : ''}`);
+  else r.violation('jwks.signing_key', keys.length ? `none of the ${keys.length} keys is an RSA/EC/Ed25519 key usable to verify signatures` : 'the keys array is empty');
+
+  const exposed = problems((jwk) => {
+    const found = PRIVATE_MEMBERS.filter((name) => jwk[name] !== undefined);
+    return found.length ? `publishes ${found.join(', ')} (${jwk.kty === 'oct' ? 'a symmetric secret' : 'private key material'})` : undefined;
+  });
+  if (exposed.length) r.violation('jwks.private_material', exposed.join('; '));
+  else r.pass('jwks.private_material', 'public keys only');
+
+  const malformed = problems(shapeProblem);
+  const unknown = keys.filter((jwk) => typeof jwk.kty === 'string' && !['RSA', 'EC', 'OKP', 'oct'].includes(jwk.kty));
+  if (malformed.length) r.violation('jwks.key_shape', malformed.join('; '));
+  else r.pass('jwks.key_shape', `${keys.length} keys well formed${unknown.length ? ` (${unknown.length} of unknown kty, ignored)` : ''}`);
+
+  const rsa = keys.filter((jwk) => jwk.kty === 'RSA' && typeof jwk.n === 'string');
+  const weak = rsa.filter((jwk) => rsaModulusBits(jwk.n as string) < 2048).map((jwk) => `${label(jwk)} has ${rsaModulusBits(jwk.n as string)} bits`);
+  if (rsa.length === 0) r.skip('jwks.rsa_size', 'no RSA keys');
+  else if (weak.length) r.violation('jwks.rsa_size', `${weak.join('; ')} (minimum 2048)`);
+  else r.pass('jwks.rsa_size', `${rsa.length} RSA key${rsa.length > 1 ? 's' : ''}, all ≥ 2048 bits`);
+
+  const mismatched = problems((jwk) => {
+    if (typeof jwk.alg !== 'string') return undefined;
+    const need = keyTypeForAlg(jwk.alg);
+    if (!need) return undefined;
+    if (need.kty !== jwk.kty) return `alg ${jwk.alg} needs kty ${need.kty}, not ${String(jwk.kty)}`;
+    if (need.crv && !need.crv.includes(String(jwk.crv))) return `alg ${jwk.alg} needs crv ${need.crv.join(' or ')}, not ${String(jwk.crv)}`;
+    return undefined;
+  });
+  if (mismatched.length) r.violation('jwks.crv_alg', mismatched.join('; '));
+  else r.pass('jwks.crv_alg', keys.some((jwk) => typeof jwk.alg === 'string') ? 'every alg fits its key' : 'no key declares alg');
+
+  auditKids(r, keys);
+
+  const contradictions = problems((jwk) => {
+    if (typeof jwk.use !== 'string' || !Array.isArray(jwk.key_ops)) return undefined;
+    const allowed = jwk.use === 'sig' ? SIG_OPS : jwk.use === 'enc' ? ENC_OPS : undefined;
+    const wrong = allowed ? jwk.key_ops.filter((op) => !allowed.has(String(op))) : [];
+    return wrong.length ? `use "${jwk.use}" but key_ops ${JSON.stringify(jwk.key_ops)}` : undefined;
+  });
+  if (contradictions.length) r.violation('jwks.use_key_ops', contradictions.join('; '));
+  else r.pass('jwks.use_key_ops', 'no key contradicts its use with key_ops');
+
+  const hasEnc = keys.some((jwk) => jwk.use === 'enc');
+  const hasSig = keys.some((jwk) => jwk.use === 'sig');
+  const withoutUse = keys.filter((jwk) => jwk.use === undefined);
+  if (hasEnc && (hasSig || withoutUse.length) && withoutUse.length) r.violation('jwks.use_required', `the set mixes signing and encryption keys but ${withoutUse.map(label).join(', ')} ${withoutUse.length > 1 ? 'have' : 'has'} no use`);
+  else r.pass('jwks.use_required', hasEnc ? 'every key says sig or enc' : 'no encryption keys, use is optional');
+
+  const withX5c = keys.filter((jwk) => jwk.x5c !== undefined);
+  const x5cBad = problems((jwk) => (jwk.x5c === undefined ? undefined : x5cProblem(jwk)));
+  if (withX5c.length === 0) r.skip('jwks.x5c_match', 'no key carries x5c');
+  else if (x5cBad.length) r.violation('jwks.x5c_match', x5cBad.join('; '));
+  else r.pass('jwks.x5c_match', `${withX5c.length} x5c leaf certificate${withX5c.length > 1 ? 's match their keys' : ' matches its key'}`);
+}
+
+function auditKids(r: CheckRecorder, keys: Jwk[]): void {
+  const byKid = new Map<string, Jwk[]>();
+  for (const jwk of keys) if (typeof jwk.kid === 'string') byKid.set(jwk.kid, [...(byKid.get(jwk.kid) ?? []), jwk]);
+  const duplicates = [...byKid].filter(([, group]) => group.length > 1);
+  // Same kid and same kty with the same (or an unstated) alg: a verifier cannot choose, so it is an error.
+  const ambiguous = duplicates.filter(([, group]) =>
+    group.some((a, i) => group.some((b, j) => j > i && a.kty === b.kty && (a.alg === b.alg || a.alg === undefined || b.alg === undefined))),
+  );
+  const describe = (list: Array<[string, Jwk[]]>) => list.map(([kid, group]) => `"${kid}" ×${group.length} (${group.map((k) => `${String(k.kty)}/${String(k.alg ?? 'no alg')}`).join(', ')})`).join('; ');
+  if (ambiguous.length) r.fail('jwks.duplicate_kid', `kid repeated with the same kty/alg, so key selection is ambiguous: ${describe(ambiguous)}`);
+  else if (duplicates.length) r.violation('jwks.duplicate_kid', `kid repeated (different kty/alg): ${describe(duplicates)}`);
+  else r.pass('jwks.duplicate_kid', byKid.size ? `${byKid.size} distinct kid values` : 'no kid values to compare');
+
+  const missing = keys.filter((jwk) => typeof jwk.kid !== 'string');
+  if (missing.length && keys.length > 1) r.violation('jwks.missing_kid', `${missing.length} of ${keys.length} keys have no kid (${missing.map((jwk) => keyLabel(jwk, keys.indexOf(jwk))).join(', ')})`);
+  else r.pass('jwks.missing_kid', missing.length ? 'a single key without kid (acceptable)' : 'every key has a kid');
+
+  // eslint-disable-next-line no-control-regex
+  const odd = [...byKid.keys()].filter((kid) => kid.length > 128 || /[/\\"'`\u0000-\u001f]|\.\./.test(kid));
+  if (odd.length) r.violation('jwks.kid_format', `unusual kid: ${odd.map((kid) => JSON.stringify(kid.length > 40 ? `${kid.slice(0, 40)}… (${kid.length} chars)` : kid)).join(', ')}`);
+  else r.pass('jwks.kid_format', 'kid values are plain');
+}
+
+/** All JWKS checks on a parsed document (a JWK Set object); pure, for a fetched set or a local file. */
+export function auditJwks(jwks: unknown): CheckResult[] {
+  const r = new CheckRecorder();
+  if (jwks === null || typeof jwks !== 'object' || Array.isArray(jwks)) {
+    r.violation('jwks.document', `the document is ${Array.isArray(jwks) ? 'an array' : jwks === null ? 'null' : typeof jwks}, not a JSON object with a keys array`);
+    return r.results;
+  }
+  const keys = (jwks as { keys?: unknown }).keys;
+  if (!Array.isArray(keys)) {
+    r.violation('jwks.document', keys === undefined ? 'the object has no keys member' : `keys is ${typeof keys}, not an array`);
+    return r.results;
+  }
+  const objects = keys.filter((key): key is Jwk => key !== null && typeof key === 'object' && !Array.isArray(key));
+  if (objects.length !== keys.length) {
+    r.violation('jwks.document', `${keys.length - objects.length} of the ${keys.length} entries in keys are not JSON objects`);
+    return r.results;
+  }
+  r.pass('jwks.document', `a JSON object with ${keys.length} key${keys.length === 1 ? '' : 's'}`);
+  auditKeys(r, objects);
+  return r.results;
+}
