@@ -1,4 +1,57 @@
 import type { CheckDefinition } from '../types.js';
 
-/** Checks of the authorization group (see ../shared/CHECKS.md). Ids start with a stable group prefix. */
-export const AUTHORIZATION_CHECKS: CheckDefinition[] = [];
+/**
+ * Checks on the authorization request and its callback (CHECKS.md "Authorization request and callback"):
+ * RFC 6749 §4.1, RFC 7636, RFC 8252, RFC 9207, RFC 9700. Judged in src/core/authorization.ts.
+ */
+export const AUTHORIZATION_CHECKS: CheckDefinition[] = [
+  {
+    id: 'authorization.redirect_uri',
+    title: 'Redirect URI is a loopback IP literal',
+    spec: 'RFC 8252 §7.3, §8.3',
+    severity: 'warning',
+    hint: 'Use http://127.0.0.1:{port}/callback (or [::1]): "localhost" may resolve to another interface or be hijacked by a local firewall rule.',
+  },
+  {
+    id: 'authorization.pkce',
+    title: 'PKCE S256 code_challenge sent',
+    spec: 'RFC 7636 §4.2, RFC 9700 §2.1.1',
+    severity: 'warning',
+    hint: 'Advertise S256 in code_challenge_methods_supported; PKCE binds the authorization code to the client that asked for it.',
+  },
+  {
+    id: 'authorization.error',
+    title: 'Authorization response is not an error',
+    spec: 'RFC 6749 §4.1.2.1',
+    severity: 'error',
+    hint: 'Read error_description; access_denied means the user (or a policy) refused, invalid_request / unauthorized_client usually mean the client registration does not allow this redirect_uri, scope or response_type.',
+  },
+  {
+    id: 'authorization.code_in_query',
+    title: 'Code returned in the query of the redirect',
+    spec: 'RFC 6749 §4.1.2, OAuth 2.0 Multiple Response Types §2.1',
+    severity: 'error',
+    hint: 'With response_type=code the default response_mode is query; a code in the fragment means the IdP used response_mode=fragment, which leaks the code into browser history and scripts.',
+  },
+  {
+    id: 'authorization.repeated_params',
+    title: 'No parameter repeated in the callback',
+    spec: 'RFC 6749 §3.1',
+    severity: 'error',
+    hint: 'Request and response parameters must not be included more than once; a repeated code or state lets parsers disagree about which one counts.',
+  },
+  {
+    id: 'authorization.state',
+    title: 'state returned byte for byte',
+    spec: 'RFC 6749 §4.1.2, §10.12, RFC 9700 §4.7',
+    severity: 'error',
+    hint: 'The IdP must echo the exact state it received; a missing or different state means the response may be forged (CSRF) and the code must not be redeemed.',
+  },
+  {
+    id: 'authorization.iss',
+    title: 'RFC 9207 iss parameter names this issuer',
+    spec: 'RFC 9207 §2.4',
+    severity: 'error',
+    hint: 'A missing or foreign iss when the IdP advertises authorization_response_iss_parameter_supported points at a mix-up attack: the code must not be sent anywhere.',
+  },
+];

@@ -1,0 +1,175 @@
+import type { CheckRecorder } from '../checks/recorder.js';
+import type { Pkce } from './pkce.js';
+
+/** The authorization request of RFC 6749 §4.1.1 with PKCE (RFC 7636 §4.3) and OIDC Core §3.1.2.1 extras. */
+export interface AuthorizationRequest {
+  authorization_endpoint: string;
+  client_id: string;
+  redirect_uri: string;
+  scope: string;
+  state: string;
+  nonce: string | undefined;
+  pkce: Pkce;
+  response_mode?: 'query' | 'form_post';
+  prompt?: string;
+  login_hint?: string;
+  /** Seconds. */
+  max_age?: number;
+  acr_values?: string;
+  /** RFC 8707 resource indicators (repeatable). */
+  resource?: string[];
+  /** Non-standard but common (Auth0 and others). */
+  audience?: string;
+  /** --param key=value: replaces a parameter we set, or is appended. */
+  extra?: Array<[string, string]>;
+}
+
+/** Parameters --param may not override: they carry the flow's own secrets and bindings. */
+export const PROTECTED_PARAMETERS = ['state', 'nonce', 'code_challenge', 'code_challenge_method', 'redirect_uri', 'client_id'];
+
+export function buildAuthorizationUrl(request: AuthorizationRequest): URL {
+  // The endpoint may carry its own query (e.g. a tenant parameter); it is kept (RFC 6749 §3.1).
+  const url = new URL(request.authorization_endpoint);
+  const params: Array<[string, string | undefined]> = [
+    ['response_type', 'code'],
+    ['client_id', request.client_id],
+    ['redirect_uri', request.redirect_uri],
+    ['scope', request.scope],
+    ['state', request.state],
+    ['nonce', request.nonce],
+    ['code_challenge', request.pkce.code_challenge],
+    ['code_challenge_method', request.pkce.code_challenge_method],
+    ['response_mode', request.response_mode === 'form_post' ? 'form_post' : undefined],
+    ['prompt', request.prompt],
+    ['login_hint', request.login_hint],
+    ['max_age', request.max_age === undefined ? undefined : String(Math.round(request.max_age))],
+    ['acr_values', request.acr_values],
+    ['audience', request.audience],
+  ];
+  for (const [name, value] of params) if (value !== undefined) url.searchParams.set(name, value);
+  for (const resource of request.resource ?? []) url.searchParams.append('resource', resource);
+  for (const [name, value] of request.extra ?? []) {
+    if (PROTECTED_PARAMETERS.includes(name)) throw new Error(`--param cannot set ${name}`);
+    url.searchParams.set(name, value);
+  }
+  return url;
+}
+
+/** One authorization response as the loopback listener received it (src/core/loopback.ts). */
+export interface CallbackResponse {
+  /** GET with a query, POST for response_mode=form_post, or the fragment relayed by the listener's page. */
+  via: 'query' | 'form_post' | 'fragment';
+  /** In the order received, repeats kept. */
+  params: Array<[string, string]>;
+}
+
+export interface CallbackExpectations {
+  state: string;
+  issuer: string;
+  /** authorization_response_iss_parameter_supported from discovery (RFC 9207 §3). */
+  issParameterSupported: boolean;
+}
+
+export interface CallbackOutcome {
+  /** True when the code may be redeemed: every check above passed. */
+  proceed: boolean;
+  code: string | undefined;
+  error: { error: string; error_description?: string; error_uri?: string } | undefined;
+}
+
+/** RFC 6749 §4.1.2.1 and OIDC Core §3.1.2.6 error codes. */
+const REGISTERED_ERRORS = new Set([
+  'invalid_request', 'unauthorized_client', 'access_denied', 'unsupported_response_type', 'invalid_scope', 'server_error',
+  'temporarily_unavailable', 'interaction_required', 'login_required', 'account_selection_required', 'consent_required',
+  'invalid_request_uri', 'invalid_request_object', 'request_not_supported', 'request_uri_not_supported', 'registration_not_supported',
+]);
+
+/**
+ * Judges the callback (RFC 6749 §4.1.2, RFC 9207, RFC 9700 §4.7). Pure: the listener and the flow decide
+ * what to do with the outcome. The code is never redeemed unless `proceed` is true.
+ */
+export function judgeCallback(response: CallbackResponse, expect: CallbackExpectations, checks: CheckRecorder): CallbackOutcome {
+  const before = checks.results.length;
+  const stop = (): CallbackOutcome => ({ proceed: false, code: undefined, error: undefined });
+  const names = response.params.map(([name]) => name);
+  const first = (name: string) => response.params.find(([n]) => n === name)?.[1];
+
+  if (response.via === 'fragment') {
+    checks.violation(
+      'authorization.code_in_query',
+      names.length === 0
+        ? 'the callback carried no parameters at all: neither code nor error in the query, and an empty fragment'
+        : `the response came in the URL fragment (#${names.join('&')}), not in the query`,
+    );
+    return stop();
+  }
+
+  const repeated = [...new Set(names.filter((name, i) => names.indexOf(name) !== i))];
+  if (repeated.length) {
+    checks.violation('authorization.repeated_params', `repeated in the callback: ${repeated.map((n) => `${n} (${names.filter((x) => x === n).length}×)`).join(', ')}`);
+    return stop();
+  }
+  checks.pass('authorization.repeated_params', `${names.length} parameters, none repeated (${names.join(', ')})`);
+
+  const error = first('error');
+  if (error !== undefined) {
+    const description = first('error_description');
+    const unregistered = REGISTERED_ERRORS.has(error) ? '' : ' (not an error code registered by RFC 6749 or OIDC Core)';
+    checks.violation('authorization.error', `the IdP answered error=${error}${description ? ` ("${description}")` : ''}${unregistered}`);
+  } else {
+    checks.pass('authorization.error', 'no error parameter');
+  }
+
+  const state = first('state');
+  if (state === undefined) checks.violation('authorization.state', `the callback has no state; sent "${expect.state}"`);
+  else if (state !== expect.state) checks.violation('authorization.state', `expected "${expect.state}", got "${state}"`);
+  else checks.pass('authorization.state', `"${state}" returned exactly as sent`);
+
+  const iss = first('iss');
+  if (iss === undefined) {
+    if (expect.issParameterSupported) checks.violation('authorization.iss', `the IdP advertises authorization_response_iss_parameter_supported but the callback has no iss; expected "${expect.issuer}"`);
+    else checks.skip('authorization.iss', 'the IdP does not advertise RFC 9207 iss and sent none');
+  } else if (iss !== expect.issuer) {
+    checks.violation('authorization.iss', `expected "${expect.issuer}", got "${iss}"`);
+  } else if (!expect.issParameterSupported) {
+    checks.warn('authorization.iss', `iss "${iss}" matches, but authorization_response_iss_parameter_supported is not advertised`, {
+      hint: 'Advertise authorization_response_iss_parameter_supported: true so clients know to require iss (RFC 9207 §3).',
+    });
+  } else {
+    checks.pass('authorization.iss', `"${iss}" equals the issuer`);
+  }
+
+  const code = first('code');
+  if (error === undefined) {
+    if (code === undefined || code === '') checks.violation('authorization.code_in_query', `no code in the ${response.via === 'form_post' ? 'form_post body' : 'query'} (got ${names.join(', ') || 'nothing'})`);
+    else checks.pass('authorization.code_in_query', `code received in the ${response.via === 'form_post' ? 'form_post body' : 'query'} (${code.length} characters)`);
+  }
+
+  const newlyFailed = checks.results.slice(before).some((r) => r.status === 'fail');
+  return {
+    proceed: !newlyFailed && error === undefined && code !== undefined && code !== '',
+    code,
+    error: error === undefined ? undefined : withOptional({ error }, { error_description: first('error_description'), error_uri: first('error_uri') }),
+  };
+}
+
+function withOptional<T extends object>(base: T, extra: Record<string, string | undefined>): T {
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) out[k] = v;
+  return out as T;
+}
+
+/** RFC 8252 §7.3, §8.3: a loopback IP literal; "localhost" works but is discouraged. */
+export function judgeRedirectUri(redirect_uri: string, checks: CheckRecorder): void {
+  const host = new URL(redirect_uri).hostname;
+  if (host === '127.0.0.1' || host === '[::1]') checks.pass('authorization.redirect_uri', `${redirect_uri} (loopback IP literal)`);
+  else if (host === 'localhost') checks.violation('authorization.redirect_uri', `${redirect_uri} uses "localhost"; prefer http://127.0.0.1:PORT/…`);
+  else checks.violation('authorization.redirect_uri', `${redirect_uri} is not a loopback address`);
+}
+
+/** RFC 9700 §2.1.1: S256 is always sent; warn when the IdP lists methods without it. */
+export function judgePkce(methodsSupported: unknown, checks: CheckRecorder): void {
+  if (!Array.isArray(methodsSupported)) checks.pass('authorization.pkce', 'S256 code_challenge sent (the IdP does not list code_challenge_methods_supported)');
+  else if (methodsSupported.includes('S256')) checks.pass('authorization.pkce', `S256 code_challenge sent (advertised: ${methodsSupported.join(', ')})`);
+  else checks.violation('authorization.pkce', `S256 code_challenge sent, but code_challenge_methods_supported is [${methodsSupported.join(', ')}]`);
+}

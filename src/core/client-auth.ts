@@ -1,0 +1,128 @@
+import { createPrivateKey, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { SignJWT, type JWK } from 'jose';
+import { inputError, usageError } from '../errors.js';
+
+/**
+ * Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3,
+ * OIDC Core §9). One function applies a method to a form and headers, so every grant shares it.
+ */
+export type ClientAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+
+export interface SigningKey {
+  key: KeyObject;
+  alg: string;
+  kid: string | undefined;
+}
+
+export interface ClientCredentials {
+  client_id: string;
+  method: ClientAuthMethod;
+  client_secret?: string;
+  privateKey?: SigningKey;
+}
+
+export interface AppliedAuth {
+  headers: Record<string, string>;
+  /** Values to mask in traces. */
+  secrets: string[];
+}
+
+/** RFC 6749 §2.3.1: client_id and secret are each form-urlencoded (Appendix B) before the Basic encoding. */
+export function formUrlEncode(value: string): string {
+  return new URLSearchParams([['x', value]]).toString().slice(2);
+}
+
+export function basicAuthorization(client_id: string, client_secret: string): string {
+  return `Basic ${Buffer.from(`${formUrlEncode(client_id)}:${formUrlEncode(client_secret)}`, 'utf8').toString('base64')}`;
+}
+
+/** RFC 7523 §3 / OIDC Core §9: a short-lived JWT with iss = sub = client_id and aud = the endpoint. */
+export async function clientAssertion(client_id: string, key: SigningKey, audience: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string> {
+  const header: { alg: string; typ: string; kid?: string } = { alg: key.alg, typ: 'JWT' };
+  if (key.kid) header.kid = key.kid;
+  return new SignJWT({})
+    .setProtectedHeader(header)
+    .setIssuer(client_id)
+    .setSubject(client_id)
+    .setAudience(audience)
+    .setJti(randomUUID())
+    .setIssuedAt(nowSeconds)
+    .setExpirationTime(nowSeconds + 60)
+    .sign(key.key);
+}
+
+/** Adds the method's parameters to `form` (mutated) and returns the headers to send. */
+export async function applyClientAuth(credentials: ClientCredentials, form: URLSearchParams, audience: string): Promise<AppliedAuth> {
+  const { client_id, client_secret } = credentials;
+  switch (credentials.method) {
+    case 'none':
+      form.set('client_id', client_id);
+      return { headers: {}, secrets: [] };
+    case 'client_secret_basic':
+      if (!client_secret) throw usageError('client_secret_basic needs a client secret', 'pass --client-secret-file FILE or set OIDC_CLIENT_SECRET');
+      return { headers: { authorization: basicAuthorization(client_id, client_secret) }, secrets: [client_secret] };
+    case 'client_secret_post':
+      if (!client_secret) throw usageError('client_secret_post needs a client secret', 'pass --client-secret-file FILE or set OIDC_CLIENT_SECRET');
+      form.set('client_id', client_id);
+      form.set('client_secret', client_secret);
+      return { headers: {}, secrets: [client_secret] };
+    case 'private_key_jwt': {
+      if (!credentials.privateKey) throw usageError('private_key_jwt needs --private-key FILE');
+      const assertion = await clientAssertion(client_id, credentials.privateKey, audience);
+      form.set('client_id', client_id);
+      form.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+      form.set('client_assertion', assertion);
+      return { headers: {}, secrets: [assertion] };
+    }
+  }
+}
+
+/**
+ * The method to use: the explicit one, else private_key_jwt with a key, a secret method with a secret
+ * (basic unless the IdP only lists post, RFC 8414 §2 default), else none (a public client).
+ */
+export function chooseClientAuth(explicit: string | undefined, has: { secret: boolean; key: boolean }, supported: unknown): ClientAuthMethod {
+  if (explicit) return explicit as ClientAuthMethod;
+  if (has.key) return 'private_key_jwt';
+  if (!has.secret) return 'none';
+  const list = Array.isArray(supported) ? supported : undefined;
+  if (list && !list.includes('client_secret_basic') && list.includes('client_secret_post')) return 'client_secret_post';
+  return 'client_secret_basic';
+}
+
+function algFor(key: KeyObject, jwkAlg: unknown): string {
+  if (typeof jwkAlg === 'string') return jwkAlg;
+  const type = key.asymmetricKeyType;
+  if (type === 'rsa' || type === 'rsa-pss') return type === 'rsa' ? 'RS256' : 'PS256';
+  if (type === 'ed25519' || type === 'ed448') return 'EdDSA';
+  if (type === 'ec') {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    return curve === 'secp384r1' ? 'ES384' : curve === 'secp521r1' ? 'ES512' : 'ES256';
+  }
+  throw inputError(`--private-key: unsupported key type ${type ?? 'unknown'}`);
+}
+
+/** Reads a PEM (PKCS#8, PKCS#1, SEC1) or a private JWK (or a JWK Set holding one private key). */
+export async function loadPrivateKey(file: string): Promise<SigningKey> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw inputError(`--private-key: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    if (text.trimStart().startsWith('{')) {
+      const parsed = JSON.parse(text) as JWK & { keys?: JWK[] };
+      const jwk = parsed.keys ? parsed.keys.find((k) => 'd' in k) : parsed;
+      if (!jwk || !('d' in jwk)) throw new Error('no private key (member "d") in the JWK');
+      const key = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
+      return { key, alg: algFor(key, jwk.alg), kid: typeof jwk.kid === 'string' ? jwk.kid : undefined };
+    }
+    const key = createPrivateKey(text);
+    return { key, alg: algFor(key, undefined), kid: undefined };
+  } catch (error) {
+    if (error instanceof Error && error.name === 'CliError') throw error;
+    throw inputError(`--private-key: ${file} is not a private key in PEM or JWK form (${(error as Error).message})`);
+  }
+}

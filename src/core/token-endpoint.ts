@@ -1,0 +1,185 @@
+import type { CheckRecorder } from '../checks/recorder.js';
+import { CliError } from '../errors.js';
+import type { HttpClient, HttpResponse } from '../http/types.js';
+import { redact } from '../report/redact.js';
+import { applyClientAuth, type ClientCredentials } from './client-auth.js';
+
+/**
+ * The token endpoint (RFC 6749 §3.2) as a request/process pair: `requestToken` does the HTTP for any
+ * grant (authorization_code, refresh_token, client_credentials...), `judgeTokenResponse` is pure.
+ */
+export interface TokenRequestInput {
+  token_endpoint: string;
+  /** grant_type and the grant's own parameters, in order. */
+  params: Array<[string, string]>;
+  client: ClientCredentials;
+  /** aud of a private_key_jwt client assertion; default the token endpoint (OIDC Core §9). */
+  assertionAudience?: string;
+  timeoutMs?: number;
+}
+
+export interface TokenExchange {
+  /** The form as sent, client authentication included (redact before showing: describeForm). */
+  form: Array<[string, string]>;
+  /** How the client authenticated, for display ("Authorization: Basic …"). */
+  authorizationHeader: string | undefined;
+  response: HttpResponse;
+}
+
+export interface TokenSet {
+  access_token: string;
+  token_type: string | undefined;
+  expires_in: number | undefined;
+  refresh_token: string | undefined;
+  id_token: string | undefined;
+  scope: string | undefined;
+  /** The whole JSON body, as received. */
+  raw: Record<string, unknown>;
+  /** The response's Date header: the IdP's clock, for skew reports. */
+  date: Date | undefined;
+}
+
+export interface TokenJudgement {
+  tokens: TokenSet | undefined;
+  /** The OAuth error, when the request failed. */
+  error: { error: string; error_description?: string } | undefined;
+  body: unknown;
+}
+
+/** Form parameters whose values are credentials. */
+const SECRET_PARAMS = new Set(['code', 'code_verifier', 'client_secret', 'client_assertion', 'refresh_token', 'password', 'assertion', 'subject_token', 'actor_token']);
+
+export function describeForm(form: Array<[string, string]>, showTokens: boolean): string[] {
+  return form.map(([name, value]) => `${name}=${SECRET_PARAMS.has(name) ? redact(value, showTokens) : value}`);
+}
+
+export async function requestToken(http: HttpClient, input: TokenRequestInput): Promise<TokenExchange> {
+  const form = new URLSearchParams(input.params);
+  const auth = await applyClientAuth(input.client, form, input.assertionAudience ?? input.token_endpoint);
+  for (const [name, value] of input.params) if (SECRET_PARAMS.has(name)) auth.secrets.push(value);
+  const response = await http.request({
+    url: input.token_endpoint,
+    method: 'POST',
+    headers: { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded' },
+    body: form,
+    secrets: auth.secrets,
+    ...(input.timeoutMs === undefined ? {} : { timeoutMs: input.timeoutMs }),
+  });
+  return { form: [...form], authorizationHeader: auth.headers.authorization, response };
+}
+
+/** 'opaque', 'JWS' or 'JWE' by shape only (RFC 7515 §7.1, RFC 7516 §7.1). */
+export function classifyToken(token: string): 'opaque' | 'JWS' | 'JWE' {
+  const parts = token.split('.');
+  if (parts.length !== 3 && parts.length !== 5) return 'opaque';
+  try {
+    const header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8')) as unknown;
+    if (header === null || typeof header !== 'object' || typeof (header as { alg?: unknown }).alg !== 'string') return 'opaque';
+  } catch {
+    return 'opaque';
+  }
+  return parts.length === 3 ? 'JWS' : 'JWE';
+}
+
+function parseBody(response: HttpResponse): { body: unknown; problem?: string } {
+  try {
+    return { body: response.json() };
+  } catch (error) {
+    if (error instanceof CliError) return { body: undefined, problem: `the body is ${response.headers['content-type'] ?? 'untyped'}, not JSON` };
+    throw error;
+  }
+}
+
+const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+/** RFC 6749 §5.1 / §5.2 and OIDC Core §3.1.3.3. `basicAuth` matters for the 401 rule of invalid_client. */
+export function judgeTokenResponse(response: HttpResponse, expect: { openid: boolean; basicAuth: boolean }, checks: CheckRecorder): TokenJudgement {
+  const { body, problem } = parseBody(response);
+  const object = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  if (response.status !== 200) return judgeError(response, object, problem, expect.basicAuth, checks);
+  if (!object) {
+    checks.violation('token_response.status', `HTTP 200, but ${problem ?? 'the body is JSON but not an object'}`);
+    return { tokens: undefined, error: undefined, body };
+  }
+  checks.pass('token_response.status', `HTTP 200 ${response.headers['content-type'] ?? ''} in ${response.elapsedMs} ms`.replace('  ', ' '));
+
+  const cacheControl = response.headers['cache-control'];
+  if (cacheControl && /(^|,)\s*no-store\s*(,|$)/i.test(cacheControl)) checks.pass('token_response.no_store', `Cache-Control: ${cacheControl}`);
+  else checks.violation('token_response.no_store', cacheControl ? `Cache-Control is "${cacheControl}", without no-store` : 'no Cache-Control header; expected "no-store"');
+
+  const access_token = str(object.access_token);
+  if (access_token) checks.pass('token_response.access_token', `access_token present (${access_token.length} characters)`);
+  else checks.violation('token_response.access_token', object.access_token === undefined ? 'no access_token in the response' : `access_token is ${JSON.stringify(object.access_token)}, not a non-empty string`);
+
+  const token_type = str(object.token_type);
+  if (token_type === undefined) checks.violation('token_response.token_type', object.token_type === undefined ? 'no token_type in the response' : `token_type is ${JSON.stringify(object.token_type)}, not a string`);
+  else if (/^(bearer|dpop)$/i.test(token_type)) checks.pass('token_response.token_type', `"${token_type}"`);
+  else checks.violation('token_response.token_type', `"${token_type}" is neither Bearer nor DPoP`);
+
+  judgeExpiresIn(object.expires_in, checks);
+
+  const id_token = str(object.id_token);
+  if (expect.openid) {
+    if (id_token) checks.pass('token_response.id_token', `id_token present (${id_token.length} characters)`);
+    else checks.violation('token_response.id_token', 'scope openid was requested but the response has no id_token');
+  } else if (id_token) checks.pass('token_response.id_token', 'id_token present (openid was not requested)');
+  else checks.skip('token_response.id_token', 'openid was not requested');
+
+  if (access_token) {
+    const kind = classifyToken(access_token);
+    checks.pass(
+      'token_response.access_token_kind',
+      kind === 'opaque' ? `opaque (${access_token.length} characters): only the IdP can tell what it holds (see oidc-cli introspect)` : kind === 'JWE' ? 'JWE: encrypted for its audience, not readable here' : 'JWS (a JWT access token, judged under RFC 9068)',
+    );
+  }
+
+  const tokens: TokenSet | undefined = access_token
+    ? {
+        access_token,
+        token_type,
+        expires_in: toSeconds(object.expires_in),
+        refresh_token: str(object.refresh_token),
+        id_token,
+        scope: str(object.scope),
+        raw: object,
+        date: response.date,
+      }
+    : undefined;
+  return { tokens, error: undefined, body: object };
+}
+
+function toSeconds(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
+  return undefined;
+}
+
+function judgeExpiresIn(value: unknown, checks: CheckRecorder): void {
+  const YEAR = 365 * 86400;
+  if (value === undefined) {
+    checks.warn('token_response.expires_in', 'no expires_in: the lifetime of the access token is unknown');
+  } else if (typeof value === 'string' && /^\d+$/.test(value) && Number(value) > 0) {
+    checks.warn('token_response.expires_in', `expires_in is the string "${value}", not a number (a known IdP quirk; accepted)`);
+  } else if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    checks.violation('token_response.expires_in', `expires_in is ${JSON.stringify(value)}, not a positive integer`);
+  } else if (value > YEAR) {
+    checks.warn('token_response.expires_in', `expires_in is ${value} s (over a year): seconds and milliseconds mixed up?`);
+  } else {
+    checks.pass('token_response.expires_in', `${value} s`);
+  }
+}
+
+function judgeError(response: HttpResponse, object: Record<string, unknown> | undefined, problem: string | undefined, basicAuth: boolean, checks: CheckRecorder): TokenJudgement {
+  const error = str(object?.error);
+  const error_description = str(object?.error_description);
+  const what = error ? `error=${error}${error_description ? ` ("${error_description}")` : ''}` : problem ?? 'no error member';
+  checks.violation('token_response.status', `HTTP ${response.status}: ${what}`);
+  const expected = error === 'invalid_client' && basicAuth ? 401 : 400;
+  if (!error) checks.violation('token_response.error_format', `HTTP ${response.status} with ${problem ?? 'a JSON body without an "error" string'}`);
+  else if (expected === 401 && (response.status !== 401 || !response.headers['www-authenticate'])) {
+    checks.violation('token_response.error_format', `invalid_client after Basic authentication: expected 401 with WWW-Authenticate, got ${response.status}${response.headers['www-authenticate'] ? '' : ' without WWW-Authenticate'}`);
+  } else if (response.status !== expected && !(error === 'invalid_client' && response.status === 401)) {
+    checks.violation('token_response.error_format', `error=${error} with HTTP ${response.status}; expected ${expected}`);
+  } else checks.pass('token_response.error_format', `HTTP ${response.status} with error=${error}`);
+  return { tokens: undefined, error: error ? { error, ...(error_description ? { error_description } : {}) } : undefined, body: object };
+}
