@@ -88,7 +88,7 @@ const RULES: TokenRule[] = [
     suffix: 'signature',
     title: 'Signature verifies',
     spec: { jwt: 'RFC 7515 §5.2', id_token: 'OIDC Core §3.1.3.7 step 6', access_token: 'RFC 9068 §4' },
-    severity: { jwt: 'error', id_token: 'error', access_token: 'info' },
+    severity: 'error',
     hint: 'The token was altered, or signed with a key that is not the one published for it.',
   },
   {

@@ -30,6 +30,8 @@ export interface KeySource {
 export interface TokenExpectations {
   issuer?: string;
   audience?: string;
+  /** The client's id: for an access token, an aud equal to it suggests an ID token in disguise. */
+  clientId?: string;
   nonce?: string;
   /** max_age sent in the authorization request, seconds. */
   maxAge?: number;

@@ -1,0 +1,152 @@
+import { readFile } from 'node:fs/promises';
+import { CheckRecorder } from '../checks/recorder.js';
+import { CliError, inputError, usageError } from '../errors.js';
+import { keySourceFromIssuer, keySourceFromJwksOption } from '../core/key-source.js';
+import type { KeySource, ValidateOptions, ValidationResult } from '../core/jwt/types.js';
+import { validateJwt } from '../core/jwt/validate.js';
+import type { Report, Section } from '../report/model.js';
+import { relativeTime } from '../util/duration.js';
+import { nonBlankLines } from '../util/lines.js';
+import type { CommandOutput, Context } from './context.js';
+
+export interface DecodeOptions {
+  token?: string;
+  issuer?: string;
+  jwks?: string;
+  secret?: string;
+  secretFile?: string;
+  alg?: string[];
+  iss?: string;
+  aud?: string;
+  nonce?: string;
+  maxAge?: number;
+  clockSkew: number;
+}
+
+const TIME_CLAIMS = ['exp', 'iat', 'nbf', 'auth_time'] as const;
+
+/** Everything but the token: keys, secret and expectations, resolved once for one token or a million. */
+async function prepare(options: DecodeOptions, context: Context): Promise<Omit<ValidateOptions, 'now'>> {
+  if (options.secret !== undefined && options.secretFile !== undefined) throw usageError('give --secret or --secret-file, not both');
+  if (options.jwks !== undefined && options.issuer !== undefined) throw usageError('give --jwks or --issuer, not both (--issuer with --jwks: use --iss for the expected issuer)');
+  let keys: KeySource | undefined;
+  let advertisedAlgorithms: string[] | undefined;
+  if (options.jwks !== undefined) keys = await keySourceFromJwksOption(options.jwks, () => context.http());
+  if (options.issuer !== undefined) ({ keys, advertisedAlgorithms } = await keySourceFromIssuer(options.issuer, await context.http()));
+  let secret: Uint8Array | undefined;
+  if (options.secret !== undefined) secret = new TextEncoder().encode(options.secret);
+  if (options.secretFile !== undefined) {
+    try {
+      // A trailing newline from `echo secret > file` is not part of the secret.
+      secret = new TextEncoder().encode((await readFile(options.secretFile, 'utf8')).replace(/\r?\n$/, ''));
+    } catch (error) {
+      throw inputError(`cannot read --secret-file ${options.secretFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  }
+  const expect: ValidateOptions['expect'] = {};
+  const issuer = options.iss ?? options.issuer;
+  if (issuer !== undefined) expect.issuer = issuer;
+  if (options.aud !== undefined) expect.audience = options.aud;
+  if (options.nonce !== undefined) expect.nonce = options.nonce;
+  if (options.maxAge !== undefined) expect.maxAge = options.maxAge;
+  if (advertisedAlgorithms) expect.advertisedAlgorithms = advertisedAlgorithms;
+  const prepared: Omit<ValidateOptions, 'now'> = { prefix: 'jwt', expect, clockSkew: options.clockSkew };
+  if (keys) prepared.keys = keys;
+  if (secret) prepared.secret = secret;
+  if (options.alg) prepared.algorithms = options.alg;
+  return prepared;
+}
+
+function timeNotes(payload: Record<string, unknown>, now: number): Record<string, { iso: string; relative: string }> {
+  const notes: Record<string, { iso: string; relative: string }> = {};
+  for (const claim of TIME_CLAIMS) {
+    const value = payload[claim];
+    if (typeof value === 'number' && Number.isFinite(value) && Math.abs(value) < 8.64e12) {
+      const relative = relativeTime(value, now);
+      notes[claim] = { iso: new Date(value * 1000).toISOString(), relative: claim === 'exp' ? (value > now ? `expires ${relative}` : `expired ${relative}`) : relative };
+    }
+  }
+  return notes;
+}
+
+export function decodeReport(result: ValidationResult, now: number): Report {
+  const { parsed, signature } = result;
+  const times = parsed.payload ? timeNotes(parsed.payload, now) : {};
+  const signatureLine = signature.verified
+    ? `verified (${signature.alg}${signature.kid ? `, kid ${signature.kid}` : ''}, key thumbprint ${signature.keyThumbprint})`
+    : `NOT verified: ${signature.reason ?? 'no key'}`;
+  const sections: Section[] = [
+    {
+      title: 'Token',
+      kind: 'fields',
+      fields: [
+        ['type', parsed.kind === 'jwe' ? 'JWE (encrypted, 5 parts)' : 'JWS (signed, 3 parts)'],
+        ...(parsed.header.cty !== undefined ? [['cty', `${String(parsed.header.cty)}${String(parsed.header.cty).toUpperCase() === 'JWT' ? ' (a nested JWT)' : ''}`] as [string, string]] : []),
+        ['signature', signatureLine],
+      ],
+    },
+    { title: 'Header', kind: 'json', value: parsed.header },
+  ];
+  if (parsed.payload) {
+    const notes = Object.fromEntries(Object.entries(times).map(([claim, t]) => [claim, `${t.iso}, ${t.relative}`]));
+    sections.push({ title: 'Payload', kind: 'json', value: parsed.payload, notes });
+  } else if (parsed.payloadText !== undefined) {
+    sections.push({ title: 'Payload (not a JSON claims set; a JWS may sign any content)', kind: 'text', text: parsed.payloadText });
+  }
+  const data: Record<string, unknown> = {
+    kind: parsed.kind.toUpperCase(),
+    header: parsed.header,
+    signature: { verified: signature.verified, alg: signature.alg, kid: signature.kid, key_thumbprint: signature.keyThumbprint, reason: signature.reason },
+  };
+  if (parsed.payload) data.payload = parsed.payload;
+  if (parsed.payloadText !== undefined) data.payload_text = parsed.payloadText;
+  if (Object.keys(times).length) data.times = times;
+  return { command: 'decode', checks: result.checks, data, sections };
+}
+
+/** A line of batch input that is not a token: reported as that line's failure, the rest go on. */
+function unreadableLineReport(error: CliError, line: number): Report {
+  const c = new CheckRecorder();
+  c.fail('jwt.format', error.message);
+  return { command: 'decode', checks: c.results, data: { line, error: error.message }, sections: [] };
+}
+
+async function* decodeLines(first: Array<{ line: string; number: number }>, rest: AsyncIterator<{ line: string; number: number }>, prepared: Omit<ValidateOptions, 'now'>): AsyncGenerator<Report> {
+  const judge = async ({ line, number }: { line: string; number: number }): Promise<Report> => {
+    const now = Date.now() / 1000;
+    try {
+      const report = decodeReport(await validateJwt(line, { ...prepared, now }), now);
+      report.data = { line: number, ...report.data };
+      return report;
+    } catch (error) {
+      if (error instanceof CliError && error.code === 'INPUT') return unreadableLineReport(error, number);
+      throw error;
+    }
+  };
+  for (const entry of first) yield await judge(entry);
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield await judge(next.value);
+}
+
+export async function run(options: DecodeOptions, context: Context): Promise<CommandOutput> {
+  const fromStdin = options.token === undefined || options.token === '-';
+  if (fromStdin && context.stdin.isTTY) throw usageError('no token: pass it as an argument, or pipe it on stdin (decode -)');
+  const prepared = await prepare(options, context);
+  if (!fromStdin) {
+    const now = Date.now() / 1000;
+    return decodeReport(await validateJwt(options.token!, { ...prepared, now }), now);
+  }
+  // Peek at two lines: one token gives the full report, more give one result a line (streamed).
+  const lines = nonBlankLines(context.stdin)[Symbol.asyncIterator]();
+  const first: Array<{ line: string; number: number }> = [];
+  for (let i = 0; i < 2; i++) {
+    const next = await lines.next();
+    if (next.done) break;
+    first.push(next.value);
+  }
+  if (first.length === 0) throw inputError('no token on stdin');
+  if (first.length === 1) {
+    const now = Date.now() / 1000;
+    return decodeReport(await validateJwt(first[0]!.line, { ...prepared, now }), now);
+  }
+  return decodeLines(first, lines, prepared);
+}

@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import type { CheckRecorder } from '../../checks/recorder.js';
+import { humanDuration, relativeTime } from '../../util/duration.js';
+import { JWS_ALGORITHMS } from './algorithms.js';
+import type { ValidateOptions } from './types.js';
+
+const ONE_YEAR = 366 * 86400;
+const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
+const quote = (value: unknown) => JSON.stringify(value);
+const iso = (epoch: number) => (Number.isFinite(epoch) && Math.abs(epoch) < 8.64e12 ? new Date(epoch * 1000).toISOString() : String(epoch));
+
+/** When a time check fails, say how far this machine's clock is from the IdP's (its Date header). */
+function skewNote(options: ValidateOptions): string {
+  if (!options.serverDate) return '';
+  const skew = options.now - options.serverDate.getTime() / 1000;
+  if (Math.abs(skew) < 2) return "; this machine's clock agrees with the IdP's Date header";
+  return `; this machine's clock is ${humanDuration(skew)} ${skew > 0 ? 'ahead of' : 'behind'} the IdP's (Date header)`;
+}
+
+function checkTimes(claims: Record<string, unknown>, options: ValidateOptions, c: CheckRecorder): void {
+  const { prefix: p, now, clockSkew: skew } = options;
+  const { exp, nbf, iat } = claims;
+
+  if (exp === undefined) c.violation(`${p}.exp`, 'no exp claim: the token never expires');
+  else if (typeof exp !== 'number' || !Number.isFinite(exp)) c.violation(`${p}.exp`, `exp is ${quote(exp)}, not a NumericDate`);
+  else if (exp + skew <= now) c.violation(`${p}.exp`, `expired ${relativeTime(exp, now)} (exp ${iso(exp)}, clock skew ${skew}s)${skewNote(options)}`);
+  else c.pass(`${p}.exp`, `expires ${relativeTime(exp, now)} (${iso(exp)})`);
+
+  if (typeof exp === 'number' && exp - now > ONE_YEAR) {
+    c.violation(`${p}.exp_horizon`, `exp is ${humanDuration(exp - now)} away${exp > 1e11 ? ': looks like milliseconds, not seconds' : ''}`);
+  } else if (typeof exp === 'number') c.pass(`${p}.exp_horizon`, `lifetime ends within a year`);
+
+  if (nbf === undefined) c.pass(`${p}.nbf`, 'no nbf');
+  else if (typeof nbf !== 'number' || !Number.isFinite(nbf)) c.violation(`${p}.nbf`, `nbf is ${quote(nbf)}, not a NumericDate`);
+  else if (nbf - skew > now) c.violation(`${p}.nbf`, `not valid until ${iso(nbf)} (${relativeTime(nbf, now)})${skewNote(options)}`);
+  else c.pass(`${p}.nbf`, `valid since ${iso(nbf)}`);
+
+  if (iat === undefined) c.violation(`${p}.iat`, 'no iat claim');
+  else if (typeof iat !== 'number' || !Number.isFinite(iat)) c.fail(`${p}.iat`, `iat is ${quote(iat)}, not a NumericDate`);
+  // A future iat is a failure whatever the prefix's severity for a missing one (CHECKS.md ID token).
+  else if (iat - skew > now) c.fail(`${p}.iat`, `issued in the future: iat ${iso(iat)} is ${humanDuration(iat - now)} ahead (clock skew ${skew}s)${skewNote(options)}`);
+  else c.pass(`${p}.iat`, `issued ${relativeTime(iat, now)}`);
+}
+
+function audiences(aud: unknown): string[] | undefined {
+  if (typeof aud === 'string') return [aud];
+  if (Array.isArray(aud) && aud.every((entry) => typeof entry === 'string')) return aud as string[];
+  return undefined;
+}
+
+function checkParties(claims: Record<string, unknown>, options: ValidateOptions, c: CheckRecorder): void {
+  const { prefix: p, expect } = options;
+  if (expect.issuer === undefined) c.skip(`${p}.iss`, 'no expected issuer given (--iss or --issuer)');
+  else c.expect(`${p}.iss`, claims.iss === expect.issuer, `iss ${quote(claims.iss)}`, `iss is ${quote(claims.iss)}, expected ${quote(expect.issuer)}`);
+
+  const aud = audiences(claims.aud);
+  if (expect.audience === undefined) c.skip(`${p}.aud`, 'no expected audience given (--aud)');
+  else if (!aud) c.violation(`${p}.aud`, `aud is ${quote(claims.aud)}; expected it to contain ${quote(expect.audience)}`);
+  else c.expect(`${p}.aud`, aud.includes(expect.audience), `aud contains ${quote(expect.audience)}`, `aud is ${quote(claims.aud)}; it does not contain ${quote(expect.audience)}`);
+
+  if (p !== 'access_token') {
+    const client = expect.clientId ?? expect.audience;
+    if (claims.azp !== undefined && client !== undefined) {
+      c.expect(`${p}.azp`, claims.azp === client, `azp ${quote(claims.azp)}`, `azp is ${quote(claims.azp)}, expected the client ${quote(client)}`);
+    } else if (aud && aud.length > 1) c.violation(`${p}.azp`, `${aud.length} audiences ${quote(aud)} and no azp naming the authorized party`);
+    else if (claims.azp !== undefined) c.skip(`${p}.azp`, `azp ${quote(claims.azp)} present; no client id to compare (--aud)`);
+    else c.pass(`${p}.azp`, 'single audience, no azp needed');
+  }
+
+  if (expect.nonce === undefined) c.skip(`${p}.nonce`, 'no nonce expected (--nonce)');
+  else if (claims.nonce === undefined) c.violation(`${p}.nonce`, `no nonce in the token; ${quote(expect.nonce)} was sent`);
+  else c.expect(`${p}.nonce`, claims.nonce === expect.nonce, 'nonce matches the one sent', `nonce is ${quote(claims.nonce)}, sent ${quote(expect.nonce)}`);
+
+  if (expect.maxAge === undefined) c.skip(`${p}.auth_time`, 'max_age not requested (--max-age)');
+  else if (typeof claims.auth_time !== 'number') c.violation(`${p}.auth_time`, `max_age=${expect.maxAge} was requested but auth_time is ${quote(claims.auth_time)}`);
+  else {
+    const age = options.now - claims.auth_time;
+    c.expect(
+      `${p}.auth_time`,
+      age <= expect.maxAge + options.clockSkew,
+      `authenticated ${humanDuration(age)} ago, within max_age ${expect.maxAge}s`,
+      `authenticated ${humanDuration(age)} ago (${iso(claims.auth_time)}), older than max_age ${expect.maxAge}s`,
+    );
+  }
+
+  const sub = claims.sub;
+  if (sub === undefined) c.violation(`${p}.sub`, 'no sub claim');
+  // OIDC Core §2: a locally unique identifier, at most 255 ASCII characters.
+  else if (typeof sub !== 'string' || sub === '' || sub.length > 255 || !/^[\u0020-\u007e]+$/.test(sub)) {
+    c.violation(`${p}.sub`, `sub ${quote(typeof sub === 'string' && sub.length > 40 ? `${sub.slice(0, 40)}…` : sub)} is not 1-255 printable ASCII characters`);
+  } else c.pass(`${p}.sub`, `sub ${quote(sub)}`);
+}
+
+/** OIDC Core §3.1.3.6: base64url of the left half of the hash (of the ID token's alg) of the value. */
+export function leftHalfHash(value: string, alg: string): string | undefined {
+  const info = JWS_ALGORITHMS[alg];
+  if (!info) return undefined;
+  const digest = createHash(info.hash.replace('-', '').toLowerCase()).update(value, 'ascii').digest();
+  return digest.subarray(0, digest.length / 2).toString('base64url');
+}
+
+function checkHashes(claims: Record<string, unknown>, alg: string | undefined, options: ValidateOptions, c: CheckRecorder): void {
+  const { expect } = options;
+  const judge = (id: 'id_token.at_hash' | 'id_token.c_hash', claim: string, value: string | undefined, required: boolean, what: string) => {
+    const present = claims[claim];
+    if (value === undefined) return void c.skip(id, `no ${what} to compare with`);
+    if (present === undefined) {
+      if (required) c.violation(id, `${claim} is required here and missing`);
+      else c.skip(id, `${claim} absent (OPTIONAL for the authorization code flow)`);
+      return;
+    }
+    const computed = alg ? leftHalfHash(value, alg) : undefined;
+    if (!computed) return void c.skip(id, `cannot compute ${claim} without a known alg`);
+    c.expect(id, present === computed, `${claim} matches the ${what}`, `${claim} is ${quote(present)}, but the ${what} hashes to "${computed}" with ${alg}`);
+  };
+  judge('id_token.at_hash', 'at_hash', expect.accessToken, false, 'access token');
+  judge('id_token.c_hash', 'c_hash', expect.code, expect.requireCHash === true, 'authorization code');
+}
+
+function checkAccessTokenShape(claims: Record<string, unknown>, options: ValidateOptions, c: CheckRecorder): void {
+  const missing = RFC9068_CLAIMS.filter((name) => claims[name] === undefined);
+  c.expect('access_token.claims', missing.length === 0, 'iss, exp, aud, sub, client_id, iat and jti present', `missing ${missing.join(', ')}`);
+  const aud = audiences(claims.aud) ?? [];
+  const clientId = options.expect.clientId;
+  if (clientId === undefined) c.skip('access_token.looks_like_id_token', 'client_id unknown');
+  else c.expect('access_token.looks_like_id_token', !aud.includes(clientId), `aud ${quote(claims.aud)} is not the client`, `aud is the client_id ${quote(clientId)}: this looks like an ID token used as an access token`);
+}
+
+/** Every claim check for the prefix. The payload must be a JSON object (the caller checks). */
+export function checkClaims(claims: Record<string, unknown>, alg: string | undefined, options: ValidateOptions, c: CheckRecorder): void {
+  checkTimes(claims, options, c);
+  checkParties(claims, options, c);
+  if (options.prefix === 'id_token') checkHashes(claims, alg, options, c);
+  if (options.prefix === 'access_token') checkAccessTokenShape(claims, options, c);
+}

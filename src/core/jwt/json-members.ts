@@ -1,0 +1,38 @@
+/**
+ * Finds member names that repeat within one JSON object. JSON.parse keeps the last duplicate
+ * silently, while other parsers keep the first or refuse: a token that means different things to
+ * different verifiers is an attack (RFC 7515 §5.2 step 4, RFC 8259 §4). The text must already be
+ * valid JSON (call after JSON.parse succeeded); names are compared after unescaping ("a" = "\u0061").
+ */
+export function findDuplicateMembers(json: string): string[] {
+  const duplicates: string[] = [];
+  type Frame = { kind: 'object'; names: Set<string>; expectName: boolean; path: string; last: string } | { kind: 'array'; path: string };
+  const stack: Frame[] = [];
+  const top = () => stack[stack.length - 1];
+  for (let i = 0; i < json.length; i++) {
+    const ch = json[i];
+    if (ch === '"') {
+      let end = i + 1;
+      while (json[end] !== '"') end += json[end] === '\\' ? 2 : 1;
+      const frame = top();
+      if (frame?.kind === 'object' && frame.expectName) {
+        const name = JSON.parse(json.slice(i, end + 1)) as string;
+        if (frame.names.has(name)) duplicates.push(frame.path ? `${frame.path}.${name}` : name);
+        frame.names.add(name);
+        frame.expectName = false;
+        frame.last = name;
+      }
+      i = end;
+    } else if (ch === '{' || ch === '[') {
+      const parent = top();
+      const path = parent?.kind === 'object' ? (parent.path ? `${parent.path}.${parent.last}` : parent.last) : (parent?.path ?? '');
+      stack.push(ch === '{' ? { kind: 'object', names: new Set(), expectName: true, path, last: '' } : { kind: 'array', path });
+    } else if (ch === '}' || ch === ']') {
+      stack.pop();
+    } else if (ch === ',') {
+      const frame = top();
+      if (frame?.kind === 'object') frame.expectName = true;
+    }
+  }
+  return duplicates;
+}

@@ -1,0 +1,105 @@
+import { inputError } from '../../errors.js';
+import { findDuplicateMembers } from './json-members.js';
+import type { ParsedJwt } from './types.js';
+
+/** Tokens larger than this are refused as unreadable input rather than parsed (memory, not spec). */
+export const MAX_TOKEN_BYTES = 1024 * 1024;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+// Characters some decoders tolerate (standard alphabet, padding); anything else is not base64 at all.
+const TOLERATED = /^[A-Za-z0-9_\-+/]*={0,2}$/;
+
+interface DecodedPart {
+  bytes: Buffer;
+  canonical: boolean;
+}
+
+function decodePart(part: string, name: string): DecodedPart {
+  if (!TOLERATED.test(part) || part.replace(/=+$/, '').length % 4 === 1) {
+    throw inputError(`not a JWT: the ${name} is not base64url`);
+  }
+  const bytes = Buffer.from(part, 'base64url');
+  // Canonical means: unpadded URL alphabet and no stray low bits in the last character (RFC 7515 §2).
+  return { bytes, canonical: bytes.toString('base64url') === part };
+}
+
+function decodeJsonObject(bytes: Buffer, name: string): { value: Record<string, unknown>; text: string } {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw inputError(`not a JWT: the ${name} is not UTF-8`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw inputError(`not a JWT: the ${name} is not JSON`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw inputError(`not a JWT: the ${name} is not a JSON object`);
+  return { value: value as Record<string, unknown>, text };
+}
+
+/** Removes what people paste around a token: whitespace, quotes, an "Authorization: Bearer " prefix. */
+export function cleanTokenInput(input: string): string {
+  return input
+    .trim()
+    .replace(/^authorization:\s*/i, '')
+    .replace(/^bearer\s+/i, '')
+    .replace(/^"(.*)"$/s, '$1')
+    .trim();
+}
+
+/**
+ * Splits a compact JWS (3 parts) or JWE (5 parts) and decodes what can be decoded without keys.
+ * Throws CliError INPUT (exit 2) for anything that is not a token at all; everything that is a token
+ * but a bad one is left for the checks to judge.
+ */
+export function parseJwt(raw: string): ParsedJwt {
+  const token = cleanTokenInput(raw);
+  if (token === '') throw inputError('no token given');
+  if (token.length > MAX_TOKEN_BYTES) throw inputError(`token is ${token.length} bytes; refusing more than ${MAX_TOKEN_BYTES}`);
+  const parts = token.split('.');
+  if (parts.length !== 3 && parts.length !== 5) {
+    throw inputError(`not a JWT: expected 3 dot-separated parts (JWS) or 5 (JWE), got ${parts.length}`);
+  }
+  const kind = parts.length === 3 ? 'jws' : 'jwe';
+  const nonCanonicalParts: string[] = [];
+  const headerPart = decodePart(parts[0]!, 'header');
+  if (!headerPart.canonical) nonCanonicalParts.push('header');
+  const header = decodeJsonObject(headerPart.bytes, 'header');
+  const parsed: ParsedJwt = {
+    kind,
+    parts,
+    header: header.value,
+    payload: undefined,
+    payloadText: undefined,
+    duplicateMembers: { header: findDuplicateMembers(header.text), payload: [] },
+    nonCanonicalParts,
+  };
+  if (kind === 'jwe') return parsed;
+
+  const payloadPart = decodePart(parts[1]!, 'payload');
+  if (!payloadPart.canonical) nonCanonicalParts.push('payload');
+  const signaturePart = decodePart(parts[2]!, 'signature');
+  if (!signaturePart.canonical) nonCanonicalParts.push('signature');
+  let text: string | undefined;
+  try {
+    text = utf8.decode(payloadPart.bytes);
+  } catch {
+    parsed.payloadText = `(${payloadPart.bytes.length} bytes of binary data, base64url ${parts[1]!.slice(0, 40)}…)`;
+    return parsed;
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      parsed.payload = value as Record<string, unknown>;
+      parsed.duplicateMembers.payload = findDuplicateMembers(text);
+      return parsed;
+    }
+  } catch {
+    // Not JSON: a JWS may sign any content (RFC 7515); shown as text below.
+  }
+  parsed.payloadText = text;
+  return parsed;
+}

@@ -1,0 +1,107 @@
+import { compactVerify, type CryptoKey, type JWK } from 'jose';
+import type { CheckRecorder } from '../../checks/recorder.js';
+import { JWS_ALGORITHMS } from './algorithms.js';
+import { importVerificationKey, selectKeys, thumbprint } from './keys.js';
+import type { ParsedJwt, SignatureInfo, ValidateOptions } from './types.js';
+
+async function verifiesWith(token: string, key: CryptoKey | Uint8Array | JWK, alg: string): Promise<boolean> {
+  try {
+    // crit is judged by our own check; jose would refuse any crit it does not know, which is right.
+    await compactVerify(token, key as Uint8Array, { algorithms: [alg] });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Verifies the signature with keys from a trusted source only (never from the header: jku, x5u,
+ * jwk and x5c are ignored, RFC 8725 §3.10), selecting by kid, kty, crv, alg, use and key_ops.
+ */
+export async function checkSignature(parsed: ParsedJwt, alg: string | undefined, options: ValidateOptions, c: CheckRecorder): Promise<SignatureInfo> {
+  const p = options.prefix;
+  const kid = typeof parsed.header.kid === 'string' ? parsed.header.kid : undefined;
+  const info: SignatureInfo = { verified: false, alg: typeof parsed.header.alg === 'string' ? parsed.header.alg : undefined, kid };
+  const token = parsed.parts.join('.');
+  const notVerified = (reason: string, status: 'skip' | 'violation') => {
+    info.reason = reason;
+    if (status === 'skip') c.skip(`${p}.signature`, `signature NOT verified: ${reason}`);
+    else c.violation(`${p}.signature`, reason);
+    return info;
+  };
+
+  if (!alg) {
+    c.skip(`${p}.key`, 'no usable alg');
+    return notVerified('no usable alg, so nothing to verify with', 'violation');
+  }
+  if (parsed.parts[2] === '') {
+    c.skip(`${p}.key`, 'no signature to verify');
+    return notVerified('the signature part is empty (a stripped signature)', 'violation');
+  }
+  const algorithm = JWS_ALGORITHMS[alg]!;
+
+  if (algorithm.kty === 'oct' && options.secret) {
+    c.pass(`${p}.key`, 'HMAC with the given secret');
+    if (await verifiesWith(token, options.secret, alg)) {
+      info.verified = true;
+      c.pass(`${p}.signature`, `${alg} signature verified with the given secret`);
+      return info;
+    }
+    return notVerified(`${alg} signature does not verify with the given secret`, 'violation');
+  }
+  if (!options.keys || options.keys.keys.length === 0) {
+    c.skip(`${p}.key`, 'no keys given');
+    return notVerified(
+      algorithm.kty === 'oct' ? 'an HMAC token and no secret given (--secret, --secret-file)' : 'no keys given (use --jwks, --issuer or --secret)',
+      'skip',
+    );
+  }
+
+  let selection = selectKeys(options.keys.keys, alg, algorithm, kid);
+  if (selection.unknownKid && options.keys.refetch) {
+    // The IdP may have rotated keys since we fetched them: fetch once more, then judge (CHECKS.md JWKS).
+    options.keys.keys = await options.keys.refetch();
+    selection = selectKeys(options.keys.keys, alg, algorithm, kid);
+  }
+  const { candidates } = selection;
+  const source = options.keys.label;
+  if (selection.unknownKid) {
+    const known = options.keys.keys.map((jwk) => jwk.kid ?? '(no kid)').join(', ');
+    const refetched = options.keys.refetch ? ' (after fetching the keys again)' : '';
+    const message = `no ${algorithm.kty} key with kid "${kid}" in ${source}${refetched}; it has: ${known || 'no keys'}`;
+    // An access token may be signed for another audience's keys (RFC 9068 §4): a note, not a failure.
+    if (p === 'access_token') c.skip(`${p}.key`, `${message} (it may be meant for another resource server)`);
+    else c.violation(`${p}.key`, message);
+    return notVerified(`no key with kid "${kid}"`, p === 'access_token' ? 'skip' : 'violation');
+  }
+  if (candidates.length === 0) {
+    const message = `no key in ${source} fits ${alg} (kty ${algorithm.kty}${algorithm.crv ? `, crv ${algorithm.crv}` : ''}, use sig)`;
+    if (p === 'access_token') c.skip(`${p}.key`, message);
+    else c.violation(`${p}.key`, message);
+    return notVerified(`no key fits ${alg}`, p === 'access_token' ? 'skip' : 'violation');
+  }
+  if (kid === undefined && candidates.length > 1) {
+    // OIDC Core §10.1: without a kid the verifier cannot know which key was meant.
+    const message = `no kid in the header and ${candidates.length} keys in ${source} fit ${alg}: key selection is ambiguous`;
+    if (p === 'id_token') c.violation(`${p}.key`, message);
+    else c.warn(`${p}.key`, message);
+  } else {
+    c.pass(`${p}.key`, `key ${candidates[0]!.kid ? `"${candidates[0]!.kid}"` : '(no kid)'} from ${source}`);
+  }
+
+  for (const jwk of candidates) {
+    let key: CryptoKey | Uint8Array;
+    try {
+      key = await importVerificationKey(jwk, alg);
+    } catch {
+      continue; // A malformed key is the JWKS audit's finding; try the next one.
+    }
+    if (await verifiesWith(token, key, alg)) {
+      info.verified = true;
+      info.keyThumbprint = await thumbprint(jwk);
+      c.pass(`${p}.signature`, `${alg} signature verified with key ${jwk.kid ? `"${jwk.kid}"` : info.keyThumbprint}`);
+      return info;
+    }
+  }
+  return notVerified(`${alg} signature does not verify with ${candidates.length === 1 ? 'the selected key' : `any of ${candidates.length} candidate keys`} from ${source}`, 'violation');
+}

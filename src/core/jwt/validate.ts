@@ -1,0 +1,48 @@
+import { CheckRecorder } from '../../checks/recorder.js';
+import { checkClaims } from './claims.js';
+import { checkAlg, checkHeader } from './header-checks.js';
+import { parseJwt } from './parse.js';
+import { checkSignature } from './signature.js';
+import type { ParsedJwt, ValidateOptions, ValidationResult } from './types.js';
+
+/** Structure checks that need no keys: encoding, JWS vs JWE, duplicate members. */
+function checkStructure(parsed: ParsedJwt, options: ValidateOptions, c: CheckRecorder): void {
+  const p = options.prefix;
+  if (parsed.nonCanonicalParts.length === 0) c.pass(`${p}.format`, `compact ${parsed.kind.toUpperCase()}, canonical base64url`);
+  else c.violation(`${p}.format`, `non-canonical base64url in the ${parsed.nonCanonicalParts.join(', ')} (padding, standard alphabet or stray bits)`);
+
+  if (parsed.kind === 'jwe') {
+    c.violation(`${p}.jwe`, `an encrypted JWE (5 parts, alg ${JSON.stringify(parsed.header.alg)}, enc ${JSON.stringify(parsed.header.enc)}): only the header can be read`);
+  } else c.pass(`${p}.jwe`, 'a signed JWS (3 parts)');
+
+  const { header, payload } = parsed.duplicateMembers;
+  const repeated = [...header.map((name) => `header.${name}`), ...payload.map((name) => `payload.${name}`)];
+  c.expect(`${p}.duplicate_members`, repeated.length === 0, 'no repeated member names', `repeated member names: ${repeated.join(', ')}`);
+}
+
+/**
+ * Judges one token: structure, header, signature (with trusted keys only) and claims, each as a
+ * catalogue check under `options.prefix`. Throws CliError INPUT only when the input is not a token.
+ */
+export async function validateJwt(token: string, options: ValidateOptions): Promise<ValidationResult> {
+  const parsed = parseJwt(token);
+  return validateParsed(parsed, options);
+}
+
+export async function validateParsed(parsed: ParsedJwt, options: ValidateOptions): Promise<ValidationResult> {
+  const c = new CheckRecorder();
+  const p = options.prefix;
+  checkStructure(parsed, options, c);
+  if (parsed.kind === 'jwe') {
+    const reason = 'encrypted (JWE): decrypting needs the recipient\'s private key, which oidc-cli does not take';
+    c.skip(`${p}.signature`, `signature NOT verified: ${reason}`);
+    if (parsed.header.cty !== undefined && String(parsed.header.cty).toUpperCase() === 'JWT') c.skip(`${p}.key`, 'cty JWT: a nested signed JWT is inside');
+    return { parsed, checks: c.results, signature: { verified: false, alg: undefined, kid: undefined, reason } };
+  }
+  const alg = checkAlg(parsed, options, c);
+  checkHeader(parsed, options, c);
+  const signature = await checkSignature(parsed, alg, options, c);
+  if (parsed.payload) checkClaims(parsed.payload, alg, options, c);
+  else c.skip(`${p}.exp`, 'the payload is not a JSON claims set, so no claim was checked');
+  return { parsed, checks: c.results, signature };
+}

@@ -1,0 +1,50 @@
+import { readFile } from 'node:fs/promises';
+import type { JWK } from 'jose';
+import { inputError } from '../errors.js';
+import type { HttpClient } from '../http/types.js';
+import { discover } from './discovery.js';
+import { fetchJwks } from './jwks.js';
+import type { KeySource } from './jwt/types.js';
+
+/** A JWK Set (`{"keys":[…]}`) or a single JWK, from a file or a URL. */
+export function parseKeys(text: string, label: string): JWK[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw inputError(`${label} is not JSON (expected a JWK Set or a JWK)`);
+  }
+  if (typeof value === 'object' && value !== null && Array.isArray((value as { keys?: unknown }).keys)) {
+    return ((value as { keys: unknown[] }).keys).filter((key): key is JWK => typeof key === 'object' && key !== null);
+  }
+  if (typeof value === 'object' && value !== null && typeof (value as { kty?: unknown }).kty === 'string') return [value as JWK];
+  throw inputError(`${label} is neither a JWK Set ({"keys": [...]}) nor a JWK (no "kty")`);
+}
+
+/** `--jwks FILE|URL`: a URL is fetched through the HTTP layer (and fetched again on an unknown kid). */
+export async function keySourceFromJwksOption(value: string, http: () => Promise<HttpClient>): Promise<KeySource> {
+  if (/^https?:\/\//i.test(value)) {
+    const load = async () => (await fetchJwks(await http(), value)).jwks.keys;
+    return { keys: await load(), label: `JWKS ${value}`, refetch: load };
+  }
+  let text: string;
+  try {
+    text = await readFile(value, 'utf8');
+  } catch (error) {
+    throw inputError(`cannot read --jwks file ${value}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return { keys: parseKeys(text, `--jwks file ${value}`), label: `file ${value}` };
+}
+
+/** `--issuer URL`: discovery → jwks_uri, with the issuer's advertised algorithms. */
+export async function keySourceFromIssuer(issuer: string, http: HttpClient): Promise<{ keys: KeySource; advertisedAlgorithms: string[] | undefined }> {
+  const { metadata } = await discover(http, issuer);
+  const jwksUri = metadata.jwks_uri;
+  if (typeof jwksUri !== 'string') throw inputError(`the discovery document of ${issuer} has no jwks_uri`);
+  const load = async () => (await fetchJwks(http, jwksUri)).jwks.keys;
+  const algs = metadata.id_token_signing_alg_values_supported;
+  return {
+    keys: { keys: await load(), label: `jwks_uri ${jwksUri}`, refetch: load },
+    advertisedAlgorithms: Array.isArray(algs) ? algs.filter((alg): alg is string => typeof alg === 'string') : undefined,
+  };
+}
