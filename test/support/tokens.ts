@@ -1,0 +1,61 @@
+// Test-time keys and tokens. Tokens are signed over exact bytes (not re-serialised objects) so tests
+// can build the malformed ones a validator must refuse: duplicate members, odd encodings, alg tricks.
+import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
+
+export const b64u = (value: string | Buffer) => Buffer.from(value).toString('base64url');
+
+export interface TestKey {
+  alg: string;
+  privateKey: KeyObject;
+  /** The public JWK as an IdP would publish it. */
+  jwk: JWK;
+}
+
+export function rsaKey(kid = 'rsa-1', alg = 'RS256', bits = 2048): TestKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: bits });
+  return { alg, privateKey, jwk: { ...(publicKey.export({ format: 'jwk' }) as JWK), kid, alg, use: 'sig' } };
+}
+
+export function ecKey(kid = 'ec-1'): TestKey {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return { alg: 'ES256', privateKey, jwk: { ...(publicKey.export({ format: 'jwk' }) as JWK), kid, alg: 'ES256', use: 'sig' } };
+}
+
+export function edKey(kid = 'ed-1'): TestKey {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return { alg: 'EdDSA', privateKey, jwk: { ...(publicKey.export({ format: 'jwk' }) as JWK), kid, alg: 'EdDSA', use: 'sig' } };
+}
+
+/** Signs `header.payload` given as exact JSON texts. */
+export function signText(headerText: string, payloadText: string, key: TestKey | { secret: Buffer | string; alg: string }): string {
+  const input = `${b64u(headerText)}.${b64u(payloadText)}`;
+  let signature: Buffer;
+  if ('secret' in key) {
+    signature = createHmac(`sha${key.alg.slice(2)}`, key.secret).update(input).digest();
+  } else if (key.alg === 'ES256') {
+    signature = sign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
+  } else if (key.alg === 'EdDSA') {
+    signature = sign(null, Buffer.from(input), key.privateKey);
+  } else {
+    signature = sign(`sha${key.alg.slice(2)}`, Buffer.from(input), key.privateKey);
+  }
+  return `${input}.${b64u(signature)}`;
+}
+
+export function mint(
+  claims: Record<string, unknown>,
+  key: TestKey | { secret: Buffer | string; alg: string },
+  header: Record<string, unknown> = {},
+): string {
+  const fullHeader = { alg: key.alg, ...('jwk' in key && key.jwk.kid ? { kid: key.jwk.kid } : {}), ...header };
+  return signText(JSON.stringify(fullHeader), JSON.stringify(claims), key);
+}
+
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** Claims that pass every check when the expectations below are used. */
+export function goodClaims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const now = nowSeconds();
+  return { iss: 'https://idp.test', sub: 'user-1', aud: 'client-1', iat: now - 10, exp: now + 300, ...overrides };
+}
