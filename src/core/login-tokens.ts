@@ -1,0 +1,92 @@
+import type { JWK } from 'jose';
+import type { CheckResult } from '../checks/types.js';
+import { CliError } from '../errors.js';
+import { validateJwt } from './jwt/validate.js';
+import type { KeySource, ValidationResult } from './jwt/types.js';
+import { classifyToken, type TokenSet } from './token-endpoint.js';
+
+/** What the login flow knows when it judges the tokens it got back (OIDC Core §3.1.3.7, RFC 9068). */
+export interface TokenContext {
+  issuer: string;
+  client_id: string;
+  client_secret: string | undefined;
+  nonce: string | undefined;
+  max_age: number | undefined;
+  /** --audience / --resource: what a JWT access token's aud should contain. */
+  apiAudience: string | undefined;
+  advertisedAlgorithms: string[] | undefined;
+  keys: KeySource;
+  clockSkew: number;
+}
+
+export interface JudgedToken {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown> | undefined;
+  verified: boolean;
+  checks: CheckResult[];
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+function judged(result: ValidationResult): JudgedToken {
+  return { header: result.parsed.header, payload: result.parsed.payload, verified: result.signature.verified, checks: result.checks };
+}
+
+/** A token that does not even parse is an `<prefix>.format` failure in the report, not a crash. */
+function unparseable(prefix: 'id_token' | 'access_token', error: unknown): JudgedToken {
+  const message = error instanceof CliError ? error.message : String(error);
+  return {
+    header: {},
+    payload: undefined,
+    verified: false,
+    checks: [{ id: `${prefix}.format`, status: 'fail', message: `not a compact JWT: ${message}`, spec: 'RFC 7515 §7.1' }],
+  };
+}
+
+/** OIDC Core §3.1.3.7: every step, with the client secret as the HMAC key when the IdP signs HS*. */
+export async function judgeIdToken(tokens: TokenSet, context: TokenContext): Promise<JudgedToken> {
+  const expect: Parameters<typeof validateJwt>[1]['expect'] = { issuer: context.issuer, audience: context.client_id, accessToken: tokens.access_token };
+  if (context.nonce !== undefined) expect.nonce = context.nonce;
+  if (context.max_age !== undefined) expect.maxAge = context.max_age;
+  if (context.advertisedAlgorithms) expect.advertisedAlgorithms = context.advertisedAlgorithms;
+  try {
+    const result = await validateJwt(tokens.id_token!, {
+      prefix: 'id_token',
+      keys: context.keys,
+      ...(context.client_secret ? { secret: new TextEncoder().encode(context.client_secret) } : {}),
+      expect,
+      clockSkew: context.clockSkew,
+      now: nowSeconds(),
+      ...(tokens.date ? { serverDate: tokens.date } : {}),
+    });
+    return judged(result);
+  } catch (error) {
+    if (error instanceof CliError) return unparseable('id_token', error);
+    throw error;
+  }
+}
+
+/** RFC 9068 for a JWS access token; undefined for an opaque or encrypted one (token_response.access_token_kind says which). */
+export async function judgeAccessToken(tokens: TokenSet, context: TokenContext): Promise<JudgedToken | undefined> {
+  if (classifyToken(tokens.access_token) !== 'JWS') return undefined;
+  const expect: Parameters<typeof validateJwt>[1]['expect'] = { issuer: context.issuer, clientId: context.client_id };
+  if (context.apiAudience !== undefined) expect.audience = context.apiAudience;
+  try {
+    const result = await validateJwt(tokens.access_token, {
+      prefix: 'access_token',
+      keys: context.keys,
+      expect,
+      clockSkew: context.clockSkew,
+      now: nowSeconds(),
+      ...(tokens.date ? { serverDate: tokens.date } : {}),
+    });
+    return judged(result);
+  } catch (error) {
+    if (error instanceof CliError) return unparseable('access_token', error);
+    throw error;
+  }
+}
+
+export function keySource(keys: JWK[], jwks_uri: string, refetch: () => Promise<JWK[]>): KeySource {
+  return { keys, label: `jwks_uri ${jwks_uri}`, refetch };
+}

@@ -1,0 +1,78 @@
+import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
+import type { CheckRecorder } from '../checks/recorder.js';
+import { CliError } from '../errors.js';
+import type { HttpClient, HttpResponse } from '../http/types.js';
+
+/** The userinfo endpoint (OIDC Core §5.3) as a request/process pair. */
+export async function requestUserinfo(http: HttpClient, userinfo_endpoint: string, access_token: string, token_type = 'Bearer', timeoutMs?: number): Promise<HttpResponse> {
+  // RFC 6750 §2.1: the header form; the scheme is the token_type (Bearer or DPoP), Bearer by default.
+  const scheme = /^dpop$/i.test(token_type) ? 'DPoP' : 'Bearer';
+  return http.request({
+    url: userinfo_endpoint,
+    headers: { authorization: `${scheme} ${access_token}`, accept: 'application/json, application/jwt' },
+    secrets: [access_token],
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  });
+}
+
+export interface UserinfoExpectations {
+  /** sub of the ID token; undefined when there was none (no openid). */
+  sub: string | undefined;
+  issuer: string;
+  client_id: string;
+  /** The issuer's JWKS, for a signed response. */
+  keys: JWK[] | undefined;
+}
+
+/** Judges a userinfo response; returns the claims when there are any. */
+export async function judgeUserinfo(response: HttpResponse, expect: UserinfoExpectations, checks: CheckRecorder): Promise<Record<string, unknown> | undefined> {
+  const type = (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (response.status !== 200) {
+    const challenge = response.headers['www-authenticate'];
+    checks.violation('userinfo.status', `HTTP ${response.status}${challenge ? ` (WWW-Authenticate: ${challenge})` : ''}`);
+    return undefined;
+  }
+  let claims: Record<string, unknown> | undefined;
+  if (type === 'application/jwt') {
+    claims = await judgeSigned(response.text().trim(), expect, checks);
+    if (!claims) return undefined;
+    checks.pass('userinfo.status', `HTTP 200 application/jwt in ${response.elapsedMs} ms`);
+  } else {
+    let body: unknown;
+    try {
+      body = response.json();
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      checks.violation('userinfo.status', `HTTP 200 with ${type || 'no content type'}, neither JSON nor a JWT`);
+      return undefined;
+    }
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      checks.violation('userinfo.status', 'HTTP 200, but the JSON is not an object');
+      return undefined;
+    }
+    claims = body as Record<string, unknown>;
+    checks.pass('userinfo.status', `HTTP 200 ${type} in ${response.elapsedMs} ms`);
+    checks.skip('userinfo.signed', 'plain JSON response (no signed userinfo negotiated)');
+  }
+  const sub = claims.sub;
+  if (typeof sub !== 'string') checks.violation('userinfo.sub', `no sub string in the userinfo response${expect.sub ? `; the ID token says "${expect.sub}"` : ''}`);
+  else if (expect.sub === undefined) checks.skip('userinfo.sub', `sub "${sub}": no ID token to compare with`);
+  else if (sub !== expect.sub) checks.violation('userinfo.sub', `expected the ID token's sub "${expect.sub}", got "${sub}"`);
+  else checks.pass('userinfo.sub', `"${sub}" equals the ID token's sub`);
+  return claims;
+}
+
+async function judgeSigned(jwt: string, expect: UserinfoExpectations, checks: CheckRecorder): Promise<Record<string, unknown> | undefined> {
+  if (!expect.keys) {
+    checks.violation('userinfo.signed', 'signed userinfo but no keys from jwks_uri to verify it');
+    return undefined;
+  }
+  try {
+    const { payload, protectedHeader } = await jwtVerify(jwt, createLocalJWKSet({ keys: expect.keys }), { issuer: expect.issuer, audience: expect.client_id });
+    checks.pass('userinfo.signed', `${protectedHeader.alg} signature verified with the issuer's keys; iss and aud right`);
+    return payload as Record<string, unknown>;
+  } catch (error) {
+    checks.violation('userinfo.signed', `signed userinfo rejected: ${(error as Error).message}`);
+    return undefined;
+  }
+}
