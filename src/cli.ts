@@ -90,5 +90,40 @@ Examples:
     )
     .action(action('decode'));
 
+  issuerOption(
+    program
+      .command('discover')
+      .summary('fetch and audit an issuer\'s discovery document and the JWKS it names')
+      .description('Fetch {issuer}/.well-known/openid-configuration (RFC 8414 fallback), audit every member, then fetch and audit jwks_uri.'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ oidc-cli discover --issuer https://idp.example.com
+  $ oidc-cli discover --issuer https://idp.example.com --json | jq .metadata.token_endpoint
+  $ oidc-cli discover --issuer https://idp.internal --ca-file corp-ca.pem -v   trace requests`,
+    )
+    .action(action('discover'));
+
+  issuerOption(
+    program
+      .command('jwks')
+      .summary('list and audit signing keys (kid, kty, alg, use, size, RFC 7638 thumbprint)')
+      .description('List and audit a JWK Set: from an issuer (discovery → jwks_uri), a URL, or a local file.'),
+    'read the keys of this issuer (discovery → jwks_uri)',
+  )
+    .option('--jwks-uri <url>', 'read the JWK Set at this URL')
+    .option('--file <file>', 'read a JWK Set (or a single JWK) from a local file')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ oidc-cli jwks --issuer https://idp.example.com
+  $ oidc-cli jwks --jwks-uri https://idp.example.com/jwks --json
+  $ oidc-cli jwks --file keys.json                      audit a set before publishing it`,
+    )
+    .action(action('jwks'));
+
   return program;
 }

@@ -1,55 +1,161 @@
-// Minimal first cut of the HTTP layer; hardened in the discovery/jwks issue (proxies, CA files,
-// trace redaction, error mapping). Kept to the HttpClient contract in ./types.ts.
-import { request as undiciRequest } from 'undici';
-import { CliError } from '../errors.js';
+import { STATUS_CODES } from 'node:http';
+import { request as undiciRequest, type Dispatcher } from 'undici';
+import { CliError, usageError } from '../errors.js';
+import { maskKnown, maskUrlsIn } from './mask.js';
+import { createDispatcher } from './agent.js';
+import { DeadlineError, mapTransportError } from './errors.js';
+import { createTracer } from './trace.js';
 import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from './types.js';
 
-const DEFAULT_MAX_BYTES = 1024 * 1024;
+/**
+ * The one HTTP layer (PRODUCT.md "Network"): undici with connect/header/body timeouts and a total
+ * deadline, a streamed size cap, redirects reported never followed, proxies from the environment,
+ * --ca-file, the plain-http rule, and traces with secrets masked.
+ */
+export const DEFAULT_MAX_BYTES = 1024 * 1024;
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+export function isLoopback(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname.toLowerCase().endsWith('.localhost');
+}
+
+function checkUrl(raw: string, insecure: boolean): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw usageError(`"${raw}" is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw usageError(`${raw}: only http and https URLs are supported`);
+  if (url.protocol === 'http:' && !insecure && !isLoopback(url.hostname)) {
+    throw usageError(`refusing plain http to ${url.host}: codes, tokens and secrets would travel unencrypted`, `use https://${url.host}${url.pathname === '/' ? '' : url.pathname}, or pass --insecure for a test setup (http is allowed without it on loopback only)`);
+  }
+  return url;
+}
+
+function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(name.toLowerCase() === 'set-cookie' ? '\n' : ', ') : String(value);
+  }
+  return flat;
+}
+
+/** Reads the body chunk by chunk and stops the stream as soon as it passes the cap (no buffering first). */
+async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number, url: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += (chunk as Buffer).length;
+    if (total > maxBytes) {
+      body.destroy();
+      throw new CliError('PROTOCOL', `${url}: response body is larger than the ${Math.round(maxBytes / 1024)} KiB limit (stopped reading at ${total} bytes)`, {
+        hint: 'a metadata document or key set is a few KiB; check the URL points at the right resource',
+      });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function describeNotJson(url: string, status: number, headers: Record<string, string>, body: Buffer, mask: (text: string) => string): CliError {
+  const type = headers['content-type']?.split(';')[0]?.trim();
+  const start = body.toString('utf8', 0, 80).replace(/\s+/g, ' ').trim();
+  const what = body.length === 0 ? 'an empty body' : `${type ? type : 'no content type'}`;
+  return new CliError('PROTOCOL', `${url} answered ${status} with ${what}, not JSON`, {
+    hint: body.length === 0 ? 'is this the right URL?' : `is this the right URL? The body starts: ${mask(JSON.stringify(start))}`,
+  });
+}
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const secrets = new Set<string>();
-  return {
-    addSecret: (value) => void secrets.add(value),
-    close: async () => undefined,
-    async request(req: HttpRequest): Promise<HttpResponse> {
-      const started = performance.now();
-      const body = req.body instanceof URLSearchParams ? req.body.toString() : req.body;
-      const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
-      if (req.body instanceof URLSearchParams) headers['content-type'] ??= 'application/x-www-form-urlencoded';
-      let res;
-      try {
-        res = await undiciRequest(req.url, {
-          method: req.method ?? (body === undefined ? 'GET' : 'POST'),
-          headers,
-          body,
-          headersTimeout: req.timeoutMs ?? options.timeoutMs,
-          bodyTimeout: req.timeoutMs ?? options.timeoutMs,
-        });
-      } catch (error) {
-        throw new CliError('NETWORK', `${req.url}: ${(error as Error).message}`, { cause: error });
+  let dispatcher: Dispatcher | undefined;
+  const tracer = createTracer({ verbose: options.verbose, showTokens: options.showTokens, trace: options.trace, secrets: () => secrets });
+  const mask = (text: string) => (options.showTokens ? text : maskKnown(maskUrlsIn(text), [...secrets, ...tracer.found]));
+  if (options.insecure) options.warn('--insecure: TLS certificates are NOT verified and plain http is allowed to any host');
+
+  async function send(req: HttpRequest): Promise<HttpResponse> {
+    const url = checkUrl(req.url, options.insecure).href;
+    const timeoutMs = req.timeoutMs ?? options.timeoutMs;
+    dispatcher ??= createDispatcher({ connectTimeoutMs: options.timeoutMs, caFile: options.caFile, insecure: options.insecure, env: options.env });
+    for (const secret of req.secrets ?? []) secrets.add(secret);
+
+    const body = req.body instanceof URLSearchParams ? req.body.toString() : req.body;
+    const method = req.method ?? (body === undefined ? 'GET' : 'POST');
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      // We never decode compressed bodies, so a server cannot inflate past the size cap.
+      'accept-encoding': 'identity',
+      'user-agent': 'oidc-cli',
+      ...Object.fromEntries(Object.entries(req.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value])),
+    };
+    if (req.body instanceof URLSearchParams) headers['content-type'] ??= 'application/x-www-form-urlencoded';
+    tracer.request(method, url, headers, body);
+
+    const started = performance.now();
+    const deadline = new AbortController();
+    let gotHeaders = false;
+    const timer = setTimeout(() => deadline.abort(new DeadlineError(gotHeaders ? 'body' : 'total')), timeoutMs);
+    const signal = req.signal ? AbortSignal.any([deadline.signal, req.signal]) : deadline.signal;
+    try {
+      const res = await undiciRequest(url, { dispatcher, method, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal });
+      gotHeaders = true;
+      const flat = flattenHeaders(res.headers);
+      const maxBytes = req.maxBytes ?? DEFAULT_MAX_BYTES;
+      const length = Number(flat['content-length']);
+      if (Number.isFinite(length) && length > maxBytes) {
+        res.body.destroy();
+        throw new CliError('PROTOCOL', `${url}: response body is larger than the ${Math.round(maxBytes / 1024)} KiB limit (Content-Length ${length})`);
       }
-      const buffer = Buffer.from(await res.body.arrayBuffer());
-      if (buffer.length > (req.maxBytes ?? DEFAULT_MAX_BYTES)) throw new CliError('PROTOCOL', `${req.url}: response body too large`);
-      const flat: Record<string, string> = {};
-      for (const [name, value] of Object.entries(res.headers)) flat[name] = Array.isArray(value) ? value.join(', ') : String(value ?? '');
+      const buffer = method === 'HEAD' ? Buffer.alloc(0) : await readCapped(res.body, maxBytes, url);
+      const elapsedMs = Math.round(performance.now() - started);
+      tracer.response(res.statusCode, STATUS_CODES[res.statusCode] ?? '', elapsedMs, flat, buffer);
       const date = flat.date ? new Date(flat.date) : undefined;
+      const isRedirect = res.statusCode >= 300 && res.statusCode < 400;
       return {
-        url: req.url,
+        url,
         status: res.statusCode,
         headers: flat,
         body: buffer,
         date: date && !Number.isNaN(date.getTime()) ? date : undefined,
-        location: flat.location,
-        elapsedMs: Math.round(performance.now() - started),
+        location: isRedirect ? flat.location : undefined,
+        elapsedMs,
         text: () => buffer.toString('utf8'),
         json: () => {
           try {
-            return JSON.parse(buffer.toString('utf8'));
+            return JSON.parse(buffer.toString('utf8')) as unknown;
           } catch {
-            throw new CliError('PROTOCOL', `${req.url} answered ${res.statusCode} with a body that is not JSON`);
+            throw describeNotJson(url, res.statusCode, flat, buffer, mask);
           }
         },
       };
+    } catch (error) {
+      if (req.signal?.aborted && !deadline.signal.aborted) {
+        const reason: unknown = req.signal.reason;
+        throw reason instanceof CliError ? reason : new CliError('CANCELLED', 'cancelled');
+      }
+      const cause = deadline.signal.aborted ? deadline.signal.reason : error;
+      throw mapTransportError(cause, url, timeoutMs);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    addSecret: (value) => void secrets.add(value),
+    async close() {
+      await dispatcher?.close().catch(() => undefined);
+    },
+    async request(req) {
+      try {
+        return await send(req);
+      } catch (error) {
+        // The URL and any quoted body may hold secrets: the one-line error obeys the same masking as traces.
+        if (error instanceof CliError) error.message = mask(error.message);
+        throw error;
+      }
     },
   };
 }

@@ -15,6 +15,8 @@ export interface HttpRequest {
   timeoutMs?: number;
   /** Values that must be masked in traces besides the well-known parameter names (e.g. a client secret). */
   secrets?: string[];
+  /** Aborts the request (Ctrl-C); a CliError reason is rethrown as is, anything else becomes CANCELLED. */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {

@@ -1,0 +1,97 @@
+import { maskSecrets } from '../report/redact.js';
+
+/**
+ * What a trace must never show (PRODUCT.md "Network"): credentials in headers, and the values of
+ * protocol parameters that are secrets or tokens, wherever they travel — form bodies, query strings,
+ * JSON bodies — plus any value registered with addSecret() or request.secrets.
+ */
+export const SECRET_PARAMETERS = new Set([
+  'client_secret',
+  'code',
+  'code_verifier',
+  'refresh_token',
+  'access_token',
+  'id_token',
+  'client_assertion',
+  'token',
+  'device_code',
+  'password',
+  'assertion',
+  'subject_token',
+  'actor_token',
+  'logout_token',
+]);
+
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'dpop']);
+
+const MASK = '[redacted]';
+
+/** Keeps the scheme of an Authorization header ("Basic [redacted]") so the trace still says what was sent. */
+export function maskHeader(name: string, value: string): string {
+  if (!SECRET_HEADERS.has(name.toLowerCase())) return value;
+  const scheme = /^(Basic|Bearer|DPoP|Digest|Negotiate)\s/i.exec(value)?.[1];
+  return scheme ? `${scheme} ${MASK}` : MASK;
+}
+
+function maskParams(params: URLSearchParams, found: Set<string>): string {
+  const out = new URLSearchParams();
+  for (const [name, value] of params) {
+    if (SECRET_PARAMETERS.has(name) && value !== '') {
+      found.add(value);
+      out.append(name, MASK);
+    } else out.append(name, value);
+  }
+  // URLSearchParams would encode the brackets of the mask; keep it readable.
+  return out.toString().split(encodeURIComponent(MASK)).join(MASK);
+}
+
+/** Masks secret query parameters of a URL. */
+export function maskUrl(url: string, found = new Set<string>()): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const hash = url.indexOf('#', q);
+  const query = url.slice(q + 1, hash < 0 ? undefined : hash);
+  return `${url.slice(0, q + 1)}${maskParams(new URLSearchParams(query), found)}${hash < 0 ? '' : url.slice(hash)}`;
+}
+
+function maskJsonValue(value: unknown, found: Set<string>): unknown {
+  if (Array.isArray(value)) return value.map((item) => maskJsonValue(item, found));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(value)) {
+    if (SECRET_PARAMETERS.has(name) && typeof member === 'string' && member !== '') {
+      found.add(member);
+      out[name] = MASK;
+    } else out[name] = maskJsonValue(member, found);
+  }
+  return out;
+}
+
+/**
+ * Masks a body for the trace: JSON members and form parameters by name, whatever the content type
+ * claims (a server may label JSON as text/plain). Values masked by name are added to `found`, so the
+ * caller can mask them everywhere else too (a token returned here and sent later in a header).
+ */
+export function maskBody(text: string, found = new Set<string>()): string {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    try {
+      return JSON.stringify(maskJsonValue(JSON.parse(trimmed), found), null, 2);
+    } catch {
+      // not JSON after all: fall through to the secret-value pass
+    }
+  } else if (/^[\w.~%+-]+=[^\s]*(&[\w.~%+-]+=[^\s]*)*$/.test(trimmed)) {
+    return maskParams(new URLSearchParams(trimmed), found);
+  }
+  return text;
+}
+
+/** The last pass on every trace line: every known secret value, wherever it appears. */
+export function maskKnown(text: string, secrets: Iterable<string>): string {
+  return maskSecrets(text, secrets);
+}
+
+/** Masks secret query parameters of every URL inside a free text (error messages). */
+export function maskUrlsIn(text: string, found = new Set<string>()): string {
+  return text.replace(/https?:\/\/[^\s"'()<>]+/g, (url) => maskUrl(url, found));
+}

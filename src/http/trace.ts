@@ -1,0 +1,50 @@
+import { maskBody, maskHeader, maskKnown, maskUrl } from './mask.js';
+
+/** -v: request and status lines plus headers; -vv: bodies too (up to BODY_LIMIT characters). */
+const BODY_LIMIT = 8 * 1024;
+
+export interface Tracer {
+  request(method: string, url: string, headers: Record<string, string>, body: string | undefined): void;
+  response(status: number, statusText: string, elapsedMs: number, headers: Record<string, string>, body: Buffer | undefined): void;
+  /** Every value masked by name so far (codes, tokens), to be masked wherever else they appear. */
+  readonly found: Set<string>;
+}
+
+export function createTracer(options: { verbose: number; showTokens: boolean; trace: (line: string) => void; secrets: () => Iterable<string> }): Tracer {
+  const found = new Set<string>();
+  const clean = (text: string) => (options.showTokens ? text : maskKnown(text, [...options.secrets(), ...found]));
+  const header = (name: string, value: string) => (options.showTokens ? value : maskHeader(name, value));
+  const body = (text: string): string => {
+    const masked = options.showTokens ? text : maskBody(text, found);
+    const shown = masked.length > BODY_LIMIT ? `${masked.slice(0, BODY_LIMIT)}\n… (${masked.length - BODY_LIMIT} more characters)` : masked;
+    return clean(shown);
+  };
+  const emit = (prefix: string, text: string) => {
+    for (const line of text.split('\n')) options.trace(`${prefix}${line}`);
+  };
+
+  return {
+    found,
+    request(method, url, headers, requestBody) {
+      // Mask by name first (collects the values), then by value, so nothing leaks in the URL line.
+      if (!options.showTokens && requestBody !== undefined) maskBody(requestBody, found);
+      if (options.verbose < 1) return;
+      emit('> ', clean(`${method} ${options.showTokens ? url : maskUrl(url, found)}`));
+      for (const [name, value] of Object.entries(headers)) emit('> ', clean(`${name}: ${header(name, value)}`));
+      if (options.verbose >= 2 && requestBody !== undefined && requestBody !== '') {
+        options.trace('>');
+        emit('> ', body(requestBody));
+      }
+    },
+    response(status, statusText, elapsedMs, headers, responseBody) {
+      if (!options.showTokens && responseBody !== undefined) maskBody(responseBody.toString('utf8'), found);
+      if (options.verbose < 1) return;
+      emit('< ', `HTTP ${status}${statusText ? ` ${statusText}` : ''} (${elapsedMs} ms)`);
+      for (const [name, value] of Object.entries(headers)) emit('< ', clean(`${name}: ${header(name, value)}`));
+      if (options.verbose >= 2 && responseBody !== undefined && responseBody.length > 0) {
+        options.trace('<');
+        emit('< ', body(responseBody.toString('utf8')));
+      }
+    },
+  };
+}
