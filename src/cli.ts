@@ -125,5 +125,45 @@ Examples:
     )
     .action(action('jwks'));
 
+  clientOptions(
+    issuerOption(
+      program
+        .command('login')
+        .summary('log in with authorization code + PKCE through a loopback listener; validate every token')
+        .description(
+          'Run a real login: discovery, a one-shot listener on 127.0.0.1, the authorization request (state, nonce, PKCE S256) in a browser, the callback, the token request, then every check on the ID token, the access token and userinfo. Each step is shown on stderr as it happens; --explain says why it matters.',
+        ),
+    ),
+  )
+    .option('--scope <scope>', 'scope to request (default "openid profile email")')
+    .option('--redirect-uri <uri>', 'registered loopback redirect URI, e.g. http://127.0.0.1:8765/callback')
+    .option('--port <port>', 'listen on this port (default: a random free port), path /callback')
+    .option('--listen-ipv6', 'listen on [::1] instead of 127.0.0.1', false)
+    .option('--no-browser', 'print the authorization URL on stderr instead of opening a browser')
+    .option('--browser-command <cmd>', 'run CMD with the URL as its last argument (also $BROWSER); no shell is involved')
+    .option('--prompt <prompt>', 'prompt parameter (none, login, consent, select_account)')
+    .option('--login-hint <hint>', 'login_hint parameter')
+    .option('--max-age <duration>', 'max_age: the ID token must then carry a recent enough auth_time', duration('--max-age'))
+    .option('--acr-values <values>', 'acr_values parameter')
+    .option('--resource <uri>', 'RFC 8707 resource indicator (repeatable)', collect)
+    .option('--audience <aud>', 'audience parameter (Auth0 and others); also the aud a JWT access token must carry')
+    .option('--param <key=value>', 'add or replace any authorization request parameter (repeatable)', collect)
+    .addOption(new Option('--response-mode <mode>', 'how the IdP returns the response').choices(['query', 'form_post']))
+    .option('--clock-skew <duration>', 'tolerance for exp/nbf/iat', duration('--clock-skew'), 60)
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 every check passed, 1 a check failed, 2 bad options or --port already in use,
+3 network or protocol failure, 4 cancelled (Ctrl-C) or --timeout reached (default 5m, browser wait included).
+
+Examples:
+  $ oidc-cli login --issuer https://idp.example.com --client-id my-cli
+  $ oidc-cli login --issuer https://idp.example.com --client-id web --client-secret-file secret.txt --explain
+  $ oidc-cli login --issuer https://idp.example.com --client-id my-cli --no-browser --timeout 2m
+  $ oidc-cli login ... --browser-command "node test/support/browser.mjs" --json    headless, for CI
+  $ oidc-cli login ... --redirect-uri http://127.0.0.1:8765/callback --param ui_locales=fr`,
+    )
+    .action(action('login'));
+
   return program;
 }

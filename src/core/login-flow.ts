@@ -35,8 +35,6 @@ export interface LoginDeps {
   http: HttpClient;
   ui: Ui;
   signal: AbortSignal;
-  /** Always-visible lines on stderr (the URL with --no-browser). */
-  print: (line: string) => void;
 }
 
 export interface LoginResult {
@@ -229,7 +227,7 @@ async function waitForResponse(url: string, remainingMs: number, settings: Login
   const signal = AbortSignal.any([deps.signal, timeout]);
   const received = wait(signal);
   received.catch(() => undefined);
-  const browser = await openBrowser(url, { ...settings.browser, print: deps.print });
+  const browser = await openBrowser(url, settings.browser);
   deps.ui.step(`Waiting for the authorization response (timeout ${humanDuration(settings.timeoutSeconds)}, Ctrl-C to cancel)`);
   try {
     return await Promise.race([received, browser.failed]);

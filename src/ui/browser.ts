@@ -9,8 +9,8 @@ import { CliError, usageError } from '../errors.js';
 export interface BrowserOptions {
   noBrowser: boolean;
   command: string | undefined;
-  /** Where the URL and notes are printed (stderr). */
-  print: (line: string) => void;
+  /** Where the URL and notes are printed; stderr by default (stdout carries only the report). */
+  print?: (line: string) => void;
 }
 
 export interface LaunchedBrowser {
@@ -57,7 +57,10 @@ export function splitCommand(command: string): string[] {
 
 const never = () => new Promise<never>(() => undefined);
 
-export async function openBrowser(url: string, options: BrowserOptions): Promise<LaunchedBrowser> {
+const toStderr = (line: string) => void process.stderr.write(`${line}\n`);
+
+export async function openBrowser(url: string, browserOptions: BrowserOptions): Promise<LaunchedBrowser> {
+  const options = { ...browserOptions, print: browserOptions.print ?? toStderr };
   if (options.noBrowser) {
     options.print('Open this URL in a browser to sign in:');
     options.print(`  ${url}`);
@@ -75,7 +78,7 @@ export async function openBrowser(url: string, options: BrowserOptions): Promise
   return { failed: never(), stop: () => undefined };
 }
 
-function runCommand([file, ...args]: string[], url: string, options: BrowserOptions): LaunchedBrowser {
+function runCommand([file, ...args]: string[], url: string, options: Required<BrowserOptions>): LaunchedBrowser {
   let stopped = false;
   // stdout of the browser goes to our stderr: stdout carries only the report.
   const child = spawn(file!, [...args, url], { stdio: ['ignore', 2, 2], shell: false });

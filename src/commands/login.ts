@@ -1,0 +1,180 @@
+import { usageError } from '../errors.js';
+import { PROTECTED_PARAMETERS } from '../core/authorization.js';
+import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
+import { runLogin, type LoginResult, type LoginSettings } from '../core/login-flow.js';
+import type { LoopbackOptions } from '../core/loopback.js';
+import type { Report, Section } from '../report/model.js';
+import { redact } from '../report/redact.js';
+import { saveTokens } from '../store/cache.js';
+import { resolveClient } from '../store/profiles.js';
+import { relativeTime } from '../util/duration.js';
+import type { Context } from './context.js';
+
+export interface LoginOptions {
+  issuer?: string;
+  clientId?: string;
+  clientSecret?: string;
+  clientSecretFile?: string;
+  clientAuth?: string;
+  privateKey?: string;
+  scope?: string;
+  redirectUri?: string;
+  port?: string;
+  listenIpv6?: boolean;
+  browser?: boolean;
+  browserCommand?: string;
+  prompt?: string;
+  loginHint?: string;
+  maxAge?: number;
+  acrValues?: string;
+  resource?: string[];
+  audience?: string;
+  param?: string[];
+  responseMode?: 'query' | 'form_post';
+  clockSkew?: number;
+}
+
+const DEFAULT_SCOPE = 'openid profile email';
+const DEFAULT_TIMEOUT_SECONDS = 300;
+const TIME_CLAIMS = ['exp', 'iat', 'nbf', 'auth_time'];
+
+/** --redirect-uri / --port / --listen-ipv6 → where the listener binds and what redirect_uri says. */
+export function listenerFor(options: Pick<LoginOptions, 'redirectUri' | 'port' | 'listenIpv6'>): LoopbackOptions {
+  const port = options.port === undefined ? undefined : Number(options.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw usageError(`--port: "${options.port}" is not a port number (0-65535)`);
+  if (options.redirectUri === undefined) return { host: options.listenIpv6 ? '::1' : '127.0.0.1', port: port ?? 0, path: '/callback' };
+  let url: URL;
+  try {
+    url = new URL(options.redirectUri);
+  } catch {
+    throw usageError(`--redirect-uri: "${options.redirectUri}" is not a URL`);
+  }
+  const loopback = ['127.0.0.1', '[::1]', 'localhost'];
+  if (url.protocol !== 'http:' || !loopback.includes(url.hostname)) {
+    throw usageError(`--redirect-uri must be http://127.0.0.1:PORT/PATH, http://[::1]:PORT/PATH or http://localhost:PORT/PATH (got ${options.redirectUri})`, 'the listener binds loopback only (RFC 8252 §7.3)');
+  }
+  if (url.search || url.hash) throw usageError('--redirect-uri: no query or fragment, please (the response parameters go there)');
+  const uriPort = url.port === '' ? 80 : Number(url.port);
+  if (port !== undefined && port !== uriPort) throw usageError(`--port ${port} contradicts --redirect-uri port ${uriPort}`);
+  const host = url.hostname === '[::1]' ? '::1' : '127.0.0.1';
+  const listener: LoopbackOptions = { host, port: uriPort, path: url.pathname || '/' };
+  if (url.hostname === 'localhost') listener.redirectHost = 'localhost';
+  return listener;
+}
+
+function parseParams(values: string[] = []): Array<[string, string]> {
+  return values.map((value) => {
+    const at = value.indexOf('=');
+    if (at <= 0) throw usageError(`--param "${value}": expected key=value`);
+    const key = value.slice(0, at);
+    if (PROTECTED_PARAMETERS.includes(key)) throw usageError(`--param cannot set ${key}: oidc-cli generates it (use --redirect-uri / --client-id for those)`);
+    return [key, value.slice(at + 1)];
+  });
+}
+
+async function settingsFrom(options: LoginOptions, context: Context): Promise<LoginSettings> {
+  const client = await resolveClient(options, context);
+  const credentials: ClientCredentials = { client_id: client.client_id, method: client.client_auth };
+  if (client.client_secret) credentials.client_secret = client.client_secret;
+  if (client.client_auth === 'private_key_jwt') credentials.privateKey = await loadPrivateKey(client.private_key_file!);
+  const listener = listenerFor({ ...options, redirectUri: options.redirectUri ?? client.redirect_uri });
+  const request: LoginSettings['request'] = { response_mode: options.responseMode ?? 'query', extra: parseParams(options.param) };
+  if (options.prompt) request.prompt = options.prompt;
+  if (options.loginHint) request.login_hint = options.loginHint;
+  if (options.maxAge !== undefined) request.max_age = options.maxAge;
+  if (options.acrValues) request.acr_values = options.acrValues;
+  if (options.resource?.length) request.resource = options.resource;
+  if (options.audience) request.audience = options.audience;
+  return {
+    issuer: client.issuer,
+    client: credentials,
+    scope: client.scope ?? DEFAULT_SCOPE,
+    listener,
+    request,
+    browser: { noBrowser: options.browser === false, command: options.browserCommand ?? (context.env.BROWSER || undefined) },
+    timeoutSeconds: context.globals.timeout ?? DEFAULT_TIMEOUT_SECONDS,
+    clockSkew: options.clockSkew ?? 60,
+    showTokens: context.globals.showTokens,
+  };
+}
+
+export async function run(options: LoginOptions, context: Context): Promise<Report> {
+  const settings = await settingsFrom(options, context);
+  const http = await context.http({ timeoutSeconds: Math.min(30, settings.timeoutSeconds) });
+  if (settings.client.client_secret) http.addSecret(settings.client.client_secret);
+  const result = await runLogin(settings, { http, ui: context.ui, signal: context.signal });
+  const cache = await cacheTokens(settings, result, context);
+  if (result.stoppedAt) context.ui.warn(`login stopped: ${result.stoppedAt}`);
+  return buildReport(settings, result, cache);
+}
+
+type CacheOutcome = { saved: true; path: string } | { saved: false; reason: string };
+
+/** Tokens whose checks failed may be forged or meant for someone else: they are not handed to `token`. */
+async function cacheTokens(settings: LoginSettings, result: LoginResult, context: Context): Promise<CacheOutcome> {
+  const tokens = result.tokens;
+  if (!tokens) return { saved: false, reason: 'no tokens' };
+  if (result.checks.some((c) => c.status === 'fail')) return { saved: false, reason: 'not cached: a check failed' };
+  const obtained_at = Math.floor(Date.now() / 1000);
+  const entry: Parameters<typeof saveTokens>[0] = { issuer: settings.issuer, client_id: settings.client.client_id, access_token: tokens.access_token, obtained_at, scope: tokens.scope ?? settings.scope };
+  if (tokens.refresh_token) entry.refresh_token = tokens.refresh_token;
+  if (tokens.id_token) entry.id_token = tokens.id_token;
+  if (tokens.token_type) entry.token_type = tokens.token_type;
+  if (tokens.expires_in !== undefined) entry.expires_at = obtained_at + tokens.expires_in;
+  const path = await saveTokens(entry, { env: context.env, warn: context.ui.warn });
+  return { saved: true, path };
+}
+
+function timeNotes(payload: Record<string, unknown> | undefined): Record<string, string> {
+  const now = Math.floor(Date.now() / 1000);
+  const notes: Record<string, string> = {};
+  for (const name of TIME_CLAIMS) {
+    const value = payload?.[name];
+    if (typeof value === 'number') notes[name] = `${new Date(value * 1000).toISOString()} (${relativeTime(value, now)})`;
+  }
+  return notes;
+}
+
+function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheOutcome): Report {
+  const show = (value: string | undefined) => (value === undefined ? undefined : redact(value, settings.showTokens));
+  const t = result.tokens;
+  const tokens = t && { token_type: t.token_type, expires_in: t.expires_in, scope: t.scope, access_token: show(t.access_token), refresh_token: show(t.refresh_token), id_token: show(t.id_token) };
+  const data: Record<string, unknown> = {
+    issuer: settings.issuer,
+    client_id: settings.client.client_id,
+    client_auth: settings.client.method,
+    scope: settings.scope,
+    redirect_uri: result.redirect_uri,
+    authorization_url: result.authorization_url,
+    callback: result.callback && Object.fromEntries(result.callback),
+    stopped_at: result.stoppedAt,
+    tokens,
+    id_token: result.idToken && { header: result.idToken.header, payload: result.idToken.payload, signature_verified: result.idToken.verified },
+    access_token: t && (result.accessToken ? { kind: 'jwt', header: result.accessToken.header, payload: result.accessToken.payload, signature_verified: result.accessToken.verified } : { kind: 'opaque' }),
+    userinfo: result.userinfo,
+    cache: cache.saved ? { saved: true, path: cache.path } : { saved: false, reason: cache.reason },
+  };
+  const sections: Section[] = [
+    {
+      title: 'Login',
+      kind: 'fields',
+      fields: [
+        ['issuer', settings.issuer],
+        ['client_id', `${settings.client.client_id} (${settings.client.method})`],
+        ['redirect_uri', result.redirect_uri],
+        ['scope', settings.scope],
+        ['result', result.stoppedAt ? `stopped: ${result.stoppedAt}` : 'completed'],
+      ],
+    },
+  ];
+  if (result.callback) sections.push({ title: 'Authorization response', kind: 'fields', fields: result.callback });
+  if (tokens) {
+    const fields: Array<[string, string]> = Object.entries(tokens).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]);
+    fields.push(['cache', cache.saved ? cache.path : cache.reason]);
+    sections.push({ title: 'Token response', kind: 'fields', fields });
+  }
+  if (result.idToken?.payload) sections.push({ title: `ID token (alg ${String(result.idToken.header.alg)}, kid ${String(result.idToken.header.kid ?? 'none')})`, kind: 'json', value: result.idToken.payload, notes: timeNotes(result.idToken.payload) });
+  if (result.accessToken?.payload) sections.push({ title: 'Access token (JWT)', kind: 'json', value: result.accessToken.payload, notes: timeNotes(result.accessToken.payload) });
+  if (result.userinfo) sections.push({ title: 'Userinfo', kind: 'json', value: result.userinfo });
+  return { command: 'login', checks: result.checks, data, sections, steps: result.steps };
+}
