@@ -165,5 +165,11 @@ Examples:
     )
     .action(action('login'));
 
+  program
+    .command('checks')
+    .summary('list every check id with its severity and spec section')
+    .argument('[prefix]', 'only ids starting with this, e.g. id_token or discovery.')
+    .action(action('checks'));
+
   return program;
 }

@@ -69,7 +69,8 @@ export function renderHuman(report: Report, c: ChalkInstance, strict: boolean): 
     const idWidth = Math.min(36, Math.max(...report.checks.map((check) => check.id.length)));
     blocks.push([c.bold('Checks'), ...report.checks.flatMap((check) => renderCheckLine(check, c, idWidth))].join('\n'));
   }
-  blocks.push(summaryLine(report.checks, isOk(report, strict), c));
+  // A listing with no checks (e.g. `checks`) has no verdict to print.
+  if (report.checks.length) blocks.push(summaryLine(report.checks, isOk(report, strict), c));
   return blocks.join('\n\n') + '\n';
 }
 
