@@ -146,7 +146,14 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
     const exchange = await timed('token request', () =>
       requestToken(http, {
         token_endpoint: token_endpoint!,
-        params: [['grant_type', 'authorization_code'], ['code', outcome.code!], ['redirect_uri', listener.redirect_uri], ['code_verifier', pkce.code_verifier]],
+        // RFC 8707 §2.2: the resource is named again so the access token is minted for it.
+        params: [
+          ['grant_type', 'authorization_code'],
+          ['code', outcome.code!],
+          ['redirect_uri', listener.redirect_uri],
+          ['code_verifier', pkce.code_verifier],
+          ...(settings.request.resource ?? []).map((r) => ['resource', r] as [string, string]),
+        ],
         client: settings.client,
         timeoutMs: remainingMs(),
       }),
@@ -194,11 +201,21 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
     ui.detail(accessToken ? `a JWT: alg ${String(accessToken.header.alg)}, typ ${String(accessToken.header.typ ?? '(none)')}` : 'opaque to the client (not a JWT)');
     if (accessToken) checks.merge(accessToken.checks);
 
-    const userinfo = await timed('userinfo', () => callUserinfo(endpoint('userinfo_endpoint'), tokens, idToken, context, settings, deps, checks, remainingMs()));
+    const userinfo_endpoint = endpoint('userinfo_endpoint');
+    const apiOnly = userinfo_endpoint && accessToken && isForAnotherApi(accessToken.payload?.aud, [userinfo_endpoint, discovery.issuer]);
+    const userinfo = apiOnly
+      ? void checks.skip('userinfo.status', `the access token is for ${JSON.stringify(accessToken.payload?.aud)} (--resource/--audience), not for userinfo; run without them to check userinfo`)
+      : await timed('userinfo', () => callUserinfo(userinfo_endpoint, tokens, idToken, context, settings, deps, checks, remainingMs()));
     return { checks: checks.results, steps, stoppedAt: undefined, ...base, tokens, idToken, accessToken, userinfo };
   } finally {
     await listener.close();
   }
+}
+
+/** RFC 8707: a token minted for an API is rightly refused by userinfo unless userinfo is among its audiences. */
+function isForAnotherApi(aud: unknown, userinfoAudiences: string[]): boolean {
+  const list = Array.isArray(aud) ? aud : typeof aud === 'string' ? [aud] : [];
+  return list.length > 0 && !list.some((a) => userinfoAudiences.includes(a));
 }
 
 async function callUserinfo(
