@@ -44,6 +44,10 @@ function flattenHeaders(raw: Record<string, string | string[] | undefined>): Rec
 }
 
 /** Reads the body chunk by chunk and stops the stream as soon as it passes the cap (no buffering first). */
+function size(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
+}
+
 async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number, url: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
@@ -51,7 +55,7 @@ async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: numbe
     total += (chunk as Buffer).length;
     if (total > maxBytes) {
       body.destroy();
-      throw new CliError('PROTOCOL', `${url}: response body is larger than the ${Math.round(maxBytes / 1024)} KiB limit (stopped reading at ${total} bytes)`, {
+      throw new CliError('PROTOCOL', `${url}: response body is larger than the ${size(maxBytes)} limit (stopped reading at ${total} bytes)`, {
         hint: 'a metadata document or key set is a few KiB; check the URL points at the right resource',
       });
     }
@@ -107,7 +111,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const length = Number(flat['content-length']);
       if (Number.isFinite(length) && length > maxBytes) {
         res.body.destroy();
-        throw new CliError('PROTOCOL', `${url}: response body is larger than the ${Math.round(maxBytes / 1024)} KiB limit (Content-Length ${length})`);
+        throw new CliError('PROTOCOL', `${url}: response body is larger than the ${size(maxBytes)} limit (Content-Length ${length})`, {
+          hint: 'a metadata document or key set is a few KiB; check the URL points at the right resource',
+        });
       }
       const buffer = method === 'HEAD' ? Buffer.alloc(0) : await readCapped(res.body, maxBytes, url);
       const elapsedMs = Math.round(performance.now() - started);

@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import type { CheckResult } from '../../src/checks/types.js';
+import { auditDiscovery, describeIssuerDifference } from '../../src/core/discovery-audit.js';
+import { discoveryUrls, processDiscoveryResponse } from '../../src/core/discovery.js';
+import { CliError } from '../../src/errors.js';
+import type { HttpResponse } from '../../src/http/types.js';
+
+const ISSUER = 'https://idp.example.com';
+
+function good(): Record<string, unknown> {
+  return {
+    issuer: ISSUER,
+    authorization_endpoint: `${ISSUER}/authorize`,
+    token_endpoint: `${ISSUER}/token`,
+    userinfo_endpoint: `${ISSUER}/userinfo`,
+    jwks_uri: `${ISSUER}/jwks`,
+    scopes_supported: ['openid', 'email'],
+    response_types_supported: ['code'],
+    grant_types_supported: ['authorization_code', 'refresh_token'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256', 'ES256'],
+    code_challenge_methods_supported: ['S256'],
+    authorization_response_iss_parameter_supported: true,
+  };
+}
+
+function check(checks: CheckResult[], id: string): CheckResult {
+  const found = checks.find((c) => c.id === id);
+  if (!found) throw new Error(`no ${id} in ${checks.map((c) => c.id).join(', ')}`);
+  return found;
+}
+
+const judge = (patch: (m: Record<string, unknown>) => void, issuer = ISSUER) => {
+  const metadata = good();
+  patch(metadata);
+  return auditDiscovery(issuer, metadata);
+};
+
+describe('auditDiscovery on a sound document', () => {
+  it('passes every check', () => {
+    const checks = auditDiscovery(ISSUER, good());
+    expect(checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(checks.map((c) => c.id)).toEqual(
+      expect.arrayContaining([
+        'discovery.issuer_match', 'discovery.issuer_url', 'discovery.required_members', 'discovery.scopes_openid', 'discovery.userinfo_endpoint',
+        'discovery.https', 'discovery.endpoint_host', 'discovery.alg_rs256', 'discovery.alg_none', 'discovery.pkce_s256', 'discovery.pkce_plain',
+        'discovery.implicit_or_password', 'discovery.iss_parameter',
+      ]),
+    );
+  });
+});
+
+describe('auditDiscovery catches each fault', () => {
+  it.each([
+    ['trailing slash', `${ISSUER}/`, 'trailing slash in the document only'],
+    ['scheme', 'http://idp.example.com', 'scheme https vs http'],
+    ['host case', 'https://IdP.example.com', 'host case idp.example.com vs IdP.example.com'],
+    ['port', 'https://idp.example.com:443', 'port (none) vs :443'],
+  ])('issuer_match fails on %s and names it', (_, documentIssuer, words) => {
+    const result = check(judge((m) => (m.issuer = documentIssuer)), 'discovery.issuer_match');
+    expect(result.status).toBe('fail');
+    expect(result.message).toContain(words);
+    expect(result.message).toContain(`"${documentIssuer}"`);
+  });
+
+  it('issuer_match fails when the document has no issuer', () => {
+    expect(check(judge((m) => delete m.issuer), 'discovery.issuer_match').status).toBe('fail');
+  });
+
+  it('issuer_url: http off loopback fails, query fails, loopback http passes with a note', () => {
+    expect(check(judge((m) => (m.issuer = 'http://idp.example.com'), 'http://idp.example.com'), 'discovery.issuer_url').status).toBe('fail');
+    expect(check(judge((m) => (m.issuer = `${ISSUER}?tenant=a`), `${ISSUER}?tenant=a`), 'discovery.issuer_url').status).toBe('fail');
+    const loopback = check(judge((m) => (m.issuer = 'http://127.0.0.1:8080'), 'http://127.0.0.1:8080'), 'discovery.issuer_url');
+    expect(loopback.status).toBe('pass');
+    expect(loopback.message).toContain('development only');
+  });
+
+  it('required_members names every missing or mistyped member', () => {
+    const result = check(judge((m) => {
+      delete m.jwks_uri;
+      m.subject_types_supported = 'public';
+      m.token_endpoint = 'not a url';
+    }), 'discovery.required_members');
+    expect(result.status).toBe('fail');
+    expect(result.message).toContain('jwks_uri missing');
+    expect(result.message).toContain('subject_types_supported is not a non-empty array of strings');
+    expect(result.message).toContain('token_endpoint is not a URL');
+  });
+
+  it('scopes_openid fails without openid, skips when scopes_supported is absent', () => {
+    expect(check(judge((m) => (m.scopes_supported = ['email'])), 'discovery.scopes_openid').status).toBe('fail');
+    expect(check(judge((m) => delete m.scopes_supported), 'discovery.scopes_openid').status).toBe('skip');
+  });
+
+  it('userinfo_endpoint missing warns', () => {
+    expect(check(judge((m) => delete m.userinfo_endpoint), 'discovery.userinfo_endpoint').status).toBe('warn');
+  });
+
+  it('https fails on an http endpoint of an https issuer, even on loopback', () => {
+    const result = check(judge((m) => (m.token_endpoint = 'http://127.0.0.1/token')), 'discovery.https');
+    expect(result.status).toBe('fail');
+    expect(result.message).toContain('token_endpoint http://127.0.0.1/token');
+  });
+
+  it('https passes for a loopback http issuer with loopback http endpoints', () => {
+    const dev = 'http://127.0.0.1:9000';
+    const result = check(judge((m) => {
+      for (const name of ['issuer', 'authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri']) m[name] = String(m[name]).replace(ISSUER, dev);
+    }, dev), 'discovery.https');
+    expect(result.status).toBe('pass');
+  });
+
+  it('endpoint_host warns on another host', () => {
+    const result = check(judge((m) => (m.token_endpoint = 'https://tokens.other.example/token')), 'discovery.endpoint_host');
+    expect(result.status).toBe('warn');
+    expect(result.message).toContain('token_endpoint on tokens.other.example');
+  });
+
+  it('alg_rs256 fails without RS256; alg_none warns on none', () => {
+    expect(check(judge((m) => (m.id_token_signing_alg_values_supported = ['ES256'])), 'discovery.alg_rs256').status).toBe('fail');
+    const none = check(judge((m) => (m.id_token_signing_alg_values_supported = ['RS256', 'none'])), 'discovery.alg_none');
+    expect(none.status).toBe('warn');
+    expect(none.message).toContain('"none"');
+  });
+
+  it('pkce_s256 warns when absent or without S256; pkce_plain notes plain', () => {
+    expect(check(judge((m) => delete m.code_challenge_methods_supported), 'discovery.pkce_s256').status).toBe('warn');
+    expect(check(judge((m) => (m.code_challenge_methods_supported = ['plain'])), 'discovery.pkce_s256').status).toBe('warn');
+    const plain = check(judge((m) => (m.code_challenge_methods_supported = ['S256', 'plain'])), 'discovery.pkce_plain');
+    // info severity: shown, but not a failure or a warning
+    expect(plain.status).toBe('pass');
+    expect(plain.message).toContain('"plain" is listed');
+  });
+
+  it('implicit_or_password warns on token response types and the password grant', () => {
+    const result = check(judge((m) => {
+      m.response_types_supported = ['code', 'id_token token'];
+      m.grant_types_supported = ['password'];
+    }), 'discovery.implicit_or_password');
+    expect(result.status).toBe('warn');
+    expect(result.message).toContain('response type "id_token token"');
+    expect(result.message).toContain('grant type "password"');
+    // "id_token" alone is not the implicit grant's access token
+    expect(check(judge((m) => (m.response_types_supported = ['code', 'id_token'])), 'discovery.implicit_or_password').status).toBe('pass');
+  });
+
+  it('iss_parameter notes an absent RFC 9207 flag', () => {
+    const result = check(judge((m) => delete m.authorization_response_iss_parameter_supported), 'discovery.iss_parameter');
+    expect(result.status).toBe('pass');
+    expect(result.message).toContain('absent');
+  });
+});
+
+describe('describeIssuerDifference', () => {
+  it('explains several differences at once', () => {
+    expect(describeIssuerDifference('https://idp.example.com/t', 'http://IDP.example.com:8443/t/')).toBe(
+      'scheme https vs http, host case idp.example.com vs IDP.example.com, port (none) vs :8443, trailing slash in the document only',
+    );
+  });
+});
+
+describe('discoveryUrls', () => {
+  it('appends the OIDC suffix and inserts the RFC 8414 one before the path', () => {
+    expect(discoveryUrls('https://idp.example.com')).toEqual({
+      openid: 'https://idp.example.com/.well-known/openid-configuration',
+      oauth: 'https://idp.example.com/.well-known/oauth-authorization-server',
+    });
+    expect(discoveryUrls('https://idp.example.com/tenant/a/')).toEqual({
+      openid: 'https://idp.example.com/tenant/a/.well-known/openid-configuration',
+      oauth: 'https://idp.example.com/.well-known/oauth-authorization-server/tenant/a',
+    });
+  });
+
+  it('refuses a non-URL issuer with a usage error', () => {
+    expect(() => discoveryUrls('idp.example.com')).toThrow(expect.objectContaining({ code: 'USAGE' }));
+  });
+});
+
+function response(status: number, body: string, headers: Record<string, string> = {}): HttpResponse {
+  const buffer = Buffer.from(body);
+  return {
+    url: `${ISSUER}/.well-known/openid-configuration`, status, headers, body: buffer, date: undefined, location: headers.location, elapsedMs: 1,
+    text: () => body,
+    json: () => {
+      try {
+        return JSON.parse(body);
+      } catch {
+        throw new CliError('PROTOCOL', 'not JSON');
+      }
+    },
+  };
+}
+
+describe('processDiscoveryResponse', () => {
+  it('classifies document, redirect, missing and invalid answers', () => {
+    expect(processDiscoveryResponse(response(200, '{"issuer":"x"}'))).toEqual({ kind: 'document', metadata: { issuer: 'x' } });
+    expect(processDiscoveryResponse(response(302, '', { location: 'https://elsewhere/' }))).toEqual({ kind: 'redirect', location: 'https://elsewhere/' });
+    expect(processDiscoveryResponse(response(404, 'nope'))).toEqual({ kind: 'missing', status: 404 });
+    expect(processDiscoveryResponse(response(200, '[1]'))).toMatchObject({ kind: 'invalid' });
+  });
+
+  it('throws PROTOCOL for a 200 that is not JSON', () => {
+    expect(() => processDiscoveryResponse(response(200, '<html>'))).toThrow(expect.objectContaining({ code: 'PROTOCOL' }));
+  });
+});

@@ -1,0 +1,169 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generate } from 'selfsigned';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CheckResult } from '../../src/checks/types.js';
+import { auditJwks, rsaModulusBits } from '../../src/core/jwks-audit.js';
+import { summarizeKey } from '../../src/core/jwks.js';
+
+type Jwk = Record<string, unknown>;
+const jwkOf = (key: KeyObject, extra: Jwk = {}): Jwk => ({ ...(key.export({ format: 'jwk' }) as Jwk), ...extra });
+
+let rsa: { publicKey: KeyObject; privateKey: KeyObject };
+let rsaOther: KeyObject;
+let ec: KeyObject;
+let ed: KeyObject;
+let weak: KeyObject;
+
+beforeAll(() => {
+  rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  rsaOther = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
+  ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+  ed = generateKeyPairSync('ed25519').publicKey;
+  weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey;
+});
+
+const sound = (): { keys: Jwk[] } => ({
+  keys: [jwkOf(rsa.publicKey, { kid: 'r1', use: 'sig', alg: 'RS256' }), jwkOf(ec, { kid: 'e1', use: 'sig', alg: 'ES256' }), jwkOf(ed, { kid: 'o1', alg: 'EdDSA' })],
+});
+
+function check(checks: CheckResult[], id: string): CheckResult {
+  const found = checks.find((c) => c.id === id);
+  if (!found) throw new Error(`no ${id} in ${checks.map((c) => `${c.id}:${c.status}`).join(', ')}`);
+  return found;
+}
+
+const judge = (patch: (keys: Jwk[]) => Jwk[] | void) => {
+  const jwks = sound();
+  const replaced = patch(jwks.keys);
+  return auditJwks(replaced ? { keys: replaced } : jwks);
+};
+
+describe('auditJwks on a sound set', () => {
+  it('passes everything that applies and skips x5c', () => {
+    const checks = auditJwks(sound());
+    expect(checks.filter((c) => c.status === 'fail' || c.status === 'warn')).toEqual([]);
+    expect(check(checks, 'jwks.x5c_match').status).toBe('skip');
+    expect(check(checks, 'jwks.document').message).toContain('3 keys');
+  });
+});
+
+describe('auditJwks catches each fault', () => {
+  it.each([
+    ['an array', []],
+    ['null', null],
+    ['an object without keys', { key: [] }],
+    ['keys that is not an array', { keys: {} }],
+    ['entries that are not objects', { keys: ['abc'] }],
+  ])('document fails on %s', (_, value) => {
+    expect(check(auditJwks(value), 'jwks.document').status).toBe('fail');
+  });
+
+  it('signing_key fails on an empty set and on encryption-only keys', () => {
+    expect(check(judge(() => []), 'jwks.signing_key').status).toBe('fail');
+    expect(check(judge(() => [jwkOf(rsa.publicKey, { kid: 'x', use: 'enc' })]), 'jwks.signing_key').status).toBe('fail');
+  });
+
+  it('private_material fails on an RSA private key and on an oct secret, naming the members', () => {
+    const priv = check(judge((keys) => void (keys[0] = jwkOf(rsa.privateKey, { kid: 'r1' }))), 'jwks.private_material');
+    expect(priv.status).toBe('fail');
+    expect(priv.message).toContain('kid "r1": publishes d, p, q, dp, dq, qi');
+    const oct = check(judge((keys) => void keys.push({ kty: 'oct', kid: 'h', k: 'c2VjcmV0' })), 'jwks.private_material');
+    expect(oct.message).toContain('a symmetric secret');
+  });
+
+  it('key_shape fails on a missing member, a bad curve length and padded base64', () => {
+    expect(check(judge((keys) => void delete keys[0]!.e), 'jwks.key_shape').message).toContain('kid "r1": e missing');
+    expect(check(judge((keys) => void (keys[1]!.x = 'AAAA')), 'jwks.key_shape').message).toContain('x is 3 bytes, expected 32 for P-256');
+    expect(check(judge((keys) => void (keys[0]!.n = `${String(keys[0]!.n)}==`)), 'jwks.key_shape').message).toContain('not unpadded base64url');
+    expect(check(judge((keys) => void delete keys[0]!.kty), 'jwks.key_shape').message).toContain('kty missing');
+  });
+
+  it('rsa_size fails on a 1024-bit key and says how many bits', () => {
+    const result = check(judge((keys) => void keys.push(jwkOf(weak, { kid: 'weak' }))), 'jwks.rsa_size');
+    expect(result.status).toBe('fail');
+    expect(result.message).toContain('kid "weak" has 1024 bits');
+  });
+
+  it('crv_alg fails on ES384 over P-256 and on RS256 over EC', () => {
+    expect(check(judge((keys) => void (keys[1]!.alg = 'ES384')), 'jwks.crv_alg').message).toContain('alg ES384 needs crv P-384, not P-256');
+    expect(check(judge((keys) => void (keys[1]!.alg = 'RS256')), 'jwks.crv_alg').message).toContain('alg RS256 needs kty RSA, not EC');
+  });
+
+  it('duplicate_kid warns on a shared kid across key types and fails when kty/alg also collide', () => {
+    const mixed = check(judge((keys) => void (keys[1]!.kid = 'r1')), 'jwks.duplicate_kid');
+    expect(mixed.status).toBe('warn');
+    const ambiguous = check(judge((keys) => void keys.push(jwkOf(rsaOther, { kid: 'r1', use: 'sig', alg: 'RS256' }))), 'jwks.duplicate_kid');
+    expect(ambiguous.status).toBe('fail');
+    expect(ambiguous.message).toContain('"r1" ×2');
+  });
+
+  it('missing_kid warns when several keys lack kid, and not for a single key', () => {
+    const result = check(judge((keys) => keys.map(({ kid: _kid, ...rest }) => rest)), 'jwks.missing_kid');
+    expect(result.status).toBe('warn');
+    expect(result.message).toContain('3 of 3 keys have no kid');
+    expect(check(judge(() => [jwkOf(rsa.publicKey)]), 'jwks.missing_kid').status).toBe('pass');
+  });
+
+  it('kid_format warns on path-like kids', () => {
+    expect(check(judge((keys) => void (keys[0]!.kid = '../../etc/passwd')), 'jwks.kid_format').status).toBe('warn');
+  });
+
+  it('use_key_ops fails when they contradict, passes when they agree', () => {
+    const result = check(judge((keys) => void (keys[0]!.key_ops = ['encrypt'])), 'jwks.use_key_ops');
+    expect(result.status).toBe('fail');
+    expect(result.message).toContain('use "sig" but key_ops ["encrypt"]');
+    expect(check(judge((keys) => void (keys[0]!.key_ops = ['verify'])), 'jwks.use_key_ops').status).toBe('pass');
+  });
+
+  it('use_required fails when an encryption key sits beside a key without use', () => {
+    const result = check(judge((keys) => void keys.push(jwkOf(rsaOther, { kid: 'enc1', use: 'enc' }))), 'jwks.use_required');
+    expect(result.status).toBe('fail');
+    expect(result.message).toContain('kid "o1"');
+  });
+});
+
+describe('x5c_match', () => {
+  async function certFor(key: { publicKey: KeyObject; privateKey: KeyObject }): Promise<string> {
+    const pems = await generate([{ name: 'commonName', value: 'signer' }], {
+      keyPair: { privateKey: key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, publicKey: key.publicKey.export({ type: 'spki', format: 'pem' }) as string },
+      algorithm: 'sha256',
+    });
+    return pems.cert.replace(/-----[A-Z ]+-----|\s/g, '');
+  }
+
+  it('passes when the leaf certificate holds the key, fails when it holds another', async () => {
+    const x5c = await certFor(rsa);
+    expect(check(judge((keys) => void (keys[0]!.x5c = [x5c])), 'jwks.x5c_match').status).toBe('pass');
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const mismatch = check(judge(() => [{ ...jwkOf(other.publicKey, { kid: 'r1' }), x5c: [x5c] }]), 'jwks.x5c_match');
+    expect(mismatch.status).toBe('fail');
+    expect(mismatch.message).toContain('n differ');
+  });
+
+  it('fails on something that is not a certificate', () => {
+    expect(check(judge((keys) => void (keys[0]!.x5c = ['bm90IGEgY2VydA'])), 'jwks.x5c_match').message).toContain('is not a certificate');
+  });
+});
+
+describe('key summaries', () => {
+  it('computes the RFC 7638 §3.1 thumbprint', async () => {
+    const summary = await summarizeKey({
+      kty: 'RSA',
+      n: '0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw',
+      e: 'AQAB',
+      alg: 'RS256',
+      kid: '2011-04-29',
+    });
+    expect(summary).toEqual({ kid: '2011-04-29', kty: 'RSA', alg: 'RS256', use: undefined, size: '2048 bits', thumbprint: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' });
+  });
+
+  it('gives the curve for EC keys and no thumbprint for a malformed key', async () => {
+    expect((await summarizeKey(jwkOf(ec))).size).toBe('P-256');
+    expect((await summarizeKey({ kty: 'RSA' })).thumbprint).toBeUndefined();
+  });
+
+  it('counts modulus bits without leading zero bytes', () => {
+    expect(rsaModulusBits(Buffer.from([0, 0x80, 0]).toString('base64url'))).toBe(16);
+    expect(rsaModulusBits(Buffer.from([0x01, 0xff]).toString('base64url'))).toBe(9);
+  });
+});
