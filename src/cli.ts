@@ -171,5 +171,71 @@ Examples:
     .argument('[prefix]', 'only ids starting with this, e.g. id_token or discovery.')
     .action(action('checks'));
 
+  // Token lifecycle (issue 5): token, refresh, introspect, revoke, userinfo. Each reads the cached login
+  // (XDG cache) unless a token is given, and issuer/client from flags, OIDC_* or --profile.
+  const lifecycle = (name: string, summary: string, description: string) =>
+    clientOptions(issuerOption(program.command(name).summary(summary).description(description), 'issuer URL (default: the one cached login, or the profile\'s)'));
+
+  lifecycle('token', 'print a valid access token for scripts (cached, refreshed when expired), or get one with client credentials', 'Print the cached access token alone on stdout, for $(oidc-cli token). An expired token is refreshed with the cached refresh token. --grant client_credentials gets (and validates) a token for a machine client.')
+    .addOption(new Option('--grant <grant>', 'get a new token with this grant instead of the cache').choices(['client_credentials']))
+    .option('--scope <scope>', 'scope to request (client_credentials)')
+    .option('--resource <uri>', 'RFC 8707 resource indicator (repeatable; client_credentials)', collect)
+    .option('--audience <aud>', 'audience parameter, and the aud a JWT access token must carry (client_credentials)')
+    .option('--min-ttl <duration>', 'refresh when the cached token expires within this time', duration('--min-ttl'))
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 a token was printed, 1 a check on a new token failed (the token is still printed),
+2 no usable cached token (none, expired without refresh token, or the refresh was refused): log in again,
+3 network or protocol failure.
+
+Examples:
+  $ curl -H "Authorization: Bearer $(oidc-cli token)" https://api.example.com/me
+  $ oidc-cli token --issuer https://idp.example.com --client-id my-cli --json --show-tokens
+  $ OIDC_CLIENT_SECRET=... oidc-cli token --grant client_credentials --issuer https://idp.example.com --client-id svc --scope api:read`,
+    )
+    .action(action('token'));
+
+  lifecycle('refresh', 'refresh-token grant: old and new tokens side by side, rotation reported', 'Use the cached refresh token (or --refresh-token, "-" for stdin), show old and new tokens side by side, report rotation and judge the refreshed ID token (OIDC Core §12.2). The cache is updated.')
+    .option('--refresh-token <token>', 'refresh this token instead of the cached one ("-" reads stdin)')
+    .option('--scope <scope>', 'ask for a narrower scope')
+    .option('--expect-rotation', 'require a new refresh token on every refresh (default for public clients, RFC 9700 §2.2.2)')
+    .option('--no-expect-rotation', 'do not require rotation (FAPI 2.0 forbids it; confidential clients by default)')
+    .option('--check-reuse', 'probe: replay the old refresh token afterwards and expect invalid_grant (may end the session)', false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ oidc-cli refresh
+  $ oidc-cli refresh --check-reuse --json
+  $ oidc-cli refresh --issuer https://idp.example.com --client-id app --refresh-token - < rt.txt`,
+    )
+    .action(action('refresh'));
+
+  lifecycle('introspect', 'RFC 7662 introspection beside local verification of the same token', 'Ask the IdP about a token (RFC 7662, with client authentication) and verify it locally when it is a JWT: one table of claims, agreement checks, and probes a safe introspection endpoint must pass.')
+    .argument('[token]', 'the token (default: the cached access token), or - for stdin')
+    .addOption(new Option('--token-type-hint <type>', 'token_type_hint to send (also picks which cached token)').choices(['access_token', 'refresh_token']))
+    .option('--no-probes', 'skip the probes (unauthenticated call, random token, wrong hint)')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 active and every check passed, 1 inactive or a check failed, 2 bad input, 3 network.
+
+Examples:
+  $ oidc-cli introspect --client-id api --client-secret-file api.secret "$TOKEN"
+  $ oidc-cli token | oidc-cli introspect -`,
+    )
+    .action(action('introspect'));
+
+  lifecycle('revoke', 'RFC 7009 revocation, then confirmation through introspection', 'Revoke a token (default: the cached refresh token, which ends the grant), check that a random token also gets 200, confirm through introspection that it is inactive, and that a revoked refresh token no longer refreshes. The cached login is removed.')
+    .argument('[token]', 'the token (default: the cached refresh token, else access token), or - for stdin')
+    .addOption(new Option('--token-type-hint <type>', 'token_type_hint to send (also picks which cached token)').choices(['access_token', 'refresh_token']))
+    .option('--no-probes', 'skip the probe that revokes a random token')
+    .action(action('revoke'));
+
+  lifecycle('userinfo', 'call the userinfo endpoint with the cached access token; check sub against the ID token', 'GET userinfo with "Authorization: Bearer" and the cached access token; compare sub with the cached ID token; verify a signed (JWT) response with the issuer\'s keys.')
+    .option('--access-token <token>', 'use this access token instead of the cached one ("-" reads stdin)')
+    .action(action('userinfo'));
+
   return program;
 }

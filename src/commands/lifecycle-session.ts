@@ -1,0 +1,144 @@
+import type { JWK } from 'jose';
+import type { CheckResult } from '../checks/types.js';
+import { chooseClientAuth, loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
+import { discover } from '../core/discovery.js';
+import { fetchJwks } from '../core/jwks.js';
+import type { KeySource, TokenExpectations, ValidationResult } from '../core/jwt/types.js';
+import { validateJwt } from '../core/jwt/validate.js';
+import { classifyToken } from '../core/token-endpoint.js';
+import { inputError, usageError } from '../errors.js';
+import type { HttpClient } from '../http/types.js';
+import type { TokenPrefix } from '../checks/catalogue/tokens.js';
+import { listEntries, loadTokens, saveTokens, type StoreContext, type TokenEntry } from '../store/cache.js';
+import { resolveClientPartial, type ClientFlags, type PartialClient } from '../store/profiles.js';
+import type { Context } from './context.js';
+
+/** What `token`, `refresh`, `introspect`, `revoke` and `userinfo` share: who we are, where the IdP is, what is cached. */
+export interface Session {
+  context: Context;
+  http: HttpClient;
+  client: PartialClient & { issuer: string; client_id: string };
+  credentials: ClientCredentials;
+  metadata: Record<string, unknown>;
+  discoveryChecks: CheckResult[];
+  /** The cached login for this issuer and client, if any. */
+  cached: TokenEntry | undefined;
+  store: StoreContext;
+  /** The issuer's keys from jwks_uri, fetched on first use. */
+  keys(): Promise<KeySource>;
+  /** An endpoint from discovery; a usage error naming the member when the IdP does not advertise it. */
+  endpoint(member: string): string;
+  /** Validates a JWT (undefined for an opaque token) with the issuer's keys. */
+  validate(token: string, prefix: TokenPrefix, expect?: TokenExpectations): Promise<ValidationResult | undefined>;
+  save(entry: TokenEntry): Promise<void>;
+}
+
+export const LOGIN_HINT = 'log in first: oidc-cli login --issuer URL --client-id ID (or --profile NAME)';
+
+export interface Picked {
+  client: Session['client'];
+  cached: TokenEntry | undefined;
+  store: StoreContext;
+}
+
+/** Picks issuer and client: flags, env and profile first; else the one cached login that matches. No network. */
+export async function pickClient(options: ClientFlags, context: Context, useCache: boolean): Promise<Picked> {
+  const store: StoreContext = { env: context.env, warn: (line) => context.ui.warn(line) };
+  const partial = await resolveClientPartial(options, context);
+  if (partial.issuer && partial.client_id) {
+    const client = partial as Session['client'];
+    return { client, cached: useCache ? await loadTokens(client, store) : undefined, store };
+  }
+  if (!useCache) {
+    if (!partial.issuer) throw usageError('no issuer: pass --issuer URL or set OIDC_ISSUER, or use --profile NAME');
+    throw usageError('no client id: pass --client-id ID or set OIDC_CLIENT_ID, or use --profile NAME');
+  }
+  const matching = (await listEntries(store)).filter((e) => (!partial.issuer || e.issuer === partial.issuer) && (!partial.client_id || e.client_id === partial.client_id));
+  if (matching.length === 0) throw inputError(`no cached login${partial.issuer ? ` for ${partial.issuer}` : ''}${partial.client_id ? ` and client ${partial.client_id}` : ''}`, LOGIN_HINT);
+  if (matching.length > 1) {
+    const list = matching.map((e) => `${e.issuer} (client ${e.client_id})`).join(', ');
+    throw usageError(`several cached logins match: ${list}`, 'pick one with --issuer and --client-id, or --profile NAME');
+  }
+  const entry = matching[0]!;
+  return { client: { ...partial, issuer: entry.issuer, client_id: entry.client_id }, cached: entry, store };
+}
+
+export async function openSession(options: ClientFlags, context: Context, config: { useCache: boolean; picked?: Picked }): Promise<Session> {
+  const { client, cached, store } = config.picked ?? (await pickClient(options, context, config.useCache));
+  const http = await context.http();
+  if (client.client_secret) http.addSecret(client.client_secret);
+  for (const token of [cached?.access_token, cached?.refresh_token, cached?.id_token]) if (token) http.addSecret(token);
+
+  context.ui.step(`Discovery of ${client.issuer}`);
+  const discovery = await discover(http, client.issuer);
+  const failing = discovery.checks.filter((check) => check.status === 'fail');
+  if (failing.length) context.ui.warn(`discovery of ${client.issuer} has ${failing.length} failing check(s) (${failing.map((c) => c.id).join(', ')}); run oidc-cli discover for details`);
+  const metadata = discovery.metadata;
+
+  const method = chooseClientAuth(client.client_auth_explicit ? client.client_auth : undefined, { secret: Boolean(client.client_secret), key: Boolean(client.private_key_file) }, metadata.token_endpoint_auth_methods_supported);
+  const credentials: ClientCredentials = { client_id: client.client_id, method };
+  if (client.client_secret) credentials.client_secret = client.client_secret;
+  if (method === 'private_key_jwt' && client.private_key_file) credentials.privateKey = await loadPrivateKey(client.private_key_file);
+  context.ui.detail(`client ${client.client_id}, authentication ${method}${client.profile ? `, profile ${client.profile}` : ''}`);
+
+  let keys: Promise<KeySource> | undefined;
+  const loadKeys = (): Promise<KeySource> => {
+    const jwksUri = metadata.jwks_uri;
+    if (typeof jwksUri !== 'string') throw inputError(`the discovery document of ${client.issuer} has no jwks_uri`);
+    const load = async (): Promise<JWK[]> => (await fetchJwks(http, jwksUri)).jwks.keys;
+    keys ??= load().then((list) => ({ keys: list, label: `jwks_uri ${jwksUri}`, refetch: load }));
+    return keys;
+  };
+
+  const session: Session = {
+    context,
+    http,
+    client,
+    credentials,
+    metadata,
+    discoveryChecks: discovery.checks,
+    cached,
+    store,
+    keys: loadKeys,
+    endpoint(member) {
+      const value = metadata[member];
+      if (typeof value !== 'string' || value === '') throw usageError(`${client.issuer} advertises no ${member} in its discovery document`, 'the IdP may not support this feature, or it is disabled for this deployment');
+      return value;
+    },
+    async validate(token, prefix, expect = {}) {
+      if (classifyToken(token) !== 'JWS') return undefined;
+      const algs = metadata.id_token_signing_alg_values_supported;
+      const expectations: TokenExpectations = { issuer: client.issuer, ...expect };
+      if (prefix === 'id_token' && Array.isArray(algs)) expectations.advertisedAlgorithms = algs.filter((a): a is string => typeof a === 'string');
+      return validateJwt(token, { prefix, keys: await loadKeys(), expect: expectations, clockSkew: 60, now: Math.floor(Date.now() / 1000) });
+    },
+    async save(entry) {
+      const path = await saveTokens(entry, store);
+      context.ui.detail(`cached in ${path}`);
+    },
+  };
+  return session;
+}
+
+/** The token to act on: the argument, stdin for "-", or the cached one. */
+export async function tokenArgument(value: string | undefined, context: Context, fromCache: () => string | undefined, what: string): Promise<{ token: string; source: 'argument' | 'stdin' | 'cache' }> {
+  if (value === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of context.stdin) chunks.push(Buffer.from(chunk as Buffer));
+    const token = Buffer.concat(chunks).toString('utf8').trim().replace(/^bearer\s+/i, '');
+    if (!token) throw inputError(`no ${what} on stdin`);
+    return { token, source: 'stdin' };
+  }
+  if (value !== undefined) {
+    if (!value.trim()) throw inputError(`the ${what} argument is empty`);
+    return { token: value.trim(), source: 'argument' };
+  }
+  const cached = fromCache();
+  if (!cached) throw inputError(`no ${what} given and none cached`, `pass it as an argument (or - for stdin), or ${LOGIN_HINT}`);
+  return { token: cached, source: 'cache' };
+}
+
+/** Failed checks of a local validation, as one line for explanations. */
+export function locallyValid(result: ValidationResult | undefined): boolean {
+  return result !== undefined && result.signature.verified && result.checks.every((check) => check.status !== 'fail');
+}

@@ -1,0 +1,106 @@
+import { CheckRecorder } from '../checks/recorder.js';
+import { requestToken, judgeTokenResponse, describeForm } from '../core/token-endpoint.js';
+import { inputError, usageError } from '../errors.js';
+import type { Report } from '../report/model.js';
+import { redact } from '../report/redact.js';
+import { isExpired, type TokenEntry } from '../store/cache.js';
+import type { ClientFlags } from '../store/profiles.js';
+import { relativeTime } from '../util/duration.js';
+import type { Context } from './context.js';
+import { LOGIN_HINT, openSession, pickClient } from './lifecycle-session.js';
+import { refreshStep } from './refresh.js';
+
+export interface TokenOptions extends ClientFlags {
+  grant?: string;
+  resource?: string[];
+  audience?: string;
+  /** Refresh when the cached token expires within this many seconds. */
+  minTtl?: number;
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/**
+ * `oidc-cli token`: the access token alone on stdout, for `$(oidc-cli token)`. A valid cached token is
+ * printed without any network call; an expired one is refreshed. Nothing usable → exit 2 (INPUT) with
+ * the reason, never a half answer on stdout.
+ */
+export async function run(options: TokenOptions, context: Context): Promise<Report> {
+  if (options.grant !== undefined && options.grant !== 'client_credentials') {
+    throw usageError(`--grant ${options.grant}: only client_credentials is supported here`, 'for a user login use oidc-cli login, then oidc-cli token prints the cached token');
+  }
+  if (options.grant === 'client_credentials') return clientCredentials(options, context);
+  if (options.resource || options.audience) throw usageError('--resource and --audience go with --grant client_credentials (for a user login, pass them to oidc-cli login)');
+  return fromCache(options, context);
+}
+
+function tokenReport(entry: TokenEntry, source: string, context: Context, checks: Report['checks']): Report {
+  const now = nowSeconds();
+  const data: Record<string, unknown> = {
+    issuer: entry.issuer,
+    client_id: entry.client_id,
+    source,
+    access_token: redact(entry.access_token!, context.globals.showTokens),
+    token_type: entry.token_type ?? null,
+    expires_at: entry.expires_at ?? null,
+    expires_in: entry.expires_at === undefined ? null : entry.expires_at - now,
+    scope: entry.scope ?? null,
+  };
+  return { command: 'token', checks, data, sections: [], bare: entry.access_token! };
+}
+
+async function fromCache(options: TokenOptions, context: Context): Promise<Report> {
+  const picked = await pickClient(options, context, true);
+  const entry = picked.cached;
+  const who = `${picked.client.issuer} (client ${picked.client.client_id})`;
+  if (!entry?.access_token) throw inputError(`no cached access token for ${who}`, LOGIN_HINT);
+  const now = nowSeconds();
+  if (!isExpired(entry, now, options.minTtl ?? 30)) {
+    context.ui.detail(`cached access token for ${who}${entry.expires_at ? `, expires ${relativeTime(entry.expires_at, now)}` : ''}`);
+    return tokenReport(entry, 'cache', context, []);
+  }
+  const expiry = `${entry.expires_at! <= now ? 'expired' : 'expires'} ${relativeTime(entry.expires_at!, now)}`;
+  if (!entry.refresh_token) throw inputError(`the cached access token for ${who} ${expiry} and there is no refresh token`, LOGIN_HINT);
+  context.ui.step(`The cached access token ${expiry}: refreshing`);
+  const session = await openSession(options, context, { useCache: true, picked });
+  const c = new CheckRecorder();
+  const outcome = await refreshStep(session, entry.refresh_token, entry, c);
+  if (!outcome.entry) throw inputError(`the cached access token for ${who} ${expiry} and the IdP refused the refresh token: ${outcome.error}`, LOGIN_HINT);
+  await session.save(outcome.entry);
+  return tokenReport(outcome.entry, 'refresh', context, c.results.filter((check) => check.id === 'refresh.grant'));
+}
+
+async function clientCredentials(options: TokenOptions, context: Context): Promise<Report> {
+  const session = await openSession(options, context, { useCache: false });
+  const { client, credentials } = session;
+  if (credentials.method === 'none') throw usageError('client_credentials needs an authenticated client', 'give a secret (--client-secret-file, OIDC_CLIENT_SECRET) or --private-key FILE');
+  const params: Array<[string, string]> = [['grant_type', 'client_credentials']];
+  if (client.scope) params.push(['scope', client.scope]);
+  for (const resource of options.resource ?? []) params.push(['resource', resource]);
+  if (options.audience) params.push(['audience', options.audience]);
+
+  context.ui.step('Client credentials grant (RFC 6749 §4.4)');
+  context.ui.explain('A machine client authenticates as itself; there is no user, so no ID token and no refresh token.');
+  const exchange = await requestToken(session.http, { token_endpoint: session.endpoint('token_endpoint'), params, client: credentials });
+  for (const line of describeForm(exchange.form, context.globals.showTokens)) context.ui.detail(`  ${line}`);
+  context.ui.detail(`← HTTP ${exchange.response.status}`);
+  const c = new CheckRecorder();
+  const openid = (client.scope ?? '').split(' ').includes('openid');
+  const { tokens } = judgeTokenResponse(exchange.response, { openid, basicAuth: credentials.method === 'client_secret_basic' }, c);
+  if (!tokens) return { command: 'token', checks: c.results, data: { issuer: client.issuer, client_id: client.client_id, source: 'client_credentials' }, sections: [] };
+  session.http.addSecret(tokens.access_token);
+  c.expect('client_credentials.refresh_token', tokens.refresh_token === undefined, 'no refresh token', 'a refresh token was issued with client credentials');
+  const audience = options.audience ?? options.resource?.[0];
+  const result = await session.validate(tokens.access_token, 'access_token', { clientId: client.client_id, ...(audience ? { audience } : {}) });
+  if (result) c.merge(result.checks);
+  const now = nowSeconds();
+  const entry: TokenEntry = { issuer: client.issuer, client_id: client.client_id, access_token: tokens.access_token, obtained_at: now };
+  if (tokens.token_type) entry.token_type = tokens.token_type;
+  if (tokens.expires_in !== undefined) entry.expires_at = now + tokens.expires_in;
+  const scope = tokens.scope ?? client.scope;
+  if (scope) entry.scope = scope;
+  await session.save(entry);
+  const report = tokenReport(entry, 'client_credentials', context, c.results);
+  if (result?.parsed.payload) report.data.claims = result.parsed.payload;
+  return report;
+}

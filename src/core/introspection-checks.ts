@@ -1,0 +1,84 @@
+import type { CheckRecorder } from '../checks/recorder.js';
+
+export const AGREEMENT_CLAIMS = ['iss', 'client_id', 'sub', 'exp', 'scope'] as const;
+type Claim = (typeof AGREEMENT_CLAIMS)[number];
+
+export interface IntrospectionAnswer {
+  status: number;
+  /** The parsed JSON object, when the body was one. */
+  body: Record<string, unknown> | undefined;
+}
+
+/** RFC 7662 §2.2: 200, a JSON object, `active` a boolean. Returns `active` when it can be trusted. */
+export function judgeIntrospection(answer: IntrospectionAnswer, c: CheckRecorder): boolean | undefined {
+  if (answer.status !== 200 || !answer.body) {
+    const error = answer.body?.error;
+    c.violation('introspection.status', `answered ${answer.status}${error ? ` ${String(error)}` : ''}${answer.body ? '' : ' without a JSON object'}, expected 200 JSON`);
+    c.skip('introspection.active_boolean', 'no introspection response to judge');
+    return undefined;
+  }
+  c.pass('introspection.status', '200 JSON');
+  const active = answer.body.active;
+  if (typeof active !== 'boolean') {
+    c.violation('introspection.active_boolean', `"active" is ${active === undefined ? 'absent' : JSON.stringify(active)}, expected true or false`);
+    return undefined;
+  }
+  c.pass('introspection.active_boolean', `"active": ${active}`);
+  return active;
+}
+
+/** RFC 7662 §4: without client authentication the endpoint must not reveal anything about the token. */
+export function judgeUnauthenticated(answer: IntrospectionAnswer, c: CheckRecorder): void {
+  const leaked = answer.status === 200 && answer.body && (answer.body.active === true || Object.keys(answer.body).some((k) => k !== 'active'));
+  if (leaked) c.violation('introspection.requires_auth', `answered 200 without client authentication, revealing ${Object.keys(answer.body!).join(', ')}`);
+  else c.pass('introspection.requires_auth', `without client authentication: ${answer.status}${answer.body?.active === false ? ' {"active": false}' : ''}, no token data`);
+}
+
+/** RFC 7662 §2.2: an unknown token is 200 {"active": false}, not an error. */
+export function judgeUnknownToken(answer: IntrospectionAnswer, c: CheckRecorder): void {
+  if (answer.status === 200 && answer.body?.active === false) c.pass('introspection.unknown_token', 'a random token gave 200 {"active": false}');
+  else c.violation('introspection.unknown_token', `a random token gave ${answer.status} ${answer.body ? JSON.stringify(answer.body) : '(no JSON)'}, expected 200 {"active": false}`);
+}
+
+/** RFC 7662 §2.1: the hint is only a hint. */
+export function judgeWrongHint(answer: IntrospectionAnswer, wrongHint: string, c: CheckRecorder): void {
+  c.expect('introspection.token_type_hint', answer.status === 200 && answer.body?.active === true, `still active with token_type_hint=${wrongHint}`, `with token_type_hint=${wrongHint} the token was ${answer.status === 200 ? 'reported inactive' : `refused (${answer.status})`}`);
+}
+
+/** The scope as a sorted list: `scope` (RFC 7662, RFC 9068) or `scp` (a common array spelling). */
+function scopes(value: Record<string, unknown>): string[] | undefined {
+  const raw = value.scope ?? value.scp;
+  if (typeof raw === 'string') return raw.split(' ').filter(Boolean).sort();
+  if (Array.isArray(raw)) return raw.map(String).sort();
+  return undefined;
+}
+
+function claimOf(source: Record<string, unknown>, claim: Claim): unknown {
+  if (claim === 'scope') return scopes(source)?.join(' ');
+  if (claim === 'client_id') return source.client_id ?? source.azp;
+  return source[claim];
+}
+
+export type ClaimRow = [claim: string, introspection: string, local: string];
+
+/**
+ * Compares what the IdP says (introspection) with what the token says (local verification), one
+ * check per claim of RFC 7662/9068 both may carry. Returns a table row per claim seen on either side.
+ */
+export function judgeAgreement(introspection: Record<string, unknown>, local: Record<string, unknown> | undefined, active: boolean | undefined, c: CheckRecorder): ClaimRow[] {
+  for (const claim of AGREEMENT_CLAIMS) {
+    const id = `introspection.agree.${claim}`;
+    if (!local) c.skip(id, 'the token is not a JWT: nothing to compare locally');
+    else if (active !== true) c.skip(id, 'the token is not active: an inactive response carries no claims (RFC 7662 §2.2)');
+    else {
+      const a = claimOf(introspection, claim);
+      const b = claimOf(local, claim);
+      if (a === undefined || b === undefined) c.skip(id, `${claim} ${a === undefined ? 'not in the introspection response' : 'not in the token'}`);
+      else c.expect(id, a === b, `both say ${JSON.stringify(a)}`, `introspection says ${JSON.stringify(a)}, the token says ${JSON.stringify(b)}`);
+    }
+  }
+  const names = new Set<string>(['active', ...Object.keys(introspection), ...Object.keys(local ?? {})]);
+  const cell = (source: Record<string, unknown> | undefined, name: string) =>
+    source === undefined || source[name] === undefined ? '' : typeof source[name] === 'string' ? (source[name] as string) : JSON.stringify(source[name]);
+  return [...names].map((name): ClaimRow => [name, cell(introspection, name), cell(local, name)]);
+}
