@@ -203,6 +203,81 @@ describe('front-channel errors', () => {
   });
 });
 
+describe('introspection and revocation', () => {
+  async function post(endpoint: string, form: Record<string, string>, auth?: string) {
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(auth ? { authorization: auth } : {}) },
+      body: new URLSearchParams(form).toString(),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Json };
+  }
+
+  async function jwtLogin() {
+    const client = idp.clients.basic;
+    const auth = basic(client.client_id, client.client_secret);
+    const run = await authorize({ authorization_endpoint: metadata.authorization_endpoint, client_id: client.client_id, scope: 'openid api:read', params: { resource: idp.resource } });
+    const token = await tokenRequest(
+      { grant_type: 'authorization_code', code: run.response!.get('code')!, redirect_uri: run.redirect_uri, code_verifier: run.code_verifier, resource: idp.resource },
+      { authorization: auth },
+    );
+    expect(token.status).toBe(200);
+    return { auth, tokens: token.body };
+  }
+
+  it('a JWT access token introspects active, matching its own claims; revoked, it reads inactive', async () => {
+    const { auth, tokens } = await jwtLogin();
+    const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(metadata.jwks_uri)), { issuer: idp.issuer });
+    const active = await post(metadata.introspection_endpoint, { token: tokens.access_token }, auth);
+    expect(active.body).toMatchObject({
+      active: true, iss: payload.iss, client_id: payload.client_id, sub: payload.sub, exp: payload.exp, scope: payload.scope, aud: payload.aud,
+    });
+    expect(await post(metadata.revocation_endpoint, { token: tokens.access_token, token_type_hint: 'access_token' }, auth)).toEqual({ status: 200, body: {} });
+    expect((await post(metadata.introspection_endpoint, { token: tokens.access_token }, auth)).body).toEqual({ active: false });
+  });
+
+  it('revoking the refresh token ends the grant: no refresh, and the access token goes inactive', async () => {
+    const { auth, tokens } = await jwtLogin();
+    expect((await post(metadata.introspection_endpoint, { token: tokens.refresh_token, token_type_hint: 'refresh_token' }, auth)).body.active).toBe(true);
+    expect((await post(metadata.introspection_endpoint, { token: tokens.access_token }, auth)).body.active).toBe(true);
+    expect((await post(metadata.revocation_endpoint, { token: tokens.refresh_token }, auth)).status).toBe(200);
+    expect((await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, { authorization: auth })).body.error).toBe('invalid_grant');
+    expect((await post(metadata.introspection_endpoint, { token: tokens.access_token }, auth)).body).toEqual({ active: false });
+  });
+
+  it('another client cannot revoke the token, and a wrong secret gets invalid_client', async () => {
+    const { auth, tokens } = await jwtLogin();
+    const other = basic(idp.clients.post.client_id, idp.clients.post.client_secret);
+    await post(metadata.revocation_endpoint, { token: tokens.access_token }, other);
+    expect((await post(metadata.introspection_endpoint, { token: tokens.access_token }, auth)).body.active).toBe(true);
+    const wrong = await post(metadata.introspection_endpoint, { token: tokens.access_token }, basic(idp.clients.basic.client_id, 'wrong'));
+    expect(wrong).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+  });
+
+  it('with jwtIntrospection: false, stock oidc-provider refuses JWTs (unsupported_token_type)', async () => {
+    const stock = await startIdp({ jwtIntrospection: false });
+    try {
+      const { client_id, client_secret } = stock.clients.machine;
+      const auth = basic(client_id, client_secret);
+      const token = await (await fetch(stock.url('/token'), {
+        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth }, body: 'grant_type=client_credentials',
+      })).json() as Json;
+      const answer = await post(stock.url('/token/introspection'), { token: token.access_token }, auth);
+      expect(answer).toMatchObject({ status: 400, body: { error: 'unsupported_token_type' } });
+    } finally {
+      await stock.close();
+    }
+  });
+
+  it('garbage and unauthenticated requests', async () => {
+    const { auth } = await jwtLogin();
+    expect(await post(metadata.introspection_endpoint, { token: 'garbage' }, auth)).toEqual({ status: 200, body: { active: false } });
+    expect(await post(metadata.revocation_endpoint, { token: 'garbage' }, auth)).toEqual({ status: 200, body: {} });
+    expect((await post(metadata.introspection_endpoint, { token: 'garbage' })).status).toBe(400);
+  });
+});
+
 describe('machine and device grants', () => {
   it('client_credentials gives the machine client a JWT access token for the API', async () => {
     const { client_id, client_secret } = idp.clients.machine;
@@ -213,6 +288,12 @@ describe('machine and device grants', () => {
     const { payload, protectedHeader } = await jwtVerify(token.body.access_token, createRemoteJWKSet(new URL(metadata.jwks_uri)), { issuer: idp.issuer, audience: idp.resource });
     expect(protectedHeader.typ).toBe('at+jwt');
     expect(payload).toMatchObject({ client_id, sub: client_id });
+    const introspected = await (await fetch(metadata.introspection_endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(client_id, client_secret) },
+      body: new URLSearchParams({ token: token.body.access_token }).toString(),
+    })).json() as Json;
+    expect(introspected).toMatchObject({ active: true, client_id, aud: idp.resource, scope: 'api:read' });
   });
 
   it('device authorization, approved by browser.mjs at verification_uri_complete', async () => {

@@ -12,6 +12,7 @@ import { generateSigningKey } from './keys.js';
 import type { TestKeyPair } from './keys.js';
 import { createStore } from './idp-store.js';
 import { interactionRoutes } from './idp-interactions.js';
+import { jwtAccessTokenLifecycle } from './idp-jwt-tokens.js';
 import type { DemoUser } from './idp-interactions.js';
 import { buildConfiguration } from './idp-config.js';
 import type { IdpClients, IdpTtl } from './idp-config.js';
@@ -31,6 +32,9 @@ export interface StartIdpOptions {
   refreshTokens?: 'always' | 'offline_access';
   /** Rotate refresh tokens on every use (default true; RFC 9700 §4.14.2). */
   rotateRefreshTokens?: boolean;
+  /** Let introspection and revocation accept this IdP's JWT access tokens (default true; stock
+   *  oidc-provider answers unsupported_token_type for them). See idp-jwt-tokens.ts. */
+  jwtIntrospection?: boolean;
   /** Last word on the oidc-provider configuration, for tests that need a twist. */
   configure?: (configuration: Record<string, unknown>) => void;
 }
@@ -147,6 +151,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
 
   const provider = new Provider(issuer, configuration);
   provider.use(interactionRoutes(provider, mountPath, DEMO_USER));
+  if (options.jwtIntrospection ?? true) provider.use(jwtAccessTokenLifecycle(provider, [rs256.publicJwk, es256.publicJwk]));
   app = provider.callback();
 
   let closed: Promise<void> | undefined;
