@@ -1,4 +1,100 @@
 import type { CheckDefinition } from '../types.js';
 
-/** Checks of the probes group (see ../shared/CHECKS.md). Ids start with a stable group prefix. */
-export const PROBES_CHECKS: CheckDefinition[] = [];
+/**
+ * The active probes of `oidc-cli check` (CHECKS.md "Active probes for `check`"): requests a safe IdP
+ * must refuse. Each is judged in src/core/probes/<family>.ts. A probe that could not be run (no user
+ * flow, no secret, the IdP refused an earlier step) is `skip` with the reason, never `pass`.
+ */
+export const PROBES_CHECKS: CheckDefinition[] = [
+  {
+    id: 'probe.code_reuse',
+    title: 'An authorization code can be redeemed only once',
+    spec: 'RFC 6749 §4.1.2, §10.5; RFC 9700 §4.2.4',
+    severity: 'error',
+    hint: 'Mark a code used on first redemption and refuse any later one with invalid_grant (and revoke the tokens issued from it).',
+  },
+  {
+    id: 'probe.pkce_missing',
+    title: 'A code issued with code_challenge is refused without code_verifier',
+    spec: 'RFC 7636 §4.6; RFC 9700 §2.1.1',
+    severity: 'error',
+    hint: 'When the authorization request carried code_challenge, the token request must carry the matching code_verifier.',
+  },
+  {
+    id: 'probe.pkce_wrong',
+    title: 'A wrong code_verifier is refused',
+    spec: 'RFC 7636 §4.6',
+    severity: 'error',
+    hint: 'Compare BASE64URL(SHA-256(code_verifier)) with the stored code_challenge and answer invalid_grant when they differ.',
+  },
+  {
+    id: 'probe.pkce_downgrade',
+    title: 'A code issued without code_challenge is refused when redeemed with a code_verifier',
+    spec: 'RFC 9700 §4.8.2',
+    severity: 'error',
+    hint: 'A code_verifier for a code that had no code_challenge means the request was tampered with (PKCE downgrade): answer invalid_grant.',
+  },
+  {
+    id: 'probe.pkce_plain',
+    title: 'code_challenge_method=plain is not accepted',
+    spec: 'RFC 9700 §2.1.1; RFC 7636 §4.2',
+    severity: 'warning',
+    hint: 'plain exposes the verifier in the authorization request; accept S256 only.',
+  },
+  {
+    id: 'probe.pkce_required',
+    title: 'An authorization request without PKCE is refused',
+    spec: 'RFC 9700 §2.1.1',
+    severity: 'warning',
+    hint: 'Require code_challenge (S256) at least for public clients, ideally for every client.',
+  },
+  {
+    id: 'probe.redirect_uri_altered',
+    title: 'An unregistered redirect_uri gets an error page, not a redirect',
+    spec: 'RFC 6749 §3.1.2.3, §4.1.2.1; RFC 9700 §2.1, §4.1',
+    severity: 'error',
+    hint: 'Compare redirect_uri exactly with the registered ones (only the port may vary for a loopback native client) and never redirect to an unregistered one, not even with an error.',
+  },
+  {
+    id: 'probe.redirect_uri_token',
+    title: 'A token request with another redirect_uri than the authorization request is refused',
+    spec: 'RFC 6749 §4.1.3',
+    severity: 'error',
+    hint: 'The token request must carry the same redirect_uri as the authorization request that issued the code; answer invalid_grant otherwise.',
+  },
+  {
+    id: 'probe.client_secret_wrong',
+    title: 'A wrong client secret is refused',
+    spec: 'RFC 6749 §2.3.1, §5.2',
+    severity: 'error',
+    hint: 'Authenticate the client on every token request and answer invalid_client (401 for Basic) when the secret is wrong.',
+  },
+  {
+    id: 'probe.unknown_parameter',
+    title: 'An unknown authorization request parameter is ignored',
+    spec: 'RFC 6749 §3.1',
+    severity: 'error',
+    hint: 'The authorization server MUST ignore unrecognized request parameters; refusing them breaks clients that send extensions.',
+  },
+  {
+    id: 'probe.response_type_missing',
+    title: 'An authorization request without response_type gets an error',
+    spec: 'RFC 6749 §3.1.1, §4.1.2.1',
+    severity: 'error',
+    hint: 'response_type is REQUIRED: answer invalid_request (or unsupported_response_type) and issue no code.',
+  },
+  {
+    id: 'probe.prompt_none',
+    title: 'prompt=none without a session answers login_required',
+    spec: 'OIDC Core §3.1.2.1, §3.1.2.6',
+    severity: 'error',
+    hint: 'With prompt=none the IdP must not show any page: without a session it redirects back with error=login_required.',
+  },
+  {
+    id: 'probe.token_get',
+    title: 'A token request by GET is refused',
+    spec: 'RFC 6749 §3.2',
+    severity: 'warning',
+    hint: 'The token endpoint takes POST only: a GET puts the code and credentials into URLs, logs and proxies.',
+  },
+];
