@@ -73,9 +73,24 @@ function describeNotJson(url: string, status: number, headers: Record<string, st
   });
 }
 
+/**
+ * Rejects as soon as `signal` aborts, whatever `promise` does: undici's ProxyAgent can keep retrying a
+ * tunnel that the proxy closes without ever settling the request, so the deadline must not depend on it.
+ */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const secrets = new Set<string>();
   let dispatcher: Dispatcher | undefined;
+  // Set when a request was abandoned on a deadline or Ctrl-C: close() must then destroy, not drain.
+  let abandoned = false;
   const tracer = createTracer({ verbose: options.verbose, showTokens: options.showTokens, trace: options.trace, secrets: () => secrets });
   const mask = (text: string) => (options.showTokens ? text : maskKnown(maskUrlsIn(text), [...secrets, ...tracer.found]));
   if (options.insecure) options.warn('--insecure: TLS certificates are NOT verified and plain http is allowed to any host');
@@ -104,7 +119,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const timer = setTimeout(() => deadline.abort(new DeadlineError(gotHeaders ? 'body' : 'total')), timeoutMs);
     const signal = req.signal ? AbortSignal.any([deadline.signal, req.signal]) : deadline.signal;
     try {
-      const res = await undiciRequest(url, { dispatcher, method, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal });
+      const res = await abortable(undiciRequest(url, { dispatcher, method, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal }), signal);
       gotHeaders = true;
       const flat = flattenHeaders(res.headers);
       const maxBytes = req.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -115,7 +130,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           hint: 'a metadata document or key set is a few KiB; check the URL points at the right resource',
         });
       }
-      const buffer = method === 'HEAD' ? Buffer.alloc(0) : await readCapped(res.body, maxBytes, url);
+      const buffer = method === 'HEAD' ? Buffer.alloc(0) : await abortable(readCapped(res.body, maxBytes, url), signal);
       const elapsedMs = Math.round(performance.now() - started);
       tracer.response(res.statusCode, STATUS_CODES[res.statusCode] ?? '', elapsedMs, flat, buffer);
       const date = flat.date ? new Date(flat.date) : undefined;
@@ -138,6 +153,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         },
       };
     } catch (error) {
+      if (signal.aborted) abandoned = true;
       if (req.signal?.aborted && !deadline.signal.aborted) {
         const reason: unknown = req.signal.reason;
         throw reason instanceof CliError ? reason : new CliError('CANCELLED', 'cancelled');
@@ -152,7 +168,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   return {
     addSecret: (value) => void secrets.add(value),
     async close() {
-      await dispatcher?.close().catch(() => undefined);
+      if (!dispatcher) return;
+      await (abandoned ? dispatcher.destroy() : dispatcher.close()).catch(() => undefined);
     },
     async request(req) {
       try {
