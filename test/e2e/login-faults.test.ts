@@ -1,0 +1,96 @@
+// Each misbehaviour of an IdP is caught by its own check id, with exit 1 (CHECKS.md; issue 4 "Tests").
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { startScriptedIdp, type Fault } from '../support/scripted-idp.js';
+
+const BROWSER = 'node dist/test/support/scripted-idp.js browse';
+let cache: string;
+beforeAll(async () => {
+  cache = await mkdtemp(join(tmpdir(), 'oidc-cli-login-faults-'));
+});
+afterAll(() => rm(cache, { recursive: true, force: true }));
+
+async function loginAgainst(fault: Fault, extra: string[] = []) {
+  const idp = await startScriptedIdp(fault);
+  try {
+    const result = await runCli(['login', '--issuer', idp.issuer, '--client-id', idp.client_id, '--browser-command', BROWSER, '--timeout', '15', '--json', ...extra], { env: { XDG_CACHE_HOME: cache, BROWSER: undefined } });
+    return { result, idp };
+  } finally {
+    await idp.close();
+  }
+}
+
+type Check = { id: string; status: string; message: string };
+const failed = (doc: { checks: Check[] }) => doc.checks.filter((c) => c.status === 'fail').map((c) => c.id);
+
+describe('login against a well-behaved scripted IdP', () => {
+  it('passes every check and exits 0 (the baseline the faults below differ from)', async () => {
+    const { result } = await loginAgainst('none');
+    expect(result.code, result.stderr).toBe(0);
+    const doc = result.json<{ ok: boolean; checks: Check[]; cache: { saved: boolean } }>();
+    expect(doc.ok).toBe(true);
+    expect(failed(doc)).toEqual([]);
+    expect(doc.cache.saved).toBe(true);
+  });
+});
+
+// The cause first; a token whose alg or key is refused is also, consequently, not verified.
+const CASES: Array<[Fault, string, ...string[]]> = [
+  ['no_state', 'authorization.state'],
+  ['wrong_state', 'authorization.state'],
+  ['wrong_iss_param', 'authorization.iss'],
+  ['access_denied', 'authorization.error'],
+  ['code_in_fragment', 'authorization.code_in_query'],
+  ['repeated_code', 'authorization.repeated_params'],
+  ['wrong_aud', 'id_token.aud'],
+  ['expired', 'id_token.exp'],
+  ['iat_future', 'id_token.iat'],
+  ['missing_nonce', 'id_token.nonce'],
+  ['wrong_nonce', 'id_token.nonce'],
+  ['alg_none', 'id_token.alg', 'id_token.signature'],
+  ['bad_signature', 'id_token.signature'],
+  ['unknown_kid', 'id_token.key', 'id_token.signature'],
+  ['wrong_iss', 'id_token.iss'],
+  ['at_hash_mismatch', 'id_token.at_hash'],
+  ['hs256', 'id_token.alg', 'id_token.signature'],
+  ['no_store_missing', 'token_response.no_store'],
+  ['userinfo_wrong_sub', 'userinfo.sub'],
+];
+
+describe.concurrent('login against a misbehaving IdP: one fault, one failing check', () => {
+  it.each(CASES)('%s → %s fails, exit 1', async (fault, ...ids) => {
+    const { result } = await loginAgainst(fault);
+    expect(result.code, result.stderr).toBe(1);
+    const doc = result.json<{ ok: boolean; checks: Check[]; cache: { saved: boolean; reason?: string } }>();
+    expect(doc.ok).toBe(false);
+    expect(failed(doc)).toEqual(ids);
+    // Tokens that failed a check are never handed to `oidc-cli token`.
+    expect(doc.cache.saved).toBe(false);
+  });
+
+  it('stops before the token request when the callback fails, and says so on stderr', async () => {
+    const { result } = await loginAgainst('wrong_state');
+    const doc = result.json<{ tokens?: unknown; stopped_at: string; checks: Check[] }>();
+    expect(doc.tokens).toBeUndefined();
+    expect(doc.checks.some((c) => c.id.startsWith('token_response.'))).toBe(false);
+    expect(result.stderr).toMatch(/login stopped: the authorization response failed its checks; the code was not redeemed/);
+    expect(doc.checks.find((c) => c.id === 'authorization.state')?.message).toContain('not-the-state-that-was-sent');
+  });
+
+  it('shows the IdP error and its description for error=access_denied', async () => {
+    const { result } = await loginAgainst('access_denied');
+    const check = result.json<{ checks: Check[] }>().checks.find((c) => c.id === 'authorization.error');
+    expect(check?.message).toBe('the IdP answered error=access_denied ("The user said no")');
+    expect(result.stderr).toMatch(/login stopped: the IdP answered error=access_denied/);
+  });
+
+  it('reports the clock comparison with the IdP\'s Date header when the ID token is expired', async () => {
+    const { result } = await loginAgainst('expired');
+    const check = result.json<{ checks: Check[] }>().checks.find((c) => c.id === 'id_token.exp');
+    expect(check?.message).toMatch(/expired 1h ago/);
+    expect(check?.message).toMatch(/clock agrees with the IdP's Date header/);
+  });
+});
