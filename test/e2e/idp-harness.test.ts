@@ -6,7 +6,7 @@ import { startIdp } from '../support/idp.js';
 import type { Idp } from '../support/idp.js';
 import { authorize } from '../support/idp-flow.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 let idp: Idp;
 let metadata: Json;
@@ -171,6 +171,42 @@ describe('authorization code + PKCE through browser.mjs', () => {
   });
 });
 
+describe('refresh token issuance (oidc-provider keeps offline_access only with prompt=consent)', () => {
+  async function login(target: Idp, doc: Json, scope: string, params: Record<string, string> = {}) {
+    const client = target.clients.public;
+    const run = await authorize({ authorization_endpoint: doc.authorization_endpoint, client_id: client.client_id, scope, params });
+    const response = await fetch(doc.token_endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: run.response!.get('code')!, redirect_uri: run.redirect_uri, code_verifier: run.code_verifier, client_id: client.client_id }).toString(),
+    });
+    return await response.json() as Json;
+  }
+
+  it('default (refreshTokens: always): a refresh token even when offline_access is dropped', async () => {
+    const tokens = await login(idp, metadata, 'openid offline_access');
+    expect(tokens.scope).toBe('openid');
+    expect(tokens.refresh_token).toEqual(expect.any(String));
+  });
+
+  it('with prompt=consent, offline_access is granted', async () => {
+    const tokens = await login(idp, metadata, 'openid offline_access', { prompt: 'consent' });
+    expect(tokens.scope).toBe('openid offline_access');
+    expect(tokens.refresh_token).toEqual(expect.any(String));
+  });
+
+  it("refreshTokens: 'offline_access': none without it", async () => {
+    const strict = await startIdp({ refreshTokens: 'offline_access' });
+    try {
+      const doc = await (await fetch(strict.url('/.well-known/openid-configuration'))).json() as Json;
+      expect((await login(strict, doc, 'openid')).refresh_token).toBeUndefined();
+      expect((await login(strict, doc, 'openid offline_access', { prompt: 'consent' })).refresh_token).toEqual(expect.any(String));
+    } finally {
+      await strict.close();
+    }
+  });
+});
+
 describe('front-channel errors', () => {
   it('prompt=none without a session answers login_required at the redirect_uri', async () => {
     const run = await authorize({ authorization_endpoint: metadata.authorization_endpoint, client_id: idp.clients.public.client_id, params: { prompt: 'none' } });
@@ -191,6 +227,20 @@ describe('front-channel errors', () => {
     expect(run.browser.code).toBe(1);
     expect(run.browser.stderr).toBe('browser.mjs: sign-in rejected: 401: Invalid username or password.\n');
     expect(run.response).toBeUndefined();
+  });
+
+  it('loopback redirect_uri matching: any port (RFC 8252 §7.3), but the exact host and path', async () => {
+    const status = async (redirect_uri: string) => {
+      const url = new URL(metadata.authorization_endpoint);
+      url.search = new URLSearchParams({ response_type: 'code', client_id: idp.clients.public.client_id, redirect_uri, scope: 'openid', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' }).toString();
+      const response = await fetch(url, { redirect: 'manual' });
+      return response.status;
+    };
+    expect(await status('http://127.0.0.1:1234/callback')).toBe(303);
+    expect(await status('http://[::1]:1234/callback')).toBe(303);
+    expect(await status('http://localhost:1234/callback')).toBe(400);
+    expect(await status('http://127.0.0.1:1234/callback/other')).toBe(400);
+    expect(await status('http://127.0.0.1:1234/callback?x=1')).toBe(400);
   });
 
   it('an unregistered redirect_uri gets an error page, not a redirect', async () => {

@@ -11,7 +11,6 @@ import {
   deviceConfirmPage, deviceInputPage, deviceSuccessPage, errorPage, logoutPage, logoutSuccessPage,
 } from './idp-pages.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 export interface IdpTtl {
   accessToken: number; // 3600

@@ -18,7 +18,6 @@ export interface DemoUser {
 }
 
 // The shapes of the few oidc-provider/Koa objects used here (the package ships no types).
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type KoaContext = any;
 type OidcProvider = any;
 

@@ -12,7 +12,6 @@ import type { IncomingMessage } from 'node:http';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose';
 import type { JWK } from 'jose';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 interface Issued {
   clientId: string;

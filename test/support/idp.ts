@@ -54,7 +54,7 @@ export interface Idp {
   /** The IdP's own signing keys (public and private halves), for tests that forge or compare. */
   signingKeys: { rs256: TestKeyPair; es256: TestKeyPair };
   /** The oidc-provider instance, for tests that need its models. */
-  provider: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  provider: any;
   close(): Promise<void>;
 }
 
@@ -72,11 +72,11 @@ export const DEMO_USER: DemoUser = {
 export const DEMO_RESOURCE = 'https://api.example.com/';
 export const DEMO_RESOURCE_SCOPES = ['api:read', 'api:write'];
 
-let providerClass: Promise<any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+let providerClass: Promise<any> | undefined;
 
 // oidc-provider warns on import when Node is not v22+ LTS; the warning says nothing about our
 // configuration, so it is dropped (only lines it prefixes with "oidc-provider ").
-function loadProvider(): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+function loadProvider(): Promise<any> {
   providerClass ??= (async () => {
     const warn = console.warn;
     console.warn = (...args: unknown[]) => {
