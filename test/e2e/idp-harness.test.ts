@@ -4,7 +4,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, importJWK, jwtVerify, SignJW
 import { randomUUID } from 'node:crypto';
 import { startIdp } from '../support/idp.js';
 import type { Idp } from '../support/idp.js';
-import { authorize } from '../support/idp-flow.js';
+import { authorize, runBrowser } from '../support/idp-flow.js';
 
 type Json = Record<string, any>;
 
@@ -355,11 +355,23 @@ describe('machine and device grants', () => {
     expect(started.verification_uri_complete).toContain(started.user_code);
     const form = { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: started.device_code, client_id };
     expect((await tokenRequest(form)).body.error).toBe('authorization_pending');
-    const { runBrowser } = await import('../support/idp-flow.js');
     expect(await runBrowser(started.verification_uri_complete)).toEqual({ code: 0, stderr: '' });
     const token = await tokenRequest(form);
     expect(token.status).toBe(200);
     expect(token.body.id_token).toEqual(expect.any(String));
+  });
+});
+
+describe('device authorization denied', () => {
+  it('OIDC_TEST_BROWSER_MODE=deny aborts on the confirmation page: access_denied when polling', async () => {
+    const client_id = idp.clients.public.client_id;
+    const started = await (await fetch(metadata.device_authorization_endpoint, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id, scope: 'openid' }).toString(),
+    })).json() as Json;
+    expect(await runBrowser(started.verification_uri_complete, { OIDC_TEST_BROWSER_MODE: 'deny' })).toEqual({ code: 0, stderr: '' });
+    const token = await tokenRequest({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: started.device_code, client_id });
+    expect(token).toMatchObject({ status: 400, body: { error: 'access_denied' } });
   });
 });
 

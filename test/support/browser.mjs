@@ -158,6 +158,7 @@ async function walk() {
       continue;
     }
     const html = await response.text();
+    if (deny && /data-oidc-test="device-aborted"/.test(html)) process.exit(0);
     if (/data-oidc-test="device-success"/.test(html) || (!callback && response.ok && /sign-in success/i.test(html))) {
       process.exit(0);
     }

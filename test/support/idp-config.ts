@@ -8,7 +8,7 @@ import type { TestKeyPair } from './keys.js';
 import type { AdapterFactory } from './idp-store.js';
 import type { DemoUser } from './idp-interactions.js';
 import {
-  deviceConfirmPage, deviceInputPage, deviceSuccessPage, errorPage, logoutPage, logoutSuccessPage,
+  deviceAbortedPage, deviceConfirmPage, deviceInputPage, deviceSuccessPage, errorPage, logoutPage, logoutSuccessPage,
 } from './idp-pages.js';
 
 
@@ -188,8 +188,10 @@ export function buildConfiguration(input: ConfigInput): { configuration: Record<
       clientCredentials: { enabled: true },
       deviceFlow: {
         enabled: true,
-        async userCodeInputSource(ctx: any, form: string, _out: unknown, err?: { message?: string }) {
-          ctx.body = deviceInputPage(form, err ? 'That code is not valid, or has expired. Try again.' : undefined);
+        async userCodeInputSource(ctx: any, form: string, _out: unknown, err?: { name?: string }) {
+          ctx.body = err?.name === 'AbortedError'
+            ? deviceAbortedPage()
+            : deviceInputPage(form, err ? 'That code is not valid, or has expired. Try again.' : undefined);
         },
         async userCodeConfirmSource(ctx: any, form: string, client: any, _info: unknown, userCode: string) {
           ctx.body = deviceConfirmPage(form, client.clientName ?? client.clientId, userCode);

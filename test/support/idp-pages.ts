@@ -81,6 +81,11 @@ export function deviceSuccessPage(clientName: string): string {
 <p>${escapeHtml(clientName)} is signed in. You can close this page.</p>`);
 }
 
+export function deviceAbortedPage(): string {
+  return page('Device sign-in cancelled', 'device-aborted', `<h1>Sign-in cancelled</h1>
+<p>The device was not signed in. You can close this page.</p>`);
+}
+
 export function logoutPage(form: string, host: string): string {
   return page('Sign out', 'logout', `<h1>Sign out from ${escapeHtml(host)}?</h1>
 ${form}
