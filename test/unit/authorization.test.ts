@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { CheckRecorder } from '../../src/checks/recorder.js';
+import { buildAuthorizationUrl, judgeCallback, judgePkce, judgeRedirectUri, type CallbackResponse } from '../../src/core/authorization.js';
+import { createPkce } from '../../src/core/pkce.js';
+
+const ISSUER = 'https://idp.example.com';
+const STATE = 'state-123';
+const expectations = { state: STATE, issuer: ISSUER, issParameterSupported: true };
+
+function judge(response: CallbackResponse, expect_ = expectations) {
+  const checks = new CheckRecorder();
+  const outcome = judgeCallback(response, expect_, checks);
+  const status = Object.fromEntries(checks.results.map((c) => [c.id, c.status]));
+  return { outcome, checks: checks.results, status };
+}
+const query = (params: Array<[string, string]>): CallbackResponse => ({ via: 'query', params });
+
+describe('buildAuthorizationUrl', () => {
+  const pkce = createPkce('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk');
+  const base = { authorization_endpoint: 'https://idp.example.com/authorize?tenant=t1', client_id: 'cli', redirect_uri: 'http://127.0.0.1:5000/callback', scope: 'openid email', state: STATE, nonce: 'n-1', pkce };
+
+  it('carries code, PKCE S256, state and nonce, and keeps the endpoint\'s own query', () => {
+    const url = buildAuthorizationUrl(base);
+    expect(url.origin + url.pathname).toBe('https://idp.example.com/authorize');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      tenant: 't1', response_type: 'code', client_id: 'cli', redirect_uri: 'http://127.0.0.1:5000/callback', scope: 'openid email',
+      state: STATE, nonce: 'n-1', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
+    });
+  });
+
+  it('adds the optional parameters, repeats resource, and lets --param replace or add', () => {
+    const url = buildAuthorizationUrl({ ...base, prompt: 'login', login_hint: 'a@b', max_age: 600, acr_values: 'mfa', resource: ['https://a/', 'https://b/'], response_mode: 'form_post', extra: [['ui_locales', 'fr'], ['prompt', 'consent']] });
+    expect(url.searchParams.getAll('resource')).toEqual(['https://a/', 'https://b/']);
+    expect(url.searchParams.get('max_age')).toBe('600');
+    expect(url.searchParams.get('response_mode')).toBe('form_post');
+    expect(url.searchParams.get('prompt')).toBe('consent');
+    expect(url.searchParams.get('ui_locales')).toBe('fr');
+    expect(() => buildAuthorizationUrl({ ...base, extra: [['state', 'x']] })).toThrow(/cannot set state/);
+  });
+});
+
+describe('judgeCallback', () => {
+  it('proceeds on code + exact state + the right iss', () => {
+    const { outcome, status } = judge(query([['code', 'c-1'], ['state', STATE], ['iss', ISSUER]]));
+    expect(outcome).toEqual({ proceed: true, code: 'c-1', error: undefined });
+    expect(status).toEqual({ 'authorization.repeated_params': 'pass', 'authorization.error': 'pass', 'authorization.state': 'pass', 'authorization.iss': 'pass', 'authorization.code_in_query': 'pass' });
+  });
+
+  it('fails a missing state, and a state that differs by one byte, quoting both', () => {
+    expect(judge(query([['code', 'c'], ['iss', ISSUER]])).status['authorization.state']).toBe('fail');
+    const wrong = judge(query([['code', 'c'], ['state', `${STATE} `], ['iss', ISSUER]]));
+    expect(wrong.outcome.proceed).toBe(false);
+    expect(wrong.checks.find((c) => c.id === 'authorization.state')?.message).toBe(`expected "${STATE}", got "${STATE} "`);
+  });
+
+  it('RFC 9207 iss: advertised but missing fails; foreign fails; present but unadvertised warns; neither skips', () => {
+    expect(judge(query([['code', 'c'], ['state', STATE]])).status['authorization.iss']).toBe('fail');
+    expect(judge(query([['code', 'c'], ['state', STATE], ['iss', 'https://idp.example.com/']])).status['authorization.iss']).toBe('fail');
+    const unadvertised = { ...expectations, issParameterSupported: false };
+    expect(judge(query([['code', 'c'], ['state', STATE], ['iss', ISSUER]]), unadvertised).status['authorization.iss']).toBe('warn');
+    const neither = judge(query([['code', 'c'], ['state', STATE]]), unadvertised);
+    expect(neither.status['authorization.iss']).toBe('skip');
+    expect(neither.outcome.proceed).toBe(true);
+  });
+
+  it('refuses repeated parameters (a second code or state) before anything else', () => {
+    const { outcome, checks } = judge(query([['code', 'a'], ['code', 'b'], ['state', STATE], ['iss', ISSUER]]));
+    expect(outcome.proceed).toBe(false);
+    expect(checks.map((c) => [c.id, c.status])).toEqual([['authorization.repeated_params', 'fail']]);
+    expect(checks[0]?.message).toBe('repeated in the callback: code (2×)');
+  });
+
+  it('a code in the fragment is reported as such and never redeemed', () => {
+    const { outcome, checks } = judge({ via: 'fragment', params: [['code', 'c'], ['state', STATE]] });
+    expect(outcome.proceed).toBe(false);
+    expect(checks.map((c) => [c.id, c.status])).toEqual([['authorization.code_in_query', 'fail']]);
+    expect(checks[0]?.message).toBe('the response came in the URL fragment (#code&state), not in the query');
+  });
+
+  it('an error response fails authorization.error with the description, and still judges state', () => {
+    const { outcome, checks, status } = judge(query([['error', 'access_denied'], ['error_description', 'User said no'], ['state', STATE], ['iss', ISSUER]]));
+    expect(outcome).toEqual({ proceed: false, code: undefined, error: { error: 'access_denied', error_description: 'User said no' } });
+    expect(checks.find((c) => c.id === 'authorization.error')?.message).toBe('the IdP answered error=access_denied ("User said no")');
+    expect(status['authorization.state']).toBe('pass');
+    expect(status['authorization.code_in_query']).toBeUndefined();
+    expect(judge(query([['error', 'made_up'], ['state', STATE], ['iss', ISSUER]])).checks.find((c) => c.id === 'authorization.error')?.message).toMatch(/not an error code registered/);
+  });
+
+  it('form_post responses are judged the same way', () => {
+    expect(judge({ via: 'form_post', params: [['code', 'c'], ['state', STATE], ['iss', ISSUER]]}).outcome.proceed).toBe(true);
+  });
+});
+
+describe('judgeRedirectUri and judgePkce', () => {
+  const one = (f: (c: CheckRecorder) => void) => {
+    const c = new CheckRecorder();
+    f(c);
+    return c.results[0]!;
+  };
+  it('prefers loopback IP literals over localhost (RFC 8252 §8.3)', () => {
+    expect(one((c) => judgeRedirectUri('http://127.0.0.1:5000/callback', c)).status).toBe('pass');
+    expect(one((c) => judgeRedirectUri('http://[::1]:5000/callback', c)).status).toBe('pass');
+    expect(one((c) => judgeRedirectUri('http://localhost:5000/callback', c)).status).toBe('warn');
+  });
+  it('warns when the IdP lists code_challenge_methods without S256', () => {
+    expect(one((c) => judgePkce(['S256'], c)).status).toBe('pass');
+    expect(one((c) => judgePkce(['plain'], c)).status).toBe('warn');
+    expect(one((c) => judgePkce(undefined, c)).status).toBe('pass');
+  });
+});
