@@ -149,6 +149,7 @@ Examples:
     .option('--audience <aud>', 'audience parameter (Auth0 and others); also the aud a JWT access token must carry')
     .option('--param <key=value>', 'add or replace any authorization request parameter (repeatable)', collect)
     .addOption(new Option('--response-mode <mode>', 'how the IdP returns the response').choices(['query', 'form_post']))
+    .option('--device', 'RFC 8628 device authorization: show a code to enter on another device, poll for the tokens (no listener)', false)
     .option('--clock-skew <duration>', 'tolerance for exp/nbf/iat', duration('--clock-skew'), 60)
     .addHelpText(
       'after',

@@ -32,6 +32,8 @@ export interface LoginOptions {
   param?: string[];
   responseMode?: 'query' | 'form_post';
   clockSkew?: number;
+  /** RFC 8628 device authorization instead of a browser redirect (src/commands/device-login.ts). */
+  device?: boolean;
 }
 
 const DEFAULT_SCOPE = 'openid profile email';
@@ -99,6 +101,7 @@ async function settingsFrom(options: LoginOptions, context: Context): Promise<Lo
 }
 
 export async function run(options: LoginOptions, context: Context): Promise<Report> {
+  if (options.device) return (await import('./device-login.js')).runDeviceLogin(options, context);
   const settings = await settingsFrom(options, context);
   const http = await context.http({ timeoutSeconds: Math.min(30, settings.timeoutSeconds) });
   if (settings.client.client_secret) http.addSecret(settings.client.client_secret);
