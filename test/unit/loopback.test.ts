@@ -1,0 +1,127 @@
+import { connect, createServer } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startLoopback, type Loopback } from '../../src/core/loopback.js';
+import { CliError } from '../../src/errors.js';
+
+let open: Loopback[] = [];
+afterEach(async () => {
+  await Promise.all(open.map((l) => l.close()));
+  open = [];
+});
+
+async function listen(options: Partial<Parameters<typeof startLoopback>[0]> = {}) {
+  const loopback = await startLoopback({ host: '127.0.0.1', port: 0, path: '/callback', ...options });
+  open.push(loopback);
+  return loopback;
+}
+
+/** Resolves true when a TCP connection to host:port is accepted. */
+function reachable(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 2000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+const external = Object.values(networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4')?.address;
+
+describe('the loopback listener (RFC 8252 §7.3)', () => {
+  it('is reachable on 127.0.0.1 and uses a random port by default', async () => {
+    const loopback = await listen();
+    expect(loopback.redirect_uri).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    expect(loopback.port).toBeGreaterThan(0);
+    expect(await reachable('127.0.0.1', loopback.port)).toBe(true);
+  });
+
+  it('is not reachable on this machine\'s non-loopback address', async (ctx) => {
+    if (!external) return ctx.skip('this machine has no non-loopback IPv4 address to try');
+    const loopback = await listen();
+    expect(await reachable('127.0.0.1', loopback.port)).toBe(true);
+    expect(await reachable(external, loopback.port)).toBe(false);
+  });
+
+  it('answers stray requests with 404, takes exactly one response, and shows a page with no secret', async () => {
+    const loopback = await listen();
+    const waiting = loopback.waitForCallback(new AbortController().signal);
+    const base = `http://127.0.0.1:${loopback.port}`;
+    expect((await fetch(`${base}/favicon.ico`)).status).toBe(404);
+    expect((await fetch(`${base}/other?code=x&state=y`)).status).toBe(404);
+    const pageLoad = fetch(`${base}/callback?code=secret-code-123&state=s1`);
+    const callback = await waiting;
+    expect(callback).toMatchObject({ via: 'query', params: [['code', 'secret-code-123'], ['state', 's1']] });
+    callback.reply({ ok: true, title: 'Signed in', message: 'Done <b>here</b>' });
+    const page = await pageLoad;
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(html).toContain('Signed in');
+    expect(html).toContain('Done &#60;b&#62;here&#60;/b&#62;');
+    expect(html).not.toContain('secret-code-123');
+    const second = await fetch(`${base}/callback?code=again&state=s1`).then((r) => r.status, () => 'closed');
+    expect([404, 'closed']).toContain(second);
+  });
+
+  it('takes response_mode=form_post as a POST, and relays a fragment through its page', async () => {
+    const post = await listen();
+    const waitingPost = post.waitForCallback(new AbortController().signal);
+    void fetch(`http://127.0.0.1:${post.port}/callback`, { method: 'POST', body: new URLSearchParams({ code: 'c', state: 's' }) }).catch(() => undefined);
+    const posted = await waitingPost;
+    expect(posted).toMatchObject({ via: 'form_post', params: [['code', 'c'], ['state', 's']] });
+    posted.reply({ ok: true, title: 't', message: 'm' });
+
+    const fragment = await listen();
+    const waitingFragment = fragment.waitForCallback(new AbortController().signal);
+    const relay = await fetch(`http://127.0.0.1:${fragment.port}/callback`);
+    expect(await relay.text()).toContain('location.hash');
+    void fetch(`http://127.0.0.1:${fragment.port}/callback`, { method: 'POST', body: new URLSearchParams({ oidc_cli_fragment: 'code=c&state=s' }) }).catch(() => undefined);
+    const relayed = await waitingFragment;
+    expect(relayed).toMatchObject({ via: 'fragment', params: [['code', 'c'], ['state', 's']] });
+    relayed.reply({ ok: false, title: 't', message: 'm' });
+  });
+
+  it('a port already in use is a usage error (exit 2) naming the port', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const error = await listen({ port }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CliError);
+      expect((error as CliError).exitCode).toBe(2);
+      expect((error as CliError).message).toBe(`cannot listen on 127.0.0.1:${port}: the port is already in use`);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('stops waiting when the signal aborts (timeout, Ctrl-C)', async () => {
+    const loopback = await listen();
+    const controller = new AbortController();
+    const waiting = loopback.waitForCallback(controller.signal);
+    controller.abort(new Error('gave up'));
+    await expect(waiting).rejects.toThrow('gave up');
+  });
+
+  it('keeps "localhost" in redirect_uri when asked, while binding 127.0.0.1', async () => {
+    const loopback = await listen({ redirectHost: 'localhost' });
+    expect(loopback.redirect_uri).toBe(`http://localhost:${loopback.port}/callback`);
+    expect(loopback.host).toBe('127.0.0.1');
+  });
+
+  it('binds [::1] with --listen-ipv6', async (ctx) => {
+    const loopback = await listen({ host: '::1' }).catch(() => undefined);
+    if (!loopback) return ctx.skip('IPv6 loopback is not available on this machine');
+    expect(loopback.redirect_uri).toMatch(/^http:\/\/\[::1\]:\d+\/callback$/);
+    expect(await reachable('::1', loopback.port)).toBe(true);
+    expect(await reachable('127.0.0.1', loopback.port)).toBe(false);
+  });
+});
