@@ -141,6 +141,17 @@ describe('authorization code + PKCE through browser.mjs', () => {
     expect(payload).toMatchObject({ client_id: client.client_id, sub: idp.users.demo.sub, scope: 'api:read' });
   });
 
+  it('with openid, a resource named only at the authorization endpoint still gives an opaque (userinfo) token', async () => {
+    const client = idp.clients.basic;
+    const run = await authorize({ authorization_endpoint: metadata.authorization_endpoint, client_id: client.client_id, scope: 'openid api:read', params: { resource: idp.resource } });
+    const token = await tokenRequest(
+      { grant_type: 'authorization_code', code: run.response!.get('code')!, redirect_uri: run.redirect_uri, code_verifier: run.code_verifier },
+      { authorization: basic(client.client_id, client.client_secret) },
+    );
+    expect(token.status).toBe(200);
+    expect(token.body.access_token.split('.')).toHaveLength(1);
+  });
+
   it('client_secret_post: the secret in the body works, a wrong one is refused', async () => {
     const client = idp.clients.post;
     const run = await authorize({ authorization_endpoint: metadata.authorization_endpoint, client_id: client.client_id });
