@@ -41,7 +41,7 @@ function clockNote(date: Date | undefined): string {
 
 async function tryJwks(context: Context, jwksUri: string): Promise<JwksAttempt | { error: CliError }> {
   try {
-    return await fetchJwksDocument(await context.http(), jwksUri);
+    return await fetchJwksDocument(await context.http(), jwksUri, { signal: context.signal });
   } catch (error) {
     // The document was fine and named a JWKS we cannot read: that is a finding about the IdP, not a
     // reason to drop the whole report.
@@ -55,7 +55,7 @@ export async function run(options: DiscoverOptions, context: Context): Promise<R
   const { ui } = context;
   const http = await context.http();
   ui.step(`Discovery for ${options.issuer}`);
-  const discovery = await fetchDiscovery(http, options.issuer);
+  const discovery = await fetchDiscovery(http, options.issuer, { signal: context.signal });
   ui.detail(`${discovery.url} → ${discovery.response.status} (${discovery.response.elapsedMs} ms)`);
   ui.explain('The metadata tells clients where to send users and tokens; a wrong issuer or endpoint here misroutes every login.');
   const checks = new CheckRecorder();

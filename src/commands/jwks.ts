@@ -58,14 +58,14 @@ export async function run(input: JwksOptions, context: Context): Promise<Report>
     let uri = options.jwksUri;
     if (options.issuer !== undefined) {
       ui.step(`Discovery for ${options.issuer}`);
-      const discovery = await discover(http, options.issuer);
+      const discovery = await discover(http, options.issuer, { signal: context.signal });
       const named = discovery.metadata.jwks_uri;
       if (typeof named !== 'string') throw new CliError('PROTOCOL', `the metadata of ${options.issuer} has no jwks_uri`, { hint: `run oidc-cli discover --issuer ${options.issuer} for the full audit` });
       uri = named;
     }
     source = `jwks_uri ${uri!}`;
     ui.step(`JWKS ${uri!}`);
-    const attempt = await fetchJwksDocument(http, uri!);
+    const attempt = await fetchJwksDocument(http, uri!, { signal: context.signal });
     ui.detail(`${uri!} → ${attempt.response.status} (${attempt.response.elapsedMs} ms)`);
     checks.merge(attempt.checks);
     jwks = attempt.jwks;

@@ -70,16 +70,16 @@ export function processDiscoveryResponse(response: HttpResponse): DocumentOutcom
 }
 
 /** Fetches the metadata (with the RFC 8414 fallback) and audits it. Never throws for a bad document. */
-export async function fetchDiscovery(http: HttpClient, issuer: string): Promise<DiscoveryAttempt> {
+export async function fetchDiscovery(http: HttpClient, issuer: string, options: { signal?: AbortSignal } = {}): Promise<DiscoveryAttempt> {
   const urls = discoveryUrls(issuer);
   const recorder = new CheckRecorder();
   let url = urls.openid;
-  let response = await http.request({ url });
+  let response = await http.request({ url, ...options });
   let outcome = processDiscoveryResponse(response);
   let usedFallback = false;
   if (outcome.kind === 'missing') {
     const first = response.status;
-    const fallback = await http.request({ url: urls.oauth });
+    const fallback = await http.request({ url: urls.oauth, ...options });
     const fallbackOutcome = processDiscoveryResponse(fallback);
     if (fallbackOutcome.kind === 'document') {
       recorder.violation('discovery.fallback', `${urls.openid} answered ${first}; used the RFC 8414 metadata at ${urls.oauth}`);
@@ -112,8 +112,8 @@ export async function fetchDiscovery(http: HttpClient, issuer: string): Promise<
  * Fetch + audit, for commands that need the metadata to go on (login, decode --issuer). Throws
  * CliError PROTOCOL when there is no usable document at all; transport failures throw from the client.
  */
-export async function discover(http: HttpClient, issuer: string): Promise<DiscoveryResult> {
-  const attempt = await fetchDiscovery(http, issuer);
+export async function discover(http: HttpClient, issuer: string, options: { signal?: AbortSignal } = {}): Promise<DiscoveryResult> {
+  const attempt = await fetchDiscovery(http, issuer, options);
   if (attempt.metadata === undefined) {
     const failed = attempt.checks.find((check) => check.status === 'fail');
     throw new CliError('PROTOCOL', `discovery failed for ${issuer}: ${failed?.message ?? 'no metadata document'}`, failed?.hint ? { hint: failed.hint } : {});

@@ -31,8 +31,8 @@ export function processJwksResponse(response: HttpResponse): { body: unknown } |
 }
 
 /** Fetches and audits; never throws for a bad set (see `checks`), only for transport failures. */
-export async function fetchJwksDocument(http: HttpClient, jwksUri: string): Promise<JwksAttempt> {
-  const response = await http.request({ url: jwksUri, headers: { accept: 'application/jwk-set+json, application/json' } });
+export async function fetchJwksDocument(http: HttpClient, jwksUri: string, options: { signal?: AbortSignal } = {}): Promise<JwksAttempt> {
+  const response = await http.request({ url: jwksUri, headers: { accept: 'application/jwk-set+json, application/json' }, ...options });
   const processed = processJwksResponse(response);
   if ('problem' in processed) {
     const r = new CheckRecorder();
@@ -45,8 +45,8 @@ export async function fetchJwksDocument(http: HttpClient, jwksUri: string): Prom
 }
 
 /** Fetch + audit for commands that need the keys (decode --issuer, login); throws when there is no usable set. */
-export async function fetchJwks(http: HttpClient, jwksUri: string): Promise<JwksResult> {
-  const attempt = await fetchJwksDocument(http, jwksUri);
+export async function fetchJwks(http: HttpClient, jwksUri: string, options: { signal?: AbortSignal } = {}): Promise<JwksResult> {
+  const attempt = await fetchJwksDocument(http, jwksUri, options);
   if (!attempt.jwks) {
     const failed = attempt.checks.find((check) => check.id === 'jwks.document');
     throw new CliError('PROTOCOL', `JWKS at ${jwksUri} is unusable: ${failed?.message ?? 'no keys'}`, failed?.hint ? { hint: failed.hint } : {});

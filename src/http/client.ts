@@ -159,7 +159,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         throw reason instanceof CliError ? reason : new CliError('CANCELLED', 'cancelled');
       }
       const cause = deadline.signal.aborted ? deadline.signal.reason : error;
-      throw mapTransportError(cause, url, timeoutMs);
+      const mapped = mapTransportError(cause, url, timeoutMs);
+      tracer.failure(mapped.message);
+      throw mapped;
     } finally {
       clearTimeout(timer);
     }

@@ -6,6 +6,8 @@ const BODY_LIMIT = 8 * 1024;
 export interface Tracer {
   request(method: string, url: string, headers: Record<string, string>, body: string | undefined): void;
   response(status: number, statusText: string, elapsedMs: number, headers: Record<string, string>, body: Buffer | undefined): void;
+  /** No response: the one-line reason (timeout, refused, TLS...). */
+  failure(message: string): void;
   /** Every value masked by name so far (codes, tokens), to be masked wherever else they appear. */
   readonly found: Set<string>;
 }
@@ -35,6 +37,9 @@ export function createTracer(options: { verbose: number; showTokens: boolean; tr
         options.trace('>');
         emit('> ', body(requestBody));
       }
+    },
+    failure(message) {
+      if (options.verbose >= 1) emit('! ', clean(message));
     },
     response(status, statusText, elapsedMs, headers, responseBody) {
       if (!options.showTokens && responseBody !== undefined) maskBody(responseBody.toString('utf8'), found);
