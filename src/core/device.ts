@@ -122,11 +122,11 @@ export async function pollForTokens(http: HttpClient, options: PollOptions, c: C
     const body = jsonObject(exchange.response);
     const error = typeof body?.error === 'string' ? body.error : undefined;
     options.onPoll?.(polls, error, interval);
-    if (status === 200 || !error) {
+    if ((error === 'authorization_pending' || error === 'slow_down') && status !== 400) oddAnswers.push(`${error} came with HTTP ${status}, expected 400 (RFC 6749 §5.2)`);
+    if (!error) {
       finish();
       return { exchange, polls, slowDowns };
     }
-    if ((error === 'authorization_pending' || error === 'slow_down') && status !== 400) oddAnswers.push(`${error} came with HTTP ${status}, expected 400 (RFC 6749 §5.2)`);
     if (error === 'authorization_pending') continue;
     if (error === 'slow_down') {
       slowDowns += 1;
