@@ -238,5 +238,35 @@ Examples:
     .option('--access-token <token>', 'use this access token instead of the cached one ("-" reads stdin)')
     .action(action('userinfo'));
 
+  // The CI smoke test (issue 6): src/commands/check.ts, src/core/check/, src/core/probes/.
+  clientOptions(issuerOption(program.command('check').summary('smoke-test an IdP for CI: discovery, keys, a real login, the token lifecycle and active probes').description('Discovery and keys; a real login through --browser-command (a headless sign-in script), or client credentials without one; token, ID token, access token and userinfo checks; refresh and introspection; then the active probes a safe IdP must refuse (code reuse, PKCE missing/wrong/downgrade/plain, altered redirect_uri, wrong secret, ...). Independent steps run concurrently.')))
+    .option('--browser-command <cmd>', 'sign in headlessly: run CMD with each authorization URL as its last argument (also $BROWSER)')
+    .option('--scope <scope>', 'scope of the login (default "openid profile email"); of the client_credentials grant without a user flow')
+    .option('--redirect-uri <uri>', 'registered loopback redirect URI (a fixed port makes the probes run one at a time)')
+    .option('--port <port>', 'listen on this port (default: a random free port per request), path /callback')
+    .option('--destructive', 'also run the probes that end the grant: refresh-token replay and revocation', false)
+    .option('--expect-rotation', 'require refresh token rotation (default for public clients)')
+    .option('--no-expect-rotation', 'do not require rotation (FAPI 2.0; default for confidential clients)')
+    .option('--only <ids>', 'run and report only these check ids or groups (repeatable, comma-separated; probe.pkce_* works)', collect)
+    .option('--skip <ids>', 'leave out these check ids or groups (repeatable, comma-separated)', collect)
+    .option('--junit <file>', 'also write a JUnit XML report (one testcase per check) to FILE, 0600')
+    .addOption(new Option('--fail-on <level>', 'exit 1 on failures only (default) or on warnings too').choices(['warn', 'fail']))
+    .option('--concurrency <n>', 'browser runs at once for the probes (default 4)')
+    .option('--clock-skew <duration>', 'tolerance for exp/nbf/iat', duration('--clock-skew'), 60)
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 no check failed (warnings allowed unless --fail-on warn / --strict), 1 a check failed,
+2 bad options, 3 network or protocol failure, 4 the sign-in script failed or --timeout (default 2m) ran out.
+
+Examples:
+  $ oidc-cli check --issuer https://idp.example.com --client-id ci-app --client-secret-file secret.txt \\
+      --browser-command "node ci/sign-in.mjs" --junit oidc-check.xml
+  $ oidc-cli check --issuer https://idp.example.com --client-id svc --client-secret-file svc.secret   client credentials only
+  $ oidc-cli check ... --only probe --json          the active probes alone, as JSON
+  $ oidc-cli check ... --skip probe.prompt_none --fail-on warn --destructive`,
+    )
+    .action(action('check'));
+
   return program;
 }

@@ -1,0 +1,130 @@
+import { resolve } from 'node:path';
+import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
+import { runCheck, type CheckOutcome, type CheckSettings } from '../core/check/run.js';
+import { selection } from '../core/check/select.js';
+import { CliError, usageError } from '../errors.js';
+import { renderJunit } from '../report/junit.js';
+import { countStatuses, isOk, type Report, type Section } from '../report/model.js';
+import { writeFileAtomic } from '../store/atomic.js';
+import { resolveClient } from '../store/profiles.js';
+import type { Context } from './context.js';
+import { listenerFor } from './login.js';
+
+export interface CheckOptions {
+  issuer?: string;
+  clientId?: string;
+  clientSecret?: string;
+  clientSecretFile?: string;
+  clientAuth?: string;
+  privateKey?: string;
+  scope?: string;
+  redirectUri?: string;
+  port?: string;
+  browserCommand?: string;
+  destructive?: boolean;
+  expectRotation?: boolean;
+  only?: string[];
+  skip?: string[];
+  junit?: string;
+  failOn?: 'warn' | 'fail';
+  concurrency?: string;
+  clockSkew?: number;
+}
+
+const DEFAULT_SCOPE = 'openid profile email';
+const DEFAULT_TIMEOUT_SECONDS = 120;
+const DEFAULT_CONCURRENCY = 4;
+
+async function settingsFrom(options: CheckOptions, context: Context): Promise<CheckSettings> {
+  const select = selection(options.only, options.skip);
+  const concurrency = options.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(options.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw usageError(`--concurrency: "${options.concurrency}" is not a number from 1 to 16`);
+  const client = await resolveClient(options, context);
+  const credentials: ClientCredentials = { client_id: client.client_id, method: client.client_auth };
+  if (client.client_secret) credentials.client_secret = client.client_secret;
+  if (client.client_auth === 'private_key_jwt') credentials.privateKey = await loadPrivateKey(client.private_key_file!);
+  const browserCommand = options.browserCommand ?? (context.env.BROWSER || undefined);
+  return {
+    issuer: client.issuer,
+    client: credentials,
+    scope: options.scope ?? (browserCommand ? client.scope : undefined) ?? DEFAULT_SCOPE,
+    clientCredentialsScope: options.scope ?? (browserCommand ? undefined : client.scope),
+    listener: listenerFor({ ...options, redirectUri: options.redirectUri ?? client.redirect_uri }),
+    browserCommand,
+    timeoutSeconds: context.globals.timeout ?? DEFAULT_TIMEOUT_SECONDS,
+    clockSkew: options.clockSkew ?? 60,
+    showTokens: context.globals.showTokens,
+    destructive: options.destructive === true,
+    expectRotation: options.expectRotation,
+    concurrency,
+    select,
+  };
+}
+
+/**
+ * `oidc-cli check`: the IdP smoke test for CI. Discovery and keys, a real login through
+ * --browser-command (or client credentials), the token lifecycle, and the active probes; a human or
+ * JSON report on stdout, JUnit XML in --junit FILE. Failed checks exit 1 (main.ts).
+ */
+export async function run(options: CheckOptions, context: Context): Promise<Report> {
+  if (options.failOn !== undefined && options.failOn !== 'warn' && options.failOn !== 'fail') throw usageError(`--fail-on ${String(options.failOn)}: expected warn or fail`);
+  // --fail-on warn is --strict for this run: main.ts reads the same globals for the exit code.
+  if (options.failOn === 'warn') context.globals.strict = true;
+  if (options.junit !== undefined && options.junit.trim() === '') throw usageError('--junit needs a file name');
+  const junitPath = options.junit === undefined ? undefined : resolve(options.junit);
+  const settings = await settingsFrom(options, context);
+  const http = await context.http({ timeoutSeconds: Math.min(30, settings.timeoutSeconds) });
+  if (settings.client.client_secret) http.addSecret(settings.client.client_secret);
+  if (!settings.browserCommand) context.ui.warn('no --browser-command: the login and the probes that need a signed-in user are skipped');
+
+  const outcome = await runCheck(settings, { http, ui: context.ui, signal: context.signal });
+  const report = buildReport(settings, outcome, junitPath);
+  if (junitPath !== undefined) {
+    const xml = renderJunit(report, { warningsFail: context.globals.strict, name: `oidc-cli check ${settings.issuer}` });
+    try {
+      await writeFileAtomic(junitPath, xml, 0o600);
+    } catch (error) {
+      throw new CliError('INPUT', `--junit: cannot write ${junitPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    context.ui.detail(`JUnit report written to ${junitPath} (${isOk(report, context.globals.strict) ? 'passing' : 'failing'})`);
+  }
+  return report;
+}
+
+function buildReport(settings: CheckSettings, outcome: CheckOutcome, junitPath: string | undefined): Report {
+  const groups = new Map<string, Report['checks']>();
+  for (const check of outcome.checks) {
+    const group = check.id.split('.')[0]!;
+    groups.set(group, [...(groups.get(group) ?? []), check]);
+  }
+  const summary = [...groups].map(([group, checks]) => {
+    const n = countStatuses(checks);
+    return { group, ...n };
+  });
+  const data: Record<string, unknown> = {
+    issuer: settings.issuer,
+    client_id: settings.client.client_id,
+    client_auth: settings.client.method,
+    grant: outcome.mode,
+    user_flow: outcome.noUserFlow === undefined,
+    destructive: settings.destructive,
+    probes: outcome.probes,
+    groups: summary,
+    junit: junitPath ?? null,
+  };
+  const sections: Section[] = [
+    {
+      title: 'Check',
+      kind: 'fields',
+      fields: [
+        ['issuer', settings.issuer],
+        ['client_id', `${settings.client.client_id} (${settings.client.method})`],
+        ['grant', outcome.mode === 'authorization_code' ? 'authorization code + PKCE through --browser-command' : outcome.mode === 'client_credentials' ? 'client credentials (no user flow)' : 'none (no user flow, no client secret)'],
+        ['probes', `${outcome.probes.filter((p) => p.ran).length} run, ${outcome.probes.filter((p) => !p.ran).length} skipped${settings.destructive ? ' (destructive included)' : ' (destructive ones need --destructive)'}`],
+        ...(junitPath ? ([['junit', junitPath]] as Array<[string, string]>) : []),
+      ],
+    },
+    { title: 'By group', kind: 'table', columns: ['group', 'pass', 'fail', 'warn', 'skip'], rows: summary.map((s) => [s.group, String(s.pass), String(s.fail), String(s.warn), String(s.skip)]) },
+  ];
+  return { command: 'check', checks: outcome.checks, data, sections, steps: outcome.steps };
+}

@@ -1,0 +1,143 @@
+import { CliError } from '../../errors.js';
+import { openBrowser } from '../../ui/browser.js';
+import { humanDuration } from '../../util/duration.js';
+import { buildAuthorizationUrl } from '../authorization.js';
+import { startLoopback, type LoopbackOptions } from '../loopback.js';
+import { createPkce, randomValue } from '../pkce.js';
+
+/**
+ * One authorization request without a person, for `check` and its probes: a loopback listener, the
+ * authorization URL (with a probe's twist), the `--browser-command` hook that signs in headlessly and
+ * follows the redirect, and a bounded wait for the response. Several may run at once, each with its own
+ * listener on a random port; with a fixed port (--redirect-uri/--port) they take turns.
+ */
+export interface FrontChannelSettings {
+  authorization_endpoint: string;
+  client_id: string;
+  scope: string;
+  browserCommand: string;
+  listener: LoopbackOptions;
+  /** How long to wait for a response the IdP should send. */
+  waitMs: () => number;
+  /** How long to watch for a response the IdP should refuse to send (an open redirect). */
+  refusalWaitMs: () => number;
+  signal: AbortSignal;
+  /** Lines for the trace (-v): which probe request is under way. */
+  trace: (line: string) => void;
+}
+
+export interface AuthorizationVariant {
+  /** S256 (default), plain (code_challenge = code_verifier), or none (no code_challenge at all). */
+  pkce?: 'S256' | 'plain' | 'none';
+  /** Parameters to leave out, e.g. response_type. */
+  omit?: string[];
+  /** Parameters to add (an unknown one, prompt=none). */
+  extra?: Array<[string, string]>;
+  /** Send a redirect_uri at another path, watched by its own listener: an arrival there is an open redirect. */
+  altered?: boolean;
+  /** The IdP is expected to refuse: wait only refusalWaitMs for a response. */
+  expectRefusal?: boolean;
+}
+
+export interface FrontChannelOutcome {
+  authorization_url: string;
+  /** The redirect_uri sent in the request. */
+  redirect_uri: string;
+  /** Undefined when the request carried no code_challenge. */
+  code_verifier: string | undefined;
+  /** The authorization response at that redirect_uri, in order; undefined when none arrived. */
+  response: Array<[string, string]> | undefined;
+  /** Why no response arrived (the browser command gave up on an error page, or the wait ran out). */
+  noResponse: string | undefined;
+}
+
+/** The path of the altered redirect_uri: not the registered one, on a listener of its own. */
+export const ALTERED_PATH = '/oidc-cli-probe/altered';
+
+export const param = (outcome: FrontChannelOutcome, name: string) => outcome.response?.find(([n]) => n === name)?.[1];
+
+/** "error=login_required (\"…\")", "code (43 characters)", or why nothing came back: for messages. */
+export function describeOutcome(outcome: FrontChannelOutcome): string {
+  if (!outcome.response) return `no authorization response (${outcome.noResponse ?? 'unknown reason'})`;
+  const error = param(outcome, 'error');
+  if (error !== undefined) {
+    const description = param(outcome, 'error_description');
+    return `error=${error}${description ? ` ("${description}")` : ''}`;
+  }
+  const code = param(outcome, 'code');
+  return code ? `a code (${code.length} characters)` : `a response without code or error (${outcome.response.map(([n]) => n).join(', ') || 'empty'})`;
+}
+
+/** A counting semaphore: at most `size` front-channel legs at once. */
+export function gate(size: number): <T>(work: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: Array<() => void> = [];
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    if (active >= size) await new Promise<void>((resolve) => queue.push(resolve));
+    active += 1;
+    try {
+      return await work();
+    } finally {
+      active -= 1;
+      queue.shift()?.();
+    }
+  };
+}
+
+export interface FrontChannel {
+  authorize(variant?: AuthorizationVariant): Promise<FrontChannelOutcome>;
+}
+
+export function frontChannel(settings: FrontChannelSettings, concurrency: number): FrontChannel {
+  const fixedPort = settings.listener.port !== 0;
+  const run = gate(fixedPort ? 1 : concurrency);
+  return { authorize: (variant = {}) => run(() => authorizeOnce(settings, variant)) };
+}
+
+async function authorizeOnce(settings: FrontChannelSettings, variant: AuthorizationVariant): Promise<FrontChannelOutcome> {
+  const listenerOptions: LoopbackOptions = variant.altered ? { host: '127.0.0.1', port: 0, path: ALTERED_PATH } : settings.listener;
+  const listener = await startLoopback(listenerOptions);
+  try {
+    const pkce = createPkce();
+    const url = buildAuthorizationUrl({
+      authorization_endpoint: settings.authorization_endpoint,
+      client_id: settings.client_id,
+      redirect_uri: listener.redirect_uri,
+      scope: settings.scope,
+      state: randomValue(16),
+      nonce: randomValue(16),
+      pkce,
+    });
+    const mode = variant.pkce ?? 'S256';
+    if (mode !== 'S256') url.searchParams.delete('code_challenge_method');
+    if (mode === 'none') url.searchParams.delete('code_challenge');
+    if (mode === 'plain') {
+      url.searchParams.set('code_challenge', pkce.code_verifier);
+      url.searchParams.set('code_challenge_method', 'plain');
+    }
+    for (const name of variant.omit ?? []) url.searchParams.delete(name);
+    for (const [name, value] of variant.extra ?? []) url.searchParams.set(name, value);
+    settings.trace(`check: authorization request ${url.toString()}`);
+
+    const outcome = { authorization_url: url.toString(), redirect_uri: listener.redirect_uri, code_verifier: mode === 'none' ? undefined : pkce.code_verifier };
+    const waitMs = Math.max(1, variant.expectRefusal ? settings.refusalWaitMs() : settings.waitMs());
+    const timeout = AbortSignal.timeout(waitMs);
+    const received = listener.waitForCallback(AbortSignal.any([settings.signal, timeout]));
+    received.catch(() => undefined);
+    const browser = await openBrowser(url.toString(), { noBrowser: false, command: settings.browserCommand, print: settings.trace });
+    try {
+      const callback = await Promise.race([received, browser.failed]);
+      callback.reply({ ok: true, title: 'oidc-cli check', message: 'The probe received this authorization response; the report is in the terminal.' });
+      return { ...outcome, response: callback.params, noResponse: undefined };
+    } catch (error) {
+      if (settings.signal.aborted) throw new CliError('CANCELLED', 'check cancelled (Ctrl-C) while waiting for an authorization response');
+      if (error instanceof CliError && error.code === 'USAGE') throw error; // the browser command cannot run at all
+      const reason = timeout.aborted ? `nothing arrived at ${listener.redirect_uri} within ${humanDuration(waitMs / 1000)}` : (error as Error).message;
+      return { ...outcome, response: undefined, noResponse: reason };
+    } finally {
+      browser.stop();
+    }
+  } finally {
+    await listener.close();
+  }
+}

@@ -1,0 +1,202 @@
+import { CATALOGUE } from '../../checks/catalogue.js';
+import { CheckRecorder } from '../../checks/recorder.js';
+import type { CheckResult } from '../../checks/types.js';
+import type { HttpClient } from '../../http/types.js';
+import type { StepTiming } from '../../report/model.js';
+import type { Ui } from '../../ui/ui.js';
+import type { ClientCredentials } from '../client-auth.js';
+import { discover } from '../discovery.js';
+import { fetchJwks } from '../jwks.js';
+import { runLogin } from '../login-flow.js';
+import type { LoopbackOptions } from '../loopback.js';
+import { PROBES, type ProbeEnv } from '../probes/index.js';
+import type { TokenSet } from '../token-endpoint.js';
+import { clientCredentialsGrant } from './client-credentials.js';
+import { frontChannel } from './front-channel.js';
+import { checkLifecycle, INTROSPECTION_IDS, REFRESH_IDS, REVOCATION_IDS } from './lifecycle.js';
+import type { Selection } from './select.js';
+
+/** Everything `oidc-cli check` decided from its options (src/commands/check.ts). */
+export interface CheckSettings {
+  issuer: string;
+  client: ClientCredentials;
+  scope: string;
+  /** Scope for the client_credentials grant when there is no user flow (default: none sent). */
+  clientCredentialsScope: string | undefined;
+  listener: LoopbackOptions;
+  /** --browser-command or $BROWSER: without it there is no user flow. */
+  browserCommand: string | undefined;
+  timeoutSeconds: number;
+  clockSkew: number;
+  showTokens: boolean;
+  destructive: boolean;
+  expectRotation: boolean | undefined;
+  /** Front-channel legs (browser runs) at once; 1 when the listener port is fixed. */
+  concurrency: number;
+  select: Selection;
+}
+
+export interface CheckDeps {
+  http: HttpClient;
+  ui: Ui;
+  signal: AbortSignal;
+}
+
+export type GrantMode = 'authorization_code' | 'client_credentials' | 'none';
+
+export interface CheckOutcome {
+  checks: CheckResult[];
+  steps: StepTiming[];
+  mode: GrantMode;
+  metadata: Record<string, unknown>;
+  /** Why there is no user flow, when there is none. */
+  noUserFlow: string | undefined;
+  probes: Array<{ name: string; ids: string[]; ran: boolean; ms: number }>;
+}
+
+const LOGIN_GROUPS = ['authorization', 'token_response', 'id_token', 'access_token', 'userinfo', 'client_credentials', 'refresh', 'introspection', 'revocation'];
+const groupOf = (id: string) => id.split('.')[0]!;
+
+/** The phases of `check`: discovery → (login → lifecycle) ∥ probes. Report order is fixed whatever finishes first. */
+export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promise<CheckOutcome> {
+  const { http, ui } = deps;
+  const started = Date.now();
+  const remainingMs = () => Math.max(1, started + settings.timeoutSeconds * 1000 - Date.now());
+  const steps: StepTiming[] = [];
+  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      steps.push({ name, ms: Math.round(performance.now() - t0) });
+    }
+  };
+
+  // 1. Discovery and keys: everything else needs the endpoints.
+  ui.step(`Discovery: ${settings.issuer}`);
+  const discovery = await timed('discovery + jwks', async () => {
+    const found = await discover(http, settings.issuer);
+    const jwks_uri = found.metadata.jwks_uri;
+    const jwks = typeof jwks_uri === 'string' ? await fetchJwks(http, jwks_uri) : undefined;
+    return { ...found, jwksChecks: jwks?.checks ?? [] };
+  });
+  const metadata = discovery.metadata;
+  const endpoint = (name: string) => (typeof metadata[name] === 'string' ? (metadata[name] as string) : undefined);
+  const phase1 = [...discovery.checks, ...discovery.jwksChecks];
+
+  const authorization_endpoint = endpoint('authorization_endpoint');
+  const token_endpoint = endpoint('token_endpoint');
+  const noUserFlow = !settings.browserCommand
+    ? 'no user flow: pass --browser-command CMD (a headless sign-in script) to run it'
+    : !authorization_endpoint || !token_endpoint
+      ? 'discovery lists no authorization_endpoint or token_endpoint'
+      : undefined;
+  const mode: GrantMode = !noUserFlow ? 'authorization_code' : settings.client.method !== 'none' && token_endpoint ? 'client_credentials' : 'none';
+  const wants = (groups: string[]) => CATALOGUE.some((d) => groups.includes(groupOf(d.id)) && settings.select(d.id));
+  const quiet: Ui = { ...ui, step: () => undefined, detail: () => undefined, explain: () => undefined };
+
+  // 2a. The grant, then the lifecycle of its tokens.
+  const grantPhase = async (): Promise<CheckResult[]> => {
+    if (!wants(LOGIN_GROUPS) || mode === 'none') return mode === 'none' ? noGrant() : [];
+    const c = new CheckRecorder();
+    let tokens: TokenSet | undefined;
+    if (mode === 'authorization_code') {
+      ui.step(`Login through the browser command (authorization code + PKCE, ${settings.client.method})`);
+      const login = await timed('login', () =>
+        runLogin(
+          {
+            issuer: settings.issuer,
+            client: settings.client,
+            scope: settings.scope,
+            listener: settings.listener,
+            request: { response_mode: 'query', extra: [] },
+            browser: { noBrowser: false, command: settings.browserCommand },
+            timeoutSeconds: remainingMs() / 1000,
+            clockSkew: settings.clockSkew,
+            showTokens: settings.showTokens,
+          },
+          { http, ui: quiet, signal: deps.signal },
+        ),
+      );
+      // Discovery and JWKS were judged in phase 1 already.
+      c.merge(login.checks.filter((check) => !['discovery', 'jwks'].includes(groupOf(check.id))));
+      if (login.stoppedAt) ui.warn(`login stopped: ${login.stoppedAt}`);
+      tokens = login.tokens;
+    } else {
+      ui.step(`Client credentials grant (no user flow; ${settings.client.method})`);
+      tokens = await timed('client_credentials', () => clientCredentialsGrant({ http, issuer: discovery.issuer, metadata, client: settings.client, scope: settings.clientCredentialsScope, clockSkew: settings.clockSkew }, c));
+    }
+    if (!tokens) {
+      for (const id of [...REFRESH_IDS, ...INTROSPECTION_IDS, ...REVOCATION_IDS]) c.skip(id, 'no tokens: the grant failed');
+    } else if (wants(['refresh', 'introspection', 'revocation'])) {
+      ui.step(`Token lifecycle: refresh, introspection${settings.destructive ? ', refresh-token replay, revocation' : ''}`);
+      await timed('lifecycle', () => checkLifecycle({ http, issuer: discovery.issuer, metadata, client: settings.client, tokens, destructive: settings.destructive, expectRotation: settings.expectRotation }, c));
+    }
+    return c.results;
+  };
+
+  // 2b. The probes, independent of the login and of each other.
+  const front = !noUserFlow
+    ? frontChannel(
+        {
+          authorization_endpoint: authorization_endpoint!,
+          client_id: settings.client.client_id,
+          scope: settings.scope,
+          browserCommand: settings.browserCommand!,
+          listener: settings.listener,
+          waitMs: () => Math.min(remainingMs(), 60_000),
+          refusalWaitMs: () => Math.min(remainingMs(), 10_000),
+          signal: deps.signal,
+          trace: (line) => ui.trace(line),
+        },
+        settings.concurrency,
+      )
+    : undefined;
+  const probeEnv: ProbeEnv | undefined = token_endpoint ? { http, token_endpoint, client: settings.client, front, scope: settings.clientCredentialsScope } : undefined;
+  const probeRuns: CheckOutcome['probes'] = [];
+  const probePhase = async (): Promise<CheckResult[]> => {
+    const chosen = PROBES.filter((probe) => probe.ids.some(settings.select));
+    if (chosen.length === 0) return [];
+    ui.step(`Active probes: ${chosen.length}${front ? `, up to ${settings.listener.port === 0 ? settings.concurrency : 1} browser runs at once` : ''}`);
+    const results = await timed('probes', () =>
+      Promise.all(
+        chosen.map(async (probe) => {
+          const c = new CheckRecorder();
+          const t0 = performance.now();
+          const runnable = probeEnv && (probe.needs === 'any' || front);
+          if (!runnable) for (const id of probe.ids) c.skip(id, noUserFlow ?? 'discovery lists no token_endpoint');
+          else await probe.run(probeEnv, c);
+          const ms = Math.round(performance.now() - t0);
+          probeRuns.push({ name: probe.name, ids: probe.ids, ran: Boolean(runnable), ms });
+          ui.detail(`${probe.name}: ${c.results.map((r) => `${r.id} ${r.status}`).join(', ')} (${ms} ms)`);
+          return c.results;
+        }),
+      ),
+    );
+    return results.flat();
+  };
+
+  // A fixed listener port cannot serve the login and the probes at once.
+  const [phase2, phase3] = settings.listener.port === 0 ? await Promise.all([grantPhase(), probePhase()]) : [await grantPhase(), await probePhase()];
+  probeRuns.sort((a, b) => PROBES.findIndex((p) => p.name === a.name) - PROBES.findIndex((p) => p.name === b.name));
+  const checks = groupStable([...phase1, ...phase2, ...phase3].filter((check) => settings.select(check.id)));
+  steps.push({ name: 'total', ms: Date.now() - started });
+  return { checks, steps, mode, metadata, noUserFlow, probes: probeRuns };
+}
+
+function noGrant(): CheckResult[] {
+  const c = new CheckRecorder();
+  const reason = 'no user flow (--browser-command) and no client secret or key for client_credentials: no tokens to judge';
+  for (const id of [...REFRESH_IDS, ...INTROSPECTION_IDS, ...REVOCATION_IDS]) c.skip(id, reason);
+  return c.results;
+}
+
+/** Groups stay together in the order they first appear; within a group, the order of judging. */
+function groupStable(checks: CheckResult[]): CheckResult[] {
+  const order = new Map<string, number>();
+  for (const check of checks) if (!order.has(groupOf(check.id))) order.set(groupOf(check.id), order.size);
+  return checks
+    .map((check, index) => ({ check, index }))
+    .sort((a, b) => order.get(groupOf(a.check.id))! - order.get(groupOf(b.check.id))! || a.index - b.index)
+    .map(({ check }) => check);
+}

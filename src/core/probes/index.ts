@@ -1,0 +1,25 @@
+import { promptNone, responseTypeMissing, unknownParameter } from './authorization-params.js';
+import { clientSecretWrong } from './client-secret.js';
+import { codeReuse } from './code-reuse.js';
+import { pkceDowngrade, pkceMissing, pkcePlain, pkceWrong } from './pkce.js';
+import { redirectUriAltered, redirectUriToken } from './redirect-uri.js';
+import { tokenGet } from './token-method.js';
+import type { Probe } from './types.js';
+
+/** Every active probe, in report order (CHECKS.md "Active probes for `check`"). */
+export const PROBES: readonly Probe[] = [
+  codeReuse,
+  pkceMissing,
+  pkceWrong,
+  pkceDowngrade,
+  pkcePlain,
+  redirectUriAltered,
+  redirectUriToken,
+  clientSecretWrong,
+  unknownParameter,
+  responseTypeMissing,
+  promptNone,
+  tokenGet,
+];
+
+export type { Probe, ProbeEnv } from './types.js';

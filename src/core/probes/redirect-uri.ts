@@ -1,0 +1,36 @@
+import { ALTERED_PATH, describeOutcome } from '../check/front-channel.js';
+import { freshCode, judgeRefused, redeem, type Probe } from './types.js';
+
+/**
+ * RFC 6749 §4.1.2.1, RFC 9700 §4.1: an unregistered redirect_uri must get an error page and no redirect,
+ * not even one carrying an error. The altered URI points at a second listener of ours, so an open
+ * redirect is observed when the browser arrives there, not guessed from a status code.
+ */
+export const redirectUriAltered: Probe = {
+  ids: ['probe.redirect_uri_altered'],
+  name: 'redirect_uri altered (authorization)',
+  needs: 'user',
+  async run(env, c) {
+    const outcome = await env.front!.authorize({ altered: true, expectRefusal: true });
+    if (outcome.response) {
+      c.violation('probe.redirect_uri_altered', `open redirect: the IdP sent the browser to the unregistered ${outcome.redirect_uri} with ${describeOutcome(outcome)}`);
+      return;
+    }
+    c.pass('probe.redirect_uri_altered', `the browser never reached the unregistered ${outcome.redirect_uri} (${outcome.noResponse})`);
+  },
+};
+
+/** RFC 6749 §4.1.3: redirect_uri in the token request must be identical to the authorization request's. */
+export const redirectUriToken: Probe = {
+  ids: ['probe.redirect_uri_token'],
+  name: 'redirect_uri mismatch (token)',
+  needs: 'user',
+  async run(env, c) {
+    const got = await freshCode(env, c, this.ids);
+    if (!got) return;
+    const other = new URL(got.outcome.redirect_uri);
+    other.pathname = ALTERED_PATH;
+    const response = await redeem(env, { code: got.code, redirect_uri: other.toString(), code_verifier: got.outcome.code_verifier });
+    judgeRefused('probe.redirect_uri_token', response, `a code issued for ${got.outcome.redirect_uri}, redeemed with redirect_uri ${other.toString()}`, 'invalid_grant', c);
+  },
+};
