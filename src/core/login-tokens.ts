@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import { CliError } from '../errors.js';
 import { validateJwt } from './jwt/validate.js';
@@ -35,12 +36,9 @@ function judged(result: ValidationResult): JudgedToken {
 /** A token that does not even parse is an `<prefix>.format` failure in the report, not a crash. */
 function unparseable(prefix: 'id_token' | 'access_token', error: unknown): JudgedToken {
   const message = error instanceof CliError ? error.message : String(error);
-  return {
-    header: {},
-    payload: undefined,
-    verified: false,
-    checks: [{ id: `${prefix}.format`, status: 'fail', message: `not a compact JWT: ${message}`, spec: 'RFC 7515 §7.1' }],
-  };
+  const checks = new CheckRecorder();
+  checks.fail(`${prefix}.format`, `not a compact JWT: ${message}`);
+  return { header: {}, payload: undefined, verified: false, checks: checks.results };
 }
 
 /** OIDC Core §3.1.3.7: every step, with the client secret as the HMAC key when the IdP signs HS*. */
