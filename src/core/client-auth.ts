@@ -78,6 +78,19 @@ export async function applyClientAuth(credentials: ClientCredentials, form: URLS
   }
 }
 
+/**
+ * The method to use: the explicit one, else private_key_jwt with a key, a secret method with a secret
+ * (basic unless the IdP only lists post, RFC 8414 §2 default), else none (a public client).
+ */
+export function chooseClientAuth(explicit: string | undefined, has: { secret: boolean; key: boolean }, supported: unknown): ClientAuthMethod {
+  if (explicit) return explicit as ClientAuthMethod;
+  if (has.key) return 'private_key_jwt';
+  if (!has.secret) return 'none';
+  const list = Array.isArray(supported) ? supported : undefined;
+  if (list && !list.includes('client_secret_basic') && list.includes('client_secret_post')) return 'client_secret_post';
+  return 'client_secret_basic';
+}
+
 function algFor(key: KeyObject, jwkAlg: unknown): string {
   if (typeof jwkAlg === 'string') return jwkAlg;
   const type = key.asymmetricKeyType;
