@@ -1,0 +1,102 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasStackTrace, runCli } from '../support/cli.js';
+import { BROWSER_SCRIPT } from '../support/idp-flow.js';
+import { startIdp } from '../support/idp.js';
+import { startProbeIdp, type ProbeFault, type ProbeIdp } from '../support/probe-idp.js';
+
+type Check = { id: string; status: string; message: string };
+
+const browser = `node ${BROWSER_SCRIPT}`;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'oidc-check-faults-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const env = () => ({ XDG_CACHE_HOME: join(dir, 'cache'), XDG_CONFIG_HOME: join(dir, 'config'), BROWSER: undefined, OIDC_CLIENT_SECRET: undefined });
+
+async function check(idp: { issuer: string }, client: { client_id: string; client_secret?: string }, extra: string[] = []) {
+  const args = ['check', '--issuer', idp.issuer, '--client-id', client.client_id, '--browser-command', browser, '--json', ...extra];
+  if (client.client_secret) {
+    const file = join(dir, `secret-${client.client_id}`);
+    await writeFile(file, client.client_secret, { mode: 0o600 });
+    args.push('--client-secret-file', file);
+  }
+  const result = await runCli(args, { env: env(), timeoutMs: 60_000 });
+  expect(hasStackTrace(result.stderr), result.stderr).toBe(false);
+  const doc = result.json<{ ok: boolean; checks: Check[] }>();
+  const status = (id: string) => doc.checks.find((c) => c.id === id)?.status;
+  return { result, doc, status, failing: doc.checks.filter((c) => c.status === 'fail').map((c) => c.id).sort(), message: (id: string) => doc.checks.find((c) => c.id === id)?.message };
+}
+
+describe('check against a sound purpose-built IdP (the fixture itself is right)', () => {
+  it('public and confidential clients: exit 0, every probe passes', async () => {
+    const idp = await startProbeIdp();
+    try {
+      for (const client of [idp.clients.public, idp.clients.basic]) {
+        const run = await check(idp, client);
+        expect(run.failing, run.result.stderr).toEqual([]);
+        expect(run.result.code).toBe(0);
+        for (const c of run.doc.checks.filter((x) => x.id.startsWith('probe.'))) {
+          expect([c.id, c.status]).toEqual([c.id, c.id === 'probe.client_secret_wrong' && client === idp.clients.public ? 'skip' : 'pass']);
+        }
+      }
+    } finally {
+      await idp.close();
+    }
+  });
+});
+
+// One fault each: the matching checks fail, nothing else does, and the exit code is 1.
+const cases: Array<{ fault: ProbeFault; client: 'public' | 'basic'; failing: string[]; warned?: string[]; message?: RegExp }> = [
+  { fault: 'pkce_not_enforced', client: 'public', failing: ['probe.pkce_downgrade', 'probe.pkce_missing', 'probe.pkce_wrong'], warned: ['probe.pkce_plain', 'probe.pkce_required'] },
+  { fault: 'code_reusable', client: 'public', failing: ['probe.code_reuse'], message: /second time: accepted, HTTP 200 with an access_token/ },
+  { fault: 'redirect_uri_unchecked', client: 'public', failing: ['probe.redirect_uri_altered'], message: /^open redirect: the IdP sent the browser to the unregistered http:\/\/127\.0\.0\.1:\d+\/oidc-cli-probe\/altered with a code/ },
+  { fault: 'token_ignores_redirect_uri', client: 'public', failing: ['probe.redirect_uri_token'] },
+  { fault: 'wrong_secret_accepted', client: 'basic', failing: ['probe.client_secret_wrong'], message: /wrong secret \(client_secret_basic\): accepted/ },
+  { fault: 'no_rotation', client: 'public', failing: ['refresh.rotation'] },
+  { fault: 'state_dropped', client: 'public', failing: ['authorization.state'], message: /^the callback has no state; sent "/ },
+];
+
+describe('check against one fault at a time', () => {
+  let idp: ProbeIdp | undefined;
+  afterAll(() => idp?.close());
+
+  it.each(cases)('$fault → $failing fail, exit 1', async ({ fault, client, failing, warned, message }) => {
+    await idp?.close();
+    idp = await startProbeIdp({ faults: [fault] });
+    const run = await check(idp, idp.clients[client]);
+    expect(run.failing, run.result.stderr).toEqual(failing);
+    expect(run.result.code).toBe(1);
+    expect(run.doc.ok).toBe(false);
+    for (const id of warned ?? []) expect(run.status(id)).toBe('warn');
+    if (message) expect(run.message(failing[0]!)).toMatch(message);
+  });
+
+  it('the open redirect is observed at the second listener: the IdP really sent the browser there', async () => {
+    await idp?.close();
+    idp = await startProbeIdp({ faults: ['redirect_uri_unchecked'] });
+    const run = await check(idp, idp.clients.public, ['--only', 'probe.redirect_uri_altered']);
+    expect(run.doc.checks.map((c) => [c.id, c.status])).toEqual([['probe.redirect_uri_altered', 'fail']]);
+    expect(idp.redirects.some((uri) => /\/oidc-cli-probe\/altered\?code=/.test(uri))).toBe(true);
+  });
+});
+
+describe('check against the real oidc-provider with refresh rotation off', () => {
+  it('public client: refresh.rotation fails, exit 1', async () => {
+    const idp = await startIdp({ rotateRefreshTokens: false });
+    try {
+      const run = await check(idp, idp.clients.public, ['--skip', 'probe']);
+      expect(run.failing, run.result.stderr).toEqual(['refresh.rotation']);
+      expect(run.message('refresh.rotation')).toBe('expected rotation, got: the same refresh_token was returned');
+      expect(run.result.code).toBe(1);
+      expect(run.doc.checks.some((c) => c.id.startsWith('probe.'))).toBe(false);
+    } finally {
+      await idp.close();
+    }
+  });
+});

@@ -1,0 +1,224 @@
+/**
+ * A small purpose-built OpenID provider for the active probes of `oidc-cli check`: sound by default
+ * (exact redirect_uri, S256 PKCE required, single-use codes, client secrets checked, refresh tokens
+ * rotated, state returned), with one switchable fault per probe. Nobody signs in: the "user" is
+ * signed in the moment the browser arrives, except that prompt=none finds no session (each
+ * browser.mjs run starts without cookies). Plain node:http on 127.0.0.1, port 0.
+ *
+ *   const idp = await startProbeIdp({ faults: ['code_reusable'] });
+ *   ... oidc-cli check --issuer ${idp.issuer} --client-id ${idp.clients.basic.client_id} ...
+ *   await idp.close();
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+
+export type ProbeFault =
+  | 'pkce_not_enforced' // code_challenge and code_verifier are ignored altogether
+  | 'code_reusable' // a code can be redeemed again and again
+  | 'redirect_uri_unchecked' // any redirect_uri is accepted at the authorization endpoint (open redirect)
+  | 'token_ignores_redirect_uri' // the token endpoint does not compare redirect_uri
+  | 'wrong_secret_accepted' // client secrets are not checked
+  | 'no_rotation' // a refresh returns the same refresh token
+  | 'state_dropped'; // the authorization response carries no state
+
+export interface ProbeIdp {
+  issuer: string;
+  clients: { public: { client_id: string }; basic: { client_id: string; client_secret: string } };
+  /** Where the browser was redirected to, in order (to see an open redirect from the IdP's side too). */
+  redirects: string[];
+  close(): Promise<void>;
+}
+
+interface Code {
+  client_id: string;
+  redirect_uri: string;
+  code_challenge: string | undefined;
+  code_challenge_method: string | undefined;
+  nonce: string | undefined;
+  scope: string;
+  used: boolean;
+}
+
+const SUB = 'probe-user-1';
+const random = () => randomBytes(24).toString('base64url');
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers }).end(JSON.stringify(body));
+}
+
+function errorPage(res: ServerResponse, error: string, description: string): void {
+  res.writeHead(400, { 'content-type': 'text/html' }).end(`<!doctype html><title>Error</title><p><span id="error">${error}</span> <span id="error_description">${description}</span></p>`);
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  let body = '';
+  for await (const chunk of req) body += String(chunk);
+  return new URLSearchParams(body);
+}
+
+const isRegistered = (uri: string) => {
+  try {
+    const url = new URL(uri);
+    // Loopback native client (RFC 8252 §7.3): any port, exact path, no query.
+    return url.protocol === 'http:' && ['127.0.0.1', '[::1]'].includes(url.hostname) && url.pathname === '/callback' && url.search === '' && url.hash === '';
+  } catch {
+    return false;
+  }
+};
+
+export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Promise<ProbeIdp> {
+  const faults = new Set(options.faults ?? []);
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048 });
+  const kid = 'probe-rs256';
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  const clients = { public: { client_id: 'probe-public' }, basic: { client_id: 'probe-basic', client_secret: random() } };
+  const codes = new Map<string, Code>();
+  const refreshTokens = new Map<string, { client_id: string; scope: string; auth_time: number }>();
+  const accessTokens = new Set<string>();
+  const redirects: string[] = [];
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: Error) => send(res, 500, { error: 'server_error', error_description: error.message }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const idToken = (client_id: string, nonce: string | undefined, auth_time: number, key: CryptoKey) => {
+    const claims: Record<string, unknown> = { auth_time };
+    if (nonce) claims.nonce = nonce;
+    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' }).setIssuer(issuer).setSubject(SUB).setAudience(client_id).setIssuedAt().setExpirationTime('10m').sign(key);
+  };
+
+  async function tokens(client_id: string, scope: string, nonce: string | undefined, auth_time: number, refresh_token?: string) {
+    const access_token = random();
+    accessTokens.add(access_token);
+    const body: Record<string, unknown> = { access_token, token_type: 'Bearer', expires_in: 600, scope };
+    if (scope.split(' ').includes('openid')) body.id_token = await idToken(client_id, nonce, auth_time, privateKey);
+    const next = refresh_token ?? random();
+    refreshTokens.set(next, { client_id, scope, auth_time });
+    body.refresh_token = next;
+    return body;
+  }
+
+  function authorize(url: URL, res: ServerResponse): void {
+    const q = url.searchParams;
+    const client_id = q.get('client_id') ?? '';
+    const redirect_uri = q.get('redirect_uri') ?? '';
+    if (client_id !== clients.public.client_id && client_id !== clients.basic.client_id) return errorPage(res, 'invalid_client', 'unknown client_id');
+    if (!faults.has('redirect_uri_unchecked') && !isRegistered(redirect_uri)) return errorPage(res, 'invalid_redirect_uri', 'redirect_uri is not registered');
+    const back = (params: Record<string, string | undefined>) => {
+      const target = new URL(redirect_uri);
+      const state = q.get('state');
+      for (const [name, value] of Object.entries({ ...params, state: faults.has('state_dropped') ? undefined : state ?? undefined, iss: issuer })) if (value !== undefined) target.searchParams.set(name, value);
+      redirects.push(target.toString());
+      res.writeHead(302, { location: target.toString() }).end();
+    };
+    const response_type = q.get('response_type');
+    if (response_type === null) return back({ error: 'invalid_request', error_description: 'response_type is required' });
+    if (response_type !== 'code') return back({ error: 'unsupported_response_type' });
+    const code_challenge = q.get('code_challenge') ?? undefined;
+    const code_challenge_method = q.get('code_challenge_method') ?? undefined;
+    if (!faults.has('pkce_not_enforced') && (!code_challenge || code_challenge_method !== 'S256')) return back({ error: 'invalid_request', error_description: 'PKCE with S256 is required' });
+    if (q.get('prompt') === 'none') return back({ error: 'login_required' });
+    const code = random();
+    codes.set(code, { client_id, redirect_uri, code_challenge, code_challenge_method, nonce: q.get('nonce') ?? undefined, scope: q.get('scope') ?? 'openid', used: false });
+    back({ code });
+  }
+
+  function authenticate(req: IncomingMessage, form: URLSearchParams): { client_id: string } | { error: [number, Record<string, string>, Record<string, string>] } {
+    let client_id = form.get('client_id') ?? undefined;
+    let secret = form.get('client_secret') ?? undefined;
+    const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? '');
+    if (basic) [client_id, secret] = Buffer.from(basic[1]!, 'base64').toString().split(':').map(decodeURIComponent) as [string, string];
+    const challenge = basic ? { 'www-authenticate': 'Basic realm="probe-idp"' } : {};
+    const unauthorized = { error: [basic ? 401 : 400, { error: 'invalid_client' }, challenge] as [number, Record<string, string>, Record<string, string>] };
+    if (client_id === clients.public.client_id) return secret === undefined ? { client_id } : unauthorized;
+    if (client_id === clients.basic.client_id && (secret === clients.basic.client_secret || (faults.has('wrong_secret_accepted') && secret !== undefined))) return { client_id };
+    return unauthorized;
+  }
+
+  async function token(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') return send(res, 405, { error: 'invalid_request', error_description: 'POST only' }, { allow: 'POST' });
+    const form = await readForm(req);
+    const who = authenticate(req, form);
+    if ('error' in who) return send(res, who.error[0], who.error[1], who.error[2]);
+    const grant = form.get('grant_type');
+    const invalidGrant = (description: string) => send(res, 400, { error: 'invalid_grant', error_description: description });
+    if (grant === 'authorization_code') {
+      const entry = codes.get(form.get('code') ?? '');
+      if (!entry || entry.client_id !== who.client_id) return invalidGrant('unknown code');
+      if (entry.used && !faults.has('code_reusable')) return invalidGrant('code already used');
+      if (!faults.has('token_ignores_redirect_uri') && form.get('redirect_uri') !== entry.redirect_uri) return invalidGrant('redirect_uri mismatch');
+      const verifier = form.get('code_verifier');
+      if (!faults.has('pkce_not_enforced')) {
+        if (!entry.code_challenge && verifier) return invalidGrant('code_verifier without code_challenge');
+        if (entry.code_challenge && (!verifier || createHash('sha256').update(verifier).digest('base64url') !== entry.code_challenge)) return invalidGrant('PKCE verification failed');
+      }
+      entry.used = true;
+      return send(res, 200, await tokens(who.client_id, entry.scope, entry.nonce, Math.floor(Date.now() / 1000)));
+    }
+    if (grant === 'refresh_token') {
+      const old = form.get('refresh_token') ?? '';
+      const entry = refreshTokens.get(old);
+      if (!entry || entry.client_id !== who.client_id) return invalidGrant('unknown refresh token');
+      if (!faults.has('no_rotation')) refreshTokens.delete(old);
+      // A new ID token a second later at least, so iat changes (OIDC Core §12.2).
+      await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
+      return send(res, 200, await tokens(who.client_id, entry.scope, undefined, entry.auth_time, faults.has('no_rotation') ? old : undefined));
+    }
+    if (grant === 'client_credentials' && who.client_id === clients.basic.client_id) {
+      const access_token = random();
+      accessTokens.add(access_token);
+      return send(res, 200, { access_token, token_type: 'Bearer', expires_in: 600 });
+    }
+    return send(res, 400, { error: 'unsupported_grant_type' });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', issuer);
+    switch (url.pathname) {
+      case '/.well-known/openid-configuration':
+        return send(res, 200, {
+          issuer,
+          authorization_endpoint: `${issuer}/authorize`,
+          token_endpoint: `${issuer}/token`,
+          userinfo_endpoint: `${issuer}/userinfo`,
+          jwks_uri: `${issuer}/jwks`,
+          scopes_supported: ['openid', 'profile', 'email'],
+          response_types_supported: ['code'],
+          grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+          subject_types_supported: ['public'],
+          id_token_signing_alg_values_supported: ['RS256'],
+          code_challenge_methods_supported: ['S256'],
+          token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
+          authorization_response_iss_parameter_supported: true,
+        }, { 'cache-control': 'max-age=60' });
+      case '/jwks':
+        return send(res, 200, { keys: [jwk] }, { 'cache-control': 'max-age=60' });
+      case '/authorize':
+        return authorize(url, res);
+      case '/token':
+        return token(req, res);
+      case '/userinfo': {
+        const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+        if (!bearer || !accessTokens.has(bearer)) return send(res, 401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+        return send(res, 200, { sub: SUB, name: 'Probe User' });
+      }
+      default:
+        return send(res, 404, { error: 'not_found' });
+    }
+  }
+
+  return {
+    issuer,
+    clients,
+    redirects,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
