@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { CheckRecorder } from '../checks/recorder.js';
 import { CliError, inputError, usageError } from '../errors.js';
-import { keySourceFromIssuer, keySourceFromJwksOption } from '../core/key-source.js';
 import type { KeySource, ValidateOptions, ValidationResult } from '../core/jwt/types.js';
 import { validateJwt } from '../core/jwt/validate.js';
 import type { Report, Section } from '../report/model.js';
@@ -31,8 +30,12 @@ async function prepare(options: DecodeOptions, context: Context): Promise<Omit<V
   if (options.jwks !== undefined && options.issuer !== undefined) throw usageError('give --jwks or --issuer, not both (--issuer with --jwks: use --iss for the expected issuer)');
   let keys: KeySource | undefined;
   let advertisedAlgorithms: string[] | undefined;
-  if (options.jwks !== undefined) keys = await keySourceFromJwksOption(options.jwks, () => context.http());
-  if (options.issuer !== undefined) ({ keys, advertisedAlgorithms } = await keySourceFromIssuer(options.issuer, await context.http()));
+  if (options.jwks !== undefined || options.issuer !== undefined) {
+    // Loaded only when keys are asked for: decoding alone starts without the discovery and JWKS code.
+    const { keySourceFromIssuer, keySourceFromJwksOption } = await import('../core/key-source.js');
+    if (options.jwks !== undefined) keys = await keySourceFromJwksOption(options.jwks, () => context.http());
+    if (options.issuer !== undefined) ({ keys, advertisedAlgorithms } = await keySourceFromIssuer(options.issuer, await context.http()));
+  }
   let secret: Uint8Array | undefined;
   if (options.secret !== undefined) secret = new TextEncoder().encode(options.secret);
   if (options.secretFile !== undefined) {
@@ -111,6 +114,12 @@ function unreadableLineReport(error: CliError, line: number): Report {
   return { command: 'decode', checks: c.results, data: { line, error: error.message }, sections: [] };
 }
 
+/**
+ * How many tokens are judged at once in batch mode. Signature checks run on libuv's thread pool
+ * (WebCrypto), so while some wait there the main thread parses, judges and prints the others.
+ */
+const BATCH_WINDOW = 32;
+
 async function* decodeLines(first: Array<{ line: string; number: number }>, rest: AsyncIterator<{ line: string; number: number }>, prepared: Omit<ValidateOptions, 'now'>): AsyncGenerator<Report> {
   const judge = async ({ line, number }: { line: string; number: number }): Promise<Report> => {
     const now = Date.now() / 1000;
@@ -123,8 +132,19 @@ async function* decodeLines(first: Array<{ line: string; number: number }>, rest
       throw error;
     }
   };
-  for (const entry of first) yield await judge(entry);
-  for (let next = await rest.next(); !next.done; next = await rest.next()) yield await judge(next.value);
+  // Results leave in input order; a failure surfaces when its turn comes, as it did one at a time.
+  const pending: Array<Promise<Report>> = [];
+  const start = (entry: { line: string; number: number }) => {
+    const report = judge(entry);
+    report.catch(() => undefined); // awaited below, in order; not an unhandled rejection meanwhile
+    pending.push(report);
+  };
+  for (const entry of first) start(entry);
+  for (let next = await rest.next(); !next.done; next = await rest.next()) {
+    start(next.value);
+    if (pending.length >= BATCH_WINDOW) yield await pending.shift()!;
+  }
+  while (pending.length > 0) yield await pending.shift()!;
 }
 
 export async function run(options: DecodeOptions, context: Context): Promise<CommandOutput> {

@@ -1,4 +1,4 @@
-import { calculateJwkThumbprint, importJWK, type CryptoKey, type JWK } from 'jose';
+import type { CryptoKey, JWK } from 'jose';
 import type { AlgorithmInfo } from './algorithms.js';
 
 /** Members that make a JWK private or symmetric: never usable from a published set. */
@@ -27,6 +27,7 @@ export function selectKeys(keys: JWK[], alg: string, info: AlgorithmInfo, kid: s
   return { candidates: byKid, unknownKid: byKid.length === 0 };
 }
 
+// jose is imported on first use, so decoding without keys never loads it (start-up time).
 // Importing a key is the slow part of verifying many tokens with one JWKS: do it once per key and alg.
 const importCache = new WeakMap<JWK, Map<string, Promise<CryptoKey | Uint8Array>>>();
 
@@ -37,7 +38,7 @@ export function importVerificationKey(jwk: JWK, alg: string): Promise<CryptoKey 
   if (!key) {
     // Strip private members so a private JWK given by mistake is used only as a public key.
     const publicJwk: JWK = jwk.kty === 'oct' ? jwk : Object.fromEntries(Object.entries(jwk).filter(([name]) => !(PRIVATE_MEMBERS as readonly string[]).includes(name)));
-    key = importJWK({ ...publicJwk, ext: true }, alg) as Promise<CryptoKey | Uint8Array>;
+    key = import('jose').then(({ importJWK }) => importJWK({ ...publicJwk, ext: true }, alg) as Promise<CryptoKey | Uint8Array>);
     byAlg.set(alg, key);
   }
   return key;
@@ -47,6 +48,6 @@ const thumbprintCache = new WeakMap<JWK, Promise<string>>();
 
 export function thumbprint(jwk: JWK): Promise<string> {
   let value = thumbprintCache.get(jwk);
-  if (!value) thumbprintCache.set(jwk, (value = calculateJwkThumbprint(jwk, 'sha256')));
+  if (!value) thumbprintCache.set(jwk, (value = import('jose').then(({ calculateJwkThumbprint }) => calculateJwkThumbprint(jwk, 'sha256'))));
   return value;
 }
