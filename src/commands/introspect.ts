@@ -26,6 +26,12 @@ export const INACTIVE_BUT_VALID =
   'the token was revoked (or its grant ended: logout, refresh token reuse), or the IdP will not describe a token issued to another client or audience. ' +
   'An API that must honour revocation has to introspect, or keep access tokens short-lived.';
 
+/** The agreement column: ✔ / ✖ for the compared claims, empty for the rest. */
+function agreement(c: CheckRecorder, claim: string): string {
+  const status = c.results.find((check) => check.id === `introspection.agree.${claim}`)?.status;
+  return status === 'pass' ? '✔' : status === 'warn' || status === 'fail' ? '✖ differs' : '';
+}
+
 export async function run(options: IntrospectOptions, context: Context): Promise<Report> {
   const asked = parseHint(options.tokenTypeHint);
   const session = await openSession(options, context, { useCache: true });
@@ -74,7 +80,9 @@ export async function run(options: IntrospectOptions, context: Context): Promise
         ['local verification', local ? (valid ? 'valid' : `invalid: ${local.signature.verified ? 'claims' : local.signature.reason ?? 'signature'}`) : 'not a JWT'],
       ],
     },
-    { title: 'Claims', kind: 'table', columns: ['claim', 'introspection', 'token (local)'], rows: rows.map(([claim, a, b]) => [claim, a, b]) },
+    local
+      ? { title: 'Claims', kind: 'table', columns: ['claim', 'introspection', 'token (local)', 'agree'], rows: rows.map(([claim, a, b]) => [claim, a, b, agreement(c, claim)]) }
+      : { title: 'Claims (introspection; the token itself is opaque)', kind: 'table', columns: ['claim', 'introspection'], rows: rows.map(([claim, a]) => [claim, a]) },
   ];
   const data: Record<string, unknown> = {
     issuer: session.client.issuer,

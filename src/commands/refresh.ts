@@ -40,7 +40,7 @@ export async function refreshStep(session: Session, refresh_token: string, base:
   const judgement = judgeTokenResponse(exchange.response, { openid: false, basicAuth: session.credentials.method === 'client_secret_basic' }, judged);
   for (const result of judged.results) {
     // An ID token is optional on refresh (OIDC Core §12.2), so its absence is not "openid not requested".
-    if (result.id === 'token_response.id_token' && result.status === 'skip') result.message = 'no id_token (optional on refresh, OIDC Core §12.2)';
+    if (result.id === 'token_response.id_token') result.message = result.status === 'skip' ? 'no id_token (optional on refresh, OIDC Core §12.2)' : result.message.replace('openid was not requested', 'optional on refresh');
   }
   c.merge(judged.results);
   const tokens = judgement.tokens;
@@ -104,7 +104,7 @@ export async function run(options: RefreshOptions, context: Context): Promise<Re
     const originalClaims = payloadOf(before?.id_token);
     const refreshedClaims = payloadOf(outcome.tokens.id_token);
     if (outcome.tokens.id_token) {
-      const result = await session.validate(outcome.tokens.id_token, 'id_token', { audience: client.client_id });
+      const result = await session.validate(outcome.tokens.id_token, 'id_token', { audience: client.client_id, accessToken: outcome.tokens.access_token });
       if (result) c.merge(result.checks);
     }
     judgeRefreshedIdToken(originalClaims, refreshedClaims, c);
@@ -126,7 +126,7 @@ export async function run(options: RefreshOptions, context: Context): Promise<Re
     });
     if (refreshedClaims) {
       const claims = ['iss', 'sub', 'aud', 'auth_time', 'iat', 'exp', 'nonce', 'at_hash'];
-      sections.push({ title: 'ID token claims', kind: 'table', columns: ['claim', 'before', 'after'], rows: claims.map((name) => [name, cell(originalClaims?.[name]), cell(refreshedClaims[name])]) });
+      sections.push({ title: 'ID token claims', kind: 'table', columns: ['claim', 'before', 'after'], rows: claims.map((name) => [name, cell(originalClaims?.[name]), cell(refreshedClaims[name])]).filter(([, a, b]) => a || b) });
     }
     data.before = before ? redactEntry(before, show) : { refresh_token: redact(oldRefresh, show) };
     data.after = redactEntry(after, show);

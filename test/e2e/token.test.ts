@@ -68,6 +68,24 @@ describe('token --grant client_credentials', () => {
     expect(result.code, failing(result.stdout)).toBe(report.active ? 0 : 1);
   });
 
+  it('revoked, the JWT still verifies locally but introspects inactive: exit 1 with the explanation', async () => {
+    const machine = idp.clients.machine;
+    const machineEnv = { ...env, OIDC_CLIENT_SECRET: machine.client_secret, OIDC_CLIENT_ID: machine.client_id };
+    const token = (await runCli(['token', '--grant', 'client_credentials', '--resource', idp.resource, '--scope', 'api:read'], { env: machineEnv })).stdout.trim();
+    const revoke = await runCli(['revoke', token, '--json'], { env: machineEnv });
+    expect(revoke.code, failing(revoke.stdout)).toBe(0);
+    expect(check(revoke.json(), 'revocation.inactive')).toBe('pass');
+    const result = await runCli(['introspect', token, '--json'], { env: machineEnv });
+    expect(result.code).toBe(1);
+    const report = result.json();
+    expect(report.active).toBe(false);
+    expect(report.local.valid).toBe(true);
+    expect(report.explanation).toMatch(/Local verification cannot see revocation/);
+    expect(report.checks.filter((c: { status: string }) => c.status === 'fail').map((c: { id: string }) => c.id)).toEqual(['introspection.active']);
+    const human = await runCli(['introspect', token], { env: machineEnv });
+    expect(human.stdout).toMatch(/Why is a valid token inactive\?/);
+  });
+
   it('a wrong client secret is a failed check (exit 1) that names invalid_client', async () => {
     const result = await runCli(['token', '--grant', 'client_credentials', '--client-id', idp.clients.machine.client_id, '--json'], { env: { ...env, OIDC_CLIENT_SECRET: 'not-the-secret' } });
     expect(result.code).toBe(1);
