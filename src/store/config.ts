@@ -26,7 +26,11 @@ export interface Config {
   path: string;
   default_profile?: string;
   profiles: Record<string, Profile>;
+  /** Profiles that cannot be used, with the reason (a plain client_secret): refused when selected. */
+  refused: Record<string, { message: string; hint: string }>;
 }
+
+const PLAIN_SECRET_HINT = 'replace it with "client_secret_env": "VAR_NAME" or "client_secret_file": "/path/to/secret" (mode 0600)';
 
 const STRING_MEMBERS = ['issuer', 'client_id', 'client_secret_env', 'client_secret_file', 'private_key_file', 'scope', 'redirect_uri'] as const;
 
@@ -56,12 +60,20 @@ export function parseConfig(raw: unknown, path: string, warn: (line: string) => 
   for (const key of Object.keys(raw)) {
     if (key !== 'profiles' && key !== 'default_profile' && key !== '$schema') warn(`config file ${path}: unknown member "${key}" ignored`);
   }
-  const config: Config = { path, profiles: {} };
+  const config: Config = { path, profiles: {}, refused: {} };
   if (raw.default_profile !== undefined) {
     if (typeof raw.default_profile !== 'string') throw inputError(`config file ${path}: "default_profile" must be a string`);
     config.default_profile = raw.default_profile;
   }
   for (const [name, value] of Object.entries(profilesRaw)) {
+    if (isObject(value) && 'client_secret' in value) {
+      // Refused when selected; the other profiles stay usable, with a warning to fix the file.
+      const message = `config file ${path}, profile "${name}" holds a plain "client_secret"; secrets are kept by reference only`;
+      config.refused[name] = { message, hint: PLAIN_SECRET_HINT };
+      warn(`${message} (the profile is refused until it is fixed)`);
+      config.profiles[name] = {};
+      continue;
+    }
     config.profiles[name] = parseProfile(name, value, path, warn);
   }
   return config;
@@ -70,9 +82,6 @@ export function parseConfig(raw: unknown, path: string, warn: (line: string) => 
 function parseProfile(name: string, raw: unknown, path: string, warn: (line: string) => void): Profile {
   const where = `config file ${path}, profile "${name}"`;
   if (!isObject(raw)) throw inputError(`${where}: expected an object`);
-  if ('client_secret' in raw) {
-    throw inputError(`${where} holds a plain "client_secret"; secrets are kept by reference only`, 'replace it with "client_secret_env": "VAR_NAME" or "client_secret_file": "/path/to/secret" (mode 0600)');
-  }
   const profile: Profile = {};
   for (const member of STRING_MEMBERS) {
     const value = raw[member];

@@ -115,6 +115,8 @@ async function selectProfile(context: StoreSide): Promise<{ name?: string; profi
 }
 
 function findProfile(config: Config, name: string): { name: string; profile: Profile } {
+  const refused = config.refused[name];
+  if (refused) throw inputError(refused.message, refused.hint);
   const profile = config.profiles[name];
   if (!profile) {
     const known = Object.keys(config.profiles);

@@ -1,6 +1,6 @@
 // `oidc-cli token`: client credentials for a machine client (validated), and the cache path with an
 // expired access token that is refreshed on the way.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,5 +137,32 @@ describe('token from the cache', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/warning: token cache file .* is corrupted; moved it to .*\.corrupt-/);
     expect(result.stderr).toMatch(/no cached access token/);
+  });
+});
+
+describe('profiles (--profile NAME in $XDG_CONFIG_HOME/oidc-cli/config.json)', () => {
+  it('a profile supplies issuer, client, auth, scope; the secret comes from the env var it names', async () => {
+    const dir = join(home, 'profiles');
+    await mkdir(join(dir, 'oidc-cli'), { recursive: true });
+    await writeFile(join(dir, 'oidc-cli', 'config.json'), JSON.stringify({
+      profiles: {
+        machine: { issuer: idp.issuer, client_id: idp.clients.machine.client_id, client_auth: 'client_secret_basic', client_secret_env: 'MACHINE_SECRET', scope: 'api:read' },
+        leaky: { issuer: idp.issuer, client_id: 'x', client_secret: 'plain-text-secret' },
+      },
+    }));
+    const profileEnv = { XDG_CACHE_HOME: join(home, 'cache'), XDG_CONFIG_HOME: dir, MACHINE_SECRET: idp.clients.machine.client_secret, OIDC_ISSUER: '' };
+    const result = await runCli(['token', '--profile', 'machine', '--grant', 'client_credentials', '--resource', idp.resource, '--json'], { env: profileEnv });
+    expect(result.code, failing(result.stdout) + result.stderr).toBe(0);
+    expect(result.json().client_id).toBe(idp.clients.machine.client_id);
+    expect(result.json().scope).toBe('api:read');
+
+    const leaky = await runCli(['token', '--profile', 'leaky'], { env: profileEnv });
+    expect(leaky.code).toBe(2);
+    expect(leaky.stderr).toMatch(/profile "leaky" holds a plain "client_secret"/);
+    expect(leaky.stderr).not.toContain('plain-text-secret');
+
+    const unknown = await runCli(['token', '--profile', 'nope'], { env: profileEnv });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no profile "nope" .*\n.*known profiles: machine, leaky/);
   });
 });

@@ -58,6 +58,13 @@ describe('resolveClient', () => {
     expect(error.hint).toContain('client_secret_env');
   });
 
+  it('a profile with a plain secret does not block the others, but is warned about', async () => {
+    const { context, warnings } = await setup({ profiles: { bad: { client_secret: 's3cret' }, good: { issuer: 'https://x', client_id: 'g' } } });
+    expect((await resolveClient({}, context('good'))).client_id).toBe('g');
+    expect(warnings.join('\n')).toMatch(/profile "bad" holds a plain "client_secret".*refused/);
+    expect(warnings.join('\n')).not.toContain('s3cret');
+  });
+
   it('reads the secret by reference: from the named env var or a file (trailing newline dropped)', async () => {
     const viaEnv = await setup({ profiles: { m: { issuer: 'https://x', client_id: 'm', client_secret_env: 'M_SECRET' } } }, { M_SECRET: 'from-env' });
     const a = await resolveClient({}, viaEnv.context('m'));
