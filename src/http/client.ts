@@ -29,7 +29,7 @@ function checkUrl(raw: string, insecure: boolean): URL {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw usageError(`${raw}: only http and https URLs are supported`);
   if (url.protocol === 'http:' && !insecure && !isLoopback(url.hostname)) {
-    throw usageError(`refusing plain http to ${url.host}: codes, tokens and secrets would travel unencrypted`, `use https://${url.host}${url.pathname === '/' ? '' : url.pathname}, or pass --insecure for a test setup (http is allowed without it on loopback only)`);
+    throw usageError(`refusing plain http to ${url.host}: codes, tokens and secrets would travel unencrypted`, 'use https://, or pass --insecure for a throwaway test setup (plain http needs no flag on loopback only)');
   }
   return url;
 }

@@ -6,7 +6,9 @@ import { startIdp, type Idp } from '../support/idp.js';
  * `discover` and `jwks` against the real IdP (oidc-provider, configured like a careful production
  * IdP): zero failures and zero warnings. The only non-pass is jwks.x5c_match, a skip: oidc-provider
  * publishes bare keys without certificate chains, so there is nothing to compare (a skip says so,
- * it never claims a pass).
+ * it never claims a pass). oidc-provider also lists grant type "implicit" (for response type id_token,
+ * which puts no access token in the front channel): discovery.implicit_or_password judges the
+ * response types that do ("token") and the password grant (RFC 9700 §2.1.2, §2.4), so it passes.
  */
 const CLEAN_ENV = { HTTP_PROXY: undefined, HTTPS_PROXY: undefined, http_proxy: undefined, https_proxy: undefined, OIDC_ISSUER: undefined };
 const run = (args: string[]) => runCli(args, { env: CLEAN_ENV });
