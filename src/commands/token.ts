@@ -49,7 +49,14 @@ function tokenReport(entry: TokenEntry, source: string, context: Context, checks
   return { command: 'token', checks, data, sections: [], bare: entry.access_token! };
 }
 
-async function fromCache(options: TokenOptions, context: Context): Promise<Report> {
+/** `$(oidc-cli token)` runs inside scripts: progress only with -v, warnings always. */
+function quiet(context: Context): Context {
+  const ui = { ...context.ui, step: (line: string) => context.ui.trace(`→ ${line}`), detail: (line: string) => context.ui.trace(`  ${line}`), explain: () => undefined };
+  return { ...context, ui };
+}
+
+async function fromCache(options: TokenOptions, outer: Context): Promise<Report> {
+  const context = quiet(outer);
   const picked = await pickClient(options, context, true);
   const entry = picked.cached;
   const who = `${picked.client.issuer} (client ${picked.client.client_id})`;

@@ -109,7 +109,7 @@ describe('token from the cache', () => {
     const entry = (await loadTokens(key, { env }))!;
     await saveTokens({ ...entry, expires_at: Math.floor(Date.now() / 1000) - 10 }, { env });
 
-    const result = await runCli(['token', '--client-id', key.client_id], { env });
+    const result = await runCli(['token', '--client-id', key.client_id, '-v'], { env });
     expect(result.code, result.stderr).toBe(0);
     const after = (await loadTokens(key, { env }))!;
     expect(result.stdout).toBe(`${after.access_token}\n`);
