@@ -40,6 +40,34 @@ function writeOut(text: string): Promise<void> {
   });
 }
 
+/**
+ * Batch output in chunks of about 64 KB (one write per chunk, not one per token), with backpressure;
+ * a result waits at most FLUSH_AFTER_MS, so `tail -f tokens | oidc-cli decode -` still shows each one.
+ */
+const CHUNK_CHARS = 64 * 1024;
+const FLUSH_AFTER_MS = 20;
+
+function chunkedWriter(): { write(text: string): Promise<void>; end(): Promise<void> } {
+  let pending = '';
+  let timer: NodeJS.Timeout | undefined;
+  const flush = (): Promise<void> => {
+    clearTimeout(timer);
+    timer = undefined;
+    const text = pending;
+    pending = '';
+    return text === '' ? Promise.resolve() : writeOut(text);
+  };
+  return {
+    write(text) {
+      pending += text;
+      if (pending.length >= CHUNK_CHARS) return flush();
+      timer ??= setTimeout(() => void flush(), FLUSH_AFTER_MS);
+      return Promise.resolve();
+    },
+    end: flush,
+  };
+}
+
 function isAsyncIterable(value: CommandOutput): value is AsyncIterable<Report> {
   return typeof (value as AsyncIterable<Report>)[Symbol.asyncIterator] === 'function';
 }
@@ -53,13 +81,18 @@ async function printOutput(output: CommandOutput, globals: GlobalOptions): Promi
     return isOk(output, globals.strict) ? 0 : 1;
   }
   // Batch: one result per input line, written as soon as it is judged (constant memory).
+  const out = chunkedWriter();
   let index = 0;
   let failed = 0;
-  for await (const report of output) {
-    const ok = isOk(report, globals.strict);
-    if (!ok) failed += 1;
-    await writeOut(globals.json ? renderJson(report, globals.strict, false) : renderHumanLine(report, index, chalk, globals.strict));
-    index += 1;
+  try {
+    for await (const report of output) {
+      const ok = isOk(report, globals.strict);
+      if (!ok) failed += 1;
+      await out.write(globals.json ? renderJson(report, globals.strict, false) : renderHumanLine(report, index, chalk, globals.strict));
+      index += 1;
+    }
+  } finally {
+    await out.end(); // the results before a failure are still printed
   }
   if (!globals.json) {
     const verdict = failed === 0 ? chalk.green.bold('OK') : chalk.red.bold('FAILED');
@@ -82,7 +115,10 @@ export async function runCommand(name: string, options: Record<string, unknown>,
     globals,
     ui,
     env: process.env,
-    stdin: process.stdin,
+    // A getter: creating process.stdin costs start-up time that most commands never need.
+    get stdin() {
+      return process.stdin;
+    },
     signal: abort.signal,
     async http(overrides = {}) {
       if (!http) {

@@ -1,0 +1,158 @@
+/**
+ * `npm run bench`: the performance targets of issue 7, measured side by side on this machine.
+ * Builds nothing itself (the npm script builds first); generates its own keys and tokens in a temp
+ * dir; alternates A and B runs and compares medians; exits 1 when a target is missed.
+ *
+ * Sizes can be changed for exploration: BENCH_TOKENS (throughput, default 100000), BENCH_ROUNDS
+ * (throughput rounds, default 3), BENCH_STARTS (cold-start rounds, default 25), BENCH_MEMORY_SMALL
+ * and BENCH_MEMORY_LARGE (default 10000 and 300000).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { makeKeys, writeTokenFile } from './bench-fixtures.js';
+import { alternate, median, peakRss, type Run, type Variant } from './bench-measure.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'bin', 'oidc-cli.js');
+const BASELINE = fileURLToPath(new URL('./bench-baseline.js', import.meta.url));
+const RSS_PRELOAD = pathToFileURL(fileURLToPath(new URL('./bench-rss.js', import.meta.url))).href;
+
+const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const TOKENS = setting('BENCH_TOKENS', 100_000);
+const ROUNDS = setting('BENCH_ROUNDS', 3);
+const STARTS = setting('BENCH_STARTS', 25);
+const MEMORY_SMALL = setting('BENCH_MEMORY_SMALL', 10_000);
+const MEMORY_LARGE = setting('BENCH_MEMORY_LARGE', 300_000);
+
+const COLD_START_MAX_RATIO = 1.3;
+const THROUGHPUT_MIN_RATIO = 0.85;
+/** "Flat" memory: the large input may use at most this much more peak RSS than the small one. */
+const MEMORY_MAX_GROWTH_MB = 16;
+
+interface Row {
+  target: string;
+  a: string;
+  b: string;
+  ratio: string;
+  goal: string;
+  met: boolean;
+}
+
+const rows: Row[] = [];
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const node = (...args: string[]): string[] => [process.execPath, ...args];
+
+function coldStart(token: string): void {
+  log(`cold start: ${STARTS} rounds of node -e 0 / oidc-cli --version / oidc-cli decode <token>, alternating`);
+  const variants: Variant[] = [
+    { label: 'node -e 0', argv: node('-e', '0') },
+    { label: 'oidc-cli --version', argv: node(BIN, '--version') },
+    { label: 'oidc-cli decode <token>', argv: node(BIN, 'decode', token) },
+  ];
+  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  const check = (variant: Variant, run: Run) => {
+    if (variant === variants[1] && run.stdout.trim() !== version) throw new Error(`--version printed ${JSON.stringify(run.stdout)}`);
+    if (variant === variants[2] && !run.stdout.includes('Payload')) throw new Error(`decode printed no payload: ${run.stdout.slice(0, 200)}`);
+  };
+  const times = alternate(variants, STARTS, 3, check).map(median);
+  const floor = times[0]!;
+  for (const i of [1, 2]) {
+    const ratio = times[i]! / floor;
+    rows.push({ target: `cold start: ${variants[i]!.label}`, a: `node -e 0 ${ms(floor)}`, b: ms(times[i]!), ratio: `${ratio.toFixed(2)}x`, goal: `<= ${COLD_START_MAX_RATIO}x`, met: ratio <= COLD_START_MAX_RATIO });
+  }
+}
+
+/** Every line of a decode --json run must say the token verified: speed without the work is no speed. */
+function checkAllVerified(file: string, expected: number): void {
+  const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line !== '');
+  const verified = lines.filter((line) => line.includes('"ok":true') && line.includes('"verified":true')).length;
+  if (lines.length !== expected || verified !== expected) throw new Error(`decode printed ${lines.length} lines, ${verified} verified; expected ${expected}`);
+}
+
+function throughput(dir: string, jwksFile: string, tokenFile: string): void {
+  log(`batch verification: ${ROUNDS} rounds of ${TOKENS} tokens, jose compactVerify loop vs oidc-cli decode --jwks --json -, alternating`);
+  const out = join(dir, 'out.ndjson');
+  const variants: Variant[] = [
+    { label: 'jose compactVerify loop', argv: node(BASELINE, jwksFile, tokenFile) },
+    { label: 'oidc-cli decode --jwks --json -', argv: node(BIN, 'decode', '--jwks', jwksFile, '--json', '-'), stdinFile: tokenFile, stdoutFile: out },
+  ];
+  const check = (variant: Variant, run: Run) => {
+    if (variant === variants[0] && run.stdout.trim() !== String(TOKENS)) throw new Error(`baseline verified ${run.stdout.trim()} of ${TOKENS}`);
+    if (variant === variants[1]) checkAllVerified(out, TOKENS);
+  };
+  const [a, b] = alternate(variants, ROUNDS, 0, check).map(median) as [number, number];
+  const rate = (wall: number) => TOKENS / (wall / 1000);
+  const ratio = rate(b) / rate(a);
+  rows.push({
+    target: `batch: ${TOKENS} RS256+ES256 tokens`,
+    a: `jose loop ${Math.round(rate(a))}/s`,
+    b: `${Math.round(rate(b))}/s`,
+    ratio: `${ratio.toFixed(2)}x`,
+    goal: `>= ${THROUGHPUT_MIN_RATIO}x`,
+    met: ratio >= THROUGHPUT_MIN_RATIO,
+  });
+}
+
+async function memory(dir: string, jwksFile: string, tokens: string[]): Promise<void> {
+  log(`memory: peak RSS of oidc-cli decode --jwks --json - over ${MEMORY_SMALL} and ${MEMORY_LARGE} tokens`);
+  const peak = async (count: number) => {
+    const file = join(dir, `memory-${count}.txt`);
+    await writeTokenFile(file, tokens, count);
+    const out = join(dir, `memory-${count}.ndjson`);
+    const rss = peakRss({ label: `decode ${count}`, argv: node(BIN, 'decode', '--jwks', jwksFile, '--json', '-'), stdinFile: file, stdoutFile: out }, RSS_PRELOAD, join(dir, 'rss'));
+    checkAllVerified(out, count);
+    rmSync(file);
+    rmSync(out);
+    return rss;
+  };
+  const small = await peak(MEMORY_SMALL);
+  const large = await peak(MEMORY_LARGE);
+  const growth = large - small;
+  rows.push({
+    target: `memory: ${MEMORY_LARGE} vs ${MEMORY_SMALL} tokens`,
+    a: `${MEMORY_SMALL}: ${mb(small)}`,
+    b: `${MEMORY_LARGE}: ${mb(large)}`,
+    ratio: `${growth >= 0 ? '+' : ''}${mb(growth)}`,
+    goal: `<= +${MEMORY_MAX_GROWTH_MB} MB`,
+    met: growth <= MEMORY_MAX_GROWTH_MB * 1024 * 1024,
+  });
+}
+
+function printTable(): void {
+  const header: Row = { target: 'target', a: 'A (median)', b: 'oidc-cli (median)', ratio: 'ratio', goal: 'goal', met: true };
+  const cells = (row: Row) => [row.target, row.a, row.b, row.ratio, row.goal, row === header ? 'result' : row.met ? 'met' : 'MISSED'];
+  const all = [header, ...rows].map(cells);
+  const widths = all[0]!.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
+  const lines = [line(all[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...all.slice(1).map(line)];
+  process.stdout.write(`\n${lines.join('\n')}\n\nmachine: ${cpus().length} CPUs, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${process.platform}/${process.arch}\n`);
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), 'oidc-cli-bench-'));
+  try {
+    log(`fixtures in ${dir}: an RS256 and an ES256 key, 2000 distinct tokens`);
+    const { jwksFile, tokens } = makeKeys(dir, 2000);
+    const tokenFile = join(dir, 'tokens.txt');
+    await writeTokenFile(tokenFile, tokens, TOKENS);
+    coldStart(tokens[0]!);
+    throughput(dir, jwksFile, tokenFile);
+    await memory(dir, jwksFile, tokens);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  printTable();
+  process.stdout.write(`(${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  const missed = rows.filter((row) => !row.met);
+  if (missed.length > 0) {
+    process.stdout.write(`missed: ${missed.map((row) => row.target).join('; ')}\n`);
+    process.exitCode = 1;
+  }
+}
+
+await main();
