@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,30 @@ describe('check against the real oidc-provider with refresh rotation off', () =>
       expect(run.message('refresh.rotation')).toBe('expected rotation, got: the same refresh_token was returned');
       expect(run.result.code).toBe(1);
       expect(run.doc.checks.some((c) => c.id.startsWith('probe.'))).toBe(false);
+    } finally {
+      await idp.close();
+    }
+  });
+});
+
+describe('--fail-on warn', () => {
+  it('a warning alone (plain PKCE accepted) exits 0, or 1 with --fail-on warn; the JUnit file agrees with the exit code', async () => {
+    const idp = await startProbeIdp({ faults: ['pkce_plain_accepted'] });
+    try {
+      const junit = join(dir, 'warn.xml');
+      const lenient = await check(idp, idp.clients.public, ['--junit', junit]);
+      expect(lenient.failing).toEqual([]);
+      expect(lenient.doc.checks.filter((c) => c.status === 'warn').map((c) => c.id)).toEqual(['probe.pkce_plain']);
+      expect(lenient.message('probe.pkce_plain')).toBe('code_challenge_method=plain accepted: a code was issued and redeemed with code_verifier = code_challenge');
+      expect(lenient.result.code).toBe(0);
+      expect(await readFile(junit, 'utf8')).toMatch(/<testsuites [^>]*failures="0"/);
+
+      const strict = await check(idp, idp.clients.public, ['--junit', junit, '--fail-on', 'warn', '--only', 'probe.pkce_plain']);
+      expect(strict.result.code).toBe(1);
+      expect(strict.doc.ok).toBe(false);
+      const xml = await readFile(junit, 'utf8');
+      expect(xml).toMatch(/<testsuites [^>]*failures="1"/);
+      expect(xml).toContain('<failure message="code_challenge_method=plain accepted: a code was issued and redeemed with code_verifier = code_challenge" type="warn">');
     } finally {
       await idp.close();
     }

@@ -16,6 +16,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
 
 export type ProbeFault =
   | 'pkce_not_enforced' // code_challenge and code_verifier are ignored altogether
+  | 'pkce_plain_accepted' // code_challenge_method=plain is accepted (and verified) besides S256
   | 'code_reusable' // a code can be redeemed again and again
   | 'redirect_uri_unchecked' // any redirect_uri is accepted at the authorization endpoint (open redirect)
   | 'token_ignores_redirect_uri' // the token endpoint does not compare redirect_uri
@@ -120,7 +121,8 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
     if (response_type !== 'code') return back({ error: 'unsupported_response_type' });
     const code_challenge = q.get('code_challenge') ?? undefined;
     const code_challenge_method = q.get('code_challenge_method') ?? undefined;
-    if (!faults.has('pkce_not_enforced') && (!code_challenge || code_challenge_method !== 'S256')) return back({ error: 'invalid_request', error_description: 'PKCE with S256 is required' });
+    const methods = faults.has('pkce_plain_accepted') ? ['S256', 'plain'] : ['S256'];
+    if (!faults.has('pkce_not_enforced') && (!code_challenge || !methods.includes(code_challenge_method ?? 'plain'))) return back({ error: 'invalid_request', error_description: 'PKCE with S256 is required' });
     if (q.get('prompt') === 'none') return back({ error: 'login_required' });
     const code = random();
     codes.set(code, { client_id, redirect_uri, code_challenge, code_challenge_method, nonce: q.get('nonce') ?? undefined, scope: q.get('scope') ?? 'openid', used: false });
@@ -154,7 +156,8 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
       const verifier = form.get('code_verifier');
       if (!faults.has('pkce_not_enforced')) {
         if (!entry.code_challenge && verifier) return invalidGrant('code_verifier without code_challenge');
-        if (entry.code_challenge && (!verifier || createHash('sha256').update(verifier).digest('base64url') !== entry.code_challenge)) return invalidGrant('PKCE verification failed');
+        const expected = (v: string) => (entry.code_challenge_method === 'plain' ? v : createHash('sha256').update(v).digest('base64url'));
+        if (entry.code_challenge && (!verifier || expected(verifier) !== entry.code_challenge)) return invalidGrant('PKCE verification failed');
       }
       entry.used = true;
       return send(res, 200, await tokens(who.client_id, entry.scope, entry.nonce, Math.floor(Date.now() / 1000)));
@@ -164,8 +167,6 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
       const entry = refreshTokens.get(old);
       if (!entry || entry.client_id !== who.client_id) return invalidGrant('unknown refresh token');
       if (!faults.has('no_rotation')) refreshTokens.delete(old);
-      // A new ID token a second later at least, so iat changes (OIDC Core §12.2).
-      await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
       return send(res, 200, await tokens(who.client_id, entry.scope, undefined, entry.auth_time, faults.has('no_rotation') ? old : undefined));
     }
     if (grant === 'client_credentials' && who.client_id === clients.basic.client_id) {

@@ -23,8 +23,8 @@ const checks: CheckResult[] = [
 
 describe('JUnit report', () => {
   it('one testsuite per group, one testcase per check, failures with message and spec, skips as <skipped/>', () => {
-    const suites = parse(renderJunit({ checks, steps: [{ name: 'discovery', ms: 1500 }] }, { warningsFail: false, name: 'oidc-cli check' }));
-    expect(suites).toMatchObject({ name: 'oidc-cli check', tests: '4', failures: '1', errors: '0', skipped: '1', time: '1.500' });
+    const suites = parse(renderJunit({ checks, steps: [{ name: 'discovery', ms: 1500 }, { name: 'probes', ms: 2000 }, { name: 'total', ms: 2500 }] }, { warningsFail: false, name: 'oidc-cli check' }));
+    expect(suites).toMatchObject({ name: 'oidc-cli check', tests: '4', failures: '1', errors: '0', skipped: '1', time: '2.500' });
     expect(suites.testsuite.map((s) => [s.name, s.tests, s.failures, s.skipped])).toEqual([
       ['discovery', '1', '0', '0'],
       ['probe', '3', '1', '1'],
