@@ -1,8 +1,8 @@
 import { CheckRecorder } from '../checks/recorder.js';
-import { judgeDeviceAuthorization, pollForTokens, requestDeviceAuthorization } from '../core/device.js';
+import { DEVICE_CODE_GRANT, judgeDeviceAuthorization, pollForTokens, requestDeviceAuthorization } from '../core/device.js';
 import { judgeAccessToken, judgeIdToken, keySource } from '../core/login-tokens.js';
 import { fetchJwks } from '../core/jwks.js';
-import { describeForm, judgeTokenResponse } from '../core/token-endpoint.js';
+import { judgeTokenResponse } from '../core/token-endpoint.js';
 import type { Report, Section } from '../report/model.js';
 import { redact } from '../report/redact.js';
 import type { TokenEntry } from '../store/cache.js';
@@ -45,6 +45,8 @@ export async function runDeviceLogin(options: LoginOptions, context: Context): P
   const timeout = context.globals.timeout ?? DEFAULT_TIMEOUT_SECONDS;
   const deadline = started + 1000 * Math.min(authorization.expires_in, timeout);
   context.ui.step(`Polling the token endpoint every ${authorization.interval} s (RFC 8628 §3.4)`);
+  context.ui.detail(`each poll sends grant_type=${DEVICE_CODE_GRANT} device_code=${redact(authorization.device_code, context.globals.showTokens)} and the client authentication (${credentials.method})`);
+  context.ui.explain('The device_code is a credential: whoever holds it gets the tokens once the user approves.');
   let result;
   try {
     result = await pollForTokens(http, {
@@ -54,12 +56,11 @@ export async function runDeviceLogin(options: LoginOptions, context: Context): P
       interval: authorization.interval,
       deadline,
       signal: context.signal,
-      onPoll: (attempt, error, interval) => context.ui.detail(`poll ${attempt}: ${error ?? 'answered'}${error === 'slow_down' ? ` (next polls every ${interval + 5} s)` : ''}`),
+      onPoll: (attempt, error, interval) => context.ui.detail(`poll ${attempt}: ${error ?? 'tokens issued'}${error === 'slow_down' ? ` (next polls every ${interval + 5} s)` : ''}`),
     }, c);
   } finally {
     browser?.stop();
   }
-  for (const line of describeForm(result.exchange.form, context.globals.showTokens)) context.ui.detail(`  ${line}`);
   const openid = scope.split(' ').includes('openid');
   const { tokens } = judgeTokenResponse(result.exchange.response, { openid, basicAuth: credentials.method === 'client_secret_basic' }, c);
   const data: Record<string, unknown> = {

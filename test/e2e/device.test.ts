@@ -55,7 +55,7 @@ function deviceLogin(args: string[], browserEnv: Record<string, string> = {}): P
 
 describe('login --device', () => {
   it('shows the code, polls until approved, validates and caches the tokens', async () => {
-    const run = await deviceLogin(['--client-id', idp.clients.public.client_id, '--json']);
+    const run = await deviceLogin(['--client-id', idp.clients.public.client_id, '--json', '-v']);
     expect(run.approval?.code, run.approval?.stderr).toBe(0);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/To sign in, open http:\/\/127\.0\.0\.1:\d+\/device and enter the code [A-Z]{4}-[A-Z]{4}/);
@@ -71,6 +71,7 @@ describe('login --device', () => {
     const entry = await loadTokens({ issuer: idp.issuer, client_id: idp.clients.public.client_id }, { env });
     expect(entry?.refresh_token).toBeTruthy();
     // The device code is a credential: never shown.
+    expect(run.stderr).toMatch(/device_code=\S{6}…\[redacted/);
     expect(run.stdout + run.stderr).not.toMatch(/device_code=[A-Za-z0-9_-]{20,}/);
   });
 
