@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import type { CheckResult } from '../checks/types.js';
-import { loadPrivateKey, type ClientAuthMethod, type ClientCredentials } from '../core/client-auth.js';
+import { chooseClientAuth, loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
 import { discover } from '../core/discovery.js';
 import { fetchJwks } from '../core/jwks.js';
 import type { KeySource, TokenExpectations, ValidationResult } from '../core/jwt/types.js';
@@ -63,16 +63,6 @@ export async function pickClient(options: ClientFlags, context: Context, useCach
   return { client: { ...partial, issuer: entry.issuer, client_id: entry.client_id }, cached: entry, store };
 }
 
-/**
- * The method asked for, else the one the credentials imply; a secret goes by Basic unless the IdP lists
- * only client_secret_post (RFC 8414 §2: Basic is the default when the member is absent).
- */
-function clientAuthFor(client: PartialClient, supported: unknown): ClientAuthMethod {
-  if (client.client_auth_explicit || client.client_auth !== 'client_secret_basic') return client.client_auth;
-  const list = Array.isArray(supported) ? supported : [];
-  return !list.includes('client_secret_basic') && list.includes('client_secret_post') ? 'client_secret_post' : 'client_secret_basic';
-}
-
 export async function openSession(options: ClientFlags, context: Context, config: { useCache: boolean; picked?: Picked }): Promise<Session> {
   const { client, cached, store } = config.picked ?? (await pickClient(options, context, config.useCache));
   const http = await context.http();
@@ -85,7 +75,7 @@ export async function openSession(options: ClientFlags, context: Context, config
   if (failing.length) context.ui.warn(`discovery of ${client.issuer} has ${failing.length} failing check(s) (${failing.map((c) => c.id).join(', ')}); run oidc-cli discover for details`);
   const metadata = discovery.metadata;
 
-  const method = clientAuthFor(client, metadata.token_endpoint_auth_methods_supported);
+  const method = chooseClientAuth(client.client_auth_explicit ? client.client_auth : undefined, { secret: Boolean(client.client_secret), key: Boolean(client.private_key_file) }, metadata.token_endpoint_auth_methods_supported);
   const credentials: ClientCredentials = { client_id: client.client_id, method };
   if (client.client_secret) credentials.client_secret = client.client_secret;
   if (method === 'private_key_jwt' && client.private_key_file) credentials.privateKey = await loadPrivateKey(client.private_key_file);
