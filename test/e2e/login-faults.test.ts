@@ -16,7 +16,7 @@ afterAll(() => rm(cache, { recursive: true, force: true }));
 async function loginAgainst(fault: Fault, extra: string[] = []) {
   const idp = await startScriptedIdp(fault);
   try {
-    const result = await runCli(['login', '--issuer', idp.issuer, '--client-id', idp.client_id, '--browser-command', BROWSER, '--timeout', '15', '--json', ...extra], { env: { XDG_CACHE_HOME: cache, BROWSER: undefined } });
+    const result = await runCli(['login', '--issuer', idp.issuer, '--client-id', idp.client_id, '--browser-command', BROWSER, '--timeout', '20', '--json', ...extra], { env: { XDG_CACHE_HOME: cache, BROWSER: undefined }, timeoutMs: 25_000 });
     return { result, idp };
   } finally {
     await idp.close();
@@ -60,7 +60,7 @@ const CASES: Array<[Fault, string, ...string[]]> = [
   ['userinfo_wrong_sub', 'userinfo.sub'],
 ];
 
-describe.concurrent('login against a misbehaving IdP: one fault, one failing check', () => {
+describe('login against a misbehaving IdP: one fault, one failing check', () => {
   it.each(CASES)('%s → %s fails, exit 1', async (fault, ...ids) => {
     const { result } = await loginAgainst(fault);
     expect(result.code, result.stderr).toBe(1);
