@@ -71,13 +71,18 @@ describe('login with each client authentication', () => {
     expect(doc.client_auth).toBe('client_secret_basic');
   });
 
-  it('client_secret_post, secret from OIDC_CLIENT_SECRET', async () => {
-    const result = await login(['--client-id', idp.clients.post.client_id, '--client-auth', 'client_secret_post', '--browser-command', BROWSER, '--json'], { OIDC_CLIENT_SECRET: idp.clients.post.client_secret });
+  it('client_secret_post, secret from OIDC_CLIENT_SECRET; -vv traces every request with secret and tokens masked', async () => {
+    const result = await login(['--client-id', idp.clients.post.client_id, '--client-auth', 'client_secret_post', '--browser-command', BROWSER, '--json', '-vv'], { OIDC_CLIENT_SECRET: idp.clients.post.client_secret });
     expect(result.code, result.stderr).toBe(0);
     const doc = result.json<LoginDoc>();
     expectFullPass(doc);
     expect(doc.client_auth).toBe('client_secret_post');
-    expect(result.stderr).not.toContain(idp.clients.post.client_secret);
+    const cached = JSON.parse(await readFile(doc.cache.path, 'utf8')) as Record<string, string>;
+    expect(result.stderr).toContain('client_secret=[redacted]');
+    for (const secret of [idp.clients.post.client_secret, cached.access_token!, cached.refresh_token!, cached.id_token!]) {
+      expect(result.stderr).not.toContain(secret);
+      expect(result.stdout).not.toContain(secret);
+    }
   });
 
   it('private_key_jwt with a PEM key, and with a JWK key file', async () => {
