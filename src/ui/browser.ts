@@ -16,6 +16,8 @@ export interface BrowserOptions {
 export interface LaunchedBrowser {
   /** Rejects when the command fails (exits non-zero or cannot start) before `stop()` is called. */
   failed: Promise<never>;
+  /** Resolves with the exit code (null when killed) once the command ends, whatever the code; never for a system browser. */
+  exited: Promise<number | null>;
   stop(): void;
 }
 
@@ -64,7 +66,7 @@ export async function openBrowser(url: string, browserOptions: BrowserOptions): 
   if (options.noBrowser) {
     options.print('Open this URL in a browser to sign in:');
     options.print(`  ${url}`);
-    return { failed: never(), stop: () => undefined };
+    return { failed: never(), exited: never(), stop: () => undefined };
   }
   if (options.command !== undefined) return runCommand(splitCommand(options.command), url, options);
   options.print(`Opening the browser; if it does not open, visit:\n  ${url}`);
@@ -75,7 +77,7 @@ export async function openBrowser(url: string, browserOptions: BrowserOptions): 
   } catch {
     options.print('(could not start the system browser: open the URL above by hand)');
   }
-  return { failed: never(), stop: () => undefined };
+  return { failed: never(), exited: never(), stop: () => undefined };
 }
 
 function runCommand([file, ...args]: string[], url: string, options: Required<BrowserOptions>): LaunchedBrowser {
@@ -92,8 +94,13 @@ function runCommand([file, ...args]: string[], url: string, options: Required<Br
     });
   });
   failed.catch(() => undefined);
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('error', () => resolve(null));
+    child.once('exit', (code) => resolve(code));
+  });
   return {
     failed,
+    exited,
     stop() {
       stopped = true;
     },

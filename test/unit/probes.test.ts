@@ -146,6 +146,7 @@ describe('probes against a scripted IdP', () => {
     expect(missing.results[0]!.slice(0, 2)).toEqual(['probe.response_type_missing', 'fail']);
     expect((await run(responseTypeMissing, { front: [outcome(undefined)] })).results[0]!.slice(0, 2)).toEqual(['probe.response_type_missing', 'pass']);
     const judge = async (params: Array<[string, string]> | undefined) => (await run(promptNone, { front: [outcome(params)] })).results[0]!;
+    expect((await run(promptNone, { front: [outcome(undefined)] })).variants).toEqual([{ extra: [['prompt', 'none']] }]);
     expect(await judge([['error', 'login_required'], ['state', 's']])).toEqual(['probe.prompt_none', 'pass', 'prompt=none without a session got error=login_required']);
     expect((await judge([['error', 'consent_required']]))[2]).toBe('prompt=none without a session got error=consent_required; expected error=login_required');
     expect((await judge(code()))[1]).toBe('fail');

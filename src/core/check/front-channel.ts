@@ -19,7 +19,10 @@ export interface FrontChannelSettings {
   listener: LoopbackOptions;
   /** How long to wait for a response the IdP should send. */
   waitMs: () => number;
-  /** How long to watch for a response the IdP should refuse to send (an open redirect). */
+  /**
+   * How long to watch for a response the IdP should refuse to send (an open redirect) when the browser
+   * command does not end by itself; a command that gives up on an error page ends the wait at once.
+   */
   refusalWaitMs: () => number;
   signal: AbortSignal;
   /** Lines for the trace (-v): which probe request is under way. */
@@ -50,6 +53,8 @@ export interface FrontChannelOutcome {
   /** Why no response arrived (the browser command gave up on an error page, or the wait ran out). */
   noResponse: string | undefined;
 }
+
+const EXIT_GRACE_MS = 500;
 
 /** The path of the altered redirect_uri: not the registered one, on a listener of its own. */
 export const ALTERED_PATH = '/oidc-cli-probe/altered';
@@ -125,8 +130,20 @@ async function authorizeOnce(settings: FrontChannelSettings, variant: Authorizat
     const received = listener.waitForCallback(AbortSignal.any([settings.signal, timeout]));
     received.catch(() => undefined);
     const browser = await openBrowser(url.toString(), { noBrowser: false, command: settings.browserCommand, print: settings.trace });
+    // The browser command ending is the signal that nothing more will come (an error page, usually):
+    // a response already on its way still gets a moment to land before the leg is judged.
+    const ended = browser.exited.then(async (exitCode) => {
+      await new Promise((resolve) => setTimeout(resolve, EXIT_GRACE_MS));
+      throw new Error(`the browser command ended (exit code ${exitCode}) without reaching ${listener.redirect_uri}`);
+    });
+    ended.catch(() => undefined);
+    // A command that cannot start at all is a usage error for the whole run, not a probe outcome.
+    const unusable = browser.failed.catch((error: unknown) => {
+      if (error instanceof CliError && error.code === 'USAGE') throw error;
+      return new Promise<never>(() => undefined);
+    });
     try {
-      const callback = await Promise.race([received, browser.failed]);
+      const callback = await Promise.race([received, ended, unusable]);
       callback.reply({ ok: true, title: 'oidc-cli check', message: 'The probe received this authorization response; the report is in the terminal.' });
       return { ...outcome, response: callback.params, noResponse: undefined };
     } catch (error) {

@@ -145,7 +145,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
           browserCommand: settings.browserCommand!,
           listener: settings.listener,
           waitMs: () => Math.min(remainingMs(), 60_000),
-          refusalWaitMs: () => Math.min(remainingMs(), 10_000),
+          refusalWaitMs: () => Math.min(remainingMs(), 30_000),
           signal: deps.signal,
           trace: (line) => ui.trace(line),
         },

@@ -36,7 +36,8 @@ export const promptNone: Probe = {
   name: 'prompt=none without a session',
   needs: 'user',
   async run(env, c) {
-    const outcome = await env.front!.authorize({ extra: [['prompt', 'none']], expectRefusal: true });
+    // A redirect with an error is what a sound IdP sends: the normal wait applies.
+    const outcome = await env.front!.authorize({ extra: [['prompt', 'none']] });
     const error = param(outcome, 'error');
     if (error === 'login_required') c.pass('probe.prompt_none', `prompt=none without a session got ${describeOutcome(outcome)}`);
     else if (param(outcome, 'code')) c.violation('probe.prompt_none', 'prompt=none without a session got a code: the IdP signed the browser in through a page, or without asking anyone');
