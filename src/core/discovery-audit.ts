@@ -1,16 +1,11 @@
 import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
+import { isLoopback } from '../http/loopback.js';
 
 /** The pure judge of a metadata document (CHECKS.md "Discovery"); unit-tested without a network. */
 
 const REQUIRED_URLS = ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const;
 const REQUIRED_LISTS = ['response_types_supported', 'subject_types_supported', 'id_token_signing_alg_values_supported'] as const;
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK.has(hostname.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
 
 const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
 
@@ -69,7 +64,7 @@ function auditIssuer(r: CheckRecorder, expected: string, metadata: Record<string
   if (!url) r.violation('discovery.issuer_url', `issuer "${issuer}" is not a URL`);
   else if (url.search || url.hash || /[?#]/.test(issuer)) r.violation('discovery.issuer_url', `issuer "${issuer}" has a query or fragment`);
   else if (url.protocol === 'https:') r.pass('discovery.issuer_url', 'https, no query or fragment');
-  else if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) r.pass('discovery.issuer_url', `http on loopback (${url.host}): acceptable for development only`);
+  else if (url.protocol === 'http:' && isLoopback(url.hostname)) r.pass('discovery.issuer_url', `http on loopback (${url.host}): acceptable for development only`);
   else r.violation('discovery.issuer_url', `issuer "${issuer}" uses ${url.protocol.slice(0, -1)}, not https`);
 }
 
@@ -112,7 +107,7 @@ function auditEndpoints(r: CheckRecorder, metadata: Record<string, unknown>): vo
   const issuer = tryUrl(metadata.issuer);
   // Loopback http is the development exception only when the issuer itself is loopback http: an
   // https issuer with an http endpoint is a downgrade wherever the endpoint is.
-  const devIssuer = issuer?.protocol === 'http:' && isLoopbackHost(issuer.hostname);
+  const devIssuer = issuer?.protocol === 'http:' && isLoopback(issuer.hostname);
   const endpoints = endpointMembers(metadata);
   const insecure: string[] = [];
   const foreign: string[] = [];
@@ -122,7 +117,7 @@ function auditEndpoints(r: CheckRecorder, metadata: Record<string, unknown>): vo
       insecure.push(`${name} is not a URL (${value})`);
       continue;
     }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && devIssuer && isLoopbackHost(url.hostname))) insecure.push(`${name} ${value}`);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && devIssuer && isLoopback(url.hostname))) insecure.push(`${name} ${value}`);
     if (issuer && url.hostname.toLowerCase() !== issuer.hostname.toLowerCase()) foreign.push(`${name} on ${url.host}`);
   }
   if (endpoints.length === 0) r.skip('discovery.https', 'no endpoints published');

@@ -3,9 +3,12 @@ import { request as undiciRequest, type Dispatcher } from 'undici';
 import { CliError, usageError } from '../errors.js';
 import { maskKnown, maskUrlsIn } from './mask.js';
 import { createDispatcher } from './agent.js';
+import { isLoopback } from './loopback.js';
 import { DeadlineError, mapTransportError } from './errors.js';
 import { createTracer } from './trace.js';
 import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from './types.js';
+
+export { isLoopback } from './loopback.js';
 
 /**
  * The one HTTP layer (PRODUCT.md "Network"): undici with connect/header/body timeouts and a total
@@ -13,12 +16,6 @@ import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from '.
  * --ca-file, the plain-http rule, and traces with secrets masked.
  */
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
-
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
-export function isLoopback(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname.toLowerCase().endsWith('.localhost');
-}
 
 function checkUrl(raw: string, insecure: boolean): URL {
   let url: URL;

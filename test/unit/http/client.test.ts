@@ -259,29 +259,29 @@ describe('trace', () => {
   });
 });
 
-describe('proxy from the environment', () => {
-  /** A CONNECT proxy that records each tunnel; `drop` makes it hang up instead (a refusing proxy). */
-  async function startProxy(drop = false) {
-    const tunnels: string[] = [];
-    const proxy = await listen((_req, res) => {
-      res.writeHead(405);
-      res.end();
+/** A CONNECT proxy that records each tunnel; `drop` makes it hang up instead (a refusing proxy). */
+async function startProxy(drop = false) {
+  const tunnels: string[] = [];
+  const proxy = await listen((_req, res) => {
+    res.writeHead(405);
+    res.end();
+  });
+  proxy.server.on('connect', (req: IncomingMessage, client: Socket) => {
+    tunnels.push(req.url ?? '');
+    if (drop) return void client.destroy();
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.pipe(client);
+      client.pipe(upstream);
     });
-    proxy.server.on('connect', (req: IncomingMessage, client: Socket) => {
-      tunnels.push(req.url ?? '');
-      if (drop) return void client.destroy();
-      const [host, port] = (req.url ?? '').split(':');
-      const upstream = connect(Number(port), host, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.pipe(client);
-        client.pipe(upstream);
-      });
-      upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
-    });
-    return { ...proxy, tunnels };
-  }
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  return { ...proxy, tunnels };
+}
 
+describe('proxy from the environment', () => {
   it('tunnels through HTTP_PROXY, and goes direct for hosts in NO_PROXY', async () => {
     const proxy = await startProxy();
     const target = plain.origin.replace('http://', '');
@@ -351,6 +351,17 @@ describe('TLS', () => {
     const { http } = client({ caFile: other.caFile, env: { NODE_EXTRA_CA_CERTS: cert.caFile } });
     expect((await http.request({ url: `${servers[0]!.origin}/` })).status).toBe(200);
     await http.close();
+  });
+
+  it('https through HTTPS_PROXY still verifies against --ca-file', async () => {
+    const proxy = await startProxy();
+    const trusted = client({ caFile: cert.caFile, env: { HTTPS_PROXY: proxy.origin } });
+    expect((await trusted.http.request({ url: `${servers[0]!.origin}/` })).json()).toEqual({ tls: true });
+    expect(proxy.tunnels).toEqual([servers[0]!.origin.replace('https://', '')]);
+    const untrusted = client({ env: { HTTPS_PROXY: proxy.origin } });
+    expect((await failure(untrusted.http.request({ url: `${servers[0]!.origin}/` }))).code).toBe('TLS');
+    await Promise.all([trusted.http.close(), untrusted.http.close()]);
+    await stop(proxy);
   });
 
   it('an expired certificate says so', async () => {
