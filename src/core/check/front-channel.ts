@@ -134,7 +134,7 @@ async function authorizeOnce(settings: FrontChannelSettings, variant: Authorizat
     // a response already on its way still gets a moment to land before the leg is judged.
     const ended = browser.exited.then(async (exitCode) => {
       await new Promise((resolve) => setTimeout(resolve, EXIT_GRACE_MS));
-      throw new Error(`the browser command ended (exit code ${exitCode}) without reaching ${listener.redirect_uri}`);
+      throw new Error(`the browser command ended (exit code ${exitCode}) before any response arrived`);
     });
     ended.catch(() => undefined);
     // A command that cannot start at all is a usage error for the whole run, not a probe outcome.

@@ -16,7 +16,7 @@ export const redirectUriAltered: Probe = {
       c.violation('probe.redirect_uri_altered', `open redirect: the IdP sent the browser to the unregistered ${outcome.redirect_uri} with ${describeOutcome(outcome)}`);
       return;
     }
-    c.pass('probe.redirect_uri_altered', `the browser never reached the unregistered ${outcome.redirect_uri} (${outcome.noResponse})`);
+    c.pass('probe.redirect_uri_altered', `no redirect to the unregistered ${outcome.redirect_uri}, the listener there saw nothing: ${outcome.noResponse}`);
   },
 };
 
