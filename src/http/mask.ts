@@ -46,7 +46,9 @@ function maskParams(params: URLSearchParams, found: Set<string>): string {
 }
 
 /** Masks secret query parameters of a URL. */
-export function maskUrl(url: string, found = new Set<string>()): string {
+export function maskUrl(raw: string, found = new Set<string>()): string {
+  // Credentials in the authority (https://user:pass@host) are as secret as a header.
+  const url = raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1[redacted]@');
   const q = url.indexOf('?');
   if (q < 0) return url;
   const hash = url.indexOf('#', q);

@@ -24,6 +24,7 @@ describe('masking for traces', () => {
 
   it('masks secret query parameters of URLs, also inside a message', () => {
     expect(maskUrl('https://rp.example/cb?code=abc123456&state=xyz#frag')).toBe('https://rp.example/cb?code=[redacted]&state=xyz#frag');
+    expect(maskUrl('https://alice:pa55word@idp.example/x')).toBe('https://[redacted]@idp.example/x');
     expect(maskUrlsIn('timed out reading https://idp/x?access_token=zzzzzzzz (after 5s)')).toBe('timed out reading https://idp/x?access_token=[redacted] (after 5s)');
   });
 
