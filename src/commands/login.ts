@@ -1,4 +1,4 @@
-import { usageError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
 import { PROTECTED_PARAMETERS } from '../core/authorization.js';
 import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
 import { runLogin, type LoginResult, type LoginSettings } from '../core/login-flow.js';
@@ -7,7 +7,7 @@ import type { Report, Section } from '../report/model.js';
 import { redact } from '../report/redact.js';
 import { saveTokens } from '../store/cache.js';
 import { resolveClient } from '../store/profiles.js';
-import { relativeTime } from '../util/duration.js';
+import { humanDuration, relativeTime } from '../util/duration.js';
 import type { Context } from './context.js';
 
 export interface LoginOptions {
@@ -103,12 +103,36 @@ async function settingsFrom(options: LoginOptions, context: Context): Promise<Lo
 export async function run(options: LoginOptions, context: Context): Promise<Report> {
   if (options.device) return (await import('./device-login.js')).runDeviceLogin(options, context);
   const settings = await settingsFrom(options, context);
-  const http = await context.http({ timeoutSeconds: Math.min(30, settings.timeoutSeconds) });
+  // Each request's own limit is never shorter than the whole login's, so the deadline (exit 4) fires first.
+  const http = await context.http({ timeoutSeconds: Math.min(30, settings.timeoutSeconds + 1) });
   if (settings.client.client_secret) http.addSecret(settings.client.client_secret);
-  const result = await runLogin(settings, { http, ui: context.ui, signal: context.signal });
+  const deadline = AbortSignal.timeout(settings.timeoutSeconds * 1000);
+  const result = await untilCancelled(runLogin(settings, { http, ui: context.ui, signal: context.signal, deadline }), settings.timeoutSeconds, context.signal, deadline);
   const cache = await cacheTokens(settings, result, context);
   if (result.stoppedAt) context.ui.warn(`login stopped: ${result.stoppedAt}`);
   return buildReport(settings, result, cache);
+}
+
+/**
+ * --timeout bounds the whole login, not only the browser wait (PRODUCT.md "Durations"), and Ctrl-C ends
+ * it at any step: both exit 4. The step that was running gets a moment to say what it was waiting for.
+ */
+async function untilCancelled<T>(work: Promise<T>, timeoutSeconds: number, cancel: AbortSignal, deadline: AbortSignal): Promise<T> {
+  let onAbort: (() => void) | undefined;
+  const either = AbortSignal.any([cancel, deadline]);
+  const stop = new Promise<never>((_, reject) => {
+    onAbort = () =>
+      void setTimeout(() => {
+        reject(cancel.aborted ? new CliError('CANCELLED', 'login cancelled (Ctrl-C)') : new CliError('CANCELLED', `timed out after ${humanDuration(timeoutSeconds)} (--timeout bounds the whole login)`, { hint: 'raise --timeout, or check that the IdP answers' }));
+      }, 100);
+    either.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, stop]);
+  } finally {
+    either.removeEventListener('abort', onAbort!);
+    work.catch(() => undefined);
+  }
 }
 
 type CacheOutcome = { saved: true; path: string } | { saved: false; reason: string };

@@ -34,7 +34,10 @@ export interface LoginSettings {
 export interface LoginDeps {
   http: HttpClient;
   ui: Ui;
+  /** Ctrl-C (context.signal). */
   signal: AbortSignal;
+  /** Aborted at the --timeout deadline of the whole login; default: settings.timeoutSeconds from now. */
+  deadline?: AbortSignal;
 }
 
 export interface LoginResult {
@@ -57,9 +60,6 @@ const strings = (value: unknown) => (Array.isArray(value) && value.every((v) => 
 /** The login flow of PRODUCT.md, step by step, shown live on stderr. Throws CliError for what stops it. */
 export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promise<LoginResult> {
   const { http, ui } = deps;
-  const started = Date.now();
-  const deadline = started + settings.timeoutSeconds * 1000;
-  const remainingMs = () => Math.max(1, deadline - Date.now());
   const checks = new CheckRecorder();
   const steps: StepTiming[] = [];
   const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
@@ -126,7 +126,7 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
     for (const [name, value] of authorizationUrl.searchParams) ui.detail(`${name.padEnd(21)} ${value}`);
     ui.explain('The browser carries this request to the IdP, where the user signs in; nothing secret is in it.');
 
-    const callback = await timed('authorization (browser)', () => waitForResponse(authorizationUrl.toString(), remainingMs(), settings, deps, listener.waitForCallback.bind(listener)));
+    const callback = await timed('authorization (browser)', () => waitForResponse(authorizationUrl.toString(), settings, deps, listener.waitForCallback.bind(listener)));
     ui.step(`Authorization response (${callback.via === 'form_post' ? 'form_post' : callback.via})`);
     for (const [name, value] of callback.params) ui.detail(`${name.padEnd(21)} ${name === 'code' ? show(value) : value}`);
     ui.explain('The response is checked before the code is used: state must match, iss (RFC 9207) must name this issuer.');
@@ -155,7 +155,6 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
           ...(settings.request.resource ?? []).map((r) => ['resource', r] as [string, string]),
         ],
         client: settings.client,
-        timeoutMs: remainingMs(),
       }),
     );
     if (exchange.authorizationHeader) ui.detail(`Authorization: ${exchange.authorizationHeader.split(' ')[0]} ${show(exchange.authorizationHeader.split(' ')[1] ?? '')}`);
@@ -205,7 +204,7 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
     const apiOnly = userinfo_endpoint && accessToken && isForAnotherApi(accessToken.payload?.aud, [userinfo_endpoint, discovery.issuer]);
     const userinfo = apiOnly
       ? void checks.skip('userinfo.status', `the access token is for ${JSON.stringify(accessToken.payload?.aud)} (--resource/--audience), not for userinfo; run without them to check userinfo`)
-      : await timed('userinfo', () => callUserinfo(userinfo_endpoint, tokens, idToken, context, settings, deps, checks, remainingMs()));
+      : await timed('userinfo', () => callUserinfo(userinfo_endpoint, tokens, idToken, context, settings, deps, checks));
     return { checks: checks.results, steps, stoppedAt: undefined, ...base, tokens, idToken, accessToken, userinfo };
   } finally {
     await listener.close();
@@ -226,22 +225,21 @@ async function callUserinfo(
   settings: LoginSettings,
   deps: LoginDeps,
   checks: CheckRecorder,
-  timeoutMs: number,
 ): Promise<Record<string, unknown> | undefined> {
   if (!hasOpenid(settings.scope)) return void checks.skip('userinfo.status', 'openid was not requested');
   if (!userinfo_endpoint) return void checks.skip('userinfo.status', 'discovery lists no userinfo_endpoint');
   deps.ui.step(`Userinfo: GET ${userinfo_endpoint}`);
   deps.ui.explain('Userinfo returns claims about the user; its sub must equal the ID token\'s, or the two responses may have been swapped.');
-  const response = await requestUserinfo(deps.http, userinfo_endpoint, tokens.access_token, tokens.token_type, timeoutMs);
+  const response = await requestUserinfo(deps.http, userinfo_endpoint, tokens.access_token, tokens.token_type);
   deps.ui.detail(`← HTTP ${response.status} ${response.headers['content-type'] ?? ''}`);
   const sub = typeof idToken?.payload?.sub === 'string' ? idToken.payload.sub : undefined;
   return judgeUserinfo(response, { sub, issuer: context.issuer, client_id: context.client_id, keys: context.keys.keys }, checks);
 }
 
 /** Opens the browser and waits for the one authorization response, bounded by --timeout and Ctrl-C. */
-async function waitForResponse(url: string, remainingMs: number, settings: LoginSettings, deps: LoginDeps, wait: (signal: AbortSignal) => Promise<ReceivedCallback>): Promise<ReceivedCallback> {
-  const timeout = AbortSignal.timeout(remainingMs);
-  const signal = AbortSignal.any([deps.signal, timeout]);
+async function waitForResponse(url: string, settings: LoginSettings, deps: LoginDeps, wait: (signal: AbortSignal) => Promise<ReceivedCallback>): Promise<ReceivedCallback> {
+  const deadline = deps.deadline ?? AbortSignal.timeout(settings.timeoutSeconds * 1000);
+  const signal = AbortSignal.any([deps.signal, deadline]);
   const received = wait(signal);
   received.catch(() => undefined);
   const browser = await openBrowser(url, settings.browser);
@@ -250,7 +248,7 @@ async function waitForResponse(url: string, remainingMs: number, settings: Login
     return await Promise.race([received, browser.failed]);
   } catch (error) {
     if (deps.signal.aborted) throw new CliError('CANCELLED', 'login cancelled (Ctrl-C) while waiting for the authorization response');
-    if (timeout.aborted) {
+    if (deadline.aborted) {
       throw new CliError('CANCELLED', `timed out after ${humanDuration(settings.timeoutSeconds)} waiting for the authorization response`, { hint: 'finish the sign-in in the browser sooner, or raise --timeout' });
     }
     throw error;

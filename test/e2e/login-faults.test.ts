@@ -93,4 +93,16 @@ describe('login against a misbehaving IdP: one fault, one failing check', () => 
     expect(check?.message).toMatch(/expired 1h ago/);
     expect(check?.message).toMatch(/clock agrees with the IdP's Date header/);
   });
+
+  it('--timeout bounds the whole login: a token endpoint that never answers ends with exit 4', async () => {
+    const idp = await startScriptedIdp('token_hangs');
+    try {
+      const result = await runCli(['login', '--issuer', idp.issuer, '--client-id', idp.client_id, '--browser-command', BROWSER, '--timeout', '3'], { env: { XDG_CACHE_HOME: cache, BROWSER: undefined } });
+      expect(result.code).toBe(4);
+      expect(result.stderr).toContain('oidc-cli: timed out after 3s (--timeout bounds the whole login)');
+      expect(result.stdout).toBe('');
+    } finally {
+      await idp.close();
+    }
+  });
 });

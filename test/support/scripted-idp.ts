@@ -23,6 +23,8 @@ export const FAULTS = [
   'wrong_iss', 'at_hash_mismatch', 'hs256', 'no_store_missing',
   // userinfo
   'userinfo_wrong_sub',
+  // transport: the token endpoint never answers
+  'token_hangs',
 ] as const;
 export type Fault = (typeof FAULTS)[number];
 
@@ -132,6 +134,7 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
     }
     if (route === 'GET /jwks') return json(res, 200, { keys: [jwk] });
     if (route === 'GET /authorize') return authorize(url, res);
+    if (route === 'POST /token' && fault === 'token_hangs') return;
     if (route === 'POST /token') return void token(req, res).catch(() => json(res, 500, { error: 'server_error' }));
     if (route === 'GET /userinfo') return json(res, 200, { sub: fault === 'userinfo_wrong_sub' ? 'someone-else' : 'scripted-user', name: 'Scripted User' });
     json(res, 404, { error: 'not_found' });
