@@ -90,6 +90,7 @@ async function settingsFrom(options: LoginOptions, context: Context): Promise<Lo
   return {
     issuer: client.issuer,
     client: credentials,
+    clientAuthExplicit: client.client_auth_explicit,
     scope: client.scope ?? DEFAULT_SCOPE,
     listener,
     request,
@@ -169,7 +170,7 @@ function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheO
   const data: Record<string, unknown> = {
     issuer: settings.issuer,
     client_id: settings.client.client_id,
-    client_auth: settings.client.method,
+    client_auth: result.client_auth,
     scope: settings.scope,
     redirect_uri: result.redirect_uri,
     authorization_url: result.authorization_url,
@@ -187,7 +188,7 @@ function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheO
       kind: 'fields',
       fields: [
         ['issuer', settings.issuer],
-        ['client_id', `${settings.client.client_id} (${settings.client.method})`],
+        ['client_id', `${settings.client.client_id} (${result.client_auth})`],
         ['redirect_uri', result.redirect_uri],
         ['scope', settings.scope],
         ['result', result.stoppedAt ? `stopped: ${result.stoppedAt}` : 'completed'],

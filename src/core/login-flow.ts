@@ -9,7 +9,7 @@ import { openBrowser } from '../ui/browser.js';
 import type { Ui } from '../ui/ui.js';
 import { humanDuration } from '../util/duration.js';
 import { buildAuthorizationUrl, judgeCallback, judgePkce, judgeRedirectUri, type AuthorizationRequest, type CallbackOutcome } from './authorization.js';
-import type { ClientCredentials } from './client-auth.js';
+import { chooseClientAuth, type ClientAuthMethod, type ClientCredentials } from './client-auth.js';
 import { discover } from './discovery.js';
 import { fetchJwks } from './jwks.js';
 import { judgeAccessToken, judgeIdToken, keySource, type JudgedToken } from './login-tokens.js';
@@ -22,6 +22,8 @@ import { judgeUserinfo, requestUserinfo } from './userinfo.js';
 export interface LoginSettings {
   issuer: string;
   client: ClientCredentials;
+  /** False when the method was only implied by the credentials: discovery's list may then pick it. */
+  clientAuthExplicit?: boolean;
   scope: string;
   listener: LoopbackOptions;
   request: Pick<AuthorizationRequest, 'response_mode' | 'prompt' | 'login_hint' | 'max_age' | 'acr_values' | 'resource' | 'audience' | 'extra'>;
@@ -45,6 +47,8 @@ export interface LoginResult {
   steps: StepTiming[];
   /** Where the flow stopped early, in one line; undefined when it ran to the end. */
   stoppedAt: string | undefined;
+  /** The client authentication used at the token endpoint. */
+  client_auth: ClientAuthMethod;
   redirect_uri: string;
   authorization_url: string;
   callback: Array<[string, string]> | undefined;
@@ -88,6 +92,9 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
   ui.detail(`token_endpoint          ${token_endpoint}`);
   ui.detail(`jwks_uri                ${jwks_uri}`);
   checks.merge(discovery.checks.filter((c) => c.status === 'fail' || c.status === 'warn'));
+  const client: ClientCredentials = settings.clientAuthExplicit === false
+    ? { ...settings.client, method: chooseClientAuth(undefined, { secret: Boolean(settings.client.client_secret), key: Boolean(settings.client.privateKey) }, metadata.token_endpoint_auth_methods_supported) }
+    : settings.client;
   const jwks = await timed('jwks', () => fetchJwks(http, jwks_uri!));
   ui.detail(`${jwks.jwks.keys.length} signing key(s): ${jwks.jwks.keys.map((k) => `${k.kid ?? '(no kid)'} ${k.alg ?? k.kty}`).join(', ')}`);
   checks.merge(jwks.checks.filter((c) => c.status === 'fail' || c.status === 'warn'));
@@ -133,7 +140,7 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
     const outcome = judgeCallback(callback, { state, issuer: discovery.issuer, issParameterSupported: metadata.authorization_response_iss_parameter_supported === true }, checks);
     callback.reply(pageFor(outcome));
     await listener.close();
-    const base = { redirect_uri: listener.redirect_uri, authorization_url: authorizationUrl.toString(), callback: callback.params.map(([n, v]) => [n, n === 'code' ? show(v) : v] as [string, string]) };
+    const base = { client_auth: client.method, redirect_uri: listener.redirect_uri, authorization_url: authorizationUrl.toString(), callback: callback.params.map(([n, v]) => [n, n === 'code' ? show(v) : v] as [string, string]) };
     const empty = { tokens: undefined, idToken: undefined, accessToken: undefined, userinfo: undefined };
     if (!outcome.proceed) {
       const reason = outcome.error ? `the IdP answered error=${outcome.error.error}` : 'the authorization response failed its checks; the code was not redeemed';
@@ -141,7 +148,7 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
     }
 
     // 5. Token request.
-    ui.step(`Token request: POST ${token_endpoint} (grant_type=authorization_code, ${settings.client.method})`);
+    ui.step(`Token request: POST ${token_endpoint} (grant_type=authorization_code, ${client.method})`);
     ui.explain('The code is redeemed over a back channel with code_verifier and the client credentials: tokens never pass through the browser.');
     const exchange = await timed('token request', () =>
       requestToken(http, {
@@ -154,14 +161,14 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
           ['code_verifier', pkce.code_verifier],
           ...(settings.request.resource ?? []).map((r) => ['resource', r] as [string, string]),
         ],
-        client: settings.client,
+        client,
       }),
     );
     if (exchange.authorizationHeader) ui.detail(`Authorization: ${exchange.authorizationHeader.split(' ')[0]} ${show(exchange.authorizationHeader.split(' ')[1] ?? '')}`);
     for (const line of describeForm(exchange.form, settings.showTokens)) ui.detail(line);
     const response = exchange.response;
     ui.detail(`← HTTP ${response.status}${response.headers['cache-control'] ? `, Cache-Control: ${response.headers['cache-control']}` : ''}`);
-    const judgement = judgeTokenResponse(response, { openid: hasOpenid(settings.scope), basicAuth: settings.client.method === 'client_secret_basic' }, checks);
+    const judgement = judgeTokenResponse(response, { openid: hasOpenid(settings.scope), basicAuth: client.method === 'client_secret_basic' }, checks);
     const tokens = judgement.tokens;
     if (tokens) {
       for (const [name, value] of Object.entries(tokens.raw)) {
