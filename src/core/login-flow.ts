@@ -172,7 +172,7 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
     const tokens = judgement.tokens;
     if (tokens) {
       for (const [name, value] of Object.entries(tokens.raw)) {
-        ui.detail(`${name.padEnd(14)} ${/token$/.test(name) && typeof value === 'string' ? show(value) : JSON.stringify(value)}`);
+        ui.detail(`${name.padEnd(14)} ${typeof value !== 'string' ? JSON.stringify(value) : /token$/.test(name) ? show(value) : value}`);
       }
       http.addSecret(tokens.access_token);
       if (tokens.refresh_token) http.addSecret(tokens.refresh_token);
