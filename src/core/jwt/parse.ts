@@ -1,4 +1,5 @@
 import { inputError } from '../../errors.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../util/json-depth.js';
 import { findDuplicateMembers } from './json-members.js';
 import type { ParsedJwt } from './types.js';
 
@@ -37,6 +38,7 @@ function decodeJsonObject(bytes: Buffer, name: string): { value: Record<string, 
     throw inputError(`not a JWT: the ${name} is not JSON`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw inputError(`not a JWT: the ${name} is not a JSON object`);
+  if (nestedDeeperThan(value)) throw inputError(`not a JWT: the ${name} is JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   return { value: value as Record<string, unknown>, text };
 }
 
@@ -90,15 +92,17 @@ export function parseJwt(raw: string): ParsedJwt {
     parsed.payloadText = `(${payloadPart.bytes.length} bytes of binary data, base64url ${parts[1]!.slice(0, 40)}…)`;
     return parsed;
   }
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      parsed.payload = value as Record<string, unknown>;
-      parsed.duplicateMembers.payload = findDuplicateMembers(text);
-      return parsed;
-    }
+    value = JSON.parse(text);
   } catch {
     // Not JSON: a JWS may sign any content (RFC 7515); shown as text below.
+  }
+  if (nestedDeeperThan(value)) throw inputError(`not a JWT: the payload is JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    parsed.payload = value as Record<string, unknown>;
+    parsed.duplicateMembers.payload = findDuplicateMembers(text);
+    return parsed;
   }
   parsed.payloadText = text;
   return parsed;
