@@ -6,6 +6,7 @@ import { createDispatcher } from './agent.js';
 import { isLoopback } from './loopback.js';
 import { DeadlineError, mapTransportError } from './errors.js';
 import { createTracer } from './trace.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../util/json-depth.js';
 import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from './types.js';
 
 export { isLoopback } from './loopback.js';
@@ -68,6 +69,38 @@ function describeNotJson(url: string, status: number, headers: Record<string, st
   return new CliError('PROTOCOL', `${url} answered ${status} with ${what}, not JSON`, {
     hint: body.length === 0 ? 'is this the right URL?' : `is this the right URL? The body starts: ${mask(JSON.stringify(start))}`,
   });
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A body we accept as JSON: never inflated (a small answer must not expand past the size cap), UTF-8
+ * only (RFC 8259 §8.1; a lenient decode would silently change an issuer or a key), and not nested so
+ * deep that rendering it would overflow the stack.
+ */
+function parseJsonBody(url: string, status: number, headers: Record<string, string>, body: Buffer, mask: (text: string) => string): unknown {
+  const encoding = headers['content-encoding']?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity') {
+    throw new CliError('PROTOCOL', `${url} answered ${status} with a ${encoding}-compressed body (Content-Encoding: ${encoding}), not JSON`, {
+      hint: 'the server or a proxy ignored "Accept-Encoding: identity"; oidc-cli never inflates a body, so that it cannot expand past the size limit',
+    });
+  }
+  let text: string;
+  try {
+    text = strictUtf8.decode(body);
+  } catch {
+    throw new CliError('PROTOCOL', `${url} answered ${status} with a body that is not valid UTF-8, so not JSON`, { hint: 'JSON exchanged between systems must be UTF-8 (RFC 8259 §8.1)' });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw describeNotJson(url, status, headers, body, mask);
+  }
+  if (nestedDeeperThan(value)) {
+    throw new CliError('PROTOCOL', `${url} answered ${status} with JSON nested deeper than ${MAX_JSON_DEPTH} levels`, { hint: 'no metadata document, key set or token response is that deep; is this the right URL?' });
+  }
+  return value;
 }
 
 /**
@@ -141,13 +174,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         location: isRedirect ? flat.location : undefined,
         elapsedMs,
         text: () => buffer.toString('utf8'),
-        json: () => {
-          try {
-            return JSON.parse(buffer.toString('utf8')) as unknown;
-          } catch {
-            throw describeNotJson(url, res.statusCode, flat, buffer, mask);
-          }
-        },
+        json: () => parseJsonBody(url, res.statusCode, flat, buffer, mask),
       };
     } catch (error) {
       if (signal.aborted) abandoned = true;
