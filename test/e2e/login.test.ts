@@ -193,6 +193,27 @@ describe('when the login cannot complete', () => {
     expect(missing.stderr).toContain('--browser-command: cannot run "no-such-browser-oidc-cli": not found');
   });
 
+  it('--param cannot override the flow\'s own parameters (exit 2), and bad --redirect-uri is refused (exit 2)', async () => {
+    const param = await login(['--client-id', idp.clients.public.client_id, '--param', 'state=mine', '--no-browser']);
+    expect(param.code).toBe(2);
+    expect(param.stderr).toContain('oidc-cli: --param cannot set state');
+    const redirect = await login(['--client-id', idp.clients.public.client_id, '--redirect-uri', 'https://app.example.com/cb', '--no-browser']);
+    expect(redirect.code).toBe(2);
+    expect(redirect.stderr).toMatch(/^oidc-cli: --redirect-uri must be http:\/\/127\.0\.0\.1/m);
+  });
+
+  it('--param and --redirect-uri reach the IdP: a registered loopback URI with a fixed port works', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const result = await login(['--client-id', idp.clients.public.client_id, '--redirect-uri', `http://127.0.0.1:${port}/callback`, '--param', 'ui_locales=fr', '--browser-command', BROWSER, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const doc = result.json<LoginDoc & { redirect_uri: string; authorization_url: string }>();
+    expect(doc.redirect_uri).toBe(`http://127.0.0.1:${port}/callback`);
+    expect(new URL(doc.authorization_url).searchParams.get('ui_locales')).toBe('fr');
+  });
+
   it('BROWSER works like --browser-command', async () => {
     const result = await login(['--client-id', idp.clients.public.client_id, '--json'], { BROWSER });
     expect(result.code, result.stderr).toBe(0);
