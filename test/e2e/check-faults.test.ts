@@ -10,6 +10,8 @@ import { startProbeIdp, type ProbeFault, type ProbeIdp } from '../support/probe-
 type Check = { id: string; status: string; message: string };
 
 const browser = `node ${BROWSER_SCRIPT}`;
+// Each run spawns the CLI and many browser runs: room for a loaded 2-core CI machine (no timing is asserted).
+const E2E_TIMEOUT = 120_000;
 let dir: string;
 
 beforeAll(async () => {
@@ -26,7 +28,7 @@ async function check(idp: { issuer: string }, client: { client_id: string; clien
     await writeFile(file, client.client_secret, { mode: 0o600 });
     args.push('--client-secret-file', file);
   }
-  const result = await runCli(args, { env: env(), timeoutMs: 60_000 });
+  const result = await runCli(args, { env: env(), timeoutMs: 100_000 });
   expect(hasStackTrace(result.stderr), result.stderr).toBe(false);
   const doc = result.json<{ ok: boolean; checks: Check[] }>();
   const status = (id: string) => doc.checks.find((c) => c.id === id)?.status;
@@ -48,7 +50,7 @@ describe('check against a sound purpose-built IdP (the fixture itself is right)'
     } finally {
       await idp.close();
     }
-  });
+  }, E2E_TIMEOUT);
 });
 
 // One fault each: the matching checks fail, nothing else does, and the exit code is 1.
@@ -75,7 +77,7 @@ describe('check against one fault at a time', () => {
     expect(run.doc.ok).toBe(false);
     for (const id of warned ?? []) expect(run.status(id)).toBe('warn');
     if (message) expect(run.message(failing[0]!)).toMatch(message);
-  });
+  }, E2E_TIMEOUT);
 
   it('the open redirect is observed at the second listener: the IdP really sent the browser there', async () => {
     await idp?.close();
@@ -83,7 +85,7 @@ describe('check against one fault at a time', () => {
     const run = await check(idp, idp.clients.public, ['--only', 'probe.redirect_uri_altered']);
     expect(run.doc.checks.map((c) => [c.id, c.status])).toEqual([['probe.redirect_uri_altered', 'fail']]);
     expect(idp.redirects.some((uri) => /\/oidc-cli-probe\/altered\?code=/.test(uri))).toBe(true);
-  });
+  }, E2E_TIMEOUT);
 });
 
 describe('check against the real oidc-provider with refresh rotation off', () => {
@@ -98,7 +100,7 @@ describe('check against the real oidc-provider with refresh rotation off', () =>
     } finally {
       await idp.close();
     }
-  });
+  }, E2E_TIMEOUT);
 });
 
 describe('--fail-on warn', () => {
@@ -122,5 +124,5 @@ describe('--fail-on warn', () => {
     } finally {
       await idp.close();
     }
-  });
+  }, E2E_TIMEOUT);
 });

@@ -11,6 +11,8 @@ type Check = { id: string; status: string; message: string; spec: string; hint?:
 type Doc = { ok: boolean; command: string; checks: Check[]; grant: string; user_flow: boolean; junit: string | null; steps: Array<{ name: string; ms: number }> };
 
 const browser = `node ${BROWSER_SCRIPT}`;
+// Each run spawns the CLI and many browser runs: room for a loaded 2-core CI machine (no timing is asserted).
+const E2E_TIMEOUT = 120_000;
 const ALL_PROBES = ['probe.code_reuse', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_required', 'probe.pkce_downgrade', 'probe.pkce_plain', 'probe.redirect_uri_altered', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.token_get'];
 const USER_FLOW_PROBES = ALL_PROBES.filter((id) => id !== 'probe.client_secret_wrong' && id !== 'probe.token_get');
 
@@ -30,7 +32,7 @@ afterAll(async () => {
 });
 
 const env = () => ({ XDG_CACHE_HOME: join(dir, 'cache'), XDG_CONFIG_HOME: join(dir, 'config'), BROWSER: undefined, OIDC_CLIENT_SECRET: undefined, OIDC_ISSUER: undefined, OIDC_CLIENT_ID: undefined });
-const check = (args: string[]) => runCli(['check', '--issuer', idp.issuer, ...args], { env: env(), timeoutMs: 60_000 });
+const check = (args: string[]) => runCli(['check', '--issuer', idp.issuer, ...args], { env: env(), timeoutMs: 100_000 });
 const basic = () => ['--client-id', idp.clients.basic.client_id, '--client-secret-file', secretFile('basic')];
 const byId = (checks: Check[]) => Object.fromEntries(checks.map((c) => [c.id, c]));
 
@@ -70,7 +72,7 @@ describe('check against the sound oidc-provider harness', () => {
       else expect([json.id, c['system-out'], c.failure]).toEqual([json.id, json.message, undefined]);
     }
     expect(suites).toMatchObject({ tests: String(doc.checks.length), failures: '0', skipped: String(doc.checks.filter((c) => c.status === 'skip').length) });
-  });
+  }, E2E_TIMEOUT);
 
   it('public client: no failure and no warning; the secret probe and introspection say why they are skipped', async () => {
     const result = await check(['--client-id', idp.clients.public.client_id, '--browser-command', browser, '--json']);
@@ -82,7 +84,7 @@ describe('check against the sound oidc-provider harness', () => {
     expect(checks['refresh.rotation']!.status).toBe('pass');
     expect(checks['introspection.status']).toMatchObject({ status: 'skip', message: 'a public client cannot authenticate to the introspection endpoint' });
     expect(checks['refresh.reuse_rejected']).toMatchObject({ status: 'skip', message: 'destructive (ends the grant): opt in with --destructive' });
-  });
+  }, E2E_TIMEOUT);
 
   it('no user flow: client credentials for a machine client, user-flow probes skipped with the reason, a warning on stderr', async () => {
     const result = await check(['--client-id', idp.clients.machine.client_id, '--client-secret-file', secretFile('machine'), '--scope', 'api:read', '--json']);
@@ -96,7 +98,7 @@ describe('check against the sound oidc-provider harness', () => {
     expect(checks['access_token.signature']!.status).toBe('pass');
     expect(checks['client_credentials.refresh_token']!.status).toBe('pass');
     expect(result.stderr).toContain('warning: no --browser-command');
-  });
+  }, E2E_TIMEOUT);
 
   it('human output: grouped checks, a summary per group, timings and totals on stdout; progress on stderr', async () => {
     const result = await check([...basic(), '--browser-command', browser, '--only', 'probe.pkce_*,discovery.issuer_match']);
@@ -108,7 +110,7 @@ describe('check against the sound oidc-provider harness', () => {
     expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('OK  6 passed, 0 failed, 0 warnings, 0 skipped');
     expect(result.stderr).toContain('→ Active probes: 4, up to 4 browser runs at once');
     expect(result.stdout).not.toContain('→');
-  });
+  }, E2E_TIMEOUT);
 
   it('--only and --skip select by id, group or prefix*, and only the selected probes run', async () => {
     const result = await check([...basic(), '--browser-command', browser, '--only', 'probe', '--skip', 'probe.pkce_*', '--skip', 'probe.redirect_uri_altered', '--json']);
@@ -117,19 +119,19 @@ describe('check against the sound oidc-provider harness', () => {
     expect(doc.checks.map((c) => c.id)).toEqual(['probe.code_reuse', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.token_get']);
     expect(doc.probes.map((p) => p.name)).not.toContain('PKCE: plain');
     expect(doc.steps.map((s) => s.name)).not.toContain('login');
-  });
+  }, E2E_TIMEOUT);
 
   it('a pattern that matches no check is a usage error (exit 2), before any network call', async () => {
     const result = await runCli(['check', '--issuer', 'http://127.0.0.1:9', '--client-id', 'x', '--only', 'probe.nope'], { env: env() });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('oidc-cli: --only probe.nope: no check id or group matches\n  hint: list the ids with: oidc-cli checks (e.g. probe, probe.code_reuse, id_token, probe.pkce_*)\n');
     expect(result.stdout).toBe('');
-  });
+  }, E2E_TIMEOUT);
 
   it('--junit into a missing directory: exit 2 with one line', async () => {
     const result = await check(['--client-id', idp.clients.machine.client_id, '--client-secret-file', secretFile('machine'), '--only', 'discovery', '--junit', join(dir, 'no', 'such', 'dir', 'r.xml')]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^oidc-cli: --junit: cannot write .*r\.xml: ENOENT$/m);
     expect(hasStackTrace(result.stderr)).toBe(false);
-  });
+  }, E2E_TIMEOUT);
 });
