@@ -12,7 +12,11 @@ import { createUi } from './ui/ui.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
 
+/** Inlined by the bundler (scripts/bundle.ts), so a start-up reads no file; unbundled, undefined. */
+declare const OIDC_CLI_VERSION: string | undefined;
+
 function packageVersion(): string {
+  if (typeof OIDC_CLI_VERSION === 'string') return OIDC_CLI_VERSION;
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }

@@ -1,0 +1,76 @@
+/**
+ * Second half of `npm run build` (after tsc): bundles dist/src/main.js and what it imports into one
+ * CommonJS file, dist/src/bundle/oidc-cli.cjs, which bin/oidc-cli.js loads. One file to read and
+ * compile starts faster than ~80 ES modules (issue 7: cold start near bare Node). Then a V8 code
+ * cache is made from a real run (`decode <token>`), so Node 20 need not compile it again either.
+ *
+ * Only the packages on the start-up path are bundled; the rest (undici, ora, open...) stay in
+ * node_modules and load when a command needs them.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const OUT_FILE = `${ROOT}dist/src/bundle/oidc-cli.cjs`;
+const CODE_CACHE = `${OUT_FILE}.v8cache`;
+const BUNDLED_PACKAGES = new Set(['commander', 'chalk', 'jose']);
+
+/**
+ * Packages left out of the bundle are `require`d when first imported. ESM-only ones (ora, open) work
+ * through require(esm) (Node 20.19+), and re-exporting them from a module outside this package's
+ * "type": "module" scope makes esbuild honour their __esModule marker, so `default` is their default
+ * export. (A dynamic import() inside the vm-compiled bundle would print an ExperimentalWarning.)
+ */
+const externalPackages: Plugin = {
+  name: 'external-packages',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^[^./#]/ }, (args) => {
+      const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0]!;
+      if (isBuiltin(args.path) || BUNDLED_PACKAGES.has(name)) return undefined;
+      return args.namespace === 'external' ? { path: args.path, external: true } : { path: args.path, namespace: 'external' };
+    });
+    bundler.onLoad({ filter: /.*/, namespace: 'external' }, (args) => {
+      const specifier = JSON.stringify(args.path);
+      return { contents: `export * from ${specifier};\nexport { default } from ${specifier};\n`, loader: 'js' };
+    });
+  },
+};
+
+async function bundle(): Promise<void> {
+  const { version } = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string };
+  rmSync(CODE_CACHE, { force: true }); // a cache must never outlive the code it was made from
+  await build({
+    entryPoints: [`${ROOT}dist/src/main.js`],
+    outfile: OUT_FILE,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // import() becomes a lazy require, so commands, undici and jose load only when used.
+    supported: { 'dynamic-import': false },
+    define: { OIDC_CLI_VERSION: JSON.stringify(version), 'import.meta.url': '__import_meta_url' },
+    banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'eof',
+    plugins: [externalPackages],
+    logLevel: 'warning',
+  });
+}
+
+/** Runs the bundle once, as a user would, and keeps V8's compiled code for the next starts. */
+function makeCodeCache(): void {
+  const header = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'JWT' })).toString('base64url');
+  const payload = Buffer.from(JSON.stringify({ sub: 'warm-up', iat: 1, exp: 2 })).toString('base64url');
+  const run = spawnSync(process.execPath, [`${ROOT}bin/oidc-cli.js`, 'decode', `${header}.${payload}.c2lnbmF0dXJl`], {
+    env: { ...process.env, OIDC_CLI_WRITE_CODE_CACHE: CODE_CACHE },
+    stdio: 'ignore',
+  });
+  if (run.error) throw run.error;
+}
+
+await bundle();
+makeCodeCache();
