@@ -45,6 +45,15 @@ function safeExtra(file: string): string[] {
 }
 
 /**
+ * Loopback never goes through a proxy (as in Go's net/http): a proxy cannot reach this machine's
+ * 127.0.0.1, and a local test IdP must keep working on a machine with HTTPS_PROXY set.
+ */
+export function withLoopback(noProxy: string): string {
+  if (noProxy.trim() === '*') return noProxy;
+  return [noProxy, 'localhost', '127.0.0.1', '[::1]'].filter(Boolean).join(',');
+}
+
+/**
  * One keep-alive dispatcher for the run. EnvHttpProxyAgent honours HTTPS_PROXY/HTTP_PROXY/NO_PROXY
  * (lower case wins, as in curl); its direct agent takes `connect`, its proxy agents `requestTls` for
  * the TLS session to the IdP through the tunnel, so the CA settings go to both.
@@ -60,7 +69,7 @@ export function createDispatcher(settings: AgentSettings): Dispatcher {
   return new EnvHttpProxyAgent({
     httpProxy: env.http_proxy ?? env.HTTP_PROXY ?? '',
     httpsProxy: env.https_proxy ?? env.HTTPS_PROXY ?? '',
-    noProxy: env.no_proxy ?? env.NO_PROXY ?? '',
+    noProxy: withLoopback(env.no_proxy ?? env.NO_PROXY ?? ''),
     connect: tls,
     requestTls: tls,
     keepAliveTimeout: 4_000,

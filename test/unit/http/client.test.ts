@@ -259,7 +259,10 @@ describe('trace', () => {
   });
 });
 
-/** A CONNECT proxy that records each tunnel; `drop` makes it hang up instead (a refusing proxy). */
+/**
+ * A CONNECT proxy that records each tunnel and sends every host to 127.0.0.1, so a made-up name such
+ * as idp.proxied.test reaches a local server only through it; `drop` makes it hang up instead.
+ */
 async function startProxy(drop = false) {
   const tunnels: string[] = [];
   const proxy = await listen((_req, res) => {
@@ -269,8 +272,8 @@ async function startProxy(drop = false) {
   proxy.server.on('connect', (req: IncomingMessage, client: Socket) => {
     tunnels.push(req.url ?? '');
     if (drop) return void client.destroy();
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
+    const port = Number((req.url ?? '').split(':').pop());
+    const upstream = connect(port, '127.0.0.1', () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.pipe(client);
       client.pipe(upstream);
@@ -282,24 +285,31 @@ async function startProxy(drop = false) {
 }
 
 describe('proxy from the environment', () => {
-  it('tunnels through HTTP_PROXY, and goes direct for hosts in NO_PROXY', async () => {
+  const port = () => plain.origin.split(':').pop();
+
+  it('tunnels through HTTP_PROXY; NO_PROXY hosts and loopback go direct', async () => {
     const proxy = await startProxy();
-    const target = plain.origin.replace('http://', '');
-    const proxied = client({ env: { HTTP_PROXY: proxy.origin } });
+    const url = `http://idp.proxied.test:${port()}/json`;
+    const proxied = client({ insecure: true, env: { HTTP_PROXY: proxy.origin } });
+    expect((await proxied.http.request({ url })).json()).toEqual({ ok: true });
+    expect(proxy.tunnels).toEqual([`idp.proxied.test:${port()}`]);
+    // Loopback never goes through the proxy: it could not reach this machine's 127.0.0.1.
     expect((await proxied.http.request({ url: `${plain.origin}/json` })).json()).toEqual({ ok: true });
-    expect(proxy.tunnels).toEqual([target]);
-    const bypass = client({ env: { HTTP_PROXY: proxy.origin, NO_PROXY: '127.0.0.1' } });
-    expect((await bypass.http.request({ url: `${plain.origin}/json` })).json()).toEqual({ ok: true });
-    expect(proxy.tunnels).toEqual([target]);
+    expect(proxy.tunnels).toHaveLength(1);
+    // Direct means our own DNS lookup, which fails for the made-up name.
+    const bypass = client({ insecure: true, env: { HTTP_PROXY: proxy.origin, NO_PROXY: '.proxied.test' } });
+    expect((await failure(bypass.http.request({ url }))).message).toBe('could not resolve host idp.proxied.test');
+    expect(proxy.tunnels).toHaveLength(1);
     await Promise.all([proxied.http.close(), bypass.http.close()]);
     await stop(proxy);
   });
 
   it('a proxy that drops every tunnel ends in TIMEOUT at the deadline, not a hang', async () => {
     const proxy = await startProxy(true);
-    const { http } = client({ timeoutMs: 500, env: { HTTP_PROXY: proxy.origin } });
-    const error = await failure(http.request({ url: `${plain.origin}/json` }));
+    const { http } = client({ timeoutMs: 500, insecure: true, env: { HTTP_PROXY: proxy.origin } });
+    const error = await failure(http.request({ url: `http://idp.proxied.test:${port()}/json` }));
     expect(error.code).toBe('TIMEOUT');
+    expect(proxy.tunnels.length).toBeGreaterThan(0);
     await http.close();
     await stop(proxy);
   });
@@ -355,11 +365,13 @@ describe('TLS', () => {
 
   it('https through HTTPS_PROXY still verifies against --ca-file', async () => {
     const proxy = await startProxy();
-    const trusted = client({ caFile: cert.caFile, env: { HTTPS_PROXY: proxy.origin } });
-    expect((await trusted.http.request({ url: `${servers[0]!.origin}/` })).json()).toEqual({ tls: true });
-    expect(proxy.tunnels).toEqual([servers[0]!.origin.replace('https://', '')]);
+    // servers[2] holds a certificate for idp.example.test, the name the proxy resolves for us.
+    const url = `https://idp.example.test:${servers[2]!.origin.split(':').pop()}/`;
+    const trusted = client({ caFile: wrongHost.caFile, env: { HTTPS_PROXY: proxy.origin } });
+    expect((await trusted.http.request({ url })).json()).toEqual({ tls: true });
+    expect(proxy.tunnels).toHaveLength(1);
     const untrusted = client({ env: { HTTPS_PROXY: proxy.origin } });
-    expect((await failure(untrusted.http.request({ url: `${servers[0]!.origin}/` }))).code).toBe('TLS');
+    expect((await failure(untrusted.http.request({ url }))).code).toBe('TLS');
     await Promise.all([trusted.http.close(), untrusted.http.close()]);
     await stop(proxy);
   });
