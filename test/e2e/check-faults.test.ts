@@ -58,6 +58,7 @@ const cases: Array<{ fault: ProbeFault; client: 'public' | 'basic'; failing: str
   { fault: 'pkce_not_enforced', client: 'public', failing: ['probe.pkce_downgrade', 'probe.pkce_missing', 'probe.pkce_wrong'], warned: ['probe.pkce_plain', 'probe.pkce_required'] },
   { fault: 'code_reusable', client: 'public', failing: ['probe.code_reuse'], message: /second time: accepted, HTTP 200 with an access_token/ },
   { fault: 'redirect_uri_unchecked', client: 'public', failing: ['probe.redirect_uri_altered'], message: /^open redirect: the IdP sent the browser to the unregistered http:\/\/127\.0\.0\.1:\d+\/oidc-cli-probe\/altered with a code/ },
+  { fault: 'redirect_uri_query_ignored', client: 'public', failing: ['probe.redirect_uri_altered'], message: /^open redirect: the IdP sent the browser to the unregistered http:\/\/127\.0\.0\.1:\d+\/callback\?oidc_cli_probe=altered with a code \(\d+ characters\)$/ },
   { fault: 'token_ignores_redirect_uri', client: 'public', failing: ['probe.redirect_uri_token'] },
   { fault: 'wrong_secret_accepted', client: 'basic', failing: ['probe.client_secret_wrong'], message: /wrong secret \(client_secret_basic\): accepted/ },
   { fault: 'no_rotation', client: 'public', failing: ['refresh.rotation'] },

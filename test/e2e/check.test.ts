@@ -51,7 +51,7 @@ describe('check against the sound oidc-provider harness', () => {
     for (const id of ALL_PROBES) expect([id, checks[id]?.status]).toEqual([id, 'pass']);
     // The destructive part ran: replay refused, revocation confirmed through introspection.
     for (const id of ['refresh.reuse_rejected', 'revocation.status', 'revocation.unknown_token', 'revocation.inactive', 'revocation.refresh_rejected']) expect([id, checks[id]?.status]).toEqual([id, 'pass']);
-    expect(checks['probe.redirect_uri_altered']!.message).toMatch(/^no redirect to the unregistered http:\/\/127\.0\.0\.1:\d+\/oidc-cli-probe\/altered, the listener there saw nothing: the browser command ended \(exit code 1\) before any response arrived$/);
+    expect(checks['probe.redirect_uri_altered']!.message).toMatch(/^no redirect to the unregistered http:\/\/127\.0\.0\.1:\d+\/oidc-cli-probe\/altered or http:\/\/127\.0\.0\.1:\d+\/callback\?oidc_cli_probe=altered, their listeners saw nothing: the browser command ended \(exit code 1\) before any response arrived$/);
     expect(checks['probe.prompt_none']!.message).toContain('error=login_required');
     expect(doc.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['discovery + jwks', 'login', 'lifecycle', 'probes', 'total']));
     expect(hasStackTrace(result.stderr)).toBe(false);

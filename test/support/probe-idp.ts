@@ -19,6 +19,7 @@ export type ProbeFault =
   | 'pkce_plain_accepted' // code_challenge_method=plain is accepted (and verified) besides S256
   | 'code_reusable' // a code can be redeemed again and again
   | 'redirect_uri_unchecked' // any redirect_uri is accepted at the authorization endpoint (open redirect)
+  | 'redirect_uri_query_ignored' // the query of a redirect_uri is left out of the comparison
   | 'token_ignores_redirect_uri' // the token endpoint does not compare redirect_uri
   | 'wrong_secret_accepted' // client secrets are not checked
   | 'no_rotation' // a refresh returns the same refresh token
@@ -59,11 +60,11 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(body);
 }
 
-const isRegistered = (uri: string) => {
+const isRegistered = (uri: string, ignoreQuery: boolean) => {
   try {
     const url = new URL(uri);
     // Loopback native client (RFC 8252 §7.3): any port, exact path, no query.
-    return url.protocol === 'http:' && ['127.0.0.1', '[::1]'].includes(url.hostname) && url.pathname === '/callback' && url.search === '' && url.hash === '';
+    return url.protocol === 'http:' && ['127.0.0.1', '[::1]'].includes(url.hostname) && url.pathname === '/callback' && (ignoreQuery || url.search === '') && url.hash === '';
   } catch {
     return false;
   }
@@ -108,7 +109,7 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
     const client_id = q.get('client_id') ?? '';
     const redirect_uri = q.get('redirect_uri') ?? '';
     if (client_id !== clients.public.client_id && client_id !== clients.basic.client_id) return errorPage(res, 'invalid_client', 'unknown client_id');
-    if (!faults.has('redirect_uri_unchecked') && !isRegistered(redirect_uri)) return errorPage(res, 'invalid_redirect_uri', 'redirect_uri is not registered');
+    if (!faults.has('redirect_uri_unchecked') && !isRegistered(redirect_uri, faults.has('redirect_uri_query_ignored'))) return errorPage(res, 'invalid_redirect_uri', 'redirect_uri is not registered');
     const back = (params: Record<string, string | undefined>) => {
       const target = new URL(redirect_uri);
       const state = q.get('state');

@@ -130,13 +130,17 @@ describe('probes against a scripted IdP', () => {
     expect(String(requests[0]!.body)).toContain(`code_verifier=${'v'.repeat(43)}`);
   });
 
-  it('redirect_uri altered: an arrival at the second listener is an open redirect; none is a pass that says why', async () => {
-    const open = await run(redirectUriAltered, { front: [outcome([['error', 'invalid_request'], ['state', 's']], { redirect_uri: 'http://127.0.0.1:6000/oidc-cli-probe/altered' })] });
-    expect(open.variants).toEqual([{ altered: true, expectRefusal: true }]);
-    expect(open.results).toEqual([['probe.redirect_uri_altered', 'fail', 'open redirect: the IdP sent the browser to the unregistered http://127.0.0.1:6000/oidc-cli-probe/altered with error=invalid_request']]);
-    const closed = await run(redirectUriAltered, { front: [outcome(undefined)] });
+  it('redirect_uri altered: another path and an added query, each on its own listener; any arrival is an open redirect', async () => {
+    const path = 'http://127.0.0.1:6000/oidc-cli-probe/altered';
+    const query = 'http://127.0.0.1:6001/callback?oidc_cli_probe=altered';
+    const open = await run(redirectUriAltered, { front: [outcome([['error', 'invalid_request'], ['state', 's']], { redirect_uri: path }), outcome(undefined, { redirect_uri: query })] });
+    expect(open.variants).toEqual([{ altered: 'path', expectRefusal: true }, { altered: 'query', expectRefusal: true }]);
+    expect(open.results).toEqual([['probe.redirect_uri_altered', 'fail', `open redirect: the IdP sent the browser to the unregistered ${path} with error=invalid_request`]]);
+    const queryOnly = await run(redirectUriAltered, { front: [outcome(undefined, { redirect_uri: path }), outcome(code(), { redirect_uri: query })] });
+    expect(queryOnly.results).toEqual([['probe.redirect_uri_altered', 'fail', `open redirect: the IdP sent the browser to the unregistered ${query} with a code (6 characters)`]]);
+    const closed = await run(redirectUriAltered, { front: [outcome(undefined, { redirect_uri: path }), outcome(undefined, { redirect_uri: query })] });
     expect(closed.results[0]!.slice(0, 2)).toEqual(['probe.redirect_uri_altered', 'pass']);
-    expect(closed.results[0]![2]).toContain('exited with code 1');
+    expect(closed.results[0]![2]).toBe(`no redirect to the unregistered ${path} or ${query}, their listeners saw nothing: the browser command "node" exited with code 1 before the authorization response arrived`);
   });
 
   it('unknown parameter, missing response_type, prompt=none: each outcome judged', async () => {

@@ -36,8 +36,11 @@ export interface AuthorizationVariant {
   omit?: string[];
   /** Parameters to add (an unknown one, prompt=none). */
   extra?: Array<[string, string]>;
-  /** Send a redirect_uri at another path, watched by its own listener: an arrival there is an open redirect. */
-  altered?: boolean;
+  /**
+   * Send an unregistered redirect_uri, watched by a listener of its own: an arrival there is an open
+   * redirect. 'path': another path; 'query': the registered path with a query added.
+   */
+  altered?: 'path' | 'query';
   /** The IdP is expected to refuse: wait only refusalWaitMs for a response. */
   expectRefusal?: boolean;
 }
@@ -58,6 +61,8 @@ const EXIT_GRACE_MS = 500;
 
 /** The path of the altered redirect_uri: not the registered one, on a listener of its own. */
 export const ALTERED_PATH = '/oidc-cli-probe/altered';
+/** The query added for the 'query' alteration (RFC 9700 §2.1: redirect URIs are compared as exact strings). */
+export const ALTERED_QUERY = 'oidc_cli_probe=altered';
 
 export const param = (outcome: FrontChannelOutcome, name: string) => outcome.response?.find(([n]) => n === name)?.[1];
 
@@ -100,14 +105,17 @@ export function frontChannel(settings: FrontChannelSettings, concurrency: number
 }
 
 async function authorizeOnce(settings: FrontChannelSettings, variant: AuthorizationVariant): Promise<FrontChannelOutcome> {
-  const listenerOptions: LoopbackOptions = variant.altered ? { host: '127.0.0.1', port: 0, path: ALTERED_PATH } : settings.listener;
+  const listenerOptions: LoopbackOptions = !variant.altered
+    ? settings.listener
+    : { host: '127.0.0.1', port: 0, path: variant.altered === 'path' ? ALTERED_PATH : settings.listener.path };
   const listener = await startLoopback(listenerOptions);
+  const redirect_uri = variant.altered === 'query' ? `${listener.redirect_uri}?${ALTERED_QUERY}` : listener.redirect_uri;
   try {
     const pkce = createPkce();
     const url = buildAuthorizationUrl({
       authorization_endpoint: settings.authorization_endpoint,
       client_id: settings.client_id,
-      redirect_uri: listener.redirect_uri,
+      redirect_uri,
       scope: settings.scope,
       state: randomValue(16),
       nonce: randomValue(16),
@@ -124,7 +132,7 @@ async function authorizeOnce(settings: FrontChannelSettings, variant: Authorizat
     for (const [name, value] of variant.extra ?? []) url.searchParams.set(name, value);
     settings.trace(`check: authorization request ${url.toString()}`);
 
-    const outcome = { authorization_url: url.toString(), redirect_uri: listener.redirect_uri, code_verifier: mode === 'none' ? undefined : pkce.code_verifier };
+    const outcome = { authorization_url: url.toString(), redirect_uri, code_verifier: mode === 'none' ? undefined : pkce.code_verifier };
     const waitMs = Math.max(1, variant.expectRefusal ? settings.refusalWaitMs() : settings.waitMs());
     const timeout = AbortSignal.timeout(waitMs);
     const received = listener.waitForCallback(AbortSignal.any([settings.signal, timeout]));

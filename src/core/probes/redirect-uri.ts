@@ -11,12 +11,14 @@ export const redirectUriAltered: Probe = {
   name: 'redirect_uri altered (authorization)',
   needs: 'user',
   async run(env, c) {
-    const outcome = await env.front!.authorize({ altered: true, expectRefusal: true });
-    if (outcome.response) {
-      c.violation('probe.redirect_uri_altered', `open redirect: the IdP sent the browser to the unregistered ${outcome.redirect_uri} with ${describeOutcome(outcome)}`);
-      return;
+    // Both alterations at once: each has its own listener, and either arrival is an open redirect.
+    const outcomes = await Promise.all((['path', 'query'] as const).map((altered) => env.front!.authorize({ altered, expectRefusal: true })));
+    const open = outcomes.filter((outcome) => outcome.response);
+    if (open.length) {
+      const list = open.map((outcome) => `${outcome.redirect_uri} with ${describeOutcome(outcome)}`).join('; and to ');
+      return void c.violation('probe.redirect_uri_altered', `open redirect: the IdP sent the browser to the unregistered ${list}`);
     }
-    c.pass('probe.redirect_uri_altered', `no redirect to the unregistered ${outcome.redirect_uri}, the listener there saw nothing: ${outcome.noResponse}`);
+    c.pass('probe.redirect_uri_altered', `no redirect to the unregistered ${outcomes.map((o) => o.redirect_uri).join(' or ')}, their listeners saw nothing: ${outcomes[0]!.noResponse}`);
   },
 };
 
