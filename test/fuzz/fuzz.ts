@@ -1,0 +1,64 @@
+// Shared by the property tests in test/fuzz: how many runs, and what "ends well" means for one input.
+import fc from 'fast-check';
+import { expect } from 'vitest';
+import { checkDefinition } from '../../src/checks/catalogue.js';
+import type { CheckResult } from '../../src/checks/types.js';
+import { CliError, type ErrorCode } from '../../src/errors.js';
+import { renderHuman } from '../../src/report/human.js';
+import { renderJson } from '../../src/report/json.js';
+import { makeChalk } from '../../src/ui/color.js';
+
+/**
+ * Runs per property: small by default so `npm test` stays fast; `npm run fuzz` sets FUZZ_RUNS=20000.
+ * FUZZ_SEED replays a failure that fast-check reported.
+ */
+export const FUZZ_RUNS = Math.max(1, Number(process.env.FUZZ_RUNS) || 150);
+export const FUZZ_SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
+/** Time for one property: generous, and growing with FUZZ_RUNS for the long run. */
+export const FUZZ_TIMEOUT_MS = 60_000 + FUZZ_RUNS * 20;
+
+export const params = (runs = FUZZ_RUNS): fc.Parameters<unknown> => ({ numRuns: runs, ...(FUZZ_SEED === undefined ? {} : { seed: FUZZ_SEED }) });
+
+const DOCUMENTED: ReadonlySet<ErrorCode> = new Set(['USAGE', 'INPUT', 'NETWORK', 'TLS', 'TIMEOUT', 'PROTOCOL']);
+const STATUSES = new Set(['pass', 'fail', 'warn', 'skip']);
+
+/** An error a user may see: a CliError with a documented code and a one-line message. Anything else fails. */
+export function expectCliError(error: unknown, codes: readonly ErrorCode[] = [...DOCUMENTED]): void {
+  if (!(error instanceof CliError)) throw error;
+  expect(codes).toContain(error.code);
+  expect(error.message).not.toMatch(/\n/);
+  expect(error.message.length).toBeGreaterThan(0);
+}
+
+/** Calls fn; returns its result, or undefined when it threw an acceptable CliError. */
+export async function reportOrCliError<T>(fn: () => T | Promise<T>, codes?: readonly ErrorCode[]): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (error) {
+    expectCliError(error, codes);
+    return undefined;
+  }
+}
+
+const chalk = makeChalk(false);
+
+/** Every check well formed, and the report renders both ways (JSON must parse back). */
+export function expectRenderable(command: string, checks: readonly CheckResult[], data: Record<string, unknown> = {}): void {
+  for (const check of checks) {
+    expect(STATUSES.has(check.status), check.id).toBe(true);
+    expect(typeof check.message).toBe('string');
+    expect(() => checkDefinition(check.id)).not.toThrow();
+  }
+  const report = { command, checks: [...checks], data, sections: [{ title: 'Data', kind: 'json' as const, value: data }] };
+  JSON.parse(renderJson(report, false));
+  expect(typeof renderHuman(report, chalk, false)).toBe('string');
+}
+
+/** JSON values of every shape, including the awkward ones (huge numbers, unicode, -0, nesting). */
+export const jsonValue = fc.jsonValue({ maxDepth: 4 });
+
+/** Strings an IdP or an attacker could put anywhere: unicode, control characters, lone surrogates. */
+export const nastyString = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constantFrom('', ' ', 'null', '__proto__', 'constructor', '../../etc/passwd', '\u0000', '\ud800', 'https://evil.example', 'a'.repeat(5000)),
+);
