@@ -1,3 +1,4 @@
+import { DISCOVERY_CHECKS } from '../checks/catalogue/discovery.js';
 import { CheckRecorder } from '../checks/recorder.js';
 import { fetchDiscovery } from '../core/discovery.js';
 import { fetchJwksDocument, type JwksAttempt } from '../core/jwks.js';
@@ -95,6 +96,11 @@ export async function run(options: DiscoverOptions, context: Context): Promise<R
         sections.push(keysSection(rows, `Keys (${jwksUri})`));
       }
     } else checks.skip('jwks.document', 'the metadata has no usable jwks_uri');
+  } else {
+    // Scripts filter on check ids: every one is reported, as a skip when there was nothing to judge.
+    const judged = new Set(checks.results.map((check) => check.id));
+    for (const { id } of DISCOVERY_CHECKS) if (!judged.has(id)) checks.skip(id, 'no metadata document to judge');
+    checks.skip('jwks.document', 'no metadata, so no jwks_uri');
   }
   data.keys = keysJson(rows);
   return { command: 'discover', checks: checks.results, data, sections };

@@ -69,6 +69,13 @@ describe('discover catches each fault of the document', () => {
     expect(human.stdout).toContain(words);
   });
 
+  it('without a document every other check id is still reported, as a skip', async () => {
+    idp.setFaults('redirect');
+    const json = (await run(['discover', '--issuer', idp.issuer, '--json'])).json();
+    expect(json.checks.filter((c: Check) => c.status !== 'skip').map((c: Check) => c.id)).toEqual(['discovery.redirect']);
+    expect(json.checks.map((c: Check) => c.id)).toEqual(expect.arrayContaining(['discovery.issuer_match', 'discovery.pkce_s256', 'jwks.document']));
+  });
+
   it('warnings fail the run under --strict', async () => {
     idp.setFaults('alg_none');
     expect((await run(['--strict', 'discover', '--issuer', idp.issuer])).code).toBe(1);
