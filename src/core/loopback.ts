@@ -96,7 +96,18 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
   let taken = false;
   const server = createServer((req, res) => void handle(req, res));
 
+  // DNS rebinding: a page on another origin can reach this port under its own host name. Only a request
+  // addressed to the redirect_uri's host:port is the browser coming back (RFC 8252 §8.3).
+  const ownHosts = () => {
+    const { port } = server.address() as AddressInfo;
+    const names = [options.host === '::1' ? '[::1]' : options.host, ...(options.redirectHost ? [options.redirectHost] : [])];
+    return new Set(names.map((name) => `${name.toLowerCase()}:${port}`));
+  };
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!ownHosts().has((req.headers.host ?? '').toLowerCase())) {
+      return send(res, 421, page({ ok: false, title: 'Misdirected request', message: 'This listener only answers requests addressed to its own loopback address.' }));
+    }
     const url = new URL(req.url ?? '/', 'http://loopback');
     if (url.pathname !== options.path || taken) return send(res, 404, page({ ok: false, title: 'Not found', message: taken ? 'The authorization response was already received.' : 'Nothing here.' }));
     let response: CallbackResponse;
