@@ -1,0 +1,135 @@
+// Issue 8: the loopback redirect listener of a real `login` under abuse. The "browser" below first
+// attacks the listener (many connections, huge URLs and headers, foreign Host headers carrying the real
+// state, other paths, other interfaces), records what it saw, then signs in with browser.mjs. The login
+// must still succeed with the genuine code: no abusive request was taken as the callback.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../support/cli.js';
+import { startIdp, type Idp } from '../support/idp.js';
+
+// Written to a temp dir at test time; plain Node, no dependencies.
+const ABUSER = String.raw`
+import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { writeFileSync } from 'node:fs';
+
+const authorize = new URL(process.argv[process.argv.length - 1]);
+const redirect = new URL(authorize.searchParams.get('redirect_uri'));
+const state = authorize.searchParams.get('state');
+const port = Number(redirect.port);
+const results = {};
+
+// One raw HTTP exchange: returns the status code, or the socket's fate when no status came back.
+function raw(text, host = '127.0.0.1') {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    let data = '';
+    socket.setTimeout(10000, () => { socket.destroy(); resolve('timeout'); });
+    socket.on('connect', () => socket.write(text));
+    socket.on('data', (chunk) => (data += chunk));
+    // A server refusing an oversized request may reset the socket while we still write: keep any status seen.
+    socket.on('error', (error) => resolve(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? error.code));
+    socket.on('close', () => resolve(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 'closed'));
+  });
+}
+const get = (path, headers = {}) => raw('GET ' + path + ' HTTP/1.1\r\n' + Object.entries({ host: '127.0.0.1:' + port, connection: 'close', ...headers }).map(([k, v]) => k + ': ' + v + '\r\n').join('') + '\r\n');
+
+const evil = '/callback?code=injected-by-attacker&state=' + encodeURIComponent(state) + '&iss=' + encodeURIComponent(authorize.origin);
+results.foreignHost = await get(evil, { host: 'attacker.example:' + port });
+results.foreignHostNoPort = await get(evil, { host: 'attacker.example' });
+results.noHost = await raw('GET ' + evil + ' HTTP/1.0\r\n\r\n');
+const form = 'code=injected-by-attacker&state=' + encodeURIComponent(state);
+results.foreignHostPost = await raw('POST /callback HTTP/1.1\r\nhost: rebind.attacker.example:' + port + '\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: ' + form.length + '\r\nconnection: close\r\n\r\n' + form);
+results.otherPath = await get('/callbackx' + evil.slice('/callback'.length));
+results.traversal = await get('/../callback/..%2f' + evil.slice('/callback'.length));
+results.hugeUrl = await get(evil + '&pad=' + 'a'.repeat(200 * 1024));
+results.hugeHeaders = await get(evil, { 'x-pad': 'b'.repeat(100 * 1024) });
+results.manyHeaders = await get(evil, Object.fromEntries(Array.from({ length: 3000 }, (_, i) => ['x-h' + i, 'v'])));
+results.badMethod = await raw('DELETE ' + evil + ' HTTP/1.1\r\nhost: attacker.example:' + port + '\r\nconnection: close\r\n\r\n');
+results.garbage = await raw('\u0000\u0001 not http at all\r\n\r\n');
+
+// Many connections at once: some send nothing, some half a request line, some complete stray requests.
+const idle = [];
+for (let i = 0; i < 150; i++) {
+  const socket = connect({ host: '127.0.0.1', port });
+  socket.on('error', () => undefined);
+  if (i % 3 === 1) socket.write('GET /callback?code=slow');
+  idle.push(socket);
+}
+const stray = await Promise.all(Array.from({ length: 150 }, (_, i) => get(i % 2 ? '/favicon.ico' : '/nothing-' + i)));
+results.strayStatuses = [...new Set(stray)];
+
+// Bound to 127.0.0.1 only: the same port on ::1 and on this machine's other addresses refuses.
+const others = Object.values(networkInterfaces()).flat().filter((a) => a && !a.internal && a.family === 'IPv4').map((a) => a.address);
+results.otherInterfaces = await Promise.all(others.map((address) => raw('GET / HTTP/1.0\r\n\r\n', address)));
+results.ipv6Loopback = await raw('GET / HTTP/1.0\r\n\r\n', '::1');
+
+writeFileSync(process.env.ABUSE_RESULTS, JSON.stringify(results));
+// Now the genuine sign-in, while the idle connections are still open.
+const child = spawn(process.execPath, ['test/support/browser.mjs', authorize.href], { stdio: 'inherit' });
+child.on('exit', (code) => {
+  for (const socket of idle) socket.destroy();
+  process.exit(code ?? 1);
+});
+`;
+
+let idp: Idp;
+let dir: string;
+let abuser: string;
+
+beforeAll(async () => {
+  idp = await startIdp();
+  dir = await mkdtemp(join(tmpdir(), 'oidc-cli-loopback-'));
+  abuser = join(dir, 'abuser.mjs');
+  await writeFile(abuser, ABUSER);
+});
+afterAll(async () => {
+  await idp?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+type Check = { id: string; status: string; message: string };
+
+describe('the loopback listener of a real login under abuse', () => {
+  it('answers every abusive request without taking it, then takes the genuine callback (exit 0)', { timeout: 120_000 }, async () => {
+    const resultsFile = join(dir, 'results.json');
+    const result = await runCli(['login', '--issuer', idp.issuer, '--client-id', idp.clients.public.client_id, '--browser-command', `node ${abuser}`, '--timeout', '60', '--json'], {
+      env: { ABUSE_RESULTS: resultsFile, XDG_CACHE_HOME: join(dir, 'cache'), XDG_CONFIG_HOME: join(dir, 'config'), BROWSER: undefined, OIDC_CLIENT_SECRET: undefined, OIDC_ISSUER: undefined, OIDC_CLIENT_ID: undefined },
+      cwd: ROOT,
+      timeoutMs: 100_000,
+    });
+    const seen = JSON.parse(await readFile(resultsFile, 'utf8')) as Record<string, unknown>;
+
+    // The login went through with the IdP's code: the injected one was never redeemed.
+    expect(result.code, `${result.stderr}\n${JSON.stringify(seen)}`).toBe(0);
+    const doc = result.json<{ ok: boolean; checks: Check[] }>();
+    expect(doc.ok).toBe(true);
+    expect(doc.checks.find((c) => c.id === 'authorization.state')?.status).toBe('pass');
+    expect(result.stderr).not.toContain('injected-by-attacker');
+
+    // DNS rebinding: the right path and the real state under a foreign Host are refused (421), GET and POST.
+    expect(seen.foreignHost).toBe('421');
+    expect(seen.foreignHostNoPort).toBe('421');
+    expect(seen.foreignHostPost).toBe('421');
+    expect(['400', '421']).toContain(seen.noHost);
+    expect(['421', '405']).toContain(seen.badMethod);
+    // Other paths are not the callback.
+    expect(seen.otherPath).toBe('404');
+    expect(seen.traversal).toBe('404');
+    // Oversized requests are refused by the HTTP parser before any handler runs (431, or a reset while
+    // the rest of the request is still being written).
+    const refused = ['414', '431', '400', 'ECONNRESET', 'EPIPE'];
+    expect(refused).toContain(seen.hugeUrl);
+    expect(refused).toContain(seen.hugeHeaders);
+    expect(refused).toContain(seen.manyHeaders);
+    expect(['400', 'closed', 'ECONNRESET']).toContain(seen.garbage);
+    expect(seen.strayStatuses).toEqual(['404']);
+    // Loopback only: nothing listens on the machine's other addresses or on ::1.
+    for (const outcome of seen.otherInterfaces as string[]) expect(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'timeout']).toContain(outcome);
+    expect(['ECONNREFUSED', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'ENETUNREACH']).toContain(seen.ipv6Loopback);
+  });
+});
