@@ -3,7 +3,7 @@ import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
 import { runCheck, type CheckOutcome, type CheckSettings } from '../core/check/run.js';
 import { selection } from '../core/check/select.js';
 import { CliError, usageError } from '../errors.js';
-import { renderJunit } from '../report/junit.js';
+import { renderJunit, renderJunitError } from '../report/junit.js';
 import { countStatuses, isOk, type Report, type Section } from '../report/model.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { resolveClient } from '../store/profiles.js';
@@ -77,18 +77,31 @@ export async function run(options: CheckOptions, context: Context): Promise<Repo
   if (settings.client.client_secret) http.addSecret(settings.client.client_secret);
   if (!settings.browserCommand) context.ui.warn('no --browser-command: the login and the probes that need a signed-in user are skipped');
 
-  const outcome = await runCheck(settings, { http, ui: context.ui, signal: context.signal });
+  const suite = `oidc-cli check ${settings.issuer}`;
+  let outcome: CheckOutcome;
+  try {
+    outcome = await runCheck(settings, { http, ui: context.ui, signal: context.signal });
+  } catch (error) {
+    // Could not complete (exit 3 or 4): CI still gets a JUnit file that says why.
+    if (junitPath !== undefined && error instanceof CliError && error.code !== 'USAGE' && error.code !== 'INPUT') {
+      await writeJunit(junitPath, renderJunitError(suite, error)).catch(() => undefined);
+    }
+    throw error;
+  }
   const report = buildReport(settings, outcome, junitPath);
   if (junitPath !== undefined) {
-    const xml = renderJunit(report, { warningsFail: context.globals.strict, name: `oidc-cli check ${settings.issuer}` });
-    try {
-      await writeFileAtomic(junitPath, xml, 0o600);
-    } catch (error) {
-      throw new CliError('INPUT', `--junit: cannot write ${junitPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
+    await writeJunit(junitPath, renderJunit(report, { warningsFail: context.globals.strict, name: suite }));
     context.ui.detail(`JUnit report written to ${junitPath} (${isOk(report, context.globals.strict) ? 'passing' : 'failing'})`);
   }
   return report;
+}
+
+async function writeJunit(path: string, xml: string): Promise<void> {
+  try {
+    await writeFileAtomic(path, xml, 0o600);
+  } catch (error) {
+    throw new CliError('INPUT', `--junit: cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 function buildReport(settings: CheckSettings, outcome: CheckOutcome, junitPath: string | undefined): Report {

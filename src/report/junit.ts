@@ -97,3 +97,22 @@ export function renderJunit(report: Pick<Report, 'checks' | 'steps'>, options: J
   lines.push('</testsuites>');
   return lines.join('\n') + '\n';
 }
+
+/**
+ * A run that could not complete (network, TLS, timeout, the sign-in script failed) still leaves a JUnit
+ * file, so CI shows why instead of a stale or missing report: one testcase with an <error> (JUnit's
+ * "could not run", as opposed to a <failure> of a check).
+ */
+export function renderJunitError(name: string, error: { code: string; message: string; hint?: string | undefined }): string {
+  const body = [error.message, ...(error.hint ? [`hint: ${error.hint}`] : [])].join('\n');
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites${attributes({ name, tests: 1, failures: 0, errors: 1, skipped: 0, time: 0 })}>`,
+    `  <testsuite${attributes({ name: 'check', tests: 1, failures: 0, errors: 1, skipped: 0, time: 0 })}>`,
+    `    <testcase${attributes({ classname: 'check', name: 'check.run', time: 0 })}>`,
+    `      <error${attributes({ message: error.message, type: error.code })}>${xmlText(body)}</error>`,
+    '    </testcase>',
+    '  </testsuite>',
+    '</testsuites>',
+  ].join('\n') + '\n';
+}

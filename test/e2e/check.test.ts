@@ -134,4 +134,15 @@ describe('check against the sound oidc-provider harness', () => {
     expect(result.stderr).toMatch(/^oidc-cli: --junit: cannot write .*r\.xml: ENOENT$/m);
     expect(hasStackTrace(result.stderr)).toBe(false);
   }, E2E_TIMEOUT);
+
+  it('an IdP that cannot be reached: exit 3 with one line, and the JUnit file says why (an <error>)', async () => {
+    const junit = join(dir, 'unreachable.xml');
+    const result = await runCli(['check', '--issuer', 'http://127.0.0.1:9', '--client-id', 'x', '--junit', junit], { env: env() });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^oidc-cli: connection refused by 127\.0\.0\.1:9$/m);
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    const xml = await readFile(junit, 'utf8');
+    expect(xml).toMatch(/<testsuites [^>]*errors="1"/);
+    expect(xml).toContain('<error message="connection refused by 127.0.0.1:9" type="NETWORK">');
+  }, E2E_TIMEOUT);
 });

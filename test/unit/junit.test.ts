@@ -2,7 +2,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/checks/types.js';
-import { renderJunit, xmlAttribute, xmlText } from '../../src/report/junit.js';
+import { renderJunit, renderJunitError, xmlAttribute, xmlText } from '../../src/report/junit.js';
 
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase'].includes(name), parseTagValue: false, parseAttributeValue: false, trimValues: false, htmlEntities: true });
 
@@ -78,5 +78,12 @@ describe('JUnit report', () => {
   it('escapes text and attributes as XML 1.0 wants', () => {
     expect(xmlText('a<b>&]]>\r')).toBe('a&lt;b&gt;&amp;]]&gt;&#13;');
     expect(xmlAttribute(`"'\n\t\r`)).toBe('&quot;&apos;&#10;&#9;&#13;');
+  });
+
+  it('a run that could not complete is one testcase with an <error>, not a failure of a check', () => {
+    const suites = parse(renderJunitError('oidc-cli check x', { code: 'NETWORK', message: 'connection refused by 127.0.0.1:9 <&>', hint: 'is it up?' }));
+    expect(suites).toMatchObject({ tests: '1', failures: '0', errors: '1' });
+    const [testcase] = suites.testsuite[0]!.testcase as unknown as Array<{ name: string; error: { message: string; type: string; '#text': string } }>;
+    expect(testcase).toMatchObject({ name: 'check.run', error: { message: 'connection refused by 127.0.0.1:9 <&>', type: 'NETWORK', '#text': 'connection refused by 127.0.0.1:9 <&>\nhint: is it up?' } });
   });
 });
