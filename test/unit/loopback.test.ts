@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -101,6 +102,24 @@ describe('the loopback listener (RFC 8252 §7.3)', () => {
     } finally {
       busy.close();
     }
+  });
+
+  it('refuses requests addressed to another host name (DNS rebinding) without taking them as the response', async () => {
+    const loopback = await listen();
+    const waiting = loopback.waitForCallback(new AbortController().signal);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: loopback.port, path: '/callback?code=forged&state=s', headers: { host: `evil.example:${loopback.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(421);
+    void fetch(`http://127.0.0.1:${loopback.port}/callback?code=real&state=s`).catch(() => undefined);
+    const callback = await waiting;
+    expect(callback.params).toEqual([['code', 'real'], ['state', 's']]);
+    callback.reply({ ok: true, title: 't', message: 'm' });
   });
 
   it('stops waiting when the signal aborts (timeout, Ctrl-C)', async () => {
