@@ -7,7 +7,7 @@
  * (throughput rounds, default 3), BENCH_STARTS (cold-start rounds, default 25), BENCH_MEMORY_SMALL
  * and BENCH_MEMORY_LARGE (default 10000 and 300000).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -15,7 +15,6 @@ import { makeKeys, writeTokenFile } from './bench-fixtures.js';
 import { alternate, median, peakRss, type Run, type Variant } from './bench-measure.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'oidc-cli.js');
 const BASELINE = fileURLToPath(new URL('./bench-baseline.js', import.meta.url));
 const RSS_PRELOAD = pathToFileURL(fileURLToPath(new URL('./bench-rss.js', import.meta.url))).href;
 
@@ -45,6 +44,22 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const node = (...args: string[]): string[] => [process.execPath, ...args];
+let BIN = join(ROOT, 'bin', 'oidc-cli.js');
+
+/**
+ * Measures a copy of the build just made (bin, dist/src, package.json), so a `tsc` run in the working
+ * tree meanwhile cannot swap the bundle for the unbundled fallback halfway through the bench.
+ */
+function snapshotBuild(dir: string): void {
+  const app = join(dir, 'app');
+  for (const path of ['bin', 'dist/src', 'package.json']) cpSync(join(ROOT, path), join(app, path), { recursive: true, preserveTimestamps: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(app, 'node_modules'));
+  const bundle = statSync(join(app, 'dist/src/bundle/oidc-cli.cjs'), { throwIfNoEntry: false });
+  if (!bundle || bundle.mtimeMs < statSync(join(app, 'dist/src/main.js')).mtimeMs) {
+    throw new Error('dist/src/bundle/oidc-cli.cjs is missing or older than dist/src/main.js (tsc ran after the bundle): run `npm run bench` again');
+  }
+  BIN = join(app, 'bin', 'oidc-cli.js');
+}
 
 function coldStart(token: string): void {
   log(`cold start: ${STARTS} rounds of node -e 0 / oidc-cli --version / oidc-cli decode <token>, alternating`);
@@ -136,6 +151,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'oidc-cli-bench-'));
   try {
+    snapshotBuild(dir);
     log(`fixtures in ${dir}: an RS256 and an ES256 key, 2000 distinct tokens`);
     const { jwksFile, tokens } = makeKeys(dir, 2000);
     const tokenFile = join(dir, 'tokens.txt');

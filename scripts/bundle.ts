@@ -39,6 +39,23 @@ const externalPackages: Plugin = {
   },
 };
 
+/**
+ * commander requires node:child_process at load, for executable subcommands, which oidc-cli has none
+ * of: make that require lazy, so start-up does not pay for child_process (and net, dgram) up front.
+ * If a commander release words the line differently, the bundle simply keeps the eager require.
+ */
+const lazyCommanderChildProcess: Plugin = {
+  name: 'lazy-commander-child-process',
+  setup(bundler) {
+    bundler.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      const lazy = "const childProcess = { get spawn() { return require('node:child_process').spawn; } };";
+      return { contents: source.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+
 async function bundle(): Promise<void> {
   const { version } = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string };
   rmSync(CODE_CACHE, { force: true }); // a cache must never outlive the code it was made from
@@ -51,12 +68,12 @@ async function bundle(): Promise<void> {
     target: 'node20',
     // import() becomes a lazy require, so commands, undici and jose load only when used.
     supported: { 'dynamic-import': false },
-    define: { OIDC_CLI_VERSION: JSON.stringify(version), 'import.meta.url': '__import_meta_url' },
-    banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+    define: { OIDC_CLI_VERSION: JSON.stringify(version), 'import.meta.url': 'import_meta.url' },
+    inject: [fileURLToPath(new URL('./bundle-import-meta.js', import.meta.url))],
     minifyWhitespace: true,
     minifySyntax: true,
     legalComments: 'eof',
-    plugins: [externalPackages],
+    plugins: [externalPackages, lazyCommanderChildProcess],
     logLevel: 'warning',
   });
 }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { CheckRecorder } from '../checks/recorder.js';
 import { CliError, inputError, usageError } from '../errors.js';
 import type { KeySource, ValidateOptions, ValidationResult } from '../core/jwt/types.js';
@@ -39,6 +38,7 @@ async function prepare(options: DecodeOptions, context: Context): Promise<Omit<V
   let secret: Uint8Array | undefined;
   if (options.secret !== undefined) secret = new TextEncoder().encode(options.secret);
   if (options.secretFile !== undefined) {
+    const { readFile } = await import('node:fs/promises'); // not at start-up: most runs give no secret file
     try {
       // A trailing newline from `echo secret > file` is not part of the secret.
       secret = new TextEncoder().encode((await readFile(options.secretFile, 'utf8')).replace(/\r?\n$/, ''));

@@ -23,7 +23,7 @@ describe('oidc-cli decode', () => {
     const doc = result.json();
     expect(doc).toMatchObject({ schema_version: 1, command: 'decode', ok: true, kind: 'JWS', header: { alg: 'RS256', kid: 'k1' }, signature: { verified: true, alg: 'RS256', kid: 'k1' } });
     expect(doc.payload.sub).toBe('user-1');
-    expect(doc.times.exp.relative).toMatch(/^expires in 4m/);
+    expect(doc.times.exp.relative).toMatch(/^expires in (4m|5m)/); // exp is now+300 in whole seconds: 299.6 s rounds to 5m
     expect(doc.checks.filter((c: { status: string }) => c.status === 'fail' || c.status === 'warn')).toEqual([]);
   });
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { CheckRecorder } from '../../checks/recorder.js';
 import { humanDuration, relativeTime } from '../../util/duration.js';
 import { JWS_ALGORITHMS } from './algorithms.js';
@@ -95,6 +94,8 @@ function checkParties(claims: Record<string, unknown>, options: ValidateOptions,
 export function leftHalfHash(value: string, alg: string): string | undefined {
   const info = JWS_ALGORITHMS[alg];
   if (!info) return undefined;
+  // node:crypto loads here, on first use, not at start-up: decoding a token alone never needs it.
+  const { createHash } = process.getBuiltinModule('node:crypto');
   const digest = createHash(info.hash.replace('-', '').toLowerCase()).update(value, 'ascii').digest();
   return digest.subarray(0, digest.length / 2).toString('base64url');
 }

@@ -1,4 +1,4 @@
-import { KeyObject, constants, verify } from 'node:crypto';
+import type { KeyObject, verify } from 'node:crypto';
 import type { CryptoKey, JWK } from 'jose';
 import { JWS_ALGORITHMS } from './algorithms.js';
 import type { ParsedJwt } from './types.js';
@@ -6,11 +6,13 @@ import type { ParsedJwt } from './types.js';
 type VerificationKey = CryptoKey | Uint8Array | JWK;
 
 const keyObjects = new WeakMap<CryptoKey, KeyObject>();
+// node:crypto loads on the first verification, not at start-up: decoding alone never needs it.
+const crypto = () => process.getBuiltinModule('node:crypto');
 
 function keyObject(key: VerificationKey): KeyObject | undefined {
   if (key instanceof Uint8Array || (key as CryptoKey).type !== 'public') return undefined;
   let object = keyObjects.get(key as CryptoKey);
-  if (!object) keyObjects.set(key as CryptoKey, (object = KeyObject.from(key as CryptoKey)));
+  if (!object) keyObjects.set(key as CryptoKey, (object = crypto().KeyObject.from(key as CryptoKey)));
   return object;
 }
 
@@ -27,7 +29,7 @@ function nodeVerifyOptions(parsed: ParsedJwt, key: VerificationKey, alg: string)
   if (family === 'ES' && object.asymmetricKeyType === 'ec') return { key: object, dsaEncoding: 'ieee-p1363' };
   if ((family === 'RS' || family === 'PS') && object.asymmetricKeyType === 'rsa' && (object.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048) {
     // RFC 7518 §3.5: PS* uses a salt as long as the hash output.
-    return family === 'RS' ? object : { key: object, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8 };
+    return family === 'RS' ? object : { key: object, padding: crypto().constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8 };
   }
   return undefined;
 }
@@ -44,7 +46,7 @@ export async function verifyJws(parsed: ParsedJwt, key: VerificationKey, alg: st
     const hash = JWS_ALGORITHMS[alg]!.hash.replace('-', '').toLowerCase();
     return new Promise((resolve) => {
       try {
-        verify(hash, Buffer.from(`${header}.${payload}`), options, Buffer.from(signature, 'base64url'), (error, ok) => resolve(!error && ok));
+        crypto().verify(hash, Buffer.from(`${header}.${payload}`), options, Buffer.from(signature, 'base64url'), (error, ok) => resolve(!error && ok));
       } catch {
         resolve(false); // e.g. a malformed signature for the curve: jose says "does not verify" too
       }
