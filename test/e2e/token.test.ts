@@ -83,7 +83,7 @@ describe('token --grant client_credentials', () => {
     expect(report.explanation).toMatch(/Local verification cannot see revocation/);
     expect(report.checks.filter((c: { status: string }) => c.status === 'fail').map((c: { id: string }) => c.id)).toEqual(['introspection.active']);
     const human = await runCli(['introspect', token], { env: machineEnv });
-    expect(human.stdout).toMatch(/Why is a valid token inactive\?/);
+    expect(human.stdout, human.stderr).toMatch(/Why is a valid token inactive\?/);
   });
 
   it('a wrong client secret is a failed check (exit 1) that names invalid_client', async () => {
