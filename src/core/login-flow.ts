@@ -251,7 +251,6 @@ async function waitForResponse(url: string, settings: LoginSettings, deps: Login
   received.catch(() => undefined);
   const browser = await openBrowser(url, settings.browser);
   deps.ui.step(`Waiting for the authorization response (timeout ${humanDuration(settings.timeoutSeconds)}, Ctrl-C to cancel)`);
-  const stopSpinner = await deps.ui.spinner('waiting for the sign-in in the browser…');
   try {
     return await Promise.race([received, browser.failed]);
   } catch (error) {
@@ -261,7 +260,6 @@ async function waitForResponse(url: string, settings: LoginSettings, deps: Login
     }
     throw error;
   } finally {
-    stopSpinner();
     browser.stop();
   }
 }
