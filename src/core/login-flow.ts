@@ -186,6 +186,7 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
       client_id: settings.client.client_id,
       client_secret: settings.client.client_secret,
       nonce,
+      code: outcome.code,
       max_age: settings.request.max_age,
       apiAudience: settings.request.audience ?? settings.request.resource?.[0],
       advertisedAlgorithms: strings(metadata.id_token_signing_alg_values_supported),

@@ -13,6 +13,8 @@ export interface TokenContext {
   client_secret: string | undefined;
   nonce: string | undefined;
   max_age: number | undefined;
+  /** The authorization code redeemed: a c_hash, optional in the code flow, is checked when present. */
+  code?: string;
   /** --audience / --resource: what a JWT access token's aud should contain. */
   apiAudience: string | undefined;
   advertisedAlgorithms: string[] | undefined;
@@ -46,6 +48,7 @@ export async function judgeIdToken(tokens: TokenSet, context: TokenContext): Pro
   const expect: Parameters<typeof validateJwt>[1]['expect'] = { issuer: context.issuer, audience: context.client_id, accessToken: tokens.access_token };
   if (context.nonce !== undefined) expect.nonce = context.nonce;
   if (context.max_age !== undefined) expect.maxAge = context.max_age;
+  if (context.code !== undefined) expect.code = context.code;
   if (context.advertisedAlgorithms) expect.advertisedAlgorithms = context.advertisedAlgorithms;
   try {
     const result = await validateJwt(tokens.id_token!, {
