@@ -12,12 +12,14 @@ const BROWSER = 'node test/support/browser.mjs';
 type Check = { id: string; status: string; message: string };
 type LoginDoc = { ok: boolean; command: string; client_auth: string; checks: Check[]; steps: Array<{ name: string; ms: number }>; tokens: Record<string, unknown>; access_token: { kind: string; payload?: Record<string, unknown> }; id_token: { payload: Record<string, unknown> }; userinfo: Record<string, unknown>; cache: { saved: boolean; path: string } };
 
+// RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding; these need it.
+const ODD_CLIENT = { client_id: 'odd client:1', client_secret: 'p@ss w:rd+/%~' };
 let idp: Idp;
 let dir: string;
 let env: Record<string, string | undefined>;
 
 beforeAll(async () => {
-  idp = await startIdp();
+  idp = await startIdp({ extraClients: [{ ...ODD_CLIENT, application_type: 'native', token_endpoint_auth_method: 'client_secret_basic', redirect_uris: ['http://127.0.0.1/callback'], grant_types: ['authorization_code'], response_types: ['code'] }] });
   dir = await mkdtemp(join(tmpdir(), 'oidc-cli-login-'));
   env = { XDG_CACHE_HOME: join(dir, 'cache'), XDG_CONFIG_HOME: join(dir, 'config'), BROWSER: undefined, OIDC_CLIENT_SECRET: undefined, OIDC_ISSUER: undefined, OIDC_CLIENT_ID: undefined };
 });
@@ -69,6 +71,12 @@ describe('login with each client authentication', () => {
     const doc = result.json<LoginDoc>();
     expectFullPass(doc);
     expect(doc.client_auth).toBe('client_secret_basic');
+  });
+
+  it('client_secret_basic with a client_id and secret that need form-urlencoding (space, colon, plus, percent)', async () => {
+    const result = await login(['--client-id', ODD_CLIENT.client_id, '--client-auth', 'client_secret_basic', '--browser-command', BROWSER, '--json'], { OIDC_CLIENT_SECRET: ODD_CLIENT.client_secret });
+    expect(result.code, result.stderr).toBe(0);
+    expectFullPass(result.json<LoginDoc>());
   });
 
   it('client_secret_post, secret from OIDC_CLIENT_SECRET; -vv traces every request with secret and tokens masked', async () => {
