@@ -2,12 +2,16 @@
 // --timeout, with exit 3 and one clear line, or with the failed check that is the honest answer; the
 // child's peak memory stays bounded whatever the server sends.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { soundJwks, startBadIdp } from '../support/bad-idp.js';
 import { hasStackTrace, runCli, type CliResult } from '../support/cli.js';
 import { startHostileIdp, type HostileCase, type HostileIdp } from '../support/hostile-idp.js';
+import { b64u } from '../support/tokens.js';
 
 // Generous for Node on a shared 2-core machine; a client that buffered any of the 64-256 MiB bodies
 // below, or inflated a bomb, goes far past it.
@@ -145,5 +149,32 @@ describe('a hostile JWKS: jwks exits 3; discover shows the metadata and fails jw
     expect(doc.keys).toHaveLength(3000);
     expect((doc.checks as Check[]).filter((c) => c.status === 'fail')).toEqual([]);
     expect(rssMb).toBeLessThan(MAX_RSS_MB);
+  });
+});
+
+describe('a token that names its own keys', () => {
+  it('jku and x5u are reported, never fetched: the server they point at gets no request', async () => {
+    const hits: string[] = [];
+    const lure = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(soundJwks()));
+    });
+    await new Promise<void>((resolve) => lure.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(lure.address() as AddressInfo).port}`;
+    const sound = await startBadIdp();
+    try {
+      const header = { alg: 'RS256', kid: 'rsa-1', jku: `${origin}/jwks`, x5u: `${origin}/cert.pem` };
+      const token = `${b64u(JSON.stringify(header))}.${b64u('{"sub":"x","exp":4102444800}')}.c2ln`;
+      const { result } = await run(['decode', '--issuer', sound.issuer, '--json', token]);
+      expect(result.code, result.stderr).toBe(1);
+      const checks = result.json().checks as Check[];
+      expect(checks.find((c) => c.id === 'jwt.header_keys')?.message).toContain('never fetched');
+      expect(checks.find((c) => c.id === 'jwt.signature')?.status).toBe('fail');
+      expect(hits).toEqual([]);
+    } finally {
+      await sound.close();
+      await new Promise<void>((resolve) => lure.close(() => resolve()));
+    }
   });
 });
