@@ -170,10 +170,12 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
     ui.detail(`← HTTP ${response.status}${response.headers['cache-control'] ? `, Cache-Control: ${response.headers['cache-control']}` : ''}`);
     const judgement = judgeTokenResponse(response, { openid: hasOpenid(settings.scope), basicAuth: client.method === 'client_secret_basic' }, checks);
     const tokens = judgement.tokens;
+    // The answer in its own words, tokens redacted; an error body (error, error_description) too.
+    const body = judgement.body !== null && typeof judgement.body === 'object' && !Array.isArray(judgement.body) ? (judgement.body as Record<string, unknown>) : {};
+    for (const [name, value] of Object.entries(body)) {
+      ui.detail(`${name.padEnd(17)} ${typeof value !== 'string' ? JSON.stringify(value) : /token$/.test(name) ? show(value) : value}`);
+    }
     if (tokens) {
-      for (const [name, value] of Object.entries(tokens.raw)) {
-        ui.detail(`${name.padEnd(14)} ${typeof value !== 'string' ? JSON.stringify(value) : /token$/.test(name) ? show(value) : value}`);
-      }
       http.addSecret(tokens.access_token);
       if (tokens.refresh_token) http.addSecret(tokens.refresh_token);
     }
