@@ -5,7 +5,8 @@ import { oauthError, refreshGrant } from '../core/refresh.js';
 import { describeForm, judgeTokenResponse, type TokenSet } from '../core/token-endpoint.js';
 import type { Report, Section } from '../report/model.js';
 import { redact } from '../report/redact.js';
-import type { TokenEntry } from '../store/cache.js';
+import { cacheFilePath, loadTokens, type TokenEntry } from '../store/cache.js';
+import { withFileLock } from '../store/lock.js';
 import type { ClientFlags } from '../store/profiles.js';
 import { relativeTime } from '../util/duration.js';
 import type { Context } from './context.js';
@@ -83,11 +84,20 @@ const cell = (value: unknown) => (value === undefined ? '' : typeof value === 's
 export async function run(options: RefreshOptions, context: Context): Promise<Report> {
   const session = await openSession(options, context, { useCache: true });
   const { cached, client } = session;
+  const { token: argument, source } = await tokenArgument(options.refreshToken, context, () => cached?.refresh_token, 'refresh token');
+  if (source !== 'cache') return refreshAndReport(session, options, argument, source, cached && cached.refresh_token === argument ? cached : undefined);
+  // Serialised with `token`, which may be refreshing the same login: re-read the cache under the lock.
+  return withFileLock(cacheFilePath(client, session.store.env), async () => {
+    const current = (await loadTokens(client, session.store)) ?? cached;
+    const refreshToken = current?.refresh_token ?? argument;
+    return refreshAndReport(session, options, refreshToken, source, current);
+  });
+}
+
+async function refreshAndReport(session: Session, options: RefreshOptions, oldRefresh: string, source: string, before: TokenEntry | undefined): Promise<Report> {
+  const { context, client } = session;
   const show = context.globals.showTokens;
-  const { token: oldRefresh, source } = await tokenArgument(options.refreshToken, context, () => cached?.refresh_token, 'refresh token');
   session.http.addSecret(oldRefresh);
-  // The cached login is the "before" only when it is the one being refreshed.
-  const before = cached && cached.refresh_token === oldRefresh ? cached : undefined;
 
   const c = new CheckRecorder();
   const outcome = await refreshStep(session, oldRefresh, before, c, options.scope);

@@ -3,7 +3,8 @@ import { requestToken, judgeTokenResponse, describeForm } from '../core/token-en
 import { inputError, usageError } from '../errors.js';
 import type { Report } from '../report/model.js';
 import { redact } from '../report/redact.js';
-import { isExpired, type TokenEntry } from '../store/cache.js';
+import { cacheFilePath, isExpired, loadTokens, type TokenEntry } from '../store/cache.js';
+import { withFileLock } from '../store/lock.js';
 import type { ClientFlags } from '../store/profiles.js';
 import { relativeTime } from '../util/duration.js';
 import type { Context } from './context.js';
@@ -68,13 +69,19 @@ async function fromCache(options: TokenOptions, outer: Context): Promise<Report>
   }
   const expiry = `${entry.expires_at! <= now ? 'expired' : 'expires'} ${relativeTime(entry.expires_at!, now)}`;
   if (!entry.refresh_token) throw inputError(`the cached access token for ${who} ${expiry} and there is no refresh token`, LOGIN_HINT);
-  context.ui.step(`The cached access token ${expiry}: refreshing`);
-  const session = await openSession(options, context, { useCache: true, picked });
-  const c = new CheckRecorder();
-  const outcome = await refreshStep(session, entry.refresh_token, entry, c);
-  if (!outcome.entry) throw inputError(`the cached access token for ${who} ${expiry} and the IdP refused the refresh token: ${outcome.error}`, LOGIN_HINT);
-  await session.save(outcome.entry);
-  return tokenReport(outcome.entry, 'refresh', context, c.results.filter((check) => check.id === 'refresh.grant'));
+  // One refresh at a time per login: a parallel `token` waits, then finds the fresh token in the cache.
+  return withFileLock(cacheFilePath(picked.client, picked.store.env), async () => {
+    const current = await loadTokens(picked.client, picked.store);
+    if (current?.access_token && !isExpired(current, nowSeconds(), options.minTtl ?? 30)) return tokenReport(current, 'cache', context, []);
+    const base = current?.refresh_token ? current : entry;
+    context.ui.step(`The cached access token ${expiry}: refreshing`);
+    const session = await openSession(options, context, { useCache: true, picked: { ...picked, cached: base } });
+    const c = new CheckRecorder();
+    const outcome = await refreshStep(session, base.refresh_token!, base, c);
+    if (!outcome.entry) throw inputError(`the cached access token for ${who} ${expiry} and the IdP refused the refresh token: ${outcome.error}`, LOGIN_HINT);
+    await session.save(outcome.entry);
+    return tokenReport(outcome.entry, 'refresh', context, c.results.filter((check) => check.id === 'refresh.grant'));
+  });
 }
 
 async function clientCredentials(options: TokenOptions, context: Context): Promise<Report> {

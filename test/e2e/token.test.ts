@@ -118,6 +118,20 @@ describe('token from the cache', () => {
     expect(result.stderr).toMatch(/expired .* ago: refreshing/);
   });
 
+  it('two `token` at once with an expired token: one refresh, both print the same fresh token', async () => {
+    const key = { issuer: idp.issuer, client_id: idp.clients.public.client_id };
+    const entry = (await loadTokens(key, { env }))!;
+    await saveTokens({ ...entry, expires_at: Math.floor(Date.now() / 1000) - 10 }, { env });
+    // oidc-provider rotates and detects reuse: without the lock the second refresh would fail and revoke the grant.
+    const [a, b] = await Promise.all([runCli(['token', '--client-id', key.client_id], { env }), runCli(['token', '--client-id', key.client_id], { env })]);
+    expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
+    expect(a.stdout).toBe(b.stdout);
+    const after = (await loadTokens(key, { env }))!;
+    expect(a.stdout).toBe(`${after.access_token}\n`);
+    const refresh = await runCli(['refresh', '--client-id', key.client_id, '--json'], { env });
+    expect(refresh.code, refresh.stdout).toBe(0);
+  });
+
   it('expired with no refresh token: exit 2 and a hint to log in again', async () => {
     const key = { issuer: idp.issuer, client_id: idp.clients.public.client_id };
     const entry = (await loadTokens(key, { env }))!;
