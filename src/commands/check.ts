@@ -90,7 +90,8 @@ export async function run(options: CheckOptions, context: Context): Promise<Repo
   }
   const report = buildReport(settings, outcome, junitPath);
   if (junitPath !== undefined) {
-    await writeJunit(junitPath, renderJunit(report, { warningsFail: context.globals.strict, name: suite }));
+    const probeMs = new Map(outcome.probes.flatMap((probe) => probe.ids.map((id) => [id, probe.ms] as const)));
+    await writeJunit(junitPath, renderJunit(report, { warningsFail: context.globals.strict, name: suite, msOf: (id) => probeMs.get(id) }));
     context.ui.detail(`JUnit report written to ${junitPath} (${isOk(report, context.globals.strict) ? 'passing' : 'failing'})`);
   }
   return report;

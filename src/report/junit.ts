@@ -47,8 +47,8 @@ function details(check: CheckResult): string {
   return [check.message, `spec: ${check.spec}`, ...(check.hint ? [`hint: ${check.hint}`] : [])].join('\n');
 }
 
-function testcase(check: CheckResult, warningsFail: boolean): string {
-  const open = `    <testcase${attributes({ classname: groupOf(check.id), name: check.id, time: 0 })}>`;
+function testcase(check: CheckResult, warningsFail: boolean, seconds: number): string {
+  const open = `    <testcase${attributes({ classname: groupOf(check.id), name: check.id, time: seconds.toFixed(3) })}>`;
   let body: string;
   if (check.status === 'fail' || (check.status === 'warn' && warningsFail)) {
     body = `      <failure${attributes({ message: check.message, type: check.status })}>${xmlText(details(check))}</failure>`;
@@ -68,6 +68,8 @@ export interface JunitOptions {
   /** The suite's name, e.g. "oidc-cli check https://idp.example.com". */
   name: string;
   timestamp?: Date;
+  /** Milliseconds spent on a check, when known (a probe's own run); 0 otherwise. */
+  msOf?: (id: string) => number | undefined;
 }
 
 export function renderJunit(report: Pick<Report, 'checks' | 'steps'>, options: JunitOptions): string {
@@ -91,7 +93,7 @@ export function renderJunit(report: Pick<Report, 'checks' | 'steps'>, options: J
   ];
   for (const [group, checks] of groups) {
     lines.push(`  <testsuite${attributes({ name: group, tests: checks.length, failures: failuresIn(checks), errors: 0, skipped: countStatuses(checks).skip, time: 0, timestamp })}>`);
-    for (const check of checks) lines.push(testcase(check, options.warningsFail));
+    for (const check of checks) lines.push(testcase(check, options.warningsFail, (options.msOf?.(check.id) ?? 0) / 1000));
     lines.push('  </testsuite>');
   }
   lines.push('</testsuites>');

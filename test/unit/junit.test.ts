@@ -38,6 +38,16 @@ describe('JUnit report', () => {
     expect(suites.testsuite[0]!.testcase[0]!['system-out']).toBe(checks[0]!.message);
   });
 
+  it('a testcase carries the time of its check when known (a probe), else 0', () => {
+    const suites = parse(renderJunit({ checks }, { warningsFail: false, name: 'x', msOf: (id) => (id === 'probe.code_reuse' ? 1234 : undefined) }));
+    expect(suites.testsuite.flatMap((s) => s.testcase.map((c) => [c.name, (c as unknown as { time: string }).time]))).toEqual([
+      ['discovery.issuer_match', '0.000'],
+      ['probe.code_reuse', '1.234'],
+      ['probe.pkce_plain', '0.000'],
+      ['probe.prompt_none', '0.000'],
+    ]);
+  });
+
   it('a warning is a failure when warnings fail the run, so the XML agrees with the exit code', () => {
     const suites = parse(renderJunit({ checks }, { warningsFail: true, name: 'x' }));
     expect(suites.failures).toBe('2');
