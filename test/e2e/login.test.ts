@@ -222,6 +222,16 @@ describe('when the login cannot complete', () => {
     expect(new URL(doc.authorization_url).searchParams.get('ui_locales')).toBe('fr');
   });
 
+  it('--show-tokens prints the tokens in full, in the report and the live steps', async () => {
+    const result = await login(['--client-id', idp.clients.public.client_id, '--browser-command', BROWSER, '--json', '--show-tokens', '-v']);
+    expect(result.code, result.stderr).toBe(0);
+    const doc = result.json<LoginDoc>();
+    const cached = JSON.parse(await readFile(doc.cache.path, 'utf8')) as Record<string, string>;
+    expect(doc.tokens.access_token).toBe(cached.access_token);
+    expect(doc.tokens.id_token).toBe(cached.id_token);
+    expect(result.stderr).toContain(`access_token      ${cached.access_token}`);
+  });
+
   it('BROWSER works like --browser-command', async () => {
     const result = await login(['--client-id', idp.clients.public.client_id, '--json'], { BROWSER });
     expect(result.code, result.stderr).toBe(0);
