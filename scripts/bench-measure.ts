@@ -38,16 +38,17 @@ export function runOnce(variant: Variant): Run {
 
 /**
  * Runs the variants in turn (A, B, C, A, B, C...) so that a slow moment of the machine hits all of
- * them alike; `warmup` rounds fill the page cache and are not counted. Returns the times per variant.
+ * them alike; `warmup` rounds fill the page cache and are not counted. `check` looks at each run's
+ * output (outside the timing). Returns the times per variant.
  */
-export function alternate(variants: Variant[], rounds: number, warmup = 1, check?: (variant: Variant, run: Run) => void): number[][] {
+export async function alternate(variants: Variant[], rounds: number, warmup: number, check?: (variant: Variant, run: Run) => void | Promise<void>): Promise<number[][]> {
   const times = variants.map(() => [] as number[]);
   for (let round = 0; round < warmup + rounds; round++) {
-    variants.forEach((variant, i) => {
+    for (const [i, variant] of variants.entries()) {
       const run = runOnce(variant);
-      check?.(variant, run);
+      await check?.(variant, run);
       if (round >= warmup) times[i]!.push(run.ms);
-    });
+    }
   }
   return times;
 }

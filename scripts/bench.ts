@@ -7,10 +7,11 @@
  * (throughput rounds, default 3), BENCH_STARTS (cold-start rounds, default 25), BENCH_MEMORY_SMALL
  * and BENCH_MEMORY_LARGE (default 10000 and 300000).
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, createReadStream, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { nonBlankLines } from '../src/util/lines.js';
 import { makeKeys, writeTokenFile } from './bench-fixtures.js';
 import { alternate, median, peakRss, type Run, type Variant } from './bench-measure.js';
 
@@ -42,7 +43,8 @@ interface Row {
 const rows: Row[] = [];
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-const log = (line: string) => process.stderr.write(`${line}\n`);
+const startedAt = Date.now();
+const log = (line: string) => process.stderr.write(`[${((Date.now() - startedAt) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
 const node = (...args: string[]): string[] => [process.execPath, ...args];
 let BIN = join(ROOT, 'bin', 'oidc-cli.js');
 
@@ -61,7 +63,7 @@ function snapshotBuild(dir: string): void {
   BIN = join(app, 'bin', 'oidc-cli.js');
 }
 
-function coldStart(token: string): void {
+async function coldStart(token: string): Promise<void> {
   log(`cold start: ${STARTS} rounds of node -e 0 / oidc-cli --version / oidc-cli decode <token>, alternating`);
   const variants: Variant[] = [
     { label: 'node -e 0', argv: node('-e', '0') },
@@ -73,7 +75,7 @@ function coldStart(token: string): void {
     if (variant === variants[1] && run.stdout.trim() !== version) throw new Error(`--version printed ${JSON.stringify(run.stdout)}`);
     if (variant === variants[2] && !run.stdout.includes('Payload')) throw new Error(`decode printed no payload: ${run.stdout.slice(0, 200)}`);
   };
-  const times = alternate(variants, STARTS, 3, check).map(median);
+  const times = (await alternate(variants, STARTS, 3, check)).map(median);
   const floor = times[0]!;
   for (const i of [1, 2]) {
     const ratio = times[i]! / floor;
@@ -82,24 +84,28 @@ function coldStart(token: string): void {
 }
 
 /** Every line of a decode --json run must say the token verified: speed without the work is no speed. */
-function checkAllVerified(file: string, expected: number): void {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line !== '');
-  const verified = lines.filter((line) => line.includes('"ok":true') && line.includes('"verified":true')).length;
-  if (lines.length !== expected || verified !== expected) throw new Error(`decode printed ${lines.length} lines, ${verified} verified; expected ${expected}`);
+async function checkAllVerified(file: string, expected: number): Promise<void> {
+  let lines = 0;
+  let verified = 0;
+  for await (const line of nonBlankLines(createReadStream(file))) {
+    lines += 1;
+    if (line.line.includes('"ok":true') && line.line.includes('"verified":true')) verified += 1;
+  }
+  if (lines !== expected || verified !== expected) throw new Error(`decode printed ${lines} lines, ${verified} verified; expected ${expected}`);
 }
 
-function throughput(dir: string, jwksFile: string, tokenFile: string): void {
+async function throughput(dir: string, jwksFile: string, tokenFile: string): Promise<void> {
   log(`batch verification: ${ROUNDS} rounds of ${TOKENS} tokens, jose compactVerify loop vs oidc-cli decode --jwks --json -, alternating`);
   const out = join(dir, 'out.ndjson');
   const variants: Variant[] = [
     { label: 'jose compactVerify loop', argv: node(BASELINE, jwksFile, tokenFile) },
     { label: 'oidc-cli decode --jwks --json -', argv: node(BIN, 'decode', '--jwks', jwksFile, '--json', '-'), stdinFile: tokenFile, stdoutFile: out },
   ];
-  const check = (variant: Variant, run: Run) => {
+  const check = async (variant: Variant, run: Run) => {
     if (variant === variants[0] && run.stdout.trim() !== String(TOKENS)) throw new Error(`baseline verified ${run.stdout.trim()} of ${TOKENS}`);
-    if (variant === variants[1]) checkAllVerified(out, TOKENS);
+    if (variant === variants[1]) await checkAllVerified(out, TOKENS);
   };
-  const [a, b] = alternate(variants, ROUNDS, 0, check).map(median) as [number, number];
+  const [a, b] = (await alternate(variants, ROUNDS, 0, check)).map(median) as [number, number];
   const rate = (wall: number) => TOKENS / (wall / 1000);
   const ratio = rate(b) / rate(a);
   rows.push({
@@ -117,11 +123,9 @@ async function memory(dir: string, jwksFile: string, tokens: string[]): Promise<
   const peak = async (count: number) => {
     const file = join(dir, `memory-${count}.txt`);
     await writeTokenFile(file, tokens, count);
-    const out = join(dir, `memory-${count}.ndjson`);
-    const rss = peakRss({ label: `decode ${count}`, argv: node(BIN, 'decode', '--jwks', jwksFile, '--json', '-'), stdinFile: file, stdoutFile: out }, RSS_PRELOAD, join(dir, 'rss'));
-    checkAllVerified(out, count);
+    // Output to /dev/null: exit code 0 already says every token verified (any failed check exits 1).
+    const rss = peakRss({ label: `decode ${count}`, argv: node(BIN, 'decode', '--jwks', jwksFile, '--json', '-'), stdinFile: file, stdoutFile: '/dev/null' }, RSS_PRELOAD, join(dir, 'rss'));
     rmSync(file);
-    rmSync(out);
     return rss;
   };
   const small = await peak(MEMORY_SMALL);
@@ -148,7 +152,6 @@ function printTable(): void {
 }
 
 async function main(): Promise<void> {
-  const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'oidc-cli-bench-'));
   try {
     snapshotBuild(dir);
@@ -156,14 +159,14 @@ async function main(): Promise<void> {
     const { jwksFile, tokens } = makeKeys(dir, 2000);
     const tokenFile = join(dir, 'tokens.txt');
     await writeTokenFile(tokenFile, tokens, TOKENS);
-    coldStart(tokens[0]!);
-    throughput(dir, jwksFile, tokenFile);
+    await coldStart(tokens[0]!);
+    await throughput(dir, jwksFile, tokenFile);
     await memory(dir, jwksFile, tokens);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   printTable();
-  process.stdout.write(`(${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  process.stdout.write(`(whole bench: ${((Date.now() - startedAt) / 1000).toFixed(0)} s)\n`);
   const missed = rows.filter((row) => !row.met);
   if (missed.length > 0) {
     process.stdout.write(`missed: ${missed.map((row) => row.target).join('; ')}\n`);
