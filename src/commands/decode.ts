@@ -72,9 +72,23 @@ function timeNotes(payload: Record<string, unknown>, now: number): Record<string
   return notes;
 }
 
-export function decodeReport(result: ValidationResult, now: number): Report {
-  const { parsed, signature } = result;
-  const times = parsed.payload ? timeNotes(parsed.payload, now) : {};
+type TimeNotes = ReturnType<typeof timeNotes>;
+
+/** The JSON members (`kind`, `header`, `signature`, `payload`, `times`). */
+function decodeData({ parsed, signature }: ValidationResult, times: TimeNotes): Record<string, unknown> {
+  const data: Record<string, unknown> = {
+    kind: parsed.kind.toUpperCase(),
+    header: parsed.header,
+    signature: { verified: signature.verified, alg: signature.alg, kid: signature.kid, key_thumbprint: signature.keyThumbprint, reason: signature.reason },
+  };
+  if (parsed.payload) data.payload = parsed.payload;
+  if (parsed.payloadText !== undefined) data.payload_text = parsed.payloadText;
+  if (Object.keys(times).length) data.times = times;
+  return data;
+}
+
+/** The same for humans: token type and signature, header, payload with its times. */
+function decodeSections({ parsed, signature }: ValidationResult, times: TimeNotes): Section[] {
   const signatureLine = signature.verified
     ? `verified (${signature.alg}${signature.kid ? `, kid ${signature.kid}` : ''}, key thumbprint ${signature.keyThumbprint})`
     : `NOT verified: ${signature.reason ?? 'no key'}`;
@@ -96,15 +110,12 @@ export function decodeReport(result: ValidationResult, now: number): Report {
   } else if (parsed.payloadText !== undefined) {
     sections.push({ title: 'Payload (not a JSON claims set; a JWS may sign any content)', kind: 'text', text: parsed.payloadText });
   }
-  const data: Record<string, unknown> = {
-    kind: parsed.kind.toUpperCase(),
-    header: parsed.header,
-    signature: { verified: signature.verified, alg: signature.alg, kid: signature.kid, key_thumbprint: signature.keyThumbprint, reason: signature.reason },
-  };
-  if (parsed.payload) data.payload = parsed.payload;
-  if (parsed.payloadText !== undefined) data.payload_text = parsed.payloadText;
-  if (Object.keys(times).length) data.times = times;
-  return { command: 'decode', checks: result.checks, data, sections };
+  return sections;
+}
+
+export function decodeReport(result: ValidationResult, now: number): Report {
+  const times = result.parsed.payload ? timeNotes(result.parsed.payload, now) : {};
+  return { command: 'decode', checks: result.checks, data: decodeData(result, times), sections: decodeSections(result, times) };
 }
 
 /** A line of batch input that is not a token: reported as that line's failure, the rest go on. */
@@ -115,8 +126,8 @@ function unreadableLineReport(error: CliError, line: number): Report {
 }
 
 /**
- * How many tokens are judged at once in batch mode. Signature checks run on libuv's thread pool
- * (WebCrypto), so while some wait there the main thread parses, judges and prints the others.
+ * How many tokens are judged at once in batch mode. Signatures are checked on libuv's thread pool
+ * (jws-verify.ts), so while some wait there the main thread parses, judges and prints the others.
  */
 const BATCH_WINDOW = 32;
 
@@ -124,9 +135,10 @@ async function* decodeLines(first: Array<{ line: string; number: number }>, rest
   const judge = async ({ line, number }: { line: string; number: number }): Promise<Report> => {
     const now = Date.now() / 1000;
     try {
-      const report = decodeReport(await validateJwt(line, { ...prepared, now }), now);
-      report.data = { line: number, ...report.data };
-      return report;
+      const result = await validateJwt(line, { ...prepared, now });
+      const times = result.parsed.payload ? timeNotes(result.parsed.payload, now) : {};
+      // One line per token is printed (JSON or human), never the sections of a full report.
+      return { command: 'decode', checks: result.checks, data: { line: number, ...decodeData(result, times) }, sections: [] };
     } catch (error) {
       if (error instanceof CliError && error.code === 'INPUT') return unreadableLineReport(error, number);
       throw error;
