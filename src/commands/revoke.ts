@@ -68,7 +68,15 @@ export async function run(options: RevokeOptions, context: Context): Promise<Rep
     context.ui.detail('removed the login from the token cache (its grant is revoked)');
   } else if (revoked && cached?.access_token === token) {
     const { access_token: _revoked, expires_at: _expiry, ...rest } = cached;
-    await session.save(rest);
+    // Some IdPs end the whole grant with its access token (oidc-provider does): keep the refresh token only if it is still alive.
+    const alive = rest.refresh_token && typeof introspectionEndpoint === 'string'
+      ? (await introspect(http, { introspection_endpoint: introspectionEndpoint, client: session.credentials, issuer: client.issuer }, rest.refresh_token, 'refresh_token')).body?.active !== false
+      : Boolean(rest.refresh_token);
+    if (alive) await session.save(rest);
+    else {
+      await deleteTokens(cached, session.store);
+      context.ui.detail('removed the login from the token cache (its refresh token is no longer active either)');
+    }
   }
   return {
     command: 'revoke',

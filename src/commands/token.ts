@@ -61,18 +61,19 @@ async function fromCache(options: TokenOptions, outer: Context): Promise<Report>
   const picked = await pickClient(options, context, true);
   const entry = picked.cached;
   const who = `${picked.client.issuer} (client ${picked.client.client_id})`;
-  if (!entry?.access_token) throw inputError(`no cached access token for ${who}`, LOGIN_HINT);
+  if (!entry || (!entry.access_token && !entry.refresh_token)) throw inputError(`no cached access token for ${who}`, LOGIN_HINT);
   const now = nowSeconds();
-  if (!isExpired(entry, now, options.minTtl ?? 30)) {
+  if (entry.access_token && !isExpired(entry, now, options.minTtl ?? 30)) {
     context.ui.detail(`cached access token for ${who}${entry.expires_at ? `, expires ${relativeTime(entry.expires_at, now)}` : ''}`);
     return tokenReport(entry, 'cache', context, []);
   }
-  const expiry = `${entry.expires_at! <= now ? 'expired' : 'expires'} ${relativeTime(entry.expires_at!, now)}`;
+  // No access token left (it was revoked) but a refresh token: get a new one the same way.
+  const expiry = !entry.access_token ? 'was revoked' : `${entry.expires_at! <= now ? 'expired' : 'expires'} ${relativeTime(entry.expires_at!, now)}`;
   if (!entry.refresh_token) throw inputError(`the cached access token for ${who} ${expiry} and there is no refresh token`, LOGIN_HINT);
   // One refresh at a time per login: a parallel `token` waits, then finds the fresh token in the cache.
   return withFileLock(cacheFilePath(picked.client, picked.store.env), async () => {
     const current = await loadTokens(picked.client, picked.store);
-    if (current?.access_token && !isExpired(current, nowSeconds(), options.minTtl ?? 30)) return tokenReport(current, 'cache', context, []);
+    if (current?.access_token && current.access_token !== entry.access_token && !isExpired(current, nowSeconds(), options.minTtl ?? 30)) return tokenReport(current, 'cache', context, []);
     const base = current?.refresh_token ? current : entry;
     context.ui.step(`The cached access token ${expiry}: refreshing`);
     const session = await openSession(options, context, { useCache: true, picked: { ...picked, cached: base } });

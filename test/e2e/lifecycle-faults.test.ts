@@ -60,6 +60,19 @@ describe('against a compliant fixture', () => {
   });
 });
 
+describe('a revoked access token, the refresh token still alive', () => {
+  it('token gets a new access token with the refresh token', async () => {
+    const tokens = await setup({});
+    const revoke = await run(['revoke', '--token-type-hint', 'access_token']);
+    expect(revoke.failed).toEqual([]);
+    const result = await runCli(['token', '-v'], { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/was revoked: refreshing/);
+    expect(result.stdout.trim()).toMatch(/^\S{20,}$/);
+    expect(result.stdout.trim()).not.toBe(tokens.access_token);
+  });
+});
+
 describe('one fault each', () => {
   it('refresh without rotation for a public client: refresh.rotation fails (and passes as a note with --no-expect-rotation)', async () => {
     await setup({ noRotation: true }, 'cli-public');

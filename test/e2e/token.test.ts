@@ -152,6 +152,16 @@ describe('token from the cache', () => {
     expect(result.stderr).toMatch(/warning: token cache file .* is corrupted; moved it to .*\.corrupt-/);
     expect(result.stderr).toMatch(/no cached access token/);
   });
+  it('revoking the access token ends the whole grant at oidc-provider: the login leaves the cache', async () => {
+    const login = await runCli(['login', '--client-id', idp.clients.public.client_id, '--browser-command', `node ${BROWSER_SCRIPT}`], { env, timeoutMs: 30_000 });
+    expect(login.code, login.stderr).toBe(0);
+    const key = { issuer: idp.issuer, client_id: idp.clients.public.client_id };
+    const revoke = await runCli(['revoke', '--client-id', key.client_id, '--token-type-hint', 'access_token', '--json'], { env });
+    expect(revoke.code, revoke.stdout).toBe(0);
+    expect(await loadTokens(key, { env })).toBeUndefined();
+    const result = await runCli(['token', '--client-id', key.client_id], { env });
+    expect(result.code).toBe(2);
+  });
 });
 
 describe('profiles (--profile NAME in $XDG_CONFIG_HOME/oidc-cli/config.json)', () => {
