@@ -1,0 +1,112 @@
+import type { JWK } from 'jose';
+import type { DiscoveredIssuer, Flow } from './login-flow.js';
+import { judgeAccessToken, judgeIdToken, keySource, type JudgedToken, type TokenContext } from './login-tokens.js';
+import { fetchJwks } from './jwks.js';
+import { describeForm, judgeTokenResponse, requestToken, type TokenJudgement, type TokenSet } from './token-endpoint.js';
+import { judgeUserinfo, requestUserinfo } from './userinfo.js';
+
+export const hasOpenid = (scope: string) => scope.split(/\s+/).includes('openid');
+const strings = (value: unknown) => (Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined);
+
+/** Step 5: the authorization_code grant with the chosen client authentication, shown and judged. */
+export async function redeemCode(
+  flow: Flow,
+  issuer: DiscoveredIssuer,
+  grant: { code: string; redirect_uri: string; code_verifier: string },
+): Promise<TokenJudgement & { status: number }> {
+  const { settings, deps: { http, ui }, show } = flow;
+  const { client } = issuer;
+  ui.step(`Token request: POST ${issuer.token_endpoint} (grant_type=authorization_code, ${client.method})`);
+  ui.explain('The code is redeemed over a back channel with code_verifier and the client credentials: tokens never pass through the browser.');
+  const exchange = await flow.timed('token request', () =>
+    requestToken(http, {
+      token_endpoint: issuer.token_endpoint,
+      params: [
+        ['grant_type', 'authorization_code'],
+        ['code', grant.code],
+        ['redirect_uri', grant.redirect_uri],
+        ['code_verifier', grant.code_verifier],
+        // RFC 8707 §2.2: the resource is named again so the access token is minted for it.
+        ...(settings.request.resource ?? []).map((r) => ['resource', r] as [string, string]),
+      ],
+      client,
+    }),
+  );
+  if (exchange.authorizationHeader) {
+    const [scheme, credentials] = exchange.authorizationHeader.split(' ');
+    ui.detail(`Authorization: ${scheme} ${show(credentials ?? '')}`);
+  }
+  for (const line of describeForm(exchange.form, settings.showTokens)) ui.detail(line);
+  const response = exchange.response;
+  ui.detail(`← HTTP ${response.status}${response.headers['cache-control'] ? `, Cache-Control: ${response.headers['cache-control']}` : ''}`);
+  const judgement = judgeTokenResponse(response, { openid: hasOpenid(settings.scope), basicAuth: client.method === 'client_secret_basic' }, flow.checks);
+  // The answer in its own words, tokens redacted; an error body (error, error_description) too.
+  const body = judgement.body !== null && typeof judgement.body === 'object' && !Array.isArray(judgement.body) ? (judgement.body as Record<string, unknown>) : {};
+  for (const [name, value] of Object.entries(body)) {
+    ui.detail(`${name.padEnd(17)} ${typeof value !== 'string' ? JSON.stringify(value) : /token$/.test(name) ? show(value) : value}`);
+  }
+  if (judgement.tokens) {
+    http.addSecret(judgement.tokens.access_token);
+    if (judgement.tokens.refresh_token) http.addSecret(judgement.tokens.refresh_token);
+  }
+  return { ...judgement, status: response.status };
+}
+
+/** Step 6: the ID token (OIDC Core §3.1.3.7), the access token (RFC 9068 when a JWT) and userinfo. */
+export async function validateTokens(
+  flow: Flow,
+  issuer: DiscoveredIssuer,
+  tokens: TokenSet,
+  sent: { nonce: string | undefined; code: string },
+): Promise<{ idToken: JudgedToken | undefined; accessToken: JudgedToken | undefined; userinfo: Record<string, unknown> | undefined }> {
+  const { settings, deps: { http, ui }, checks } = flow;
+  const refetch = async (): Promise<JWK[]> => (await fetchJwks(http, issuer.jwks_uri)).jwks.keys;
+  const context: TokenContext = {
+    issuer: issuer.issuer,
+    client_id: settings.client.client_id,
+    client_secret: settings.client.client_secret,
+    nonce: sent.nonce,
+    code: sent.code,
+    max_age: settings.request.max_age,
+    apiAudience: settings.request.audience ?? settings.request.resource?.[0],
+    advertisedAlgorithms: strings(issuer.metadata.id_token_signing_alg_values_supported),
+    keys: keySource(issuer.keys, issuer.jwks_uri, refetch),
+    clockSkew: settings.clockSkew,
+  };
+  let idToken: JudgedToken | undefined;
+  if (tokens.id_token) {
+    ui.step('ID token (OIDC Core §3.1.3.7)');
+    ui.explain('The ID token is for the client: it says who signed in; signature, iss, aud, nonce and times must all hold.');
+    idToken = await flow.timed('id_token validation', () => judgeIdToken(tokens, context));
+    ui.detail(`alg ${String(idToken.header.alg)}, kid ${String(idToken.header.kid ?? '(none)')}, signature ${idToken.verified ? 'verified' : 'NOT verified'}`);
+    if (idToken.payload) ui.detail(`sub ${String(idToken.payload.sub)}, aud ${JSON.stringify(idToken.payload.aud)}, nonce ${idToken.payload.nonce === sent.nonce ? 'matches' : JSON.stringify(idToken.payload.nonce)}`);
+    checks.merge(idToken.checks);
+  }
+  ui.step('Access token');
+  ui.explain('The access token is for APIs; a client treats it as opaque. A JWT access token is judged by RFC 9068.');
+  const accessToken = await judgeAccessToken(tokens, context);
+  ui.detail(accessToken ? `a JWT: alg ${String(accessToken.header.alg)}, typ ${String(accessToken.header.typ ?? '(none)')}` : 'opaque to the client (not a JWT)');
+  if (accessToken) checks.merge(accessToken.checks);
+
+  const endpoint = issuer.userinfo_endpoint;
+  let userinfo: Record<string, unknown> | undefined;
+  if (!hasOpenid(settings.scope)) checks.skip('userinfo.status', 'openid was not requested');
+  else if (!endpoint) checks.skip('userinfo.status', 'discovery lists no userinfo_endpoint');
+  else if (accessToken && isForAnotherApi(accessToken.payload?.aud, [endpoint, issuer.issuer])) {
+    checks.skip('userinfo.status', `the access token is for ${JSON.stringify(accessToken.payload?.aud)} (--resource/--audience), not for userinfo; run without them to check userinfo`);
+  } else {
+    ui.step(`Userinfo: GET ${endpoint}`);
+    ui.explain('Userinfo returns claims about the user; its sub must equal the ID token\'s, or the two responses may have been swapped.');
+    const response = await flow.timed('userinfo', () => requestUserinfo(http, endpoint, tokens.access_token, tokens.token_type));
+    ui.detail(`← HTTP ${response.status} ${response.headers['content-type'] ?? ''}`);
+    const sub = typeof idToken?.payload?.sub === 'string' ? idToken.payload.sub : undefined;
+    userinfo = await judgeUserinfo(response, { sub, issuer: issuer.issuer, client_id: settings.client.client_id, keys: issuer.keys }, checks);
+  }
+  return { idToken, accessToken, userinfo };
+}
+
+/** RFC 8707: a token minted for an API is rightly refused by userinfo unless userinfo is among its audiences. */
+function isForAnotherApi(aud: unknown, userinfoAudiences: string[]): boolean {
+  const list = Array.isArray(aud) ? aud : typeof aud === 'string' ? [aud] : [];
+  return list.length > 0 && !list.some((a) => userinfoAudiences.includes(a));
+}
