@@ -6,7 +6,7 @@ import type { Report, Section } from '../report/model.js';
 import { redact } from '../report/redact.js';
 import type { ClientFlags } from '../store/profiles.js';
 import type { Context } from './context.js';
-import { locallyValid, openSession, tokenArgument } from './lifecycle-session.js';
+import { locallyValid, openSession, tokenArgument, warnIfExpired } from './lifecycle-session.js';
 
 export interface IntrospectOptions extends ClientFlags {
   token?: string;
@@ -38,6 +38,7 @@ export async function run(options: IntrospectOptions, context: Context): Promise
   const cachedKind = asked ?? 'access_token';
   const { token, source } = await tokenArgument(options.token, context, () => session.cached?.[cachedKind], cachedKind.replace('_', ' '));
   session.http.addSecret(token);
+  warnIfExpired(session, source);
   // A cached token's type is known; an argument's is only what the user says.
   const hint = asked ?? (source === 'cache' ? 'access_token' : undefined);
   const target = { introspection_endpoint: session.endpoint('introspection_endpoint'), client: session.credentials, issuer: session.client.issuer };

@@ -11,6 +11,7 @@ import type { HttpClient } from '../http/types.js';
 import type { TokenPrefix } from '../checks/catalogue/tokens.js';
 import { listEntries, loadTokens, saveTokens, type StoreContext, type TokenEntry } from '../store/cache.js';
 import { resolveClientPartial, type ClientFlags, type PartialClient } from '../store/profiles.js';
+import { relativeTime } from '../util/duration.js';
 import type { Context } from './context.js';
 
 /** What `token`, `refresh`, `introspect`, `revoke` and `userinfo` share: who we are, where the IdP is, what is cached. */
@@ -141,4 +142,12 @@ export async function tokenArgument(value: string | undefined, context: Context,
 /** Failed checks of a local validation, as one line for explanations. */
 export function locallyValid(result: ValidationResult | undefined): boolean {
   return result !== undefined && result.signature.verified && result.checks.every((check) => check.status !== 'fail');
+}
+
+/** Using an expired cached access token explains the 401 or the inactive answer that follows. */
+export function warnIfExpired(session: Session, source: string): void {
+  const cached = session.cached;
+  const now = Math.floor(Date.now() / 1000);
+  if (source !== 'cache' || cached?.expires_at === undefined || cached.expires_at > now) return;
+  session.context.ui.warn(`the cached access token expired ${relativeTime(cached.expires_at, now)}; \`oidc-cli token\` or \`oidc-cli refresh\` gets a new one`);
 }

@@ -5,7 +5,7 @@ import type { Report } from '../report/model.js';
 import { redact } from '../report/redact.js';
 import type { ClientFlags } from '../store/profiles.js';
 import type { Context } from './context.js';
-import { openSession, tokenArgument } from './lifecycle-session.js';
+import { openSession, tokenArgument, warnIfExpired } from './lifecycle-session.js';
 
 export interface UserinfoOptions extends ClientFlags {
   accessToken?: string;
@@ -27,6 +27,7 @@ export async function run(options: UserinfoOptions, context: Context): Promise<R
   const { cached, client, http } = session;
   const { token, source } = await tokenArgument(options.accessToken, context, () => cached?.access_token, 'access token');
   http.addSecret(token);
+  warnIfExpired(session, source);
   const endpoint = session.endpoint('userinfo_endpoint');
   const show = context.globals.showTokens;
 

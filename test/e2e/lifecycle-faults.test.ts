@@ -73,6 +73,20 @@ describe('a revoked access token, the refresh token still alive', () => {
   });
 });
 
+describe('an expired cached access token', () => {
+  it('userinfo and introspect say so on stderr before the IdP answers', async () => {
+    await setup({});
+    const key = { issuer: idp!.issuer, client_id: 'app' };
+    const { loadTokens } = await import('../../src/store/cache.js');
+    const entry = (await loadTokens(key, { env }))!;
+    await saveTokens({ ...entry, expires_at: Math.floor(Date.now() / 1000) - 120 }, { env });
+    for (const command of ['userinfo', 'introspect']) {
+      const result = await run([command]);
+      expect(result.stderr, command).toMatch(/warning: the cached access token expired 2m( \d+s)? ago; `oidc-cli token` or `oidc-cli refresh` gets a new one/);
+    }
+  });
+});
+
 describe('one fault each', () => {
   it('refresh without rotation for a public client: refresh.rotation fails (and passes as a note with --no-expect-rotation)', async () => {
     await setup({ noRotation: true }, 'cli-public');
