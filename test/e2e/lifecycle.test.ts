@@ -123,3 +123,18 @@ describe('lifecycle of a public client login', () => {
     expect(hasStackTrace(result.stderr)).toBe(false);
   });
 });
+
+describe('refresh --check-reuse against oidc-provider', () => {
+  it('the replayed refresh token is refused, and (as warned) the IdP ends the grant', async () => {
+    const login = await runCli(['login', '--client-id', idp.clients.public.client_id, '--browser-command', `node ${BROWSER_SCRIPT}`], { env, timeoutMs: 30_000 });
+    expect(login.code, login.stderr).toBe(0);
+    const result = await runCli(['refresh', '--check-reuse', '--json'], { env });
+    expect(result.code, failing(result.stdout)).toBe(0);
+    expect(check(result.json(), 'refresh.reuse_rejected')).toBe('pass');
+    expect(result.stderr).toMatch(/warning: --check-reuse/);
+    // RFC 9700 §4.14.2 reuse detection: the new tokens died with the old one.
+    const introspect = await runCli(['introspect', '--json'], { env });
+    expect(introspect.code).toBe(1);
+    expect(introspect.json().active).toBe(false);
+  });
+});
