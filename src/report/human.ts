@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { CheckResult, Status } from '../checks/types.js';
+import { printable } from '../util/terminal.js';
 import { countStatuses, isOk, type Report, type Section } from './model.js';
 
 const SYMBOLS: Record<Status, string> = { pass: '✔', fail: '✖', warn: '!', skip: '-' };
@@ -10,11 +11,11 @@ export function statusSymbol(status: Status, c: ChalkInstance): string {
 }
 
 function renderSection(section: Section, c: ChalkInstance): string {
-  const lines = [c.bold(section.title)];
+  const lines = [c.bold(printable(section.title))];
   switch (section.kind) {
     case 'fields': {
       const width = Math.max(0, ...section.fields.map(([label]) => label.length));
-      for (const [label, value] of section.fields) lines.push(`  ${c.dim(label.padEnd(width))}  ${value}`);
+      for (const [label, value] of section.fields) lines.push(`  ${c.dim(printable(label).padEnd(width))}  ${printable(value)}`);
       break;
     }
     case 'json': {
@@ -23,31 +24,31 @@ function renderSection(section: Section, c: ChalkInstance): string {
         // Notes (humanised times) go after the member they explain: `"exp": 1700000000,  // in 4m 12s`.
         const key = /^\s*"([^"]+)":/.exec(line)?.[1];
         const note = key !== undefined && /^ {2}"/.test(line) ? section.notes?.[key] : undefined;
-        lines.push(`  ${line}${note ? c.dim(`  // ${note}`) : ''}`);
+        lines.push(`  ${printable(line)}${note ? c.dim(`  // ${printable(note)}`) : ''}`);
       }
       break;
     }
     case 'table': {
       const widths = section.columns.map((col, i) => Math.max(col.length, ...section.rows.map((row) => (row[i] ?? '').length)));
-      const format = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+      const format = (cells: string[]) => cells.map((cell, i) => printable(cell).padEnd(widths[i]!)).join('  ').trimEnd();
       lines.push(`  ${c.dim(format(section.columns))}`);
       for (const row of section.rows) lines.push(`  ${format(row)}`);
       if (section.rows.length === 0) lines.push(`  ${c.dim('(none)')}`);
       break;
     }
     case 'text':
-      for (const line of section.text.split('\n')) lines.push(`  ${line}`);
+      for (const line of section.text.split('\n')) lines.push(`  ${printable(line)}`);
       break;
   }
   return lines.join('\n');
 }
 
 export function renderCheckLine(check: CheckResult, c: ChalkInstance, idWidth = 0): string[] {
-  const lines = [`  ${statusSymbol(check.status, c)} ${check.id.padEnd(idWidth)}  ${check.message}`];
+  const lines = [`  ${statusSymbol(check.status, c)} ${check.id.padEnd(idWidth)}  ${printable(check.message)}`];
   if (check.status === 'fail' || check.status === 'warn') {
     const indent = ' '.repeat(4);
     lines.push(`${indent}${c.dim(`spec: ${check.spec}`)}`);
-    if (check.hint) lines.push(`${indent}${c.cyan(`hint: ${check.hint}`)}`);
+    if (check.hint) lines.push(`${indent}${c.cyan(`hint: ${printable(check.hint)}`)}`);
   }
   return lines;
 }
@@ -79,6 +80,6 @@ export function renderHumanLine(report: Report, index: number, c: ChalkInstance,
   const ok = isOk(report, strict);
   const failing = report.checks.filter((check) => check.status === 'fail' || (strict && check.status === 'warn'));
   const label = typeof report.data.line === 'number' ? `line ${report.data.line}` : `#${index + 1}`;
-  const detail = ok ? '' : `  ${failing.map((check) => `${check.id}: ${check.message}`).join('; ')}`;
+  const detail = ok ? '' : `  ${failing.map((check) => `${check.id}: ${printable(check.message)}`).join('; ')}`;
   return `${ok ? c.green('✔ ok  ') : c.red('✖ fail')}  ${label}${detail}\n`;
 }

@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import { printable } from '../util/terminal.js';
 
 /**
  * Everything a command may say while it runs goes to stderr through here: steps of a flow, the
@@ -34,11 +35,11 @@ export function createUi(options: UiOptions): Ui {
   const write = (line: string) => stream.write(line + '\n');
   return {
     chalk: c,
-    step: (title) => options.progress && write(c.bold(`→ ${title}`)),
-    detail: (line) => options.progress && write(`  ${line}`),
-    explain: (line) => options.explain && write(c.cyan(`  ⓘ ${line}`)),
-    warn: (line) => write(c.yellow(`warning: ${line}`)),
-    trace: (line) => options.verbose > 0 && write(c.dim(line)),
+    step: (title) => options.progress && write(c.bold(`→ ${printable(title)}`)),
+    detail: (line) => options.progress && write(`  ${printable(line)}`),
+    explain: (line) => options.explain && write(c.cyan(`  ⓘ ${printable(line)}`)),
+    warn: (line) => write(c.yellow(`warning: ${printable(line)}`)),
+    trace: (line) => options.verbose > 0 && write(c.dim(printable(line))),
     async spinner(text) {
       if (!stream.isTTY || !options.progress) return () => undefined;
       const { default: ora } = await import('ora');
