@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { soundJwks, startBadIdp } from '../support/bad-idp.js';
 import { hasStackTrace, runCli, type CliResult } from '../support/cli.js';
-import { startHostileIdp, type HostileCase, type HostileIdp } from '../support/hostile-idp.js';
+import { startHostileIdp, TERMINAL_ESCAPES, type HostileCase, type HostileIdp } from '../support/hostile-idp.js';
 import { b64u } from '../support/tokens.js';
 
 // Generous for Node on a shared 2-core machine; a client that buffered any of the 64-256 MiB bodies
@@ -181,5 +181,19 @@ describe('a token that names its own keys', { timeout: 90_000 }, () => {
       await sound.close();
       await new Promise<void>((resolve) => lure.close(() => resolve()));
     }
+  });
+});
+
+describe('terminal control sequences from the IdP', { timeout: 90_000 }, () => {
+  it('never reach the terminal raw: shown as \\xNN in the report, the steps and -vv traces', async () => {
+    const { result } = await run(['discover', '-vv', '--issuer', idp.issuer('terminal_escapes')]);
+    expect(result.code, result.stderr).toBe(1);
+    // NO_COLOR is set by runCli, so no escape at all may appear, and no \r, BEL, backspace or C1 CSI.
+    const control = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+    expect(result.stdout).not.toMatch(control);
+    expect(result.stderr).not.toMatch(control);
+    expect(result.stdout).toContain('\\x1b]0;pwned\\x07');
+    expect(result.stdout).toContain('\\x0d✔ pass');
+    expect(TERMINAL_ESCAPES.length).toBeGreaterThan(0);
   });
 });

@@ -51,7 +51,8 @@ export function expectRenderable(command: string, checks: readonly CheckResult[]
   }
   const report = { command, checks: [...checks], data, sections: [{ title: 'Data', kind: 'json' as const, value: data }] };
   JSON.parse(renderJson(report, false));
-  expect(typeof renderHuman(report, chalk, false)).toBe('string');
+  // Whatever the input held, nothing reaches a terminal that could move the cursor or rewrite a line.
+  expect(renderHuman(report, chalk, false)).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
 }
 
 /** JSON values of every shape, including the awkward ones (huge numbers, unicode, -0, nesting). */

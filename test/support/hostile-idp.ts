@@ -32,7 +32,11 @@ export const HOSTILE_CASES = {
   gzip_bomb: { where: 'metadata', what: 'Content-Encoding: gzip inflating to 64 MiB (never asked for)' },
   deflate_bomb: { where: 'jwks', what: 'Content-Encoding: deflate inflating to 64 MiB' },
   br_bomb: { where: 'metadata', what: 'Content-Encoding: br inflating to 64 MiB' },
+  terminal_escapes: { where: 'metadata', what: 'terminal control sequences (OSC title, clear screen, \\r, cursor up) in members and in the JWKS' },
 } as const;
+
+/** What terminal_escapes injects: any of these reaching a terminal raw could forge or hide output. */
+export const TERMINAL_ESCAPES = ['\u001b]0;pwned\u0007', '\u001b[2J', '\r✔ pass', '\u001b[1A', '\u009b31m', '\u0008\u0008'];
 
 export type HostileCase = keyof typeof HOSTILE_CASES;
 
@@ -140,6 +144,15 @@ export async function startHostileIdp(): Promise<HostileIdp> {
       case 'jwks_redirect_loop':
         res.writeHead(name === 'redirect_loop' ? 302 : 307, { location: self });
         return void res.end();
+      case 'terminal_escapes': {
+        const metadata = sound() as Record<string, unknown>;
+        const evil = TERMINAL_ESCAPES.join('');
+        metadata.issuer = `${String(metadata.issuer)}${evil}`;
+        metadata.service_documentation = evil;
+        metadata.response_types_supported = ['code', evil];
+        metadata.jwks_uri = `${String(metadata.jwks_uri)}-evil`;
+        return sendRaw(res, 'application/json', Buffer.from(JSON.stringify(metadata)));
+      }
       case 'many_keys':
         return sendRaw(res, 'application/jwk-set+json', Buffer.from(JSON.stringify({ keys: thousandsOfKeys() })));
       case 'gzip_bomb':
@@ -174,6 +187,11 @@ export async function startHostileIdp(): Promise<HostileIdp> {
     if (tail === '/.well-known/openid-configuration') {
       if (where === 'metadata') return hostile(hostileCase, req, res, metadata);
       return sendRaw(res, 'application/json', Buffer.from(JSON.stringify(metadata())));
+    }
+    if (tail === '/jwks-evil') {
+      const jwks = soundJwks();
+      jwks.keys[0] = { ...jwks.keys[0], kid: TERMINAL_ESCAPES.join(''), kty: `RSA${TERMINAL_ESCAPES[1]}` };
+      return sendRaw(res, 'application/json', Buffer.from(JSON.stringify(jwks)));
     }
     if (tail === '/jwks') {
       if (where === 'jwks') return hostile(hostileCase, req, res, soundJwks);
