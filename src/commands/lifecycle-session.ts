@@ -6,7 +6,8 @@ import { fetchJwks } from '../core/jwks.js';
 import type { KeySource, TokenExpectations, ValidationResult } from '../core/jwt/types.js';
 import { validateJwt } from '../core/jwt/validate.js';
 import { classifyToken } from '../core/token-endpoint.js';
-import { inputError, usageError } from '../errors.js';
+import { CliError, inputError, usageError } from '../errors.js';
+import { CheckRecorder } from '../checks/recorder.js';
 import type { HttpClient } from '../http/types.js';
 import type { TokenPrefix } from '../checks/catalogue/tokens.js';
 import { listEntries, loadTokens, saveTokens, type StoreContext, type TokenEntry } from '../store/cache.js';
@@ -111,7 +112,13 @@ export async function openSession(options: ClientFlags, context: Context, config
       const algs = metadata.id_token_signing_alg_values_supported;
       const expectations: TokenExpectations = { issuer: client.issuer, ...expect };
       if (prefix === 'id_token' && Array.isArray(algs)) expectations.advertisedAlgorithms = algs.filter((a): a is string => typeof a === 'string');
-      return validateJwt(token, { prefix, keys: await loadKeys(), expect: expectations, clockSkew: 60, now: Math.floor(Date.now() / 1000) });
+      try {
+        return await validateJwt(token, { prefix, keys: await loadKeys(), expect: expectations, clockSkew: 60, now: Math.floor(Date.now() / 1000) });
+      } catch (error) {
+        // A token from the IdP that does not even parse is the IdP's fault: a failed check, not exit 2.
+        if (!(error instanceof CliError) || error.code !== 'INPUT') throw error;
+        return unparseable(token, prefix, error.message);
+      }
     },
     async save(entry) {
       const path = await saveTokens(entry, store);
@@ -150,4 +157,14 @@ export function warnIfExpired(session: Session, source: string): void {
   const now = Math.floor(Date.now() / 1000);
   if (source !== 'cache' || cached?.expires_at === undefined || cached.expires_at > now) return;
   session.context.ui.warn(`the cached access token expired ${relativeTime(cached.expires_at, now)}; \`oidc-cli token\` or \`oidc-cli refresh\` gets a new one`);
+}
+
+function unparseable(token: string, prefix: TokenPrefix, reason: string): ValidationResult {
+  const c = new CheckRecorder();
+  c.fail(`${prefix}.format`, `not a compact JWT: ${reason}`);
+  return {
+    parsed: { kind: 'jws', parts: token.split('.'), header: {}, payload: undefined, payloadText: undefined, duplicateMembers: { header: [], payload: [] }, nonCanonicalParts: [] },
+    signature: { verified: false, alg: undefined, kid: undefined, reason },
+    checks: c.results,
+  };
 }

@@ -99,6 +99,14 @@ describe('one fault each', () => {
     expect(fapi.status('refresh.rotation')).toBe('skip');
   });
 
+  it('an id_token on refresh that is not a JWT: id_token.format fails (exit 1), not a usage error', async () => {
+    await setup({ malformedIdToken: true }, 'cli-public');
+    const result = await run(['refresh']);
+    expect(result.code).toBe(1);
+    expect(result.failed).toEqual(['id_token.format']);
+    expect(result.status('refresh.grant')).toBe('pass');
+  });
+
   it('a rotated refresh token that still works: refresh.reuse_rejected fails', async () => {
     await setup({ reuseAccepted: true }, 'cli-public');
     const result = await run(['refresh', '--check-reuse']);

@@ -13,6 +13,8 @@ export interface LifecycleFaults {
   noRotation?: boolean;
   /** Rotates, but the old refresh token keeps working (no reuse detection). */
   reuseAccepted?: boolean;
+  /** The refresh answer's id_token is not a JWT at all. */
+  malformedIdToken?: boolean;
   /** userinfo answers with this sub instead of the ID token's. */
   userinfoSub?: string;
   /** Introspection answers with token data without any client authentication. */
@@ -113,6 +115,7 @@ export async function startBadLifecycleIdp(faults: LifecycleFaults): Promise<Bad
         refresh.delete(tokens.refresh_token);
         tokens.refresh_token = old;
       } else if (!faults.reuseAccepted) refresh.delete(old);
+      if (faults.malformedIdToken) tokens.id_token = 'eyJhbGciOiJSUzI1NiJ9.!!!.abc';
       return json(res, 200, { ...tokens, token_type: 'Bearer', expires_in: 300, scope: 'openid profile' });
     }
     if (path === '/introspect') {
