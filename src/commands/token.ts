@@ -116,6 +116,10 @@ async function clientCredentials(options: TokenOptions, context: Context): Promi
   if (scope) entry.scope = scope;
   await session.save(entry);
   const report = tokenReport(entry, 'client_credentials', context, c.results);
+  // stdout holds only the token, so say on stderr why the exit code will be 1.
+  if (!context.globals.json) {
+    for (const check of c.results.filter((r) => r.status === 'fail')) context.ui.warn(`${check.id} failed: ${check.message} (--json shows the whole report)`);
+  }
   if (result?.parsed.payload) report.data.claims = result.parsed.payload;
   return report;
 }
