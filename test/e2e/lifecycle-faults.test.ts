@@ -107,6 +107,16 @@ describe('one fault each', () => {
     expect(result.status('refresh.grant')).toBe('pass');
   });
 
+  it('client credentials without no-store: the token is still printed alone, exit 1, the failed check named on stderr', async () => {
+    await setup({ clientCredentialsCacheable: true });
+    const result = await runCli(['token', '--grant', 'client_credentials'], { env });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^\S{20,}\n$/);
+    expect(result.stderr).toMatch(/warning: token_response\.no_store failed: Cache-Control is "max-age=300", without no-store/);
+    const json = await run(['token', '--grant', 'client_credentials']);
+    expect(json.failed).toEqual(['token_response.no_store']);
+  });
+
   it('a rotated refresh token that still works: refresh.reuse_rejected fails', async () => {
     await setup({ reuseAccepted: true }, 'cli-public');
     const result = await run(['refresh', '--check-reuse']);

@@ -15,6 +15,8 @@ export interface LifecycleFaults {
   reuseAccepted?: boolean;
   /** The refresh answer's id_token is not a JWT at all. */
   malformedIdToken?: boolean;
+  /** Client credentials tokens come without Cache-Control: no-store. */
+  clientCredentialsCacheable?: boolean;
   /** userinfo answers with this sub instead of the ID token's. */
   userinfoSub?: string;
   /** Introspection answers with token data without any client authentication. */
@@ -106,6 +108,12 @@ export async function startBadLifecycleIdp(faults: LifecycleFaults): Promise<Bad
     const params = await form(req);
     const caller = authenticated(req, params);
     if (path === '/token') {
+      if (params.get('grant_type') === 'client_credentials') {
+        if (caller !== client_id) return json(res, 401, { error: 'invalid_client' }, { 'www-authenticate': 'Basic realm="token"' });
+        const access_token = random();
+        access.set(access_token, { client_id, exp: nowSeconds() + 300, scope: params.get('scope') ?? '' });
+        return json(res, 200, { access_token, token_type: 'Bearer', expires_in: 300 }, faults.clientCredentialsCacheable ? { 'cache-control': 'max-age=300' } : {});
+      }
       if (params.get('grant_type') !== 'refresh_token') return json(res, 400, { error: 'unsupported_grant_type' });
       const old = params.get('refresh_token') ?? '';
       const owner = refresh.get(old);
