@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic.js';
 import { cacheDir, ensurePrivateDir } from './paths.js';
@@ -55,7 +55,18 @@ export async function saveTokens(entry: TokenEntry, store: StoreContext = {}): P
   await ensurePrivateDir(tokensDir(env));
   const path = cacheFilePath(entry, env);
   await writeFileAtomic(path, JSON.stringify({ format: FORMAT, ...entry }, null, 2) + '\n');
+  await sweepTempFiles(tokensDir(env));
   return path;
+}
+
+/** Temp files of writers killed mid-write (atomic.ts) hold tokens too: remove them once surely abandoned. */
+async function sweepTempFiles(dir: string, olderThanMs = 10 * 60_000): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.startsWith('.') && n.endsWith('.tmp'))) {
+    const path = join(dir, name);
+    const age = await stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
+    if (age > olderThanMs) await unlink(path).catch(() => undefined);
+  }
 }
 
 export async function loadTokens(key: CacheKey, store: StoreContext = {}): Promise<TokenEntry | undefined> {

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -80,6 +80,21 @@ describe('token cache', () => {
     const warnings: string[] = [];
     expect(await listEntries({ env, warn: (l) => warnings.push(l) })).toEqual([]);
     expect(warnings).toHaveLength(1);
+  });
+
+  it('removes temp files abandoned by a killed writer (they hold tokens), but not a fresh one', async () => {
+    const env = await freshEnv();
+    await saveTokens(entry(), { env });
+    const stale = join(tokensDir(env), '.abc.json.123.deadbeef.tmp');
+    const fresh = join(tokensDir(env), '.abc.json.456.cafe.tmp');
+    await writeFile(stale, 'half');
+    await writeFile(fresh, 'half');
+    const old = new Date(Date.now() - 3_600_000);
+    await utimes(stale, old, old);
+    await saveTokens(entry({ client_id: 'other' }), { env });
+    const names = await readdir(tokensDir(env));
+    expect(names).not.toContain('.abc.json.123.deadbeef.tmp');
+    expect(names).toContain('.abc.json.456.cafe.tmp');
   });
 
   it('judges expiry with a leeway, and an unknown expiry as not expired', () => {
