@@ -82,6 +82,21 @@ describe('login --device', () => {
     expect(run.stderr).toMatch(/refused on the other device \(access_denied\)/);
   });
 
+  it('Ctrl-C while polling ends at once with exit 4', async () => {
+    const child = spawn(process.execPath, [BIN, 'login', '--device', '--client-id', idp.clients.public.client_id], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve) => {
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        if (stderr.includes('or open: ')) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(4);
+    expect(stderr).toMatch(/cancelled/i);
+  });
+
   it('an IdP without device authorization is a usage error naming the missing endpoint', async () => {
     const { startBadLifecycleIdp } = await import('../support/lifecycle-bad-idp.js');
     const bad = await startBadLifecycleIdp({});
