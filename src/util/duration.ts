@@ -31,5 +31,6 @@ export function humanDuration(totalSeconds: number): string {
 /** "in 4m 12s" / "3h 5m ago", relative to `now` (both in seconds since the epoch). */
 export function relativeTime(epochSeconds: number, nowSeconds: number): string {
   const delta = epochSeconds - nowSeconds;
+  if (Math.abs(delta) < 1) return 'just now';
   return delta >= 0 ? `in ${humanDuration(delta)}` : `${humanDuration(delta)} ago`;
 }
