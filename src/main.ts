@@ -106,6 +106,7 @@ async function printOutput(output: CommandOutput, globals: GlobalOptions): Promi
 }
 
 export async function runCommand(name: string, options: Record<string, unknown>, rawGlobals: Record<string, unknown>, abort: AbortController): Promise<number> {
+  const startedAt = Date.now();
   const globals = toGlobals(rawGlobals);
   const ui = createUi({
     chalk: makeChalk(colorEnabled(process.stderr, process.env, globals.color)),
@@ -129,6 +130,8 @@ export async function runCommand(name: string, options: Record<string, unknown>,
         const { createHttpClient } = await import('./http/client.js');
         http = createHttpClient({
           timeoutMs: 1000 * (overrides.timeoutSeconds ?? globals.timeout ?? DEFAULT_TIMEOUT_SECONDS),
+          // Commands that pass their own per-request timeout (login, check) bound the whole run themselves.
+          ...(globals.timeout !== undefined && overrides.timeoutSeconds === undefined ? { deadline: startedAt + 1000 * globals.timeout } : {}),
           caFile: globals.caFile,
           insecure: globals.insecure,
           verbose: globals.verbose,

@@ -127,7 +127,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   async function send(req: HttpRequest): Promise<HttpResponse> {
     const url = checkUrl(req.url, options.insecure).href;
-    const timeoutMs = req.timeoutMs ?? options.timeoutMs;
+    const left = options.deadline === undefined ? Infinity : Math.max(1, options.deadline - Date.now());
+    const timeoutMs = Math.min(req.timeoutMs ?? options.timeoutMs, left);
     dispatcher ??= createDispatcher({ connectTimeoutMs: options.timeoutMs, caFile: options.caFile, insecure: options.insecure, env: options.env });
     for (const secret of req.secrets ?? []) secrets.add(secret);
 

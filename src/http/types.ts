@@ -49,6 +49,11 @@ export interface HttpClient {
 export interface HttpClientOptions {
   /** Connect, header and body timeout, each, in milliseconds. */
   timeoutMs: number;
+  /**
+   * When the whole operation must end (epoch ms, from --timeout): each request gets at most the time
+   * left, so a command making several requests stays within one budget (PRODUCT.md "Durations").
+   */
+  deadline?: number;
   caFile: string | undefined;
   /** Allows plain http to non-loopback hosts (with a warning) and disables certificate checks. */
   insecure: boolean;
