@@ -1,11 +1,15 @@
 import { StringDecoder } from 'node:string_decoder';
+import { inputError } from '../errors.js';
+
+/** Far above any token (decode refuses more than 1 MiB); past it a line without a break is refused. */
+export const MAX_LINE_LENGTH = 4 * 1024 * 1024;
 
 /**
  * Non-blank lines of a stream, one at a time with their 1-based line numbers, so batch input is
  * processed in constant memory however long it is. Splits the chunks itself: readline's per-line
  * events cost more than verifying a token's claims.
  */
-export async function* nonBlankLines(stream: NodeJS.ReadableStream): AsyncGenerator<{ line: string; number: number }> {
+export async function* nonBlankLines(stream: NodeJS.ReadableStream, maxLineLength = MAX_LINE_LENGTH): AsyncGenerator<{ line: string; number: number }> {
   // Line breaks as readline with crlfDelay: Infinity sees them: \r\n, \n, or a lone \r.
   const BREAK = /\r\n|\n|\r/g;
   const decoder = new StringDecoder('utf8');
@@ -24,6 +28,8 @@ export async function* nonBlankLines(stream: NodeJS.ReadableStream): AsyncGenera
       if (line.trim() !== '') yield { line, number };
     }
     rest = text.slice(start);
+    // Without a bound, one endless line would grow memory and rescanning time without limit.
+    if (rest.length > maxLineLength) throw inputError(`line ${number + 1} of the input is longer than ${maxLineLength} characters; refusing it`);
   }
   rest += decoder.end();
   const lines = rest.split(BREAK);
