@@ -6,6 +6,7 @@ import type { Report, Section } from '../report/model.js';
 import { relativeTime } from '../util/duration.js';
 import { nonBlankLines } from '../util/lines.js';
 import type { CommandOutput, Context } from './context.js';
+import { show } from '../util/show.js';
 
 export interface DecodeOptions {
   token?: string;
@@ -98,7 +99,7 @@ function decodeSections({ parsed, signature }: ValidationResult, times: TimeNote
       kind: 'fields',
       fields: [
         ['type', parsed.kind === 'jwe' ? 'JWE (encrypted, 5 parts)' : 'JWS (signed, 3 parts)'],
-        ...(parsed.header.cty !== undefined ? [['cty', `${String(parsed.header.cty)}${String(parsed.header.cty).toUpperCase() === 'JWT' ? ' (a nested JWT)' : ''}`] as [string, string]] : []),
+        ...(parsed.header.cty !== undefined ? [['cty', `${show(parsed.header.cty)}${show(parsed.header.cty).toUpperCase() === 'JWT' ? ' (a nested JWT)' : ''}`] as [string, string]] : []),
         ['signature', signatureLine],
       ],
     },

@@ -1,6 +1,7 @@
 import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import { isLoopback } from '../http/loopback.js';
+import { show } from '../util/show.js';
 
 /** The pure judge of a metadata document (CHECKS.md "Discovery"); unit-tested without a network. */
 
@@ -87,7 +88,7 @@ function auditRequired(r: CheckRecorder, metadata: Record<string, unknown>): voi
   else r.expect('discovery.scopes_openid', scopes.includes('openid'), 'scopes_supported contains openid', `scopes_supported is ${JSON.stringify(scopes)}, without "openid"`);
 
   if (metadata.userinfo_endpoint === undefined) r.violation('discovery.userinfo_endpoint', 'userinfo_endpoint is not published');
-  else r.pass('discovery.userinfo_endpoint', String(metadata.userinfo_endpoint));
+  else r.pass('discovery.userinfo_endpoint', show(metadata.userinfo_endpoint));
 }
 
 /** Every member naming a URL a client will call: *_endpoint, jwks_uri, check_session_iframe, mTLS aliases. */

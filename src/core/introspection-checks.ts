@@ -1,4 +1,5 @@
 import type { CheckRecorder } from '../checks/recorder.js';
+import { show } from '../util/show.js';
 
 export const AGREEMENT_CLAIMS = ['iss', 'client_id', 'sub', 'exp', 'scope'] as const;
 type Claim = (typeof AGREEMENT_CLAIMS)[number];
@@ -13,7 +14,7 @@ export interface IntrospectionAnswer {
 export function judgeIntrospection(answer: IntrospectionAnswer, c: CheckRecorder): boolean | undefined {
   if (answer.status !== 200 || !answer.body) {
     const error = answer.body?.error;
-    c.violation('introspection.status', `answered ${answer.status}${error ? ` ${String(error)}` : ''}${answer.body ? '' : ' without a JSON object'}, expected 200 JSON`);
+    c.violation('introspection.status', `answered ${answer.status}${error ? ` ${show(error)}` : ''}${answer.body ? '' : ' without a JSON object'}, expected 200 JSON`);
     c.skip('introspection.active_boolean', 'no introspection response to judge');
     return undefined;
   }
@@ -79,6 +80,6 @@ export function judgeAgreement(introspection: Record<string, unknown>, local: Re
   }
   const names = new Set<string>(['active', ...Object.keys(introspection), ...Object.keys(local ?? {})]);
   const cell = (source: Record<string, unknown> | undefined, name: string) =>
-    source === undefined || source[name] === undefined ? '' : typeof source[name] === 'string' ? (source[name] as string) : JSON.stringify(source[name]);
+    source === undefined || !Object.hasOwn(source, name) || source[name] === undefined ? '' : typeof source[name] === 'string' ? (source[name] as string) : JSON.stringify(source[name]);
   return [...names].map((name): ClaimRow => [name, cell(introspection, name), cell(local, name)]);
 }

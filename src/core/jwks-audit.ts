@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
+import { show } from '../util/show.js';
 
 /** The pure judge of a JWK Set (CHECKS.md "JWKS"): works on a fetched set and on a local file alike. */
 
@@ -55,7 +56,7 @@ function shapeProblem(jwk: Jwk): string | undefined {
     const value = jwk[name];
     if (typeof value !== 'string' || value === '') return `${name} missing`;
     if (!BASE64URL.test(value)) return `${name} is not unpadded base64url`;
-    if (bytes !== undefined && Buffer.from(value, 'base64url').length !== bytes) return `${name} is ${Buffer.from(value, 'base64url').length} bytes, expected ${bytes} for ${String(jwk.crv)}`;
+    if (bytes !== undefined && Buffer.from(value, 'base64url').length !== bytes) return `${name} is ${Buffer.from(value, 'base64url').length} bytes, expected ${bytes} for ${show(jwk.crv)}`;
     return undefined;
   };
   switch (jwk.kty) {
@@ -132,8 +133,8 @@ function auditKeys(r: CheckRecorder, keys: Jwk[]): void {
     if (typeof jwk.alg !== 'string') return undefined;
     const need = keyTypeForAlg(jwk.alg);
     if (!need) return undefined;
-    if (need.kty !== jwk.kty) return `alg ${jwk.alg} needs kty ${need.kty}, not ${String(jwk.kty)}`;
-    if (need.crv && !need.crv.includes(String(jwk.crv))) return `alg ${jwk.alg} needs crv ${need.crv.join(' or ')}, not ${String(jwk.crv)}`;
+    if (need.kty !== jwk.kty) return `alg ${jwk.alg} needs kty ${need.kty}, not ${show(jwk.kty)}`;
+    if (need.crv && !need.crv.includes(show(jwk.crv))) return `alg ${jwk.alg} needs crv ${need.crv.join(' or ')}, not ${show(jwk.crv)}`;
     return undefined;
   });
   if (mismatched.length) r.violation('jwks.crv_alg', mismatched.join('; '));

@@ -36,7 +36,7 @@ export async function validateParsed(parsed: ParsedJwt, options: ValidateOptions
   if (parsed.kind === 'jwe') {
     const reason = 'encrypted (JWE): decrypting needs the recipient\'s private key, which oidc-cli does not take';
     c.skip(`${p}.signature`, `signature NOT verified: ${reason}`);
-    if (parsed.header.cty !== undefined && String(parsed.header.cty).toUpperCase() === 'JWT') c.skip(`${p}.key`, 'cty JWT: a nested signed JWT is inside');
+    if (typeof parsed.header.cty === 'string' && parsed.header.cty.toUpperCase() === 'JWT') c.skip(`${p}.key`, 'cty JWT: a nested signed JWT is inside');
     return { parsed, checks: c.results, signature: { verified: false, alg: undefined, kid: undefined, reason } };
   }
   const alg = checkAlg(parsed, options, c);
