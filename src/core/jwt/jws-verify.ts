@@ -1,37 +1,60 @@
-import type { KeyObject, verify } from 'node:crypto';
+import type { verify } from 'node:crypto';
 import type { CryptoKey, JWK } from 'jose';
 import { JWS_ALGORITHMS } from './algorithms.js';
 import type { ParsedJwt } from './types.js';
 
 type VerificationKey = CryptoKey | Uint8Array | JWK;
+type NodeVerifyOptions = Parameters<typeof verify>[2];
 
-const keyObjects = new WeakMap<CryptoKey, KeyObject>();
 // node:crypto loads on the first verification, not at start-up: decoding alone never needs it.
-const crypto = () => process.getBuiltinModule('node:crypto');
+let cryptoModule: typeof import('node:crypto') | undefined;
+const crypto = () => (cryptoModule ??= process.getBuiltinModule('node:crypto'));
 
-function keyObject(key: VerificationKey): KeyObject | undefined {
-  if (key instanceof Uint8Array || (key as CryptoKey).type !== 'public') return undefined;
-  let object = keyObjects.get(key as CryptoKey);
-  if (!object) keyObjects.set(key as CryptoKey, (object = crypto().KeyObject.from(key as CryptoKey)));
-  return object;
+/**
+ * How node:crypto verifies with this key and alg, when it computes exactly what jose's compactVerify
+ * would: RSA (modulus of 2048 bits or more, as jose requires) and ECDSA keys imported by jose for
+ * this alg. Worked out once per key and alg: batch input reuses a handful of keys.
+ */
+const plans = new WeakMap<CryptoKey, Map<string, NodeVerifyOptions | null>>();
+
+function planFor(key: CryptoKey, alg: string): NodeVerifyOptions | null {
+  let byAlg = plans.get(key);
+  if (!byAlg) plans.set(key, (byAlg = new Map()));
+  let plan = byAlg.get(alg);
+  if (plan === undefined) {
+    const object = crypto().KeyObject.from(key);
+    const family = alg.slice(0, 2);
+    plan = null;
+    if (family === 'ES' && object.asymmetricKeyType === 'ec') plan = { key: object, dsaEncoding: 'ieee-p1363' };
+    if ((family === 'RS' || family === 'PS') && object.asymmetricKeyType === 'rsa' && (object.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048) {
+      // RFC 7518 §3.5: PS* uses a salt as long as the hash output.
+      plan = family === 'RS' ? object : { key: object, padding: crypto().constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8 };
+    }
+    byAlg.set(alg, plan);
+  }
+  return plan;
 }
 
 /**
- * The RSA and ECDSA cases where node:crypto computes exactly what jose's compactVerify would: a plain
- * header (no crit, no b64: RFC 7797 changes the signing input), canonical base64url everywhere (jose
- * refuses the rest), and a key jose would accept (RSA modulus of 2048 bits or more).
+ * node:crypto's options for this token and key, or undefined when jose must judge it: a header with
+ * crit or b64 (RFC 7797 changes the signing input), non-canonical base64url (jose refuses it), HMAC
+ * and EdDSA keys.
  */
-function nodeVerifyOptions(parsed: ParsedJwt, key: VerificationKey, alg: string): Parameters<typeof verify>[2] | undefined {
+function nodeVerifyOptions(parsed: ParsedJwt, key: VerificationKey, alg: string): NodeVerifyOptions | undefined {
   if (parsed.nonCanonicalParts.length > 0 || parsed.header.crit !== undefined || parsed.header.b64 !== undefined) return undefined;
-  const object = keyObject(key);
-  if (!object) return undefined;
-  const family = alg.slice(0, 2);
-  if (family === 'ES' && object.asymmetricKeyType === 'ec') return { key: object, dsaEncoding: 'ieee-p1363' };
-  if ((family === 'RS' || family === 'PS') && object.asymmetricKeyType === 'rsa' && (object.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048) {
-    // RFC 7518 §3.5: PS* uses a salt as long as the hash output.
-    return family === 'RS' ? object : { key: object, padding: crypto().constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8 };
-  }
-  return undefined;
+  if (key instanceof Uint8Array || (key as CryptoKey).type !== 'public') return undefined;
+  return planFor(key as CryptoKey, alg) ?? undefined;
+}
+
+/** Runs node:crypto's verify on libuv's thread pool, so the main thread judges other tokens meanwhile. */
+function verifyOnPool(hash: string, data: Buffer, options: NodeVerifyOptions, signature: Buffer): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      crypto().verify(hash, data, options, signature, (error, ok) => resolve(!error && ok));
+    } catch {
+      resolve(false); // e.g. a malformed signature for the curve: jose says "does not verify" too
+    }
+  });
 }
 
 /**
@@ -44,13 +67,7 @@ export async function verifyJws(parsed: ParsedJwt, key: VerificationKey, alg: st
   if (options) {
     const [header, payload, signature] = parsed.parts as [string, string, string];
     const hash = JWS_ALGORITHMS[alg]!.hash.replace('-', '').toLowerCase();
-    return new Promise((resolve) => {
-      try {
-        crypto().verify(hash, Buffer.from(`${header}.${payload}`), options, Buffer.from(signature, 'base64url'), (error, ok) => resolve(!error && ok));
-      } catch {
-        resolve(false); // e.g. a malformed signature for the curve: jose says "does not verify" too
-      }
-    });
+    return verifyOnPool(hash, Buffer.from(`${header}.${payload}`), options, Buffer.from(signature, 'base64url'));
   }
   const { compactVerify } = await import('jose');
   try {
