@@ -9,11 +9,13 @@ export function findDuplicateMembers(json: string): string[] {
   type Frame = { kind: 'object'; names: Set<string>; expectName: boolean; path: string; last: string } | { kind: 'array'; path: string };
   const stack: Frame[] = [];
   const top = () => stack[stack.length - 1];
-  for (let i = 0; i < json.length; i++) {
+  // Jump from one structural character to the next; string contents are skipped whole.
+  const structural = /["{}[\],]/g;
+  for (let match = structural.exec(json); match !== null; match = structural.exec(json)) {
+    const i = match.index;
     const ch = json[i];
     if (ch === '"') {
-      let end = i + 1;
-      while (json[end] !== '"') end += json[end] === '\\' ? 2 : 1;
+      const end = closingQuote(json, i);
       const frame = top();
       if (frame?.kind === 'object' && frame.expectName) {
         const name = JSON.parse(json.slice(i, end + 1)) as string;
@@ -22,17 +24,26 @@ export function findDuplicateMembers(json: string): string[] {
         frame.expectName = false;
         frame.last = name;
       }
-      i = end;
+      structural.lastIndex = end + 1;
     } else if (ch === '{' || ch === '[') {
       const parent = top();
       const path = parent?.kind === 'object' ? (parent.path ? `${parent.path}.${parent.last}` : parent.last) : (parent?.path ?? '');
       stack.push(ch === '{' ? { kind: 'object', names: new Set(), expectName: true, path, last: '' } : { kind: 'array', path });
     } else if (ch === '}' || ch === ']') {
       stack.pop();
-    } else if (ch === ',') {
+    } else {
       const frame = top();
       if (frame?.kind === 'object') frame.expectName = true;
     }
   }
   return duplicates;
+}
+
+/** Index of the quote that closes the string opening at `start` (one preceded by an even run of backslashes). */
+function closingQuote(json: string, start: number): number {
+  for (let end = json.indexOf('"', start + 1); ; end = json.indexOf('"', end + 1)) {
+    let backslashes = 0;
+    while (json[end - 1 - backslashes] === '\\') backslashes += 1;
+    if (backslashes % 2 === 0) return end;
+  }
 }
