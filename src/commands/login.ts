@@ -9,6 +9,7 @@ import { saveTokens } from '../store/cache.js';
 import { resolveClient } from '../store/profiles.js';
 import { humanDuration, relativeTime } from '../util/duration.js';
 import type { Context } from './context.js';
+import { show as showValue } from '../util/show.js';
 
 export interface LoginOptions {
   issuer?: string;
@@ -201,7 +202,7 @@ function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheO
     fields.push(['cache', cache.saved ? cache.path : cache.reason]);
     sections.push({ title: 'Token response', kind: 'fields', fields });
   }
-  if (result.idToken?.payload) sections.push({ title: `ID token (alg ${String(result.idToken.header.alg)}, kid ${String(result.idToken.header.kid ?? 'none')})`, kind: 'json', value: result.idToken.payload, notes: timeNotes(result.idToken.payload) });
+  if (result.idToken?.payload) sections.push({ title: `ID token (alg ${showValue(result.idToken.header.alg)}, kid ${showValue(result.idToken.header.kid ?? 'none')})`, kind: 'json', value: result.idToken.payload, notes: timeNotes(result.idToken.payload) });
   if (result.accessToken?.payload) sections.push({ title: 'Access token (JWT)', kind: 'json', value: result.accessToken.payload, notes: timeNotes(result.accessToken.payload) });
   if (result.userinfo) sections.push({ title: 'Userinfo', kind: 'json', value: result.userinfo });
   return { command: 'login', checks: result.checks, data, sections, steps: result.steps };

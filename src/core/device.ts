@@ -4,6 +4,7 @@ import type { HttpClient, HttpResponse } from '../http/types.js';
 import type { ClientCredentials } from './client-auth.js';
 import { jsonObject, postForm } from './client-request.js';
 import { requestToken, type TokenExchange } from './token-endpoint.js';
+import { show } from '../util/show.js';
 
 /** RFC 8628 §3.2, after judging: what the user is shown and what the client polls with. */
 export interface DeviceAuthorization {
@@ -41,7 +42,7 @@ export function judgeDeviceAuthorization(response: HttpResponse, c: CheckRecorde
     return undefined;
   }
   const interval = typeof body.interval === 'number' && body.interval > 0 ? body.interval : 5;
-  c.pass('device.authorization_response', `user_code ${String(body.user_code)}, expires in ${String(expires)} s, poll every ${interval} s${body.interval === undefined ? ' (default)' : ''}`);
+  c.pass('device.authorization_response', `user_code ${show(body.user_code)}, expires in ${show(expires)} s, poll every ${interval} s${body.interval === undefined ? ' (default)' : ''}`);
   const verification_uri = body.verification_uri as string;
   let url: URL | undefined;
   try {

@@ -50,7 +50,7 @@ export function judgeWrongHint(answer: IntrospectionAnswer, wrongHint: string, c
 function scopes(value: Record<string, unknown>): string[] | undefined {
   const raw = value.scope ?? value.scp;
   if (typeof raw === 'string') return raw.split(' ').filter(Boolean).sort();
-  if (Array.isArray(raw)) return raw.map(String).sort();
+  if (Array.isArray(raw)) return raw.map(show).sort();
   return undefined;
 }
 

@@ -65,7 +65,7 @@ function shapeProblem(jwk: Jwk): string | undefined {
     case 'EC':
     case 'OKP': {
       const curve = typeof jwk.crv === 'string' ? CURVE_BYTES[jwk.crv] : undefined;
-      if (!curve || curve.kty !== jwk.kty) return `crv ${JSON.stringify(jwk.crv)} is not a ${jwk.kty} curve`;
+      if (!curve || curve.kty !== jwk.kty) return `crv ${JSON.stringify(jwk.crv)} is not a ${show(jwk.kty)} curve`;
       return jwk.kty === 'EC' ? (b64('x', curve.bytes) ?? b64('y', curve.bytes)) : b64('x', curve.bytes);
     }
     case 'oct':
@@ -145,7 +145,7 @@ function auditKeys(r: CheckRecorder, keys: Jwk[]): void {
   const contradictions = problems((jwk) => {
     if (typeof jwk.use !== 'string' || !Array.isArray(jwk.key_ops)) return undefined;
     const allowed = jwk.use === 'sig' ? SIG_OPS : jwk.use === 'enc' ? ENC_OPS : undefined;
-    const wrong = allowed ? jwk.key_ops.filter((op) => !allowed.has(String(op))) : [];
+    const wrong = allowed ? jwk.key_ops.filter((op) => !allowed.has(show(op))) : [];
     return wrong.length ? `use "${jwk.use}" but key_ops ${JSON.stringify(jwk.key_ops)}` : undefined;
   });
   if (contradictions.length) r.violation('jwks.use_key_ops', contradictions.join('; '));
@@ -172,7 +172,7 @@ function auditKids(r: CheckRecorder, keys: Jwk[]): void {
   const ambiguous = duplicates.filter(([, group]) =>
     group.some((a, i) => group.some((b, j) => j > i && a.kty === b.kty && (a.alg === b.alg || a.alg === undefined || b.alg === undefined))),
   );
-  const describe = (list: Array<[string, Jwk[]]>) => list.map(([kid, group]) => `"${kid}" ×${group.length} (${group.map((k) => `${String(k.kty)}/${String(k.alg ?? 'no alg')}`).join(', ')})`).join('; ');
+  const describe = (list: Array<[string, Jwk[]]>) => list.map(([kid, group]) => `"${kid}" ×${group.length} (${group.map((k) => `${show(k.kty)}/${show(k.alg ?? 'no alg')}`).join(', ')})`).join('; ');
   if (ambiguous.length) r.fail('jwks.duplicate_kid', `kid repeated with the same kty/alg, so key selection is ambiguous: ${describe(ambiguous)}`);
   else if (duplicates.length) r.violation('jwks.duplicate_kid', `kid repeated (different kty/alg): ${describe(duplicates)}`);
   else r.pass('jwks.duplicate_kid', byKid.size ? `${byKid.size} distinct kid values` : 'no kid values to compare');

@@ -4,6 +4,7 @@ import { judgeAccessToken, judgeIdToken, keySource, type JudgedToken, type Token
 import { fetchJwks } from './jwks.js';
 import { describeForm, judgeTokenResponse, requestToken, type TokenJudgement, type TokenSet } from './token-endpoint.js';
 import { judgeUserinfo, requestUserinfo } from './userinfo.js';
+import { show } from '../util/show.js';
 
 export const hasOpenid = (scope: string) => scope.split(/\s+/).includes('openid');
 const strings = (value: unknown) => (Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined);
@@ -78,14 +79,14 @@ export async function validateTokens(
     ui.step('ID token (OIDC Core §3.1.3.7)');
     ui.explain('The ID token is for the client: it says who signed in; signature, iss, aud, nonce and times must all hold.');
     idToken = await flow.timed('id_token validation', () => judgeIdToken(tokens, context));
-    ui.detail(`alg ${String(idToken.header.alg)}, kid ${String(idToken.header.kid ?? '(none)')}, signature ${idToken.verified ? 'verified' : 'NOT verified'}`);
+    ui.detail(`alg ${show(idToken.header.alg)}, kid ${show(idToken.header.kid ?? '(none)')}, signature ${idToken.verified ? 'verified' : 'NOT verified'}`);
     if (idToken.payload) ui.detail(`sub ${String(idToken.payload.sub)}, aud ${JSON.stringify(idToken.payload.aud)}, nonce ${idToken.payload.nonce === sent.nonce ? 'matches' : JSON.stringify(idToken.payload.nonce)}`);
     checks.merge(idToken.checks);
   }
   ui.step('Access token');
   ui.explain('The access token is for APIs; a client treats it as opaque. A JWT access token is judged by RFC 9068.');
   const accessToken = await judgeAccessToken(tokens, context);
-  ui.detail(accessToken ? `a JWT: alg ${String(accessToken.header.alg)}, typ ${String(accessToken.header.typ ?? '(none)')}` : 'opaque to the client (not a JWT)');
+  ui.detail(accessToken ? `a JWT: alg ${show(accessToken.header.alg)}, typ ${show(accessToken.header.typ ?? '(none)')}` : 'opaque to the client (not a JWT)');
   if (accessToken) checks.merge(accessToken.checks);
 
   const endpoint = issuer.userinfo_endpoint;

@@ -29,7 +29,9 @@ const STALE_IAT_SECONDS = 120;
 const show = (value: unknown) => (value === undefined ? '(absent)' : JSON.stringify(value));
 
 function sameAudience(a: unknown, b: unknown): boolean {
-  const list = (v: unknown) => (Array.isArray(v) ? [...v].map(String).sort() : v === undefined ? [] : [String(v)]);
+  // JSON.stringify, not String(): an aud of {"toString": null} must not crash the judge.
+  const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  const list = (v: unknown) => (Array.isArray(v) ? [...v].map(text).sort() : v === undefined ? [] : [text(v)]);
   return JSON.stringify(list(a)) === JSON.stringify(list(b));
 }
 
