@@ -55,8 +55,11 @@ export function expectRenderable(command: string, checks: readonly CheckResult[]
   expect(renderHuman(report, chalk, false)).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
 }
 
-/** JSON values of every shape, including the awkward ones (huge numbers, unicode, -0, nesting). */
-export const jsonValue = fc.jsonValue({ maxDepth: 4 });
+/** Objects that break String() and template literals, or try prototype pollution, as JSON.parse makes them. */
+const poisoned = ['{"toString":null}', '{"toString":false,"valueOf":null}', '{"__proto__":{"polluted":true}}', '["a",{"toString":null}]', '{"constructor":{"prototype":{"x":1}}}'].map((text) => JSON.parse(text) as unknown);
+
+/** JSON values of every shape, including the awkward ones (huge numbers, unicode, -0, nesting, poisoned objects). */
+export const jsonValue: fc.Arbitrary<unknown> = fc.oneof({ weight: 9, arbitrary: fc.jsonValue({ maxDepth: 4 }) }, { weight: 1, arbitrary: fc.constantFrom(...poisoned) });
 
 /** Strings an IdP or an attacker could put anywhere: unicode, control characters, lone surrogates. */
 export const nastyString = fc.oneof(
