@@ -157,6 +157,23 @@ describe('a hostile JWKS: jwks exits 3; discover shows the metadata and fails jw
   });
 });
 
+describe('commands that need the keys stop at a hostile IdP too: login and decode --issuer exit 3', { timeout: 90_000 }, () => {
+  const token = `${b64u('{"alg":"RS256","kid":"rsa-1"}')}.${b64u('{"sub":"x"}')}.c2ln`;
+  const cases: Array<[HostileCase, RegExp]> = [
+    ['body_over_cap', /larger than the 1 MiB limit/],
+    ['invalid_utf8', /not valid UTF-8/],
+    ['gzip_bomb', /gzip-compressed body/],
+    ['declared_over_cap', /larger than the 1 MiB limit \(Content-Length 67108864\)/],
+    ['deep_jwks', /nested deeper than 64 levels/],
+  ];
+  for (const [name, message] of cases) {
+    it(name, async () => {
+      expectCleanExit3(await run(['login', '--issuer', idp.issuer(name), '--client-id', 'x', '--no-browser']), message);
+      expectCleanExit3(await run(['decode', '--issuer', idp.issuer(name), token]), message);
+    });
+  }
+});
+
 describe('a token that names its own keys', { timeout: 90_000 }, () => {
   it('jku and x5u are reported, never fetched: the server they point at gets no request', async () => {
     const hits: string[] = [];
