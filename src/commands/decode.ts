@@ -153,9 +153,23 @@ async function* decodeLines(first: Array<{ line: string; number: number }>, rest
     pending.push(report);
   };
   for (const entry of first) start(entry);
-  for (let next = await rest.next(); !next.done; next = await rest.next()) {
-    start(next.value);
-    if (pending.length >= BATCH_WINDOW) yield await pending.shift()!;
+  let next = rest.next();
+  for (;;) {
+    const oldest = pending[0];
+    if (oldest && pending.length >= BATCH_WINDOW) {
+      yield await pending.shift()!;
+      continue;
+    }
+    // Print the oldest report as soon as it is ready, even while the next line is slow to come
+    // (`tail -f tokens | oidc-cli decode -`); otherwise start judging the next line.
+    if (oldest && (await Promise.race([oldest.then(() => 'report', () => 'report'), next.then(() => 'line', () => 'line')])) === 'report') {
+      yield await pending.shift()!;
+      continue;
+    }
+    const line = await next;
+    if (line.done) break;
+    start(line.value);
+    next = rest.next();
   }
   while (pending.length > 0) yield await pending.shift()!;
 }
