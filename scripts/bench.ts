@@ -76,6 +76,7 @@ async function coldStart(token: string): Promise<void> {
     if (variant === variants[2] && !run.stdout.includes('Payload')) throw new Error(`decode printed no payload: ${run.stdout.slice(0, 200)}`);
   };
   const times = (await alternate(variants, STARTS, 3, check)).map(median);
+  log(`  medians: ${variants.map((variant, i) => `${variant.label} ${ms(times[i]!)}`).join(', ')}`);
   const floor = times[0]!;
   for (const i of [1, 2]) {
     const ratio = times[i]! / floor;
@@ -105,7 +106,9 @@ async function throughput(dir: string, jwksFile: string, tokenFile: string): Pro
     if (variant === variants[0] && run.stdout.trim() !== String(TOKENS)) throw new Error(`baseline verified ${run.stdout.trim()} of ${TOKENS}`);
     if (variant === variants[1]) await checkAllVerified(out, TOKENS);
   };
-  const [a, b] = (await alternate(variants, ROUNDS, 0, check)).map(median) as [number, number];
+  const runs = await alternate(variants, ROUNDS, 0, check);
+  log(`  runs: ${variants.map((variant, i) => `${variant.label} ${runs[i]!.map(ms).join(' / ')}`).join('; ')}`);
+  const [a, b] = runs.map(median) as [number, number];
   const rate = (wall: number) => TOKENS / (wall / 1000);
   const ratio = rate(b) / rate(a);
   rows.push({
