@@ -26,7 +26,8 @@ const CAPABILITIES = [
   'authorization_response_iss_parameter_supported',
 ];
 
-const show = (value: unknown) => (Array.isArray(value) ? value.join(' ') : typeof value === 'string' ? value : JSON.stringify(value));
+// Array.join calls String() on each member, which throws on {"toString": null}: each member is shown itself.
+const show = (value: unknown): string => (Array.isArray(value) ? value.map(show).join(' ') : typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
 
 /** A metadata document could carry anything; a leaked token in it is masked like in traces. */
 function redactedMetadata(metadata: Record<string, unknown>, showTokens: boolean): Record<string, unknown> {

@@ -1,3 +1,5 @@
+import { show } from './show.js';
+
 // C0 controls except tab and newline, DEL, and the C1 range (0x9b is an 8-bit CSI on some terminals).
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
@@ -7,5 +9,7 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
  * clear the screen, set the window title or reach the clipboard (OSC sequences). Apply before colouring.
  */
 export function printable(text: string): string {
-  return text.replace(CONTROL, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  // Typed string, but a report field may carry a raw header value ({"typ": {...}}): show it as JSON.
+  const value: unknown = text;
+  return show(value).replace(CONTROL, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
