@@ -24,9 +24,13 @@ function planFor(key: CryptoKey, alg: string): NodeVerifyOptions | null {
   if (plan === undefined) {
     const object = crypto().KeyObject.from(key);
     const family = alg.slice(0, 2);
+    // The key must be what jose would insist on for this alg (name, hash, curve); else jose decides.
+    const algorithm = key.algorithm as { name: string; hash?: { name: string }; namedCurve?: string };
+    const info = JWS_ALGORITHMS[alg]!;
+    const fits = family === 'ES' ? algorithm.name === 'ECDSA' && algorithm.namedCurve === info.crv : algorithm.name === (family === 'PS' ? 'RSA-PSS' : 'RSASSA-PKCS1-v1_5') && algorithm.hash?.name === info.hash;
     plan = null;
-    if (family === 'ES' && object.asymmetricKeyType === 'ec') plan = { key: object, dsaEncoding: 'ieee-p1363' };
-    if ((family === 'RS' || family === 'PS') && object.asymmetricKeyType === 'rsa' && (object.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048) {
+    if (fits && family === 'ES' && object.asymmetricKeyType === 'ec') plan = { key: object, dsaEncoding: 'ieee-p1363' };
+    if (fits && (family === 'RS' || family === 'PS') && object.asymmetricKeyType === 'rsa' && (object.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048) {
       // RFC 7518 §3.5: PS* uses a salt as long as the hash output.
       plan = family === 'RS' ? object : { key: object, padding: crypto().constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8 };
     }
