@@ -2,12 +2,13 @@
 // the environment and a file, a private key for private_key_jwt, and every code, code_verifier, client
 // assertion and token the real IdP hands out). None may appear in stdout, stderr or any file except the
 // token cache, unless --show-tokens; `token` printing the access token alone on stdout is its contract.
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasStackTrace, runCli, type CliResult } from '../support/cli.js';
-import { BROWSER_SCRIPT } from '../support/idp-flow.js';
+import { BIN, hasStackTrace, runCli, type CliResult } from '../support/cli.js';
+import { BROWSER_SCRIPT, runBrowser } from '../support/idp-flow.js';
 import { startIdp, type Idp } from '../support/idp.js';
 
 let idp: Idp;
@@ -26,7 +27,7 @@ beforeAll(async () => {
   idp = await startIdp();
   // Whatever the IdP receives or issues at its token endpoint is a secret of this test.
   idp.provider.on('grant.success', (ctx: { oidc: { params: Record<string, unknown> }; body: Record<string, unknown> }) => {
-    for (const name of ['code', 'code_verifier', 'client_assertion', 'refresh_token', 'client_secret']) remember(name, ctx.oidc.params[name]);
+    for (const name of ['code', 'code_verifier', 'client_assertion', 'refresh_token', 'client_secret', 'device_code']) remember(name, ctx.oidc.params[name]);
     for (const name of ['access_token', 'refresh_token', 'id_token']) remember(name, ctx.body?.[name]);
   });
   dir = await mkdtemp(join(tmpdir(), 'oidc-cli-secrets-'));
@@ -89,10 +90,40 @@ async function filesOutsideTheCache(root: string): Promise<string[]> {
   return out;
 }
 
+/** `login --device`: approves the verification URI shown on stderr with browser.mjs, like a person would. */
+function deviceLogin(label: string, args: string[], extraEnv: Record<string, string | undefined>): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const childEnv: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...env, ...extraEnv };
+    for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
+    const child = spawn(process.execPath, [BIN, 'login', '--device', ...args], { cwd: join(dir, 'cwd'), env: childEnv as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let approving = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      const complete = /or open: (\S+)/.exec(stderr)?.[1];
+      if (complete && !approving) {
+        approving = true;
+        void runBrowser(complete);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      expect(hasStackTrace(stderr), `${label}\n${stderr}`).toBe(false);
+      scan(`${label} stderr`, stderr);
+      scan(`${label} stdout`, stdout);
+      resolve({ code, stdout, stderr, json: () => JSON.parse(stdout) });
+    });
+  });
+}
+
 const loginArgs = ['login', '--browser-command', `node ${BROWSER_SCRIPT}`, '--timeout', '30'];
 
 describe('no secret leaks, in any mode, from any command', () => {
-  it('login, token, refresh, userinfo, introspect, decode, revoke, discover, jwks, client credentials, check', { timeout: 600_000 }, async () => {
+  it('login (browser and --device), token, refresh, userinfo, introspect, decode, revoke, discover, jwks, client credentials, check', { timeout: 600_000 }, async () => {
     const { basic, post, machine, privateKeyJwt } = idp.clients;
     const basicEnv = { OIDC_CLIENT_ID: basic.client_id, OIDC_CLIENT_SECRET: basic.client_secret };
     for (const [mode, flags] of MODES) {
@@ -100,6 +131,7 @@ describe('no secret leaks, in any mode, from any command', () => {
       const login = await run(`login basic ${mode}`, [...loginArgs, ...flags], basicEnv);
       ok('login basic', login);
       ok('login post', await run(`login post ${mode}`, [...loginArgs, '--client-id', post.client_id, '--client-auth', 'client_secret_post', '--client-secret-file', join(inputs, 'post-secret'), ...flags]));
+      ok('login --device', await deviceLogin(`login --device ${mode}`, [...flags], basicEnv));
       ok('login private_key_jwt', await run(`login private_key_jwt ${mode}`, [...loginArgs, '--client-id', privateKeyJwt.client_id, '--client-auth', 'private_key_jwt', '--private-key', join(inputs, 'client-key.pem'), ...flags]));
 
       const token = await run(`token ${mode}`, ['token', ...flags], basicEnv);
