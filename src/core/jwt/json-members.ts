@@ -18,7 +18,8 @@ export function findDuplicateMembers(json: string): string[] {
       const end = closingQuote(json, i);
       const frame = top();
       if (frame?.kind === 'object' && frame.expectName) {
-        const name = JSON.parse(json.slice(i, end + 1)) as string;
+        const raw = json.slice(i + 1, end);
+        const name = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw; // unescape only when escaped
         if (frame.names.has(name)) duplicates.push(frame.path ? `${frame.path}.${name}` : name);
         frame.names.add(name);
         frame.expectName = false;
