@@ -6,19 +6,12 @@ import { CliError, usageError } from '../errors.js';
 import { renderJunit, renderJunitError } from '../report/junit.js';
 import { countStatuses, isOk, type Report, type Section } from '../report/model.js';
 import { writeFileAtomic } from '../store/atomic.js';
-import { resolveClient } from '../store/profiles.js';
+import { resolveClient, type ClientFlags } from '../store/profiles.js';
 import type { Context } from './context.js';
 import { listenerFor } from './login.js';
 
-export interface CheckOptions {
-  issuer?: string;
-  clientId?: string;
-  clientSecret?: string;
-  clientSecretFile?: string;
-  clientAuth?: string;
-  privateKey?: string;
-  scope?: string;
-  redirectUri?: string;
+/** The client flags every issuer-facing command shares (issuer, client, secret, scope, redirect_uri), plus its own. */
+export interface CheckOptions extends ClientFlags {
   port?: string;
   browserCommand?: string;
   destructive?: boolean;

@@ -6,20 +6,13 @@ import type { LoopbackOptions } from '../core/loopback.js';
 import type { Report, Section } from '../report/model.js';
 import { redact } from '../report/redact.js';
 import { saveTokens } from '../store/cache.js';
-import { resolveClient } from '../store/profiles.js';
+import { resolveClient, type ClientFlags } from '../store/profiles.js';
 import { humanDuration, relativeTime } from '../util/duration.js';
 import type { Context } from './context.js';
 import { show as showValue } from '../util/show.js';
 
-export interface LoginOptions {
-  issuer?: string;
-  clientId?: string;
-  clientSecret?: string;
-  clientSecretFile?: string;
-  clientAuth?: string;
-  privateKey?: string;
-  scope?: string;
-  redirectUri?: string;
+/** The client flags every issuer-facing command shares (issuer, client, secret, scope, redirect_uri), plus its own. */
+export interface LoginOptions extends ClientFlags {
   port?: string;
   listenIpv6?: boolean;
   browser?: boolean;
