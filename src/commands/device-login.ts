@@ -37,7 +37,7 @@ export async function runDeviceLogin(options: LoginOptions, context: Context): P
   http.addSecret(authorization.device_code);
 
   // The prompt is the point of this mode: shown even under --json (on stderr, never stdout).
-  const say = (line: string) => void process.stderr.write(`${line}\n`);
+  const say = (line: string) => context.ui.prompt(line);
   say(`To sign in, open ${authorization.verification_uri} and enter the code ${authorization.user_code}`);
   if (authorization.verification_uri_complete) say(`  or open: ${authorization.verification_uri_complete}`);
   const browser = options.browserCommand ? await openBrowser(authorization.verification_uri_complete ?? authorization.verification_uri, { noBrowser: false, command: options.browserCommand, print: say }) : undefined;

@@ -15,6 +15,8 @@ export interface Ui {
   explain(line: string): void;
   /** Always shown (even with --json): something the user must know. */
   warn(line: string): void;
+  /** Always shown, unstyled: an instruction the user must act on (a URL to open, a device code to enter). */
+  prompt(line: string): void;
   /** HTTP traces for -v / -vv. */
   trace(line: string): void;
   /** A spinner while waiting; a no-op unless stderr is a TTY. Returns a stop function. */
@@ -39,6 +41,7 @@ export function createUi(options: UiOptions): Ui {
     detail: (line) => options.progress && write(`  ${printable(line)}`),
     explain: (line) => options.explain && write(c.cyan(`  ⓘ ${printable(line)}`)),
     warn: (line) => write(c.yellow(`warning: ${printable(line)}`)),
+    prompt: (line) => write(printable(line)),
     trace: (line) => options.verbose > 0 && write(c.dim(printable(line))),
     async spinner(text) {
       if (!stream.isTTY || !options.progress) return () => undefined;
