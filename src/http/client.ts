@@ -184,7 +184,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         throw reason instanceof CliError ? reason : new CliError('CANCELLED', 'cancelled');
       }
       const cause = deadline.signal.aborted ? deadline.signal.reason : error;
-      const mapped = mapTransportError(cause, url, timeoutMs);
+      // When the run's budget (not this request's own timeout) ran out, name the budget the user gave.
+      const mapped = mapTransportError(cause, url, left < (req.timeoutMs ?? options.timeoutMs) ? options.timeoutMs : timeoutMs);
       tracer.failure(mapped.message);
       throw mapped;
     } finally {
