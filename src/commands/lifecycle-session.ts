@@ -13,6 +13,7 @@ import type { TokenPrefix } from '../checks/catalogue/tokens.js';
 import { listEntries, loadTokens, saveTokens, type StoreContext, type TokenEntry } from '../store/cache.js';
 import { resolveClientPartial, type ClientFlags, type PartialClient } from '../store/profiles.js';
 import { relativeTime } from '../util/duration.js';
+import { cleanTokenInput, MAX_TOKEN_BYTES } from '../core/jwt/parse.js';
 import type { Context } from './context.js';
 
 /** What `token`, `refresh`, `introspect`, `revoke` and `userinfo` share: who we are, where the IdP is, what is cached. */
@@ -132,8 +133,14 @@ export async function openSession(options: ClientFlags, context: Context, config
 export async function tokenArgument(value: string | undefined, context: Context, fromCache: () => string | undefined, what: string): Promise<{ token: string; source: 'argument' | 'stdin' | 'cache' }> {
   if (value === '-') {
     const chunks: Buffer[] = [];
-    for await (const chunk of context.stdin) chunks.push(Buffer.from(chunk as Buffer));
-    const token = Buffer.concat(chunks).toString('utf8').trim().replace(/^bearer\s+/i, '');
+    let size = 0;
+    for await (const chunk of context.stdin) {
+      size += (chunk as Buffer).length;
+      // Refuse at the cap instead of buffering whatever is piped in (same limit as decode).
+      if (size > MAX_TOKEN_BYTES) throw inputError(`the ${what} on stdin is over ${MAX_TOKEN_BYTES} bytes`);
+      chunks.push(Buffer.from(chunk as Buffer));
+    }
+    const token = cleanTokenInput(Buffer.concat(chunks).toString('utf8'));
     if (!token) throw inputError(`no ${what} on stdin`);
     return { token, source: 'stdin' };
   }

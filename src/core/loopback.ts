@@ -38,7 +38,6 @@ export interface Loopback {
 }
 
 const FRAGMENT_FIELD = 'oidc_cli_fragment';
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const MAX_BODY = 64 * 1024;
 
 // A browser does not send the fragment to the server; this page relays it so a code sent in the fragment
@@ -110,10 +109,6 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
       return send(res, 421, page({ ok: false, title: 'Misdirected request', message: 'This listener only answers requests addressed to its own loopback address.' }));
     }
     const url = new URL(req.url ?? '/', 'http://loopback');
-    // DNS rebinding: a page on another origin can reach this port, but its requests name its own host.
-    if (!LOOPBACK_HOSTS.has((req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase())) {
-      return send(res, 421, page({ ok: false, title: 'Misdirected request', message: 'This listener only answers requests addressed to the loopback interface.' }));
-    }
     if (url.pathname !== options.path || taken) return send(res, 404, page({ ok: false, title: 'Not found', message: taken ? 'The authorization response was already received.' : 'Nothing here.' }));
     let response: CallbackResponse;
     if (req.method === 'GET') {
