@@ -5,7 +5,7 @@
  *
  * Sizes can be changed for exploration: BENCH_TOKENS (throughput, default 100000), BENCH_ROUNDS
  * (throughput rounds, default 3), BENCH_STARTS (cold-start rounds, default 25), BENCH_MEMORY_SMALL
- * and BENCH_MEMORY_LARGE (default 10000 and 300000).
+ * and BENCH_MEMORY_LARGE (default 10000 and 300000), BENCH_MEMORY_ROUNDS (default 3).
  */
 import { cpSync, createReadStream, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -30,6 +30,7 @@ const COLD_START_MAX_RATIO = 1.3;
 const THROUGHPUT_MIN_RATIO = 0.85;
 /** "Flat" memory: the large input may use at most this much more peak RSS than the small one. */
 const MEMORY_MAX_GROWTH_MB = 16;
+const MEMORY_ROUNDS = setting('BENCH_MEMORY_ROUNDS', 3);
 
 interface Row {
   target: string;
@@ -123,16 +124,25 @@ async function throughput(dir: string, jwksFile: string, tokenFile: string): Pro
 
 async function memory(dir: string, jwksFile: string, tokens: string[]): Promise<void> {
   log(`memory: peak RSS of oidc-cli decode --jwks --json - over ${MEMORY_SMALL} and ${MEMORY_LARGE} tokens`);
-  const peak = async (count: number) => {
-    const file = join(dir, `memory-${count}.txt`);
-    await writeTokenFile(file, tokens, count);
-    // Output to /dev/null: exit code 0 already says every token verified (any failed check exits 1).
-    const rss = peakRss({ label: `decode ${count}`, argv: node(BIN, 'decode', '--jwks', jwksFile, '--json', '-'), stdinFile: file, stdoutFile: '/dev/null' }, RSS_PRELOAD, join(dir, 'rss'));
-    rmSync(file);
-    return rss;
-  };
-  const small = await peak(MEMORY_SMALL);
-  const large = await peak(MEMORY_LARGE);
+  const smallFile = join(dir, `memory-${MEMORY_SMALL}.txt`);
+  const largeFile = join(dir, `memory-${MEMORY_LARGE}.txt`);
+  await writeTokenFile(smallFile, tokens, MEMORY_SMALL);
+  await writeTokenFile(largeFile, tokens, MEMORY_LARGE);
+  // Output to /dev/null: exit code 0 already says every token verified (any failed check exits 1).
+  const peak = (count: number, file: string) =>
+    peakRss({ label: `decode ${count}`, argv: node(BIN, 'decode', '--jwks', jwksFile, '--json', '-'), stdinFile: file, stdoutFile: '/dev/null' }, RSS_PRELOAD, join(dir, 'rss'));
+  // A single peak is noisy (when V8 happens to collect): alternate and compare medians, as for time.
+  const smalls: number[] = [];
+  const larges: number[] = [];
+  for (let round = 0; round < MEMORY_ROUNDS; round++) {
+    smalls.push(peak(MEMORY_SMALL, smallFile));
+    larges.push(peak(MEMORY_LARGE, largeFile));
+  }
+  rmSync(smallFile);
+  rmSync(largeFile);
+  log(`  peaks: ${MEMORY_SMALL}: ${smalls.map(mb).join(' / ')}; ${MEMORY_LARGE}: ${larges.map(mb).join(' / ')}`);
+  const small = median(smalls);
+  const large = median(larges);
   const growth = large - small;
   rows.push({
     target: `memory: ${MEMORY_LARGE} vs ${MEMORY_SMALL} tokens`,
