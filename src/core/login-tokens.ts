@@ -3,7 +3,7 @@ import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import { CliError } from '../errors.js';
 import { validateJwt } from './jwt/validate.js';
-import type { KeySource, ValidationResult } from './jwt/types.js';
+import type { KeySource, ValidateOptions, ValidationResult } from './jwt/types.js';
 import { classifyToken, type TokenSet } from './token-endpoint.js';
 
 /** What the login flow knows when it judges the tokens it got back (OIDC Core §3.1.3.7, RFC 9068). */
@@ -43,49 +43,41 @@ function unparseable(prefix: 'id_token' | 'access_token', error: unknown): Judge
   return { header: {}, payload: undefined, verified: false, checks: checks.results };
 }
 
-/** OIDC Core §3.1.3.7: every step, with the client secret as the HMAC key when the IdP signs HS*. */
-export async function judgeIdToken(tokens: TokenSet, context: TokenContext): Promise<JudgedToken> {
-  const expect: Parameters<typeof validateJwt>[1]['expect'] = { issuer: context.issuer, audience: context.client_id, accessToken: tokens.access_token };
-  if (context.nonce !== undefined) expect.nonce = context.nonce;
-  if (context.max_age !== undefined) expect.maxAge = context.max_age;
-  if (context.code !== undefined) expect.code = context.code;
-  if (context.advertisedAlgorithms) expect.advertisedAlgorithms = context.advertisedAlgorithms;
+/** Validates one token of the response with the flow's keys and clock; a token that does not parse is a format failure. */
+async function judge(token: string, prefix: 'id_token' | 'access_token', options: Pick<ValidateOptions, 'expect' | 'secret'>, tokens: TokenSet, context: TokenContext): Promise<JudgedToken> {
   try {
-    const result = await validateJwt(tokens.id_token!, {
-      prefix: 'id_token',
+    const result = await validateJwt(token, {
+      prefix,
       keys: context.keys,
-      ...(context.client_secret ? { secret: new TextEncoder().encode(context.client_secret) } : {}),
-      expect,
+      ...options,
       clockSkew: context.clockSkew,
       now: nowSeconds(),
       ...(tokens.date ? { serverDate: tokens.date } : {}),
     });
     return judged(result);
   } catch (error) {
-    if (error instanceof CliError) return unparseable('id_token', error);
+    if (error instanceof CliError) return unparseable(prefix, error);
     throw error;
   }
+}
+
+/** OIDC Core §3.1.3.7: every step, with the client secret as the HMAC key when the IdP signs HS*. */
+export async function judgeIdToken(tokens: TokenSet, context: TokenContext): Promise<JudgedToken> {
+  const expect: ValidateOptions['expect'] = { issuer: context.issuer, audience: context.client_id, accessToken: tokens.access_token };
+  if (context.nonce !== undefined) expect.nonce = context.nonce;
+  if (context.max_age !== undefined) expect.maxAge = context.max_age;
+  if (context.code !== undefined) expect.code = context.code;
+  if (context.advertisedAlgorithms) expect.advertisedAlgorithms = context.advertisedAlgorithms;
+  const secret = context.client_secret ? { secret: new TextEncoder().encode(context.client_secret) } : {};
+  return judge(tokens.id_token!, 'id_token', { expect, ...secret }, tokens, context);
 }
 
 /** RFC 9068 for a JWS access token; undefined for an opaque or encrypted one (token_response.access_token_kind says which). */
 export async function judgeAccessToken(tokens: TokenSet, context: TokenContext): Promise<JudgedToken | undefined> {
   if (classifyToken(tokens.access_token) !== 'JWS') return undefined;
-  const expect: Parameters<typeof validateJwt>[1]['expect'] = { issuer: context.issuer, clientId: context.client_id };
+  const expect: ValidateOptions['expect'] = { issuer: context.issuer, clientId: context.client_id };
   if (context.apiAudience !== undefined) expect.audience = context.apiAudience;
-  try {
-    const result = await validateJwt(tokens.access_token, {
-      prefix: 'access_token',
-      keys: context.keys,
-      expect,
-      clockSkew: context.clockSkew,
-      now: nowSeconds(),
-      ...(tokens.date ? { serverDate: tokens.date } : {}),
-    });
-    return judged(result);
-  } catch (error) {
-    if (error instanceof CliError) return unparseable('access_token', error);
-    throw error;
-  }
+  return judge(tokens.access_token, 'access_token', { expect }, tokens, context);
 }
 
 export function keySource(keys: JWK[], jwks_uri: string, refetch: () => Promise<JWK[]>): KeySource {
