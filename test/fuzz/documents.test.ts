@@ -9,29 +9,14 @@ import { CliError } from '../../src/errors.js';
 import type { HttpResponse } from '../../src/http/types.js';
 import { soundJwks, soundMetadata } from '../support/bad-idp.js';
 import { FUZZ_TIMEOUT_MS, expectRenderable, jsonValue, nastyString, params, reportOrCliError } from './fuzz.js';
+import { fakeResponse } from '../support/http-response.js';
 
 const ISSUER = 'https://idp.example.com/tenant';
 const sound = soundMetadata(ISSUER, 'https://idp.example.com', '/tenant');
 
 /** A response as the HTTP layer hands it over; json() fails like the real one for a non-JSON body. */
 function response(status: number, body: Buffer, headers: Record<string, string> = {}): HttpResponse {
-  return {
-    url: `${ISSUER}/.well-known/openid-configuration`,
-    status,
-    headers,
-    body,
-    date: undefined,
-    location: status >= 300 && status < 400 ? headers.location : undefined,
-    elapsedMs: 1,
-    text: () => body.toString('utf8'),
-    json: () => {
-      try {
-        return JSON.parse(body.toString('utf8')) as unknown;
-      } catch {
-        throw new CliError('PROTOCOL', 'answered with something that is not JSON');
-      }
-    },
-  };
+  return fakeResponse({ url: `${ISSUER}/.well-known/openid-configuration`, status, body, headers });
 }
 
 const urlish = fc.oneof(

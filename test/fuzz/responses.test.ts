@@ -7,28 +7,12 @@ import { CheckRecorder } from '../../src/checks/recorder.js';
 import { judgeCallback, type CallbackResponse } from '../../src/core/authorization.js';
 import { judgeAgreement, judgeIntrospection, judgeUnauthenticated, judgeUnknownToken, judgeWrongHint } from '../../src/core/introspection-checks.js';
 import { judgeTokenResponse } from '../../src/core/token-endpoint.js';
-import { CliError } from '../../src/errors.js';
 import type { HttpResponse } from '../../src/http/types.js';
 import { FUZZ_TIMEOUT_MS, expectRenderable, jsonValue, nastyString, params } from './fuzz.js';
+import { fakeResponse } from '../support/http-response.js';
 
 function response(status: number, body: Buffer, headers: Record<string, string>): HttpResponse {
-  return {
-    url: 'https://idp.example.com/token',
-    status,
-    headers,
-    body,
-    date: undefined,
-    location: undefined,
-    elapsedMs: 3,
-    text: () => body.toString('utf8'),
-    json: () => {
-      try {
-        return JSON.parse(body.toString('utf8')) as unknown;
-      } catch {
-        throw new CliError('PROTOCOL', 'not JSON');
-      }
-    },
-  };
+  return fakeResponse({ url: 'https://idp.example.com/token', status, body, headers, elapsedMs: 3 });
 }
 
 const tokenish = fc.oneof(fc.constantFrom('eyJhbGciOiJSUzI1NiJ9.e30.c2ln', 'a.b.c.d.e', 'opaque-token', ''), nastyString, jsonValue);

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/checks/types.js';
 import { auditDiscovery, describeIssuerDifference } from '../../src/core/discovery-audit.js';
 import { discoveryUrls, processDiscoveryResponse } from '../../src/core/discovery.js';
-import { CliError } from '../../src/errors.js';
 import type { HttpResponse } from '../../src/http/types.js';
+import { fakeResponse } from '../support/http-response.js';
 
 const ISSUER = 'https://idp.example.com';
 
@@ -177,18 +177,7 @@ describe('discoveryUrls', () => {
 });
 
 function response(status: number, body: string, headers: Record<string, string> = {}): HttpResponse {
-  const buffer = Buffer.from(body);
-  return {
-    url: `${ISSUER}/.well-known/openid-configuration`, status, headers, body: buffer, date: undefined, location: headers.location, elapsedMs: 1,
-    text: () => body,
-    json: () => {
-      try {
-        return JSON.parse(body);
-      } catch {
-        throw new CliError('PROTOCOL', 'not JSON');
-      }
-    },
-  };
+  return fakeResponse({ url: `${ISSUER}/.well-known/openid-configuration`, status, body, headers });
 }
 
 describe('processDiscoveryResponse', () => {

@@ -12,14 +12,10 @@ import { tokenGet } from '../../src/core/probes/token-method.js';
 import { judgeRefused, type Probe, type ProbeEnv } from '../../src/core/probes/types.js';
 import { CATALOGUE } from '../../src/checks/catalogue.js';
 import type { HttpRequest, HttpResponse } from '../../src/http/types.js';
+import { fakeResponse } from '../support/http-response.js';
 
 function response(status: number, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }): HttpResponse {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  return {
-    url: 'https://idp.example/token', status, headers, body: Buffer.from(text), date: undefined, location: undefined, elapsedMs: 1,
-    text: () => text,
-    json: () => JSON.parse(text) as unknown,
-  };
+  return fakeResponse({ url: 'https://idp.example/token', status, body: typeof body === 'string' ? body : JSON.stringify(body), headers });
 }
 
 const tokens = () => response(200, { access_token: 'at-123456789', token_type: 'Bearer', expires_in: 60 });

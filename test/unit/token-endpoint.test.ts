@@ -1,28 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CheckRecorder } from '../../src/checks/recorder.js';
 import { classifyToken, describeForm, judgeTokenResponse } from '../../src/core/token-endpoint.js';
-import { CliError } from '../../src/errors.js';
 import type { HttpResponse } from '../../src/http/types.js';
+import { fakeResponse } from '../support/http-response.js';
 
 function response(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  return {
-    url: 'https://idp.example.com/token',
-    status,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: Buffer.from(text),
-    date: new Date(),
-    location: undefined,
-    elapsedMs: 12,
-    text: () => text,
-    json: () => {
-      try {
-        return JSON.parse(text);
-      } catch {
-        throw new CliError('PROTOCOL', 'not JSON');
-      }
-    },
-  };
+  return fakeResponse({ url: 'https://idp.example.com/token', status, body: text, headers: { 'content-type': 'application/json', ...headers }, date: new Date(), elapsedMs: 12 });
 }
 
 const GOOD = { access_token: 'opaque-access-token-value', token_type: 'Bearer', expires_in: 3600, id_token: 'h.p.s', refresh_token: 'r-1', scope: 'openid' };

@@ -2,21 +2,11 @@ import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CheckRecorder } from '../../src/checks/recorder.js';
 import { judgeUserinfo, type UserinfoExpectations } from '../../src/core/userinfo.js';
-import { CliError } from '../../src/errors.js';
 import type { HttpResponse } from '../../src/http/types.js';
+import { fakeResponse } from '../support/http-response.js';
 
 function response(status: number, text: string, headers: Record<string, string>): HttpResponse {
-  return {
-    url: 'https://idp.example.com/userinfo', status, headers, body: Buffer.from(text), date: undefined, location: undefined, elapsedMs: 3,
-    text: () => text,
-    json: () => {
-      try {
-        return JSON.parse(text);
-      } catch {
-        throw new CliError('PROTOCOL', 'not JSON');
-      }
-    },
-  };
+  return fakeResponse({ url: 'https://idp.example.com/userinfo', status, body: text, headers, elapsedMs: 3 });
 }
 const JSON_TYPE = { 'content-type': 'application/json' };
 

@@ -3,20 +3,10 @@ import { CheckRecorder } from '../../../src/checks/recorder.js';
 import { judgeDeviceAuthorization, pollForTokens } from '../../../src/core/device.js';
 import { CliError } from '../../../src/errors.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../../src/http/types.js';
+import { fakeResponse } from '../../support/http-response.js';
 
 function response(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
-  const text = JSON.stringify(body);
-  return {
-    url: 'http://127.0.0.1/token',
-    status,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
-    body: Buffer.from(text),
-    date: undefined,
-    location: undefined,
-    elapsedMs: 1,
-    text: () => text,
-    json: () => JSON.parse(text) as unknown,
-  };
+  return fakeResponse({ url: 'http://127.0.0.1/token', status, body: JSON.stringify(body), headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers } });
 }
 
 function scripted(answers: HttpResponse[]): HttpClient & { requests: HttpRequest[] } {

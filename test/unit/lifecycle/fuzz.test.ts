@@ -8,6 +8,7 @@ import { judgeDeviceAuthorization } from '../../../src/core/device.js';
 import { judgeAgreement, judgeIntrospection, judgeUnauthenticated, judgeUnknownToken, judgeWrongHint } from '../../../src/core/introspection-checks.js';
 import { judgeRefreshedIdToken, judgeReuse, judgeRotation } from '../../../src/core/refresh-checks.js';
 import type { HttpResponse } from '../../../src/http/types.js';
+import { fakeResponse } from '../../support/http-response.js';
 
 const body = fc.oneof(fc.jsonValue(), fc.dictionary(fc.constantFrom('active', 'iss', 'sub', 'client_id', 'exp', 'scope', 'scp', 'azp', 'error', 'device_code', 'user_code', 'verification_uri', 'verification_uri_complete', 'expires_in', 'interval', 'aud', 'iat', 'auth_time', 'nonce'), fc.jsonValue()));
 const object = (value: unknown) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined);
@@ -22,18 +23,7 @@ function wellFormed(c: CheckRecorder): void {
 }
 
 function response(code: number, value: unknown): HttpResponse {
-  const text = value === undefined ? '' : JSON.stringify(value);
-  return {
-    url: 'http://127.0.0.1/x',
-    status: code,
-    headers: { 'content-type': 'application/json' },
-    body: Buffer.from(text),
-    date: undefined,
-    location: undefined,
-    elapsedMs: 1,
-    text: () => text,
-    json: () => JSON.parse(text) as unknown,
-  };
+  return fakeResponse({ url: 'http://127.0.0.1/x', status: code, body: value === undefined ? '' : JSON.stringify(value), headers: { 'content-type': 'application/json' } });
 }
 
 describe('lifecycle judges under arbitrary JSON', () => {
