@@ -39,6 +39,8 @@ describe('login against a well-behaved scripted IdP', () => {
 
 // The cause first; a token whose alg or key is refused is also, consequently, not verified.
 const CASES: Array<[Fault, string, ...string[]]> = [
+  // followed on the same origin, so the login still runs to its end and reports everything else
+  ['discovery_redirect_slash', 'discovery.redirect'],
   ['no_state', 'authorization.state'],
   ['wrong_state', 'authorization.state'],
   ['wrong_iss_param', 'authorization.iss'],

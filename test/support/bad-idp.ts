@@ -28,6 +28,8 @@ export type Fault =
   | 'huge_body' // a JSON body that goes on for megabytes, without Content-Length
   | 'stalled_body' // headers and half a body, then silence
   | 'redirect' // 302 to another URL
+  | 'redirect_slash' // 301 to the same URL plus a trailing slash, where the document is (Django's APPEND_SLASH)
+  | 'redirect_cross_origin' // 301 to the same path on another origin
   | 'leaky' // Set-Cookie and an access_token member with LEAKY_SECRET values (trace tests)
   // JWKS
   | 'private_key' // RSA key published with d, p, q...
@@ -192,7 +194,15 @@ export async function startBadIdp(options: BadIdpOptions = {}): Promise<BadIdp> 
 
     const openid = `${path}/.well-known/openid-configuration`;
     const oauth = `/.well-known/oauth-authorization-server${path}`;
-    if (url.pathname === openid || url.pathname === oauth) {
+    if (url.pathname === openid && faults.has('redirect_slash')) {
+      res.writeHead(301, { location: `${openid}/` });
+      return void res.end();
+    }
+    if (url.pathname === openid && faults.has('redirect_cross_origin')) {
+      res.writeHead(301, { location: `http://localhost:${new URL(idp.origin).port}${openid}` });
+      return void res.end();
+    }
+    if (url.pathname === openid || url.pathname === oauth || (url.pathname === `${openid}/` && faults.has('redirect_slash'))) {
       if (url.pathname === openid && faults.has('no_openid_config')) return json(404, { error: 'not_found' });
       if (transportFault()) return;
       let metadata = applyMetadataFaults(soundMetadata(idp.issuer, idp.origin, path), faults);

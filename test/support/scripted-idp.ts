@@ -16,6 +16,8 @@ import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 
 export const FAULTS = [
   'none',
+  // discovery: 301 to the same path with a trailing slash (Django's APPEND_SLASH), the document there
+  'discovery_redirect_slash',
   // authorization response
   'no_state', 'wrong_state', 'wrong_iss_param', 'access_denied', 'code_in_fragment', 'repeated_code',
   // token response / ID token
@@ -115,7 +117,11 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', state.issuer);
     const route = `${req.method} ${url.pathname}`;
-    if (route === 'GET /.well-known/openid-configuration') {
+    if (route === 'GET /.well-known/openid-configuration' && fault === 'discovery_redirect_slash') {
+      res.writeHead(301, { location: `${url.pathname}/` });
+      return void res.end();
+    }
+    if (route === 'GET /.well-known/openid-configuration' || (route === 'GET /.well-known/openid-configuration/' && fault === 'discovery_redirect_slash')) {
       return json(res, 200, {
         issuer: state.issuer,
         authorization_endpoint: `${state.issuer}/authorize`,
