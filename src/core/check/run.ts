@@ -152,7 +152,18 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
         settings.concurrency,
       )
     : undefined;
-  const probeEnv: ProbeEnv | undefined = token_endpoint ? { http, token_endpoint, client: settings.client, front, scope: settings.clientCredentialsScope } : undefined;
+  const grantTypes = metadata.grant_types_supported;
+  const probeEnv: ProbeEnv | undefined = token_endpoint
+    ? {
+        http,
+        token_endpoint,
+        client: settings.client,
+        front,
+        scope: settings.clientCredentialsScope,
+        userinfo_endpoint: endpoint('userinfo_endpoint'),
+        grant_types_supported: Array.isArray(grantTypes) && grantTypes.every((t) => typeof t === 'string') ? (grantTypes as string[]) : undefined,
+      }
+    : undefined;
   const probeRuns: CheckOutcome['probes'] = [];
   const probePhase = async (): Promise<CheckResult[]> => {
     const chosen = PROBES.filter((probe) => probe.ids.some(settings.select));
