@@ -128,7 +128,11 @@ export function judgeCallback(response: CallbackResponse, expect: CallbackExpect
   const iss = first('iss');
   if (iss === undefined) {
     if (expect.issParameterSupported) checks.violation('authorization.iss', `the IdP advertises authorization_response_iss_parameter_supported but the callback has no iss; expected "${expect.issuer}"`);
-    else checks.skip('authorization.iss', 'the IdP does not advertise RFC 9207 iss and sent none');
+    else {
+      checks.warn('authorization.iss', 'the callback has no iss and the IdP does not advertise RFC 9207 iss: nothing tells this client which IdP answered (mix-up defence, RFC 9700 §4.4)', {
+        hint: 'Send iss in every authorization response and advertise authorization_response_iss_parameter_supported: true (RFC 9207); until then a client talking to several IdPs must use a distinct redirect_uri per IdP (RFC 9700 §4.4.2).',
+      });
+    }
   } else if (iss !== expect.issuer) {
     checks.violation('authorization.iss', `expected "${expect.issuer}", got "${iss}"`);
   } else if (!expect.issParameterSupported) {

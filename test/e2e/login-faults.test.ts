@@ -73,6 +73,14 @@ describe('login against a misbehaving IdP: one fault, one failing check', () => 
     expect(doc.cache.saved).toBe(false);
   });
 
+  it('an IdP without RFC 9207 iss (neither sent nor advertised): authorization.iss warns, the login completes (exit 0)', async () => {
+    const { result } = await loginAgainst('no_iss_unadvertised');
+    expect(result.code, result.stderr).toBe(0);
+    const doc = result.json<{ checks: Check[] }>();
+    expect(failed(doc)).toEqual([]);
+    expect(doc.checks.find((c) => c.id === 'authorization.iss')).toMatchObject({ status: 'warn', message: expect.stringContaining('mix-up defence') });
+  });
+
   it('stops before the token request when the callback fails, and says so on stderr', async () => {
     const { result } = await loginAgainst('wrong_state');
     const doc = result.json<{ tokens?: unknown; stopped_at: string; checks: Check[] }>();

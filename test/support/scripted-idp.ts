@@ -19,7 +19,7 @@ export const FAULTS = [
   // discovery: 301 to the same path with a trailing slash (Django's APPEND_SLASH), the document there
   'discovery_redirect_slash',
   // authorization response
-  'no_state', 'wrong_state', 'wrong_iss_param', 'access_denied', 'code_in_fragment', 'repeated_code',
+  'no_state', 'wrong_state', 'wrong_iss_param', 'no_iss_unadvertised', 'access_denied', 'code_in_fragment', 'repeated_code',
   // token response / ID token
   'wrong_aud', 'expired', 'iat_future', 'missing_nonce', 'wrong_nonce', 'alg_none', 'bad_signature', 'unknown_kid',
   'wrong_iss', 'at_hash_mismatch', 'hs256', 'no_store_missing',
@@ -70,7 +70,7 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
     if (fault === 'repeated_code') back.push(['code', 'second-code']);
     if (fault === 'wrong_state') back.push(['state', 'not-the-state-that-was-sent']);
     else if (fault !== 'no_state') back.push(['state', q.get('state') ?? '']);
-    back.push(['iss', fault === 'wrong_iss_param' ? 'https://attacker.example' : state.issuer]);
+    if (fault !== 'no_iss_unadvertised') back.push(['iss', fault === 'wrong_iss_param' ? 'https://attacker.example' : state.issuer]);
     const query = new URLSearchParams(back).toString();
     res.writeHead(302, { location: fault === 'code_in_fragment' ? `${redirect_uri}#${query}` : `${redirect_uri}?${query}` });
     res.end();
@@ -135,7 +135,7 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
         scopes_supported: ['openid', 'profile', 'email'],
         token_endpoint_auth_methods_supported: ['none'],
         grant_types_supported: ['authorization_code'],
-        authorization_response_iss_parameter_supported: true,
+        ...(fault === 'no_iss_unadvertised' ? {} : { authorization_response_iss_parameter_supported: true }),
       });
     }
     if (route === 'GET /jwks') return json(res, 200, { keys: [jwk] });

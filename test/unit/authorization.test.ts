@@ -53,13 +53,14 @@ describe('judgeCallback', () => {
     expect(wrong.checks.find((c) => c.id === 'authorization.state')?.message).toBe(`expected "${STATE}", got "${STATE} "`);
   });
 
-  it('RFC 9207 iss: advertised but missing fails; foreign fails; present but unadvertised warns; neither skips', () => {
+  it('RFC 9207 iss: advertised but missing fails; foreign fails; present but unadvertised warns; neither warns (no mix-up defence) and the login goes on', () => {
     expect(judge(query([['code', 'c'], ['state', STATE]])).status['authorization.iss']).toBe('fail');
     expect(judge(query([['code', 'c'], ['state', STATE], ['iss', 'https://idp.example.com/']])).status['authorization.iss']).toBe('fail');
     const unadvertised = { ...expectations, issParameterSupported: false };
     expect(judge(query([['code', 'c'], ['state', STATE], ['iss', ISSUER]]), unadvertised).status['authorization.iss']).toBe('warn');
     const neither = judge(query([['code', 'c'], ['state', STATE]]), unadvertised);
-    expect(neither.status['authorization.iss']).toBe('skip');
+    expect(neither.status['authorization.iss']).toBe('warn');
+    expect(neither.checks.find((c) => c.id === 'authorization.iss')?.message).toContain('RFC 9700 §4.4');
     expect(neither.outcome.proceed).toBe(true);
   });
 
