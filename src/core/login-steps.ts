@@ -86,7 +86,8 @@ export async function validateTokens(
   ui.step('Access token');
   ui.explain('The access token is for APIs; a client treats it as opaque. A JWT access token is judged by RFC 9068.');
   const accessToken = await judgeAccessToken(tokens, context);
-  ui.detail(accessToken ? `a JWT: alg ${show(accessToken.header.alg)}, typ ${show(accessToken.header.typ ?? '(none)')}` : 'opaque to the client (not a JWT)');
+  const kind = accessToken && 'enc' in accessToken.header ? `a JWE (enc ${show(accessToken.header.enc)}), which oidc-cli cannot decrypt` : 'a JWT';
+  ui.detail(accessToken ? `${kind}: alg ${show(accessToken.header.alg)}, typ ${show(accessToken.header.typ ?? '(none)')}` : 'opaque to the client (not a JWT)');
   if (accessToken) checks.merge(accessToken.checks);
 
   const endpoint = issuer.userinfo_endpoint;

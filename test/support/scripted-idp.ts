@@ -13,6 +13,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { fakeJwe } from './tokens.js';
 
 export const FAULTS = [
   'none',
@@ -21,6 +22,8 @@ export const FAULTS = [
   // token response / ID token
   'wrong_aud', 'expired', 'iat_future', 'missing_nonce', 'wrong_nonce', 'alg_none', 'bad_signature', 'unknown_kid',
   'wrong_iss', 'at_hash_mismatch', 'hs256', 'no_store_missing',
+  // tokens encrypted for someone (5-part JWE): the client holds no key to decrypt them
+  'jwe_id_token', 'jwe_access_token',
   // userinfo
   'userinfo_wrong_sub',
   // transport: the token endpoint never answers
@@ -85,6 +88,7 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
       at_hash: fault === 'at_hash_mismatch' ? atHash('another access token') : atHash(access_token),
     };
     if (grant.nonce !== undefined && fault !== 'missing_nonce') claims.nonce = fault === 'wrong_nonce' ? 'a-different-nonce' : grant.nonce;
+    if (fault === 'jwe_id_token') return fakeJwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT', kid: 'scripted-1' });
     if (fault === 'alg_none') return `${b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}.`;
     if (fault === 'hs256') return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('a-secret-the-client-never-had-0123456789'));
     const key = fault === 'unknown_kid' ? other.privateKey : privateKey;
@@ -107,7 +111,7 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
     if (grant.code_challenge && b64url(createHash('sha256').update(verifier).digest()) !== grant.code_challenge) {
       return json(res, 400, { error: 'invalid_grant', error_description: 'PKCE verification failed' }, { 'cache-control': 'no-store' });
     }
-    const access_token = b64url(randomBytes(32));
+    const access_token = fault === 'jwe_access_token' ? fakeJwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM', typ: 'at+jwt' }) : b64url(randomBytes(32));
     const body = { access_token, token_type: 'Bearer', expires_in: 600, id_token: await idToken(grant, access_token), scope: 'openid' };
     json(res, 200, body, fault === 'no_store_missing' ? {} : { 'cache-control': 'no-store', pragma: 'no-cache' });
   }

@@ -1,6 +1,6 @@
 // Test-time keys and tokens. Tokens are signed over exact bytes (not re-serialised objects) so tests
 // can build the malformed ones a validator must refuse: duplicate members, odd encodings, alg tricks.
-import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 
 export const b64u = (value: string | Buffer) => Buffer.from(value).toString('base64url');
@@ -58,4 +58,9 @@ export const nowSeconds = () => Math.floor(Date.now() / 1000);
 export function goodClaims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const now = nowSeconds();
   return { iss: 'https://idp.test', sub: 'user-1', aud: 'client-1', iat: now - 10, exp: now + 300, ...overrides };
+}
+
+/** A compact JWE (RFC 7516 §7.1): a readable header, random "encrypted" parts that nobody can decrypt. */
+export function fakeJwe(header: Record<string, unknown> = { alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT' }): string {
+  return [b64u(JSON.stringify(header)), b64u(randomBytes(256)), b64u(randomBytes(12)), b64u(randomBytes(64)), b64u(randomBytes(16))].join('.');
 }

@@ -271,16 +271,29 @@ describe('structure', () => {
     }
   });
 
-  it('recognises a JWE and says only the header can be read', async () => {
+  it('a JWE cannot satisfy what was asked: jwe, signature and each expected claim fail, nothing passes', async () => {
     const jwe = `${b64u(JSON.stringify({ alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT' }))}.${b64u('k')}.${b64u('iv')}.${b64u('ct')}.${b64u('tag')}`;
     const result = await validateJwt(jwe, options());
     expect(result.parsed.kind).toBe('jwe');
-    expect(result.checks.find((c) => c.id === 'jwt.signature')!.status).toBe('skip');
-    expect((await statusOf(jwe, 'id_token.jwe', options({ prefix: 'id_token' }))).status).toBe('warn');
+    expect(result.signature.verified).toBe(false);
+    const byStatus = (status: string) => result.checks.filter((c) => c.status === status).map((c) => c.id);
+    expect(byStatus('fail')).toEqual(['jwt.jwe', 'jwt.signature', 'jwt.iss', 'jwt.aud']);
+    expect(byStatus('pass')).toEqual(['jwt.format', 'jwt.duplicate_members']);
+    for (const prefix of ['id_token', 'access_token'] as const) {
+      const judged = await validateJwt(jwe, options({ prefix, keys: undefined, expect: {} }));
+      expect(judged.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual([`${prefix}.jwe`, `${prefix}.signature`, `${prefix}.exp`, `${prefix}.iat`, `${prefix}.sub`]);
+    }
+  });
+
+  it('a JWE with nothing asked of it: every check skipped with the reason, none fails or passes', async () => {
+    const jwe = `${b64u(JSON.stringify({ alg: 'dir', enc: 'A128GCM' }))}.${b64u('')}.${b64u('iv')}.${b64u('ct')}.${b64u('tag')}`;
+    const result = await validateJwt(jwe, options({ keys: undefined, expect: {} }));
+    expect(result.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(result.checks.find((c) => c.id === 'jwt.jwe')).toMatchObject({ status: 'skip', message: expect.stringMatching(/only the header can be read/) });
   });
 
   it('throws INPUT for things that are not tokens', async () => {
-    for (const bad of ['', 'abc', 'a.b', 'a.b.c.d', '!!!.e30.', `${b64u('not json')}.e30.`, `${b64u('[1]')}.e30.`, `${b64u(Buffer.from([0xff, 0xfe]))}.e30.`]) {
+    for (const bad of ['', 'abc', 'a.b', 'a.b.c.d', '!!!.e30.', `${b64u('not json')}.e30.`, `${b64u('[1]')}.e30.`, `${b64u(Buffer.from([0xff, 0xfe]))}.e30.`, `${b64u('{"alg":"dir","enc":"A128GCM"}')}..aXY.!!!.dGFn`]) {
       await expect(validateJwt(bad, options())).rejects.toSatisfy((e: unknown) => e instanceof CliError && e.code === 'INPUT');
     }
   });

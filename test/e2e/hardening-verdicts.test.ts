@@ -1,0 +1,154 @@
+// Verdicts that must not pass: a token nobody here can decrypt (a 5-part JWE) never satisfies a
+// signature or claim expectation, in decode, login, check and the lifecycle commands.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveTokens } from '../../src/store/cache.js';
+import { soundJwks, startBadIdp, type BadIdp } from '../support/bad-idp.js';
+import { hasStackTrace, runCli } from '../support/cli.js';
+import { startBadLifecycleIdp } from '../support/lifecycle-bad-idp.js';
+import { startScriptedIdp, type Fault } from '../support/scripted-idp.js';
+import { fakeJwe } from '../support/tokens.js';
+
+type Check = { id: string; status: string; message: string };
+const status = (checks: Check[], id: string) => checks.find((c) => c.id === id)?.status;
+const failed = (checks: Check[]) => checks.filter((c) => c.status === 'fail').map((c) => c.id);
+
+let dir: string;
+let jwksFile: string;
+let idp: BadIdp;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'oidc-cli-verdicts-'));
+  jwksFile = join(dir, 'keys.json');
+  await writeFile(jwksFile, JSON.stringify(soundJwks()));
+  idp = await startBadIdp();
+});
+afterAll(async () => {
+  await idp?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('decode: a 5-part JWE is never a pass', () => {
+  const jwe = fakeJwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: 'rsa-1', cty: 'JWT' });
+
+  it('with --jwks FILE and claim expectations: exit 1, jwt.jwe and every requested check fail', async () => {
+    const result = await runCli(['decode', '--json', '--jwks', jwksFile, '--iss', 'https://idp.test', '--aud', 'client-1', jwe]);
+    expect(result.code, result.stdout).toBe(1);
+    const doc = result.json<{ ok: boolean; kind: string; checks: Check[]; signature: { verified: boolean } }>();
+    expect(doc.ok).toBe(false);
+    expect(doc.kind).toBe('JWE');
+    expect(doc.signature.verified).toBe(false);
+    // Each expectation the user asked for is reported, and none of them can hold.
+    expect(failed(doc.checks)).toEqual(expect.arrayContaining(['jwt.jwe', 'jwt.signature', 'jwt.iss', 'jwt.aud']));
+    expect(doc.checks.find((c) => c.id === 'jwt.iss')?.message).toMatch(/encrypted/);
+    expect(doc.checks.some((c) => c.status === 'pass' && /^jwt\.(signature|iss|aud|exp|key)$/.test(c.id))).toBe(false);
+  });
+
+  it('with --jwks URL (a JWKS served on 127.0.0.1): exit 1, jwt.signature fails', async () => {
+    const result = await runCli(['decode', '--json', '--jwks', `${idp.issuer}/jwks`, jwe]);
+    expect(result.code, result.stdout).toBe(1);
+    const doc = result.json<{ checks: Check[] }>();
+    expect(status(doc.checks, 'jwt.jwe')).toBe('fail');
+    expect(status(doc.checks, 'jwt.signature')).toBe('fail');
+  });
+
+  it('with --issuer (discovery, then jwks_uri): exit 1', async () => {
+    const result = await runCli(['decode', '--json', '--issuer', idp.issuer, jwe]);
+    expect(result.code, result.stdout).toBe(1);
+    expect(failed(result.json<{ checks: Check[] }>().checks)).toEqual(expect.arrayContaining(['jwt.jwe', 'jwt.signature', 'jwt.iss']));
+  });
+
+  it('with --secret only: exit 1', async () => {
+    const result = await runCli(['decode', '--json', '--secret', 'a-shared-secret-of-32-bytes-or-more!!', fakeJwe({ alg: 'dir', enc: 'A256GCM' })]);
+    expect(result.code, result.stdout).toBe(1);
+    expect(status(result.json<{ checks: Check[] }>().checks, 'jwt.signature')).toBe('fail');
+  });
+
+  it('with nothing asked of it: exit 0, only the header is shown, every check skipped with the reason', async () => {
+    const result = await runCli(['decode', '--json', jwe]);
+    expect(result.code, result.stdout).toBe(0);
+    const doc = result.json<{ checks: Check[]; header: Record<string, unknown> }>();
+    expect(doc.header.enc).toBe('A256GCM');
+    expect(status(doc.checks, 'jwt.jwe')).toBe('skip');
+    expect(status(doc.checks, 'jwt.signature')).toBe('skip');
+    expect(doc.checks.find((c) => c.id === 'jwt.jwe')?.message).toMatch(/only the header can be read/);
+  });
+
+  it('human output names the failure; no stack trace', async () => {
+    const result = await runCli(['decode', '--jwks', jwksFile, '--aud', 'client-1', jwe]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/✖ jwt\.jwe\s+.*encrypted/);
+    expect(result.stdout).toMatch(/FAILED/);
+    expect(hasStackTrace(result.stdout + result.stderr)).toBe(false);
+  });
+
+  it('batch input: the JWE line is not ok, the exit code is 1', async () => {
+    const result = await runCli(['decode', '--json', '--jwks', jwksFile, '-'], { stdin: `${jwe}\n${fakeJwe()}\n` });
+    expect(result.code).toBe(1);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { ok: boolean });
+    expect(lines.map((line) => line.ok)).toEqual([false, false]);
+  });
+});
+
+const BROWSER = 'node dist/test/support/scripted-idp.js browse';
+
+async function loginAgainst(fault: Fault, command: 'login' | 'check' = 'login', extra: string[] = []) {
+  const scripted = await startScriptedIdp(fault);
+  try {
+    const args = [command, '--issuer', scripted.issuer, '--client-id', scripted.client_id, '--browser-command', BROWSER, '--timeout', '20', '--json', ...extra];
+    return await runCli(args, { env: { XDG_CACHE_HOME: join(dir, 'cache'), XDG_CONFIG_HOME: join(dir, 'config'), BROWSER: undefined }, timeoutMs: 40_000 });
+  } finally {
+    await scripted.close();
+  }
+}
+
+describe('login and check: an ID token or access token that is a JWE fails its *.jwe check', { timeout: 60_000 }, () => {
+  it('login with a 5-part id_token: exit 1, id_token.jwe and id_token.signature fail, not cached as good', async () => {
+    const result = await loginAgainst('jwe_id_token');
+    expect(result.code, result.stderr).toBe(1);
+    const doc = result.json<{ ok: boolean; checks: Check[]; cache: { saved: boolean } }>();
+    expect(doc.ok).toBe(false);
+    expect(failed(doc.checks)).toEqual(expect.arrayContaining(['id_token.jwe', 'id_token.signature', 'id_token.iss', 'id_token.aud', 'id_token.nonce']));
+    expect(doc.checks.some((c) => c.id.startsWith('id_token.') && c.status === 'pass' && !['id_token.format', 'id_token.duplicate_members'].includes(c.id))).toBe(false);
+    expect(doc.cache.saved).toBe(false);
+  });
+
+  it('login with a 5-part access_token: exit 1, access_token.jwe fails', async () => {
+    const result = await loginAgainst('jwe_access_token');
+    expect(result.code, result.stderr).toBe(1);
+    const doc = result.json<{ checks: Check[] }>();
+    expect(status(doc.checks, 'access_token.jwe')).toBe('fail');
+  });
+
+  it('check with a 5-part id_token: exit 1, id_token.jwe fails', async () => {
+    const result = await loginAgainst('jwe_id_token', 'check', ['--only', 'id_token']);
+    expect(result.code, result.stderr).toBe(1);
+    expect(status(result.json<{ checks: Check[] }>().checks, 'id_token.jwe')).toBe('fail');
+  });
+});
+
+describe('the lifecycle: a JWE is judged wherever a token is', () => {
+  it('refresh whose new id_token is a JWE: id_token.jwe fails, exit 1', async () => {
+    const lifecycle = await startBadLifecycleIdp({ jweIdToken: true });
+    try {
+      const xdg = await mkdtemp(join(dir, 'xdg-'));
+      const env = { XDG_CACHE_HOME: xdg, XDG_CONFIG_HOME: xdg, OIDC_ISSUER: lifecycle.issuer, OIDC_CLIENT_ID: 'cli-public' };
+      const tokens = lifecycle.issue('cli-public');
+      const now = Math.floor(Date.now() / 1000);
+      await saveTokens({ issuer: lifecycle.issuer, client_id: 'cli-public', ...tokens, token_type: 'Bearer', expires_at: now + 300, scope: 'openid profile', obtained_at: now }, { env });
+      const refresh = await runCli(['refresh', '--json'], { env });
+      expect(refresh.code, refresh.stderr).toBe(1);
+      const doc = refresh.json<{ checks: Check[] }>();
+      expect(status(doc.checks, 'id_token.jwe')).toBe('fail');
+      expect(status(doc.checks, 'id_token.signature')).toBe('fail');
+
+      const introspect = await runCli(['introspect', '--json', '--no-probes', fakeJwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM', typ: 'at+jwt' })], { env });
+      expect(status(introspect.json<{ checks: Check[] }>().checks, 'access_token.jwe')).toBe('fail');
+      expect(introspect.code).toBe(1);
+    } finally {
+      await lifecycle.close();
+    }
+  });
+});
