@@ -89,7 +89,7 @@ export async function openSession(options: ClientFlags, context: Context, config
     const jwksUri = metadata.jwks_uri;
     if (typeof jwksUri !== 'string') throw inputError(`the discovery document of ${client.issuer} has no jwks_uri`);
     const load = async (): Promise<JWK[]> => (await fetchJwks(http, jwksUri)).jwks.keys;
-    keys ??= load().then((list) => ({ keys: list, label: `jwks_uri ${jwksUri}`, refetch: load }));
+    keys ??= load().then((list) => ({ keys: list, label: `jwks_uri ${jwksUri}`, published: true, refetch: load }));
     return keys;
   };
 

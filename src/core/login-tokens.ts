@@ -84,5 +84,5 @@ export async function judgeAccessToken(tokens: TokenSet, context: TokenContext):
 }
 
 export function keySource(keys: JWK[], jwks_uri: string, refetch: () => Promise<JWK[]>): KeySource {
-  return { keys, label: `jwks_uri ${jwks_uri}`, refetch };
+  return { keys, label: `jwks_uri ${jwks_uri}`, published: true, refetch };
 }

@@ -9,7 +9,7 @@ import { soundJwks, startBadIdp, type BadIdp } from '../support/bad-idp.js';
 import { hasStackTrace, runCli } from '../support/cli.js';
 import { startBadLifecycleIdp } from '../support/lifecycle-bad-idp.js';
 import { startScriptedIdp, type Fault } from '../support/scripted-idp.js';
-import { fakeJwe } from '../support/tokens.js';
+import { b64u, ecKey, edKey, fakeJwe, forgeForExponentOne, goodClaims, mint, rsaKey, type TestKey } from '../support/tokens.js';
 
 type Check = { id: string; status: string; message: string };
 const status = (checks: Check[], id: string) => checks.find((c) => c.id === id)?.status;
@@ -150,5 +150,143 @@ describe('the lifecycle: a JWE is judged wherever a token is', () => {
     } finally {
       await lifecycle.close();
     }
+  });
+});
+
+describe('keys anyone can forge with never verify', () => {
+  const rsa = rsaKey('rsa-1');
+  const claims = () => goodClaims();
+  const expectations = ['--iss', 'https://idp.test', '--aud', 'client-1'];
+  const served = (...keys: Array<Record<string, unknown>>) => idp.patchJwks(() => ({ keys }));
+  const decodeWith = async (source: string, token: string) => {
+    const result = await runCli(['decode', '--json', '--jwks', source, ...expectations, token]);
+    return { result, doc: result.json<{ ok: boolean; checks: Check[]; signature: { verified: boolean } }>() };
+  };
+  const keyMessage = (checks: Check[]) => checks.find((c) => c.id === 'jwt.key')?.message ?? '';
+  afterAll(() => idp.patchJwks(undefined));
+
+  it('an oct key from --jwks URL is refused, and says why; the same key in a local --jwks FILE verifies', async () => {
+    const secret = 'a-shared-hmac-key-of-at-least-32-bytes!!';
+    const oct = { kty: 'oct', kid: 'hmac-1', alg: 'HS256', k: b64u(secret) };
+    const token = mint(claims(), { secret, alg: 'HS256' }, { kid: 'hmac-1' });
+    served(oct);
+    const remote = await decodeWith(`${idp.issuer}/jwks`, token);
+    expect(remote.result.code).toBe(1);
+    expect(remote.doc.signature.verified).toBe(false);
+    expect(status(remote.doc.checks, 'jwt.key')).toBe('fail');
+    expect(keyMessage(remote.doc.checks)).toMatch(/symmetric \(oct\) key published at a URL is public knowledge/);
+    const viaIssuer = await runCli(['decode', '--json', '--issuer', idp.issuer, '--aud', 'client-1', token]);
+    expect(viaIssuer.json<{ signature: { verified: boolean } }>().signature.verified).toBe(false);
+    expect(viaIssuer.code).toBe(1);
+
+    const file = join(dir, 'oct.json');
+    await writeFile(file, JSON.stringify({ keys: [oct] }));
+    const local = await decodeWith(file, token);
+    expect(local.result.code, JSON.stringify(failed(local.doc.checks))).toBe(0);
+    expect(local.doc.signature.verified).toBe(true);
+  });
+
+  it('an RSA key with e = 1 is refused: a token forged without any private key does not verify', async () => {
+    const forgeable = { ...rsa.jwk, e: 'AQ' };
+    served(forgeable);
+    const { result, doc } = await decodeWith(`${idp.issuer}/jwks`, forgeForExponentOne({ kid: 'rsa-1' }, claims(), forgeable.n!));
+    expect(result.code).toBe(1);
+    expect(doc.signature.verified).toBe(false);
+    expect(keyMessage(doc.checks)).toMatch(/key "rsa-1" refused: e = 1/);
+  });
+
+  const unsafe: Array<[string, (jwk: Record<string, unknown>) => Record<string, unknown>, RegExp]> = [
+    ['an even e', (jwk) => ({ ...jwk, e: b64u(Buffer.from([0x01, 0x00, 0x00])) }), /e = 65536 is even/],
+    ['a huge e', (jwk) => ({ ...jwk, e: b64u(Buffer.concat([Buffer.from([1]), Buffer.alloc(8), Buffer.from([1])])) }), /e has 73 bits/],
+    ['e = 0', (jwk) => ({ ...jwk, e: 'AA' }), /e = 0/],
+  ];
+  for (const [name, change, reason] of unsafe) {
+    it(`an RSA key with ${name} is refused for verification (--jwks URL and FILE)`, async () => {
+      const jwk = change(rsa.jwk as Record<string, unknown>);
+      served(jwk);
+      const token = mint(claims(), rsa);
+      const remote = await decodeWith(`${idp.issuer}/jwks`, token);
+      expect(remote.result.code).toBe(1);
+      expect(keyMessage(remote.doc.checks)).toMatch(reason);
+      const file = join(dir, 'unsafe.json');
+      await writeFile(file, JSON.stringify({ keys: [jwk] }));
+      expect((await decodeWith(file, token)).doc.signature.verified).toBe(false);
+    });
+  }
+
+  it('an RSA modulus under 2048 bits is refused with the reason, not "does not verify"', async () => {
+    const weak = rsaKey('rsa-1', 'RS256', 1024);
+    served(weak.jwk as Record<string, unknown>);
+    const { result, doc } = await decodeWith(`${idp.issuer}/jwks`, mint(claims(), weak));
+    expect(result.code).toBe(1);
+    expect(keyMessage(doc.checks)).toMatch(/n has 1024 bits \(minimum 2048\)/);
+  });
+
+  it('EC and OKP keys that are not points of their curve, or of the wrong length, never verify', async () => {
+    const ec = ecKey('ec-1');
+    const ed = edKey('ed-1');
+    const flip = (value: string) => {
+      const bytes = Buffer.from(value, 'base64url');
+      bytes[bytes.length - 1] ^= 1;
+      return b64u(bytes);
+    };
+    const cases: Array<[TestKey, Record<string, unknown>, RegExp]> = [
+      [ec, { ...ec.jwk, y: flip(ec.jwk.y!) }, /not on P-256/],
+      [ec, { ...ec.jwk, x: b64u(Buffer.from(ec.jwk.x!, 'base64url').subarray(1)) }, /x is 31 bytes, expected 32/],
+      [ed, { ...ed.jwk, x: b64u(Buffer.concat([Buffer.from(ed.jwk.x!, 'base64url'), Buffer.from([0])])) }, /x is 33 bytes, expected 32/],
+    ];
+    for (const [key, jwk, reason] of cases) {
+      served(jwk);
+      const { result, doc } = await decodeWith(`${idp.issuer}/jwks`, mint(claims(), key));
+      expect(result.code).toBe(1);
+      expect(doc.signature.verified).toBe(false);
+      expect(keyMessage(doc.checks)).toMatch(reason);
+    }
+  });
+
+  it('a key whose kty or crv disagrees with its alg, or an X25519 key for EdDSA, never verifies', async () => {
+    const ec = ecKey('ec-1');
+    const x25519 = { kty: 'OKP', crv: 'X25519', kid: 'ed-1', x: b64u(Buffer.alloc(32, 9)) };
+    const cases: Array<[string, Record<string, unknown>]> = [
+      [mint(claims(), ec), { ...ec.jwk, alg: 'ES384' }],
+      [mint(claims(), rsa), { ...rsa.jwk, alg: 'ES256' }],
+      [mint(claims(), edKey('ed-1')), x25519],
+    ];
+    for (const [token, jwk] of cases) {
+      served(jwk);
+      const { result, doc } = await decodeWith(`${idp.issuer}/jwks`, token);
+      expect(result.code).toBe(1);
+      expect(doc.signature.verified).toBe(false);
+      expect(status(doc.checks, 'jwt.key')).toBe('fail');
+    }
+  });
+
+  it('the jwks and discover audits fail the same keys: jwks.rsa_exponent, jwks.rsa_size, jwks.ec_point', async () => {
+    const ec = ecKey('ec-1');
+    const y = Buffer.from(ec.jwk.y!, 'base64url');
+    y[0] ^= 0x40;
+    served({ ...rsa.jwk, e: 'AQ' }, { ...rsaKey('rsa-weak', 'RS256', 1024).jwk }, { ...ec.jwk, y: b64u(y) });
+    for (const args of [['jwks', '--jwks-uri', `${idp.issuer}/jwks`], ['discover', '--issuer', idp.issuer]]) {
+      const result = await runCli([...args, '--json']);
+      expect(result.code, args[0]).toBe(1);
+      const checks = result.json<{ checks: Check[] }>().checks;
+      expect(failed(checks), args[0]).toEqual(expect.arrayContaining(['jwks.rsa_exponent', 'jwks.rsa_size', 'jwks.ec_point']));
+      expect(checks.find((c) => c.id === 'jwks.rsa_exponent')?.message).toMatch(/kid "rsa-1": e = 1/);
+      expect(checks.find((c) => c.id === 'jwks.ec_point')?.message).toMatch(/kid "ec-1": the point \(x, y\) is not on P-256/);
+    }
+  });
+});
+
+describe('login: an id_token signed with a key anyone can forge with fails id_token.key', { timeout: 60_000 }, () => {
+  it.each<[Fault, RegExp]>([
+    ['forgeable_key', /e = 1/],
+    ['published_hmac', /public knowledge/],
+  ])('%s: exit 1, id_token.key and id_token.signature fail, not cached', async (fault, reason) => {
+    const result = await loginAgainst(fault);
+    expect(result.code, result.stderr).toBe(1);
+    const doc = result.json<{ checks: Check[]; cache: { saved: boolean } }>();
+    expect(failed(doc.checks)).toEqual(expect.arrayContaining(['id_token.key', 'id_token.signature']));
+    expect(doc.checks.find((c) => c.id === 'id_token.key')?.message).toMatch(reason);
+    expect(doc.cache.saved).toBe(false);
   });
 });

@@ -11,7 +11,7 @@ const other = rsaKey('rsa-other');
 function options(overrides: Partial<ValidateOptions> = {}): ValidateOptions {
   return {
     prefix: 'jwt',
-    keys: { keys: [rsa.jwk, ec.jwk], label: 'test keys' },
+    keys: { keys: [rsa.jwk, ec.jwk], label: 'test keys', published: true },
     expect: { issuer: 'https://idp.test', audience: 'client-1' },
     clockSkew: 60,
     now: nowSeconds(),
@@ -290,6 +290,16 @@ describe('structure', () => {
     const result = await validateJwt(jwe, options({ keys: undefined, expect: {} }));
     expect(result.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(result.checks.find((c) => c.id === 'jwt.jwe')).toMatchObject({ status: 'skip', message: expect.stringMatching(/only the header can be read/) });
+  });
+
+  it('a local oct key shorter than the hash is refused for HMAC (RFC 7518 §3.2), a long enough one verifies', async () => {
+    const short = { kty: 'oct', kid: 'h', k: b64u('too-short') };
+    const token = mint(goodClaims(), { secret: 'too-short', alg: 'HS256' }, { kid: 'h' });
+    const check = await statusOf(token, 'jwt.key', options({ keys: { keys: [short], label: 'file k.json', published: false } }));
+    expect(check).toMatchObject({ status: 'fail', message: expect.stringMatching(/k has 9 bytes; HMAC needs at least 32/) });
+    const secret = 'a-local-hmac-key-that-is-long-enough-32';
+    const good = mint(goodClaims(), { secret, alg: 'HS256' }, { kid: 'h' });
+    expect((await validateJwt(good, options({ keys: { keys: [{ kty: 'oct', kid: 'h', k: b64u(secret) }], label: 'file k.json', published: false } }))).signature.verified).toBe(true);
   });
 
   it('throws INPUT for things that are not tokens', async () => {
