@@ -186,6 +186,14 @@ describe('keys anyone can forge with never verify', () => {
     expect(local.doc.signature.verified).toBe(true);
   });
 
+  it('a published private key (d, p, q...) is refused: anyone who fetched the set can sign with it', async () => {
+    served({ ...(rsa.privateKey.export({ format: 'jwk' }) as Record<string, unknown>), kid: 'rsa-1', alg: 'RS256', use: 'sig' });
+    const { result, doc } = await decodeWith(`${idp.issuer}/jwks`, mint(claims(), rsa));
+    expect(result.code).toBe(1);
+    expect(doc.signature.verified).toBe(false);
+    expect(keyMessage(doc.checks)).toMatch(/its private part \(d, p, q, dp, dq, qi\) is published at a URL/);
+  });
+
   it('an RSA key with e = 1 is refused: a token forged without any private key does not verify', async () => {
     const forgeable = { ...rsa.jwk, e: 'AQ' };
     served(forgeable);

@@ -121,9 +121,12 @@ export function keyStrengthProblem(jwk: Jwk): string | undefined {
 
 /**
  * Why key selection must refuse this key for verification, or undefined. `published`: the key came
- * from a URL (jwks_uri, --jwks URL), so a symmetric key in it is known to everyone who fetched it.
+ * from a URL (jwks_uri, --jwks URL), so a symmetric key or a private part in it is known to everyone
+ * who fetched it. A local file may hold the user's own secret or key pair: used (as a public key).
  */
 export function verificationRefusal(jwk: Jwk, published: boolean): string | undefined {
   if (jwk.kty === 'oct' && published) return 'a symmetric (oct) key published at a URL is public knowledge: anyone who fetched it can sign with it';
+  const exposed = PRIVATE_MEMBERS.filter((name) => jwk[name] !== undefined);
+  if (jwk.kty !== 'oct' && published && exposed.length) return `its private part (${exposed.join(', ')}) is published at a URL: anyone who fetched it can sign with it`;
   return keyStrengthProblem(jwk);
 }
