@@ -31,7 +31,7 @@ export interface Session {
   keys(): Promise<KeySource>;
   /** An endpoint from discovery; a usage error naming the member when the IdP does not advertise it. */
   endpoint(member: string): string;
-  /** Validates a JWT (undefined for an opaque token) with the issuer's keys. */
+  /** Validates a JWS or JWE (undefined for an opaque token) with the issuer's keys. */
   validate(token: string, prefix: TokenPrefix, expect?: TokenExpectations): Promise<ValidationResult | undefined>;
   save(entry: TokenEntry): Promise<void>;
 }
@@ -89,7 +89,7 @@ export async function openSession(options: ClientFlags, context: Context, config
     const jwksUri = metadata.jwks_uri;
     if (typeof jwksUri !== 'string') throw inputError(`the discovery document of ${client.issuer} has no jwks_uri`);
     const load = async (): Promise<JWK[]> => (await fetchJwks(http, jwksUri)).jwks.keys;
-    keys ??= load().then((list) => ({ keys: list, label: `jwks_uri ${jwksUri}`, refetch: load }));
+    keys ??= load().then((list) => ({ keys: list, label: `jwks_uri ${jwksUri}`, published: true, refetch: load }));
     return keys;
   };
 
@@ -109,7 +109,8 @@ export async function openSession(options: ClientFlags, context: Context, config
       return value;
     },
     async validate(token, prefix, expect = {}) {
-      if (classifyToken(token) !== 'JWS') return undefined;
+      // A JWE is judged too: it cannot be decrypted here, so its *.jwe check fails (jwt/jwe.ts).
+      if (classifyToken(token) === 'opaque') return undefined;
       const algs = metadata.id_token_signing_alg_values_supported;
       const expectations: TokenExpectations = { issuer: client.issuer, ...expect };
       if (prefix === 'id_token' && Array.isArray(algs)) expectations.advertisedAlgorithms = algs.filter((a): a is string => typeof a === 'string');

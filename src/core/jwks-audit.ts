@@ -2,35 +2,14 @@ import { X509Certificate } from 'node:crypto';
 import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import { show } from '../util/show.js';
+import { ecPointProblem, PRIVATE_MEMBERS, rsaExponentProblem, rsaSizeProblem, shapeProblem } from './jwt/jwk.js';
 
 /** The pure judge of a JWK Set (CHECKS.md "JWKS"): works on a fetched set and on a local file alike. */
 
 type Jwk = Record<string, unknown>;
 
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
-/** Coordinate length in bytes per curve (RFC 7518 §6.2.1.2, RFC 8037 §2). */
-const CURVE_BYTES: Record<string, { kty: 'EC' | 'OKP'; bytes: number }> = {
-  'P-256': { kty: 'EC', bytes: 32 },
-  'P-384': { kty: 'EC', bytes: 48 },
-  'P-521': { kty: 'EC', bytes: 66 },
-  secp256k1: { kty: 'EC', bytes: 32 },
-  Ed25519: { kty: 'OKP', bytes: 32 },
-  Ed448: { kty: 'OKP', bytes: 57 },
-  X25519: { kty: 'OKP', bytes: 32 },
-  X448: { kty: 'OKP', bytes: 56 },
-};
 const SIG_OPS = new Set(['sign', 'verify']);
 const ENC_OPS = new Set(['encrypt', 'decrypt', 'wrapKey', 'unwrapKey', 'deriveKey', 'deriveBits']);
-
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-
-export function rsaModulusBits(n: string): number {
-  const bytes = Buffer.from(n, 'base64url');
-  let i = 0;
-  while (i < bytes.length && bytes[i] === 0) i += 1;
-  if (i === bytes.length) return 0;
-  return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]!));
-}
 
 /** "kid abc" or "key #2", for messages. */
 export function keyLabel(jwk: Jwk, index: number): string {
@@ -48,33 +27,6 @@ export function keyTypeForAlg(alg: string): { kty: string; crv?: string[] } | un
   if (alg === 'Ed25519' || alg === 'Ed448') return { kty: 'OKP', crv: [alg] };
   if (/^HS(256|384|512)$/.test(alg) || /^A(128|192|256)(KW|GCMKW)$/.test(alg) || alg === 'dir') return { kty: 'oct' };
   return undefined;
-}
-
-/** Why the key is malformed for its kty, or undefined when it is well formed. */
-function shapeProblem(jwk: Jwk): string | undefined {
-  const b64 = (name: string, bytes?: number): string | undefined => {
-    const value = jwk[name];
-    if (typeof value !== 'string' || value === '') return `${name} missing`;
-    if (!BASE64URL.test(value)) return `${name} is not unpadded base64url`;
-    if (bytes !== undefined && Buffer.from(value, 'base64url').length !== bytes) return `${name} is ${Buffer.from(value, 'base64url').length} bytes, expected ${bytes} for ${show(jwk.crv)}`;
-    return undefined;
-  };
-  switch (jwk.kty) {
-    case 'RSA':
-      return b64('n') ?? b64('e');
-    case 'EC':
-    case 'OKP': {
-      const curve = typeof jwk.crv === 'string' ? CURVE_BYTES[jwk.crv] : undefined;
-      if (!curve || curve.kty !== jwk.kty) return `crv ${JSON.stringify(jwk.crv)} is not a ${show(jwk.kty)} curve`;
-      return jwk.kty === 'EC' ? (b64('x', curve.bytes) ?? b64('y', curve.bytes)) : b64('x', curve.bytes);
-    }
-    case 'oct':
-      return b64('k');
-    case undefined:
-      return 'kty missing';
-    default:
-      return typeof jwk.kty === 'string' ? undefined : 'kty is not a string';
-  }
 }
 
 function isSigningKey(jwk: Jwk): boolean {
@@ -123,11 +75,24 @@ function auditKeys(r: CheckRecorder, keys: Jwk[]): void {
   if (malformed.length) r.violation('jwks.key_shape', malformed.join('; '));
   else r.pass('jwks.key_shape', `${keys.length} keys well formed${unknown.length ? ` (${unknown.length} of unknown kty, ignored)` : ''}`);
 
+  // The same judgements key selection applies (jwt/jwk.ts): a key failed here never verifies a token.
   const rsa = keys.filter((jwk) => jwk.kty === 'RSA' && typeof jwk.n === 'string');
-  const weak = rsa.filter((jwk) => rsaModulusBits(jwk.n as string) < 2048).map((jwk) => `${label(jwk)} has ${rsaModulusBits(jwk.n as string)} bits`);
+  const rsaPlural = `${rsa.length} RSA key${rsa.length > 1 ? 's' : ''}`;
+  const sizes = problems(rsaSizeProblem);
   if (rsa.length === 0) r.skip('jwks.rsa_size', 'no RSA keys');
-  else if (weak.length) r.violation('jwks.rsa_size', `${weak.join('; ')} (minimum 2048)`);
-  else r.pass('jwks.rsa_size', `${rsa.length} RSA key${rsa.length > 1 ? 's' : ''}, all ≥ 2048 bits`);
+  else if (sizes.length) r.violation('jwks.rsa_size', sizes.join('; '));
+  else r.pass('jwks.rsa_size', `${rsaPlural}, all of 2048 to 16384 bits`);
+
+  const exponents = problems(rsaExponentProblem);
+  if (rsa.length === 0) r.skip('jwks.rsa_exponent', 'no RSA keys');
+  else if (exponents.length) r.violation('jwks.rsa_exponent', exponents.join('; '));
+  else r.pass('jwks.rsa_exponent', `${rsaPlural}, every public exponent odd and at least 3`);
+
+  const ecCount = keys.filter((jwk) => jwk.kty === 'EC').length;
+  const offCurve = problems(ecPointProblem);
+  if (ecCount === 0) r.skip('jwks.ec_point', 'no EC keys');
+  else if (offCurve.length) r.violation('jwks.ec_point', offCurve.join('; '));
+  else r.pass('jwks.ec_point', `${ecCount} EC point${ecCount > 1 ? 's' : ''} on ${ecCount > 1 ? 'their curves' : 'its curve'} (or malformed: see jwks.key_shape)`);
 
   const mismatched = problems((jwk) => {
     if (typeof jwk.alg !== 'string') return undefined;

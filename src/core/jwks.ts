@@ -3,7 +3,8 @@ import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import { CliError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http/types.js';
-import { auditJwks, rsaModulusBits } from './jwks-audit.js';
+import { auditJwks } from './jwks-audit.js';
+import { rsaModulusBits } from './jwt/jwk.js';
 
 export { auditJwks } from './jwks-audit.js';
 

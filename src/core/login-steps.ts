@@ -62,6 +62,7 @@ export async function validateTokens(
 ): Promise<{ idToken: JudgedToken | undefined; accessToken: JudgedToken | undefined; userinfo: Record<string, unknown> | undefined }> {
   const { settings, deps: { http, ui }, checks } = flow;
   const refetch = async (): Promise<JWK[]> => (await fetchJwks(http, issuer.jwks_uri)).jwks.keys;
+  const keys = keySource(issuer.keys, issuer.jwks_uri, refetch);
   const context: TokenContext = {
     issuer: issuer.issuer,
     client_id: settings.client.client_id,
@@ -71,7 +72,7 @@ export async function validateTokens(
     max_age: settings.request.max_age,
     apiAudience: settings.request.audience ?? settings.request.resource?.[0],
     advertisedAlgorithms: strings(issuer.metadata.id_token_signing_alg_values_supported),
-    keys: keySource(issuer.keys, issuer.jwks_uri, refetch),
+    keys,
     clockSkew: settings.clockSkew,
   };
   let idToken: JudgedToken | undefined;
@@ -86,7 +87,8 @@ export async function validateTokens(
   ui.step('Access token');
   ui.explain('The access token is for APIs; a client treats it as opaque. A JWT access token is judged by RFC 9068.');
   const accessToken = await judgeAccessToken(tokens, context);
-  ui.detail(accessToken ? `a JWT: alg ${show(accessToken.header.alg)}, typ ${show(accessToken.header.typ ?? '(none)')}` : 'opaque to the client (not a JWT)');
+  const kind = accessToken && 'enc' in accessToken.header ? `a JWE (enc ${show(accessToken.header.enc)}), which oidc-cli cannot decrypt` : 'a JWT';
+  ui.detail(accessToken ? `${kind}: alg ${show(accessToken.header.alg)}, typ ${show(accessToken.header.typ ?? '(none)')}` : 'opaque to the client (not a JWT)');
   if (accessToken) checks.merge(accessToken.checks);
 
   const endpoint = issuer.userinfo_endpoint;
@@ -101,7 +103,7 @@ export async function validateTokens(
     const response = await flow.timed('userinfo', () => requestUserinfo(http, endpoint, tokens.access_token, tokens.token_type));
     ui.detail(`← HTTP ${response.status} ${response.headers['content-type'] ?? ''}`);
     const sub = typeof idToken?.payload?.sub === 'string' ? idToken.payload.sub : undefined;
-    userinfo = await judgeUserinfo(response, { sub, issuer: issuer.issuer, client_id: settings.client.client_id, keys: issuer.keys }, checks);
+    userinfo = await judgeUserinfo(response, { sub, issuer: issuer.issuer, client_id: settings.client.client_id, keys }, checks);
   }
   return { idToken, accessToken, userinfo };
 }

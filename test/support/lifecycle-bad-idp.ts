@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mint, nowSeconds, rsaKey } from './tokens.js';
+import { fakeJwe, mint, nowSeconds, rsaKey } from './tokens.js';
 
 export interface LifecycleFaults {
   /** The refresh grant returns the same refresh token. */
@@ -15,6 +15,8 @@ export interface LifecycleFaults {
   reuseAccepted?: boolean;
   /** The refresh answer's id_token is not a JWT at all. */
   malformedIdToken?: boolean;
+  /** The refresh answer's id_token is a 5-part JWE the client cannot decrypt. */
+  jweIdToken?: boolean;
   /** Client credentials tokens come without Cache-Control: no-store. */
   clientCredentialsCacheable?: boolean;
   /** userinfo answers with this sub instead of the ID token's. */
@@ -124,6 +126,7 @@ export async function startBadLifecycleIdp(faults: LifecycleFaults): Promise<Bad
         tokens.refresh_token = old;
       } else if (!faults.reuseAccepted) refresh.delete(old);
       if (faults.malformedIdToken) tokens.id_token = 'eyJhbGciOiJSUzI1NiJ9.!!!.abc';
+      if (faults.jweIdToken) tokens.id_token = fakeJwe();
       return json(res, 200, { ...tokens, token_type: 'Bearer', expires_in: 300, scope: 'openid profile' });
     }
     if (path === '/introspect') {

@@ -13,6 +13,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { fakeJwe, forgeForExponentOne } from './tokens.js';
 
 export const FAULTS = [
   'none',
@@ -23,6 +24,10 @@ export const FAULTS = [
   // token response / ID token
   'wrong_aud', 'expired', 'iat_future', 'missing_nonce', 'wrong_nonce', 'alg_none', 'bad_signature', 'unknown_kid',
   'wrong_iss', 'at_hash_mismatch', 'hs256', 'no_store_missing',
+  // tokens encrypted for someone (5-part JWE): the client holds no key to decrypt them
+  'jwe_id_token', 'jwe_access_token',
+  // keys anyone can sign with: an RSA key with e = 1 (the id_token forged for it), an HMAC key in the JWKS
+  'forgeable_key', 'published_hmac',
   // userinfo
   'userinfo_wrong_sub',
   // transport: the token endpoint never answers
@@ -51,7 +56,9 @@ const atHash = (token: string) => b64url(createHash('sha256').update(token).dige
 export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const other = await generateKeyPair('RS256', { extractable: true });
-  const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'scripted-1', alg: 'RS256', use: 'sig' };
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'scripted-1', alg: 'RS256', use: 'sig', ...(fault === 'forgeable_key' ? { e: 'AQ' } : {}) };
+  const hmac = 'an-hmac-key-published-for-all-to-see-0123456789';
+  const published: JWK[] = fault === 'published_hmac' ? [jwk, { kty: 'oct', kid: 'hmac-1', alg: 'HS256', k: b64url(hmac) }] : [jwk];
   const grants = new Map<string, Grant>();
   const state: ScriptedIdp = { issuer: '', client_id: 'scripted-client', lastAuthorizationRequest: undefined, close: async () => undefined };
 
@@ -87,7 +94,10 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
       at_hash: fault === 'at_hash_mismatch' ? atHash('another access token') : atHash(access_token),
     };
     if (grant.nonce !== undefined && fault !== 'missing_nonce') claims.nonce = fault === 'wrong_nonce' ? 'a-different-nonce' : grant.nonce;
+    if (fault === 'jwe_id_token') return fakeJwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT', kid: 'scripted-1' });
     if (fault === 'alg_none') return `${b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}.`;
+    if (fault === 'forgeable_key') return forgeForExponentOne({ kid: 'scripted-1' }, claims, jwk.n!);
+    if (fault === 'published_hmac') return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'hmac-1' }).sign(new TextEncoder().encode(hmac));
     if (fault === 'hs256') return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('a-secret-the-client-never-had-0123456789'));
     const key = fault === 'unknown_kid' ? other.privateKey : privateKey;
     const signed = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: fault === 'unknown_kid' ? 'rotated-away' : 'scripted-1' }).sign(key);
@@ -109,7 +119,7 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
     if (grant.code_challenge && b64url(createHash('sha256').update(verifier).digest()) !== grant.code_challenge) {
       return json(res, 400, { error: 'invalid_grant', error_description: 'PKCE verification failed' }, { 'cache-control': 'no-store' });
     }
-    const access_token = b64url(randomBytes(32));
+    const access_token = fault === 'jwe_access_token' ? fakeJwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM', typ: 'at+jwt' }) : b64url(randomBytes(32));
     const body = { access_token, token_type: 'Bearer', expires_in: 600, id_token: await idToken(grant, access_token), scope: 'openid' };
     json(res, 200, body, fault === 'no_store_missing' ? {} : { 'cache-control': 'no-store', pragma: 'no-cache' });
   }
@@ -130,7 +140,7 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
         userinfo_endpoint: `${state.issuer}/userinfo`,
         response_types_supported: ['code'],
         subject_types_supported: ['public'],
-        id_token_signing_alg_values_supported: ['RS256'],
+        id_token_signing_alg_values_supported: fault === 'published_hmac' ? ['RS256', 'HS256'] : ['RS256'],
         code_challenge_methods_supported: ['S256'],
         scopes_supported: ['openid', 'profile', 'email'],
         token_endpoint_auth_methods_supported: ['none'],
@@ -138,7 +148,7 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
         ...(fault === 'no_iss_unadvertised' ? {} : { authorization_response_iss_parameter_supported: true }),
       });
     }
-    if (route === 'GET /jwks') return json(res, 200, { keys: [jwk] });
+    if (route === 'GET /jwks') return json(res, 200, { keys: published });
     if (route === 'GET /authorize') return authorize(url, res);
     if (route === 'POST /token' && fault === 'token_hangs') return;
     if (route === 'POST /token') return void token(req, res).catch(() => json(res, 500, { error: 'server_error' }));

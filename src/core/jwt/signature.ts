@@ -47,28 +47,35 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
     );
   }
 
-  let selection = selectKeys(options.keys.keys, alg, algorithm, kid);
+  let selection = selectKeys(options.keys, alg, algorithm, kid);
   if (selection.unknownKid && options.keys.refetch) {
     // The IdP may have rotated keys since we fetched them: fetch once more, then judge (CHECKS.md JWKS).
     options.keys.keys = await options.keys.refetch();
-    selection = selectKeys(options.keys.keys, alg, algorithm, kid);
+    selection = selectKeys(options.keys, alg, algorithm, kid);
   }
-  const { candidates } = selection;
+  const { candidates, refused } = selection;
   const source = options.keys.label;
+  const forAnotherServer = p === 'access_token';
   if (selection.unknownKid) {
     const known = options.keys.keys.map((jwk) => jwk.kid ?? '(no kid)').join(', ');
     const refetched = options.keys.refetch ? ' (after fetching the keys again)' : '';
     const message = `no ${algorithm.kty} key with kid "${kid}" in ${source}${refetched}; it has: ${known || 'no keys'}`;
     // An access token may be signed for another audience's keys (RFC 9068 §4): a note, not a failure.
-    if (p === 'access_token') c.skip(`${p}.key`, `${message} (it may be meant for another resource server)`);
+    if (forAnotherServer) c.skip(`${p}.key`, `${message} (it may be meant for another resource server)`);
     else c.violation(`${p}.key`, message);
-    return notVerified(`no key with kid "${kid}"`, p === 'access_token' ? 'skip' : 'violation');
+    return notVerified(`no key with kid "${kid}"`, forAnotherServer ? 'skip' : 'violation');
+  }
+  if (candidates.length === 0 && refused.length > 0) {
+    // A key that anyone can sign with (or that is not a key at all) verifies nothing, for any token.
+    const reasons = refused.map(({ jwk, reason }) => `${jwk.kid ? `key "${jwk.kid}"` : 'a key'} refused: ${reason}`).join('; ');
+    c.fail(`${p}.key`, `${reasons} (${source})`);
+    return notVerified(`the only key for ${alg}${kid ? ` with kid "${kid}"` : ''} in ${source} is refused`, 'violation');
   }
   if (candidates.length === 0) {
     const message = `no key in ${source} fits ${alg} (kty ${algorithm.kty}${algorithm.crv ? `, crv ${algorithm.crv}` : ''}, use sig)`;
-    if (p === 'access_token') c.skip(`${p}.key`, message);
+    if (forAnotherServer) c.skip(`${p}.key`, message);
     else c.violation(`${p}.key`, message);
-    return notVerified(`no key fits ${alg}`, p === 'access_token' ? 'skip' : 'violation');
+    return notVerified(`no key fits ${alg}`, forAnotherServer ? 'skip' : 'violation');
   }
   if (kid === undefined && candidates.length > 1) {
     // OIDC Core §10.1: without a kid the verifier cannot know which key was meant.
@@ -76,7 +83,7 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
     if (p === 'id_token') c.violation(`${p}.key`, message);
     else c.warn(`${p}.key`, message);
   } else {
-    c.pass(`${p}.key`, `key ${candidates[0]!.kid ? `"${candidates[0]!.kid}"` : '(no kid)'} from ${source}`);
+    c.pass(`${p}.key`, `key ${candidates[0]!.kid ? `"${candidates[0]!.kid}"` : '(no kid)'} from ${source}${refused.length ? ` (${refused.length} unsafe key${refused.length > 1 ? 's' : ''} refused)` : ''}`);
   }
 
   for (const jwk of candidates) {
