@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { CliError, usageError } from '../errors.js';
+import { isLoopback } from '../http/loopback.js';
 import { PROTECTED_PARAMETERS } from '../core/authorization.js';
 import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
 import { runLogin, type LoginResult, type LoginSettings } from '../core/login-flow.js';
@@ -45,16 +47,17 @@ export function listenerFor(options: Pick<LoginOptions, 'redirectUri' | 'port' |
   } catch {
     throw usageError(`--redirect-uri: "${options.redirectUri}" is not a URL`);
   }
-  const loopback = ['127.0.0.1', '[::1]', 'localhost'];
-  if (url.protocol !== 'http:' || !loopback.includes(url.hostname)) {
-    throw usageError(`--redirect-uri must be http://127.0.0.1:PORT/PATH, http://[::1]:PORT/PATH or http://localhost:PORT/PATH (got ${options.redirectUri})`, 'the listener binds loopback only (RFC 8252 §7.3)');
+  if (url.protocol !== 'http:' || !isLoopback(url.hostname)) {
+    throw usageError(`--redirect-uri must be http:// on a loopback host, e.g. http://127.0.0.1:PORT/PATH, http://[::1]:PORT/PATH or http://localhost:PORT/PATH (got ${options.redirectUri})`, 'the listener binds loopback only (RFC 8252 §7.3)');
   }
   if (url.search || url.hash) throw usageError('--redirect-uri: no query or fragment, please (the response parameters go there)');
   const uriPort = url.port === '' ? 80 : Number(url.port);
   if (port !== undefined && port !== uriPort) throw usageError(`--port ${port} contradicts --redirect-uri port ${uriPort}`);
-  const host = url.hostname === '[::1]' ? '::1' : '127.0.0.1';
-  const listener: LoopbackOptions = { host, port: uriPort, path: url.pathname || '/' };
-  if (url.hostname === 'localhost') listener.redirectHost = 'localhost';
+  // An IPv4 loopback literal is bound as it is, [::1] as ::1; a name (localhost, *.localhost) or another
+  // spelling is bound on 127.0.0.1 and kept as written in redirect_uri, which must match the registration.
+  const literal = isIP(url.hostname) === 4 ? url.hostname : url.hostname === '[::1]' ? '::1' : undefined;
+  const listener: LoopbackOptions = { host: literal ?? '127.0.0.1', port: uriPort, path: url.pathname || '/' };
+  if (!literal) listener.redirectHost = url.hostname;
   return listener;
 }
 

@@ -13,11 +13,12 @@ import type { CallbackResponse } from './authorization.js';
  * counted, and the wait goes on — so a stray request cannot end the login (RFC 6749 §10.12).
  */
 export interface LoopbackOptions {
-  host: '127.0.0.1' | '::1';
+  /** A loopback address to bind: 127.0.0.1 (or another of 127.0.0.0/8) or ::1. */
+  host: string;
   /** 0 picks a free port. */
   port: number;
   path: string;
-  /** Host to put in redirect_uri when the registered one says "localhost" (RFC 8252 §8.3 discourages it). */
+  /** Host to put in redirect_uri when the registered one names it, e.g. "localhost" (RFC 8252 §8.3 discourages it). */
   redirectHost?: string;
   /** The state of the authorization request: a response without it is refused and counted, not taken. */
   state?: string;
