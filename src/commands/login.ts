@@ -7,7 +7,8 @@ import { runLogin, type LoginResult, type LoginSettings } from '../core/login-fl
 import type { LoopbackOptions } from '../core/loopback.js';
 import type { Report, Section } from '../report/model.js';
 import { redact } from '../report/redact.js';
-import { saveTokens } from '../store/cache.js';
+import { CheckRecorder } from '../checks/recorder.js';
+import { saveTokensChecked, type TokenEntry } from '../store/cache.js';
 import { resolveClient, type ClientFlags } from '../store/profiles.js';
 import { humanDuration, relativeTime } from '../util/duration.js';
 import type { Context } from './context.js';
@@ -138,16 +139,23 @@ type CacheOutcome = { saved: true; path: string } | { saved: false; reason: stri
 /** Tokens whose checks failed may be forged or meant for someone else: they are not handed to `token`. */
 async function cacheTokens(settings: LoginSettings, result: LoginResult, context: Context): Promise<CacheOutcome> {
   const tokens = result.tokens;
-  if (!tokens) return { saved: false, reason: 'no tokens' };
-  if (result.checks.some((c) => c.status === 'fail')) return { saved: false, reason: 'not cached: a check failed' };
+  const checks = new CheckRecorder();
+  const skipped = (reason: string): CacheOutcome => {
+    checks.skip('cache.write', reason);
+    result.checks.push(...checks.results);
+    return { saved: false, reason };
+  };
+  if (!tokens) return skipped('no tokens');
+  if (result.checks.some((c) => c.status === 'fail')) return skipped('not cached: a check failed');
   const obtained_at = Math.floor(Date.now() / 1000);
-  const entry: Parameters<typeof saveTokens>[0] = { issuer: settings.issuer, client_id: settings.client.client_id, access_token: tokens.access_token, obtained_at, scope: tokens.scope ?? settings.scope };
+  const entry: TokenEntry = { issuer: settings.issuer, client_id: settings.client.client_id, access_token: tokens.access_token, obtained_at, scope: tokens.scope ?? settings.scope };
   if (tokens.refresh_token) entry.refresh_token = tokens.refresh_token;
   if (tokens.id_token) entry.id_token = tokens.id_token;
   if (tokens.token_type) entry.token_type = tokens.token_type;
   if (tokens.expires_in !== undefined) entry.expires_at = obtained_at + tokens.expires_in;
-  const path = await saveTokens(entry, { env: context.env, warn: context.ui.warn });
-  return { saved: true, path };
+  const saved = await saveTokensChecked(entry, { env: context.env, warn: context.ui.warn }, checks);
+  result.checks.push(...checks.results);
+  return saved;
 }
 
 function timeNotes(payload: Record<string, unknown> | undefined): Record<string, string> {
