@@ -49,7 +49,7 @@ export function listenerFor(options: Pick<LoginOptions, 'redirectUri' | 'port' |
     throw usageError(`--redirect-uri: "${options.redirectUri}" is not a URL`);
   }
   if (url.protocol !== 'http:' || !isLoopback(url.hostname)) {
-    throw usageError(`--redirect-uri must be http:// on a loopback host, e.g. http://127.0.0.1:PORT/PATH, http://[::1]:PORT/PATH or http://localhost:PORT/PATH (got ${options.redirectUri})`, 'the listener binds loopback only (RFC 8252 §7.3)');
+    throw usageError(`--redirect-uri must be http://127.0.0.1:PORT/PATH, http://[::1]:PORT/PATH or http://localhost:PORT/PATH, or another loopback host (got ${options.redirectUri})`, 'the listener binds loopback only (RFC 8252 §7.3)');
   }
   if (url.search || url.hash) throw usageError('--redirect-uri: no query or fragment, please (the response parameters go there)');
   const uriPort = url.port === '' ? 80 : Number(url.port);

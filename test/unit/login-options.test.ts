@@ -34,7 +34,7 @@ describe('login: where the listener binds (--redirect-uri, --port, --listen-ipv6
   });
 
   it('refuses what it cannot listen on, with one line each', () => {
-    expect(usage(() => listenerFor({ redirectUri: 'https://app.example.com/cb' }))).toMatch(/^--redirect-uri must be http:\/\/ on a loopback host/);
+    expect(usage(() => listenerFor({ redirectUri: 'https://app.example.com/cb' }))).toMatch(/^--redirect-uri must be http:\/\/127\.0\.0\.1/);
     expect(usage(() => listenerFor({ redirectUri: 'http://localhost.example.com:5000/cb' }))).toMatch(/^--redirect-uri must be/);
     expect(usage(() => listenerFor({ redirectUri: 'http://128.0.0.1:5000/cb' }))).toMatch(/^--redirect-uri must be/);
     expect(usage(() => listenerFor({ redirectUri: 'https://127.0.0.1:5000/cb' }))).toMatch(/^--redirect-uri must be/);
