@@ -124,8 +124,7 @@ export async function runDeviceLogin(options: LoginOptions, context: Context): P
     if (tokens.id_token) entry.id_token = tokens.id_token;
     if (tokens.token_type) entry.token_type = tokens.token_type;
     if (tokens.expires_in !== undefined) entry.expires_at = now + tokens.expires_in;
-    await session.save(entry);
-    data.cached = true;
+    data.cached = await session.save(entry, c);
   }
   return { command: 'login', checks: c.results, data, sections };
 }

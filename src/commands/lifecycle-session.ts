@@ -10,7 +10,7 @@ import { CliError, inputError, usageError } from '../errors.js';
 import { CheckRecorder } from '../checks/recorder.js';
 import type { HttpClient } from '../http/types.js';
 import type { TokenPrefix } from '../checks/catalogue/tokens.js';
-import { listEntries, loadTokens, saveTokens, type StoreContext, type TokenEntry } from '../store/cache.js';
+import { listEntries, loadTokens, saveTokensChecked, type StoreContext, type TokenEntry } from '../store/cache.js';
 import { resolveClientPartial, type ClientFlags, type PartialClient } from '../store/profiles.js';
 import { relativeTime } from '../util/duration.js';
 import { cleanTokenInput, MAX_TOKEN_BYTES } from '../core/jwt/parse.js';
@@ -33,7 +33,8 @@ export interface Session {
   endpoint(member: string): string;
   /** Validates a JWS or JWE (undefined for an opaque token) with the issuer's keys. */
   validate(token: string, prefix: TokenPrefix, expect?: TokenExpectations): Promise<ValidationResult | undefined>;
-  save(entry: TokenEntry): Promise<void>;
+  /** Caches the entry, judged as `cache.write` in `checks`; false when it could not be written (warned). */
+  save(entry: TokenEntry, checks: CheckRecorder): Promise<boolean>;
 }
 
 export const LOGIN_HINT = 'log in first: oidc-cli login --issuer URL --client-id ID (or --profile NAME)';
@@ -122,9 +123,10 @@ export async function openSession(options: ClientFlags, context: Context, config
         return unparseable(token, prefix, error.message);
       }
     },
-    async save(entry) {
-      const path = await saveTokens(entry, store);
-      context.ui.detail(`cached in ${path}`);
+    async save(entry, checks) {
+      const saved = await saveTokensChecked(entry, store, checks);
+      if (saved.saved) context.ui.detail(`cached in ${saved.path}`);
+      return saved.saved;
     },
   };
   return session;

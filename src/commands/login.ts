@@ -1,11 +1,14 @@
+import { isIP } from 'node:net';
 import { CliError, usageError } from '../errors.js';
+import { isLoopback } from '../http/loopback.js';
 import { PROTECTED_PARAMETERS } from '../core/authorization.js';
 import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
 import { runLogin, type LoginResult, type LoginSettings } from '../core/login-flow.js';
 import type { LoopbackOptions } from '../core/loopback.js';
 import type { Report, Section } from '../report/model.js';
 import { redact } from '../report/redact.js';
-import { saveTokens } from '../store/cache.js';
+import { CheckRecorder } from '../checks/recorder.js';
+import { saveTokensChecked, type TokenEntry } from '../store/cache.js';
 import { resolveClient, type ClientFlags } from '../store/profiles.js';
 import { humanDuration, relativeTime } from '../util/duration.js';
 import type { Context } from './context.js';
@@ -45,16 +48,17 @@ export function listenerFor(options: Pick<LoginOptions, 'redirectUri' | 'port' |
   } catch {
     throw usageError(`--redirect-uri: "${options.redirectUri}" is not a URL`);
   }
-  const loopback = ['127.0.0.1', '[::1]', 'localhost'];
-  if (url.protocol !== 'http:' || !loopback.includes(url.hostname)) {
-    throw usageError(`--redirect-uri must be http://127.0.0.1:PORT/PATH, http://[::1]:PORT/PATH or http://localhost:PORT/PATH (got ${options.redirectUri})`, 'the listener binds loopback only (RFC 8252 §7.3)');
+  if (url.protocol !== 'http:' || !isLoopback(url.hostname)) {
+    throw usageError(`--redirect-uri must be http://127.0.0.1:PORT/PATH, http://[::1]:PORT/PATH or http://localhost:PORT/PATH, or another loopback host (got ${options.redirectUri})`, 'the listener binds loopback only (RFC 8252 §7.3)');
   }
   if (url.search || url.hash) throw usageError('--redirect-uri: no query or fragment, please (the response parameters go there)');
   const uriPort = url.port === '' ? 80 : Number(url.port);
   if (port !== undefined && port !== uriPort) throw usageError(`--port ${port} contradicts --redirect-uri port ${uriPort}`);
-  const host = url.hostname === '[::1]' ? '::1' : '127.0.0.1';
-  const listener: LoopbackOptions = { host, port: uriPort, path: url.pathname || '/' };
-  if (url.hostname === 'localhost') listener.redirectHost = 'localhost';
+  // An IPv4 loopback literal is bound as it is, [::1] as ::1; a name (localhost, *.localhost) or another
+  // spelling is bound on 127.0.0.1 and kept as written in redirect_uri, which must match the registration.
+  const literal = isIP(url.hostname) === 4 ? url.hostname : url.hostname === '[::1]' ? '::1' : undefined;
+  const listener: LoopbackOptions = { host: literal ?? '127.0.0.1', port: uriPort, path: url.pathname || '/' };
+  if (!literal) listener.redirectHost = url.hostname;
   return listener;
 }
 
@@ -135,16 +139,23 @@ type CacheOutcome = { saved: true; path: string } | { saved: false; reason: stri
 /** Tokens whose checks failed may be forged or meant for someone else: they are not handed to `token`. */
 async function cacheTokens(settings: LoginSettings, result: LoginResult, context: Context): Promise<CacheOutcome> {
   const tokens = result.tokens;
-  if (!tokens) return { saved: false, reason: 'no tokens' };
-  if (result.checks.some((c) => c.status === 'fail')) return { saved: false, reason: 'not cached: a check failed' };
+  const checks = new CheckRecorder();
+  const skipped = (reason: string): CacheOutcome => {
+    checks.skip('cache.write', reason);
+    result.checks.push(...checks.results);
+    return { saved: false, reason };
+  };
+  if (!tokens) return skipped('no tokens');
+  if (result.checks.some((c) => c.status === 'fail')) return skipped('not cached: a check failed');
   const obtained_at = Math.floor(Date.now() / 1000);
-  const entry: Parameters<typeof saveTokens>[0] = { issuer: settings.issuer, client_id: settings.client.client_id, access_token: tokens.access_token, obtained_at, scope: tokens.scope ?? settings.scope };
+  const entry: TokenEntry = { issuer: settings.issuer, client_id: settings.client.client_id, access_token: tokens.access_token, obtained_at, scope: tokens.scope ?? settings.scope };
   if (tokens.refresh_token) entry.refresh_token = tokens.refresh_token;
   if (tokens.id_token) entry.id_token = tokens.id_token;
   if (tokens.token_type) entry.token_type = tokens.token_type;
   if (tokens.expires_in !== undefined) entry.expires_at = obtained_at + tokens.expires_in;
-  const path = await saveTokens(entry, { env: context.env, warn: context.ui.warn });
-  return { saved: true, path };
+  const saved = await saveTokensChecked(entry, { env: context.env, warn: context.ui.warn }, checks);
+  result.checks.push(...checks.results);
+  return saved;
 }
 
 function timeNotes(payload: Record<string, unknown> | undefined): Record<string, string> {

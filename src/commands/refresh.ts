@@ -144,7 +144,7 @@ async function refreshAndReport(session: Session, options: RefreshOptions, oldRe
     data.after = redactEntry(after, show);
     if (originalClaims || refreshedClaims) data.id_token_claims = { before: originalClaims ?? null, after: refreshedClaims ?? null };
 
-    if (source === 'cache' || before) await session.save(after);
+    if (source === 'cache' || before) await session.save(after, c);
 
     if (options.checkReuse) await probeReuse(session, oldRefresh, rotation === 'rotated', c);
     else c.skip('refresh.reuse_rejected', 'not probed (opt in with --check-reuse)');

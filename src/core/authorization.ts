@@ -1,5 +1,6 @@
 import type { CheckRecorder } from '../checks/recorder.js';
 import type { Pkce } from './pkce.js';
+import { isLoopback, isLoopbackLiteral } from '../http/loopback.js';
 
 /** The authorization request of RFC 6749 §4.1.1 with PKCE (RFC 7636 §4.3) and OIDC Core §3.1.2.1 extras. */
 export interface AuthorizationRequest {
@@ -163,11 +164,17 @@ function withOptional<T extends object>(base: T, extra: Record<string, string | 
   return out as T;
 }
 
-/** RFC 8252 §7.3, §8.3: a loopback IP literal; "localhost" works but is discouraged. */
+/** RFC 6749 §10.12: responses without our state were refused by the listener; how many is worth knowing. */
+export function judgeStrayCallbacks(count: number, path: string, checks: CheckRecorder): void {
+  if (count === 0) checks.pass('authorization.stray_callbacks', `no request to ${path} without the state that was sent`);
+  else checks.violation('authorization.stray_callbacks', `${count} request${count === 1 ? '' : 's'} to ${path} without the state that was sent ${count === 1 ? 'was' : 'were'} refused (HTTP 400) while waiting; the response carrying the state was taken`);
+}
+
+/** RFC 8252 §7.3, §8.3: a loopback IP literal; "localhost" (or a name under it) works but is discouraged. */
 export function judgeRedirectUri(redirect_uri: string, checks: CheckRecorder): void {
   const host = new URL(redirect_uri).hostname;
-  if (host === '127.0.0.1' || host === '[::1]') checks.pass('authorization.redirect_uri', `${redirect_uri} (loopback IP literal)`);
-  else if (host === 'localhost') checks.violation('authorization.redirect_uri', `${redirect_uri} uses "localhost"; prefer http://127.0.0.1:PORT/…`);
+  if (isLoopbackLiteral(host)) checks.pass('authorization.redirect_uri', `${redirect_uri} (loopback IP literal)`);
+  else if (isLoopback(host)) checks.violation('authorization.redirect_uri', `${redirect_uri} uses the name "${host}"; prefer http://127.0.0.1:PORT/…`);
   else checks.violation('authorization.redirect_uri', `${redirect_uri} is not a loopback address`);
 }
 

@@ -5,6 +5,7 @@ import type { ClientCredentials } from './client-auth.js';
 import { jsonObject, postForm } from './client-request.js';
 import { requestToken, type TokenExchange } from './token-endpoint.js';
 import { show } from '../util/show.js';
+import { isLoopback } from '../http/loopback.js';
 
 /** RFC 8628 §3.2, after judging: what the user is shown and what the client polls with. */
 export interface DeviceAuthorization {
@@ -23,8 +24,6 @@ export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 export function requestDeviceAuthorization(http: HttpClient, endpoint: string, client: ClientCredentials, params: Array<[string, string]>, issuer: string): Promise<HttpResponse> {
   return postForm(http, endpoint, params, client, { assertionAudience: issuer });
 }
-
-const isLoopback = (url: URL) => ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
 
 /** Judges the device authorization response (pure). Undefined when it cannot be used. */
 export function judgeDeviceAuthorization(response: HttpResponse, c: CheckRecorder): DeviceAuthorization | undefined {
@@ -52,7 +51,7 @@ export function judgeDeviceAuthorization(response: HttpResponse, c: CheckRecorde
   }
   if (!url) c.violation('device.verification_uri_https', `verification_uri "${verification_uri}" is not a URL`);
   else if (url.protocol === 'https:') c.pass('device.verification_uri_https', verification_uri);
-  else if (url.protocol === 'http:' && isLoopback(url)) c.pass('device.verification_uri_https', `${verification_uri} (loopback http, allowed for tests)`);
+  else if (url.protocol === 'http:' && isLoopback(url.hostname)) c.pass('device.verification_uri_https', `${verification_uri} (loopback http, allowed for tests)`);
   else c.violation('device.verification_uri_https', `verification_uri is ${verification_uri}`);
   const complete = typeof body.verification_uri_complete === 'string' ? body.verification_uri_complete : undefined;
   if (complete) c.pass('device.verification_uri_complete', complete);

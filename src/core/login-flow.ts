@@ -8,7 +8,7 @@ import type { StepTiming } from '../report/model.js';
 import { openBrowser } from '../ui/browser.js';
 import type { Ui } from '../ui/ui.js';
 import { humanDuration } from '../util/duration.js';
-import { buildAuthorizationUrl, judgeCallback, judgePkce, judgeRedirectUri, type AuthorizationRequest, type CallbackOutcome } from './authorization.js';
+import { buildAuthorizationUrl, judgeCallback, judgePkce, judgeRedirectUri, judgeStrayCallbacks, type AuthorizationRequest, type CallbackOutcome } from './authorization.js';
 import { chooseClientAuth, type ClientAuthMethod, type ClientCredentials } from './client-auth.js';
 import { discover } from './discovery.js';
 import { fetchJwks } from './jwks.js';
@@ -106,12 +106,15 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
 
   deps.ui.step('Loopback redirect listener');
   deps.ui.explain('A native app receives the code on a loopback redirect URI: only this machine can reach it (RFC 8252 §7.3).');
-  const listener = await flow.timed('listener', () => startLoopback(settings.listener));
+  // state is known before the listener starts, so the listener can refuse every response without it.
+  const state = randomValue(16);
+  const listener = await flow.timed('listener', () => startLoopback({ ...settings.listener, state, onStray: (count) => warnStray(deps.ui, count, settings.listener.path) }));
   try {
     deps.ui.detail(`listening on ${listener.redirect_uri} (bound to ${listener.host} only; one response, then closed)`);
     judgeRedirectUri(listener.redirect_uri, flow.checks);
-    const authorization = await authorize(flow, issuer, listener);
+    const authorization = await authorize(flow, issuer, listener, state);
     await listener.close();
+    judgeStrayCallbacks(listener.strayCount(), settings.listener.path, flow.checks);
 
     const { outcome, callback } = authorization;
     const result = (stoppedAt: string | undefined, rest: Partial<LoginResult> = {}): LoginResult => ({
@@ -168,10 +171,9 @@ async function discoverIssuer(flow: Flow): Promise<DiscoveredIssuer> {
 }
 
 /** Steps 3-4: PKCE, state and nonce, the authorization request in a browser, and the judged callback. */
-async function authorize(flow: Flow, issuer: DiscoveredIssuer, listener: Loopback) {
+async function authorize(flow: Flow, issuer: DiscoveredIssuer, listener: Loopback, state: string) {
   const { settings, deps: { ui }, checks, show } = flow;
   const pkce = createPkce();
-  const state = randomValue(16);
   const nonce = hasOpenid(settings.scope) ? randomValue(16) : undefined;
   ui.step('PKCE, state and nonce (RFC 7636, RFC 6749 §10.12, OIDC Core §3.1.2.1)');
   ui.detail(`code_verifier   ${show(pkce.code_verifier)} (${pkce.code_verifier.length} characters, 256 random bits; kept here until the token request)`);
@@ -196,7 +198,7 @@ async function authorize(flow: Flow, issuer: DiscoveredIssuer, listener: Loopbac
   for (const [name, value] of url.searchParams) ui.detail(`${name.padEnd(21)} ${value}`);
   ui.explain('The browser carries this request to the IdP, where the user signs in; nothing secret is in it.');
 
-  const callback = await flow.timed('authorization (browser)', () => waitForResponse(url.toString(), settings, flow.deps, listener.waitForCallback.bind(listener)));
+  const callback = await flow.timed('authorization (browser)', () => waitForResponse(url.toString(), settings, flow.deps, listener));
   ui.step(`Authorization response (${callback.via})`);
   for (const [name, value] of callback.params) ui.detail(`${name.padEnd(21)} ${name === 'code' ? show(value) : value}`);
   ui.explain('The response is checked before the code is used: state must match, iss (RFC 9207) must name this issuer.');
@@ -207,10 +209,10 @@ async function authorize(flow: Flow, issuer: DiscoveredIssuer, listener: Loopbac
 }
 
 /** Opens the browser and waits for the one authorization response, bounded by --timeout and Ctrl-C. */
-async function waitForResponse(url: string, settings: LoginSettings, deps: LoginDeps, wait: (signal: AbortSignal) => Promise<ReceivedCallback>): Promise<ReceivedCallback> {
+async function waitForResponse(url: string, settings: LoginSettings, deps: LoginDeps, listener: Loopback): Promise<ReceivedCallback> {
   const deadline = deps.deadline ?? AbortSignal.timeout(settings.timeoutSeconds * 1000);
   const signal = AbortSignal.any([deps.signal, deadline]);
-  const received = wait(signal);
+  const received = listener.waitForCallback(signal);
   received.catch(() => undefined);
   const browser = await openBrowser(url, settings.browser);
   deps.ui.step(`Waiting for the authorization response (timeout ${humanDuration(settings.timeoutSeconds)}, Ctrl-C to cancel)`);
@@ -219,11 +221,24 @@ async function waitForResponse(url: string, settings: LoginSettings, deps: Login
   } catch (error) {
     if (deps.signal.aborted) throw new CliError('CANCELLED', 'login cancelled (Ctrl-C) while waiting for the authorization response');
     if (deadline.aborted) {
-      throw new CliError('CANCELLED', `timed out after ${humanDuration(settings.timeoutSeconds)} waiting for the authorization response`, { hint: 'finish the sign-in in the browser sooner, or raise --timeout' });
+      const strays = listener.strayCount();
+      if (strays === 0) throw new CliError('CANCELLED', `timed out after ${humanDuration(settings.timeoutSeconds)} waiting for the authorization response`, { hint: 'finish the sign-in in the browser sooner, or raise --timeout' });
+      throw new CliError('CANCELLED', `timed out after ${humanDuration(settings.timeoutSeconds)} waiting for the authorization response; ${strayPhrase(strays, settings.listener.path)} refused for not carrying the state that was sent`, {
+        hint: 'if the identity provider sent them, it does not return state unchanged (RFC 6749 §4.1.2, check authorization.state); otherwise another local process is probing the redirect URI',
+      });
     }
     throw error;
   } finally {
     browser.stop();
+  }
+}
+
+const strayPhrase = (count: number, path: string) => `${count} request${count === 1 ? '' : 's'} to ${path} ${count === 1 ? 'was' : 'were'}`;
+
+/** Live, but not once per request: a burst of strays must not flood the terminal. */
+function warnStray(ui: Ui, count: number, path: string): void {
+  if (count === 1 || count === 10 || count === 100 || count === 1000) {
+    ui.warn(`${strayPhrase(count, path)} refused so far for not carrying the state that was sent; still waiting for the authorization response`);
   }
 }
 

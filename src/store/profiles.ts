@@ -107,7 +107,7 @@ async function selectProfile(context: StoreSide): Promise<{ name?: string; profi
   const warn = (line: string) => context.ui.warn(line);
   const config = await loadConfig(context.env, warn);
   if (asked === undefined) {
-    if (!config?.default_profile) return {};
+    if (!config?.default_profile || config.untrusted) return {};
     return findProfile(config, config.default_profile);
   }
   if (!config) throw usageError(`--profile ${asked}: no config file at ${configFile(context.env)}`, 'create it with a "profiles" object (see README "Profiles")');
@@ -115,6 +115,7 @@ async function selectProfile(context: StoreSide): Promise<{ name?: string; profi
 }
 
 function findProfile(config: Config, name: string): { name: string; profile: Profile } {
+  if (config.untrusted) throw inputError(config.untrusted.message, config.untrusted.hint);
   const refused = config.refused[name];
   if (refused) throw inputError(refused.message, refused.hint);
   const profile = config.profiles[name];

@@ -65,6 +65,10 @@ export interface BadIdpOptions {
   tls?: { key: string; cert: string };
   /** Issuer path, e.g. "/tenant" (default: none). */
   path?: string;
+  /** Address to listen on (default 127.0.0.1), e.g. another loopback address such as 127.0.0.2 or ::1. */
+  listen?: string;
+  /** Host name in the issuer and endpoint URLs (default: the listen address), e.g. "foo.localhost". */
+  hostname?: string;
 }
 
 function publicJwk(key: KeyObject, extra: Record<string, unknown>): Record<string, unknown> {
@@ -230,9 +234,14 @@ export async function startBadIdp(options: BadIdpOptions = {}): Promise<BadIdp> 
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listen = options.listen ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, listen, resolve);
+  });
   const port = (server.address() as AddressInfo).port;
-  const origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const hostname = options.hostname ?? (listen.includes(':') ? `[${listen}]` : listen);
+  const origin = `${options.tls ? 'https' : 'http'}://${hostname}:${port}`;
 
   const idp: BadIdp = {
     issuer: `${origin}${path}`,

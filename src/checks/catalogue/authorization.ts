@@ -48,6 +48,13 @@ export const AUTHORIZATION_CHECKS: CheckDefinition[] = [
     hint: 'The IdP must echo the exact state it received; a missing or different state means the response may be forged (CSRF) and the code must not be redeemed.',
   },
   {
+    id: 'authorization.stray_callbacks',
+    title: 'No request to the redirect URI without the state',
+    spec: 'RFC 6749 §10.12, RFC 8252 §8.1',
+    severity: 'warning',
+    hint: 'Something other than the browser coming back sent requests to the loopback redirect URI (another local process, or a web page that found the port); they were refused. If it was the IdP, it does not return state unchanged.',
+  },
+  {
     id: 'authorization.iss',
     title: 'RFC 9207 iss parameter names this issuer',
     spec: 'RFC 9207 §2.4',
