@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formUrlEncode } from '../../src/core/client-auth.js';
+import { saveTokens } from '../../src/store/cache.js';
 import { BIN, ROOT, hasStackTrace, runCli, type CliResult } from '../support/cli.js';
 import { generateSigningKey } from '../support/keys.js';
-import { startScriptedIdp, type Fault, type ScriptedIdp } from '../support/scripted-idp.js';
+import { CONTROL_TOKEN, ECHOED_SECRET, startScriptedIdp, type Fault, type ScriptedIdp } from '../support/scripted-idp.js';
 import { b64u } from '../support/tokens.js';
 
 const BROWSER = 'node dist/test/support/scripted-idp.js browse';
@@ -125,15 +126,19 @@ describe('secrets echoed back by the IdP stay hidden', () => {
     });
   });
 
-  it('the last error line (a text answer quoting the request) shows no secret and no C1 control', { timeout: 60_000 }, async () => {
+  it('the last error line (a text answer quoting the secret, C1 controls in its type and body) shows neither', { timeout: 60_000 }, async () => {
     await withIdp('echo_text', async (idp) => {
-      const result = await run([...loginArgs(idp), '--client-auth', 'client_secret_post', '--client-secret-file', join(dir, 'secret')]);
-      noStackTrace(result);
-      expect(result.code, result.stderr).toBe(3);
-      expect(result.stderr).toMatch(/oidc-cli: .*not JSON/);
-      expect(result.stderr).toContain('rejected: ');
-      expect(result.stderr).not.toMatch(/[\u0080-\u009f\u001b]/);
-      expect(leaksIn([result.stdout, result.stderr], secretsSeen(idp))).toEqual([]);
+      await writeFile(join(dir, 'echoed-secret'), ECHOED_SECRET, { mode: 0o600 });
+      for (const mode of [[], ['-v']]) {
+        const result = await run([...loginArgs(idp), '--client-auth', 'client_secret_post', '--client-secret-file', join(dir, 'echoed-secret'), ...mode]);
+        noStackTrace(result);
+        expect(result.code, result.stderr).toBe(3);
+        expect(result.stderr).toMatch(/oidc-cli: .*not JSON/);
+        expect(result.stderr).toContain('rejected: ');
+        expect(result.stderr).not.toMatch(/[\u0080-\u009f\u001b]/);
+        expect(result.stderr).toContain('\\x9b');
+        expect(leaksIn([result.stdout, result.stderr], [ECHOED_SECRET, formUrlEncode(ECHOED_SECRET)])).toEqual([]);
+      }
     });
   });
 });
@@ -167,13 +172,22 @@ describe('terminal-safe everywhere', () => {
       expect(login.code, login.stderr).toBe(1);
       const failed = login.json<{ checks: Array<{ id: string; status: string }> }>().checks.filter((c) => c.status === 'fail').map((c) => c.id);
       expect(failed).toContain('token_response.token_syntax');
-      for (const extra of [[], ['--json', '--show-tokens']]) {
-        const token = await run(['token', '--issuer', idp.issuer, '--client-id', idp.client_id, '--allow-failed', ...extra]);
+      expect(login.stderr).not.toMatch(/[\u0080-\u009f\u001b\u0007]/);
+      // From the cache (a token cached before this check existed) and straight from a client_credentials grant.
+      await saveTokens({ issuer: idp.issuer, client_id: idp.client_id, access_token: CONTROL_TOKEN, obtained_at: Math.floor(Date.now() / 1000), expires_at: Math.floor(Date.now() / 1000) + 600 }, { env: env as NodeJS.ProcessEnv });
+      const client = ['--issuer', idp.issuer, '--client-id', idp.client_id];
+      const runs: Array<[string, string[]]> = [
+        ['cache', ['token', ...client]],
+        ['cache --json --show-tokens', ['token', ...client, '--json', '--show-tokens']],
+        ['client_credentials', ['token', '--grant', 'client_credentials', '--issuer', idp.issuer, '--client-id', 'machine', '--client-secret-file', join(dir, 'secret')]],
+      ];
+      for (const [label, args] of runs) {
+        const token = await run(args);
         noStackTrace(token);
-        expect(token.code, token.stderr).not.toBe(0);
-        expect(token.stdout).toBe('');
-        expect(token.stderr).toMatch(/oidc-cli: .*(VSCHAR|characters)/);
-        expect(token.stderr + login.stderr).not.toMatch(/[\u0080-\u009f\u001b\u0007]/);
+        expect(token.code, `${label}: ${token.stderr}`).toBe(2);
+        expect(token.stdout, label).toBe('');
+        expect(token.stderr, label).toMatch(/^oidc-cli: .*outside RFC 6749's VSCHAR/m);
+        expect(token.stderr, label).not.toMatch(/[\u0080-\u009f\u001b\u0007]/);
       }
     });
   });

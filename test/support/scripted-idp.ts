@@ -32,6 +32,12 @@ export const FAULTS = [
 ] as const;
 export type Fault = (typeof FAULTS)[number];
 
+/** The access token of 'token_controls': an OSC 52 clipboard write, a BEL and an 8-bit CSI inside. */
+export const CONTROL_TOKEN = 'abcdefgh\u001b]52;c;aGVsbG8=\u0007\u009b2J';
+
+/** What 'echo_text' quotes in its JWKS answer: a test passes it as the client secret, as a debug IdP would echo it. */
+export const ECHOED_SECRET = 'echoed/Secret+Value=99&y';
+
 export interface ScriptedIdp {
   issuer: string;
   client_id: string;
@@ -119,9 +125,8 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
     if (fault === 'echo_request' || (fault === 'echo_refresh' && form.get('grant_type') === 'refresh_token')) {
       return json(res, 400, { error: 'invalid_client', error_description: echo }, { 'cache-control': 'no-store' });
     }
-    if (fault === 'echo_text') {
-      res.writeHead(500, { 'content-type': 'text/plain; x=\u009b2J' });
-      return void res.end(`\u009b31m${echo}`);
+    if (fault === 'token_controls' && form.get('grant_type') === 'client_credentials') {
+      return json(res, 200, { access_token: CONTROL_TOKEN, token_type: 'Bearer', expires_in: 600 }, { 'cache-control': 'no-store' });
     }
     const grant = grants.get(form.get('code') ?? '');
     grants.delete(form.get('code') ?? '');
@@ -130,7 +135,7 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
     if (grant.code_challenge && b64url(createHash('sha256').update(verifier).digest()) !== grant.code_challenge) {
       return json(res, 400, { error: 'invalid_grant', error_description: 'PKCE verification failed' }, { 'cache-control': 'no-store' });
     }
-    const access_token = fault === 'token_controls' ? `${b64url(randomBytes(8))}\u001b]52;c;aGVsbG8=\u0007\u009b2J` : b64url(randomBytes(32));
+    const access_token = fault === 'token_controls' ? CONTROL_TOKEN : b64url(randomBytes(32));
     const body: Record<string, unknown> = { access_token, token_type: 'Bearer', expires_in: 600, id_token: await idToken(grant, access_token), scope: 'openid' };
     if (fault === 'echo_refresh') body.refresh_token = b64url(randomBytes(32));
     json(res, 200, body, fault === 'no_store_missing' ? {} : { 'cache-control': 'no-store', pragma: 'no-cache' });
@@ -156,6 +161,11 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
         grant_types_supported: fault.startsWith('echo') ? ['authorization_code', 'refresh_token', 'client_credentials'] : ['authorization_code'],
         authorization_response_iss_parameter_supported: true,
       });
+    }
+    if (route === 'GET /jwks' && fault === 'echo_text') {
+      // Not JSON, with an 8-bit CSI (U+009B) in the content type and the body, quoting the client secret.
+      res.writeHead(200, { 'content-type': 'text/\u009b2Jplain' });
+      return void res.end(`\u009b31mrejected: client_secret=${new URLSearchParams([['s', ECHOED_SECRET]]).toString().slice(2)}`);
     }
     if (route === 'GET /jwks') return json(res, 200, { keys: [jwk] });
     if (route === 'GET /authorize') return authorize(url, res);
