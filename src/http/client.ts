@@ -65,10 +65,11 @@ async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: numbe
 
 function describeNotJson(url: string, status: number, headers: Record<string, string>, body: Buffer, mask: (text: string) => string): CliError {
   const type = headers['content-type']?.split(';')[0]?.trim();
-  const start = body.toString('utf8', 0, 80).replace(/\s+/g, ' ').trim();
+  // Masked before it is cut: a secret straddling the cut would otherwise leak its first characters.
+  const start = mask(body.toString('utf8', 0, 4096)).replace(/\s+/g, ' ').trim().slice(0, 80);
   const what = body.length === 0 ? 'an empty body' : `${type ? type : 'no content type'}`;
   return new CliError('PROTOCOL', `${url} answered ${status} with ${what}, not JSON`, {
-    hint: body.length === 0 ? 'is this the right URL?' : `is this the right URL? The body starts: ${mask(JSON.stringify(start))}`,
+    hint: body.length === 0 ? 'is this the right URL?' : `is this the right URL? The body starts: ${JSON.stringify(start)}`,
   });
 }
 

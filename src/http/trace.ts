@@ -30,9 +30,9 @@ export function createTracer(options: TracerOptions): Tracer {
   const clean = (text: string) => (options.showTokens ? text : options.mask(maskKnown(text, found)));
   const header = (name: string, value: string) => (options.showTokens ? value : maskHeader(name, value));
   const body = (text: string): string => {
-    const masked = options.showTokens ? text : maskBody(text, found);
-    const shown = masked.length > BODY_LIMIT ? `${masked.slice(0, BODY_LIMIT)}\n… (${masked.length - BODY_LIMIT} more characters)` : masked;
-    return clean(shown);
+    // Masked before it is cut: a secret straddling BODY_LIMIT would otherwise leak its first characters.
+    const masked = clean(options.showTokens ? text : maskBody(text, found));
+    return masked.length > BODY_LIMIT ? `${masked.slice(0, BODY_LIMIT)}\n… (${masked.length - BODY_LIMIT} more characters)` : masked;
   };
   const emit = (prefix: string, text: string) => {
     for (const line of text.split('\n')) options.trace(`${prefix}${line}`);

@@ -39,13 +39,15 @@ export class SecretRegistry {
   }
 }
 
-const xmlEscaped = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+/** As XML element text (junit.ts xmlText) and as an attribute value (xmlAttribute, quotes escaped too). */
+const xmlText = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const xmlAttribute = (value: string) => xmlText(value).replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 
 /** Longest first, so a secret that contains another is masked whole. */
 function formsOf(values: Iterable<string>): string[] {
   const forms = new Set<string>();
   for (const value of values) {
-    for (const form of [value, formUrlEncode(value), encodeURIComponent(value), JSON.stringify(value).slice(1, -1), xmlEscaped(value)]) {
+    for (const form of [value, formUrlEncode(value), encodeURIComponent(value), JSON.stringify(value).slice(1, -1), xmlText(value), xmlAttribute(value)]) {
       if (form.length >= MIN_SECRET_LENGTH) forms.add(form);
     }
   }
