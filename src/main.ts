@@ -8,7 +8,6 @@ import { renderHuman, renderHumanLine, summaryLine } from './report/human.js';
 import { renderJson } from './report/json.js';
 import { isOk, type Report } from './report/model.js';
 import { SecretRegistry } from './report/secrets.js';
-import { writeReportFile } from './report/write-file.js';
 import { colorEnabled, makeChalk } from './ui/color.js';
 import { createUi } from './ui/ui.js';
 import { printable } from './util/terminal.js';
@@ -167,7 +166,10 @@ export async function runCommand(name: string, options: Record<string, unknown>,
     },
     signal: abort.signal,
     addSecret: (value) => secrets.add(value),
-    writeFile: (path, text) => writeReportFile(path, secrets.mask(text)),
+    async writeFile(path, text) {
+      const { writeReportFile } = await import('./report/write-file.js'); // only `check --junit` writes a file
+      await writeReportFile(path, secrets.mask(text));
+    },
     async http(overrides = {}) {
       if (!http) {
         const { createHttpClient } = await import('./http/client.js');

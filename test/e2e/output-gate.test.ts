@@ -45,7 +45,7 @@ function secretsSeen(idp: ScriptedIdp): string[] {
   const values = [CLIENT_SECRET, formUrlEncode(CLIENT_SECRET), encodeURIComponent(CLIENT_SECRET), JSON.stringify(CLIENT_SECRET).slice(1, -1)];
   for (const line of pem.split('\n')) if (line.length > 20 && !line.startsWith('-----')) values.push(line);
   for (const { form, authorization } of idp.tokenRequests) {
-    for (const name of ['code', 'code_verifier', 'client_assertion', 'refresh_token', 'client_secret']) {
+    for (const name of ['code', 'code_verifier', 'client_assertion', 'refresh_token', 'client_secret', 'token']) {
       const value = form.get(name);
       if (value) values.push(value, formUrlEncode(value));
     }
@@ -92,18 +92,21 @@ describe('secrets echoed back by the IdP stay hidden', () => {
     });
   }
 
-  it('refresh: an IdP quoting the refresh token and the Basic credential shows neither', { timeout: 120_000 }, async () => {
+  it('refresh, introspect, revoke: an IdP quoting the refresh or access token and the Basic credential shows none', { timeout: 180_000 }, async () => {
     await withIdp('echo_refresh', async (idp) => {
       const auth = ['--client-auth', 'client_secret_basic', '--client-secret-file', join(dir, 'secret')];
       const login = await run([...loginArgs(idp), ...auth]);
       expect(login.code, login.stderr).toBe(0);
       const outputs = [login.stdout, login.stderr];
-      for (const mode of MODES) {
-        const result = await run(['refresh', '--issuer', idp.issuer, '--client-id', idp.client_id, ...auth, ...mode]);
-        noStackTrace(result);
-        expect(result.code, result.stderr).not.toBe(0);
-        outputs.push(result.stdout, result.stderr);
+      for (const command of ['refresh', 'introspect', 'revoke']) {
+        for (const mode of MODES) {
+          const result = await run([command, '--issuer', idp.issuer, '--client-id', idp.client_id, ...auth, ...mode]);
+          noStackTrace(result);
+          expect(result.code, `${command}: ${result.stderr}`).not.toBe(0);
+          outputs.push(result.stdout, result.stderr);
+        }
       }
+      expect(idp.tokenRequests.filter(({ form }) => form.has('token')).length).toBeGreaterThanOrEqual(2 * MODES.length);
       expect(outputs.join('\n')).toContain('rejected: ');
       expect(idp.tokenRequests.some(({ form }) => form.get('grant_type') === 'refresh_token')).toBe(true);
       expect(leaksIn(outputs, secretsSeen(idp))).toEqual([]);

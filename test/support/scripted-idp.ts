@@ -122,7 +122,7 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
     const form = new URLSearchParams(raw);
     state.tokenRequests.push({ form, authorization: req.headers.authorization });
     const echo = `rejected: ${raw} authorization=${req.headers.authorization ?? '(none)'}`;
-    if (fault === 'echo_request' || (fault === 'echo_refresh' && form.get('grant_type') === 'refresh_token')) {
+    if (fault === 'echo_request' || (fault === 'echo_refresh' && (form.get('grant_type') === 'refresh_token' || form.has('token')))) {
       return json(res, 400, { error: 'invalid_client', error_description: echo }, { 'cache-control': 'no-store' });
     }
     if (fault === 'token_controls' && form.get('grant_type') === 'client_credentials') {
@@ -160,6 +160,7 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
         ...(fault.startsWith('echo') ? { token_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256'] } : {}),
         grant_types_supported: fault.startsWith('echo') ? ['authorization_code', 'refresh_token', 'client_credentials'] : ['authorization_code'],
         authorization_response_iss_parameter_supported: true,
+        ...(fault === 'echo_refresh' ? { introspection_endpoint: `${state.issuer}/introspect`, revocation_endpoint: `${state.issuer}/revoke` } : {}),
       });
     }
     if (route === 'GET /jwks' && fault === 'echo_text') {
@@ -170,6 +171,7 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
     if (route === 'GET /jwks') return json(res, 200, { keys: [jwk] });
     if (route === 'GET /authorize') return authorize(url, res);
     if (route === 'POST /token' && fault === 'token_hangs') return;
+    if (fault === 'echo_refresh' && (route === 'POST /introspect' || route === 'POST /revoke')) return void token(req, res).catch(() => json(res, 500, { error: 'server_error' }));
     if (route === 'POST /token') return void token(req, res).catch(() => json(res, 500, { error: 'server_error' }));
     if (route === 'GET /userinfo') return json(res, 200, { sub: fault === 'userinfo_wrong_sub' ? 'someone-else' : 'scripted-user', name: 'Scripted User' });
     json(res, 404, { error: 'not_found' });
