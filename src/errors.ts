@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'TLS' // certificate or handshake failure
   | 'TIMEOUT' // connect/header/body timeout or --timeout reached
   | 'PROTOCOL' // an answer that is not HTTP/JSON at all, or too large
+  | 'OUTPUT' // the result could not be written (a full disk, an unwritable --junit file)
   | 'CANCELLED'; // interactive login cancelled or timed out
 
 const EXIT_CODES: Record<ErrorCode, number> = {
@@ -19,6 +20,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   TLS: 3,
   TIMEOUT: 3,
   PROTOCOL: 3,
+  OUTPUT: 3,
   CANCELLED: 4,
 };
 

@@ -55,6 +55,7 @@ async function prepare(options: DecodeOptions, context: Context): Promise<Omit<V
   if (options.nonce !== undefined) expect.nonce = options.nonce;
   if (options.maxAge !== undefined) expect.maxAge = options.maxAge;
   if (advertisedAlgorithms) expect.advertisedAlgorithms = advertisedAlgorithms;
+  if (secret) context.addSecret(new TextDecoder().decode(secret));
   const prepared: Omit<ValidateOptions, 'now'> = { prefix: 'jwt', expect, clockSkew: options.clockSkew };
   if (keys) prepared.keys = keys;
   if (secret) prepared.secret = secret;

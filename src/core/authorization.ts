@@ -66,6 +66,8 @@ export interface CallbackResponse {
 
 export interface CallbackExpectations {
   state: string;
+  /** The response_type sent (default "code"): only a hybrid or implicit one may bring tokens back. */
+  responseType?: string;
   issuer: string;
   /** authorization_response_iss_parameter_supported from discovery (RFC 9207 §3). */
   issParameterSupported: boolean;
@@ -76,6 +78,23 @@ export interface CallbackOutcome {
   proceed: boolean;
   code: string | undefined;
   error: { error: string; error_description?: string; error_uri?: string } | undefined;
+}
+
+/**
+ * Callback parameters whose values are credentials: the code, and any token (id_token, access_token, a
+ * vendor's session_token). They are redacted wherever the callback is shown, like the back channel's.
+ */
+export function isFrontChannelCredential(name: string): boolean {
+  return name === 'code' || (/token/i.test(name) && name !== 'token_type');
+}
+
+/** RFC 9700 §2.1.2, OIDC Core §3.1.2.5: a code-only request gets no token back through the browser. */
+function judgeFrontChannelTokens(names: string[], responseType: string, checks: CheckRecorder): void {
+  const tokens = names.filter((name) => name !== 'code' && isFrontChannelCredential(name));
+  const codeOnly = responseType.split(' ').every((type) => type === 'code');
+  if (tokens.length === 0) checks.pass('authorization.front_channel_tokens', 'no token in the authorization response');
+  else if (codeOnly) checks.violation('authorization.front_channel_tokens', `response_type=${responseType} was sent, but the authorization response carries ${tokens.join(', ')}`);
+  else checks.pass('authorization.front_channel_tokens', `${tokens.join(', ')} in the response, as response_type=${responseType} asks`);
 }
 
 /** RFC 6749 §4.1.2.1 and OIDC Core §3.1.2.6 error codes. */
@@ -111,6 +130,7 @@ export function judgeCallback(response: CallbackResponse, expect: CallbackExpect
     return stop();
   }
   checks.pass('authorization.repeated_params', `${names.length} parameters, none repeated (${names.join(', ')})`);
+  judgeFrontChannelTokens(names, expect.responseType ?? 'code', checks);
 
   const error = first('error');
   if (error !== undefined) {

@@ -2,6 +2,7 @@ import { createPrivateKey, randomUUID, type JsonWebKey, type KeyObject } from 'n
 import { readFile } from 'node:fs/promises';
 import { SignJWT, type JWK } from 'jose';
 import { inputError, usageError } from '../errors.js';
+import { formUrlEncode } from '../report/redact.js';
 
 /**
  * Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3,
@@ -29,9 +30,7 @@ export interface AppliedAuth {
 }
 
 /** RFC 6749 §2.3.1: client_id and secret are each form-urlencoded (Appendix B) before the Basic encoding. */
-export function formUrlEncode(value: string): string {
-  return new URLSearchParams([['x', value]]).toString().slice(2);
-}
+export { formUrlEncode };
 
 export function basicAuthorization(client_id: string, client_secret: string): string {
   return `Basic ${Buffer.from(`${formUrlEncode(client_id)}:${formUrlEncode(client_secret)}`, 'utf8').toString('base64')}`;
@@ -59,9 +58,12 @@ export async function applyClientAuth(credentials: ClientCredentials, form: URLS
     case 'none':
       form.set('client_id', client_id);
       return { headers: {}, secrets: [] };
-    case 'client_secret_basic':
+    case 'client_secret_basic': {
       if (!client_secret) throw usageError('client_secret_basic needs a client secret', 'pass --client-secret-file FILE or set OIDC_CLIENT_SECRET');
-      return { headers: { authorization: basicAuthorization(client_id, client_secret) }, secrets: [client_secret] };
+      // The base64 credential is as secret as the secret: an IdP echoing the header shows only that form.
+      const authorization = basicAuthorization(client_id, client_secret);
+      return { headers: { authorization }, secrets: [client_secret, authorization.slice('Basic '.length)] };
+    }
     case 'client_secret_post':
       if (!client_secret) throw usageError('client_secret_post needs a client secret', 'pass --client-secret-file FILE or set OIDC_CLIENT_SECRET');
       form.set('client_id', client_id);

@@ -3,12 +3,12 @@ import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import { CliError } from '../errors.js';
 import type { HttpClient } from '../http/types.js';
-import { redact } from '../report/redact.js';
+import { redact, redactSecret } from '../report/redact.js';
 import type { StepTiming } from '../report/model.js';
 import { openBrowser } from '../ui/browser.js';
 import type { Ui } from '../ui/ui.js';
 import { humanDuration } from '../util/duration.js';
-import { buildAuthorizationUrl, judgeCallback, judgePkce, judgeRedirectUri, judgeStrayCallbacks, type AuthorizationRequest, type CallbackOutcome } from './authorization.js';
+import { buildAuthorizationUrl, isFrontChannelCredential, judgeCallback, judgePkce, judgeRedirectUri, judgeStrayCallbacks, type AuthorizationRequest, type CallbackOutcome } from './authorization.js';
 import { chooseClientAuth, type ClientAuthMethod, type ClientCredentials } from './client-auth.js';
 import { discover } from './discovery.js';
 import { fetchJwks } from './jwks.js';
@@ -124,7 +124,7 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
       client_auth: issuer.client.method,
       redirect_uri: listener.redirect_uri,
       authorization_url: authorization.url,
-      callback: callback.params.map(([n, v]) => [n, n === 'code' ? flow.show(v) : v] as [string, string]),
+      callback: callback.params.map(([n, v]) => [n, isFrontChannelCredential(n) ? flow.show(v) : v] as [string, string]),
       tokens: undefined,
       idToken: undefined,
       accessToken: undefined,
@@ -174,9 +174,10 @@ async function discoverIssuer(flow: Flow): Promise<DiscoveredIssuer> {
 async function authorize(flow: Flow, issuer: DiscoveredIssuer, listener: Loopback, state: string) {
   const { settings, deps: { ui }, checks, show } = flow;
   const pkce = createPkce();
+  flow.deps.http.addSecret(pkce.code_verifier);
   const nonce = hasOpenid(settings.scope) ? randomValue(16) : undefined;
   ui.step('PKCE, state and nonce (RFC 7636, RFC 6749 §10.12, OIDC Core §3.1.2.1)');
-  ui.detail(`code_verifier   ${show(pkce.code_verifier)} (${pkce.code_verifier.length} characters, 256 random bits; kept here until the token request)`);
+  ui.detail(`code_verifier   ${redactSecret(pkce.code_verifier, settings.showTokens)} (${pkce.code_verifier.length} characters, 256 random bits; kept here until the token request)`);
   ui.detail(`code_challenge  ${pkce.code_challenge} = BASE64URL(SHA-256(code_verifier)), method S256`);
   ui.detail(`state           ${state}`);
   ui.detail(`nonce           ${nonce ?? '(none: openid not requested)'}`);
@@ -199,10 +200,12 @@ async function authorize(flow: Flow, issuer: DiscoveredIssuer, listener: Loopbac
   ui.explain('The browser carries this request to the IdP, where the user signs in; nothing secret is in it.');
 
   const callback = await flow.timed('authorization (browser)', () => waitForResponse(url.toString(), settings, flow.deps, listener));
+  // A code or token in the front channel is as secret as one from the token endpoint: masked everywhere.
+  for (const [name, value] of callback.params) if (isFrontChannelCredential(name)) flow.deps.http.addSecret(value);
   ui.step(`Authorization response (${callback.via})`);
-  for (const [name, value] of callback.params) ui.detail(`${name.padEnd(21)} ${name === 'code' ? show(value) : value}`);
+  for (const [name, value] of callback.params) ui.detail(`${name.padEnd(21)} ${isFrontChannelCredential(name) ? show(value) : value}`);
   ui.explain('The response is checked before the code is used: state must match, iss (RFC 9207) must name this issuer.');
-  const iss = { state, issuer: issuer.issuer, issParameterSupported: issuer.metadata.authorization_response_iss_parameter_supported === true };
+  const iss = { state, responseType: url.searchParams.get('response_type') ?? 'code', issuer: issuer.issuer, issParameterSupported: issuer.metadata.authorization_response_iss_parameter_supported === true };
   const outcome = judgeCallback(callback, iss, checks);
   callback.reply(pageFor(outcome));
   return { url: url.toString(), callback, outcome, nonce, code_verifier: pkce.code_verifier };
@@ -214,7 +217,7 @@ async function waitForResponse(url: string, settings: LoginSettings, deps: Login
   const signal = AbortSignal.any([deps.signal, deadline]);
   const received = listener.waitForCallback(signal);
   received.catch(() => undefined);
-  const browser = await openBrowser(url, settings.browser);
+  const browser = await openBrowser(url, { ...settings.browser, print: deps.ui.prompt });
   deps.ui.step(`Waiting for the authorization response (timeout ${humanDuration(settings.timeoutSeconds)}, Ctrl-C to cancel)`);
   try {
     return await Promise.race([received, browser.failed]);

@@ -1,7 +1,7 @@
 import type { CheckRecorder } from '../checks/recorder.js';
 import { CliError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http/types.js';
-import { redact } from '../report/redact.js';
+import { redact, redactSecret } from '../report/redact.js';
 import { applyClientAuth, type ClientCredentials } from './client-auth.js';
 
 /**
@@ -49,8 +49,12 @@ export interface TokenJudgement {
 /** Form parameters whose values are credentials. */
 const SECRET_PARAMS = new Set(['code', 'code_verifier', 'client_secret', 'client_assertion', 'refresh_token', 'password', 'assertion', 'subject_token', 'actor_token']);
 
+/** Of those, the ones that are the client's own secrets: shown without a single character (redactSecret). */
+const CLIENT_SECRETS = new Set(['client_secret', 'code_verifier', 'client_assertion', 'password']);
+
 export function describeForm(form: Array<[string, string]>, showTokens: boolean): string[] {
-  return form.map(([name, value]) => `${name}=${SECRET_PARAMS.has(name) ? redact(value, showTokens) : value}`);
+  const shown = (name: string, value: string) => (CLIENT_SECRETS.has(name) ? redactSecret(value, showTokens) : SECRET_PARAMS.has(name) ? redact(value, showTokens) : value);
+  return form.map(([name, value]) => `${name}=${shown(name, value)}`);
 }
 
 export async function requestToken(http: HttpClient, input: TokenRequestInput): Promise<TokenExchange> {
@@ -92,6 +96,28 @@ function parseBody(response: HttpResponse): { body: unknown; problem?: string } 
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
+/** RFC 6749 Appendix A: access_token and refresh_token are 1*VSCHAR, VSCHAR = %x20-7E. */
+export const isVsChar = (token: string) => /^[\x20-\x7e]+$/.test(token);
+
+/** Shows where a token leaves VSCHAR without printing it: position and code point of the first offender. */
+function firstNonVsChar(token: string): string {
+  const chars = [...token];
+  const index = chars.findIndex((ch) => !isVsChar(ch));
+  return `U+${chars[index]!.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at character ${index + 1}`;
+}
+
+/**
+ * A token outside VSCHAR (control characters, an ESC or C1 sequence, non-ASCII) cannot travel in an
+ * Authorization header and would act on the terminal of whoever prints it; the ID token is a JWS, so
+ * base64url and dots, within VSCHAR too.
+ */
+function judgeTokenSyntax(object: Record<string, unknown>, checks: CheckRecorder): void {
+  const present = (['access_token', 'refresh_token', 'id_token'] as const).filter((name) => typeof object[name] === 'string' && object[name] !== '');
+  const bad = present.filter((name) => !isVsChar(object[name] as string));
+  if (bad.length === 0) checks.pass('token_response.token_syntax', `${present.join(', ') || 'no token'}: printable ASCII only (VSCHAR)`);
+  else checks.violation('token_response.token_syntax', bad.map((name) => `${name} has a character outside VSCHAR (${firstNonVsChar(object[name] as string)})`).join('; '));
+}
+
 /** RFC 6749 §5.1 / §5.2 and OIDC Core §3.1.3.3. `basicAuth` matters for the 401 rule of invalid_client. */
 export function judgeTokenResponse(response: HttpResponse, expect: { openid: boolean; basicAuth: boolean }, checks: CheckRecorder): TokenJudgement {
   const { body, problem } = parseBody(response);
@@ -110,6 +136,8 @@ export function judgeTokenResponse(response: HttpResponse, expect: { openid: boo
   const access_token = str(object.access_token);
   if (access_token) checks.pass('token_response.access_token', `access_token present (${access_token.length} characters)`);
   else checks.violation('token_response.access_token', object.access_token === undefined ? 'no access_token in the response' : `access_token is ${JSON.stringify(object.access_token)}, not a non-empty string`);
+
+  judgeTokenSyntax(object, checks);
 
   const token_type = str(object.token_type);
   if (token_type === undefined) checks.violation('token_response.token_type', object.token_type === undefined ? 'no token_type in the response' : `token_type is ${JSON.stringify(object.token_type)}, not a string`);

@@ -1,3 +1,5 @@
+import type { SecretRegistry } from '../report/secrets.js';
+
 /**
  * The contract of the one HTTP layer (src/http/client.ts). Every network call in the project goes
  * through an HttpClient so timeouts, size caps, redirects, proxies, CAs and trace redaction are
@@ -62,4 +64,6 @@ export interface HttpClientOptions {
   trace: (line: string) => void;
   warn: (line: string) => void;
   env: NodeJS.ProcessEnv;
+  /** The run's secret registry (main.ts); a client of its own when absent (unit tests). */
+  secrets?: SecretRegistry;
 }

@@ -43,7 +43,7 @@ describe('judgeCallback', () => {
   it('proceeds on code + exact state + the right iss', () => {
     const { outcome, status } = judge(query([['code', 'c-1'], ['state', STATE], ['iss', ISSUER]]));
     expect(outcome).toEqual({ proceed: true, code: 'c-1', error: undefined });
-    expect(status).toEqual({ 'authorization.repeated_params': 'pass', 'authorization.error': 'pass', 'authorization.state': 'pass', 'authorization.iss': 'pass', 'authorization.code_in_query': 'pass' });
+    expect(status).toEqual({ 'authorization.repeated_params': 'pass', 'authorization.front_channel_tokens': 'pass', 'authorization.error': 'pass', 'authorization.state': 'pass', 'authorization.iss': 'pass', 'authorization.code_in_query': 'pass' });
   });
 
   it('fails a missing state, and a state that differs by one byte, quoting both', () => {
@@ -107,5 +107,16 @@ describe('judgeRedirectUri and judgePkce', () => {
     expect(one((c) => judgePkce(['S256'], c)).status).toBe('pass');
     expect(one((c) => judgePkce(['plain'], c)).status).toBe('warn');
     expect(one((c) => judgePkce(undefined, c)).status).toBe('pass');
+  });
+});
+
+describe('authorization.front_channel_tokens (RFC 9700 §2.1.2)', () => {
+  it('fails when a code-only request gets tokens back, passes when the response_type asked for them', () => {
+    const tokens: Array<[string, string]> = [['code', 'c-1'], ['state', STATE], ['iss', ISSUER], ['id_token', 'x.y.z'], ['access_token', 'at-1']];
+    const codeOnly = judge(query(tokens));
+    expect(codeOnly.status['authorization.front_channel_tokens']).toBe('fail');
+    expect(codeOnly.outcome.proceed).toBe(false);
+    const hybrid = judge(query(tokens), { ...expectations, responseType: 'code id_token token' });
+    expect(hybrid.status['authorization.front_channel_tokens']).toBe('pass');
   });
 });

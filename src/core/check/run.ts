@@ -148,6 +148,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
           refusalWaitMs: () => Math.min(remainingMs(), 30_000),
           signal: deps.signal,
           trace: (line) => ui.trace(line),
+          addSecret: (value) => http.addSecret(value),
         },
         settings.concurrency,
       )
