@@ -3,8 +3,8 @@ import { CheckRecorder } from '../checks/recorder.js';
 import { CliError, inputError, usageError } from '../errors.js';
 import type { KeySource, ValidateOptions, ValidationResult } from '../core/jwt/types.js';
 import { validateJwt } from '../core/jwt/validate.js';
+import { timeNotes } from '../core/jwt/claims.js';
 import type { Report, Section } from '../report/model.js';
-import { relativeTime } from '../util/duration.js';
 import { nonBlankLines } from '../util/lines.js';
 import type { CommandOutput, Context } from './context.js';
 import { show } from '../util/show.js';
@@ -22,8 +22,6 @@ export interface DecodeOptions {
   maxAge?: number;
   clockSkew: number;
 }
-
-const TIME_CLAIMS = ['exp', 'iat', 'nbf', 'auth_time'] as const;
 
 /** Everything but the token: keys, secret and expectations, resolved once for one token or a million. */
 async function prepare(options: DecodeOptions, context: Context): Promise<Omit<ValidateOptions, 'now'>> {
@@ -60,18 +58,6 @@ async function prepare(options: DecodeOptions, context: Context): Promise<Omit<V
   if (secret) prepared.secret = secret;
   if (options.alg) prepared.algorithms = options.alg;
   return prepared;
-}
-
-function timeNotes(payload: Record<string, unknown>, now: number): Record<string, { iso: string; relative: string }> {
-  const notes: Record<string, { iso: string; relative: string }> = {};
-  for (const claim of TIME_CLAIMS) {
-    const value = payload[claim];
-    if (typeof value === 'number' && Number.isFinite(value) && Math.abs(value) < 8.64e12) {
-      const relative = relativeTime(value, now);
-      notes[claim] = { iso: new Date(value * 1000).toISOString(), relative: claim === 'exp' ? (value > now ? `expires ${relative}` : `expired ${relative}`) : relative };
-    }
-  }
-  return notes;
 }
 
 type TimeNotes = ReturnType<typeof timeNotes>;

@@ -33,8 +33,30 @@ export interface ScriptedIdp {
   client_id: string;
   /** What the authorization endpoint received last (for assertions on the request). */
   lastAuthorizationRequest: URLSearchParams | undefined;
+  /** Every token request: its form and Authorization header (did a secret reach the IdP?). */
+  tokenRequests: Array<{ form: URLSearchParams; authorization: string | undefined }>;
   close(): Promise<void>;
 }
+
+/**
+ * Values the IdP sends instead of the sound ones, for the value classes a fault name cannot cover
+ * (objects where strings belong, out-of-range numbers...). Each is merged over the sound value; a
+ * member set to undefined is removed. `accessTokenClaims` makes the access token a signed RFC 9068 JWT.
+ */
+export interface ScriptedValues {
+  idTokenClaims?: Record<string, unknown>;
+  idTokenHeader?: Record<string, unknown>;
+  accessTokenClaims?: Record<string, unknown>;
+  tokenResponse?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  userinfo?: Record<string, unknown>;
+}
+
+const merged = (base: Record<string, unknown>, patch: Record<string, unknown> | undefined) => {
+  const out: Record<string, unknown> = { ...base, ...patch };
+  for (const [name, value] of Object.entries(out)) if (value === undefined) delete out[name];
+  return out;
+};
 
 interface Grant {
   client_id: string;
@@ -46,12 +68,12 @@ interface Grant {
 const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 const atHash = (token: string) => b64url(createHash('sha256').update(token).digest().subarray(0, 16));
 
-export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
+export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}): Promise<ScriptedIdp> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const other = await generateKeyPair('RS256', { extractable: true });
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'scripted-1', alg: 'RS256', use: 'sig' };
   const grants = new Map<string, Grant>();
-  const state: ScriptedIdp = { issuer: '', client_id: 'scripted-client', lastAuthorizationRequest: undefined, close: async () => undefined };
+  const state: ScriptedIdp = { issuer: '', client_id: 'scripted-client', lastAuthorizationRequest: undefined, tokenRequests: [], close: async () => undefined };
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -85,6 +107,9 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
       at_hash: fault === 'at_hash_mismatch' ? atHash('another access token') : atHash(access_token),
     };
     if (grant.nonce !== undefined && fault !== 'missing_nonce') claims.nonce = fault === 'wrong_nonce' ? 'a-different-nonce' : grant.nonce;
+    if (values.idTokenClaims || values.idTokenHeader) {
+      return new SignJWT(merged(claims, values.idTokenClaims)).setProtectedHeader(merged({ alg: 'RS256', kid: 'scripted-1' }, values.idTokenHeader) as { alg: string }).sign(privateKey);
+    }
     if (fault === 'alg_none') return `${b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}.`;
     if (fault === 'hs256') return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('a-secret-the-client-never-had-0123456789'));
     const key = fault === 'unknown_kid' ? other.privateKey : privateKey;
@@ -96,10 +121,17 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
     return `${h}.${p}.${b64url(sig)}`;
   }
 
+  function accessToken(grant: Grant): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: state.issuer, sub: 'scripted-user', aud: `${state.issuer}/api`, client_id: grant.client_id, iat: now, exp: now + 600, jti: b64url(randomBytes(8)) };
+    return new SignJWT(merged(claims, values.accessTokenClaims)).setProtectedHeader({ alg: 'RS256', kid: 'scripted-1', typ: 'at+jwt' }).sign(privateKey);
+  }
+
   async function token(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const form = new URLSearchParams(Buffer.concat(chunks).toString());
+    state.tokenRequests.push({ form, authorization: req.headers.authorization });
     const grant = grants.get(form.get('code') ?? '');
     grants.delete(form.get('code') ?? '');
     if (!grant || grant.redirect_uri !== form.get('redirect_uri')) return json(res, 400, { error: 'invalid_grant' }, { 'cache-control': 'no-store' });
@@ -107,8 +139,8 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
     if (grant.code_challenge && b64url(createHash('sha256').update(verifier).digest()) !== grant.code_challenge) {
       return json(res, 400, { error: 'invalid_grant', error_description: 'PKCE verification failed' }, { 'cache-control': 'no-store' });
     }
-    const access_token = b64url(randomBytes(32));
-    const body = { access_token, token_type: 'Bearer', expires_in: 600, id_token: await idToken(grant, access_token), scope: 'openid' };
+    const access_token = values.accessTokenClaims ? await accessToken(grant) : b64url(randomBytes(32));
+    const body = merged({ access_token, token_type: 'Bearer', expires_in: 600, id_token: await idToken(grant, access_token), scope: 'openid' }, values.tokenResponse);
     json(res, 200, body, fault === 'no_store_missing' ? {} : { 'cache-control': 'no-store', pragma: 'no-cache' });
   }
 
@@ -116,7 +148,7 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
     const url = new URL(req.url ?? '/', state.issuer);
     const route = `${req.method} ${url.pathname}`;
     if (route === 'GET /.well-known/openid-configuration') {
-      return json(res, 200, {
+      return json(res, 200, merged({
         issuer: state.issuer,
         authorization_endpoint: `${state.issuer}/authorize`,
         token_endpoint: `${state.issuer}/token`,
@@ -130,13 +162,13 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
         token_endpoint_auth_methods_supported: ['none'],
         grant_types_supported: ['authorization_code'],
         authorization_response_iss_parameter_supported: true,
-      });
+      }, values.metadata));
     }
     if (route === 'GET /jwks') return json(res, 200, { keys: [jwk] });
     if (route === 'GET /authorize') return authorize(url, res);
     if (route === 'POST /token' && fault === 'token_hangs') return;
     if (route === 'POST /token') return void token(req, res).catch(() => json(res, 500, { error: 'server_error' }));
-    if (route === 'GET /userinfo') return json(res, 200, { sub: fault === 'userinfo_wrong_sub' ? 'someone-else' : 'scripted-user', name: 'Scripted User' });
+    if (route === 'GET /userinfo') return json(res, 200, merged({ sub: fault === 'userinfo_wrong_sub' ? 'someone-else' : 'scripted-user', name: 'Scripted User' }, values.userinfo));
     json(res, 404, { error: 'not_found' });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
