@@ -80,3 +80,18 @@ describe('login judges every value the IdP sends', () => {
     }
   });
 });
+
+describe('headers are values too', () => {
+  it('a Date header that is not a date: discover reports, no internal error', async () => {
+    const { startBadIdp } = await import('../support/bad-idp.js');
+    const idp = await startBadIdp({ faults: ['bad_date'] });
+    try {
+      const result = await runCli(['discover', '--issuer', idp.issuer]);
+      expect(result.stderr).not.toMatch(/internal error/);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/server date  no Date header/);
+    } finally {
+      await idp.close();
+    }
+  });
+});
