@@ -38,13 +38,9 @@ async function prepare(options: DecodeOptions, context: Context): Promise<Omit<V
   let secret: Uint8Array | undefined;
   if (options.secret !== undefined) secret = new TextEncoder().encode(options.secret);
   if (options.secretFile !== undefined) {
-    const { readFile } = await import('node:fs/promises'); // not at start-up: most runs give no secret file
-    try {
-      // A trailing newline from `echo secret > file` is not part of the secret.
-      secret = new TextEncoder().encode((await readFile(options.secretFile, 'utf8')).replace(/\r?\n$/, ''));
-    } catch (error) {
-      throw inputError(`cannot read --secret-file ${options.secretFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
+    const { readLocalFile } = await import('../util/local-file.js'); // not at start-up: most runs give no secret file
+    // A trailing newline from `echo secret > file` is not part of the secret.
+    secret = new TextEncoder().encode((await readLocalFile(options.secretFile, `--secret-file ${options.secretFile}`)).replace(/\r?\n$/, ''));
   }
   const expect: ValidateOptions['expect'] = {};
   const issuer = options.iss ?? options.issuer;
