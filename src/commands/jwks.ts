@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readLocalFile } from '../util/local-file.js';
 import type { JWK } from 'jose';
 import { CheckRecorder } from '../checks/recorder.js';
 import { discover } from '../core/discovery.js';
@@ -15,12 +15,7 @@ export interface JwksOptions {
 }
 
 async function readJwksFile(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw inputError(`cannot read --file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  const text = await readLocalFile(file, `--file ${file}`);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

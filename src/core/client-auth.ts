@@ -1,5 +1,5 @@
 import { createPrivateKey, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readLocalFile } from '../util/local-file.js';
 import { SignJWT, type JWK } from 'jose';
 import { inputError, usageError } from '../errors.js';
 import { formUrlEncode } from '../report/redact.js';
@@ -107,12 +107,7 @@ function algFor(key: KeyObject, jwkAlg: unknown): string {
 
 /** Reads a PEM (PKCS#8, PKCS#1, SEC1) or a private JWK (or a JWK Set holding one private key). */
 export async function loadPrivateKey(file: string): Promise<SigningKey> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw inputError(`--private-key: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  const text = await readLocalFile(file, `--private-key ${file}`);
   try {
     if (text.trimStart().startsWith('{')) {
       const parsed = JSON.parse(text) as JWK & { keys?: JWK[] };

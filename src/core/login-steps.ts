@@ -82,7 +82,7 @@ export async function validateTokens(
     ui.explain('The ID token is for the client: it says who signed in; signature, iss, aud, nonce and times must all hold.');
     idToken = await flow.timed('id_token validation', () => judgeIdToken(tokens, context));
     ui.detail(`alg ${show(idToken.header.alg)}, kid ${show(idToken.header.kid ?? '(none)')}, signature ${idToken.verified ? 'verified' : 'NOT verified'}`);
-    if (idToken.payload) ui.detail(`sub ${String(idToken.payload.sub)}, aud ${JSON.stringify(idToken.payload.aud)}, nonce ${idToken.payload.nonce === sent.nonce ? 'matches' : JSON.stringify(idToken.payload.nonce)}`);
+    if (idToken.payload) ui.detail(`sub ${show(idToken.payload.sub)}, aud ${show(idToken.payload.aud)}, nonce ${idToken.payload.nonce === sent.nonce ? 'matches' : show(idToken.payload.nonce)}`);
     checks.merge(idToken.checks);
   }
   ui.step('Access token');

@@ -2,6 +2,7 @@ import type { CheckRecorder } from '../checks/recorder.js';
 import { CliError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http/types.js';
 import { redact, redactSecret } from '../report/redact.js';
+import { show } from '../util/show.js';
 import { applyClientAuth, type ClientCredentials } from './client-auth.js';
 
 /**
@@ -135,16 +136,17 @@ export function judgeTokenResponse(response: HttpResponse, expect: { openid: boo
 
   const access_token = str(object.access_token);
   if (access_token) checks.pass('token_response.access_token', `access_token present (${access_token.length} characters)`);
-  else checks.violation('token_response.access_token', object.access_token === undefined ? 'no access_token in the response' : `access_token is ${JSON.stringify(object.access_token)}, not a non-empty string`);
+  else checks.violation('token_response.access_token', object.access_token === undefined ? 'no access_token in the response' : `access_token is ${show(object.access_token)}, not a non-empty string`);
 
   judgeTokenSyntax(object, checks);
 
   const token_type = str(object.token_type);
-  if (token_type === undefined) checks.violation('token_response.token_type', object.token_type === undefined ? 'no token_type in the response' : `token_type is ${JSON.stringify(object.token_type)}, not a string`);
+  if (token_type === undefined) checks.violation('token_response.token_type', object.token_type === undefined ? 'no token_type in the response' : `token_type is ${show(object.token_type)}, not a string`);
   else if (/^(bearer|dpop)$/i.test(token_type)) checks.pass('token_response.token_type', `"${token_type}"`);
   else checks.violation('token_response.token_type', `"${token_type}" is neither Bearer nor DPoP`);
 
   judgeExpiresIn(object.expires_in, checks);
+  judgeMemberTypes(object, checks);
 
   const id_token = str(object.id_token);
   if (expect.openid) {
@@ -176,25 +178,38 @@ export function judgeTokenResponse(response: HttpResponse, expect: { openid: boo
   return { tokens, error: undefined, body: object };
 }
 
+const YEAR = 365 * 86400;
+/** Past this an expires_in is not a lifetime at all (1e300, a millisecond epoch...): refused, never stored. */
+const MAX_EXPIRES_IN = 10 * YEAR;
+
+/** expires_in as a lifetime to store: a positive integer of seconds (or its string quirk) up to MAX_EXPIRES_IN. */
 function toSeconds(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
-  return undefined;
+  const seconds = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value;
+  return typeof seconds === 'number' && Number.isInteger(seconds) && seconds > 0 && seconds <= MAX_EXPIRES_IN ? seconds : undefined;
 }
 
 function judgeExpiresIn(value: unknown, checks: CheckRecorder): void {
-  const YEAR = 365 * 86400;
+  const seconds = toSeconds(value);
   if (value === undefined) {
     checks.warn('token_response.expires_in', 'no expires_in: the lifetime of the access token is unknown');
-  } else if (typeof value === 'string' && /^\d+$/.test(value) && Number(value) > 0) {
+  } else if (typeof value === 'number' && Number.isInteger(value) && value > MAX_EXPIRES_IN) {
+    checks.violation('token_response.expires_in', `expires_in is ${value} s, out of range (more than ${MAX_EXPIRES_IN / YEAR} years): not used`);
+  } else if (seconds === undefined) {
+    checks.violation('token_response.expires_in', `expires_in is ${show(value)}, not a positive integer`);
+  } else if (typeof value === 'string') {
     checks.warn('token_response.expires_in', `expires_in is the string "${value}", not a number (a known IdP quirk; accepted)`);
-  } else if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    checks.violation('token_response.expires_in', `expires_in is ${JSON.stringify(value)}, not a positive integer`);
-  } else if (value > YEAR) {
-    checks.warn('token_response.expires_in', `expires_in is ${value} s (over a year): seconds and milliseconds mixed up?`);
+  } else if (seconds > YEAR) {
+    checks.warn('token_response.expires_in', `expires_in is ${seconds} s (over a year): seconds and milliseconds mixed up?`);
   } else {
-    checks.pass('token_response.expires_in', `${value} s`);
+    checks.pass('token_response.expires_in', `${seconds} s`);
   }
+}
+
+/** RFC 6749 §5.1: refresh_token and scope, when present, are strings; anything else is not used. */
+function judgeMemberTypes(object: Record<string, unknown>, checks: CheckRecorder): void {
+  const mistyped = (['refresh_token', 'scope'] as const).filter((name) => object[name] !== undefined && (typeof object[name] !== 'string' || object[name] === ''));
+  if (mistyped.length) checks.violation('token_response.member_types', mistyped.map((name) => `${name} is ${show(object[name])}, not a non-empty string`).join('; '));
+  else checks.pass('token_response.member_types', 'refresh_token and scope are strings where present');
 }
 
 function judgeError(response: HttpResponse, object: Record<string, unknown> | undefined, problem: string | undefined, basicAuth: boolean, checks: CheckRecorder): TokenJudgement {

@@ -31,6 +31,7 @@ export type Fault =
   | 'redirect_slash' // 301 to the same URL plus a trailing slash, where the document is (Django's APPEND_SLASH)
   | 'redirect_cross_origin' // 301 to the same path on another origin
   | 'leaky' // Set-Cookie and an access_token member with LEAKY_SECRET values (trace tests)
+  | 'bad_date' // a Date header that is not a date (the IdP's clock, read for skew reports)
   // JWKS
   | 'private_key' // RSA key published with d, p, q...
   | 'symmetric_key' // an oct key with k
@@ -165,7 +166,7 @@ export async function startBadIdp(options: BadIdpOptions = {}): Promise<BadIdp> 
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(url.pathname);
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...(faults.has('bad_date') ? { date: 'the day after tomorrow' } : {}), ...headers });
       res.end(JSON.stringify(body));
     };
     const transportFault = (): boolean => {

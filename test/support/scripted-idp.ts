@@ -57,6 +57,26 @@ export interface ScriptedIdp {
   close(): Promise<void>;
 }
 
+/**
+ * Values the IdP sends instead of the sound ones, for the value classes a fault name cannot cover
+ * (objects where strings belong, out-of-range numbers...). Each is merged over the sound value; a
+ * member set to undefined is removed. `accessTokenClaims` makes the access token a signed RFC 9068 JWT.
+ */
+export interface ScriptedValues {
+  idTokenClaims?: Record<string, unknown>;
+  idTokenHeader?: Record<string, unknown>;
+  accessTokenClaims?: Record<string, unknown>;
+  tokenResponse?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  userinfo?: Record<string, unknown>;
+}
+
+const merged = (base: Record<string, unknown>, patch: Record<string, unknown> | undefined) => {
+  const out: Record<string, unknown> = { ...base, ...patch };
+  for (const [name, value] of Object.entries(out)) if (value === undefined) delete out[name];
+  return out;
+};
+
 interface Grant {
   client_id: string;
   redirect_uri: string;
@@ -67,7 +87,7 @@ interface Grant {
 const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 const atHash = (token: string) => b64url(createHash('sha256').update(token).digest().subarray(0, 16));
 
-export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
+export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}): Promise<ScriptedIdp> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const other = await generateKeyPair('RS256', { extractable: true });
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'scripted-1', alg: 'RS256', use: 'sig', ...(fault === 'forgeable_key' ? { e: 'AQ' } : {}) };
@@ -114,6 +134,9 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
     };
     if (grant.nonce !== undefined && fault !== 'missing_nonce') claims.nonce = fault === 'wrong_nonce' ? 'a-different-nonce' : grant.nonce;
     if (fault === 'jwe_id_token') return fakeJwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT', kid: 'scripted-1' });
+    if (values.idTokenClaims || values.idTokenHeader) {
+      return new SignJWT(merged(claims, values.idTokenClaims)).setProtectedHeader(merged({ alg: 'RS256', kid: 'scripted-1' }, values.idTokenHeader) as { alg: string }).sign(privateKey);
+    }
     if (fault === 'alg_none') return `${b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}.`;
     if (fault === 'forgeable_key') return forgeForExponentOne({ kid: 'scripted-1' }, claims, jwk.n!);
     if (fault === 'published_hmac') return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'hmac-1' }).sign(new TextEncoder().encode(hmac));
@@ -125,6 +148,12 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
     const sig = Buffer.from(s!, 'base64url');
     sig[10] = sig[10]! ^ 0xff;
     return `${h}.${p}.${b64url(sig)}`;
+  }
+
+  function accessToken(grant: Grant): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: state.issuer, sub: 'scripted-user', aud: `${state.issuer}/api`, client_id: grant.client_id, iat: now, exp: now + 600, jti: b64url(randomBytes(8)) };
+    return new SignJWT(merged(claims, values.accessTokenClaims)).setProtectedHeader({ alg: 'RS256', kid: 'scripted-1', typ: 'at+jwt' }).sign(privateKey);
   }
 
   async function token(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -147,8 +176,8 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
     if (grant.code_challenge && b64url(createHash('sha256').update(verifier).digest()) !== grant.code_challenge) {
       return json(res, 400, { error: 'invalid_grant', error_description: 'PKCE verification failed' }, { 'cache-control': 'no-store' });
     }
-    const access_token = fault === 'jwe_access_token' ? fakeJwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM', typ: 'at+jwt' }) : fault === 'token_controls' ? CONTROL_TOKEN : b64url(randomBytes(32));
-    const body: Record<string, unknown> = { access_token, token_type: 'Bearer', expires_in: 600, id_token: await idToken(grant, access_token), scope: 'openid' };
+    const access_token = fault === 'jwe_access_token' ? fakeJwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM', typ: 'at+jwt' }) : fault === 'token_controls' ? CONTROL_TOKEN : values.accessTokenClaims ? await accessToken(grant) : b64url(randomBytes(32));
+    const body: Record<string, unknown> = merged({ access_token, token_type: 'Bearer', expires_in: 600, id_token: await idToken(grant, access_token), scope: 'openid' }, values.tokenResponse);
     if (fault === 'echo_refresh') body.refresh_token = b64url(randomBytes(32));
     json(res, 200, body, fault === 'no_store_missing' ? {} : { 'cache-control': 'no-store', pragma: 'no-cache' });
   }
@@ -161,7 +190,7 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
       return void res.end();
     }
     if (route === 'GET /.well-known/openid-configuration' || (route === 'GET /.well-known/openid-configuration/' && fault === 'discovery_redirect_slash')) {
-      return json(res, 200, {
+      return json(res, 200, merged({
         issuer: state.issuer,
         authorization_endpoint: `${state.issuer}/authorize`,
         token_endpoint: `${state.issuer}/token`,
@@ -177,7 +206,7 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
         grant_types_supported: fault.startsWith('echo') ? ['authorization_code', 'refresh_token', 'client_credentials'] : ['authorization_code'],
         ...(fault === 'no_iss_unadvertised' ? {} : { authorization_response_iss_parameter_supported: true }),
         ...(fault === 'echo_refresh' ? { introspection_endpoint: `${state.issuer}/introspect`, revocation_endpoint: `${state.issuer}/revoke` } : {}),
-      });
+      }, values.metadata));
     }
     if (route === 'GET /jwks' && fault === 'echo_text') {
       // Not JSON, with an 8-bit CSI (U+009B) in the content type and the body, quoting the client secret.
@@ -189,7 +218,7 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
     if (route === 'POST /token' && fault === 'token_hangs') return;
     if (fault === 'echo_refresh' && (route === 'POST /introspect' || route === 'POST /revoke')) return void token(req, res).catch(() => json(res, 500, { error: 'server_error' }));
     if (route === 'POST /token') return void token(req, res).catch(() => json(res, 500, { error: 'server_error' }));
-    if (route === 'GET /userinfo') return json(res, 200, { sub: fault === 'userinfo_wrong_sub' ? 'someone-else' : 'scripted-user', name: 'Scripted User' });
+    if (route === 'GET /userinfo') return json(res, 200, merged({ sub: fault === 'userinfo_wrong_sub' ? 'someone-else' : 'scripted-user', name: 'Scripted User' }, values.userinfo));
     json(res, 404, { error: 'not_found' });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -39,14 +39,19 @@ describe('judgeTokenResponse (RFC 6749 §5, OIDC Core §3.1.3.3)', () => {
     expect(judge(response(200, { ...GOOD, token_type: undefined }, NO_STORE)).byId['token_response.token_type']?.status).toBe('fail');
   });
 
-  it('expires_in: missing warns, a string is the accepted quirk, over a year warns, negative fails', () => {
+  it('expires_in: missing warns, a string is the accepted quirk, over a year warns, over ten years or negative fails and is not used', () => {
     const status = (expires_in: unknown) => judge(response(200, { ...GOOD, expires_in }, NO_STORE)).byId['token_response.expires_in']?.status;
     expect(status(undefined)).toBe('warn');
     expect(status('3600')).toBe('warn');
     expect(judge(response(200, { ...GOOD, expires_in: '3600' }, NO_STORE)).judgement.tokens?.expires_in).toBe(3600);
-    expect(status(3_600_000_000)).toBe('warn');
+    expect(status(2 * 365 * 86400)).toBe('warn');
+    expect(status(3_600_000_000)).toBe('fail');
+    expect(status(1e300)).toBe('fail');
+    expect(status('99999999999999999999')).toBe('fail');
+    expect(status({ toString: null })).toBe('fail');
     expect(status(-5)).toBe('fail');
     expect(status(1.5)).toBe('fail');
+    for (const bad of [3_600_000_000, 1e300, -5, 'soon', {}]) expect(judge(response(200, { ...GOOD, expires_in: bad }, NO_STORE)).judgement.tokens?.expires_in).toBeUndefined();
   });
 
   it('id_token is required when openid was asked, and skipped otherwise', () => {

@@ -60,6 +60,13 @@ export const TOKEN_RESPONSE_CHECKS: CheckDefinition[] = [
     hint: 'Send expires_in as a JSON number of seconds; without it clients cannot know when to refresh.',
   },
   {
+    id: 'token_response.member_types',
+    title: 'refresh_token and scope are strings where present',
+    spec: 'RFC 6749 §5.1',
+    severity: 'error',
+    hint: 'Send refresh_token and scope as JSON strings (scope space-delimited); a client cannot use any other type.',
+  },
+  {
     id: 'token_response.id_token',
     title: 'id_token present when openid was requested',
     spec: 'OIDC Core §3.1.3.3',
