@@ -21,7 +21,8 @@ function judge(res: HttpResponse, openid = true, basicAuth = false) {
 describe('judgeTokenResponse (RFC 6749 §5, OIDC Core §3.1.3.3)', () => {
   it('passes a well-formed response and returns the token set', () => {
     const { judgement, byId } = judge(response(200, GOOD, NO_STORE));
-    expect(Object.values(byId).map((c) => c.status)).toEqual(Array(8).fill('pass'));
+    expect(Object.values(byId).map((c) => c.status)).toEqual(Array(9).fill('pass'));
+    expect(Object.keys(byId)).toEqual(expect.arrayContaining(['token_response.token_syntax', 'token_response.member_types']));
     expect(judgement.tokens).toMatchObject({ access_token: GOOD.access_token, token_type: 'Bearer', expires_in: 3600, id_token: 'h.p.s', refresh_token: 'r-1' });
     expect(byId['token_response.access_token_kind']?.message).toMatch(/^opaque/);
   });
