@@ -1,8 +1,10 @@
 import type { CryptoKey } from 'jose';
+import { listed } from '../../util/show.js';
 import type { CheckRecorder } from '../../checks/recorder.js';
 import { JWS_ALGORITHMS } from './algorithms.js';
 import { verifyJws } from './jws-verify.js';
-import { importVerificationKey, selectKeys, thumbprint } from './keys.js';
+import { jwkThumbprint } from './jwk.js';
+import { importVerificationKey, selectKeys } from './keys.js';
 import type { ParsedJwt, SignatureInfo, ValidateOptions } from './types.js';
 
 /**
@@ -57,7 +59,7 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
   const source = options.keys.label;
   const forAnotherServer = p === 'access_token';
   if (selection.unknownKid) {
-    const known = options.keys.keys.map((jwk) => jwk.kid ?? '(no kid)').join(', ');
+    const known = listed(options.keys.keys.map((jwk) => jwk.kid ?? '(no kid)'), ', ');
     const refetched = options.keys.refetch ? ' (after fetching the keys again)' : '';
     const message = `no ${algorithm.kty} key with kid "${kid}" in ${source}${refetched}; it has: ${known || 'no keys'}`;
     // An access token may be signed for another audience's keys (RFC 9068 §4): a note, not a failure.
@@ -67,7 +69,7 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
   }
   if (candidates.length === 0 && refused.length > 0) {
     // A key that anyone can sign with (or that is not a key at all) verifies nothing, for any token.
-    const reasons = refused.map(({ jwk, reason }) => `${jwk.kid ? `key "${jwk.kid}"` : 'a key'} refused: ${reason}`).join('; ');
+    const reasons = listed(refused.map(({ jwk, reason }) => `${jwk.kid ? `key "${jwk.kid}"` : 'a key'} refused: ${reason}`));
     c.fail(`${p}.key`, `${reasons} (${source})`);
     return notVerified(`the only key for ${alg}${kid ? ` with kid "${kid}"` : ''} in ${source} is refused`, 'violation');
   }
@@ -95,7 +97,7 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
     }
     if (await verifyJws(parsed, key, alg)) {
       info.verified = true;
-      info.keyThumbprint = await thumbprint(jwk);
+      info.keyThumbprint = jwkThumbprint(jwk as Record<string, unknown>)!;
       c.pass(`${p}.signature`, `${alg} signature verified with key ${jwk.kid ? `"${jwk.kid}"` : info.keyThumbprint}`);
       return info;
     }
