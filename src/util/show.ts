@@ -14,3 +14,8 @@ export function listed(items: readonly string[], separator = '; ', max = 10): st
   const shown = items.slice(0, max).join(separator);
   return items.length > max ? `${shown}${separator}… and ${items.length - max} more` : shown;
 }
+
+/** A JSON array from outside, for a message: as JSON.stringify spells it, the first 10 items only. */
+export function shownList(items: readonly unknown[]): string {
+  return `[${listed(items.map((item) => JSON.stringify(item) ?? String(item)), ',')}]`;
+}
