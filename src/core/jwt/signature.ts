@@ -7,6 +7,9 @@ import { jwkThumbprint } from './jwk.js';
 import { importVerificationKey, selectKeys } from './keys.js';
 import type { ParsedJwt, SignatureInfo, ValidateOptions } from './types.js';
 
+/** Candidate keys tried per token at most (each costs an import and a verification). */
+const MAX_CANDIDATES = 10;
+
 /**
  * Verifies the signature with keys from a trusted source only (never from the header: jku, x5u,
  * jwk and x5c are ignored, RFC 8725 §3.10), selecting by kid, kty, crv, alg, use and key_ops.
@@ -79,16 +82,21 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
     else c.violation(`${p}.key`, message);
     return notVerified(`no key fits ${alg}`, forAnotherServer ? 'skip' : 'violation');
   }
-  if (kid === undefined && candidates.length > 1) {
+  if (candidates.length > MAX_CANDIDATES) {
+    // A key rotation overlaps two or three keys; thousands are a set built to make each token cost seconds.
+    c.fail(`${p}.key`, `${candidates.length} keys in ${source} fit ${alg}${kid === undefined ? ' and the header has no kid' : ` under kid "${kid}"`}: key selection is ambiguous; only the first ${MAX_CANDIDATES} are tried`);
+  } else if (kid === undefined && candidates.length > 1) {
     // OIDC Core §10.1: without a kid the verifier cannot know which key was meant.
     const message = `no kid in the header and ${candidates.length} keys in ${source} fit ${alg}: key selection is ambiguous`;
     if (p === 'id_token') c.violation(`${p}.key`, message);
     else c.warn(`${p}.key`, message);
+  } else if (candidates.length > 1) {
+    c.warn(`${p}.key`, `kid "${kid}" names ${candidates.length} keys in ${source} that fit ${alg}: key selection is ambiguous (each is tried)`);
   } else {
     c.pass(`${p}.key`, `key ${candidates[0]!.kid ? `"${candidates[0]!.kid}"` : '(no kid)'} from ${source}${refused.length ? ` (${refused.length} unsafe key${refused.length > 1 ? 's' : ''} refused)` : ''}`);
   }
 
-  for (const jwk of candidates) {
+  for (const jwk of candidates.slice(0, MAX_CANDIDATES)) {
     let key: CryptoKey | Uint8Array;
     try {
       key = await importVerificationKey(jwk, alg);
@@ -102,5 +110,6 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
       return info;
     }
   }
-  return notVerified(`${alg} signature does not verify with ${candidates.length === 1 ? 'the selected key' : `any of ${candidates.length} candidate keys`} from ${source}`, 'violation');
+  const tried = candidates.length === 1 ? 'the selected key' : candidates.length > MAX_CANDIDATES ? `the first ${MAX_CANDIDATES} of ${candidates.length} candidate keys` : `any of ${candidates.length} candidate keys`;
+  return notVerified(`${alg} signature does not verify with ${tried} from ${source}`, 'violation');
 }
