@@ -14,7 +14,7 @@ export interface KeyRow extends KeySummary {
 
 export async function keyRows(jwks: { keys: JWK[] } | undefined, showTokens: boolean): Promise<KeyRow[]> {
   if (!jwks) return [];
-  const summaries = await summarizeKeys(jwks);
+  const summaries = summarizeKeys(jwks);
   const objects = jwks.keys.filter((key) => key !== null && typeof key === 'object') as Array<Record<string, unknown>>;
   return summaries.map((summary, i) => {
     const jwk = Object.fromEntries(Object.entries(objects[i] ?? {}).map(([name, value]) => [name, !showTokens && SECRET_MEMBERS.has(name) ? '[redacted]' : value]));

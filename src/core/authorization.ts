@@ -1,6 +1,7 @@
 import type { CheckRecorder } from '../checks/recorder.js';
 import type { Pkce } from './pkce.js';
 import { isLoopback, isLoopbackLiteral } from '../http/loopback.js';
+import { listed } from '../util/show.js';
 
 /** The authorization request of RFC 6749 §4.1.1 with PKCE (RFC 7636 §4.3) and OIDC Core §3.1.2.1 extras. */
 export interface AuthorizationRequest {
@@ -124,9 +125,12 @@ export function judgeCallback(response: CallbackResponse, expect: CallbackExpect
     return stop();
   }
 
-  const repeated = [...new Set(names.filter((name, i) => names.indexOf(name) !== i))];
+  // Counted in one pass: the callback's parameters are whatever the redirect carried, thousands maybe.
+  const counts = new Map<string, number>();
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  const repeated = [...counts].filter(([, count]) => count > 1);
   if (repeated.length) {
-    checks.violation('authorization.repeated_params', `repeated in the callback: ${repeated.map((n) => `${n} (${names.filter((x) => x === n).length}×)`).join(', ')}`);
+    checks.violation('authorization.repeated_params', `repeated in the callback: ${listed(repeated.map(([name, count]) => `${name} (${count}×)`), ', ')}`);
     return stop();
   }
   checks.pass('authorization.repeated_params', `${names.length} parameters, none repeated (${names.join(', ')})`);

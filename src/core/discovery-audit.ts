@@ -1,7 +1,7 @@
 import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import { isLoopback } from '../http/loopback.js';
-import { show } from '../util/show.js';
+import { listed, show, shownList } from '../util/show.js';
 import { isResponseType, registryFor, usesCode } from './metadata-registries.js';
 
 /** The pure judge of a metadata document (CHECKS.md "Discovery"); unit-tested without a network. */
@@ -104,7 +104,7 @@ function auditRequired(r: CheckRecorder, metadata: Record<string, unknown>): voi
   const scopes = metadata.scopes_supported;
   if (scopes === undefined) r.skip('discovery.scopes_openid', 'scopes_supported not published');
   else if (!isStringList(scopes)) r.violation('discovery.scopes_openid', 'scopes_supported is not an array of strings');
-  else r.expect('discovery.scopes_openid', scopes.includes('openid'), 'scopes_supported contains openid', `scopes_supported is ${JSON.stringify(scopes)}, without "openid"`);
+  else r.expect('discovery.scopes_openid', scopes.includes('openid'), 'scopes_supported contains openid', `scopes_supported is ${shownList(scopes)}, without "openid"`);
 
   if (metadata.userinfo_endpoint === undefined) r.violation('discovery.userinfo_endpoint', 'userinfo_endpoint is not published');
   else r.pass('discovery.userinfo_endpoint', show(metadata.userinfo_endpoint));
@@ -166,8 +166,8 @@ function auditCapabilities(r: CheckRecorder, metadata: Record<string, unknown>):
     r.skip('discovery.alg_rs256', 'id_token_signing_alg_values_supported not published as a list');
     r.skip('discovery.alg_none', 'id_token_signing_alg_values_supported not published as a list');
   } else {
-    r.expect('discovery.alg_rs256', algs.includes('RS256'), 'RS256 listed', `RS256 missing from id_token_signing_alg_values_supported ${JSON.stringify(algs)}`);
-    r.expect('discovery.alg_none', !algs.includes('none'), '"none" not listed', `id_token_signing_alg_values_supported lists "none": ${JSON.stringify(algs)}`);
+    r.expect('discovery.alg_rs256', algs.includes('RS256'), 'RS256 listed', `RS256 missing from id_token_signing_alg_values_supported ${shownList(algs)}`);
+    r.expect('discovery.alg_none', !algs.includes('none'), '"none" not listed', `id_token_signing_alg_values_supported lists "none": ${shownList(algs)}`);
   }
 
   const methods = metadata.code_challenge_methods_supported;
@@ -181,7 +181,7 @@ function auditCapabilities(r: CheckRecorder, metadata: Record<string, unknown>):
     r.violation('discovery.pkce_s256', `code_challenge_methods_supported is not an array of strings (${JSON.stringify(methods)})`);
     r.skip('discovery.pkce_plain', 'code_challenge_methods_supported is malformed');
   } else {
-    r.expect('discovery.pkce_s256', methods.includes('S256'), 'S256 listed', `code_challenge_methods_supported is ${JSON.stringify(methods)}, without "S256"`);
+    r.expect('discovery.pkce_s256', methods.includes('S256'), 'S256 listed', `code_challenge_methods_supported is ${shownList(methods)}, without "S256"`);
     r.expect('discovery.pkce_plain', !methods.includes('plain'), '"plain" not listed', '"plain" is listed in code_challenge_methods_supported');
   }
 
@@ -191,7 +191,7 @@ function auditCapabilities(r: CheckRecorder, metadata: Record<string, unknown>):
     ...responseTypes.filter((type) => type.split(' ').includes('token')).map((type) => `response type "${type}"`),
     ...grantTypes.filter((type) => type === 'password').map(() => 'grant type "password"'),
   ];
-  if (found.length) r.violation('discovery.implicit_or_password', `advertises ${found.join(', ')}`);
+  if (found.length) r.violation('discovery.implicit_or_password', `advertises ${listed(found, ', ')}`);
   else r.pass('discovery.implicit_or_password', 'neither implicit response types nor the password grant advertised');
 
   const iss = metadata.authorization_response_iss_parameter_supported;
@@ -205,7 +205,7 @@ function auditRegistries(r: CheckRecorder, metadata: Record<string, unknown>): v
   if (!isStringList(responseTypes)) r.skip('discovery.response_types', 'response_types_supported is not a list of strings');
   else {
     const wrong = responseTypes.filter((type) => !isResponseType(type));
-    if (wrong.length) r.violation('discovery.response_types', `response_types_supported holds values that are not response types: ${JSON.stringify(wrong)}`);
+    if (wrong.length) r.violation('discovery.response_types', `response_types_supported holds values that are not response types: ${shownList(wrong)}`);
     else r.pass('discovery.response_types', `${responseTypes.length} response types, each registered`);
   }
 
@@ -216,10 +216,10 @@ function auditRegistries(r: CheckRecorder, metadata: Record<string, unknown>): v
     if (!registry || !Array.isArray(value)) continue;
     judged += 1;
     const outside = value.filter((v) => typeof v !== 'string' || !registry.accepts(v));
-    if (outside.length) unknown.push(`${member} ${JSON.stringify(outside)} (not in ${registry.name})`);
+    if (outside.length) unknown.push(`${member} ${shownList(outside)} (not in ${registry.name})`);
   }
   if (judged === 0) r.skip('discovery.registry_values', 'no *_supported list with a known registry is published');
-  else if (unknown.length) r.violation('discovery.registry_values', `values outside their registry: ${unknown.join('; ')}`);
+  else if (unknown.length) r.violation('discovery.registry_values', `values outside their registry: ${listed(unknown)}`);
   else r.pass('discovery.registry_values', `${judged} *_supported lists, every value registered`);
 }
 

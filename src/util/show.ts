@@ -5,3 +5,17 @@
 export function show(value: unknown): string {
   return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
 }
+
+/**
+ * The first `max` items joined, then how many more were left out: a message stays one readable line
+ * (and linear to build) whatever the size of the list an IdP sends.
+ */
+export function listed(items: readonly string[], separator = '; ', max = 10): string {
+  const shown = items.slice(0, max).join(separator);
+  return items.length > max ? `${shown}${separator}… and ${items.length - max} more` : shown;
+}
+
+/** A JSON array from outside, for a message: as JSON.stringify spells it, the first 10 items only. */
+export function shownList(items: readonly unknown[]): string {
+  return `[${listed(items.map((item) => JSON.stringify(item) ?? String(item)), ',')}]`;
+}

@@ -66,6 +66,12 @@ describe('decode: a 5-part JWE is never a pass', () => {
     expect(status(result.json<{ checks: Check[] }>().checks, 'jwt.signature')).toBe('fail');
   });
 
+  it('with only --alg: exit 1, jwt.alg fails (the header alg of a JWE is a key management alg)', async () => {
+    const result = await runCli(['decode', '--json', '--alg', 'RS256', jwe]);
+    expect(result.code, result.stdout).toBe(1);
+    expect(failed(result.json<{ checks: Check[] }>().checks)).toEqual(['jwt.jwe', 'jwt.alg']);
+  });
+
   it('with nothing asked of it: exit 0, only the header is shown, every check skipped with the reason', async () => {
     const result = await runCli(['decode', '--json', jwe]);
     expect(result.code, result.stdout).toBe(0);

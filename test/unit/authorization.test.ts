@@ -71,6 +71,14 @@ describe('judgeCallback', () => {
     expect(checks[0]?.message).toBe('repeated in the callback: code (2×)');
   });
 
+  it('tens of thousands of parameters are counted in one pass and listed in one short line', () => {
+    const params: Array<[string, string]> = Array.from({ length: 40_000 }, (_, i) => [`p${i % 20_000}`, 'x']);
+    const started = performance.now();
+    const { checks } = judge(query(params));
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(checks[0]?.message).toMatch(/^repeated in the callback: p0 \(2×\), p1 \(2×\), .*… and 19990 more$/);
+  });
+
   it('a code in the fragment is reported as such and never redeemed', () => {
     const { outcome, checks } = judge({ via: 'fragment', params: [['code', 'c'], ['state', STATE]] });
     expect(outcome.proceed).toBe(false);

@@ -265,3 +265,15 @@ describe('processDiscoveryResponse', () => {
     expect(() => processDiscoveryResponse(response(200, '<html>'))).toThrow(expect.objectContaining({ code: 'PROTOCOL' }));
   });
 });
+
+describe('huge lists from the IdP', () => {
+  it('a document of 100 000-entry arrays is audited in linear time, each message one short line', () => {
+    const many = (make: (i: number) => string) => Array.from({ length: 100_000 }, (_, i) => make(i));
+    const metadata = { ...good(), id_token_signing_alg_values_supported: many((i) => `X${i}`), response_types_supported: many(() => 'code token'), scopes_supported: many((i) => `s${i}`) };
+    const started = performance.now();
+    const checks = auditDiscovery(ISSUER, metadata);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(check(checks, 'discovery.alg_rs256').message).toMatch(/^RS256 missing from id_token_signing_alg_values_supported \["X0","X1",.*,… and 99990 more\]$/);
+    for (const result of checks) expect(result.message.length, result.id).toBeLessThan(600);
+  });
+});

@@ -13,6 +13,7 @@ function requestedChecks(options: ValidateOptions): Array<[suffix: string, expec
   const { expect, prefix } = options;
   const asked: Array<[string, string | undefined]> = [
     ['signature', prefix !== 'jwt' || options.secret || options.keys?.keys.length ? `a signature by ${options.keys?.label ?? 'the given secret'}` : undefined],
+    ['alg', options.algorithms ? `a signature alg in [${options.algorithms.join(', ')}]` : undefined],
     ['iss', expect.issuer === undefined ? undefined : `iss ${quote(expect.issuer)}`],
     ['aud', expect.audience === undefined ? undefined : `aud containing ${quote(expect.audience)}`],
     ['nonce', expect.nonce === undefined ? undefined : 'the nonce that was sent'],
@@ -44,6 +45,8 @@ export function judgeUndecryptable(parsed: ParsedJwt, options: ValidateOptions, 
     if (expected) c.fail(`${p}.${suffix}`, `cannot be checked: the token is encrypted (expected ${expected})`);
     else c.skip(`${p}.${suffix}`, 'the token is encrypted: its content cannot be read');
   };
+  // The header's alg is the JWE key management alg (RFC 7516 §4.1.1); the signature's, if any, is inside.
+  judge('alg');
   c.skip(`${p}.key`, 'no key selected: the token is encrypted');
   if (requested.has('signature')) c.fail(`${p}.signature`, `signature NOT verified: ${REASON}`);
   else c.skip(`${p}.signature`, `signature NOT verified: ${REASON}`);

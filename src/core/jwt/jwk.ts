@@ -33,6 +33,7 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 const unsigned = (value: string) => BigInt(`0x${Buffer.from(value, 'base64url').toString('hex') || '0'}`);
 
+/** Bits in a Base64urlUInt (RFC 7518 §2), leading zero octets ignored: n's size, or e's. */
 export function rsaModulusBits(n: string): number {
   const bytes = Buffer.from(n, 'base64url');
   let i = 0;
@@ -74,10 +75,12 @@ export function shapeProblem(jwk: Jwk): string | undefined {
  */
 export function rsaExponentProblem(jwk: Jwk): string | undefined {
   if (jwk.kty !== 'RSA' || typeof jwk.e !== 'string' || !BASE64URL.test(jwk.e)) return undefined;
+  // Bits are counted on the bytes: an IdP may send a megabyte-long e, never worth a BigInt.
+  const bits = rsaModulusBits(jwk.e);
+  if (bits > RSA_MAX_EXPONENT_BITS) return `e has ${bits} bits (more than ${RSA_MAX_EXPONENT_BITS}; 65537 is the norm)`;
   const e = unsigned(jwk.e);
   if (e < 3n) return `e = ${e}: ${e === 1n ? 'every message is its own signature (forgeable by anyone)' : 'not a usable exponent'}`;
   if (e % 2n === 0n) return `e = ${e} is even (no RSA key has one)`;
-  if (e.toString(2).length > RSA_MAX_EXPONENT_BITS) return `e has ${e.toString(2).length} bits (more than ${RSA_MAX_EXPONENT_BITS}; 65537 is the norm)`;
   return undefined;
 }
 
@@ -129,4 +132,19 @@ export function verificationRefusal(jwk: Jwk, published: boolean): string | unde
   const exposed = PRIVATE_MEMBERS.filter((name) => jwk[name] !== undefined);
   if (jwk.kty !== 'oct' && published && exposed.length) return `its private part (${exposed.join(', ')}) is published at a URL: anyone who fetched it can sign with it`;
   return keyStrengthProblem(jwk);
+}
+
+/** RFC 7638 §3.2: the members that define each key type, in lexicographic order. */
+const THUMBPRINT_MEMBERS: Record<string, string[]> = { RSA: ['e', 'kty', 'n'], EC: ['crv', 'kty', 'x', 'y'], OKP: ['crv', 'kty', 'x'], oct: ['k', 'kty'] };
+
+/**
+ * The RFC 7638 SHA-256 thumbprint, base64url; undefined when the key lacks a member its kty needs.
+ * Synchronous and without exceptions, so a set of tens of thousands of keys costs one hash each.
+ */
+export function jwkThumbprint(jwk: Jwk): string | undefined {
+  const members = typeof jwk.kty === 'string' ? THUMBPRINT_MEMBERS[jwk.kty] : undefined;
+  if (!members || members.some((name) => typeof jwk[name] !== 'string')) return undefined;
+  const canonical = JSON.stringify(Object.fromEntries(members.map((name) => [name, jwk[name]])));
+  // node:crypto on first use: decoding without keys never loads it (start-up time).
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(canonical).digest('base64url');
 }

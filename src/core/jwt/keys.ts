@@ -62,11 +62,3 @@ export function importVerificationKey(jwk: JWK, alg: string): Promise<CryptoKey 
   }
   return key;
 }
-
-const thumbprintCache = new WeakMap<JWK, Promise<string>>();
-
-export function thumbprint(jwk: JWK): Promise<string> {
-  let value = thumbprintCache.get(jwk);
-  if (!value) thumbprintCache.set(jwk, (value = import('jose').then(({ calculateJwkThumbprint }) => calculateJwkThumbprint(jwk, 'sha256'))));
-  return value;
-}

@@ -1,4 +1,5 @@
 import { CheckRecorder } from '../../checks/recorder.js';
+import { listed } from '../../util/show.js';
 import { checkClaims } from './claims.js';
 import { checkAlg, checkHeader } from './header-checks.js';
 import { judgeUndecryptable } from './jwe.js';
@@ -16,7 +17,7 @@ function checkStructure(parsed: ParsedJwt, options: ValidateOptions, c: CheckRec
 
   const { header, payload } = parsed.duplicateMembers;
   const repeated = [...header.map((name) => `header.${name}`), ...payload.map((name) => `payload.${name}`)];
-  c.expect(`${p}.duplicate_members`, repeated.length === 0, 'no repeated member names', `repeated member names: ${repeated.join(', ')}`);
+  c.expect(`${p}.duplicate_members`, repeated.length === 0, 'no repeated member names', `repeated member names: ${listed(repeated, ', ')}`);
 }
 
 /**

@@ -302,6 +302,20 @@ describe('structure', () => {
     expect((await validateJwt(good, options({ keys: { keys: [{ kty: 'oct', kid: 'h', k: b64u(secret) }], label: 'file k.json', published: false } }))).signature.verified).toBe(true);
   });
 
+  it('thousands of keys under one kid: jwt.key fails as ambiguous and only the first 10 are tried, in well under a second', async () => {
+    const signer = ecKey('k');
+    const decoys = Array.from({ length: 2000 }, () => ({ ...ecKey('k').jwk }));
+    const token = mint(goodClaims(), signer);
+    const started = performance.now();
+    const result = await validateJwt(token, options({ keys: { keys: [...decoys, signer.jwk], label: 'big set', published: true } }));
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(result.checks.find((c) => c.id === 'jwt.key')).toMatchObject({ status: 'fail', message: expect.stringMatching(/2001 keys in big set fit ES256 under kid "k": key selection is ambiguous; only the first 10 are tried/) });
+    expect(result.signature.verified).toBe(false);
+    const two = await validateJwt(token, options({ keys: { keys: [decoys[0]!, signer.jwk], label: 'two', published: true } }));
+    expect(two.signature.verified).toBe(true);
+    expect(two.checks.find((c) => c.id === 'jwt.key')?.status).toBe('warn');
+  });
+
   it('throws INPUT for things that are not tokens', async () => {
     for (const bad of ['', 'abc', 'a.b', 'a.b.c.d', '!!!.e30.', `${b64u('not json')}.e30.`, `${b64u('[1]')}.e30.`, `${b64u(Buffer.from([0xff, 0xfe]))}.e30.`, `${b64u('{"alg":"dir","enc":"A128GCM"}')}..aXY.!!!.dGFn`]) {
       await expect(validateJwt(bad, options())).rejects.toSatisfy((e: unknown) => e instanceof CliError && e.code === 'INPUT');
