@@ -96,7 +96,8 @@ export async function saveTokensChecked(entry: TokenEntry, store: StoreContext, 
   } catch (error) {
     if (!(error instanceof CacheWriteError)) throw error;
     checks.fail('cache.write', `not saved: ${error.detail}`);
-    (store.warn ?? defaultWarn)(`${error.message}; the result above is complete but was not cached`);
+    const rotated = entry.refresh_token ? ' (if the IdP rotated the refresh token, log in again once the cache is writable)' : '';
+    (store.warn ?? defaultWarn)(`${error.message}; the result is complete but was not cached${rotated}`);
     return { saved: false, reason: error.message };
   }
 }
