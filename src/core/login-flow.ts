@@ -219,8 +219,9 @@ async function waitForResponse(url: string, settings: LoginSettings, deps: Login
   received.catch(() => undefined);
   const browser = await openBrowser(url, { ...settings.browser, print: deps.ui.prompt });
   deps.ui.step(`Waiting for the authorization response (timeout ${humanDuration(settings.timeoutSeconds)}, Ctrl-C to cancel)`);
+  let waiting = true;
   try {
-    return await Promise.race([received, browser.failed]);
+    return await Promise.race([received, browser.failed, afterBrowserCommand(browser.exited, listener, deps.ui, () => waiting)]);
   } catch (error) {
     if (deps.signal.aborted) throw new CliError('CANCELLED', 'login cancelled (Ctrl-C) while waiting for the authorization response');
     if (deadline.aborted) {
@@ -232,9 +233,27 @@ async function waitForResponse(url: string, settings: LoginSettings, deps: Login
     }
     throw error;
   } finally {
+    waiting = false;
     browser.stop();
   }
 }
+
+/**
+ * A --browser-command that has finished will deliver nothing more. If only refused responses came, the
+ * last one is most likely the IdP's, with a garbled state: judge it (authorization.state fails, the code
+ * is never redeemed) instead of waiting for --timeout. Never resolves for a person's browser.
+ */
+async function afterBrowserCommand(exited: Promise<number | null>, listener: Loopback, ui: Ui, stillWaiting: () => boolean): Promise<ReceivedCallback> {
+  await exited;
+  await new Promise((resolve) => setTimeout(resolve, BROWSER_EXIT_GRACE_MS).unref());
+  const stray = listener.lastStray();
+  if (!stray || !stillWaiting()) return new Promise<never>(() => undefined);
+  ui.warn('the browser command finished and no response carried the state that was sent: judging the last one that came');
+  return { ...stray, reply: () => undefined };
+}
+
+// A response already on its way when the browser command exits still gets a moment to land.
+const BROWSER_EXIT_GRACE_MS = 500;
 
 const strayPhrase = (count: number, path: string) => `${count} request${count === 1 ? '' : 's'} to ${path} ${count === 1 ? 'was' : 'were'}`;
 

@@ -45,6 +45,8 @@ export interface Loopback {
   waitForCallback(signal: AbortSignal): Promise<ReceivedCallback>;
   /** How many requests to the path were refused for not carrying `state`. */
   strayCount(): number;
+  /** The parameters of the last refused response, to judge once nothing else can come (already answered). */
+  lastStray(): CallbackResponse | undefined;
   close(): Promise<void>;
 }
 
@@ -106,8 +108,10 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
   let early: ReceivedCallback | undefined;
   let taken = false;
   let strays = 0;
-  const stray = (res: ServerResponse, status = 400) => {
+  let last: CallbackResponse | undefined;
+  const stray = (res: ServerResponse, status = 400, response?: CallbackResponse) => {
     strays += 1;
+    if (response) last = response;
     // Nothing of the request is echoed: the page and the terminal stay free of what a stranger sent.
     send(res, status, page({ ok: false, title: 'Not the authorization response', message: 'This request was not the authorization response oidc-cli is waiting for (it did not carry the state of the login in progress), so it was ignored. The login goes on.' }));
     options.onStray?.(strays);
@@ -149,7 +153,7 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
     } else {
       return send(res, 405, page({ ok: false, title: 'Method not allowed', message: 'Only GET and POST are answered here.' }));
     }
-    if (!carriesState(response.params)) return stray(res);
+    if (!carriesState(response.params)) return stray(res, 400, response);
     taken = true;
     let answered = false;
     const reply = (outcome: PageOutcome) => {
@@ -182,6 +186,7 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
     port,
     close,
     strayCount: () => strays,
+    lastStray: () => last,
     waitForCallback(signal) {
       return new Promise<ReceivedCallback>((resolve, reject) => {
         if (early) return resolve(early);

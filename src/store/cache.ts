@@ -96,7 +96,8 @@ export async function saveTokensChecked(entry: TokenEntry, store: StoreContext, 
   } catch (error) {
     if (!(error instanceof CacheWriteError)) throw error;
     checks.fail('cache.write', `not saved: ${error.detail}`);
-    (store.warn ?? defaultWarn)(`${error.message}; the result above is complete but was not cached`);
+    const rotated = entry.refresh_token ? ' (if the IdP rotated the refresh token, log in again once the cache is writable)' : '';
+    (store.warn ?? defaultWarn)(`${error.message}; the result is complete but was not cached${rotated}`);
     return { saved: false, reason: error.message };
   }
 }
@@ -230,6 +231,13 @@ function parseEntry(text: string): TokenEntry | undefined {
     if (record[name] !== undefined && typeof record[name] !== 'string') return undefined;
   }
   if (record.expires_at !== undefined && typeof record.expires_at !== 'number') return undefined;
-  const { format: _format, ...entry } = record;
+  // Only the members a TokenEntry has: nothing else in the file (an endpoint, say) is ever used.
+  const entry: Record<string, unknown> = {};
+  for (const name of ENTRY_MEMBERS) if (record[name] !== undefined) entry[name] = record[name];
   return entry as unknown as TokenEntry;
 }
+
+const ENTRY_MEMBERS = ['issuer', 'client_id', 'access_token', 'refresh_token', 'id_token', 'token_type', 'expires_at', 'scope', 'obtained_at'] as const satisfies ReadonlyArray<keyof TokenEntry>;
+// A member added to TokenEntry but not to the list above would be dropped on read: make that a compile error.
+const _everyMember: Record<Exclude<keyof TokenEntry, (typeof ENTRY_MEMBERS)[number]>, never> = {};
+void _everyMember;

@@ -19,6 +19,9 @@ export function foreignWriter(stats: Stats): string | undefined {
   return undefined;
 }
 
+/** Cache entries and config files are a few KiB: a bigger one is not ours, and is not read into memory. */
+const MAX_BYTES = 1024 * 1024;
+
 export type OwnFile = { kind: 'missing' } | { kind: 'refused'; reason: string } | { kind: 'read'; text: string; madePrivate: boolean };
 
 /**
@@ -26,7 +29,8 @@ export type OwnFile = { kind: 'missing' } | { kind: 'refused'; reason: string } 
  * checks run on the open handle, so the file cannot be swapped between the check and the read. With
  * `private` a file readable by others is made 0600 on the way (its content may already have been read).
  */
-export async function readOwnFile(path: string, options: { private?: boolean } = {}): Promise<OwnFile> {
+export async function readOwnFile(path: string, options: { private?: boolean; maxBytes?: number } = {}): Promise<OwnFile> {
+  const maxBytes = options.maxBytes ?? MAX_BYTES;
   let handle;
   try {
     // O_NONBLOCK: a FIFO planted in its place must not hang the open.
@@ -40,6 +44,7 @@ export async function readOwnFile(path: string, options: { private?: boolean } =
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) return { kind: 'refused', reason: 'it is not a regular file' };
+    if (stats.size > maxBytes) return { kind: 'refused', reason: `it is over ${maxBytes} bytes` };
     const foreign = foreignWriter(stats);
     if (foreign) return { kind: 'refused', reason: foreign };
     const madePrivate = options.private === true && myUid() !== undefined && (stats.mode & 0o077) !== 0;

@@ -259,6 +259,41 @@ describe('a cache that cannot be written never loses a login', () => {
     expect(await readFile(join(tokensDir(), cacheFileName(publicKey())), 'utf8')).toBe(before);
   });
 
+  it.skipIf(!chattrWorks)('token refreshing an expired access token into an immutable cache dir (EPERM, root: chattr +i): the new token is printed, exit 1', { timeout: 90_000 }, async () => {
+    const first = await login();
+    expect(first.code, first.stderr).toBe(0);
+    const path = join(tokensDir(), cacheFileName(publicKey()));
+    const cached = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    // Rewritten in place (no new file): the directory can be frozen afterwards.
+    await writeFile(path, JSON.stringify({ ...cached, expires_at: Math.floor(Date.now() / 1000) - 60 }));
+    expect(spawnSync('chattr', ['+i', tokensDir()]).status).toBe(0);
+    try {
+      const result = await runCli(['token', '--issuer', idp.issuer, '--client-id', idp.clients.public.client_id], { env: env(), timeoutMs: 60_000 });
+      expect(hasStackTrace(result.stderr)).toBe(false);
+      expect(result.code, result.stderr).toBe(1);
+      const printed = result.stdout.trim();
+      expect(printed).not.toBe('');
+      expect(printed).not.toBe(cached.access_token);
+      expect(result.stderr).toMatch(/warning: could not write the token cache .*EPERM/);
+    } finally {
+      spawnSync('chattr', ['-i', tokensDir()]);
+    }
+    // The same for refresh, on a fresh login (the one above spent its refresh token).
+    expect((await login()).code).toBe(0);
+    expect(spawnSync('chattr', ['+i', tokensDir()]).status).toBe(0);
+    try {
+      const refresh = await runCli(['refresh', '--json'], { env: env(), timeoutMs: 60_000 });
+      expect(hasStackTrace(refresh.stderr)).toBe(false);
+      expect(refresh.code, refresh.stderr).toBe(1);
+      const doc = refresh.json<Doc>();
+      expect(check(doc, 'refresh.grant')?.status).toBe('pass');
+      expectReported(doc, /EPERM/);
+      expect(refresh.stderr).toMatch(/log in again once the cache is writable/);
+    } finally {
+      spawnSync('chattr', ['-i', tokensDir()]);
+    }
+  });
+
   it('token --grant client_credentials with XDG_CACHE_HOME pointing at a file: the token is printed, exit 1', { timeout: 60_000 }, async () => {
     await writeFile(join(dir, 'cache'), 'not a directory');
     const result = await machineToken();

@@ -189,6 +189,8 @@ describe('the loopback listener of a real login under abuse', () => {
     // The stray values never reach the terminal raw.
     expect(result.stderr).not.toContain('\u001b[31m');
     expect(result.stderr).not.toContain('stray-code');
+    // The genuine response came first: the refused ones are not judged afterwards.
+    expect(result.stderr).not.toContain('judging the last one');
   });
 
   it('a clean login reports no stray callback (pass, 0)', { timeout: 90_000 }, async () => {
