@@ -105,6 +105,15 @@ function algFor(key: KeyObject, jwkAlg: unknown): string {
   throw inputError(`--private-key: unsupported key type ${type ?? 'unknown'}`);
 }
 
+/** JSON.parse's message quotes the text near the error ("{"d": "q7Lm…" is not valid JSON): a key file's is never shown. */
+function parseKeyJson(text: string): JWK & { keys?: JWK[] } {
+  try {
+    return JSON.parse(text) as JWK & { keys?: JWK[] };
+  } catch {
+    throw new Error('it starts with "{" but is not valid JSON');
+  }
+}
+
 /** Reads a PEM (PKCS#8, PKCS#1, SEC1) or a private JWK (or a JWK Set holding one private key). */
 export async function loadPrivateKey(file: string): Promise<SigningKey> {
   let text: string;
@@ -115,7 +124,7 @@ export async function loadPrivateKey(file: string): Promise<SigningKey> {
   }
   try {
     if (text.trimStart().startsWith('{')) {
-      const parsed = JSON.parse(text) as JWK & { keys?: JWK[] };
+      const parsed = parseKeyJson(text);
       const jwk = parsed.keys ? parsed.keys.find((k) => 'd' in k) : parsed;
       if (!jwk || !('d' in jwk)) throw new Error('no private key (member "d") in the JWK');
       const key = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });

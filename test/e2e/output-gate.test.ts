@@ -146,6 +146,20 @@ describe('secrets echoed back by the IdP stay hidden', () => {
   });
 });
 
+describe('a private key file that does not parse', () => {
+  it('is reported without quoting any of its content (JSON.parse quotes the text near the error)', async () => {
+    const keyMaterial = 'q7LmSECRETkeyMATERIALnotToBeShown0123456789';
+    for (const [name, text] of [['bad-key.json', `{"kty": "EC", "d": ${keyMaterial}}`], ['bad-key2.json', `{${keyMaterial}`]]) {
+      await writeFile(join(dir, name!), text!, { mode: 0o600 });
+      const result = await run(['login', '--issuer', 'http://127.0.0.1:9', '--client-id', 'c', '--client-auth', 'private_key_jwt', '--private-key', join(dir, name!), '--browser-command', 'true']);
+      noStackTrace(result);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/--private-key: .* is not a private key/);
+      expect(result.stderr).not.toContain(keyMaterial.slice(0, 8));
+    }
+  });
+});
+
 describe('front-channel tokens are redacted and fail a check', () => {
   it('id_token and access_token in the callback of a code-only request: authorization.front_channel_tokens fails, no token printed', { timeout: 60_000 }, async () => {
     await withIdp('front_channel_tokens', async (idp) => {
