@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { SignJWT, type JWK } from 'jose';
 import { inputError, usageError } from '../errors.js';
 import { formUrlEncode } from '../report/redact.js';
+import { jsonParseProblem } from '../util/show.js';
 
 /**
  * Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3,
@@ -109,8 +110,8 @@ function algFor(key: KeyObject, jwkAlg: unknown): string {
 function parseKeyJson(text: string): JWK & { keys?: JWK[] } {
   try {
     return JSON.parse(text) as JWK & { keys?: JWK[] };
-  } catch {
-    throw new Error('it starts with "{" but is not valid JSON');
+  } catch (error) {
+    throw new Error(`it starts with "{" but is not valid JSON: ${jsonParseProblem(error)}`);
   }
 }
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { inputError } from '../errors.js';
+import { jsonParseProblem } from '../util/show.js';
 import { configFile } from './paths.js';
 
 export const CLIENT_AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
@@ -48,7 +49,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (li
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw inputError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
+    throw inputError(`config file ${path} is not valid JSON: ${jsonParseProblem(error)}`);
   }
   return parseConfig(raw, path, warn);
 }
