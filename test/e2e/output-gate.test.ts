@@ -243,6 +243,15 @@ function runBroken(args: string[], stdout: 'full' | 'closed', stdin = ''): Promi
   });
 }
 
+describe('one document per run', () => {
+  it('--json on a run that cannot complete still prints one JSON document with the error, masked, and the exit code', async () => {
+    const result = await run(['discover', '--issuer', 'http://127.0.0.1:9', '--json']);
+    expect(result.code).toBe(3);
+    expect(result.json()).toMatchObject({ command: 'discover', ok: false, error: { code: 'NETWORK', exit_code: 3 }, checks: [] });
+    expect(result.stderr).toMatch(/^oidc-cli: connection refused/m);
+  });
+});
+
 describe('exit codes survive a broken stdout', () => {
   const expired = `${b64u('{"alg":"none"}')}.${b64u(JSON.stringify({ sub: 'x', exp: 1000, iss: 'https://x.example' }))}.`;
   const fine = `${b64u('{"alg":"none"}')}.${b64u(JSON.stringify({ sub: 'x', iss: 'https://x.example' }))}.`;
