@@ -5,7 +5,7 @@ import type { CommandOutput, CommandRun, Context, GlobalOptions } from './comman
 import { CliError } from './errors.js';
 import type { HttpClient } from './http/types.js';
 import { renderHuman, renderHumanLine, summaryLine } from './report/human.js';
-import { renderJson } from './report/json.js';
+import { renderJson, renderJsonError } from './report/json.js';
 import { isOk, type Report } from './report/model.js';
 import { SecretRegistry } from './report/secrets.js';
 import { colorEnabled, makeChalk } from './ui/color.js';
@@ -55,7 +55,9 @@ export class OutputError extends Error {
 }
 
 /** Writes and waits for the write to complete, so a large report is not cut off by the exit and a failed write is seen. */
+let wroteResult = false;
 function writeOut(text: string): Promise<void> {
+  wroteResult = true;
   return new Promise((resolve, reject) => {
     process.stdout.write(text, (error) => (error ? reject(new OutputError((error as NodeJS.ErrnoException).code ?? error.message)) : resolve()));
   });
@@ -213,6 +215,12 @@ function writeErr(text: string, secrets: SecretRegistry): void {
   process.stderr.write(printable(secrets.mask(text)));
 }
 
+/** --json: the run that stopped still leaves its one document on stdout; a failure to write it changes nothing. */
+async function writeErrorDocument(command: string, error: unknown, code: number, secrets: SecretRegistry): Promise<void> {
+  const detail = error instanceof CliError ? error : { code: 'INTERNAL', message: `internal error: ${error instanceof Error ? error.message : String(error)}`, hint: undefined };
+  await writeOut(jsonSafe(secrets.mask(renderJsonError(command, detail, code)))).catch(() => undefined);
+}
+
 /** A stdout write error seen outside printOutput (commander's help, a late flush): none pending means null. */
 function stdoutFailure(seen: NodeJS.ErrnoException | undefined, runCode: number): { code: number; line?: string } | null {
   if (!seen) return null;
@@ -233,9 +241,11 @@ export async function main(argv: string[]): Promise<void> {
   // Without a listener a write error would crash the process; the writes themselves report it (writeOut).
   let stdoutError: NodeJS.ErrnoException | undefined;
   let outputHandled = false;
+  let ran: { name: string; json: boolean } | undefined;
   process.stdout.on('error', (error: NodeJS.ErrnoException) => (stdoutError ??= error));
   try {
     const program = buildCli(packageVersion(), async (name, options, globals) => {
+      ran = { name, json: globals.json === true };
       exitCode = await runCommand(name, options, globals, abort, secrets);
     });
     program.configureOutput({ writeErr: (text) => writeErr(text, secrets) });
@@ -252,6 +262,7 @@ export async function main(argv: string[]): Promise<void> {
       outputHandled = true;
     } else {
       const { line, code } = errorLine(error);
+      if (ran?.json && !wroteResult) await writeErrorDocument(ran.name, error, code, secrets);
       writeErr(line + '\n', secrets);
       if (process.env.OIDC_CLI_DEBUG && error instanceof Error) writeErr(`${error.stack}\n`, secrets);
       exitCode = code;

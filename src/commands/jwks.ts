@@ -5,6 +5,7 @@ import { discover } from '../core/discovery.js';
 import { auditJwks, fetchJwksDocument } from '../core/jwks.js';
 import { CliError, inputError, usageError } from '../errors.js';
 import type { Report, Section } from '../report/model.js';
+import { jsonParseProblem } from '../util/show.js';
 import type { Context } from './context.js';
 import { keyRows, keysJson, keysSection } from './jwks-view.js';
 
@@ -19,7 +20,7 @@ async function readJwksFile(file: string): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw inputError(`--file ${file} is not JSON (${(error as Error).message})`, 'give a JWK Set: {"keys": [...]}, or a single JWK');
+    throw inputError(`--file ${file} is not JSON (${jsonParseProblem(error)})`, 'give a JWK Set: {"keys": [...]}, or a single JWK');
   }
 }
 

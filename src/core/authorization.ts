@@ -116,6 +116,8 @@ export function judgeCallback(response: CallbackResponse, expect: CallbackExpect
   const first = (name: string) => response.params.find(([n]) => n === name)?.[1];
 
   if (response.via === 'fragment') {
+    // Tokens in a fragment (an implicit-style answer) are named too, before the fragment is refused.
+    if (names.some((name) => name !== 'code' && isFrontChannelCredential(name))) judgeFrontChannelTokens(names, expect.responseType ?? 'code', checks);
     checks.violation(
       'authorization.code_in_query',
       names.length === 0

@@ -3,6 +3,7 @@ import { readLocalFile } from '../util/local-file.js';
 import { SignJWT, type JWK } from 'jose';
 import { inputError, usageError } from '../errors.js';
 import { formUrlEncode } from '../report/redact.js';
+import { jsonParseProblem } from '../util/show.js';
 
 /**
  * Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3,
@@ -105,12 +106,21 @@ function algFor(key: KeyObject, jwkAlg: unknown): string {
   throw inputError(`--private-key: unsupported key type ${type ?? 'unknown'}`);
 }
 
+/** JSON.parse's message quotes the text near the error ("{"d": "q7Lm…" is not valid JSON): a key file's is never shown. */
+function parseKeyJson(text: string): JWK & { keys?: JWK[] } {
+  try {
+    return JSON.parse(text) as JWK & { keys?: JWK[] };
+  } catch (error) {
+    throw new Error(`it starts with "{" but is not valid JSON: ${jsonParseProblem(error)}`);
+  }
+}
+
 /** Reads a PEM (PKCS#8, PKCS#1, SEC1) or a private JWK (or a JWK Set holding one private key). */
 export async function loadPrivateKey(file: string): Promise<SigningKey> {
   const text = await readLocalFile(file, `--private-key ${file}`);
   try {
     if (text.trimStart().startsWith('{')) {
-      const parsed = JSON.parse(text) as JWK & { keys?: JWK[] };
+      const parsed = parseKeyJson(text);
       const jwk = parsed.keys ? parsed.keys.find((k) => 'd' in k) : parsed;
       if (!jwk || !('d' in jwk)) throw new Error('no private key (member "d") in the JWK');
       const key = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });

@@ -51,7 +51,7 @@ export interface TokenJudgement {
 const SECRET_PARAMS = new Set(['code', 'code_verifier', 'client_secret', 'client_assertion', 'refresh_token', 'password', 'assertion', 'subject_token', 'actor_token']);
 
 /** Of those, the ones that are the client's own secrets: shown without a single character (redactSecret). */
-const CLIENT_SECRETS = new Set(['client_secret', 'code_verifier', 'client_assertion', 'password']);
+const CLIENT_SECRETS = new Set(['client_secret', 'code_verifier', 'client_assertion', 'assertion', 'password']);
 
 export function describeForm(form: Array<[string, string]>, showTokens: boolean): string[] {
   const shown = (name: string, value: string) => (CLIENT_SECRETS.has(name) ? redactSecret(value, showTokens) : SECRET_PARAMS.has(name) ? redact(value, showTokens) : value);

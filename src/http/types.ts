@@ -15,7 +15,11 @@ export interface HttpRequest {
   maxBytes?: number;
   /** Overrides the client's timeout for this request, in milliseconds. */
   timeoutMs?: number;
-  /** Values that must be masked in traces besides the well-known parameter names (e.g. a client secret). */
+  /**
+   * Secret values this request carries besides the well-known parameter names (a client secret, a token
+   * being introspected): added to the run's registry, so they are masked in every output, not only traces.
+   * Only secrets: a value listed here is hidden wherever it appears, in any report.
+   */
   secrets?: string[];
   /** Aborts the request (Ctrl-C); a CliError reason is rethrown as is, anything else becomes CANCELLED. */
   signal?: AbortSignal;

@@ -19,3 +19,12 @@ export function listed(items: readonly string[], separator = '; ', max = 10): st
 export function shownList(items: readonly unknown[]): string {
   return `[${listed(items.map((item) => JSON.stringify(item) ?? String(item)), ',')}]`;
 }
+
+/**
+ * JSON.parse's message, minus the text V8 quotes near the error (`Unexpected token 'q', "{"d": q7Lm"... is
+ * not valid JSON`): a key or config file's content never reaches a message. Positions are kept.
+ */
+export function jsonParseProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return /^Unexpected token .*is not valid JSON$/s.test(message) ? 'an unexpected character' : message;
+}

@@ -146,6 +146,20 @@ describe('secrets echoed back by the IdP stay hidden', () => {
   });
 });
 
+describe('a private key file that does not parse', () => {
+  it('is reported without quoting any of its content (JSON.parse quotes the text near the error)', async () => {
+    const keyMaterial = 'q7LmSECRETkeyMATERIALnotToBeShown0123456789';
+    for (const [name, text] of [['bad-key.json', `{"kty": "EC", "d": ${keyMaterial}}`], ['bad-key2.json', `{${keyMaterial}`]]) {
+      await writeFile(join(dir, name!), text!, { mode: 0o600 });
+      const result = await run(['login', '--issuer', 'http://127.0.0.1:9', '--client-id', 'c', '--client-auth', 'private_key_jwt', '--private-key', join(dir, name!), '--browser-command', 'true']);
+      noStackTrace(result);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/--private-key: .* is not a private key/);
+      expect(result.stderr).not.toContain(keyMaterial.slice(0, 8));
+    }
+  });
+});
+
 describe('front-channel tokens are redacted and fail a check', () => {
   it('id_token and access_token in the callback of a code-only request: authorization.front_channel_tokens fails, no token printed', { timeout: 60_000 }, async () => {
     await withIdp('front_channel_tokens', async (idp) => {
@@ -228,6 +242,15 @@ function runBroken(args: string[], stdout: 'full' | 'closed', stdin = ''): Promi
     child.stdin!.end(stdin);
   });
 }
+
+describe('one document per run', () => {
+  it('--json on a run that cannot complete still prints one JSON document with the error, masked, and the exit code', async () => {
+    const result = await run(['discover', '--issuer', 'http://127.0.0.1:9', '--json']);
+    expect(result.code).toBe(3);
+    expect(result.json()).toMatchObject({ command: 'discover', ok: false, error: { code: 'NETWORK', exit_code: 3 }, checks: [] });
+    expect(result.stderr).toMatch(/^oidc-cli: connection refused/m);
+  });
+});
 
 describe('exit codes survive a broken stdout', () => {
   const expired = `${b64u('{"alg":"none"}')}.${b64u(JSON.stringify({ sub: 'x', exp: 1000, iss: 'https://x.example' }))}.`;

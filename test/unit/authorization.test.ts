@@ -128,3 +128,11 @@ describe('authorization.front_channel_tokens (RFC 9700 §2.1.2)', () => {
     expect(hybrid.status['authorization.front_channel_tokens']).toBe('pass');
   });
 });
+
+describe('authorization.front_channel_tokens in a fragment', () => {
+  it('is judged before the fragment is refused, so both failures are named', () => {
+    const { status } = judge({ via: 'fragment', params: [['access_token', 'at-123456'], ['state', STATE]] });
+    expect(status['authorization.front_channel_tokens']).toBe('fail');
+    expect(status['authorization.code_in_query']).toBe('fail');
+  });
+});
