@@ -51,6 +51,7 @@ async function settingsFrom(options: CheckOptions, context: Context): Promise<Ch
     expectRotation: options.expectRotation,
     concurrency,
     select,
+    insecure: context.globals.insecure,
   };
 }
 
