@@ -122,7 +122,7 @@ describe('userinfo and introspection', () => {
 describe('login --device', () => {
   const device = () => run(['login', '--device', '--timeout', '20']);
   it('the sound fixture logs in (the baseline)', async () => {
-    await setup({}, 'cli-public');
+    await setup({ device: true }, 'cli-public');
     const result = await device();
     expect(result.failed).toEqual([]);
     expect(result.code).toBe(0);
