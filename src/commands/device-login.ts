@@ -44,7 +44,7 @@ export async function runDeviceLogin(options: LoginOptions, context: Context): P
   // The browser is handed only what is safe to open: device.verification_uri_https judges, this acts.
   const page = authorization.verification_uri_complete ?? authorization.verification_uri;
   const unsafe = endpointProblem(page, context.globals.insecure);
-  if (options.browserCommand && unsafe) context.ui.warn(`not opening ${page} with --browser-command: it ${unsafe}`);
+  if (options.browserCommand && unsafe) context.ui.warn(`not opening ${JSON.stringify(page)} with --browser-command: it ${unsafe}`);
   const browser = options.browserCommand && !unsafe ? await openBrowser(page, { noBrowser: false, command: options.browserCommand, print: say }) : undefined;
 
   const timeout = context.globals.timeout ?? DEFAULT_TIMEOUT_SECONDS;

@@ -1,5 +1,7 @@
 import { isLoopback } from '../http/loopback.js';
-import { show } from '../util/show.js';
+
+/** Quoted as JSON: a value from the document may hold a newline or a control character. */
+const quote = (value: unknown) => JSON.stringify(value) ?? String(value);
 
 /**
  * Whether a flow may act on a discovery document at all (pure). The audit (discovery-audit.ts) says
@@ -17,13 +19,13 @@ import { show } from '../util/show.js';
  */
 export function metadataRefusal(expectedIssuer: string, metadata: Record<string, unknown>, endpoints: readonly string[], insecure: boolean): string | undefined {
   if (metadata.issuer !== expectedIssuer) {
-    return `the discovery document names the issuer ${show(metadata.issuer)}, not ${show(expectedIssuer)}: it is not used (OIDC Discovery §4.3)`;
+    return `the discovery document names the issuer ${quote(metadata.issuer)}, not ${quote(expectedIssuer)}: it is not used (OIDC Discovery §4.3)`;
   }
   for (const name of endpoints) {
     const value = metadata[name];
     if (value === undefined) continue;
     const problem = endpointProblem(value, insecure);
-    if (problem) return `${name} ${show(value)} ${problem}: not used`;
+    if (problem) return `${name} ${quote(value)} ${problem}: not used`;
   }
   return undefined;
 }

@@ -156,7 +156,7 @@ describe('login --device hands the browser only a safe verification page', () =>
     const { existsSync } = await import('node:fs');
     await writeFile(script, "import { appendFileSync } from 'node:fs';\nappendFileSync(process.argv[2], process.argv.at(-1) + '\\n');\n");
     const result = await run(['login', '--device', '--timeout', '20', '--browser-command', `node ${script} ${join(dir, 'called')}`]);
-    expect(result.stderr).toMatch(/not opening http:\/\/phish\.example\/activate\?user_code=WDJB-MJHT with --browser-command: it is plain http/);
+    expect(result.stderr).toMatch(/not opening "http:\/\/phish\.example\/activate\?user_code=WDJB-MJHT" with --browser-command: it is plain http/);
     expect(existsSync(join(dir, 'called'))).toBe(false);
     expect(result.code).toBe(1);
     expect(result.failed).toContain('device.verification_uri_https');
