@@ -2,7 +2,7 @@ import { CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { buildCli } from './cli.js';
 import type { CommandOutput, CommandRun, Context, GlobalOptions } from './commands/context.js';
-import { CliError } from './errors.js';
+import { CliError, ReportedStop } from './errors.js';
 import type { HttpClient } from './http/types.js';
 import { renderHuman, renderHumanLine, summaryLine } from './report/human.js';
 import { renderJson, renderJsonError } from './report/json.js';
@@ -194,7 +194,13 @@ export async function runCommand(name: string, options: Record<string, unknown>,
   };
   try {
     const module = (await import(`./commands/${name}.js`)) as { run: CommandRun<Record<string, unknown>> };
-    const output = await module.run(options, context);
+    let output: CommandOutput;
+    try {
+      output = await module.run(options, context);
+    } catch (error) {
+      if (!(error instanceof ReportedStop)) throw error;
+      output = { command: name, ...error.report };
+    }
     return await printOutput(output, globals, secrets);
   } finally {
     await http?.close();

@@ -50,6 +50,7 @@ async function settingsFrom(options: CheckOptions, context: Context): Promise<Ch
     expectRotation: options.expectRotation,
     concurrency,
     select,
+    insecure: context.globals.insecure,
   };
 }
 

@@ -96,6 +96,7 @@ async function settingsFrom(options: LoginOptions, context: Context): Promise<Lo
     timeoutSeconds: context.globals.timeout ?? DEFAULT_TIMEOUT_SECONDS,
     clockSkew: options.clockSkew ?? 60,
     showTokens: context.globals.showTokens,
+    insecure: context.globals.insecure,
   };
 }
 
@@ -190,7 +191,7 @@ function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheO
       fields: [
         ['issuer', settings.issuer],
         ['client_id', `${settings.client.client_id} (${result.client_auth})`],
-        ['redirect_uri', result.redirect_uri],
+        ['redirect_uri', result.redirect_uri ?? '(no listener: stopped at discovery)'],
         ['scope', settings.scope],
         ['result', result.stoppedAt ? `stopped: ${result.stoppedAt}` : 'completed'],
       ],

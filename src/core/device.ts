@@ -30,6 +30,15 @@ export function requestDeviceAuthorization(http: HttpClient, endpoint: string, c
   return postForm(http, endpoint, params, client, { assertionAudience: issuer });
 }
 
+function isSafePage(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
+  } catch {
+    return false;
+  }
+}
+
 /** Judges the device authorization response (pure). Undefined when it cannot be used. */
 export function judgeDeviceAuthorization(response: HttpResponse, c: CheckRecorder): DeviceAuthorization | undefined {
   const body = jsonObject(response);
@@ -53,18 +62,13 @@ export function judgeDeviceAuthorization(response: HttpResponse, c: CheckRecorde
   }
   c.pass('device.authorization_response', `user_code ${show(body.user_code)}, expires in ${show(expires)} s, poll every ${interval} s${body.interval === undefined ? ' (default)' : ''}`);
   const verification_uri = body.verification_uri as string;
-  let url: URL | undefined;
-  try {
-    url = new URL(verification_uri);
-  } catch {
-    url = undefined;
-  }
-  if (!url) c.violation('device.verification_uri_https', `verification_uri "${verification_uri}" is not a URL`);
-  else if (url.protocol === 'https:') c.pass('device.verification_uri_https', verification_uri);
-  else if (url.protocol === 'http:' && isLoopback(url.hostname)) c.pass('device.verification_uri_https', `${verification_uri} (loopback http, allowed for tests)`);
-  else c.violation('device.verification_uri_https', `verification_uri is ${verification_uri}`);
   const complete = typeof body.verification_uri_complete === 'string' ? body.verification_uri_complete : undefined;
+  // The page the user scans or clicks is as much a phishing target as the one they type (RFC 8628 §5.4).
+  const unsafe = [['verification_uri', verification_uri], ['verification_uri_complete', complete]].filter(([, page]) => page !== undefined && !isSafePage(page));
+  if (unsafe.length) c.violation('device.verification_uri_https', unsafe.map(([name, page]) => `${name} is ${page}`).join('; '));
+  else c.pass('device.verification_uri_https', `${verification_uri}${/^http:/.test(verification_uri) ? ' (loopback http, allowed for tests)' : ''}`);
   if (complete) c.pass('device.verification_uri_complete', complete);
+  else if (body.verification_uri_complete !== undefined) c.violation('device.verification_uri_complete', `verification_uri_complete is ${show(body.verification_uri_complete)}, not a string`);
   else c.violation('device.verification_uri_complete', 'no verification_uri_complete: the user has to type the code');
   return { device_code: body.device_code as string, user_code: body.user_code as string, verification_uri, verification_uri_complete: complete, expires_in: expires as number, interval: interval as number };
 }

@@ -11,6 +11,7 @@ import { humanDuration } from '../util/duration.js';
 import { buildAuthorizationUrl, isFrontChannelCredential, judgeCallback, judgePkce, judgeRedirectUri, judgeStrayCallbacks, type AuthorizationRequest, type CallbackOutcome } from './authorization.js';
 import { chooseClientAuth, type ClientAuthMethod, type ClientCredentials } from './client-auth.js';
 import { discover } from './discovery.js';
+import { metadataRefusal } from './metadata-trust.js';
 import { fetchJwks } from './jwks.js';
 import type { JudgedToken } from './login-tokens.js';
 import { hasOpenid, redeemCode, validateTokens } from './login-steps.js';
@@ -31,6 +32,8 @@ export interface LoginSettings {
   timeoutSeconds: number;
   clockSkew: number;
   showTokens: boolean;
+  /** --insecure: plain http endpoints are acted on anywhere, not only on loopback. */
+  insecure?: boolean;
 }
 
 export interface LoginDeps {
@@ -49,8 +52,9 @@ export interface LoginResult {
   stoppedAt: string | undefined;
   /** The client authentication used at the token endpoint. */
   client_auth: ClientAuthMethod;
-  redirect_uri: string;
-  authorization_url: string;
+  /** Undefined when the flow stopped before the listener started (untrusted discovery). */
+  redirect_uri: string | undefined;
+  authorization_url: string | undefined;
   callback: Array<[string, string]> | undefined;
   tokens: TokenSet | undefined;
   idToken: JudgedToken | undefined;
@@ -103,6 +107,7 @@ function createFlow(settings: LoginSettings, deps: LoginDeps): Flow {
 export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promise<LoginResult> {
   const flow = createFlow(settings, deps);
   const issuer = await discoverIssuer(flow);
+  if ('refused' in issuer) return stoppedBeforeBrowser(flow, issuer.refused, issuer.client.method);
 
   deps.ui.step('Loopback redirect listener');
   deps.ui.explain('A native app receives the code on a loopback redirect URI: only this machine can reach it (RFC 8252 §7.3).');
@@ -144,13 +149,29 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
   }
 }
 
-/** Step 1: discovery and keys, before any browser is involved, so a broken IdP fails early (exit 3). */
-async function discoverIssuer(flow: Flow): Promise<DiscoveredIssuer> {
+/** The endpoints a browser login hands to the browser or sends a credential to. */
+const ACTED_ON = ['authorization_endpoint', 'token_endpoint'] as const;
+
+/** A login that stopped at discovery: no listener, no browser, no request with a secret. */
+function stoppedBeforeBrowser(flow: Flow, reason: string, client_auth: ClientAuthMethod): LoginResult {
+  return { checks: flow.checks.results, steps: flow.steps, stoppedAt: reason, client_auth, redirect_uri: undefined, authorization_url: undefined, callback: undefined, tokens: undefined, idToken: undefined, accessToken: undefined, userinfo: undefined };
+}
+
+/**
+ * Step 1: discovery and keys, before any browser is involved, so a broken IdP fails early (exit 3).
+ * A document the flow must not act on (metadata-trust.ts) stops it here, its failed checks in the report.
+ */
+async function discoverIssuer(flow: Flow): Promise<DiscoveredIssuer | { refused: string; client: ClientCredentials }> {
   const { settings, deps: { http, ui }, checks } = flow;
   ui.step(`Discovery: ${settings.issuer}`);
   ui.explain('Discovery tells the client where the endpoints and signing keys are; its issuer must match exactly (mix-up defence).');
   const discovery = await flow.timed('discovery', () => discover(http, settings.issuer));
   const metadata = discovery.metadata;
+  const refused = metadataRefusal(discovery.issuer, metadata, ACTED_ON, settings.insecure === true);
+  if (refused) {
+    checks.merge(discovery.checks.filter((c) => c.status === 'fail' || c.status === 'warn'));
+    return { refused, client: settings.client };
+  }
   const endpoint = (name: string) => (typeof metadata[name] === 'string' ? (metadata[name] as string) : undefined);
   const required = (name: string) => {
     const value = endpoint(name);

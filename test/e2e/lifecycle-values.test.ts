@@ -122,7 +122,7 @@ describe('userinfo and introspection', () => {
 describe('login --device', () => {
   const device = () => run(['login', '--device', '--timeout', '20']);
   it('the sound fixture logs in (the baseline)', async () => {
-    await setup({}, 'cli-public');
+    await setup({ device: true }, 'cli-public');
     const result = await device();
     expect(result.failed).toEqual([]);
     expect(result.code).toBe(0);
@@ -144,5 +144,21 @@ describe('login --device', () => {
     expect(result.code, result.stderr).toBe(1);
     expect(result.failed).toContain('device.authorization_response');
     expect(idp!.posts.filter((path) => path === '/token')).toEqual([]);
+  });
+});
+
+describe('login --device hands the browser only a safe verification page', () => {
+  it('a verification_uri_complete on plain http elsewhere is not opened with --browser-command and fails device.verification_uri_https', async () => {
+    await setup({ deviceResponse: { verification_uri_complete: 'http://phish.example/activate?user_code=WDJB-MJHT' } }, 'cli-public');
+    const dir = await mkdtemp(join(home, 'browser-'));
+    const script = join(dir, 'record.mjs');
+    const { writeFile } = await import('node:fs/promises');
+    const { existsSync } = await import('node:fs');
+    await writeFile(script, "import { appendFileSync } from 'node:fs';\nappendFileSync(process.argv[2], process.argv.at(-1) + '\\n');\n");
+    const result = await run(['login', '--device', '--timeout', '20', '--browser-command', `node ${script} ${join(dir, 'called')}`]);
+    expect(result.stderr).toMatch(/not opening "http:\/\/phish\.example\/activate\?user_code=WDJB-MJHT" with --browser-command: it is plain http/);
+    expect(existsSync(join(dir, 'called'))).toBe(false);
+    expect(result.code).toBe(1);
+    expect(result.failed).toContain('device.verification_uri_https');
   });
 });

@@ -20,6 +20,9 @@ export type Fault =
   | 'missing_required' // no jwks_uri, no subject_types_supported
   | 'http_endpoints' // endpoints on http:// (use with tls for an https issuer)
   | 'foreign_host' // token_endpoint on another host
+  | 'plain_http_authorize' // authorization_endpoint on plain http to a host that is not loopback
+  | 'plain_http_token' // token_endpoint on plain http to a host that is not loopback
+  | 'plain_http_device' // device_authorization_endpoint on plain http to a host that is not loopback
   | 'alg_none' // "none" in id_token_signing_alg_values_supported
   | 'no_s256' // code_challenge_methods_supported: ["plain"]
   | 'implicit' // response type "token" and the password grant
@@ -130,6 +133,9 @@ function applyMetadataFaults(metadata: Record<string, unknown>, faults: Set<Faul
     for (const [name, value] of Object.entries(m)) if (name.endsWith('_endpoint') && typeof value === 'string') m[name] = value.replace(/^https:/, 'http:');
   }
   if (faults.has('foreign_host')) m.token_endpoint = 'https://tokens.elsewhere.example/token';
+  if (faults.has('plain_http_authorize')) m.authorization_endpoint = 'http://login.elsewhere.example/authorize';
+  if (faults.has('plain_http_token')) m.token_endpoint = 'http://tokens.elsewhere.example/token';
+  if (faults.has('plain_http_device')) m.device_authorization_endpoint = 'http://device.elsewhere.example/device';
   if (faults.has('alg_none')) m.id_token_signing_alg_values_supported = ['RS256', 'none'];
   if (faults.has('no_s256')) m.code_challenge_methods_supported = ['plain'];
   if (faults.has('implicit')) {

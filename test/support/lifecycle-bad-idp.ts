@@ -37,7 +37,9 @@ export interface LifecycleFaults {
   clientCredentialsResponse?: Record<string, unknown>;
   userinfoResponse?: Record<string, unknown>;
   introspectionResponse?: Record<string, unknown>;
-  /** The device authorization answer (RFC 8628 §3.2); the device code is approved at once. */
+  /** Advertise device authorization (RFC 8628); the device code is approved at once. */
+  device?: boolean;
+  /** Members merged over the device authorization answer (RFC 8628 §3.2); implies `device`. */
   deviceResponse?: Record<string, unknown>;
 }
 
@@ -114,7 +116,7 @@ export async function startBadLifecycleIdp(faults: LifecycleFaults): Promise<Bad
         userinfo_endpoint: `${issuer}/userinfo`,
         introspection_endpoint: `${issuer}/introspect`,
         revocation_endpoint: `${issuer}/revoke`,
-        device_authorization_endpoint: `${issuer}/device`,
+        ...(faults.device || faults.deviceResponse ? { device_authorization_endpoint: `${issuer}/device` } : {}),
         response_types_supported: ['code'],
         subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: ['RS256'],
