@@ -272,7 +272,9 @@ describe('huge lists from the IdP', () => {
     const metadata = { ...good(), id_token_signing_alg_values_supported: many((i) => `X${i}`), response_types_supported: many(() => 'code token'), scopes_supported: many((i) => `s${i}`) };
     const started = performance.now();
     const checks = auditDiscovery(ISSUER, metadata);
-    expect(performance.now() - started).toBeLessThan(1000);
+    // Not a speed target (those are in npm run bench): quadratic work over 100 000 entries takes minutes,
+    // linear work well under a second, so 10 s tells them apart even on a loaded CI machine.
+    expect(performance.now() - started).toBeLessThan(10_000);
     expect(check(checks, 'discovery.alg_rs256').message).toMatch(/^RS256 missing from id_token_signing_alg_values_supported \["X0","X1",.*,… and 99990 more\]$/);
     for (const result of checks) expect(result.message.length, result.id).toBeLessThan(600);
   });
