@@ -75,7 +75,8 @@ describe('judgeCallback', () => {
     const params: Array<[string, string]> = Array.from({ length: 40_000 }, (_, i) => [`p${i % 20_000}`, 'x']);
     const started = performance.now();
     const { checks } = judge(query(params));
-    expect(performance.now() - started).toBeLessThan(1000);
+    // A bound that tells linear from quadratic (minutes) on a loaded machine, not a speed target.
+    expect(performance.now() - started).toBeLessThan(10_000);
     expect(checks[0]?.message).toMatch(/^repeated in the callback: p0 \(2×\), p1 \(2×\), .*… and 19990 more$/);
   });
 

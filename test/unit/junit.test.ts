@@ -78,7 +78,7 @@ describe('JUnit report', () => {
         const xml = renderJunit({ checks: [{ id: 'probe.code_reuse', status: 'fail', message, spec }] }, { warningsFail: false, name: message });
         expect(XMLValidator.validate(xml)).toBe(true);
         const failure = parse(xml).testsuite[0]!.testcase[0]!.failure!;
-        const visible = message.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+        const visible = message.replace(/[^\t\n\r\u0020-\u007e\u00a0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
         expect(failure.message).toBe(visible);
       }),
       { numRuns: 300 },
