@@ -105,8 +105,19 @@ describe('auditJwks catches each fault', () => {
     expect(check(judge(() => [jwkOf(rsa.publicKey)]), 'jwks.missing_kid').status).toBe('pass');
   });
 
-  it('kid_format warns on path-like kids', () => {
-    expect(check(judge((keys) => void (keys[0]!.kid = '../../etc/passwd')), 'jwks.kid_format').status).toBe('warn');
+  it('kid_format warns on what hurts a key store, naming it', () => {
+    const result = check(judge((keys) => void (keys[0]!.kid = '../../etc/passwd')), 'jwks.kid_format');
+    expect(result.status).toBe('warn');
+    expect(result.message).toBe('unusual kid: "../../etc/passwd" (a ".." path segment)');
+    expect(check(judge((keys) => void (keys[0]!.kid = 'x'.repeat(200))), 'jwks.kid_format').message).toContain('(200 characters long)');
+  });
+
+  it('kid_format passes the base64 digests large providers use as kid ("/" and "+" inside), as jwt.kid does', () => {
+    const result = check(judge((keys) => {
+      keys[0]!.kid = 'nOo3ZDrODXEK1jKWhXslHR/jIAo+Ub4Ky2Wq0bx4Eqo=';
+      keys[1]!.kid = 'tenant/2024-11/signing';
+    }), 'jwks.kid_format');
+    expect(result).toMatchObject({ status: 'pass', message: 'kid values are opaque strings' });
   });
 
   it('use_key_ops fails when they contradict, passes when they agree', () => {

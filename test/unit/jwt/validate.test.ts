@@ -155,9 +155,12 @@ describe('key selection', () => {
     }
   });
 
-  it('warns on an odd kid', async () => {
-    for (const kid of ['../../etc/passwd', "k' OR 1=1", 'a'.repeat(300), 'k\u0000']) {
+  it('warns on an odd kid, and not on the "/" and "+" of a base64 digest', async () => {
+    for (const kid of ['../../etc/passwd', "k' OR 1=1", 'a'.repeat(300), 'k\u0000', 'k\u009b']) {
       expect((await statusOf(mint(goodClaims(), rsa, { kid }), 'jwt.kid')).status).toBe('warn');
+    }
+    for (const kid of ['nOo3ZDrODXEK1jKWhXslHR/jIAo+Ub4Ky2Wq0bx4Eqo=', 'tenant/2024-11/signing', 'a.b..c']) {
+      expect((await statusOf(mint(goodClaims(), rsa, { kid }), 'jwt.kid')).status).toBe('pass');
     }
   });
 });
