@@ -132,6 +132,22 @@ describe('auditJwks catches each fault', () => {
     expect(result.status).toBe('fail');
     expect(result.message).toContain('kid "o1"');
   });
+
+  it('use_required: a key that can only encrypt (X25519, a JWE alg) beside signing keys without use fails too', () => {
+    const x25519 = jwkOf(generateKeyPairSync('x25519').publicKey, { kid: 'agree-1' });
+    const agreement = check(judge((keys) => void keys.push(x25519)), 'jwks.use_required');
+    expect(agreement.status).toBe('fail');
+    expect(agreement.message).toContain('kid "agree-1" can only encrypt, yet says nothing');
+    const oaep = check(judge((keys) => void keys.push(jwkOf(rsaOther, { kid: 'wrap-1', alg: 'RSA-OAEP-256' }))), 'jwks.use_required');
+    expect(oaep.status).toBe('fail');
+    // the same keys, each with its use, pass; and a set of signing keys alone needs no use
+    const marked = check(judge((keys) => {
+      for (const key of keys) key.use = 'sig';
+      keys.push({ ...x25519, use: 'enc' });
+    }), 'jwks.use_required');
+    expect(marked).toMatchObject({ status: 'pass', message: 'every key says sig or enc' });
+    expect(check(judge((keys) => keys.map(({ use: _use, ...rest }) => rest)), 'jwks.use_required').status).toBe('pass');
+  });
 });
 
 describe('x5c_match', () => {
