@@ -250,6 +250,7 @@ Examples:
     .option('--only <ids>', 'run and report only these check ids or groups (repeatable, comma-separated; probe.pkce_* works)', collect)
     .option('--skip <ids>', 'leave out these check ids or groups (repeatable, comma-separated)', collect)
     .option('--junit <file>', 'also write a JUnit XML report (one testcase per check) to FILE, 0600')
+    .option('--sarif <file>', 'also write a SARIF 2.1.0 log (a rule per check, a result per failure or warning) to FILE, for code scanning')
     .addOption(new Option('--fail-on <level>', 'exit 1 on failures only (default) or on warnings too').choices(['warn', 'fail']))
     .option('--concurrency <n>', 'browser runs at once for the probes (default 4)')
     .option('--clock-skew <duration>', 'tolerance for exp/nbf/iat (at most 1d)', duration('--clock-skew'), 60)

@@ -161,6 +161,7 @@ export async function runCommand(name: string, options: Record<string, unknown>,
   const context: Context = {
     globals,
     ui,
+    version: packageVersion(),
     env: process.env,
     // A getter: creating process.stdin costs start-up time that most commands never need.
     get stdin() {

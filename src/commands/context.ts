@@ -22,6 +22,8 @@ export interface GlobalOptions {
 export interface Context {
   globals: GlobalOptions;
   ui: Ui;
+  /** oidc-cli's own version, for reports that name their tool (SARIF). */
+  version: string;
   env: NodeJS.ProcessEnv;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   /** The one HTTP client for this run, created on first use (so offline commands never load undici). */

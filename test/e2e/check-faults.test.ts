@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +115,26 @@ describe('check against the real oidc-provider with refresh rotation off', () =>
       expect(run.message('refresh.rotation')).toBe('expected rotation, got: the same refresh_token was returned');
       expect(run.result.code).toBe(1);
       expect(run.doc.checks.some((c) => c.id.startsWith('probe.'))).toBe(false);
+    } finally {
+      await idp.close();
+    }
+  }, E2E_TIMEOUT);
+});
+
+describe('--sarif', () => {
+  it('one result per failed check, at the metadata URL, with the rule from the catalogue; the file is 0600', async () => {
+    const idp = await startProbeIdp({ faults: ['code_reusable'] });
+    try {
+      const sarif = join(dir, 'reuse.sarif');
+      const run = await check(idp, idp.clients.public, ['--sarif', sarif, '--only', 'probe.code_reuse,discovery']);
+      expect(run.result.code).toBe(1);
+      const log = JSON.parse(await readFile(sarif, 'utf8'));
+      expect(log.version).toBe('2.1.0');
+      const results = log.runs[0].results as Array<{ ruleId: string; level: string; ruleIndex: number; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }>;
+      expect(results.map((r) => [r.ruleId, r.level])).toEqual([['probe.code_reuse', 'error']]);
+      expect(results[0]!.locations[0]!.physicalLocation.artifactLocation.uri).toBe(`${idp.issuer}/.well-known/openid-configuration`);
+      expect(log.runs[0].tool.driver.rules[results[0]!.ruleIndex].helpUri).toBe('https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2');
+      expect((await stat(sarif)).mode & 0o777).toBe(0o600);
     } finally {
       await idp.close();
     }

@@ -141,12 +141,17 @@ describe('check against the sound oidc-provider harness', () => {
 
   it('an IdP that cannot be reached: exit 3 with one line, and the JUnit file says why (an <error>)', async () => {
     const junit = join(dir, 'unreachable.xml');
-    const result = await runCli(['check', '--issuer', 'http://127.0.0.1:9', '--client-id', 'x', '--junit', junit], { env: env() });
+    const sarif = join(dir, 'unreachable.sarif');
+    const result = await runCli(['check', '--issuer', 'http://127.0.0.1:9', '--client-id', 'x', '--junit', junit, '--sarif', sarif], { env: env() });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/^oidc-cli: connection refused by 127\.0\.0\.1:9$/m);
     expect(hasStackTrace(result.stderr)).toBe(false);
     const xml = await readFile(junit, 'utf8');
     expect(xml).toMatch(/<testsuites [^>]*errors="1"/);
     expect(xml).toContain('<error message="connection refused by 127.0.0.1:9" type="NETWORK">');
+    // the SARIF log says so too: no results, an unsuccessful invocation with the reason
+    const log = JSON.parse(await readFile(sarif, 'utf8'));
+    expect(log.runs[0].results).toEqual([]);
+    expect(log.runs[0].invocations[0]).toMatchObject({ executionSuccessful: false, exitCode: 3, toolExecutionNotifications: [{ message: { text: 'connection refused by 127.0.0.1:9' } }] });
   }, E2E_TIMEOUT);
 });
