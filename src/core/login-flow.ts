@@ -252,11 +252,26 @@ async function waitForResponse(url: string, settings: LoginSettings, deps: Login
         hint: 'if the identity provider sent them, it does not return state unchanged (RFC 6749 §4.1.2, check authorization.state); otherwise another local process is probing the redirect URI',
       });
     }
+    if (error instanceof CliError && error.code === 'CANCELLED' && listener.strayCount() === 0) throw redirectUriRefused(error, listener.redirect_uri, settings.listener.port === 0);
     throw error;
   } finally {
     waiting = false;
     browser.stop();
   }
+}
+
+/**
+ * The browser command gave up and nothing at all reached the listener: the IdP kept the browser on a
+ * page of its own. By far the most common cause is a redirect_uri it refuses: many IdPs compare it
+ * byte for byte, port included, instead of allowing any port on loopback (RFC 8252 §7.3).
+ */
+function redirectUriRefused(error: CliError, redirect_uri: string, randomPort: boolean): CliError {
+  const example = 'http://127.0.0.1:8765/callback';
+  return new CliError('CANCELLED', `${error.message}, and no request reached ${redirect_uri}: the IdP most likely refused this redirect_uri and showed its own error page`, {
+    hint: randomPort
+      ? `many IdPs compare redirect_uri exactly, port included, and do not allow any port on loopback (RFC 8252 §7.3): register one fixed URI for the client, e.g. ${example}, and pass --redirect-uri ${example} (or --port 8765); the IdP's page names the real reason when the URL is opened by hand`
+      : `register exactly ${redirect_uri} for this client (scheme, host, port and path are compared byte for byte), or pass the --redirect-uri that is registered`,
+  });
 }
 
 /**

@@ -81,6 +81,27 @@ describe('login against a misbehaving IdP: one fault, one failing check', () => 
     expect(doc.checks.find((c) => c.id === 'authorization.iss')).toMatchObject({ status: 'warn', message: expect.stringContaining('mix-up defence') });
   });
 
+  it('an IdP that matches redirect_uri exactly: the dead end becomes a diagnosis (the URI to register, --redirect-uri), and with it the login works', async () => {
+    const idp = await startScriptedIdp('exact_redirect_uri');
+    try {
+      const base = ['login', '--issuer', idp.issuer, '--client-id', idp.client_id, '--browser-command', BROWSER, '--timeout', '20'];
+      const refused = await runCli(base, { env: { XDG_CACHE_HOME: cache, BROWSER: undefined }, timeoutMs: 25_000 });
+      expect(refused.code).toBe(4);
+      expect(refused.stderr).toMatch(/oidc-cli: the browser command "node" exited with code 1 before the authorization response arrived, and no request reached http:\/\/127\.0\.0\.1:\d+\/callback: the IdP most likely refused this redirect_uri/);
+      expect(refused.stderr).toContain('hint: many IdPs compare redirect_uri exactly, port included, and do not allow any port on loopback (RFC 8252 §7.3)');
+      expect(refused.stderr).toContain('--redirect-uri http://127.0.0.1:8765/callback');
+      // --json still prints its one document, with the diagnosis in it
+      const json = await runCli([...base, '--json'], { env: { XDG_CACHE_HOME: cache, BROWSER: undefined }, timeoutMs: 25_000 });
+      expect(json.code).toBe(4);
+      expect(json.json<{ ok: boolean; error: { message: string } }>().error.message).toContain('the IdP most likely refused this redirect_uri');
+      // the registered URI, as the hint says: the same IdP lets the login through
+      const registered = await runCli([...base, '--redirect-uri', idp.registeredRedirectUri!], { env: { XDG_CACHE_HOME: cache, BROWSER: undefined }, timeoutMs: 25_000 });
+      expect(registered.code, registered.stderr).toBe(0);
+    } finally {
+      await idp.close();
+    }
+  });
+
   it('stops before the token request when the callback fails, and says so on stderr', async () => {
     const { result } = await loginAgainst('wrong_state');
     const doc = result.json<{ tokens?: unknown; stopped_at: string; checks: Check[] }>();

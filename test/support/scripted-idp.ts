@@ -19,6 +19,8 @@ export const FAULTS = [
   'none',
   // discovery: 301 to the same path with a trailing slash (Django's APPEND_SLASH), the document there
   'discovery_redirect_slash',
+  // redirect_uri matched exactly, port included (no RFC 8252 §7.3 any-port rule): see registeredRedirectUri
+  'exact_redirect_uri',
   // authorization response
   'no_state', 'wrong_state', 'wrong_iss_param', 'no_iss_unadvertised', 'access_denied', 'code_in_fragment', 'repeated_code',
   // token response / ID token
@@ -54,7 +56,18 @@ export interface ScriptedIdp {
   tokenRequests: Array<{ form: URLSearchParams; authorization: string | undefined }>;
   /** Tokens put in the front channel by 'front_channel_tokens'. */
   frontChannelTokens: string[];
+  /** With 'exact_redirect_uri': the one redirect_uri accepted (a free port picked at start). */
+  registeredRedirectUri: string | undefined;
   close(): Promise<void>;
+}
+
+/** A port that was free a moment ago (for a fixed, "registered" loopback redirect URI). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 /**
@@ -94,7 +107,8 @@ export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}
   const hmac = 'an-hmac-key-published-for-all-to-see-0123456789';
   const published: JWK[] = fault === 'published_hmac' ? [jwk, { kty: 'oct', kid: 'hmac-1', alg: 'HS256', k: b64url(hmac) }] : [jwk];
   const grants = new Map<string, Grant>();
-  const state: ScriptedIdp = { issuer: '', client_id: 'scripted-client', lastAuthorizationRequest: undefined, tokenRequests: [], frontChannelTokens: [], close: async () => undefined };
+  const registeredRedirectUri = fault === 'exact_redirect_uri' ? `http://127.0.0.1:${await freePort()}/callback` : undefined;
+  const state: ScriptedIdp = { issuer: '', client_id: 'scripted-client', lastAuthorizationRequest: undefined, tokenRequests: [], frontChannelTokens: [], registeredRedirectUri, close: async () => undefined };
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -105,6 +119,11 @@ export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}
     const q = url.searchParams;
     state.lastAuthorizationRequest = q;
     const redirect_uri = q.get('redirect_uri') ?? '';
+    if (registeredRedirectUri !== undefined && redirect_uri !== registeredRedirectUri) {
+      // What most IdPs do: their own error page, never a redirect to an unregistered URI.
+      res.writeHead(400, { 'content-type': 'text/html' });
+      return void res.end('<!doctype html><title>Error</title><p>invalid_request: redirect_uri is not registered for this client</p>');
+    }
     const code = b64url(randomBytes(24));
     grants.set(code, { client_id: q.get('client_id') ?? '', redirect_uri, nonce: q.get('nonce') ?? undefined, code_challenge: q.get('code_challenge') ?? undefined });
     const back: Array<[string, string]> = fault === 'access_denied' ? [['error', 'access_denied'], ['error_description', 'The user said no']] : [['code', code]];
