@@ -5,7 +5,6 @@ import { selection } from '../core/check/select.js';
 import { CliError, usageError } from '../errors.js';
 import { renderJunit, renderJunitError } from '../report/junit.js';
 import { countStatuses, isOk, type Report, type Section } from '../report/model.js';
-import { writeFileAtomic } from '../store/atomic.js';
 import { resolveClient, type ClientFlags } from '../store/profiles.js';
 import type { Context } from './context.js';
 import { listenerFor } from './login.js';
@@ -51,6 +50,7 @@ async function settingsFrom(options: CheckOptions, context: Context): Promise<Ch
     expectRotation: options.expectRotation,
     concurrency,
     select,
+    insecure: context.globals.insecure,
   };
 }
 
@@ -77,25 +77,18 @@ export async function run(options: CheckOptions, context: Context): Promise<Repo
   } catch (error) {
     // Could not complete (exit 3 or 4): CI still gets a JUnit file that says why.
     if (junitPath !== undefined && error instanceof CliError && error.code !== 'USAGE' && error.code !== 'INPUT') {
-      await writeJunit(junitPath, renderJunitError(suite, error)).catch(() => undefined);
+      // The run's own error is the one to report; a JUnit file that cannot be written is said in one warning.
+      await context.writeFile(junitPath, renderJunitError(suite, error)).catch((failure: Error) => context.ui.warn(failure.message));
     }
     throw error;
   }
   const report = buildReport(settings, outcome, junitPath);
   if (junitPath !== undefined) {
     const probeMs = new Map(outcome.probes.flatMap((probe) => probe.ids.map((id) => [id, probe.ms] as const)));
-    await writeJunit(junitPath, renderJunit(report, { warningsFail: context.globals.strict, name: suite, msOf: (id) => probeMs.get(id) }));
+    await context.writeFile(junitPath, renderJunit(report, { warningsFail: context.globals.strict, name: suite, msOf: (id) => probeMs.get(id) }));
     context.ui.detail(`JUnit report written to ${junitPath} (${isOk(report, context.globals.strict) ? 'passing' : 'failing'})`);
   }
   return report;
-}
-
-async function writeJunit(path: string, xml: string): Promise<void> {
-  try {
-    await writeFileAtomic(path, xml, 0o600);
-  } catch (error) {
-    throw new CliError('INPUT', `--junit: cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
 }
 
 function buildReport(settings: CheckSettings, outcome: CheckOutcome, junitPath: string | undefined): Report {

@@ -1,10 +1,11 @@
 import type { JWK } from 'jose';
 import { summarizeKeys, type KeySummary } from '../core/jwks.js';
+import { PRIVATE_MEMBERS } from '../core/jwt/jwk.js';
 import type { Section } from '../report/model.js';
 
 /** The keys table and JSON rows shared by `jwks` and `discover`. */
 
-const PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']);
+const SECRET_MEMBERS: ReadonlySet<string> = new Set(PRIVATE_MEMBERS);
 
 export interface KeyRow extends KeySummary {
   /** The published JWK, with private or symmetric members redacted unless --show-tokens. */
@@ -13,10 +14,10 @@ export interface KeyRow extends KeySummary {
 
 export async function keyRows(jwks: { keys: JWK[] } | undefined, showTokens: boolean): Promise<KeyRow[]> {
   if (!jwks) return [];
-  const summaries = await summarizeKeys(jwks);
+  const summaries = summarizeKeys(jwks);
   const objects = jwks.keys.filter((key) => key !== null && typeof key === 'object') as Array<Record<string, unknown>>;
   return summaries.map((summary, i) => {
-    const jwk = Object.fromEntries(Object.entries(objects[i] ?? {}).map(([name, value]) => [name, !showTokens && PRIVATE_MEMBERS.has(name) ? '[redacted]' : value]));
+    const jwk = Object.fromEntries(Object.entries(objects[i] ?? {}).map(([name, value]) => [name, !showTokens && SECRET_MEMBERS.has(name) ? '[redacted]' : value]));
     return { ...summary, jwk };
   });
 }

@@ -6,7 +6,8 @@ import { fetchJwks } from '../core/jwks.js';
 import type { KeySource, TokenExpectations, ValidationResult } from '../core/jwt/types.js';
 import { validateJwt } from '../core/jwt/validate.js';
 import { classifyToken } from '../core/token-endpoint.js';
-import { CliError, inputError, usageError } from '../errors.js';
+import { CliError, inputError, ReportedStop, usageError } from '../errors.js';
+import { metadataRefusal } from '../core/metadata-trust.js';
 import { CheckRecorder } from '../checks/recorder.js';
 import type { HttpClient } from '../http/types.js';
 import type { TokenPrefix } from '../checks/catalogue/tokens.js';
@@ -31,7 +32,7 @@ export interface Session {
   keys(): Promise<KeySource>;
   /** An endpoint from discovery; a usage error naming the member when the IdP does not advertise it. */
   endpoint(member: string): string;
-  /** Validates a JWT (undefined for an opaque token) with the issuer's keys. */
+  /** Validates a JWS or JWE (undefined for an opaque token) with the issuer's keys. */
   validate(token: string, prefix: TokenPrefix, expect?: TokenExpectations): Promise<ValidationResult | undefined>;
   /** Caches the entry, judged as `cache.write` in `checks`; false when it could not be written (warned). */
   save(entry: TokenEntry, checks: CheckRecorder): Promise<boolean>;
@@ -76,8 +77,12 @@ export async function openSession(options: ClientFlags, context: Context, config
   context.ui.step(`Discovery of ${client.issuer}`);
   const discovery = await discover(http, client.issuer);
   const failing = discovery.checks.filter((check) => check.status === 'fail');
-  if (failing.length) context.ui.warn(`discovery of ${client.issuer} has ${failing.length} failing check(s) (${failing.map((c) => c.id).join(', ')}); run oidc-cli discover for details`);
   const metadata = discovery.metadata;
+  const insecure = context.globals.insecure;
+  // Nothing is sent anywhere a document names when the document is another issuer's (OIDC Discovery §4.3).
+  const refused = metadataRefusal(client.issuer, metadata, [], insecure);
+  if (refused) throw untrusted(refused, discovery.checks, client);
+  if (failing.length) context.ui.warn(`discovery of ${client.issuer} has ${failing.length} failing check(s) (${failing.map((c) => c.id).join(', ')}); run oidc-cli discover for details`);
 
   const method = chooseClientAuth(client.client_auth_explicit ? client.client_auth : undefined, { secret: Boolean(client.client_secret), key: Boolean(client.private_key_file) }, metadata.token_endpoint_auth_methods_supported);
   const credentials: ClientCredentials = { client_id: client.client_id, method };
@@ -90,7 +95,7 @@ export async function openSession(options: ClientFlags, context: Context, config
     const jwksUri = metadata.jwks_uri;
     if (typeof jwksUri !== 'string') throw inputError(`the discovery document of ${client.issuer} has no jwks_uri`);
     const load = async (): Promise<JWK[]> => (await fetchJwks(http, jwksUri)).jwks.keys;
-    keys ??= load().then((list) => ({ keys: list, label: `jwks_uri ${jwksUri}`, refetch: load }));
+    keys ??= load().then((list) => ({ keys: list, label: `jwks_uri ${jwksUri}`, published: true, refetch: load }));
     return keys;
   };
 
@@ -107,10 +112,14 @@ export async function openSession(options: ClientFlags, context: Context, config
     endpoint(member) {
       const value = metadata[member];
       if (typeof value !== 'string' || value === '') throw usageError(`${client.issuer} advertises no ${member} in its discovery document`, 'the IdP may not support this feature, or it is disabled for this deployment');
+      // Checked when first used, before any request: a credential never goes to a plain-http endpoint.
+      const endpointRefused = metadataRefusal(client.issuer, metadata, [member], insecure);
+      if (endpointRefused) throw untrusted(endpointRefused, discovery.checks, client);
       return value;
     },
     async validate(token, prefix, expect = {}) {
-      if (classifyToken(token) !== 'JWS') return undefined;
+      // A JWE is judged too: it cannot be decrypted here, so its *.jwe check fails (jwt/jwe.ts).
+      if (classifyToken(token) === 'opaque') return undefined;
       const algs = metadata.id_token_signing_alg_values_supported;
       const expectations: TokenExpectations = { issuer: client.issuer, ...expect };
       if (prefix === 'id_token' && Array.isArray(algs)) expectations.advertisedAlgorithms = algs.filter((a): a is string => typeof a === 'string');
@@ -129,6 +138,16 @@ export async function openSession(options: ClientFlags, context: Context, config
     },
   };
   return session;
+}
+
+/** The stop of a session on untrusted discovery: the failed discovery checks are the report (exit 1). */
+function untrusted(reason: string, discoveryChecks: CheckResult[], client: Session['client']): ReportedStop {
+  const checks = discoveryChecks.filter((check) => check.status === 'fail' || check.status === 'warn');
+  return new ReportedStop(reason, {
+    checks,
+    data: { issuer: client.issuer, client_id: client.client_id, stopped_at: reason },
+    sections: [{ title: 'Stopped at discovery', kind: 'text', text: `${reason}. Nothing was sent to the endpoints it names; run oidc-cli discover --issuer ${client.issuer} for the full audit.` }],
+  });
 }
 
 /** The token to act on: the argument, stdin for "-", or the cached one. */

@@ -3,6 +3,7 @@ import { CliError, usageError } from '../errors.js';
 import { isLoopback } from '../http/loopback.js';
 import { PROTECTED_PARAMETERS } from '../core/authorization.js';
 import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
+import { timeNotes } from '../core/jwt/claims.js';
 import { runLogin, type LoginResult, type LoginSettings } from '../core/login-flow.js';
 import type { LoopbackOptions } from '../core/loopback.js';
 import type { Report, Section } from '../report/model.js';
@@ -35,7 +36,6 @@ export interface LoginOptions extends ClientFlags {
 
 const DEFAULT_SCOPE = 'openid profile email';
 const DEFAULT_TIMEOUT_SECONDS = 300;
-const TIME_CLAIMS = ['exp', 'iat', 'nbf', 'auth_time'];
 
 /** --redirect-uri / --port / --listen-ipv6 → where the listener binds and what redirect_uri says. */
 export function listenerFor(options: Pick<LoginOptions, 'redirectUri' | 'port' | 'listenIpv6'>): LoopbackOptions {
@@ -96,6 +96,7 @@ async function settingsFrom(options: LoginOptions, context: Context): Promise<Lo
     timeoutSeconds: context.globals.timeout ?? DEFAULT_TIMEOUT_SECONDS,
     clockSkew: options.clockSkew ?? 60,
     showTokens: context.globals.showTokens,
+    insecure: context.globals.insecure,
   };
 }
 
@@ -158,14 +159,10 @@ async function cacheTokens(settings: LoginSettings, result: LoginResult, context
   return saved;
 }
 
-function timeNotes(payload: Record<string, unknown> | undefined): Record<string, string> {
-  const now = Math.floor(Date.now() / 1000);
-  const notes: Record<string, string> = {};
-  for (const name of TIME_CLAIMS) {
-    const value = payload?.[name];
-    if (typeof value === 'number') notes[name] = `${new Date(value * 1000).toISOString()} (${relativeTime(value, now)})`;
-  }
-  return notes;
+/** The time claims as "ISO (relative)" notes beside the payload; the one guarded timeNotes of claims.ts. */
+function notesOf(payload: Record<string, unknown>): Record<string, string> {
+  const notes = timeNotes(payload, Math.floor(Date.now() / 1000));
+  return Object.fromEntries(Object.entries(notes).map(([claim, note]) => [claim, `${note.iso} (${note.relative})`]));
 }
 
 function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheOutcome): Report {
@@ -194,7 +191,7 @@ function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheO
       fields: [
         ['issuer', settings.issuer],
         ['client_id', `${settings.client.client_id} (${result.client_auth})`],
-        ['redirect_uri', result.redirect_uri],
+        ['redirect_uri', result.redirect_uri ?? '(no listener: stopped at discovery)'],
         ['scope', settings.scope],
         ['result', result.stoppedAt ? `stopped: ${result.stoppedAt}` : 'completed'],
       ],
@@ -206,8 +203,8 @@ function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheO
     fields.push(['cache', cache.saved ? cache.path : cache.reason]);
     sections.push({ title: 'Token response', kind: 'fields', fields });
   }
-  if (result.idToken?.payload) sections.push({ title: `ID token (alg ${showValue(result.idToken.header.alg)}, kid ${showValue(result.idToken.header.kid ?? 'none')})`, kind: 'json', value: result.idToken.payload, notes: timeNotes(result.idToken.payload) });
-  if (result.accessToken?.payload) sections.push({ title: 'Access token (JWT)', kind: 'json', value: result.accessToken.payload, notes: timeNotes(result.accessToken.payload) });
+  if (result.idToken?.payload) sections.push({ title: `ID token (alg ${showValue(result.idToken.header.alg)}, kid ${showValue(result.idToken.header.kid ?? 'none')})`, kind: 'json', value: result.idToken.payload, notes: notesOf(result.idToken.payload) });
+  if (result.accessToken?.payload) sections.push({ title: 'Access token (JWT)', kind: 'json', value: result.accessToken.payload, notes: notesOf(result.accessToken.payload) });
   if (result.userinfo) sections.push({ title: 'Userinfo', kind: 'json', value: result.userinfo });
   return { command: 'login', checks: result.checks, data, sections, steps: result.steps };
 }

@@ -1,5 +1,5 @@
 import { CheckRecorder } from '../checks/recorder.js';
-import { requestToken, judgeTokenResponse, describeForm } from '../core/token-endpoint.js';
+import { requestToken, judgeTokenResponse, describeForm, isVsChar } from '../core/token-endpoint.js';
 import { inputError, usageError } from '../errors.js';
 import type { Report } from '../report/model.js';
 import { redact } from '../report/redact.js';
@@ -36,6 +36,13 @@ export async function run(options: TokenOptions, context: Context): Promise<Repo
 }
 
 function tokenReport(entry: TokenEntry, source: string, context: Context, checks: Report['checks']): Report {
+  // `$(oidc-cli token)` puts it in a header or on a terminal: a token outside VSCHAR is never handed out.
+  if (!isVsChar(entry.access_token!)) {
+    throw inputError(
+      `the access token for ${entry.issuer} (client ${entry.client_id}) has characters outside RFC 6749's VSCHAR (printable ASCII): not printed`,
+      'the IdP issued a malformed token (token_response.token_syntax); it cannot be sent in an Authorization header either',
+    );
+  }
   const now = nowSeconds();
   const data: Record<string, unknown> = {
     issuer: entry.issuer,

@@ -40,7 +40,7 @@ export async function run(options: UserinfoOptions, context: Context): Promise<R
   // The ID token to compare with: the cached one, when the access token is the cached login's.
   const sub = source === 'cache' || cached?.access_token === token ? idTokenSub(cached?.id_token) : undefined;
   const signed = (response.headers['content-type'] ?? '').toLowerCase().startsWith('application/jwt');
-  const keys = signed ? (await session.keys()).keys : undefined;
+  const keys = signed ? await session.keys() : undefined;
   const c = new CheckRecorder();
   const claims = await judgeUserinfo(response, { sub, issuer: client.issuer, client_id: client.client_id, keys }, c);
 

@@ -1,36 +1,15 @@
 import { X509Certificate } from 'node:crypto';
 import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
-import { show } from '../util/show.js';
+import { listed, show } from '../util/show.js';
+import { ecPointProblem, PRIVATE_MEMBERS, rsaExponentProblem, rsaSizeProblem, shapeProblem } from './jwt/jwk.js';
 
 /** The pure judge of a JWK Set (CHECKS.md "JWKS"): works on a fetched set and on a local file alike. */
 
 type Jwk = Record<string, unknown>;
 
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
-/** Coordinate length in bytes per curve (RFC 7518 §6.2.1.2, RFC 8037 §2). */
-const CURVE_BYTES: Record<string, { kty: 'EC' | 'OKP'; bytes: number }> = {
-  'P-256': { kty: 'EC', bytes: 32 },
-  'P-384': { kty: 'EC', bytes: 48 },
-  'P-521': { kty: 'EC', bytes: 66 },
-  secp256k1: { kty: 'EC', bytes: 32 },
-  Ed25519: { kty: 'OKP', bytes: 32 },
-  Ed448: { kty: 'OKP', bytes: 57 },
-  X25519: { kty: 'OKP', bytes: 32 },
-  X448: { kty: 'OKP', bytes: 56 },
-};
 const SIG_OPS = new Set(['sign', 'verify']);
 const ENC_OPS = new Set(['encrypt', 'decrypt', 'wrapKey', 'unwrapKey', 'deriveKey', 'deriveBits']);
-
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-
-export function rsaModulusBits(n: string): number {
-  const bytes = Buffer.from(n, 'base64url');
-  let i = 0;
-  while (i < bytes.length && bytes[i] === 0) i += 1;
-  if (i === bytes.length) return 0;
-  return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]!));
-}
 
 /** "kid abc" or "key #2", for messages. */
 export function keyLabel(jwk: Jwk, index: number): string {
@@ -48,33 +27,6 @@ export function keyTypeForAlg(alg: string): { kty: string; crv?: string[] } | un
   if (alg === 'Ed25519' || alg === 'Ed448') return { kty: 'OKP', crv: [alg] };
   if (/^HS(256|384|512)$/.test(alg) || /^A(128|192|256)(KW|GCMKW)$/.test(alg) || alg === 'dir') return { kty: 'oct' };
   return undefined;
-}
-
-/** Why the key is malformed for its kty, or undefined when it is well formed. */
-function shapeProblem(jwk: Jwk): string | undefined {
-  const b64 = (name: string, bytes?: number): string | undefined => {
-    const value = jwk[name];
-    if (typeof value !== 'string' || value === '') return `${name} missing`;
-    if (!BASE64URL.test(value)) return `${name} is not unpadded base64url`;
-    if (bytes !== undefined && Buffer.from(value, 'base64url').length !== bytes) return `${name} is ${Buffer.from(value, 'base64url').length} bytes, expected ${bytes} for ${show(jwk.crv)}`;
-    return undefined;
-  };
-  switch (jwk.kty) {
-    case 'RSA':
-      return b64('n') ?? b64('e');
-    case 'EC':
-    case 'OKP': {
-      const curve = typeof jwk.crv === 'string' ? CURVE_BYTES[jwk.crv] : undefined;
-      if (!curve || curve.kty !== jwk.kty) return `crv ${JSON.stringify(jwk.crv)} is not a ${show(jwk.kty)} curve`;
-      return jwk.kty === 'EC' ? (b64('x', curve.bytes) ?? b64('y', curve.bytes)) : b64('x', curve.bytes);
-    }
-    case 'oct':
-      return b64('k');
-    case undefined:
-      return 'kty missing';
-    default:
-      return typeof jwk.kty === 'string' ? undefined : 'kty is not a string';
-  }
 }
 
 function isSigningKey(jwk: Jwk): boolean {
@@ -100,11 +52,13 @@ function x5cProblem(jwk: Jwk): string | undefined {
 }
 
 function auditKeys(r: CheckRecorder, keys: Jwk[]): void {
-  const label = (jwk: Jwk) => keyLabel(jwk, keys.indexOf(jwk));
+  // Positions looked up once: indexOf per key would make every message quadratic in the set's size.
+  const position = new Map(keys.map((jwk, i) => [jwk, i]));
+  const label = (jwk: Jwk) => keyLabel(jwk, position.get(jwk)!);
   const problems = (find: (jwk: Jwk) => string | undefined) =>
-    keys.flatMap((jwk) => {
+    keys.flatMap((jwk, i) => {
       const problem = find(jwk);
-      return problem === undefined ? [] : [`${label(jwk)}: ${problem}`];
+      return problem === undefined ? [] : [`${keyLabel(jwk, i)}: ${problem}`];
     });
 
   const signing = keys.filter(isSigningKey);
@@ -115,19 +69,32 @@ function auditKeys(r: CheckRecorder, keys: Jwk[]): void {
     const found = PRIVATE_MEMBERS.filter((name) => jwk[name] !== undefined);
     return found.length ? `publishes ${found.join(', ')} (${jwk.kty === 'oct' ? 'a symmetric secret' : 'private key material'})` : undefined;
   });
-  if (exposed.length) r.violation('jwks.private_material', exposed.join('; '));
+  if (exposed.length) r.violation('jwks.private_material', listed(exposed));
   else r.pass('jwks.private_material', 'public keys only');
 
   const malformed = problems(shapeProblem);
   const unknown = keys.filter((jwk) => typeof jwk.kty === 'string' && !['RSA', 'EC', 'OKP', 'oct'].includes(jwk.kty));
-  if (malformed.length) r.violation('jwks.key_shape', malformed.join('; '));
+  if (malformed.length) r.violation('jwks.key_shape', listed(malformed));
   else r.pass('jwks.key_shape', `${keys.length} keys well formed${unknown.length ? ` (${unknown.length} of unknown kty, ignored)` : ''}`);
 
+  // The same judgements key selection applies (jwt/jwk.ts): a key failed here never verifies a token.
   const rsa = keys.filter((jwk) => jwk.kty === 'RSA' && typeof jwk.n === 'string');
-  const weak = rsa.filter((jwk) => rsaModulusBits(jwk.n as string) < 2048).map((jwk) => `${label(jwk)} has ${rsaModulusBits(jwk.n as string)} bits`);
+  const rsaPlural = `${rsa.length} RSA key${rsa.length > 1 ? 's' : ''}`;
+  const sizes = problems(rsaSizeProblem);
   if (rsa.length === 0) r.skip('jwks.rsa_size', 'no RSA keys');
-  else if (weak.length) r.violation('jwks.rsa_size', `${weak.join('; ')} (minimum 2048)`);
-  else r.pass('jwks.rsa_size', `${rsa.length} RSA key${rsa.length > 1 ? 's' : ''}, all ≥ 2048 bits`);
+  else if (sizes.length) r.violation('jwks.rsa_size', listed(sizes));
+  else r.pass('jwks.rsa_size', `${rsaPlural}, all of 2048 to 16384 bits`);
+
+  const exponents = problems(rsaExponentProblem);
+  if (rsa.length === 0) r.skip('jwks.rsa_exponent', 'no RSA keys');
+  else if (exponents.length) r.violation('jwks.rsa_exponent', listed(exponents));
+  else r.pass('jwks.rsa_exponent', `${rsaPlural}, every public exponent odd and at least 3`);
+
+  const ecCount = keys.filter((jwk) => jwk.kty === 'EC').length;
+  const offCurve = problems(ecPointProblem);
+  if (ecCount === 0) r.skip('jwks.ec_point', 'no EC keys');
+  else if (offCurve.length) r.violation('jwks.ec_point', listed(offCurve));
+  else r.pass('jwks.ec_point', `${ecCount} EC point${ecCount > 1 ? 's' : ''} on ${ecCount > 1 ? 'their curves' : 'its curve'} (or malformed: see jwks.key_shape)`);
 
   const mismatched = problems((jwk) => {
     if (typeof jwk.alg !== 'string') return undefined;
@@ -137,10 +104,10 @@ function auditKeys(r: CheckRecorder, keys: Jwk[]): void {
     if (need.crv && !need.crv.includes(show(jwk.crv))) return `alg ${jwk.alg} needs crv ${need.crv.join(' or ')}, not ${show(jwk.crv)}`;
     return undefined;
   });
-  if (mismatched.length) r.violation('jwks.crv_alg', mismatched.join('; '));
+  if (mismatched.length) r.violation('jwks.crv_alg', listed(mismatched));
   else r.pass('jwks.crv_alg', keys.some((jwk) => typeof jwk.alg === 'string') ? 'every alg fits its key' : 'no key declares alg');
 
-  auditKids(r, keys);
+  auditKids(r, keys, label);
 
   const contradictions = problems((jwk) => {
     if (typeof jwk.use !== 'string' || !Array.isArray(jwk.key_ops)) return undefined;
@@ -148,42 +115,67 @@ function auditKeys(r: CheckRecorder, keys: Jwk[]): void {
     const wrong = allowed ? jwk.key_ops.filter((op) => !allowed.has(show(op))) : [];
     return wrong.length ? `use "${jwk.use}" but key_ops ${JSON.stringify(jwk.key_ops)}` : undefined;
   });
-  if (contradictions.length) r.violation('jwks.use_key_ops', contradictions.join('; '));
+  if (contradictions.length) r.violation('jwks.use_key_ops', listed(contradictions));
   else r.pass('jwks.use_key_ops', 'no key contradicts its use with key_ops');
 
   const hasEnc = keys.some((jwk) => jwk.use === 'enc');
   const hasSig = keys.some((jwk) => jwk.use === 'sig');
   const withoutUse = keys.filter((jwk) => jwk.use === undefined);
-  if (hasEnc && (hasSig || withoutUse.length) && withoutUse.length) r.violation('jwks.use_required', `the set mixes signing and encryption keys but ${withoutUse.map(label).join(', ')} ${withoutUse.length > 1 ? 'have' : 'has'} no use`);
+  if (hasEnc && (hasSig || withoutUse.length) && withoutUse.length) r.violation('jwks.use_required', `the set mixes signing and encryption keys but ${listed(withoutUse.map(label), ', ')} ${withoutUse.length > 1 ? 'have' : 'has'} no use`);
   else r.pass('jwks.use_required', hasEnc ? 'every key says sig or enc' : 'no encryption keys, use is optional');
 
   const withX5c = keys.filter((jwk) => jwk.x5c !== undefined);
   const x5cBad = problems((jwk) => (jwk.x5c === undefined ? undefined : x5cProblem(jwk)));
   if (withX5c.length === 0) r.skip('jwks.x5c_match', 'no key carries x5c');
-  else if (x5cBad.length) r.violation('jwks.x5c_match', x5cBad.join('; '));
+  else if (x5cBad.length) r.violation('jwks.x5c_match', listed(x5cBad));
   else r.pass('jwks.x5c_match', `${withX5c.length} x5c leaf certificate${withX5c.length > 1 ? 's match their keys' : ' matches its key'}`);
 }
 
-function auditKids(r: CheckRecorder, keys: Jwk[]): void {
+/**
+ * Same kid and same kty with the same (or an unstated) alg: a verifier cannot choose between them.
+ * One pass over the group (an IdP may send tens of thousands of keys under one kid).
+ */
+function isAmbiguous(group: Jwk[]): boolean {
+  const seen = new Set<string>();
+  const withoutAlg = new Set<string>();
+  const ktys = new Map<string, number>();
+  for (const jwk of group) {
+    const kty = show(jwk.kty);
+    ktys.set(kty, (ktys.get(kty) ?? 0) + 1);
+    if (jwk.alg === undefined) withoutAlg.add(kty);
+    else {
+      const pair = `${kty}\u0000${show(jwk.alg)}`;
+      if (seen.has(pair)) return true;
+      seen.add(pair);
+    }
+  }
+  return [...withoutAlg].some((kty) => ktys.get(kty)! > 1);
+}
+
+function auditKids(r: CheckRecorder, keys: Jwk[], label: (jwk: Jwk) => string): void {
   const byKid = new Map<string, Jwk[]>();
-  for (const jwk of keys) if (typeof jwk.kid === 'string') byKid.set(jwk.kid, [...(byKid.get(jwk.kid) ?? []), jwk]);
+  for (const jwk of keys) {
+    if (typeof jwk.kid !== 'string') continue;
+    const group = byKid.get(jwk.kid);
+    if (group) group.push(jwk);
+    else byKid.set(jwk.kid, [jwk]);
+  }
   const duplicates = [...byKid].filter(([, group]) => group.length > 1);
-  // Same kid and same kty with the same (or an unstated) alg: a verifier cannot choose, so it is an error.
-  const ambiguous = duplicates.filter(([, group]) =>
-    group.some((a, i) => group.some((b, j) => j > i && a.kty === b.kty && (a.alg === b.alg || a.alg === undefined || b.alg === undefined))),
-  );
-  const describe = (list: Array<[string, Jwk[]]>) => list.map(([kid, group]) => `"${kid}" ×${group.length} (${group.map((k) => `${show(k.kty)}/${show(k.alg ?? 'no alg')}`).join(', ')})`).join('; ');
+  const ambiguous = duplicates.filter(([, group]) => isAmbiguous(group));
+  const kidText = (kid: string) => JSON.stringify(kid.length > 40 ? `${kid.slice(0, 40)}…` : kid);
+  const describe = (list: Array<[string, Jwk[]]>) =>
+    listed(list.map(([kid, group]) => `${kidText(kid)} ×${group.length} (${listed(group.map((k) => `${show(k.kty)}/${show(k.alg ?? 'no alg')}`), ', ', 5)})`));
   if (ambiguous.length) r.fail('jwks.duplicate_kid', `kid repeated with the same kty/alg, so key selection is ambiguous: ${describe(ambiguous)}`);
   else if (duplicates.length) r.violation('jwks.duplicate_kid', `kid repeated (different kty/alg): ${describe(duplicates)}`);
   else r.pass('jwks.duplicate_kid', byKid.size ? `${byKid.size} distinct kid values` : 'no kid values to compare');
 
   const missing = keys.filter((jwk) => typeof jwk.kid !== 'string');
-  if (missing.length && keys.length > 1) r.violation('jwks.missing_kid', `${missing.length} of ${keys.length} keys have no kid (${missing.map((jwk) => keyLabel(jwk, keys.indexOf(jwk))).join(', ')})`);
+  if (missing.length && keys.length > 1) r.violation('jwks.missing_kid', `${missing.length} of ${keys.length} keys have no kid (${listed(missing.map(label), ', ')})`);
   else r.pass('jwks.missing_kid', missing.length ? 'a single key without kid (acceptable)' : 'every key has a kid');
 
   // eslint-disable-next-line no-control-regex
   const odd = [...byKid.keys()].filter((kid) => kid.length > 128 || /[/\\"'`\u0000-\u001f]|\.\./.test(kid));
-  if (odd.length) r.violation('jwks.kid_format', `unusual kid: ${odd.map((kid) => JSON.stringify(kid.length > 40 ? `${kid.slice(0, 40)}… (${kid.length} chars)` : kid)).join(', ')}`);
+  if (odd.length) r.violation('jwks.kid_format', `unusual kid: ${listed(odd.map((kid) => JSON.stringify(kid.length > 40 ? `${kid.slice(0, 40)}… (${kid.length} chars)` : kid)), ', ')}`);
   else r.pass('jwks.kid_format', 'kid values are plain');
 }
 

@@ -1,9 +1,10 @@
-import { calculateJwkThumbprint, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import { CliError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http/types.js';
-import { auditJwks, rsaModulusBits } from './jwks-audit.js';
+import { auditJwks } from './jwks-audit.js';
+import { jwkThumbprint, rsaModulusBits } from './jwt/jwk.js';
 
 export { auditJwks } from './jwks-audit.js';
 
@@ -68,23 +69,17 @@ export interface KeySummary {
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
-export async function summarizeKey(jwk: Record<string, unknown>): Promise<KeySummary> {
-  let thumbprint: string | undefined;
-  try {
-    thumbprint = await calculateJwkThumbprint(jwk as JWK, 'sha256');
-  } catch {
-    thumbprint = undefined;
-  }
+export function summarizeKey(jwk: Record<string, unknown>): KeySummary {
   let size: string | undefined;
   if (jwk.kty === 'RSA' && typeof jwk.n === 'string') size = `${rsaModulusBits(jwk.n)} bits`;
   else if (typeof jwk.crv === 'string') size = jwk.crv;
   else if (jwk.kty === 'oct' && typeof jwk.k === 'string') size = `${Buffer.from(jwk.k, 'base64url').length * 8} bits`;
-  return { kid: str(jwk.kid), kty: str(jwk.kty), alg: str(jwk.alg), use: str(jwk.use), size, thumbprint };
+  return { kid: str(jwk.kid), kty: str(jwk.kty), alg: str(jwk.alg), use: str(jwk.use), size, thumbprint: jwkThumbprint(jwk) };
 }
 
 /** Summaries of every object in `keys` (non-objects are skipped: jwks.key_shape reports them). */
-export async function summarizeKeys(jwks: unknown): Promise<KeySummary[]> {
+export function summarizeKeys(jwks: unknown): KeySummary[] {
   const keys = jwks && typeof jwks === 'object' && Array.isArray((jwks as { keys?: unknown }).keys) ? ((jwks as { keys: unknown[] }).keys) : [];
   const objects = keys.filter((key): key is Record<string, unknown> => key !== null && typeof key === 'object' && !Array.isArray(key));
-  return Promise.all(objects.map(summarizeKey));
+  return objects.map(summarizeKey);
 }

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import type { JWK } from 'jose';
 import { inputError } from '../errors.js';
 import type { HttpClient } from '../http/types.js';
+import { readLocalFile } from '../util/local-file.js';
 import { discover } from './discovery.js';
 import { fetchJwks } from './jwks.js';
 import type { KeySource } from './jwt/types.js';
@@ -25,15 +25,11 @@ export function parseKeys(text: string, label: string): JWK[] {
 export async function keySourceFromJwksOption(value: string, http: () => Promise<HttpClient>): Promise<KeySource> {
   if (/^https?:\/\//i.test(value)) {
     const load = async () => (await fetchJwks(await http(), value)).jwks.keys;
-    return { keys: await load(), label: `JWKS ${value}`, refetch: load };
+    return { keys: await load(), label: `JWKS ${value}`, published: true, refetch: load };
   }
-  let text: string;
-  try {
-    text = await readFile(value, 'utf8');
-  } catch (error) {
-    throw inputError(`cannot read --jwks file ${value}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  return { keys: parseKeys(text, `--jwks file ${value}`), label: `file ${value}` };
+  const text = await readLocalFile(value, `--jwks file ${value}`);
+  // A local file may hold a shared HMAC key (oct): it is the user's own secret, not a published one.
+  return { keys: parseKeys(text, `--jwks file ${value}`), label: `file ${value}`, published: false };
 }
 
 /** `--issuer URL`: discovery → jwks_uri, with the issuer's advertised algorithms. */
@@ -44,7 +40,7 @@ export async function keySourceFromIssuer(issuer: string, http: HttpClient): Pro
   const load = async () => (await fetchJwks(http, jwksUri)).jwks.keys;
   const algs = metadata.id_token_signing_alg_values_supported;
   return {
-    keys: { keys: await load(), label: `jwks_uri ${jwksUri}`, refetch: load },
+    keys: { keys: await load(), label: `jwks_uri ${jwksUri}`, published: true, refetch: load },
     advertisedAlgorithms: Array.isArray(algs) ? algs.filter((alg): alg is string => typeof alg === 'string') : undefined,
   };
 }

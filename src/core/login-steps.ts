@@ -2,9 +2,10 @@ import type { JWK } from 'jose';
 import type { DiscoveredIssuer, Flow } from './login-flow.js';
 import { judgeAccessToken, judgeIdToken, keySource, type JudgedToken, type TokenContext } from './login-tokens.js';
 import { fetchJwks } from './jwks.js';
-import { describeForm, judgeTokenResponse, requestToken, type TokenJudgement, type TokenSet } from './token-endpoint.js';
+import { describeForm, isVsChar, judgeTokenResponse, requestToken, type TokenJudgement, type TokenSet } from './token-endpoint.js';
 import { judgeUserinfo, requestUserinfo } from './userinfo.js';
 import { show } from '../util/show.js';
+import { redactSecret } from '../report/redact.js';
 
 export const hasOpenid = (scope: string) => scope.split(/\s+/).includes('openid');
 const strings = (value: unknown) => (Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined);
@@ -35,7 +36,7 @@ export async function redeemCode(
   );
   if (exchange.authorizationHeader) {
     const [scheme, credentials] = exchange.authorizationHeader.split(' ');
-    ui.detail(`Authorization: ${scheme} ${show(credentials ?? '')}`);
+    ui.detail(`Authorization: ${scheme} ${redactSecret(credentials ?? '', settings.showTokens)}`);
   }
   for (const line of describeForm(exchange.form, settings.showTokens)) ui.detail(line);
   const response = exchange.response;
@@ -62,6 +63,7 @@ export async function validateTokens(
 ): Promise<{ idToken: JudgedToken | undefined; accessToken: JudgedToken | undefined; userinfo: Record<string, unknown> | undefined }> {
   const { settings, deps: { http, ui }, checks } = flow;
   const refetch = async (): Promise<JWK[]> => (await fetchJwks(http, issuer.jwks_uri)).jwks.keys;
+  const keys = keySource(issuer.keys, issuer.jwks_uri, refetch);
   const context: TokenContext = {
     issuer: issuer.issuer,
     client_id: settings.client.client_id,
@@ -71,7 +73,7 @@ export async function validateTokens(
     max_age: settings.request.max_age,
     apiAudience: settings.request.audience ?? settings.request.resource?.[0],
     advertisedAlgorithms: strings(issuer.metadata.id_token_signing_alg_values_supported),
-    keys: keySource(issuer.keys, issuer.jwks_uri, refetch),
+    keys,
     clockSkew: settings.clockSkew,
   };
   let idToken: JudgedToken | undefined;
@@ -80,19 +82,21 @@ export async function validateTokens(
     ui.explain('The ID token is for the client: it says who signed in; signature, iss, aud, nonce and times must all hold.');
     idToken = await flow.timed('id_token validation', () => judgeIdToken(tokens, context));
     ui.detail(`alg ${show(idToken.header.alg)}, kid ${show(idToken.header.kid ?? '(none)')}, signature ${idToken.verified ? 'verified' : 'NOT verified'}`);
-    if (idToken.payload) ui.detail(`sub ${String(idToken.payload.sub)}, aud ${JSON.stringify(idToken.payload.aud)}, nonce ${idToken.payload.nonce === sent.nonce ? 'matches' : JSON.stringify(idToken.payload.nonce)}`);
+    if (idToken.payload) ui.detail(`sub ${show(idToken.payload.sub)}, aud ${show(idToken.payload.aud)}, nonce ${idToken.payload.nonce === sent.nonce ? 'matches' : show(idToken.payload.nonce)}`);
     checks.merge(idToken.checks);
   }
   ui.step('Access token');
   ui.explain('The access token is for APIs; a client treats it as opaque. A JWT access token is judged by RFC 9068.');
   const accessToken = await judgeAccessToken(tokens, context);
-  ui.detail(accessToken ? `a JWT: alg ${show(accessToken.header.alg)}, typ ${show(accessToken.header.typ ?? '(none)')}` : 'opaque to the client (not a JWT)');
+  const kind = accessToken && 'enc' in accessToken.header ? `a JWE (enc ${show(accessToken.header.enc)}), which oidc-cli cannot decrypt` : 'a JWT';
+  ui.detail(accessToken ? `${kind}: alg ${show(accessToken.header.alg)}, typ ${show(accessToken.header.typ ?? '(none)')}` : 'opaque to the client (not a JWT)');
   if (accessToken) checks.merge(accessToken.checks);
 
   const endpoint = issuer.userinfo_endpoint;
   let userinfo: Record<string, unknown> | undefined;
   if (!hasOpenid(settings.scope)) checks.skip('userinfo.status', 'openid was not requested');
   else if (!endpoint) checks.skip('userinfo.status', 'discovery lists no userinfo_endpoint');
+  else if (!isVsChar(tokens.access_token)) checks.skip('userinfo.status', 'the access token has characters outside VSCHAR (token_response.token_syntax): it cannot be sent in an Authorization header');
   else if (accessToken && isForAnotherApi(accessToken.payload?.aud, [endpoint, issuer.issuer])) {
     checks.skip('userinfo.status', `the access token is for ${JSON.stringify(accessToken.payload?.aud)} (--resource/--audience), not for userinfo; run without them to check userinfo`);
   } else {
@@ -101,7 +105,7 @@ export async function validateTokens(
     const response = await flow.timed('userinfo', () => requestUserinfo(http, endpoint, tokens.access_token, tokens.token_type));
     ui.detail(`← HTTP ${response.status} ${response.headers['content-type'] ?? ''}`);
     const sub = typeof idToken?.payload?.sub === 'string' ? idToken.payload.sub : undefined;
-    userinfo = await judgeUserinfo(response, { sub, issuer: issuer.issuer, client_id: settings.client.client_id, keys: issuer.keys }, checks);
+    userinfo = await judgeUserinfo(response, { sub, issuer: issuer.issuer, client_id: settings.client.client_id, keys }, checks);
   }
   return { idToken, accessToken, userinfo };
 }

@@ -72,14 +72,17 @@ export async function judgeIdToken(tokens: TokenSet, context: TokenContext): Pro
   return judge(tokens.id_token!, 'id_token', { expect, ...secret }, tokens, context);
 }
 
-/** RFC 9068 for a JWS access token; undefined for an opaque or encrypted one (token_response.access_token_kind says which). */
+/**
+ * RFC 9068 for a JWT access token; undefined for an opaque one. A JWE is judged too: nothing in it
+ * can be verified here, so access_token.jwe fails (jwt/jwe.ts) rather than the token passing unread.
+ */
 export async function judgeAccessToken(tokens: TokenSet, context: TokenContext): Promise<JudgedToken | undefined> {
-  if (classifyToken(tokens.access_token) !== 'JWS') return undefined;
+  if (classifyToken(tokens.access_token) === 'opaque') return undefined;
   const expect: ValidateOptions['expect'] = { issuer: context.issuer, clientId: context.client_id };
   if (context.apiAudience !== undefined) expect.audience = context.apiAudience;
   return judge(tokens.access_token, 'access_token', { expect }, tokens, context);
 }
 
 export function keySource(keys: JWK[], jwks_uri: string, refetch: () => Promise<JWK[]>): KeySource {
-  return { keys, label: `jwks_uri ${jwks_uri}`, refetch };
+  return { keys, label: `jwks_uri ${jwks_uri}`, published: true, refetch };
 }

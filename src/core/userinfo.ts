@@ -1,7 +1,8 @@
-import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
 import type { CheckRecorder } from '../checks/recorder.js';
 import { CliError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http/types.js';
+import type { KeySource } from './jwt/types.js';
+import { validateJwt } from './jwt/validate.js';
 
 /** The userinfo endpoint (OIDC Core §5.3) as a request/process pair. */
 export async function requestUserinfo(http: HttpClient, userinfo_endpoint: string, access_token: string, token_type = 'Bearer', timeoutMs?: number): Promise<HttpResponse> {
@@ -21,7 +22,7 @@ export interface UserinfoExpectations {
   issuer: string;
   client_id: string;
   /** The issuer's JWKS, for a signed response. */
-  keys: JWK[] | undefined;
+  keys: KeySource | undefined;
 }
 
 /** Judges a userinfo response; returns the claims when there are any. */
@@ -62,17 +63,29 @@ export async function judgeUserinfo(response: HttpResponse, expect: UserinfoExpe
   return claims;
 }
 
+/** The parts of the shared validator that OIDC Core §5.3.2 asks of signed userinfo: structure, signature, iss, aud. */
+const SIGNED_USERINFO_CHECKS = ['jwt.format', 'jwt.jwe', 'jwt.alg', 'jwt.crit', 'jwt.key', 'jwt.signature', 'jwt.iss', 'jwt.aud'];
+
 async function judgeSigned(jwt: string, expect: UserinfoExpectations, checks: CheckRecorder): Promise<Record<string, unknown> | undefined> {
   if (!expect.keys) {
     checks.violation('userinfo.signed', 'signed userinfo but no keys from jwks_uri to verify it');
     return undefined;
   }
+  let result;
   try {
-    const { payload, protectedHeader } = await jwtVerify(jwt, createLocalJWKSet({ keys: expect.keys }), { issuer: expect.issuer, audience: expect.client_id });
-    checks.pass('userinfo.signed', `${protectedHeader.alg} signature verified with the issuer's keys; iss and aud right`);
-    return payload as Record<string, unknown>;
+    // The same validator and key selection as every token: a forgeable key or a JWE never verifies.
+    result = await validateJwt(jwt, { prefix: 'jwt', keys: expect.keys, expect: { issuer: expect.issuer, audience: expect.client_id }, clockSkew: 60, now: Date.now() / 1000 });
   } catch (error) {
-    checks.violation('userinfo.signed', `signed userinfo rejected: ${(error as Error).message}`);
+    if (!(error instanceof CliError)) throw error;
+    checks.violation('userinfo.signed', `signed userinfo rejected: ${error.message}`);
     return undefined;
   }
+  const failures = result.checks.filter((check) => SIGNED_USERINFO_CHECKS.includes(check.id) && check.status === 'fail');
+  if (!result.signature.verified || failures.length || !result.parsed.payload) {
+    const why = failures.map((check) => `${check.id}: ${check.message}`).join('; ') || result.signature.reason || 'the payload is not a JSON claims set';
+    checks.violation('userinfo.signed', `signed userinfo rejected: ${why}`);
+    return undefined;
+  }
+  checks.pass('userinfo.signed', `${result.signature.alg} signature verified with the issuer's keys; iss and aud right`);
+  return result.parsed.payload;
 }

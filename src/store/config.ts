@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { inputError } from '../errors.js';
+import { jsonParseProblem } from '../util/show.js';
 import { configFile } from './paths.js';
 import { readOwnFile } from './trust.js';
 
@@ -60,7 +61,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (li
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw inputError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
+    throw inputError(`config file ${path} is not valid JSON: ${jsonParseProblem(error)}`);
   }
   return parseConfig(raw, path, warn);
 }

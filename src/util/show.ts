@@ -5,3 +5,26 @@
 export function show(value: unknown): string {
   return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
 }
+
+/**
+ * The first `max` items joined, then how many more were left out: a message stays one readable line
+ * (and linear to build) whatever the size of the list an IdP sends.
+ */
+export function listed(items: readonly string[], separator = '; ', max = 10): string {
+  const shown = items.slice(0, max).join(separator);
+  return items.length > max ? `${shown}${separator}… and ${items.length - max} more` : shown;
+}
+
+/** A JSON array from outside, for a message: as JSON.stringify spells it, the first 10 items only. */
+export function shownList(items: readonly unknown[]): string {
+  return `[${listed(items.map((item) => JSON.stringify(item) ?? String(item)), ',')}]`;
+}
+
+/**
+ * JSON.parse's message, minus the text V8 quotes near the error (`Unexpected token 'q', "{"d": q7Lm"... is
+ * not valid JSON`): a key or config file's content never reaches a message. Positions are kept.
+ */
+export function jsonParseProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return /^Unexpected token .*is not valid JSON$/s.test(message) ? 'an unexpected character' : message;
+}

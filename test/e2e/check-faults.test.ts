@@ -63,6 +63,14 @@ const cases: Array<{ fault: ProbeFault; client: 'public' | 'basic'; failing: str
   { fault: 'wrong_secret_accepted', client: 'basic', failing: ['probe.client_secret_wrong'], message: /wrong secret \(client_secret_basic\): accepted/ },
   { fault: 'no_rotation', client: 'public', failing: ['refresh.rotation'] },
   { fault: 'state_dropped', client: 'public', failing: ['authorization.state'], message: /^the callback has no state; sent "/ },
+  { fault: 'userinfo_open', client: 'public', failing: ['probe.userinfo_no_token'], message: /^without a token: answered HTTP 200/ },
+];
+
+// Refused, but not the way the spec says: warnings (exit 0), each with its own id.
+const warnings: Array<{ fault: ProbeFault; warned: string; message: RegExp }> = [
+  { fault: 'replay_keeps_tokens', warned: 'probe.code_reuse_revokes', message: /still works at userinfo/ },
+  { fault: 'refresh_unknown_invalid_request', warned: 'probe.refresh_unknown', message: /refused, but with HTTP 400 invalid_request/ },
+  { fault: 'userinfo_no_challenge', warned: 'probe.userinfo_bad_token', message: /HTTP 401, but no WWW-Authenticate header/ },
 ];
 
 describe('check against one fault at a time', () => {
@@ -78,6 +86,15 @@ describe('check against one fault at a time', () => {
     expect(run.doc.ok).toBe(false);
     for (const id of warned ?? []) expect(run.status(id)).toBe('warn');
     if (message) expect(run.message(failing[0]!)).toMatch(message);
+  }, E2E_TIMEOUT);
+
+  it.each(warnings)('$fault → $warned warns, exit 0', async ({ fault, warned, message }) => {
+    await idp?.close();
+    idp = await startProbeIdp({ faults: [fault] });
+    const run = await check(idp, idp.clients.public, ['--only', warned]);
+    expect(run.doc.checks.map((c) => [c.id, c.status]), run.result.stderr).toEqual([[warned, 'warn']]);
+    expect(run.message(warned)).toMatch(message);
+    expect(run.result.code).toBe(0);
   }, E2E_TIMEOUT);
 
   it('the open redirect is observed at the second listener: the IdP really sent the browser there', async () => {

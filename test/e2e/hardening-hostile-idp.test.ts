@@ -159,6 +159,41 @@ describe('a hostile JWKS: jwks exits 3; discover shows the metadata and fails jw
   });
 });
 
+describe('--timeout bounds CPU work too: 38 000 keys under one kid are audited in linear time', { timeout: 120_000 }, () => {
+  // Generous for a loaded 2-core machine; the quadratic audit took 20 s to minutes here.
+  const WITHIN_MS = 9_000;
+  const timed = async (args: string[]) => {
+    const started = Date.now();
+    const outcome = await run([...args, '--json'], '5');
+    return { ...outcome, elapsedMs: Date.now() - started };
+  };
+
+  it('jwks --jwks-uri and discover: exit 1 within --timeout 5, jwks.duplicate_kid fails with a one-line message', async () => {
+    for (const args of [['jwks', '--jwks-uri', `${idp.issuer('shared_kid')}/jwks`], ['discover', '--issuer', idp.issuer('shared_kid')]]) {
+      const { result, elapsedMs, rssMb } = await timed(args);
+      expect(result.code, `${args[0]} ${result.stderr}`).toBe(1);
+      expect(elapsedMs, args[0]).toBeLessThan(WITHIN_MS);
+      expect(rssMb).toBeLessThan(MAX_RSS_MB);
+      const check = (result.json().checks as Check[]).find((c) => c.id === 'jwks.duplicate_kid');
+      expect(check?.status).toBe('fail');
+      expect(check?.message).toMatch(/"k" ×38000 \(.*… and 37995 more\)$/);
+      expect(check!.message.length).toBeLessThan(400);
+    }
+  });
+
+  it('decode --issuer and login: done within --timeout 5 (decode exit 1, login ends at its own deadline or earlier)', async () => {
+    const token = `${b64u('{"alg":"ES256","kid":"k"}')}.${b64u('{"sub":"x"}')}.c2ln`;
+    const decode = await timed(['decode', '--issuer', idp.issuer('shared_kid'), token]);
+    expect(decode.result.code, decode.result.stderr).toBe(1);
+    expect(decode.elapsedMs).toBeLessThan(WITHIN_MS);
+    expect(decode.result.stdout.length).toBeLessThan(20_000);
+    const login = await timed(['login', '--issuer', idp.issuer('shared_kid'), '--client-id', 'x', '--no-browser']);
+    expect([1, 4], login.result.stderr).toContain(login.result.code);
+    expect(login.elapsedMs).toBeLessThan(WITHIN_MS);
+    expect(hasStackTrace(login.result.stderr)).toBe(false);
+  });
+});
+
 describe('commands that need the keys stop at a hostile IdP too: login and decode --issuer exit 3', { timeout: 90_000 }, () => {
   const token = `${b64u('{"alg":"RS256","kid":"rsa-1"}')}.${b64u('{"sub":"x"}')}.c2ln`;
   const cases: Array<[HostileCase, RegExp]> = [

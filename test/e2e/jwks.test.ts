@@ -57,7 +57,7 @@ describe('jwks catches each fault of the key set', () => {
   it.each([
     ['private_key', 'jwks.private_material', 'fail', 1, 'kid "rsa-1": publishes d, p, q, dp, dq, qi (private key material)'],
     ['symmetric_key', 'jwks.private_material', 'fail', 1, 'kid "hmac-1": publishes k (a symmetric secret)'],
-    ['rsa_1024', 'jwks.rsa_size', 'fail', 1, 'kid "rsa-weak" has 1024 bits (minimum 2048)'],
+    ['rsa_1024', 'jwks.rsa_size', 'fail', 1, 'kid "rsa-weak": n has 1024 bits (minimum 2048)'],
     ['duplicate_kid', 'jwks.duplicate_kid', 'fail', 1, 'kid repeated with the same kty/alg'],
     ['missing_kid', 'jwks.missing_kid', 'warn', 0, '2 of 2 keys have no kid'],
     ['use_key_ops', 'jwks.use_key_ops', 'fail', 1, 'use "sig" but key_ops ["encrypt"]'],

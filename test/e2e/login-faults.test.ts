@@ -39,6 +39,8 @@ describe('login against a well-behaved scripted IdP', () => {
 
 // The cause first; a token whose alg or key is refused is also, consequently, not verified.
 const CASES: Array<[Fault, string, ...string[]]> = [
+  // followed on the same origin, so the login still runs to its end and reports everything else
+  ['discovery_redirect_slash', 'discovery.redirect'],
   ['no_state', 'authorization.state'],
   ['wrong_state', 'authorization.state'],
   ['wrong_iss_param', 'authorization.iss'],
@@ -69,6 +71,14 @@ describe('login against a misbehaving IdP: one fault, one failing check', () => 
     expect(failed(doc)).toEqual(ids);
     // Tokens that failed a check are never handed to `oidc-cli token`.
     expect(doc.cache.saved).toBe(false);
+  });
+
+  it('an IdP without RFC 9207 iss (neither sent nor advertised): authorization.iss warns, the login completes (exit 0)', async () => {
+    const { result } = await loginAgainst('no_iss_unadvertised');
+    expect(result.code, result.stderr).toBe(0);
+    const doc = result.json<{ checks: Check[] }>();
+    expect(failed(doc)).toEqual([]);
+    expect(doc.checks.find((c) => c.id === 'authorization.iss')).toMatchObject({ status: 'warn', message: expect.stringContaining('mix-up defence') });
   });
 
   it('stops before the token request when the callback fails, and says so on stderr', async () => {

@@ -29,6 +29,7 @@ export const HOSTILE_CASES = {
   redirect_loop: { where: 'metadata', what: '302 to itself' },
   jwks_redirect_loop: { where: 'jwks', what: '307 to itself' },
   many_keys: { where: 'jwks', what: '3000 distinct, well-formed EC P-256 signing keys (a valid, absurd set)' },
+  shared_kid: { where: 'jwks', what: '38 000 tiny keys under one kid, half identical, half each of its own kty, just under 1 MiB (a quadratic audit takes minutes)' },
   gzip_bomb: { where: 'metadata', what: 'Content-Encoding: gzip inflating to 64 MiB (never asked for)' },
   deflate_bomb: { where: 'jwks', what: 'Content-Encoding: deflate inflating to 64 MiB' },
   br_bomb: { where: 'metadata', what: 'Content-Encoding: br inflating to 64 MiB' },
@@ -79,6 +80,14 @@ function thousandsOfKeys(): Record<string, unknown>[] {
     alg: 'ES256',
   }));
   return manyKeys;
+}
+
+export const SHARED_KID_KEYS = 38_000;
+let sharedKid: Buffer | undefined;
+function keysUnderOneKid(): Buffer {
+  // Identical keys make every pair ambiguous; distinct kty values defeat any early exit on the first pair.
+  sharedKid ??= Buffer.from(JSON.stringify({ keys: Array.from({ length: SHARED_KID_KEYS }, (_, i) => (i % 2 ? { kid: 'k', kty: 'EC' } : { kid: 'k', kty: i.toString(36) })) }));
+  return sharedKid;
 }
 
 const deep = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
@@ -153,6 +162,8 @@ export async function startHostileIdp(): Promise<HostileIdp> {
         metadata.jwks_uri = `${String(metadata.jwks_uri)}-evil`;
         return sendRaw(res, 'application/json', Buffer.from(JSON.stringify(metadata)));
       }
+      case 'shared_kid':
+        return sendRaw(res, 'application/jwk-set+json', keysUnderOneKid());
       case 'many_keys':
         return sendRaw(res, 'application/jwk-set+json', Buffer.from(JSON.stringify({ keys: thousandsOfKeys() })));
       case 'gzip_bomb':

@@ -1,6 +1,6 @@
 // Test-time keys and tokens. Tokens are signed over exact bytes (not re-serialised objects) so tests
 // can build the malformed ones a validator must refuse: duplicate members, odd encodings, alg tricks.
-import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 
 export const b64u = (value: string | Buffer) => Buffer.from(value).toString('base64url');
@@ -58,4 +58,21 @@ export const nowSeconds = () => Math.floor(Date.now() / 1000);
 export function goodClaims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const now = nowSeconds();
   return { iss: 'https://idp.test', sub: 'user-1', aud: 'client-1', iat: now - 10, exp: now + 300, ...overrides };
+}
+
+/** A compact JWE (RFC 7516 §7.1): a readable header, random "encrypted" parts that nobody can decrypt. */
+export function fakeJwe(header: Record<string, unknown> = { alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT' }): string {
+  return [b64u(JSON.stringify(header)), b64u(randomBytes(256)), b64u(randomBytes(12)), b64u(randomBytes(64)), b64u(randomBytes(16))].join('.');
+}
+
+/**
+ * A token "signed" for an RSA key whose public exponent is 1: s^1 mod n = s, so the PKCS#1 v1.5
+ * encoding of the hash is itself a valid signature, computed without any private key (RFC 8017 §9.2).
+ */
+export function forgeForExponentOne(header: Record<string, unknown>, claims: Record<string, unknown>, n: string): string {
+  const input = `${b64u(JSON.stringify({ alg: 'RS256', ...header }))}.${b64u(JSON.stringify(claims))}`;
+  const digestInfo = Buffer.concat([Buffer.from('3031300d060960864801650304020105000420', 'hex'), createHash('sha256').update(input).digest()]);
+  const length = Buffer.from(n, 'base64url').length;
+  const encoded = Buffer.concat([Buffer.from([0x00, 0x01]), Buffer.alloc(length - digestInfo.length - 3, 0xff), Buffer.from([0x00]), digestInfo]);
+  return `${input}.${b64u(encoded)}`;
 }

@@ -97,3 +97,11 @@ describe('JUnit report', () => {
     expect(testcase).toMatchObject({ name: 'check.run', error: { message: 'connection refused by 127.0.0.1:9 <&>', type: 'NETWORK', '#text': 'connection refused by 127.0.0.1:9 <&>\nhint: is it up?' } });
   });
 });
+
+describe('terminal-safe JUnit', () => {
+  it('escapes DEL and C1 controls (the 8-bit CSI U+009B) as visible \\u escapes', () => {
+    const xml = renderJunit({ checks: [{ id: 'x.y', status: 'fail', message: 'a\u009b2Jb\u007fc\u0085d', spec: 's' }] }, { warningsFail: false, name: 'n' });
+    expect(xml).not.toMatch(/[\u007f-\u009f]/);
+    expect(xml).toContain('a\\u009b2Jb\\u007fc\\u0085d');
+  });
+});

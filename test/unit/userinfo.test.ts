@@ -1,4 +1,5 @@
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
+import type { KeySource } from '../../src/core/jwt/types.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CheckRecorder } from '../../src/checks/recorder.js';
 import { judgeUserinfo, type UserinfoExpectations } from '../../src/core/userinfo.js';
@@ -11,11 +12,11 @@ function response(status: number, text: string, headers: Record<string, string>)
 const JSON_TYPE = { 'content-type': 'application/json' };
 
 let privateKey: CryptoKey;
-let keys: JWK[];
+let keys: KeySource;
 beforeAll(async () => {
   const pair = await generateKeyPair('ES256');
   privateKey = pair.privateKey;
-  keys = [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256' }];
+  keys = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256' }], label: 'jwks_uri https://idp.example.com/jwks', published: true };
 });
 
 async function judge(res: HttpResponse, overrides: Partial<UserinfoExpectations> = {}) {
@@ -51,5 +52,17 @@ describe('judgeUserinfo (OIDC Core §5.3)', () => {
     const wrongAud = await judge(response(200, await sign({ sub: 'user-1', iss: 'https://idp.example.com', aud: 'other' }), { 'content-type': 'application/jwt' }));
     expect(wrongAud.byId['userinfo.signed']?.status).toBe('fail');
     expect(wrongAud.claims).toBeUndefined();
+  });
+
+  it('never verifies with a key anyone can forge with: an oct key from jwks_uri, or a JWE', async () => {
+    const secret = 'a-published-hmac-key-0123456789abcdef';
+    const oct: JWK = { kty: 'oct', kid: 'h1', k: Buffer.from(secret).toString('base64url') };
+    const forged = await new SignJWT({ sub: 'user-1', iss: 'https://idp.example.com', aud: 'cli' }).setProtectedHeader({ alg: 'HS256', kid: 'h1' }).sign(new TextEncoder().encode(secret));
+    const published = await judge(response(200, forged, { 'content-type': 'application/jwt' }), { keys: { ...keys, keys: [...keys.keys, oct] } });
+    expect(published.byId['userinfo.signed']?.status).toBe('fail');
+    expect(published.byId['userinfo.signed']?.message).toMatch(/symmetric \(oct\) key published at a URL is public knowledge/);
+    expect(published.claims).toBeUndefined();
+    const jwe = ['{"alg":"RSA-OAEP","enc":"A256GCM"}', 'k', 'iv', 'ct', 'tag'].map((part) => Buffer.from(part).toString('base64url')).join('.');
+    expect((await judge(response(200, jwe, { 'content-type': 'application/jwt' }))).byId['userinfo.signed']?.status).toBe('fail');
   });
 });

@@ -35,10 +35,24 @@ export const JWKS_CHECKS: CheckDefinition[] = [
   },
   {
     id: 'jwks.rsa_size',
-    title: 'RSA moduli are at least 2048 bits',
+    title: 'RSA moduli are 2048 to 16384 bits',
     spec: 'RFC 7518 §3.3, §4.2',
     severity: 'error',
-    hint: 'Generate RSA keys of 2048 bits or more (3072 for long-lived keys); shorter keys are breakable.',
+    hint: 'Generate RSA keys of 2048 bits or more (3072 for long-lived keys); shorter keys are breakable, and oidc-cli refuses to verify with them (or with moduli past OpenSSL\'s 16384-bit limit).',
+  },
+  {
+    id: 'jwks.rsa_exponent',
+    title: 'RSA public exponents are odd and at least 3',
+    spec: 'RFC 8017 §3.1, RFC 7518 §6.3.1.2',
+    severity: 'error',
+    hint: 'Use e = 65537 (AQAB). With e = 1 every message is its own signature, so anyone can forge tokens; oidc-cli refuses to verify with such a key.',
+  },
+  {
+    id: 'jwks.ec_point',
+    title: 'EC public keys are points on their curve',
+    spec: 'RFC 7518 §6.2.1, SEC 1 §3.2.2.1',
+    severity: 'error',
+    hint: 'Export x and y from the real key pair; a point off the curve is corrupt or an invalid-curve attack, and oidc-cli refuses to verify with it.',
   },
   {
     id: 'jwks.crv_alg',

@@ -29,10 +29,10 @@ const RULES: TokenRule[] = [
   },
   {
     suffix: 'jwe',
-    title: 'Token is a signed JWS, not an encrypted JWE',
-    spec: { jwt: 'RFC 7516 §9', id_token: 'OIDC Core §3.1.3.7 step 1', access_token: 'RFC 9068 §2.1' },
-    severity: { jwt: 'info', id_token: 'warning', access_token: 'info' },
-    hint: 'An encrypted ID token is only expected when id_token_encrypted_response_alg was registered for the client.',
+    title: 'Token is a signed JWS, not a JWE that cannot be decrypted',
+    spec: { jwt: 'RFC 7516 §9', id_token: 'OIDC Core §3.1.3.7 step 1', access_token: 'RFC 9068 §4' },
+    severity: 'error',
+    hint: 'oidc-cli takes no private key, so it cannot decrypt a JWE, and nothing inside one can be verified: register the client without id_token_encrypted_response_alg (or ask the IdP for a signed token), or decrypt it and decode the inner JWS.',
   },
   {
     suffix: 'duplicate_members',

@@ -1,13 +1,16 @@
 import type { CryptoKey, JWK } from 'jose';
 import type { AlgorithmInfo } from './algorithms.js';
+import { PRIVATE_MEMBERS, verificationRefusal } from './jwk.js';
+import type { KeySource } from './types.js';
 
-/** Members that make a JWK private or symmetric: never usable from a published set. */
-export const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+const ED_CURVES = ['Ed25519', 'Ed448'];
 
 /** Can this key verify a signature made with `alg`? RFC 7517 §4.2-4.4 and RFC 7518 key types. */
 export function keyFits(jwk: JWK, alg: string, info: AlgorithmInfo): boolean {
   if (jwk.kty !== info.kty) return false;
   if (info.crv && jwk.crv !== info.crv) return false;
+  // EdDSA names no curve, but X25519/X448 keys are for key agreement only (RFC 8037 §3.1, §3.2).
+  if (info.kty === 'OKP' && !ED_CURVES.includes(String(jwk.crv))) return false;
   if (jwk.alg !== undefined && jwk.alg !== alg) return false;
   if (jwk.use !== undefined && jwk.use !== 'sig') return false;
   if (Array.isArray(jwk.key_ops) && !jwk.key_ops.includes('verify')) return false;
@@ -15,16 +18,32 @@ export function keyFits(jwk: JWK, alg: string, info: AlgorithmInfo): boolean {
 }
 
 export interface KeySelection {
+  /** Keys that fit the alg (and kid) and are safe to verify with. */
   candidates: JWK[];
+  /** Keys that fit but must never verify: forgeable or malformed (jwk.ts says why). */
+  refused: Array<{ jwk: JWK; reason: string }>;
   /** kid was given in the header but no key carries it. */
   unknownKid: boolean;
 }
 
-export function selectKeys(keys: JWK[], alg: string, info: AlgorithmInfo, kid: string | undefined): KeySelection {
-  const fitting = keys.filter((jwk) => keyFits(jwk, alg, info));
-  if (kid === undefined) return { candidates: fitting, unknownKid: false };
-  const byKid = fitting.filter((jwk) => jwk.kid === kid);
-  return { candidates: byKid, unknownKid: byKid.length === 0 };
+function refusal(jwk: JWK, info: AlgorithmInfo, published: boolean): string | undefined {
+  const reason = verificationRefusal(jwk as Record<string, unknown>, published);
+  if (reason || info.kty !== 'oct' || typeof jwk.k !== 'string') return reason;
+  // RFC 7518 §3.2: an HMAC key at least as long as the hash output, or it is brute-forced offline.
+  const bytes = Buffer.from(jwk.k, 'base64url').length;
+  return bytes < info.minSecretBytes! ? `k has ${bytes} bytes; HMAC needs at least ${info.minSecretBytes} (RFC 7518 §3.2)` : undefined;
+}
+
+/** The keys of `source` that may verify `alg` under `kid`; fitting keys that are unsafe are listed as refused. */
+export function selectKeys(source: Pick<KeySource, 'keys' | 'published'>, alg: string, info: AlgorithmInfo, kid: string | undefined): KeySelection {
+  const fitting = source.keys.filter((jwk) => keyFits(jwk, alg, info) && (kid === undefined || jwk.kid === kid));
+  const selection: KeySelection = { candidates: [], refused: [], unknownKid: kid !== undefined && fitting.length === 0 };
+  for (const jwk of fitting) {
+    const reason = refusal(jwk, info, source.published);
+    if (reason) selection.refused.push({ jwk, reason });
+    else selection.candidates.push(jwk);
+  }
+  return selection;
 }
 
 // jose is imported on first use, so decoding without keys never loads it (start-up time).
@@ -42,12 +61,4 @@ export function importVerificationKey(jwk: JWK, alg: string): Promise<CryptoKey 
     byAlg.set(alg, key);
   }
   return key;
-}
-
-const thumbprintCache = new WeakMap<JWK, Promise<string>>();
-
-export function thumbprint(jwk: JWK): Promise<string> {
-  let value = thumbprintCache.get(jwk);
-  if (!value) thumbprintCache.set(jwk, (value = import('jose').then(({ calculateJwkThumbprint }) => calculateJwkThumbprint(jwk, 'sha256'))));
-  return value;
 }

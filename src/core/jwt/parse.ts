@@ -10,6 +10,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 // Characters some decoders tolerate (standard alphabet, padding); anything else is not base64 at all.
 const TOLERATED = /^[A-Za-z0-9_\-+/]*={0,2}$/;
 
+const JWE_PARTS = ['encrypted key', 'initialization vector', 'ciphertext', 'authentication tag'] as const;
+
 interface DecodedPart {
   bytes: Buffer;
   canonical: boolean;
@@ -79,7 +81,13 @@ export function parseJwt(raw: string): ParsedJwt {
     duplicateMembers: { header: findDuplicateMembers(header.text), payload: [] },
     nonCanonicalParts,
   };
-  if (kind === 'jwe') return parsed;
+  if (kind === 'jwe') {
+    // RFC 7516 §7.1: the other four parts are base64url too (the encrypted key is empty for "dir").
+    JWE_PARTS.forEach((name, i) => {
+      if (!decodePart(parts[i + 1]!, name).canonical) nonCanonicalParts.push(name);
+    });
+    return parsed;
+  }
 
   const payloadPart = decodePart(parts[1]!, 'payload');
   if (!payloadPart.canonical) nonCanonicalParts.push('payload');

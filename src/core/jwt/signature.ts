@@ -1,9 +1,14 @@
 import type { CryptoKey } from 'jose';
+import { listed } from '../../util/show.js';
 import type { CheckRecorder } from '../../checks/recorder.js';
 import { JWS_ALGORITHMS } from './algorithms.js';
 import { verifyJws } from './jws-verify.js';
-import { importVerificationKey, selectKeys, thumbprint } from './keys.js';
+import { jwkThumbprint } from './jwk.js';
+import { importVerificationKey, selectKeys } from './keys.js';
 import type { ParsedJwt, SignatureInfo, ValidateOptions } from './types.js';
+
+/** Candidate keys tried per token at most (each costs an import and a verification). */
+const MAX_CANDIDATES = 10;
 
 /**
  * Verifies the signature with keys from a trusted source only (never from the header: jku, x5u,
@@ -47,39 +52,51 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
     );
   }
 
-  let selection = selectKeys(options.keys.keys, alg, algorithm, kid);
+  let selection = selectKeys(options.keys, alg, algorithm, kid);
   if (selection.unknownKid && options.keys.refetch) {
     // The IdP may have rotated keys since we fetched them: fetch once more, then judge (CHECKS.md JWKS).
     options.keys.keys = await options.keys.refetch();
-    selection = selectKeys(options.keys.keys, alg, algorithm, kid);
+    selection = selectKeys(options.keys, alg, algorithm, kid);
   }
-  const { candidates } = selection;
+  const { candidates, refused } = selection;
   const source = options.keys.label;
+  const forAnotherServer = p === 'access_token';
   if (selection.unknownKid) {
-    const known = options.keys.keys.map((jwk) => jwk.kid ?? '(no kid)').join(', ');
+    const known = listed(options.keys.keys.map((jwk) => jwk.kid ?? '(no kid)'), ', ');
     const refetched = options.keys.refetch ? ' (after fetching the keys again)' : '';
     const message = `no ${algorithm.kty} key with kid "${kid}" in ${source}${refetched}; it has: ${known || 'no keys'}`;
     // An access token may be signed for another audience's keys (RFC 9068 §4): a note, not a failure.
-    if (p === 'access_token') c.skip(`${p}.key`, `${message} (it may be meant for another resource server)`);
+    if (forAnotherServer) c.skip(`${p}.key`, `${message} (it may be meant for another resource server)`);
     else c.violation(`${p}.key`, message);
-    return notVerified(`no key with kid "${kid}"`, p === 'access_token' ? 'skip' : 'violation');
+    return notVerified(`no key with kid "${kid}"`, forAnotherServer ? 'skip' : 'violation');
+  }
+  if (candidates.length === 0 && refused.length > 0) {
+    // A key that anyone can sign with (or that is not a key at all) verifies nothing, for any token.
+    const reasons = listed(refused.map(({ jwk, reason }) => `${jwk.kid ? `key "${jwk.kid}"` : 'a key'} refused: ${reason}`));
+    c.fail(`${p}.key`, `${reasons} (${source})`);
+    return notVerified(`the only key for ${alg}${kid ? ` with kid "${kid}"` : ''} in ${source} is refused`, 'violation');
   }
   if (candidates.length === 0) {
     const message = `no key in ${source} fits ${alg} (kty ${algorithm.kty}${algorithm.crv ? `, crv ${algorithm.crv}` : ''}, use sig)`;
-    if (p === 'access_token') c.skip(`${p}.key`, message);
+    if (forAnotherServer) c.skip(`${p}.key`, message);
     else c.violation(`${p}.key`, message);
-    return notVerified(`no key fits ${alg}`, p === 'access_token' ? 'skip' : 'violation');
+    return notVerified(`no key fits ${alg}`, forAnotherServer ? 'skip' : 'violation');
   }
-  if (kid === undefined && candidates.length > 1) {
+  if (candidates.length > MAX_CANDIDATES) {
+    // A key rotation overlaps two or three keys; thousands are a set built to make each token cost seconds.
+    c.fail(`${p}.key`, `${candidates.length} keys in ${source} fit ${alg}${kid === undefined ? ' and the header has no kid' : ` under kid "${kid}"`}: key selection is ambiguous; only the first ${MAX_CANDIDATES} are tried`);
+  } else if (kid === undefined && candidates.length > 1) {
     // OIDC Core §10.1: without a kid the verifier cannot know which key was meant.
     const message = `no kid in the header and ${candidates.length} keys in ${source} fit ${alg}: key selection is ambiguous`;
     if (p === 'id_token') c.violation(`${p}.key`, message);
     else c.warn(`${p}.key`, message);
+  } else if (candidates.length > 1) {
+    c.warn(`${p}.key`, `kid "${kid}" names ${candidates.length} keys in ${source} that fit ${alg}: key selection is ambiguous (each is tried)`);
   } else {
-    c.pass(`${p}.key`, `key ${candidates[0]!.kid ? `"${candidates[0]!.kid}"` : '(no kid)'} from ${source}`);
+    c.pass(`${p}.key`, `key ${candidates[0]!.kid ? `"${candidates[0]!.kid}"` : '(no kid)'} from ${source}${refused.length ? ` (${refused.length} unsafe key${refused.length > 1 ? 's' : ''} refused)` : ''}`);
   }
 
-  for (const jwk of candidates) {
+  for (const jwk of candidates.slice(0, MAX_CANDIDATES)) {
     let key: CryptoKey | Uint8Array;
     try {
       key = await importVerificationKey(jwk, alg);
@@ -88,10 +105,11 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
     }
     if (await verifyJws(parsed, key, alg)) {
       info.verified = true;
-      info.keyThumbprint = await thumbprint(jwk);
+      info.keyThumbprint = jwkThumbprint(jwk as Record<string, unknown>)!;
       c.pass(`${p}.signature`, `${alg} signature verified with key ${jwk.kid ? `"${jwk.kid}"` : info.keyThumbprint}`);
       return info;
     }
   }
-  return notVerified(`${alg} signature does not verify with ${candidates.length === 1 ? 'the selected key' : `any of ${candidates.length} candidate keys`} from ${source}`, 'violation');
+  const tried = candidates.length === 1 ? 'the selected key' : candidates.length > MAX_CANDIDATES ? `the first ${MAX_CANDIDATES} of ${candidates.length} candidate keys` : `any of ${candidates.length} candidate keys`;
+  return notVerified(`${alg} signature does not verify with ${tried} from ${source}`, 'violation');
 }

@@ -23,6 +23,8 @@ export interface KeySource {
   keys: JWK[];
   /** Describes the source in messages: "jwks_uri https://…/jwks", "file keys.json". */
   label: string;
+  /** Fetched from a URL (jwks_uri, --jwks URL): readable by anyone, so a symmetric key in it is refused. */
+  published: boolean;
   refetch?: () => Promise<JWK[]>;
 }
 

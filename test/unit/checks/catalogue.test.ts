@@ -22,7 +22,7 @@ describe('the check catalogue', () => {
     const c = new CheckRecorder();
     expect(c.violation('jwt.exp', 'x').status).toBe('fail');
     expect(c.violation('jwt.kid', 'x').status).toBe('warn');
-    expect(c.violation('jwt.jwe', 'x').status).toBe('pass');
+    expect(c.violation('token_response.access_token_kind', 'x').status).toBe('pass');
     expect(c.violation('jwt.exp', 'x').hint).toBe(checkDefinition('jwt.exp').hint);
     expect(c.pass('jwt.exp', 'ok').hint).toBeUndefined();
   });

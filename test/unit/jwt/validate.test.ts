@@ -11,7 +11,7 @@ const other = rsaKey('rsa-other');
 function options(overrides: Partial<ValidateOptions> = {}): ValidateOptions {
   return {
     prefix: 'jwt',
-    keys: { keys: [rsa.jwk, ec.jwk], label: 'test keys' },
+    keys: { keys: [rsa.jwk, ec.jwk], label: 'test keys', published: true },
     expect: { issuer: 'https://idp.test', audience: 'client-1' },
     clockSkew: 60,
     now: nowSeconds(),
@@ -271,16 +271,53 @@ describe('structure', () => {
     }
   });
 
-  it('recognises a JWE and says only the header can be read', async () => {
+  it('a JWE cannot satisfy what was asked: jwe, signature and each expected claim fail, nothing passes', async () => {
     const jwe = `${b64u(JSON.stringify({ alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT' }))}.${b64u('k')}.${b64u('iv')}.${b64u('ct')}.${b64u('tag')}`;
     const result = await validateJwt(jwe, options());
     expect(result.parsed.kind).toBe('jwe');
-    expect(result.checks.find((c) => c.id === 'jwt.signature')!.status).toBe('skip');
-    expect((await statusOf(jwe, 'id_token.jwe', options({ prefix: 'id_token' }))).status).toBe('warn');
+    expect(result.signature.verified).toBe(false);
+    const byStatus = (status: string) => result.checks.filter((c) => c.status === status).map((c) => c.id);
+    expect(byStatus('fail')).toEqual(['jwt.jwe', 'jwt.signature', 'jwt.iss', 'jwt.aud']);
+    expect(byStatus('pass')).toEqual(['jwt.format', 'jwt.duplicate_members']);
+    for (const prefix of ['id_token', 'access_token'] as const) {
+      const judged = await validateJwt(jwe, options({ prefix, keys: undefined, expect: {} }));
+      expect(judged.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual([`${prefix}.jwe`, `${prefix}.signature`, `${prefix}.exp`, `${prefix}.iat`, `${prefix}.sub`]);
+    }
+  });
+
+  it('a JWE with nothing asked of it: every check skipped with the reason, none fails or passes', async () => {
+    const jwe = `${b64u(JSON.stringify({ alg: 'dir', enc: 'A128GCM' }))}.${b64u('')}.${b64u('iv')}.${b64u('ct')}.${b64u('tag')}`;
+    const result = await validateJwt(jwe, options({ keys: undefined, expect: {} }));
+    expect(result.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(result.checks.find((c) => c.id === 'jwt.jwe')).toMatchObject({ status: 'skip', message: expect.stringMatching(/only the header can be read/) });
+  });
+
+  it('a local oct key shorter than the hash is refused for HMAC (RFC 7518 §3.2), a long enough one verifies', async () => {
+    const short = { kty: 'oct', kid: 'h', k: b64u('too-short') };
+    const token = mint(goodClaims(), { secret: 'too-short', alg: 'HS256' }, { kid: 'h' });
+    const check = await statusOf(token, 'jwt.key', options({ keys: { keys: [short], label: 'file k.json', published: false } }));
+    expect(check).toMatchObject({ status: 'fail', message: expect.stringMatching(/k has 9 bytes; HMAC needs at least 32/) });
+    const secret = 'a-local-hmac-key-that-is-long-enough-32';
+    const good = mint(goodClaims(), { secret, alg: 'HS256' }, { kid: 'h' });
+    expect((await validateJwt(good, options({ keys: { keys: [{ kty: 'oct', kid: 'h', k: b64u(secret) }], label: 'file k.json', published: false } }))).signature.verified).toBe(true);
+  });
+
+  it('thousands of keys under one kid: jwt.key fails as ambiguous and only the first 10 are tried, in well under a second', async () => {
+    const signer = ecKey('k');
+    const decoys = Array.from({ length: 2000 }, () => ({ ...ecKey('k').jwk }));
+    const token = mint(goodClaims(), signer);
+    const started = performance.now();
+    const result = await validateJwt(token, options({ keys: { keys: [...decoys, signer.jwk], label: 'big set', published: true } }));
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(result.checks.find((c) => c.id === 'jwt.key')).toMatchObject({ status: 'fail', message: expect.stringMatching(/2001 keys in big set fit ES256 under kid "k": key selection is ambiguous; only the first 10 are tried/) });
+    expect(result.signature.verified).toBe(false);
+    const two = await validateJwt(token, options({ keys: { keys: [decoys[0]!, signer.jwk], label: 'two', published: true } }));
+    expect(two.signature.verified).toBe(true);
+    expect(two.checks.find((c) => c.id === 'jwt.key')?.status).toBe('warn');
   });
 
   it('throws INPUT for things that are not tokens', async () => {
-    for (const bad of ['', 'abc', 'a.b', 'a.b.c.d', '!!!.e30.', `${b64u('not json')}.e30.`, `${b64u('[1]')}.e30.`, `${b64u(Buffer.from([0xff, 0xfe]))}.e30.`]) {
+    for (const bad of ['', 'abc', 'a.b', 'a.b.c.d', '!!!.e30.', `${b64u('not json')}.e30.`, `${b64u('[1]')}.e30.`, `${b64u(Buffer.from([0xff, 0xfe]))}.e30.`, `${b64u('{"alg":"dir","enc":"A128GCM"}')}..aXY.!!!.dGFn`]) {
       await expect(validateJwt(bad, options())).rejects.toSatisfy((e: unknown) => e instanceof CliError && e.code === 'INPUT');
     }
   });

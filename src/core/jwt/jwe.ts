@@ -1,0 +1,56 @@
+import type { CheckRecorder } from '../../checks/recorder.js';
+import type { ParsedJwt, SignatureInfo, ValidateOptions } from './types.js';
+
+const quote = (value: unknown) => JSON.stringify(value);
+const REASON = "encrypted (JWE): decrypting needs the recipient's private key, which oidc-cli does not take";
+
+/**
+ * The checks the caller asked for, each with what was expected. A login (id_token, access_token)
+ * always asks for the signature and the claims OIDC Core §3.1.3.7 / RFC 9068 §4 require; `decode`
+ * asks only for what its options name.
+ */
+function requestedChecks(options: ValidateOptions): Array<[suffix: string, expected: string]> {
+  const { expect, prefix } = options;
+  const asked: Array<[string, string | undefined]> = [
+    ['signature', prefix !== 'jwt' || options.secret || options.keys?.keys.length ? `a signature by ${options.keys?.label ?? 'the given secret'}` : undefined],
+    ['alg', options.algorithms ? `a signature alg in [${options.algorithms.join(', ')}]` : undefined],
+    ['iss', expect.issuer === undefined ? undefined : `iss ${quote(expect.issuer)}`],
+    ['aud', expect.audience === undefined ? undefined : `aud containing ${quote(expect.audience)}`],
+    ['nonce', expect.nonce === undefined ? undefined : 'the nonce that was sent'],
+    ['auth_time', expect.maxAge === undefined ? undefined : `auth_time within max_age ${expect.maxAge}s`],
+    ['exp', prefix === 'jwt' ? undefined : 'an exp in the future'],
+    ['iat', prefix === 'jwt' ? undefined : 'an iat not in the future'],
+    ['sub', prefix === 'jwt' ? undefined : 'a sub'],
+  ];
+  if (prefix === 'id_token' && expect.requireCHash) asked.push(['c_hash', 'a c_hash of the code']);
+  return asked.filter((entry): entry is [string, string] => entry[1] !== undefined);
+}
+
+const CLAIMS = ['exp', 'iat', 'iss', 'aud', 'nonce', 'auth_time', 'sub'] as const;
+
+/**
+ * A JWE oidc-cli cannot decrypt (RFC 7516): nothing inside can be verified, so every check that was
+ * asked for fails, every other one is skipped with that reason, and `*.jwe` fails unless nothing at
+ * all was asked (a bare `decode`, which only shows the header). Never a pass (CHECKS.md ID token).
+ */
+export function judgeUndecryptable(parsed: ParsedJwt, options: ValidateOptions, c: CheckRecorder): SignatureInfo {
+  const p = options.prefix;
+  const what = `an encrypted JWE (5 parts, alg ${quote(parsed.header.alg)}, enc ${quote(parsed.header.enc)}${typeof parsed.header.cty === 'string' ? `, cty ${quote(parsed.header.cty)}` : ''})`;
+  const requested = new Map(requestedChecks(options));
+  if (requested.size === 0) c.skip(`${p}.jwe`, `${what}: only the header can be read; nothing was asked of it (--jwks, --issuer, --secret, --iss, --aud...)`);
+  else c.fail(`${p}.jwe`, `${what}: oidc-cli cannot decrypt it, so ${[...requested.keys()].join(', ')} cannot be checked`);
+
+  const judge = (suffix: string) => {
+    const expected = requested.get(suffix);
+    if (expected) c.fail(`${p}.${suffix}`, `cannot be checked: the token is encrypted (expected ${expected})`);
+    else c.skip(`${p}.${suffix}`, 'the token is encrypted: its content cannot be read');
+  };
+  // The header's alg is the JWE key management alg (RFC 7516 §4.1.1); the signature's, if any, is inside.
+  judge('alg');
+  c.skip(`${p}.key`, 'no key selected: the token is encrypted');
+  if (requested.has('signature')) c.fail(`${p}.signature`, `signature NOT verified: ${REASON}`);
+  else c.skip(`${p}.signature`, `signature NOT verified: ${REASON}`);
+  for (const claim of CLAIMS) judge(claim);
+  if (p === 'id_token') judge('c_hash');
+  return { verified: false, alg: undefined, kid: typeof parsed.header.kid === 'string' ? parsed.header.kid : undefined, reason: REASON };
+}

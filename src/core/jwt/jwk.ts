@@ -1,0 +1,150 @@
+import { show } from '../../util/show.js';
+
+/**
+ * What makes a single JWK unfit to verify with, judged the same way by the JWKS audit
+ * (src/core/jwks-audit.ts) and by key selection (keys.ts): a key refused here never verifies.
+ * Pure and linear in the key's size; no jose, no node:crypto (the audit runs on thousands of keys).
+ */
+
+type Jwk = Record<string, unknown>;
+
+/** Members that make a JWK private or symmetric: never usable from a published set. */
+export const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+
+/** Coordinate length in bytes per curve (RFC 7518 §6.2.1.2, RFC 8037 §2). */
+export const CURVE_BYTES: Record<string, { kty: 'EC' | 'OKP'; bytes: number }> = {
+  'P-256': { kty: 'EC', bytes: 32 },
+  'P-384': { kty: 'EC', bytes: 48 },
+  'P-521': { kty: 'EC', bytes: 66 },
+  secp256k1: { kty: 'EC', bytes: 32 },
+  Ed25519: { kty: 'OKP', bytes: 32 },
+  Ed448: { kty: 'OKP', bytes: 57 },
+  X25519: { kty: 'OKP', bytes: 32 },
+  X448: { kty: 'OKP', bytes: 56 },
+};
+
+/** RFC 7518 §3.3: 2048 bits at least. Above OpenSSL's own limit, verifying is a CPU sink, not security. */
+export const RSA_MIN_BITS = 2048;
+export const RSA_MAX_BITS = 16384;
+/** OpenSSL's bound for public exponents (OPENSSL_RSA_MAX_PUBEXP_BITS); real keys use 65537. */
+const RSA_MAX_EXPONENT_BITS = 64;
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+const unsigned = (value: string) => BigInt(`0x${Buffer.from(value, 'base64url').toString('hex') || '0'}`);
+
+/** Bits in a Base64urlUInt (RFC 7518 §2), leading zero octets ignored: n's size, or e's. */
+export function rsaModulusBits(n: string): number {
+  const bytes = Buffer.from(n, 'base64url');
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i += 1;
+  if (i === bytes.length) return 0;
+  return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]!));
+}
+
+/** Why the key is malformed for its kty (members, base64url, coordinate lengths), or undefined. */
+export function shapeProblem(jwk: Jwk): string | undefined {
+  const b64 = (name: string, bytes?: number): string | undefined => {
+    const value = jwk[name];
+    if (typeof value !== 'string' || value === '') return `${name} missing`;
+    if (!BASE64URL.test(value)) return `${name} is not unpadded base64url`;
+    if (bytes !== undefined && Buffer.from(value, 'base64url').length !== bytes) return `${name} is ${Buffer.from(value, 'base64url').length} bytes, expected ${bytes} for ${show(jwk.crv)}`;
+    return undefined;
+  };
+  switch (jwk.kty) {
+    case 'RSA':
+      return b64('n') ?? b64('e');
+    case 'EC':
+    case 'OKP': {
+      const curve = typeof jwk.crv === 'string' ? CURVE_BYTES[jwk.crv] : undefined;
+      if (!curve || curve.kty !== jwk.kty) return `crv ${JSON.stringify(jwk.crv)} is not a ${show(jwk.kty)} curve`;
+      return jwk.kty === 'EC' ? (b64('x', curve.bytes) ?? b64('y', curve.bytes)) : b64('x', curve.bytes);
+    }
+    case 'oct':
+      return b64('k');
+    case undefined:
+      return 'kty missing';
+    default:
+      return typeof jwk.kty === 'string' ? undefined : 'kty is not a string';
+  }
+}
+
+/**
+ * RSA public exponent (RFC 8017 §3.1): odd and at least 3. e = 1 makes s = m a valid signature of
+ * anything, an even e is not invertible, a huge e turns each verification into a CPU sink.
+ */
+export function rsaExponentProblem(jwk: Jwk): string | undefined {
+  if (jwk.kty !== 'RSA' || typeof jwk.e !== 'string' || !BASE64URL.test(jwk.e)) return undefined;
+  // Bits are counted on the bytes: an IdP may send a megabyte-long e, never worth a BigInt.
+  const bits = rsaModulusBits(jwk.e);
+  if (bits > RSA_MAX_EXPONENT_BITS) return `e has ${bits} bits (more than ${RSA_MAX_EXPONENT_BITS}; 65537 is the norm)`;
+  const e = unsigned(jwk.e);
+  if (e < 3n) return `e = ${e}: ${e === 1n ? 'every message is its own signature (forgeable by anyone)' : 'not a usable exponent'}`;
+  if (e % 2n === 0n) return `e = ${e} is even (no RSA key has one)`;
+  return undefined;
+}
+
+export function rsaSizeProblem(jwk: Jwk): string | undefined {
+  if (jwk.kty !== 'RSA' || typeof jwk.n !== 'string') return undefined;
+  const bits = rsaModulusBits(jwk.n);
+  if (bits < RSA_MIN_BITS) return `n has ${bits} bits (minimum ${RSA_MIN_BITS})`;
+  if (bits > RSA_MAX_BITS) return `n has ${bits} bits (more than ${RSA_MAX_BITS}, past what OpenSSL verifies)`;
+  return undefined;
+}
+
+/** Short Weierstrass curves y² = x³ + ax + b over GF(p) (SEC 2 §2.4.2, §2.5.1, §2.6.1, §2.7.1). */
+const P256 = 2n ** 256n - 2n ** 224n + 2n ** 192n + 2n ** 96n - 1n;
+const P384 = 2n ** 384n - 2n ** 128n - 2n ** 96n + 2n ** 32n - 1n;
+const P521 = 2n ** 521n - 1n;
+const K256 = 2n ** 256n - 2n ** 32n - 977n;
+const CURVES: Record<string, { p: bigint; a: bigint; b: bigint }> = {
+  'P-256': { p: P256, a: P256 - 3n, b: 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn },
+  'P-384': { p: P384, a: P384 - 3n, b: 0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aefn },
+  'P-521': { p: P521, a: P521 - 3n, b: 0x0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00n },
+  secp256k1: { p: K256, a: 0n, b: 7n },
+};
+
+/** An EC public point off its curve invites invalid-curve attacks and verifies nothing (SEC 1 §3.2.2.1). */
+export function ecPointProblem(jwk: Jwk): string | undefined {
+  if (jwk.kty !== 'EC' || shapeProblem(jwk) !== undefined) return undefined;
+  const curve = CURVES[jwk.crv as string];
+  if (!curve) return undefined;
+  const x = unsigned(jwk.x as string);
+  const y = unsigned(jwk.y as string);
+  if (x >= curve.p || y >= curve.p) return `the point (x, y) is not reduced modulo the ${show(jwk.crv)} field prime`;
+  const { p, a, b } = curve;
+  if ((y * y - (x * x * x + a * x + b)) % p !== 0n) return `the point (x, y) is not on ${show(jwk.crv)}`;
+  return undefined;
+}
+
+/** Every reason this key cannot be trusted to verify anything, in the order a reader would fix them. */
+export function keyStrengthProblem(jwk: Jwk): string | undefined {
+  return shapeProblem(jwk) ?? rsaSizeProblem(jwk) ?? rsaExponentProblem(jwk) ?? ecPointProblem(jwk);
+}
+
+/**
+ * Why key selection must refuse this key for verification, or undefined. `published`: the key came
+ * from a URL (jwks_uri, --jwks URL), so a symmetric key or a private part in it is known to everyone
+ * who fetched it. A local file may hold the user's own secret or key pair: used (as a public key).
+ */
+export function verificationRefusal(jwk: Jwk, published: boolean): string | undefined {
+  if (jwk.kty === 'oct' && published) return 'a symmetric (oct) key published at a URL is public knowledge: anyone who fetched it can sign with it';
+  const exposed = PRIVATE_MEMBERS.filter((name) => jwk[name] !== undefined);
+  if (jwk.kty !== 'oct' && published && exposed.length) return `its private part (${exposed.join(', ')}) is published at a URL: anyone who fetched it can sign with it`;
+  return keyStrengthProblem(jwk);
+}
+
+/** RFC 7638 §3.2: the members that define each key type, in lexicographic order. */
+const THUMBPRINT_MEMBERS: Record<string, string[]> = { RSA: ['e', 'kty', 'n'], EC: ['crv', 'kty', 'x', 'y'], OKP: ['crv', 'kty', 'x'], oct: ['k', 'kty'] };
+
+/**
+ * The RFC 7638 SHA-256 thumbprint, base64url; undefined when the key lacks a member its kty needs.
+ * Synchronous and without exceptions, so a set of tens of thousands of keys costs one hash each.
+ */
+export function jwkThumbprint(jwk: Jwk): string | undefined {
+  const members = typeof jwk.kty === 'string' ? THUMBPRINT_MEMBERS[jwk.kty] : undefined;
+  if (!members || members.some((name) => typeof jwk[name] !== 'string')) return undefined;
+  const canonical = JSON.stringify(Object.fromEntries(members.map((name) => [name, jwk[name]])));
+  // node:crypto on first use: decoding without keys never loads it (start-up time).
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(canonical).digest('base64url');
+}

@@ -1,0 +1,67 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ecPointProblem, rsaExponentProblem, rsaSizeProblem, verificationRefusal } from '../../../src/core/jwt/jwk.js';
+
+const ecJwk = (namedCurve: string) => generateKeyPairSync('ec', { namedCurve }).publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
+const flipLastBit = (value: unknown) => {
+  const bytes = Buffer.from(String(value), 'base64url');
+  bytes[bytes.length - 1]! ^= 1;
+  return bytes.toString('base64url');
+};
+/** Base64urlUInt (RFC 7518 §2): big-endian, minimal octets. */
+const uint = (value: bigint) => {
+  const hex = value.toString(16);
+  return Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex').toString('base64url');
+};
+
+describe('EC points (SEC 1 §3.2.2.1)', () => {
+  for (const [namedCurve, crv] of [['prime256v1', 'P-256'], ['secp384r1', 'P-384'], ['secp521r1', 'P-521'], ['secp256k1', 'secp256k1']]) {
+    it(`${crv}: real keys are on the curve; a flipped bit of y is not`, () => {
+      for (let i = 0; i < 5; i++) {
+        const jwk = ecJwk(namedCurve!);
+        expect(jwk.crv).toBe(crv);
+        expect(ecPointProblem(jwk)).toBeUndefined();
+        expect(ecPointProblem({ ...jwk, y: flipLastBit(jwk.y) })).toBe(`the point (x, y) is not on ${crv}`);
+      }
+    });
+  }
+
+  it('a coordinate not reduced modulo p is refused (the same point spelt x + p)', () => {
+    const max = Buffer.alloc(32, 0xff).toString('base64url');
+    expect(ecPointProblem({ ...ecJwk('prime256v1'), x: max })).toMatch(/not reduced modulo the P-256 field prime/);
+  });
+});
+
+describe('RSA exponent and size', () => {
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
+
+  it('accepts 3 and 65537; refuses 0, 1, even and over 64 bits', () => {
+    expect(rsaExponentProblem(rsa)).toBeUndefined();
+    expect(rsaExponentProblem({ ...rsa, e: uint(3n) })).toBeUndefined();
+    expect(rsaExponentProblem({ ...rsa, e: uint(1n) })).toMatch(/^e = 1: every message is its own signature/);
+    expect(rsaExponentProblem({ ...rsa, e: 'AA' })).toMatch(/^e = 0/);
+    expect(rsaExponentProblem({ ...rsa, e: uint(65536n) })).toBe('e = 65536 is even (no RSA key has one)');
+    expect(rsaExponentProblem({ ...rsa, e: uint(2n ** 64n + 1n) })).toMatch(/^e has 65 bits/);
+    expect(rsaExponentProblem({ ...rsa, e: uint(2n ** 63n + 1n) })).toBeUndefined();
+  });
+
+  it('refuses moduli under 2048 and over 16384 bits', () => {
+    expect(rsaSizeProblem(rsa)).toBeUndefined();
+    expect(rsaSizeProblem({ ...rsa, n: Buffer.alloc(128, 0xff).toString('base64url') })).toBe('n has 1024 bits (minimum 2048)');
+    expect(rsaSizeProblem({ ...rsa, n: Buffer.alloc(2049, 0xff).toString('base64url') })).toMatch(/^n has 16392 bits \(more than 16384/);
+  });
+});
+
+describe('verificationRefusal', () => {
+  it('refuses an oct key only when it was published at a URL', () => {
+    const oct = { kty: 'oct', k: Buffer.alloc(32, 1).toString('base64url') };
+    expect(verificationRefusal(oct, true)).toMatch(/public knowledge/);
+    expect(verificationRefusal(oct, false)).toBeUndefined();
+  });
+
+  it('refuses OKP keys of the wrong length', () => {
+    const ed = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
+    expect(verificationRefusal(ed, true)).toBeUndefined();
+    expect(verificationRefusal({ ...ed, x: Buffer.alloc(31).toString('base64url') }, true)).toBe('x is 31 bytes, expected 32 for Ed25519');
+  });
+});
