@@ -202,7 +202,10 @@ describe('terminal-safe everywhere', () => {
         const token = await run(args);
         noStackTrace(token);
         expect(token.code, `${label}: ${token.stderr}`).toBe(2);
-        expect(token.stdout, label).toBe('');
+        // Never the token; with --json, the one document that says why (no token in it).
+        expect(token.stdout, label).not.toContain('abcdefgh');
+        if (label.includes('--json')) expect(token.json()).toMatchObject({ ok: false, error: { code: 'INPUT', exit_code: 2 } });
+        else expect(token.stdout, label).toBe('');
         expect(token.stderr, label).toMatch(/^oidc-cli: .*outside RFC 6749's VSCHAR/m);
         expect(token.stderr, label).not.toMatch(/[\u0080-\u009f\u001b\u0007]/);
       }
