@@ -1,7 +1,7 @@
 import { formUrlEncode } from './redact.js';
 
 const MASK = '[redacted]';
-/** Very short values would mask half the output and protect nothing (the traces' rule, redact.ts). */
+/** Very short values would mask half the output (ordinary words) and protect nothing. */
 export const MIN_SECRET_LENGTH = 6;
 
 /**
@@ -33,10 +33,19 @@ export class SecretRegistry {
   mask(text: string): string {
     if (this.reveal || this.values.size === 0 || text === '') return text;
     this.forms ??= formsOf(this.values);
-    let out = text;
-    for (const form of this.forms) if (out.includes(form)) out = out.split(form).join(MASK);
-    return out;
+    return replaceForms(text, this.forms);
   }
+}
+
+/** The same masking for a set of values that is not the run's (the values a trace masked by name). */
+export function maskValues(text: string, values: Iterable<string>): string {
+  return replaceForms(text, formsOf([...values].filter((value) => value.length >= MIN_SECRET_LENGTH)));
+}
+
+function replaceForms(text: string, forms: readonly string[]): string {
+  let out = text;
+  for (const form of forms) if (out.includes(form)) out = out.split(form).join(MASK);
+  return out;
 }
 
 /** As XML element text (junit.ts xmlText) and as an attribute value (xmlAttribute, quotes escaped too). */
