@@ -1,3 +1,4 @@
+import { printable } from '../util/terminal.js';
 import { formUrlEncode } from './redact.js';
 
 const MASK = '[redacted]';
@@ -12,7 +13,8 @@ export const MIN_SECRET_LENGTH = 6;
  * an error_description is hidden wherever it is printed, without each message having to remember it.
  *
  * Each secret is masked in the forms an echo carries it in: as is, form-urlencoded (a quoted request
- * body), percent-encoded (a quoted URL), JSON-escaped (inside a JSON string) and XML-escaped (JUnit).
+ * body), percent-encoded (a quoted URL), JSON-escaped (inside a JSON string), XML-escaped (JUnit) and
+ * terminal-escaped (printable: the human report escapes control characters before the gate sees it).
  */
 export class SecretRegistry {
   private readonly values = new Set<string>();
@@ -56,7 +58,7 @@ const xmlAttribute = (value: string) => xmlText(value).replace(/"/g, '&quot;').r
 function formsOf(values: Iterable<string>): string[] {
   const forms = new Set<string>();
   for (const value of values) {
-    for (const form of [value, formUrlEncode(value), encodeURIComponent(value), JSON.stringify(value).slice(1, -1), xmlText(value), xmlAttribute(value)]) {
+    for (const form of [value, formUrlEncode(value), encodeURIComponent(value), JSON.stringify(value).slice(1, -1), xmlText(value), xmlAttribute(value), printable(value)]) {
       if (form.length >= MIN_SECRET_LENGTH) forms.add(form);
     }
   }
