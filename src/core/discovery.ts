@@ -102,18 +102,24 @@ export async function fetchDiscovery(http: HttpClient, issuer: string, options: 
     }
   }
   const redirects: string[] = [];
+  const asked = new Set([url]);
   while (outcome.kind === 'redirect') {
     // Frameworks answer the well-known URL with a redirect (Django's APPEND_SLASH adds a slash). The
     // spec wants the document at that URL, so it fails; but a same-origin hop is followed, a few at
     // most, so the rest of the report is still judged. Another origin could serve anyone's metadata.
     const next = sameOriginTarget(url, outcome.location);
-    if (!next || redirects.length >= MAX_DISCOVERY_REDIRECTS) {
-      const why = !next ? 'not followed: another origin, or no usable Location' : `not followed: more than ${MAX_DISCOVERY_REDIRECTS} redirects`;
+    if (!next || asked.has(next) || redirects.length >= MAX_DISCOVERY_REDIRECTS) {
+      const why = !next
+        ? 'not followed: another origin, or no usable Location'
+        : asked.has(next)
+          ? 'not followed: it loops back to a URL already asked'
+          : `not followed: more than ${MAX_DISCOVERY_REDIRECTS} redirects`;
       recorder.violation('discovery.redirect', `${[...redirects, `${url} answered ${response.status} with a redirect to ${outcome.location}`].join('; ')} (${why})`);
       return { issuer, url, metadata: undefined, response, checks: recorder.results, usedFallback };
     }
     redirects.push(`${url} answered ${response.status} with a redirect to ${outcome.location}`);
     url = next;
+    asked.add(url);
     response = await http.request({ url, ...options });
     outcome = processDiscoveryResponse(response);
   }

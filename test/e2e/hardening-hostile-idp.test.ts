@@ -111,9 +111,9 @@ describe('a hostile discovery document: discover and jwks --issuer exit 3 with o
     expect(discover.result.code, discover.result.stderr).toBe(1);
     const check = (discover.result.json().checks as Check[]).find((c) => c.id === 'discovery.redirect');
     expect(check?.status).toBe('fail');
-    expect(check?.message).toContain('(not followed)');
+    expect(check?.message).toContain('(not followed: it loops back to a URL already asked)');
     expect(discover.rssMb).toBeLessThan(MAX_RSS_MB);
-    expectCleanExit3(await run(['jwks', '--issuer', idp.issuer('redirect_loop')]), /discovery failed for .*answered 302 with a redirect to .* \(not followed\)/);
+    expectCleanExit3(await run(['jwks', '--issuer', idp.issuer('redirect_loop')]), /discovery failed for .*answered 302 with a redirect to .* \(not followed: it loops back/);
   });
 });
 
