@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import { listed, show } from '../util/show.js';
-import { ecPointProblem, PRIVATE_MEMBERS, rsaExponentProblem, rsaSizeProblem, shapeProblem } from './jwt/jwk.js';
+import { ecPointProblem, okpPointProblem, PRIVATE_MEMBERS, rsaExponentProblem, rsaSizeProblem, shapeProblem } from './jwt/jwk.js';
 
 /** The pure judge of a JWK Set (CHECKS.md "JWKS"): works on a fetched set and on a local file alike. */
 
@@ -90,11 +90,11 @@ function auditKeys(r: CheckRecorder, keys: Jwk[]): void {
   else if (exponents.length) r.violation('jwks.rsa_exponent', listed(exponents));
   else r.pass('jwks.rsa_exponent', `${rsaPlural}, every public exponent odd and at least 3`);
 
-  const ecCount = keys.filter((jwk) => jwk.kty === 'EC').length;
-  const offCurve = problems(ecPointProblem);
-  if (ecCount === 0) r.skip('jwks.ec_point', 'no EC keys');
-  else if (offCurve.length) r.violation('jwks.ec_point', listed(offCurve));
-  else r.pass('jwks.ec_point', `${ecCount} EC point${ecCount > 1 ? 's' : ''} on ${ecCount > 1 ? 'their curves' : 'its curve'} (or malformed: see jwks.key_shape)`);
+  const curveKeys = keys.filter((jwk) => jwk.kty === 'EC' || jwk.kty === 'OKP').length;
+  const badPoints = problems((jwk) => ecPointProblem(jwk) ?? okpPointProblem(jwk));
+  if (curveKeys === 0) r.skip('jwks.ec_point', 'no EC or OKP keys');
+  else if (badPoints.length) r.violation('jwks.ec_point', listed(badPoints));
+  else r.pass('jwks.ec_point', `${curveKeys} EC/OKP point${curveKeys > 1 ? 's' : ''} on ${curveKeys > 1 ? 'their curves' : 'its curve'}, none of small order (or malformed: see jwks.key_shape)`);
 
   const mismatched = problems((jwk) => {
     if (typeof jwk.alg !== 'string') return undefined;
