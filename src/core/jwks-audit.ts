@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import { listed, show } from '../util/show.js';
-import { ecPointProblem, okpPointProblem, PRIVATE_MEMBERS, rsaExponentProblem, rsaSizeProblem, shapeProblem } from './jwt/jwk.js';
+import { ecPointProblem, okpPointProblem, PRIVATE_MEMBERS, rsaExponentProblem, rsaSizeProblem, shapeProblem, verificationRefusal } from './jwt/jwk.js';
 
 /** The pure judge of a JWK Set (CHECKS.md "JWKS"): works on a fetched set and on a local file alike. */
 
@@ -29,9 +29,11 @@ export function keyTypeForAlg(alg: string): { kty: string; crv?: string[] } | un
   return undefined;
 }
 
+/** A key a client can verify with: asymmetric, for signatures, and not refused by key selection (jwt/jwk.ts). */
 function isSigningKey(jwk: Jwk): boolean {
   if (jwk.use === 'enc') return false;
   if (Array.isArray(jwk.key_ops) && !jwk.key_ops.includes('verify')) return false;
+  if (verificationRefusal(jwk, true) !== undefined) return false;
   if (jwk.kty === 'OKP') return jwk.crv === 'Ed25519' || jwk.crv === 'Ed448';
   return jwk.kty === 'RSA' || jwk.kty === 'EC';
 }
@@ -63,7 +65,7 @@ function auditKeys(r: CheckRecorder, keys: Jwk[]): void {
 
   const signing = keys.filter(isSigningKey);
   if (signing.length) r.pass('jwks.signing_key', `${signing.length} signing key${signing.length > 1 ? 's' : ''}`);
-  else r.violation('jwks.signing_key', keys.length ? `none of the ${keys.length} keys is an RSA/EC/Ed25519 key usable to verify signatures` : 'the keys array is empty');
+  else r.violation('jwks.signing_key', keys.length ? `none of the ${keys.length} keys is a sound RSA/EC/Ed25519 key usable to verify signatures (see the failed checks below)` : 'the keys array is empty');
 
   const exposed = problems((jwk) => {
     const found = PRIVATE_MEMBERS.filter((name) => jwk[name] !== undefined);
