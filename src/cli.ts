@@ -46,7 +46,7 @@ export function buildCli(version: string, dispatch: Dispatch): Command {
     .option('--no-color', 'disable colour (also NO_COLOR, TERM=dumb, or when not a TTY)')
     .option('-v, --verbose', 'trace HTTP requests and responses on stderr (-vv adds bodies)', count, 0)
     .option('--show-tokens', 'print tokens and secrets in full instead of redacting them', false)
-    .option('--timeout <duration>', 'bound the whole operation: seconds, or 30s, 5m', duration('--timeout'))
+    .option('--timeout <duration>', 'bound the whole operation: seconds, or 30s, 5m (at most 24h)', duration('--timeout'))
     .option('--insecure', 'allow plain http to non-loopback hosts and skip TLS certificate checks (warns)', false)
     .option('--ca-file <file>', 'trust this PEM CA bundle too (NODE_EXTRA_CA_CERTS also works)')
     .option('--profile <name>', 'read issuer, client and options from a named profile in the config file')
@@ -77,7 +77,7 @@ export function buildCli(version: string, dispatch: Dispatch): Command {
     .option('--aud <audience>', 'expected audience (e.g. your client_id)')
     .option('--nonce <nonce>', 'expected nonce')
     .option('--max-age <duration>', 'max_age sent in the request: auth_time must be within it', duration('--max-age'))
-    .option('--clock-skew <duration>', 'tolerance for exp/nbf/iat', duration('--clock-skew'), 60)
+    .option('--clock-skew <duration>', 'tolerance for exp/nbf/iat (at most 1d)', duration('--clock-skew'), 60)
     .addHelpText(
       'after',
       `
@@ -150,7 +150,7 @@ Examples:
     .option('--param <key=value>', 'add or replace any authorization request parameter (repeatable)', collect)
     .addOption(new Option('--response-mode <mode>', 'how the IdP returns the response').choices(['query', 'form_post']))
     .option('--device', 'RFC 8628 device authorization: show a code to enter on another device, poll for the tokens (no listener)', false)
-    .option('--clock-skew <duration>', 'tolerance for exp/nbf/iat', duration('--clock-skew'), 60)
+    .option('--clock-skew <duration>', 'tolerance for exp/nbf/iat (at most 1d)', duration('--clock-skew'), 60)
     .addHelpText(
       'after',
       `
@@ -182,7 +182,7 @@ Examples:
     .option('--scope <scope>', 'scope to request (client_credentials)')
     .option('--resource <uri>', 'RFC 8707 resource indicator (repeatable; client_credentials)', collect)
     .option('--audience <aud>', 'audience parameter, and the aud a JWT access token must carry (client_credentials)')
-    .option('--min-ttl <duration>', 'refresh when the cached token expires within this time', duration('--min-ttl'))
+    .option('--min-ttl <duration>', 'refresh when the cached token expires within this time (at most 1d)', duration('--min-ttl'))
     .addHelpText(
       'after',
       `
@@ -250,9 +250,10 @@ Examples:
     .option('--only <ids>', 'run and report only these check ids or groups (repeatable, comma-separated; probe.pkce_* works)', collect)
     .option('--skip <ids>', 'leave out these check ids or groups (repeatable, comma-separated)', collect)
     .option('--junit <file>', 'also write a JUnit XML report (one testcase per check) to FILE, 0600')
+    .option('--sarif <file>', 'also write a SARIF 2.1.0 log (a rule per check, a result per failure or warning) to FILE, for code scanning')
     .addOption(new Option('--fail-on <level>', 'exit 1 on failures only (default) or on warnings too').choices(['warn', 'fail']))
     .option('--concurrency <n>', 'browser runs at once for the probes (default 4)')
-    .option('--clock-skew <duration>', 'tolerance for exp/nbf/iat', duration('--clock-skew'), 60)
+    .option('--clock-skew <duration>', 'tolerance for exp/nbf/iat (at most 1d)', duration('--clock-skew'), 60)
     .addHelpText(
       'after',
       `

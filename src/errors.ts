@@ -1,3 +1,5 @@
+import type { Report } from './report/model.js';
+
 /**
  * One error type for everything a user can cause. Commands throw it; only src/main.ts turns it into
  * an exit code and a single line on stderr. The code union is closed so the exit-code mapping below
@@ -10,6 +12,7 @@ export type ErrorCode =
   | 'TLS' // certificate or handshake failure
   | 'TIMEOUT' // connect/header/body timeout or --timeout reached
   | 'PROTOCOL' // an answer that is not HTTP/JSON at all, or too large
+  | 'OUTPUT' // the result could not be written (a full disk, an unwritable --junit file)
   | 'CANCELLED'; // interactive login cancelled or timed out
 
 const EXIT_CODES: Record<ErrorCode, number> = {
@@ -19,6 +22,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   TLS: 3,
   TIMEOUT: 3,
   PROTOCOL: 3,
+  OUTPUT: 3,
   CANCELLED: 4,
 };
 
@@ -35,6 +39,21 @@ export class CliError extends Error {
 
   get exitCode(): number {
     return EXIT_CODES[this.code];
+  }
+}
+
+/**
+ * A command that stops early with a judged report instead of an error line: its failed checks give
+ * exit 1 and the report (JSON included) says why. main.ts renders it as the command's output. Thrown
+ * from shared steps (a lifecycle session refusing untrusted discovery) that cannot return a Report.
+ */
+export class ReportedStop extends Error {
+  readonly report: Omit<Report, 'command'>;
+
+  constructor(message: string, report: Omit<Report, 'command'>) {
+    super(message);
+    this.name = 'ReportedStop';
+    this.report = report;
   }
 }
 

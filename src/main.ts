@@ -2,13 +2,15 @@ import { CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { buildCli } from './cli.js';
 import type { CommandOutput, CommandRun, Context, GlobalOptions } from './commands/context.js';
-import { CliError } from './errors.js';
+import { CliError, ReportedStop } from './errors.js';
 import type { HttpClient } from './http/types.js';
 import { renderHuman, renderHumanLine, summaryLine } from './report/human.js';
-import { renderJson } from './report/json.js';
+import { renderJson, renderJsonError } from './report/json.js';
 import { isOk, type Report } from './report/model.js';
+import { SecretRegistry } from './report/secrets.js';
 import { colorEnabled, makeChalk } from './ui/color.js';
 import { createUi } from './ui/ui.js';
+import { printable } from './util/terminal.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
 
@@ -36,11 +38,28 @@ function toGlobals(raw: Record<string, unknown>): GlobalOptions {
   };
 }
 
-/** Writes and waits, so a large report is not cut off by the exit; a closed pipe (| head) is not an error. */
+/**
+ * What could not be written to stdout. The rule (docs/output.md): EPIPE (the reader went away, `| head`)
+ * ends the run with 1, or the run's own non-zero code, silently, like a SIGPIPE; any other write error
+ * (ENOSPC on a full disk, EIO) ends it with 3 and one line on stderr. Output that was lost is never a
+ * success: a run exits 0 only when every byte of its result was written.
+ */
+export class OutputError extends Error {
+  constructor(readonly errno: string) {
+    super(`cannot write the result to stdout: ${errno}${errno === 'ENOSPC' ? ' (no space left on device)' : ''}`);
+  }
+
+  get exitCode(): number {
+    return this.errno === 'EPIPE' ? 1 : 3;
+  }
+}
+
+/** Writes and waits for the write to complete, so a large report is not cut off by the exit and a failed write is seen. */
+let wroteResult = false;
 function writeOut(text: string): Promise<void> {
-  return new Promise((resolve) => {
-    if (!process.stdout.write(text)) process.stdout.once('drain', resolve);
-    else resolve();
+  wroteResult = true;
+  return new Promise((resolve, reject) => {
+    process.stdout.write(text, (error) => (error ? reject(new OutputError((error as NodeJS.ErrnoException).code ?? error.message)) : resolve()));
   });
 }
 
@@ -54,35 +73,56 @@ const FLUSH_AFTER_MS = 20;
 function chunkedWriter(): { write(text: string): Promise<void>; end(): Promise<void> } {
   let pending = '';
   let timer: NodeJS.Timeout | undefined;
+  // A timed flush that failed is reported by the next write (the batch stops there) or by end().
+  let failed: unknown;
   const flush = (): Promise<void> => {
     clearTimeout(timer);
     timer = undefined;
+    if (failed !== undefined) return Promise.reject(failed);
     const text = pending;
     pending = '';
     return text === '' ? Promise.resolve() : writeOut(text);
   };
   return {
     write(text) {
+      if (failed !== undefined) return Promise.reject(failed);
       pending += text;
       if (pending.length >= CHUNK_CHARS) return flush();
-      timer ??= setTimeout(() => void flush(), FLUSH_AFTER_MS);
+      timer ??= setTimeout(() => flush().catch((error: unknown) => (failed = error)), FLUSH_AFTER_MS);
       return Promise.resolve();
     },
     end: flush,
   };
 }
 
+/**
+ * The stdout gate: every rendered result passes the run's secret registry, and JSON escapes what
+ * JSON.stringify leaves raw but a terminal or a JavaScript consumer would act on (C1 controls such as the
+ * 8-bit CSI U+009B, and U+2028/U+2029). `bare` (the token of `oidc-cli token`) is the one value printed as
+ * it is: it is the result the user asked for, and token.ts only lets a VSCHAR token through.
+ */
+const JSON_UNSAFE = /[\u0080-\u009f\u2028\u2029]/g;
+export function jsonSafe(text: string): string {
+  return text.replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function isAsyncIterable(value: CommandOutput): value is AsyncIterable<Report> {
   return typeof (value as AsyncIterable<Report>)[Symbol.asyncIterator] === 'function';
 }
 
-async function printOutput(output: CommandOutput, globals: GlobalOptions): Promise<number> {
+async function printOutput(output: CommandOutput, globals: GlobalOptions, secrets: SecretRegistry): Promise<number> {
   const chalk = makeChalk(colorEnabled(process.stdout, process.env, globals.color));
+  const json = (report: Report, pretty?: boolean) => jsonSafe(secrets.mask(renderJson(report, globals.strict, pretty)));
   if (!isAsyncIterable(output)) {
-    if (globals.json) await writeOut(renderJson(output, globals.strict));
-    else if (output.bare !== undefined) await writeOut(output.bare + '\n');
-    else await writeOut(renderHuman(output, chalk, globals.strict));
-    return isOk(output, globals.strict) ? 0 : 1;
+    const code = isOk(output, globals.strict) ? 0 : 1;
+    try {
+      if (globals.json) await writeOut(json(output));
+      else if (output.bare !== undefined) await writeOut(output.bare + '\n');
+      else await writeOut(secrets.mask(renderHuman(output, chalk, globals.strict)));
+    } catch (error) {
+      throw error instanceof OutputError ? Object.assign(error, { runCode: code }) : error;
+    }
+    return code;
   }
   // Batch: one result per input line, written as soon as it is judged (constant memory).
   const out = chunkedWriter();
@@ -92,7 +132,7 @@ async function printOutput(output: CommandOutput, globals: GlobalOptions): Promi
     for await (const report of output) {
       const ok = isOk(report, globals.strict);
       if (!ok) failed += 1;
-      await out.write(globals.json ? renderJson(report, globals.strict, false) : renderHumanLine(report, index, chalk, globals.strict));
+      await out.write(globals.json ? json(report, false) : secrets.mask(renderHumanLine(report, index, chalk, globals.strict)));
       index += 1;
     }
   } finally {
@@ -105,10 +145,12 @@ async function printOutput(output: CommandOutput, globals: GlobalOptions): Promi
   return failed === 0 ? 0 : 1;
 }
 
-export async function runCommand(name: string, options: Record<string, unknown>, rawGlobals: Record<string, unknown>, abort: AbortController): Promise<number> {
+export async function runCommand(name: string, options: Record<string, unknown>, rawGlobals: Record<string, unknown>, abort: AbortController, secrets: SecretRegistry): Promise<number> {
   const startedAt = Date.now();
   const globals = toGlobals(rawGlobals);
+  secrets.reveal = globals.showTokens;
   const ui = createUi({
+    mask: (text) => secrets.mask(text),
     chalk: makeChalk(colorEnabled(process.stderr, process.env, globals.color)),
     stream: process.stderr,
     progress: !globals.json || globals.verbose > 0,
@@ -119,12 +161,18 @@ export async function runCommand(name: string, options: Record<string, unknown>,
   const context: Context = {
     globals,
     ui,
+    version: packageVersion(),
     env: process.env,
     // A getter: creating process.stdin costs start-up time that most commands never need.
     get stdin() {
       return process.stdin;
     },
     signal: abort.signal,
+    addSecret: (value) => secrets.add(value),
+    async writeFile(path, text) {
+      const { writeReportFile } = await import('./report/write-file.js'); // only `check --junit` writes a file
+      await writeReportFile(path, secrets.mask(text));
+    },
     async http(overrides = {}) {
       if (!http) {
         const { createHttpClient } = await import('./http/client.js');
@@ -139,6 +187,7 @@ export async function runCommand(name: string, options: Record<string, unknown>,
           trace: ui.trace,
           warn: ui.warn,
           env: process.env,
+          secrets,
         });
       }
       return http;
@@ -146,8 +195,14 @@ export async function runCommand(name: string, options: Record<string, unknown>,
   };
   try {
     const module = (await import(`./commands/${name}.js`)) as { run: CommandRun<Record<string, unknown>> };
-    const output = await module.run(options, context);
-    return await printOutput(output, globals);
+    let output: CommandOutput;
+    try {
+      output = await module.run(options, context);
+    } catch (error) {
+      if (!(error instanceof ReportedStop)) throw error;
+      output = { command: name, ...error.report };
+    }
+    return await printOutput(output, globals, secrets);
   } finally {
     await http?.close();
   }
@@ -162,33 +217,70 @@ function errorLine(error: unknown): { line: string; code: number } {
   return { line: `oidc-cli: internal error: ${message} (set OIDC_CLI_DEBUG=1 for a stack trace)`, code: 3 };
 }
 
+/** The last lines on stderr quote server data (a jwks_uri, a Location, a body's start): masked and terminal-safe like every Ui line. */
+function writeErr(text: string, secrets: SecretRegistry): void {
+  process.stderr.write(printable(secrets.mask(text)));
+}
+
+/** --json: the run that stopped still leaves its one document on stdout; a failure to write it changes nothing. */
+async function writeErrorDocument(command: string, error: unknown, code: number, secrets: SecretRegistry): Promise<void> {
+  const detail = error instanceof CliError ? error : { code: 'INTERNAL', message: `internal error: ${error instanceof Error ? error.message : String(error)}`, hint: undefined };
+  await writeOut(jsonSafe(secrets.mask(renderJsonError(command, detail, code)))).catch(() => undefined);
+}
+
+/** A stdout write error seen outside printOutput (commander's help, a late flush): none pending means null. */
+function stdoutFailure(seen: NodeJS.ErrnoException | undefined, runCode: number): { code: number; line?: string } | null {
+  if (!seen) return null;
+  const error = new OutputError(seen.code ?? seen.message);
+  return error.errno === 'EPIPE' ? { code: Math.max(runCode, 1) } : { code: 3, line: `oidc-cli: ${error.message}` };
+}
+
 /** The entry point: the only place that exits. */
 export async function main(argv: string[]): Promise<void> {
   let exitCode = 0;
+  const secrets = new SecretRegistry();
   const abort = new AbortController();
   const onSigint = () => {
     if (abort.signal.aborted) process.exit(4);
     abort.abort(new CliError('CANCELLED', 'cancelled (Ctrl-C)'));
   };
   process.on('SIGINT', onSigint);
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(exitCode);
-  });
+  // Without a listener a write error would crash the process; the writes themselves report it (writeOut).
+  let stdoutError: NodeJS.ErrnoException | undefined;
+  let outputHandled = false;
+  let ran: { name: string; json: boolean } | undefined;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => (stdoutError ??= error));
   try {
     const program = buildCli(packageVersion(), async (name, options, globals) => {
-      exitCode = await runCommand(name, options, globals, abort);
+      ran = { name, json: globals.json === true };
+      exitCode = await runCommand(name, options, globals, abort, secrets);
     });
+    program.configureOutput({ writeErr: (text) => writeErr(text, secrets) });
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander has already printed help, the version, or its one-line usage error.
       exitCode = error.exitCode === 0 ? 0 : 2;
+    } else if (error instanceof OutputError) {
+      // EPIPE: the reader left; 1, or the run's own code when the verdict was already worse. Else 3, one line.
+      const runCode = (error as OutputError & { runCode?: number }).runCode ?? 0;
+      exitCode = error.errno === 'EPIPE' ? Math.max(runCode, error.exitCode) : error.exitCode;
+      if (error.errno !== 'EPIPE') writeErr(`oidc-cli: ${error.message}\n`, secrets);
+      outputHandled = true;
     } else {
       const { line, code } = errorLine(error);
-      process.stderr.write(line + '\n');
-      if (process.env.OIDC_CLI_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+      if (ran?.json && !wroteResult) await writeErrorDocument(ran.name, error, code, secrets);
+      writeErr(line + '\n', secrets);
+      if (process.env.OIDC_CLI_DEBUG && error instanceof Error) writeErr(`${error.stack}\n`, secrets);
       exitCode = code;
     }
+  }
+  // A write that failed after the result was handed over (commander's help, --version) still counts.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  const late = outputHandled ? null : stdoutFailure(stdoutError, exitCode);
+  if (late) {
+    if (late.line) writeErr(`${late.line}\n`, secrets);
+    exitCode = late.code;
   }
   process.exit(exitCode);
 }

@@ -1,4 +1,5 @@
 import { AUTHORIZATION_CHECKS } from './catalogue/authorization.js';
+import { CACHE_CHECKS } from './catalogue/cache.js';
 import { DISCOVERY_CHECKS } from './catalogue/discovery.js';
 import { JWKS_CHECKS } from './catalogue/jwks.js';
 import { LIFECYCLE_CHECKS } from './catalogue/lifecycle.js';
@@ -23,6 +24,7 @@ export const CATALOGUE: readonly CheckDefinition[] = [
   ...USERINFO_CHECKS,
   ...LIFECYCLE_CHECKS,
   ...PROBES_CHECKS,
+  ...CACHE_CHECKS,
 ];
 
 const BY_ID = new Map(CATALOGUE.map((definition) => [definition.id, definition]));

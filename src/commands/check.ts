@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
 import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
 import { runCheck, type CheckOutcome, type CheckSettings } from '../core/check/run.js';
+import { discoveryUrls } from '../core/discovery.js';
 import { selection } from '../core/check/select.js';
 import { CliError, usageError } from '../errors.js';
 import { renderJunit, renderJunitError } from '../report/junit.js';
+import { renderSarif, renderSarifError } from '../report/sarif.js';
 import { countStatuses, isOk, type Report, type Section } from '../report/model.js';
-import { writeFileAtomic } from '../store/atomic.js';
 import { resolveClient, type ClientFlags } from '../store/profiles.js';
 import type { Context } from './context.js';
 import { listenerFor } from './login.js';
@@ -19,6 +20,7 @@ export interface CheckOptions extends ClientFlags {
   only?: string[];
   skip?: string[];
   junit?: string;
+  sarif?: string;
   failOn?: 'warn' | 'fail';
   concurrency?: string;
   clockSkew?: number;
@@ -51,6 +53,7 @@ async function settingsFrom(options: CheckOptions, context: Context): Promise<Ch
     expectRotation: options.expectRotation,
     concurrency,
     select,
+    insecure: context.globals.insecure,
   };
 }
 
@@ -64,7 +67,9 @@ export async function run(options: CheckOptions, context: Context): Promise<Repo
   // --fail-on warn is --strict for this run: main.ts reads the same globals for the exit code.
   if (options.failOn === 'warn') context.globals.strict = true;
   if (options.junit !== undefined && options.junit.trim() === '') throw usageError('--junit needs a file name');
+  if (options.sarif !== undefined && options.sarif.trim() === '') throw usageError('--sarif needs a file name');
   const junitPath = options.junit === undefined ? undefined : resolve(options.junit);
+  const sarifPath = options.sarif === undefined ? undefined : resolve(options.sarif);
   const settings = await settingsFrom(options, context);
   const http = await context.http({ timeoutSeconds: Math.min(30, settings.timeoutSeconds) });
   if (settings.client.client_secret) http.addSecret(settings.client.client_secret);
@@ -77,25 +82,28 @@ export async function run(options: CheckOptions, context: Context): Promise<Repo
   } catch (error) {
     // Could not complete (exit 3 or 4): CI still gets a JUnit file that says why.
     if (junitPath !== undefined && error instanceof CliError && error.code !== 'USAGE' && error.code !== 'INPUT') {
-      await writeJunit(junitPath, renderJunitError(suite, error)).catch(() => undefined);
+      // The run's own error is the one to report; a JUnit file that cannot be written is said in one warning.
+      await context.writeFile(junitPath, renderJunitError(suite, error)).catch((failure: Error) => context.ui.warn(failure.message));
+    }
+    if (sarifPath !== undefined && error instanceof CliError && error.code !== 'USAGE' && error.code !== 'INPUT') {
+      await context.writeFile(sarifPath, renderSarifError(error.message, { toolVersion: context.version, exitCode: error.exitCode })).catch((failure: Error) => context.ui.warn(failure.message));
     }
     throw error;
   }
   const report = buildReport(settings, outcome, junitPath);
   if (junitPath !== undefined) {
     const probeMs = new Map(outcome.probes.flatMap((probe) => probe.ids.map((id) => [id, probe.ms] as const)));
-    await writeJunit(junitPath, renderJunit(report, { warningsFail: context.globals.strict, name: suite, msOf: (id) => probeMs.get(id) }));
+    await context.writeFile(junitPath, renderJunit(report, { warningsFail: context.globals.strict, name: suite, msOf: (id) => probeMs.get(id) }));
     context.ui.detail(`JUnit report written to ${junitPath} (${isOk(report, context.globals.strict) ? 'passing' : 'failing'})`);
   }
-  return report;
-}
-
-async function writeJunit(path: string, xml: string): Promise<void> {
-  try {
-    await writeFileAtomic(path, xml, 0o600);
-  } catch (error) {
-    throw new CliError('INPUT', `--junit: cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  if (sarifPath !== undefined) {
+    // An IdP has no source file: every finding points at the metadata document it was judged from.
+    const location = discoveryUrls(settings.issuer).openid;
+    const exitCode = isOk(report, context.globals.strict) ? 0 : 1;
+    await context.writeFile(sarifPath, renderSarif(report, { toolVersion: context.version, location, exitCode, warningsFail: context.globals.strict }));
+    context.ui.detail(`SARIF report written to ${sarifPath}`);
   }
+  return report;
 }
 
 function buildReport(settings: CheckSettings, outcome: CheckOutcome, junitPath: string | undefined): Report {

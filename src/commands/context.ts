@@ -22,10 +22,22 @@ export interface GlobalOptions {
 export interface Context {
   globals: GlobalOptions;
   ui: Ui;
+  /** oidc-cli's own version, for reports that name their tool (SARIF). */
+  version: string;
   env: NodeJS.ProcessEnv;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   /** The one HTTP client for this run, created on first use (so offline commands never load undici). */
   http(options?: { timeoutSeconds?: number }): Promise<HttpClient>;
+  /**
+   * Registers a value this run knows to be secret (an HMAC --secret, a token read from a file), so the
+   * output gate masks it in stdout, stderr and report files. The HTTP client's addSecret feeds the same registry.
+   */
+  addSecret(value: string): void;
+  /**
+   * Writes a report file (--junit) through the output gate: masked like stdout, atomically for a regular
+   * file, straight through to a device or FIFO; a write error is CliError OUTPUT (exit 3).
+   */
+  writeFile(path: string, text: string): Promise<void>;
   /** Aborted on Ctrl-C, so a waiting command can clean up (close its listener) before main exits 4. */
   signal: AbortSignal;
 }

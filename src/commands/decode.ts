@@ -3,8 +3,8 @@ import { CheckRecorder } from '../checks/recorder.js';
 import { CliError, inputError, usageError } from '../errors.js';
 import type { KeySource, ValidateOptions, ValidationResult } from '../core/jwt/types.js';
 import { validateJwt } from '../core/jwt/validate.js';
+import { timeNotes } from '../core/jwt/claims.js';
 import type { Report, Section } from '../report/model.js';
-import { relativeTime } from '../util/duration.js';
 import { nonBlankLines } from '../util/lines.js';
 import type { CommandOutput, Context } from './context.js';
 import { show } from '../util/show.js';
@@ -23,8 +23,6 @@ export interface DecodeOptions {
   clockSkew: number;
 }
 
-const TIME_CLAIMS = ['exp', 'iat', 'nbf', 'auth_time'] as const;
-
 /** Everything but the token: keys, secret and expectations, resolved once for one token or a million. */
 async function prepare(options: DecodeOptions, context: Context): Promise<Omit<ValidateOptions, 'now'>> {
   if (options.secret !== undefined && options.secretFile !== undefined) throw usageError('give --secret or --secret-file, not both');
@@ -40,13 +38,9 @@ async function prepare(options: DecodeOptions, context: Context): Promise<Omit<V
   let secret: Uint8Array | undefined;
   if (options.secret !== undefined) secret = new TextEncoder().encode(options.secret);
   if (options.secretFile !== undefined) {
-    const { readFile } = await import('node:fs/promises'); // not at start-up: most runs give no secret file
-    try {
-      // A trailing newline from `echo secret > file` is not part of the secret.
-      secret = new TextEncoder().encode((await readFile(options.secretFile, 'utf8')).replace(/\r?\n$/, ''));
-    } catch (error) {
-      throw inputError(`cannot read --secret-file ${options.secretFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
+    const { readLocalFile } = await import('../util/local-file.js'); // not at start-up: most runs give no secret file
+    // A trailing newline from `echo secret > file` is not part of the secret.
+    secret = new TextEncoder().encode((await readLocalFile(options.secretFile, `--secret-file ${options.secretFile}`)).replace(/\r?\n$/, ''));
   }
   const expect: ValidateOptions['expect'] = {};
   const issuer = options.iss ?? options.issuer;
@@ -55,23 +49,12 @@ async function prepare(options: DecodeOptions, context: Context): Promise<Omit<V
   if (options.nonce !== undefined) expect.nonce = options.nonce;
   if (options.maxAge !== undefined) expect.maxAge = options.maxAge;
   if (advertisedAlgorithms) expect.advertisedAlgorithms = advertisedAlgorithms;
+  if (secret) context.addSecret(new TextDecoder().decode(secret));
   const prepared: Omit<ValidateOptions, 'now'> = { prefix: 'jwt', expect, clockSkew: options.clockSkew };
   if (keys) prepared.keys = keys;
   if (secret) prepared.secret = secret;
   if (options.alg) prepared.algorithms = options.alg;
   return prepared;
-}
-
-function timeNotes(payload: Record<string, unknown>, now: number): Record<string, { iso: string; relative: string }> {
-  const notes: Record<string, { iso: string; relative: string }> = {};
-  for (const claim of TIME_CLAIMS) {
-    const value = payload[claim];
-    if (typeof value === 'number' && Number.isFinite(value) && Math.abs(value) < 8.64e12) {
-      const relative = relativeTime(value, now);
-      notes[claim] = { iso: new Date(value * 1000).toISOString(), relative: claim === 'exp' ? (value > now ? `expires ${relative}` : `expired ${relative}`) : relative };
-    }
-  }
-  return notes;
 }
 
 type TimeNotes = ReturnType<typeof timeNotes>;

@@ -6,6 +6,7 @@ import { judgeTokenResponse } from '../core/token-endpoint.js';
 import type { Report, Section } from '../report/model.js';
 import { redact } from '../report/redact.js';
 import type { TokenEntry } from '../store/cache.js';
+import { endpointProblem } from '../core/metadata-trust.js';
 import { openBrowser } from '../ui/browser.js';
 import type { Context } from './context.js';
 import { openSession } from './lifecycle-session.js';
@@ -40,7 +41,11 @@ export async function runDeviceLogin(options: LoginOptions, context: Context): P
   const say = (line: string) => context.ui.prompt(line);
   say(`To sign in, open ${authorization.verification_uri} and enter the code ${authorization.user_code}`);
   if (authorization.verification_uri_complete) say(`  or open: ${authorization.verification_uri_complete}`);
-  const browser = options.browserCommand ? await openBrowser(authorization.verification_uri_complete ?? authorization.verification_uri, { noBrowser: false, command: options.browserCommand, print: say }) : undefined;
+  // The browser is handed only what is safe to open: device.verification_uri_https judges, this acts.
+  const page = authorization.verification_uri_complete ?? authorization.verification_uri;
+  const unsafe = endpointProblem(page, context.globals.insecure);
+  if (options.browserCommand && unsafe) context.ui.warn(`not opening ${JSON.stringify(page)} with --browser-command: it ${unsafe}`);
+  const browser = options.browserCommand && !unsafe ? await openBrowser(page, { noBrowser: false, command: options.browserCommand, print: say }) : undefined;
 
   const timeout = context.globals.timeout ?? DEFAULT_TIMEOUT_SECONDS;
   const deadline = started + 1000 * Math.min(authorization.expires_in, timeout);
@@ -124,8 +129,7 @@ export async function runDeviceLogin(options: LoginOptions, context: Context): P
     if (tokens.id_token) entry.id_token = tokens.id_token;
     if (tokens.token_type) entry.token_type = tokens.token_type;
     if (tokens.expires_in !== undefined) entry.expires_at = now + tokens.expires_in;
-    await session.save(entry);
-    data.cached = true;
+    data.cached = await session.save(entry, c);
   }
   return { command: 'login', checks: c.results, data, sections };
 }

@@ -1,10 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { readLocalFile } from '../util/local-file.js';
 import type { JWK } from 'jose';
 import { CheckRecorder } from '../checks/recorder.js';
 import { discover } from '../core/discovery.js';
 import { auditJwks, fetchJwksDocument } from '../core/jwks.js';
 import { CliError, inputError, usageError } from '../errors.js';
 import type { Report, Section } from '../report/model.js';
+import { jsonParseProblem } from '../util/show.js';
 import type { Context } from './context.js';
 import { keyRows, keysJson, keysSection } from './jwks-view.js';
 
@@ -15,16 +16,11 @@ export interface JwksOptions {
 }
 
 async function readJwksFile(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw inputError(`cannot read --file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  const text = await readLocalFile(file, `--file ${file}`);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw inputError(`--file ${file} is not JSON (${(error as Error).message})`, 'give a JWK Set: {"keys": [...]}, or a single JWK');
+    throw inputError(`--file ${file} is not JSON (${jsonParseProblem(error)})`, 'give a JWK Set: {"keys": [...]}, or a single JWK');
   }
 }
 

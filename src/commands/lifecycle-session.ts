@@ -6,11 +6,12 @@ import { fetchJwks } from '../core/jwks.js';
 import type { KeySource, TokenExpectations, ValidationResult } from '../core/jwt/types.js';
 import { validateJwt } from '../core/jwt/validate.js';
 import { classifyToken } from '../core/token-endpoint.js';
-import { CliError, inputError, usageError } from '../errors.js';
+import { CliError, inputError, ReportedStop, usageError } from '../errors.js';
+import { metadataRefusal } from '../core/metadata-trust.js';
 import { CheckRecorder } from '../checks/recorder.js';
 import type { HttpClient } from '../http/types.js';
 import type { TokenPrefix } from '../checks/catalogue/tokens.js';
-import { listEntries, loadTokens, saveTokens, type StoreContext, type TokenEntry } from '../store/cache.js';
+import { listEntries, loadTokens, saveTokensChecked, type StoreContext, type TokenEntry } from '../store/cache.js';
 import { resolveClientPartial, type ClientFlags, type PartialClient } from '../store/profiles.js';
 import { relativeTime } from '../util/duration.js';
 import { cleanTokenInput, MAX_TOKEN_BYTES } from '../core/jwt/parse.js';
@@ -33,7 +34,8 @@ export interface Session {
   endpoint(member: string): string;
   /** Validates a JWS or JWE (undefined for an opaque token) with the issuer's keys. */
   validate(token: string, prefix: TokenPrefix, expect?: TokenExpectations): Promise<ValidationResult | undefined>;
-  save(entry: TokenEntry): Promise<void>;
+  /** Caches the entry, judged as `cache.write` in `checks`; false when it could not be written (warned). */
+  save(entry: TokenEntry, checks: CheckRecorder): Promise<boolean>;
 }
 
 export const LOGIN_HINT = 'log in first: oidc-cli login --issuer URL --client-id ID (or --profile NAME)';
@@ -75,8 +77,12 @@ export async function openSession(options: ClientFlags, context: Context, config
   context.ui.step(`Discovery of ${client.issuer}`);
   const discovery = await discover(http, client.issuer);
   const failing = discovery.checks.filter((check) => check.status === 'fail');
-  if (failing.length) context.ui.warn(`discovery of ${client.issuer} has ${failing.length} failing check(s) (${failing.map((c) => c.id).join(', ')}); run oidc-cli discover for details`);
   const metadata = discovery.metadata;
+  const insecure = context.globals.insecure;
+  // Nothing is sent anywhere a document names when the document is another issuer's (OIDC Discovery §4.3).
+  const refused = metadataRefusal(client.issuer, metadata, [], insecure);
+  if (refused) throw untrusted(refused, discovery.checks, client);
+  if (failing.length) context.ui.warn(`discovery of ${client.issuer} has ${failing.length} failing check(s) (${failing.map((c) => c.id).join(', ')}); run oidc-cli discover for details`);
 
   const method = chooseClientAuth(client.client_auth_explicit ? client.client_auth : undefined, { secret: Boolean(client.client_secret), key: Boolean(client.private_key_file) }, metadata.token_endpoint_auth_methods_supported);
   const credentials: ClientCredentials = { client_id: client.client_id, method };
@@ -106,6 +112,9 @@ export async function openSession(options: ClientFlags, context: Context, config
     endpoint(member) {
       const value = metadata[member];
       if (typeof value !== 'string' || value === '') throw usageError(`${client.issuer} advertises no ${member} in its discovery document`, 'the IdP may not support this feature, or it is disabled for this deployment');
+      // Checked when first used, before any request: a credential never goes to a plain-http endpoint.
+      const endpointRefused = metadataRefusal(client.issuer, metadata, [member], insecure);
+      if (endpointRefused) throw untrusted(endpointRefused, discovery.checks, client);
       return value;
     },
     async validate(token, prefix, expect = {}) {
@@ -122,12 +131,23 @@ export async function openSession(options: ClientFlags, context: Context, config
         return unparseable(token, prefix, error.message);
       }
     },
-    async save(entry) {
-      const path = await saveTokens(entry, store);
-      context.ui.detail(`cached in ${path}`);
+    async save(entry, checks) {
+      const saved = await saveTokensChecked(entry, store, checks);
+      if (saved.saved) context.ui.detail(`cached in ${saved.path}`);
+      return saved.saved;
     },
   };
   return session;
+}
+
+/** The stop of a session on untrusted discovery: the failed discovery checks are the report (exit 1). */
+function untrusted(reason: string, discoveryChecks: CheckResult[], client: Session['client']): ReportedStop {
+  const checks = discoveryChecks.filter((check) => check.status === 'fail' || check.status === 'warn');
+  return new ReportedStop(reason, {
+    checks,
+    data: { issuer: client.issuer, client_id: client.client_id, stopped_at: reason },
+    sections: [{ title: 'Stopped at discovery', kind: 'text', text: `${reason}. Nothing was sent to the endpoints it names; run oidc-cli discover --issuer ${client.issuer} for the full audit.` }],
+  });
 }
 
 /** The token to act on: the argument, stdin for "-", or the cached one. */

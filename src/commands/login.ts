@@ -1,11 +1,15 @@
+import { isIP } from 'node:net';
 import { CliError, usageError } from '../errors.js';
+import { isLoopback } from '../http/loopback.js';
 import { PROTECTED_PARAMETERS } from '../core/authorization.js';
 import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
+import { timeNotes } from '../core/jwt/claims.js';
 import { runLogin, type LoginResult, type LoginSettings } from '../core/login-flow.js';
 import type { LoopbackOptions } from '../core/loopback.js';
 import type { Report, Section } from '../report/model.js';
 import { redact } from '../report/redact.js';
-import { saveTokens } from '../store/cache.js';
+import { CheckRecorder } from '../checks/recorder.js';
+import { saveTokensChecked, type TokenEntry } from '../store/cache.js';
 import { resolveClient, type ClientFlags } from '../store/profiles.js';
 import { humanDuration, relativeTime } from '../util/duration.js';
 import type { Context } from './context.js';
@@ -32,7 +36,6 @@ export interface LoginOptions extends ClientFlags {
 
 const DEFAULT_SCOPE = 'openid profile email';
 const DEFAULT_TIMEOUT_SECONDS = 300;
-const TIME_CLAIMS = ['exp', 'iat', 'nbf', 'auth_time'];
 
 /** --redirect-uri / --port / --listen-ipv6 → where the listener binds and what redirect_uri says. */
 export function listenerFor(options: Pick<LoginOptions, 'redirectUri' | 'port' | 'listenIpv6'>): LoopbackOptions {
@@ -45,16 +48,17 @@ export function listenerFor(options: Pick<LoginOptions, 'redirectUri' | 'port' |
   } catch {
     throw usageError(`--redirect-uri: "${options.redirectUri}" is not a URL`);
   }
-  const loopback = ['127.0.0.1', '[::1]', 'localhost'];
-  if (url.protocol !== 'http:' || !loopback.includes(url.hostname)) {
-    throw usageError(`--redirect-uri must be http://127.0.0.1:PORT/PATH, http://[::1]:PORT/PATH or http://localhost:PORT/PATH (got ${options.redirectUri})`, 'the listener binds loopback only (RFC 8252 §7.3)');
+  if (url.protocol !== 'http:' || !isLoopback(url.hostname)) {
+    throw usageError(`--redirect-uri must be http://127.0.0.1:PORT/PATH, http://[::1]:PORT/PATH or http://localhost:PORT/PATH, or another loopback host (got ${options.redirectUri})`, 'the listener binds loopback only (RFC 8252 §7.3)');
   }
   if (url.search || url.hash) throw usageError('--redirect-uri: no query or fragment, please (the response parameters go there)');
   const uriPort = url.port === '' ? 80 : Number(url.port);
   if (port !== undefined && port !== uriPort) throw usageError(`--port ${port} contradicts --redirect-uri port ${uriPort}`);
-  const host = url.hostname === '[::1]' ? '::1' : '127.0.0.1';
-  const listener: LoopbackOptions = { host, port: uriPort, path: url.pathname || '/' };
-  if (url.hostname === 'localhost') listener.redirectHost = 'localhost';
+  // An IPv4 loopback literal is bound as it is, [::1] as ::1; a name (localhost, *.localhost) or another
+  // spelling is bound on 127.0.0.1 and kept as written in redirect_uri, which must match the registration.
+  const literal = isIP(url.hostname) === 4 ? url.hostname : url.hostname === '[::1]' ? '::1' : undefined;
+  const listener: LoopbackOptions = { host: literal ?? '127.0.0.1', port: uriPort, path: url.pathname || '/' };
+  if (!literal) listener.redirectHost = url.hostname;
   return listener;
 }
 
@@ -92,6 +96,7 @@ async function settingsFrom(options: LoginOptions, context: Context): Promise<Lo
     timeoutSeconds: context.globals.timeout ?? DEFAULT_TIMEOUT_SECONDS,
     clockSkew: options.clockSkew ?? 60,
     showTokens: context.globals.showTokens,
+    insecure: context.globals.insecure,
   };
 }
 
@@ -135,26 +140,29 @@ type CacheOutcome = { saved: true; path: string } | { saved: false; reason: stri
 /** Tokens whose checks failed may be forged or meant for someone else: they are not handed to `token`. */
 async function cacheTokens(settings: LoginSettings, result: LoginResult, context: Context): Promise<CacheOutcome> {
   const tokens = result.tokens;
-  if (!tokens) return { saved: false, reason: 'no tokens' };
-  if (result.checks.some((c) => c.status === 'fail')) return { saved: false, reason: 'not cached: a check failed' };
+  const checks = new CheckRecorder();
+  const skipped = (reason: string): CacheOutcome => {
+    checks.skip('cache.write', reason);
+    result.checks.push(...checks.results);
+    return { saved: false, reason };
+  };
+  if (!tokens) return skipped('no tokens');
+  if (result.checks.some((c) => c.status === 'fail')) return skipped('not cached: a check failed');
   const obtained_at = Math.floor(Date.now() / 1000);
-  const entry: Parameters<typeof saveTokens>[0] = { issuer: settings.issuer, client_id: settings.client.client_id, access_token: tokens.access_token, obtained_at, scope: tokens.scope ?? settings.scope };
+  const entry: TokenEntry = { issuer: settings.issuer, client_id: settings.client.client_id, access_token: tokens.access_token, obtained_at, scope: tokens.scope ?? settings.scope };
   if (tokens.refresh_token) entry.refresh_token = tokens.refresh_token;
   if (tokens.id_token) entry.id_token = tokens.id_token;
   if (tokens.token_type) entry.token_type = tokens.token_type;
   if (tokens.expires_in !== undefined) entry.expires_at = obtained_at + tokens.expires_in;
-  const path = await saveTokens(entry, { env: context.env, warn: context.ui.warn });
-  return { saved: true, path };
+  const saved = await saveTokensChecked(entry, { env: context.env, warn: context.ui.warn }, checks);
+  result.checks.push(...checks.results);
+  return saved;
 }
 
-function timeNotes(payload: Record<string, unknown> | undefined): Record<string, string> {
-  const now = Math.floor(Date.now() / 1000);
-  const notes: Record<string, string> = {};
-  for (const name of TIME_CLAIMS) {
-    const value = payload?.[name];
-    if (typeof value === 'number') notes[name] = `${new Date(value * 1000).toISOString()} (${relativeTime(value, now)})`;
-  }
-  return notes;
+/** The time claims as "ISO (relative)" notes beside the payload; the one guarded timeNotes of claims.ts. */
+function notesOf(payload: Record<string, unknown>): Record<string, string> {
+  const notes = timeNotes(payload, Math.floor(Date.now() / 1000));
+  return Object.fromEntries(Object.entries(notes).map(([claim, note]) => [claim, `${note.iso} (${note.relative})`]));
 }
 
 function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheOutcome): Report {
@@ -183,7 +191,7 @@ function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheO
       fields: [
         ['issuer', settings.issuer],
         ['client_id', `${settings.client.client_id} (${result.client_auth})`],
-        ['redirect_uri', result.redirect_uri],
+        ['redirect_uri', result.redirect_uri ?? '(no listener: stopped at discovery)'],
         ['scope', settings.scope],
         ['result', result.stoppedAt ? `stopped: ${result.stoppedAt}` : 'completed'],
       ],
@@ -195,8 +203,8 @@ function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheO
     fields.push(['cache', cache.saved ? cache.path : cache.reason]);
     sections.push({ title: 'Token response', kind: 'fields', fields });
   }
-  if (result.idToken?.payload) sections.push({ title: `ID token (alg ${showValue(result.idToken.header.alg)}, kid ${showValue(result.idToken.header.kid ?? 'none')})`, kind: 'json', value: result.idToken.payload, notes: timeNotes(result.idToken.payload) });
-  if (result.accessToken?.payload) sections.push({ title: 'Access token (JWT)', kind: 'json', value: result.accessToken.payload, notes: timeNotes(result.accessToken.payload) });
+  if (result.idToken?.payload) sections.push({ title: `ID token (alg ${showValue(result.idToken.header.alg)}, kid ${showValue(result.idToken.header.kid ?? 'none')})`, kind: 'json', value: result.idToken.payload, notes: notesOf(result.idToken.payload) });
+  if (result.accessToken?.payload) sections.push({ title: 'Access token (JWT)', kind: 'json', value: result.accessToken.payload, notes: notesOf(result.accessToken.payload) });
   if (result.userinfo) sections.push({ title: 'Userinfo', kind: 'json', value: result.userinfo });
   return { command: 'login', checks: result.checks, data, sections, steps: result.steps };
 }

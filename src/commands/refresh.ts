@@ -8,7 +8,7 @@ import { redact } from '../report/redact.js';
 import { cacheFilePath, loadTokens, type TokenEntry } from '../store/cache.js';
 import { withFileLock } from '../store/lock.js';
 import type { ClientFlags } from '../store/profiles.js';
-import { relativeTime } from '../util/duration.js';
+import { epochWithRelative } from '../util/duration.js';
 import type { Context } from './context.js';
 import { openSession, tokenArgument, type Session } from './lifecycle-session.js';
 
@@ -78,7 +78,6 @@ function payloadOf(token: string | undefined): Record<string, unknown> | undefin
   }
 }
 
-const when = (epoch: number | undefined, now: number) => (epoch === undefined ? '' : `${new Date(epoch * 1000).toISOString()} (${relativeTime(epoch, now)})`);
 const cell = (value: unknown) => (value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value));
 
 export async function run(options: RefreshOptions, context: Context): Promise<Report> {
@@ -107,6 +106,9 @@ async function refreshAndReport(session: Session, options: RefreshOptions, oldRe
 
   if (outcome.tokens && outcome.entry) {
     const after = outcome.entry;
+    // First: the IdP has spent the old refresh token, so what it returned is kept before any judging
+    // or display that could still fail (a lost rotated token means logging in again).
+    if (source === 'cache' || before) await session.save(after, c);
     const expected = rotationExpected(options.expectRotation, session.credentials.method);
     const rotation = judgeRotation(oldRefresh, outcome.tokens.refresh_token, expected, c);
     data.rotation = { rotated: rotation === 'rotated', expected };
@@ -132,7 +134,7 @@ async function refreshAndReport(session: Session, options: RefreshOptions, oldRe
         row('access_token', before?.access_token, after.access_token),
         row('refresh_token', oldRefresh, outcome.tokens.refresh_token ?? '(none returned: old one kept)'),
         row('id_token', before?.id_token, outcome.tokens.id_token),
-        ['expires_at', when(before?.expires_at, now), when(after.expires_at, now), ''],
+        ['expires_at', epochWithRelative(before?.expires_at, now), epochWithRelative(after.expires_at, now), ''],
         ['scope', before?.scope ?? '', after.scope ?? '', ''],
       ],
     });
@@ -143,8 +145,6 @@ async function refreshAndReport(session: Session, options: RefreshOptions, oldRe
     data.before = before ? redactEntry(before, show) : { refresh_token: redact(oldRefresh, show) };
     data.after = redactEntry(after, show);
     if (originalClaims || refreshedClaims) data.id_token_claims = { before: originalClaims ?? null, after: refreshedClaims ?? null };
-
-    if (source === 'cache' || before) await session.save(after);
 
     if (options.checkReuse) await probeReuse(session, oldRefresh, rotation === 'rotated', c);
     else c.skip('refresh.reuse_rejected', 'not probed (opt in with --check-reuse)');

@@ -72,7 +72,7 @@ export async function run(options: RevokeOptions, context: Context): Promise<Rep
     const alive = rest.refresh_token && typeof introspectionEndpoint === 'string'
       ? (await introspect(http, { introspection_endpoint: introspectionEndpoint, client: session.credentials, issuer: client.issuer }, rest.refresh_token, 'refresh_token')).body?.active !== false
       : Boolean(rest.refresh_token);
-    if (alive) await session.save(rest);
+    if (alive) await session.save(rest, c);
     else {
       await deleteTokens(cached, session.store);
       context.ui.detail('removed the login from the token cache (its refresh token is no longer active either)');

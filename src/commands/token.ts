@@ -1,5 +1,5 @@
 import { CheckRecorder } from '../checks/recorder.js';
-import { requestToken, judgeTokenResponse, describeForm } from '../core/token-endpoint.js';
+import { requestToken, judgeTokenResponse, describeForm, isVsChar } from '../core/token-endpoint.js';
 import { inputError, usageError } from '../errors.js';
 import type { Report } from '../report/model.js';
 import { redact } from '../report/redact.js';
@@ -36,6 +36,13 @@ export async function run(options: TokenOptions, context: Context): Promise<Repo
 }
 
 function tokenReport(entry: TokenEntry, source: string, context: Context, checks: Report['checks']): Report {
+  // `$(oidc-cli token)` puts it in a header or on a terminal: a token outside VSCHAR is never handed out.
+  if (!isVsChar(entry.access_token!)) {
+    throw inputError(
+      `the access token for ${entry.issuer} (client ${entry.client_id}) has characters outside RFC 6749's VSCHAR (printable ASCII): not printed`,
+      'the IdP issued a malformed token (token_response.token_syntax); it cannot be sent in an Authorization header either',
+    );
+  }
   const now = nowSeconds();
   const data: Record<string, unknown> = {
     issuer: entry.issuer,
@@ -80,8 +87,9 @@ async function fromCache(options: TokenOptions, outer: Context): Promise<Report>
     const c = new CheckRecorder();
     const outcome = await refreshStep(session, base.refresh_token!, base, c);
     if (!outcome.entry) throw inputError(`the cached access token for ${who} ${expiry} and the IdP refused the refresh token: ${outcome.error}`, LOGIN_HINT);
-    await session.save(outcome.entry);
-    return tokenReport(outcome.entry, 'refresh', context, c.results.filter((check) => check.id === 'refresh.grant'));
+    await session.save(outcome.entry, c);
+    const report = tokenReport(outcome.entry, 'refresh', context, c.results.filter((check) => check.id === 'refresh.grant' || check.id === 'cache.write'));
+    return report;
   });
 }
 
@@ -114,11 +122,12 @@ async function clientCredentials(options: TokenOptions, context: Context): Promi
   if (tokens.expires_in !== undefined) entry.expires_at = now + tokens.expires_in;
   const scope = tokens.scope ?? client.scope;
   if (scope) entry.scope = scope;
-  await session.save(entry);
+  await session.save(entry, c);
   const report = tokenReport(entry, 'client_credentials', context, c.results);
   // stdout holds only the token, so say on stderr why the exit code will be 1.
   if (!context.globals.json) {
-    for (const check of c.results.filter((r) => r.status === 'fail')) context.ui.warn(`${check.id} failed: ${check.message} (--json shows the whole report)`);
+    // cache.write has said so already, naming the path.
+    for (const check of c.results.filter((r) => r.status === 'fail' && r.id !== 'cache.write')) context.ui.warn(`${check.id} failed: ${check.message} (--json shows the whole report)`);
   }
   if (result?.parsed.payload) report.data.claims = result.parsed.payload;
   return report;

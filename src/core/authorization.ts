@@ -1,5 +1,6 @@
 import type { CheckRecorder } from '../checks/recorder.js';
 import type { Pkce } from './pkce.js';
+import { isLoopback, isLoopbackLiteral } from '../http/loopback.js';
 import { listed } from '../util/show.js';
 
 /** The authorization request of RFC 6749 §4.1.1 with PKCE (RFC 7636 §4.3) and OIDC Core §3.1.2.1 extras. */
@@ -66,6 +67,8 @@ export interface CallbackResponse {
 
 export interface CallbackExpectations {
   state: string;
+  /** The response_type sent (default "code"): only a hybrid or implicit one may bring tokens back. */
+  responseType?: string;
   issuer: string;
   /** authorization_response_iss_parameter_supported from discovery (RFC 9207 §3). */
   issParameterSupported: boolean;
@@ -76,6 +79,23 @@ export interface CallbackOutcome {
   proceed: boolean;
   code: string | undefined;
   error: { error: string; error_description?: string; error_uri?: string } | undefined;
+}
+
+/**
+ * Callback parameters whose values are credentials: the code, and any token (id_token, access_token, a
+ * vendor's session_token). They are redacted wherever the callback is shown, like the back channel's.
+ */
+export function isFrontChannelCredential(name: string): boolean {
+  return name === 'code' || (/token/i.test(name) && name !== 'token_type');
+}
+
+/** RFC 9700 §2.1.2, OIDC Core §3.1.2.5: a code-only request gets no token back through the browser. */
+function judgeFrontChannelTokens(names: string[], responseType: string, checks: CheckRecorder): void {
+  const tokens = names.filter((name) => name !== 'code' && isFrontChannelCredential(name));
+  const codeOnly = responseType.split(' ').every((type) => type === 'code');
+  if (tokens.length === 0) checks.pass('authorization.front_channel_tokens', 'no token in the authorization response');
+  else if (codeOnly) checks.violation('authorization.front_channel_tokens', `response_type=${responseType} was sent, but the authorization response carries ${tokens.join(', ')}`);
+  else checks.pass('authorization.front_channel_tokens', `${tokens.join(', ')} in the response, as response_type=${responseType} asks`);
 }
 
 /** RFC 6749 §4.1.2.1 and OIDC Core §3.1.2.6 error codes. */
@@ -96,6 +116,8 @@ export function judgeCallback(response: CallbackResponse, expect: CallbackExpect
   const first = (name: string) => response.params.find(([n]) => n === name)?.[1];
 
   if (response.via === 'fragment') {
+    // Tokens in a fragment (an implicit-style answer) are named too, before the fragment is refused.
+    if (names.some((name) => name !== 'code' && isFrontChannelCredential(name))) judgeFrontChannelTokens(names, expect.responseType ?? 'code', checks);
     checks.violation(
       'authorization.code_in_query',
       names.length === 0
@@ -114,6 +136,7 @@ export function judgeCallback(response: CallbackResponse, expect: CallbackExpect
     return stop();
   }
   checks.pass('authorization.repeated_params', `${names.length} parameters, none repeated (${names.join(', ')})`);
+  judgeFrontChannelTokens(names, expect.responseType ?? 'code', checks);
 
   const error = first('error');
   if (error !== undefined) {
@@ -132,7 +155,11 @@ export function judgeCallback(response: CallbackResponse, expect: CallbackExpect
   const iss = first('iss');
   if (iss === undefined) {
     if (expect.issParameterSupported) checks.violation('authorization.iss', `the IdP advertises authorization_response_iss_parameter_supported but the callback has no iss; expected "${expect.issuer}"`);
-    else checks.skip('authorization.iss', 'the IdP does not advertise RFC 9207 iss and sent none');
+    else {
+      checks.warn('authorization.iss', 'the callback has no iss and the IdP does not advertise RFC 9207 iss: nothing tells this client which IdP answered (mix-up defence, RFC 9700 §4.4)', {
+        hint: 'Send iss in every authorization response and advertise authorization_response_iss_parameter_supported: true (RFC 9207); until then a client talking to several IdPs must use a distinct redirect_uri per IdP (RFC 9700 §4.4.2).',
+      });
+    }
   } else if (iss !== expect.issuer) {
     checks.violation('authorization.iss', `expected "${expect.issuer}", got "${iss}"`);
   } else if (!expect.issParameterSupported) {
@@ -163,11 +190,17 @@ function withOptional<T extends object>(base: T, extra: Record<string, string | 
   return out as T;
 }
 
-/** RFC 8252 §7.3, §8.3: a loopback IP literal; "localhost" works but is discouraged. */
+/** RFC 6749 §10.12: responses without our state were refused by the listener; how many is worth knowing. */
+export function judgeStrayCallbacks(count: number, path: string, checks: CheckRecorder): void {
+  if (count === 0) checks.pass('authorization.stray_callbacks', `no request to ${path} without the state that was sent`);
+  else checks.violation('authorization.stray_callbacks', `${count} request${count === 1 ? '' : 's'} to ${path} without the state that was sent ${count === 1 ? 'was' : 'were'} refused (HTTP 400) while waiting; the response carrying the state was taken`);
+}
+
+/** RFC 8252 §7.3, §8.3: a loopback IP literal; "localhost" (or a name under it) works but is discouraged. */
 export function judgeRedirectUri(redirect_uri: string, checks: CheckRecorder): void {
   const host = new URL(redirect_uri).hostname;
-  if (host === '127.0.0.1' || host === '[::1]') checks.pass('authorization.redirect_uri', `${redirect_uri} (loopback IP literal)`);
-  else if (host === 'localhost') checks.violation('authorization.redirect_uri', `${redirect_uri} uses "localhost"; prefer http://127.0.0.1:PORT/…`);
+  if (isLoopbackLiteral(host)) checks.pass('authorization.redirect_uri', `${redirect_uri} (loopback IP literal)`);
+  else if (isLoopback(host)) checks.violation('authorization.redirect_uri', `${redirect_uri} uses the name "${host}"; prefer http://127.0.0.1:PORT/…`);
   else checks.violation('authorization.redirect_uri', `${redirect_uri} is not a loopback address`);
 }
 

@@ -1,7 +1,9 @@
 import { createPrivateKey, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readLocalFile } from '../util/local-file.js';
 import { SignJWT, type JWK } from 'jose';
 import { inputError, usageError } from '../errors.js';
+import { formUrlEncode } from '../report/redact.js';
+import { jsonParseProblem } from '../util/show.js';
 
 /**
  * Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3,
@@ -29,9 +31,7 @@ export interface AppliedAuth {
 }
 
 /** RFC 6749 §2.3.1: client_id and secret are each form-urlencoded (Appendix B) before the Basic encoding. */
-export function formUrlEncode(value: string): string {
-  return new URLSearchParams([['x', value]]).toString().slice(2);
-}
+export { formUrlEncode };
 
 export function basicAuthorization(client_id: string, client_secret: string): string {
   return `Basic ${Buffer.from(`${formUrlEncode(client_id)}:${formUrlEncode(client_secret)}`, 'utf8').toString('base64')}`;
@@ -59,9 +59,12 @@ export async function applyClientAuth(credentials: ClientCredentials, form: URLS
     case 'none':
       form.set('client_id', client_id);
       return { headers: {}, secrets: [] };
-    case 'client_secret_basic':
+    case 'client_secret_basic': {
       if (!client_secret) throw usageError('client_secret_basic needs a client secret', 'pass --client-secret-file FILE or set OIDC_CLIENT_SECRET');
-      return { headers: { authorization: basicAuthorization(client_id, client_secret) }, secrets: [client_secret] };
+      // The base64 credential is as secret as the secret: an IdP echoing the header shows only that form.
+      const authorization = basicAuthorization(client_id, client_secret);
+      return { headers: { authorization }, secrets: [client_secret, authorization.slice('Basic '.length)] };
+    }
     case 'client_secret_post':
       if (!client_secret) throw usageError('client_secret_post needs a client secret', 'pass --client-secret-file FILE or set OIDC_CLIENT_SECRET');
       form.set('client_id', client_id);
@@ -103,17 +106,21 @@ function algFor(key: KeyObject, jwkAlg: unknown): string {
   throw inputError(`--private-key: unsupported key type ${type ?? 'unknown'}`);
 }
 
+/** JSON.parse's message quotes the text near the error ("{"d": "q7Lm…" is not valid JSON): a key file's is never shown. */
+function parseKeyJson(text: string): JWK & { keys?: JWK[] } {
+  try {
+    return JSON.parse(text) as JWK & { keys?: JWK[] };
+  } catch (error) {
+    throw new Error(`it starts with "{" but is not valid JSON: ${jsonParseProblem(error)}`);
+  }
+}
+
 /** Reads a PEM (PKCS#8, PKCS#1, SEC1) or a private JWK (or a JWK Set holding one private key). */
 export async function loadPrivateKey(file: string): Promise<SigningKey> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw inputError(`--private-key: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  const text = await readLocalFile(file, `--private-key ${file}`);
   try {
     if (text.trimStart().startsWith('{')) {
-      const parsed = JSON.parse(text) as JWK & { keys?: JWK[] };
+      const parsed = parseKeyJson(text);
       const jwk = parsed.keys ? parsed.keys.find((k) => 'd' in k) : parsed;
       if (!jwk || !('d' in jwk)) throw new Error('no private key (member "d") in the JWK');
       const key = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });

@@ -5,6 +5,7 @@ import type { ClientCredentials } from './client-auth.js';
 import { jsonObject, postForm } from './client-request.js';
 import { requestToken, type TokenExchange } from './token-endpoint.js';
 import { show } from '../util/show.js';
+import { isLoopback } from '../http/loopback.js';
 
 /** RFC 8628 §3.2, after judging: what the user is shown and what the client polls with. */
 export interface DeviceAuthorization {
@@ -19,12 +20,24 @@ export interface DeviceAuthorization {
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
+/** RFC 8628 §3.2: 5 seconds when the IdP names no interval. */
+const DEFAULT_INTERVAL = 5;
+/** A device code is meant to live minutes (RFC 8628 §3.2 suggests 1800 s); past a day it is a broken value. */
+const MAX_DEVICE_CODE_LIFETIME = 86400;
+
 /** RFC 8628 §3.1: client_id (or client authentication) and scope, form-encoded. */
 export function requestDeviceAuthorization(http: HttpClient, endpoint: string, client: ClientCredentials, params: Array<[string, string]>, issuer: string): Promise<HttpResponse> {
   return postForm(http, endpoint, params, client, { assertionAudience: issuer });
 }
 
-const isLoopback = (url: URL) => ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
+function isSafePage(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
+  } catch {
+    return false;
+  }
+}
 
 /** Judges the device authorization response (pure). Undefined when it cannot be used. */
 export function judgeDeviceAuthorization(response: HttpResponse, c: CheckRecorder): DeviceAuthorization | undefined {
@@ -36,28 +49,28 @@ export function judgeDeviceAuthorization(response: HttpResponse, c: CheckRecorde
   }
   const missing = ['device_code', 'user_code', 'verification_uri'].filter((name) => typeof body[name] !== 'string' || body[name] === '');
   const expires = body.expires_in;
-  if (typeof expires !== 'number' || !(expires > 0)) missing.push('expires_in');
+  if (expires === undefined) missing.push('expires_in');
+  else if (typeof expires !== 'number' || !Number.isInteger(expires) || expires <= 0) missing.push(`expires_in (${show(expires)}, expected a positive integer of seconds)`);
+  else if (expires > MAX_DEVICE_CODE_LIFETIME) missing.push(`expires_in (${expires} s, out of range: more than a day)`);
+  // A poll every millisecond would hammer the IdP; one less often than the code lives never happens.
+  const interval = body.interval === undefined ? DEFAULT_INTERVAL : body.interval;
+  if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 1) missing.push(`interval (${show(interval)}, expected at least 1 second)`);
+  else if (typeof expires === 'number' && interval > expires) missing.push(`interval (${interval} s, longer than expires_in ${show(expires)})`);
   if (missing.length) {
     c.violation('device.authorization_response', `missing or mistyped: ${missing.join(', ')}`);
     return undefined;
   }
-  const interval = typeof body.interval === 'number' && body.interval > 0 ? body.interval : 5;
   c.pass('device.authorization_response', `user_code ${show(body.user_code)}, expires in ${show(expires)} s, poll every ${interval} s${body.interval === undefined ? ' (default)' : ''}`);
   const verification_uri = body.verification_uri as string;
-  let url: URL | undefined;
-  try {
-    url = new URL(verification_uri);
-  } catch {
-    url = undefined;
-  }
-  if (!url) c.violation('device.verification_uri_https', `verification_uri "${verification_uri}" is not a URL`);
-  else if (url.protocol === 'https:') c.pass('device.verification_uri_https', verification_uri);
-  else if (url.protocol === 'http:' && isLoopback(url)) c.pass('device.verification_uri_https', `${verification_uri} (loopback http, allowed for tests)`);
-  else c.violation('device.verification_uri_https', `verification_uri is ${verification_uri}`);
   const complete = typeof body.verification_uri_complete === 'string' ? body.verification_uri_complete : undefined;
+  // The page the user scans or clicks is as much a phishing target as the one they type (RFC 8628 §5.4).
+  const unsafe = [['verification_uri', verification_uri], ['verification_uri_complete', complete]].filter(([, page]) => page !== undefined && !isSafePage(page));
+  if (unsafe.length) c.violation('device.verification_uri_https', unsafe.map(([name, page]) => `${name} is ${page}`).join('; '));
+  else c.pass('device.verification_uri_https', `${verification_uri}${/^http:/.test(verification_uri) ? ' (loopback http, allowed for tests)' : ''}`);
   if (complete) c.pass('device.verification_uri_complete', complete);
+  else if (body.verification_uri_complete !== undefined) c.violation('device.verification_uri_complete', `verification_uri_complete is ${show(body.verification_uri_complete)}, not a string`);
   else c.violation('device.verification_uri_complete', 'no verification_uri_complete: the user has to type the code');
-  return { device_code: body.device_code as string, user_code: body.user_code as string, verification_uri, verification_uri_complete: complete, expires_in: expires as number, interval };
+  return { device_code: body.device_code as string, user_code: body.user_code as string, verification_uri, verification_uri_complete: complete, expires_in: expires as number, interval: interval as number };
 }
 
 export interface PollOptions {

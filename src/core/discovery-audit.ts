@@ -2,6 +2,7 @@ import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import { isLoopback } from '../http/loopback.js';
 import { listed, show, shownList } from '../util/show.js';
+import { isResponseType, registryFor, usesCode } from './metadata-registries.js';
 
 /** The pure judge of a metadata document (CHECKS.md "Discovery"); unit-tested without a network. */
 
@@ -59,7 +60,12 @@ function auditIssuer(r: CheckRecorder, expected: string, metadata: Record<string
     return;
   }
   if (issuer === expected) r.pass('discovery.issuer_match', `"${issuer}" is identical to the issuer discovered`);
-  else r.violation('discovery.issuer_match', `document says "${issuer}" but it was discovered as "${expected}": ${describeIssuerDifference(expected, issuer)}`);
+  else if (/\{[^{}]*\}/.test(issuer)) {
+    // Multi-tenant endpoints publish an issuer template: each tenant's tokens carry its own issuer.
+    r.violation('discovery.issuer_match', `document says "${issuer}", a multi-tenant issuer template, not an issuer: tokens from this endpoint carry their tenant's own issuer, never "${expected}"`, {
+      hint: `Discover the tenant's own issuer instead: replace the template part (${/\{[^{}]*\}/.exec(issuer)?.[0]}) with your tenant's id in the URL you pass to --issuer, and check that the document found there names that exact issuer.`,
+    });
+  } else r.violation('discovery.issuer_match', `document says "${issuer}" but it was discovered as "${expected}": ${describeIssuerDifference(expected, issuer)}`);
 
   const url = tryUrl(issuer);
   if (!url) r.violation('discovery.issuer_url', `issuer "${issuer}" is not a URL`);
@@ -69,9 +75,21 @@ function auditIssuer(r: CheckRecorder, expected: string, metadata: Record<string
   else r.violation('discovery.issuer_url', `issuer "${issuer}" uses ${url.protocol.slice(0, -1)}, not https`);
 }
 
+/**
+ * False only when the document says the code flow is not offered at all: response_types_supported is
+ * a list of strings and none of them includes `code` (an implicit-only provider).
+ */
+function offersCodeFlow(metadata: Record<string, unknown>): boolean {
+  const types = metadata.response_types_supported;
+  return !isStringList(types) || types.length === 0 || types.some(usesCode);
+}
+
 function auditRequired(r: CheckRecorder, metadata: Record<string, unknown>): void {
   const problems: string[] = [];
+  // OIDC Discovery §3: token_endpoint is REQUIRED "unless only the Implicit Flow is used".
+  const implicitOnly = !offersCodeFlow(metadata);
   for (const name of REQUIRED_URLS) {
+    if (metadata[name] === undefined && name === 'token_endpoint' && implicitOnly) continue;
     if (metadata[name] === undefined) problems.push(`${name} missing`);
     else if (!tryUrl(metadata[name])) problems.push(`${name} is not a URL (${JSON.stringify(metadata[name])})`);
   }
@@ -80,6 +98,7 @@ function auditRequired(r: CheckRecorder, metadata: Record<string, unknown>): voi
     else if (!isStringList(metadata[name]) || (metadata[name] as string[]).length === 0) problems.push(`${name} is not a non-empty array of strings`);
   }
   if (problems.length) r.violation('discovery.required_members', problems.join('; '));
+  else if (implicitOnly && metadata.token_endpoint === undefined) r.pass('discovery.required_members', 'required members present and well typed; no token_endpoint, which OIDC Discovery §3 allows when only the implicit flow is offered');
   else r.pass('discovery.required_members', `${REQUIRED_URLS.length + REQUIRED_LISTS.length} required members present and well typed`);
 
   const scopes = metadata.scopes_supported;
@@ -112,6 +131,7 @@ function auditEndpoints(r: CheckRecorder, metadata: Record<string, unknown>): vo
   const endpoints = endpointMembers(metadata);
   const insecure: string[] = [];
   const foreign: string[] = [];
+  const ipLiterals: string[] = [];
   for (const [name, value] of endpoints) {
     const url = tryUrl(value);
     if (!url) {
@@ -119,16 +139,26 @@ function auditEndpoints(r: CheckRecorder, metadata: Record<string, unknown>): vo
       continue;
     }
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && devIssuer && isLoopback(url.hostname))) insecure.push(`${name} ${value}`);
-    if (issuer && url.hostname.toLowerCase() !== issuer.hostname.toLowerCase()) foreign.push(`${name} on ${url.host}`);
+    if (issuer && url.hostname.toLowerCase() !== issuer.hostname.toLowerCase()) {
+      foreign.push(`${name} on ${url.host}`);
+      if (isIpLiteral(url.hostname) && !isIpLiteral(issuer.hostname) && !isLoopback(url.hostname)) ipLiterals.push(`${name} on ${url.host}`);
+    }
   }
   if (endpoints.length === 0) r.skip('discovery.https', 'no endpoints published');
   else if (insecure.length) r.violation('discovery.https', `not https: ${insecure.join(', ')}`);
   else r.pass('discovery.https', devIssuer ? `${endpoints.length} endpoints, http on loopback (development only)` : `${endpoints.length} endpoints, all https`);
 
+  // No spec ties endpoints to the issuer's host, and large providers spread them over their hosts by
+  // design. A document fetched over TLS from the issuer vouches for its endpoints; what stays risky is
+  // a document nobody could authenticate (no TLS) sending clients elsewhere, or a bare IP address.
   if (!issuer || endpoints.length === 0) r.skip('discovery.endpoint_host', 'no issuer URL or no endpoints to compare');
-  else if (foreign.length) r.violation('discovery.endpoint_host', `issuer is on ${issuer.hostname} but ${foreign.join(', ')}`);
-  else r.pass('discovery.endpoint_host', `all endpoints on ${issuer.hostname}`);
+  else if (foreign.length === 0) r.pass('discovery.endpoint_host', `all endpoints on ${issuer.hostname}`);
+  else if (ipLiterals.length) r.violation('discovery.endpoint_host', `issuer is on ${issuer.hostname} but ${ipLiterals.join(', ')}: an IP address, not a name a certificate vouches for`);
+  else if (issuer.protocol !== 'https:') r.violation('discovery.endpoint_host', `issuer is on ${issuer.hostname} over plain http (no TLS vouches for the document) but ${foreign.join(', ')}`);
+  else r.pass('discovery.endpoint_host', `note: endpoints on other hosts than ${issuer.hostname}, vouched for by the document fetched over TLS: ${foreign.join(', ')}`);
 }
+
+const isIpLiteral = (hostname: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) || hostname.startsWith('[');
 
 function auditCapabilities(r: CheckRecorder, metadata: Record<string, unknown>): void {
   const algs = metadata.id_token_signing_alg_values_supported;
@@ -141,7 +171,10 @@ function auditCapabilities(r: CheckRecorder, metadata: Record<string, unknown>):
   }
 
   const methods = metadata.code_challenge_methods_supported;
-  if (methods === undefined) {
+  if (!offersCodeFlow(metadata)) {
+    r.skip('discovery.pkce_s256', 'no response type includes code: PKCE protects the authorization code, which this provider does not issue');
+    r.skip('discovery.pkce_plain', 'no response type includes code');
+  } else if (methods === undefined) {
     r.violation('discovery.pkce_s256', 'code_challenge_methods_supported is absent: clients cannot tell whether PKCE is supported');
     r.skip('discovery.pkce_plain', 'code_challenge_methods_supported is absent');
   } else if (!isStringList(methods)) {
@@ -166,6 +199,30 @@ function auditCapabilities(r: CheckRecorder, metadata: Record<string, unknown>):
   else r.violation('discovery.iss_parameter', iss === undefined ? 'authorization_response_iss_parameter_supported is absent (RFC 9207 iss not advertised)' : `authorization_response_iss_parameter_supported is ${JSON.stringify(iss)}`);
 }
 
+/** Every `*_supported` list against the registry its values come from (metadata-registries.ts). */
+function auditRegistries(r: CheckRecorder, metadata: Record<string, unknown>): void {
+  const responseTypes = metadata.response_types_supported;
+  if (!isStringList(responseTypes)) r.skip('discovery.response_types', 'response_types_supported is not a list of strings');
+  else {
+    const wrong = responseTypes.filter((type) => !isResponseType(type));
+    if (wrong.length) r.violation('discovery.response_types', `response_types_supported holds values that are not response types: ${shownList(wrong)}`);
+    else r.pass('discovery.response_types', `${responseTypes.length} response types, each registered`);
+  }
+
+  const unknown: string[] = [];
+  let judged = 0;
+  for (const [member, value] of Object.entries(metadata)) {
+    const registry = member.endsWith('_supported') ? registryFor(member) : undefined;
+    if (!registry || !Array.isArray(value)) continue;
+    judged += 1;
+    const outside = value.filter((v) => typeof v !== 'string' || !registry.accepts(v));
+    if (outside.length) unknown.push(`${member} ${shownList(outside)} (not in ${registry.name})`);
+  }
+  if (judged === 0) r.skip('discovery.registry_values', 'no *_supported list with a known registry is published');
+  else if (unknown.length) r.violation('discovery.registry_values', `values outside their registry: ${listed(unknown)}`);
+  else r.pass('discovery.registry_values', `${judged} *_supported lists, every value registered`);
+}
+
 /** All Discovery checks on a parsed document; `expectedIssuer` is the issuer exactly as it was discovered. */
 export function auditDiscovery(expectedIssuer: string, metadata: Record<string, unknown>): CheckResult[] {
   const r = new CheckRecorder();
@@ -173,5 +230,6 @@ export function auditDiscovery(expectedIssuer: string, metadata: Record<string, 
   auditRequired(r, metadata);
   auditEndpoints(r, metadata);
   auditCapabilities(r, metadata);
+  auditRegistries(r, metadata);
   return r.results;
 }

@@ -69,6 +69,18 @@ export function processDiscoveryResponse(response: HttpResponse): DocumentOutcom
   return { kind: 'document', metadata: body as Record<string, unknown> };
 }
 
+const MAX_DISCOVERY_REDIRECTS = 3;
+
+/** The redirect target when it stays on the origin of `from` (scheme, host and port), else undefined. */
+function sameOriginTarget(from: string, location: string): string | undefined {
+  try {
+    const target = new URL(location, from);
+    return target.origin === new URL(from).origin ? target.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Fetches the metadata (with the RFC 8414 fallback) and audits it. Never throws for a bad document. */
 export async function fetchDiscovery(http: HttpClient, issuer: string, options: { signal?: AbortSignal } = {}): Promise<DiscoveryAttempt> {
   const urls = discoveryUrls(issuer);
@@ -89,10 +101,23 @@ export async function fetchDiscovery(http: HttpClient, issuer: string, options: 
       return { issuer, url, metadata: undefined, response, checks: recorder.results, usedFallback };
     }
   }
-  if (outcome.kind === 'redirect') {
-    recorder.violation('discovery.redirect', `${url} answered ${response.status} with a redirect to ${outcome.location} (not followed)`);
-    return { issuer, url, metadata: undefined, response, checks: recorder.results, usedFallback };
+  const redirects: string[] = [];
+  while (outcome.kind === 'redirect') {
+    // Frameworks answer the well-known URL with a redirect (Django's APPEND_SLASH adds a slash). The
+    // spec wants the document at that URL, so it fails; but a same-origin hop is followed, a few at
+    // most, so the rest of the report is still judged. Another origin could serve anyone's metadata.
+    const next = sameOriginTarget(url, outcome.location);
+    if (!next || redirects.length >= MAX_DISCOVERY_REDIRECTS) {
+      const why = !next ? 'not followed: another origin, or no usable Location' : `not followed: more than ${MAX_DISCOVERY_REDIRECTS} redirects`;
+      recorder.violation('discovery.redirect', `${[...redirects, `${url} answered ${response.status} with a redirect to ${outcome.location}`].join('; ')} (${why})`);
+      return { issuer, url, metadata: undefined, response, checks: recorder.results, usedFallback };
+    }
+    redirects.push(`${url} answered ${response.status} with a redirect to ${outcome.location}`);
+    url = next;
+    response = await http.request({ url, ...options });
+    outcome = processDiscoveryResponse(response);
   }
+  if (redirects.length) recorder.violation('discovery.redirect', `${redirects.join('; ')} (followed on the same origin; clients that do not follow redirects cannot discover this issuer)`);
   if (outcome.kind === 'invalid') {
     recorder.violation('discovery.document', `${url}: ${outcome.reason}`);
     return { issuer, url, metadata: undefined, response, checks: recorder.results, usedFallback };
@@ -103,7 +128,7 @@ export async function fetchDiscovery(http: HttpClient, issuer: string, options: 
   }
   recorder.pass('discovery.document', `${url} answered 200 with a JSON object (${Object.keys(outcome.metadata).length} members)`);
   if (!usedFallback) recorder.pass('discovery.fallback', 'served at /.well-known/openid-configuration');
-  recorder.pass('discovery.redirect', 'answered directly');
+  if (!redirects.length) recorder.pass('discovery.redirect', 'answered directly');
   recorder.merge(auditDiscovery(issuer, outcome.metadata));
   return { issuer, url, metadata: outcome.metadata, response, checks: recorder.results, usedFallback };
 }

@@ -1,4 +1,5 @@
 import type { CheckRecorder } from '../checks/recorder.js';
+import { isEpochInRange } from '../util/duration.js';
 import { show } from '../util/show.js';
 
 export const AGREEMENT_CLAIMS = ['iss', 'client_id', 'sub', 'exp', 'scope'] as const;
@@ -25,7 +26,25 @@ export function judgeIntrospection(answer: IntrospectionAnswer, c: CheckRecorder
     return undefined;
   }
   c.pass('introspection.active_boolean', `"active": ${active}`);
+  judgeMemberTypes(answer.body, c);
   return active;
+}
+
+const STRING_MEMBERS = ['scope', 'client_id', 'username', 'token_type', 'sub', 'iss', 'jti'] as const;
+const TIME_MEMBERS = ['exp', 'iat', 'nbf'] as const;
+
+/** RFC 7662 §2.2: the optional members have fixed types; times are NumericDates a Date can hold. */
+function judgeMemberTypes(body: Record<string, unknown>, c: CheckRecorder): void {
+  const problems: string[] = [];
+  for (const name of STRING_MEMBERS) if (body[name] !== undefined && typeof body[name] !== 'string') problems.push(`${name} is ${show(body[name])}, not a string`);
+  for (const name of TIME_MEMBERS) {
+    const value = body[name];
+    if (value !== undefined && !isEpochInRange(value)) problems.push(`${name} is ${show(value)}, not a NumericDate in range`);
+  }
+  const aud = body.aud;
+  if (aud !== undefined && typeof aud !== 'string' && !(Array.isArray(aud) && aud.every((entry) => typeof entry === 'string'))) problems.push(`aud is ${show(aud)}, not a string or an array of strings`);
+  if (problems.length) c.violation('introspection.member_types', problems.join('; '));
+  else c.pass('introspection.member_types', 'every member present has its RFC 7662 type');
 }
 
 /** RFC 7662 §4: without client authentication the endpoint must not reveal anything about the token. */

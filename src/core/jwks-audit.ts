@@ -3,6 +3,7 @@ import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import { listed, show } from '../util/show.js';
 import { ecPointProblem, okpPointProblem, PRIVATE_MEMBERS, rsaExponentProblem, rsaSizeProblem, shapeProblem, verificationRefusal } from './jwt/jwk.js';
+import { kidProblem, quotedKid } from './jwt/kid.js';
 
 /** The pure judge of a JWK Set (CHECKS.md "JWKS"): works on a fetched set and on a local file alike. */
 
@@ -120,11 +121,16 @@ function auditKeys(r: CheckRecorder, keys: Jwk[]): void {
   if (contradictions.length) r.violation('jwks.use_key_ops', listed(contradictions));
   else r.pass('jwks.use_key_ops', 'no key contradicts its use with key_ops');
 
-  const hasEnc = keys.some((jwk) => jwk.use === 'enc');
-  const hasSig = keys.some((jwk) => jwk.use === 'sig');
+  // A key is for encryption when it says so, or when it can be nothing else (an X25519/X448 key, a JWE
+  // alg): such a key beside signing keys makes `use` required on every key (OIDC Discovery §3).
+  const encryption = keys.filter(isEncryptionKey);
   const withoutUse = keys.filter((jwk) => jwk.use === undefined);
-  if (hasEnc && (hasSig || withoutUse.length) && withoutUse.length) r.violation('jwks.use_required', `the set mixes signing and encryption keys but ${listed(withoutUse.map(label), ', ')} ${withoutUse.length > 1 ? 'have' : 'has'} no use`);
-  else r.pass('jwks.use_required', hasEnc ? 'every key says sig or enc' : 'no encryption keys, use is optional');
+  const mixed = encryption.length > 0 && encryption.length < keys.length;
+  if (mixed && withoutUse.length) {
+    const unmarked = encryption.filter((jwk) => jwk.use === undefined);
+    const why = unmarked.length ? ` (${listed(unmarked.map(label), ', ')} can only encrypt, yet say${unmarked.length > 1 ? '' : 's'} nothing)` : '';
+    r.violation('jwks.use_required', `the set mixes signing and encryption keys but ${listed(withoutUse.map(label), ', ')} ${withoutUse.length > 1 ? 'have' : 'has'} no use${why}`);
+  } else r.pass('jwks.use_required', mixed ? 'every key says sig or enc' : encryption.length ? 'encryption keys only' : 'no encryption keys, use is optional');
 
   const withX5c = keys.filter((jwk) => jwk.x5c !== undefined);
   const x5cBad = problems((jwk) => (jwk.x5c === undefined ? undefined : x5cProblem(jwk)));
@@ -176,9 +182,22 @@ function auditKids(r: CheckRecorder, keys: Jwk[], label: (jwk: Jwk) => string): 
   else r.pass('jwks.missing_kid', missing.length ? 'a single key without kid (acceptable)' : 'every key has a kid');
 
   // eslint-disable-next-line no-control-regex
-  const odd = [...byKid.keys()].filter((kid) => kid.length > 128 || /[/\\"'`\u0000-\u001f]|\.\./.test(kid));
-  if (odd.length) r.violation('jwks.kid_format', `unusual kid: ${listed(odd.map((kid) => JSON.stringify(kid.length > 40 ? `${kid.slice(0, 40)}… (${kid.length} chars)` : kid)), ', ')}`);
-  else r.pass('jwks.kid_format', 'kid values are plain');
+  const odd = [...byKid.keys()].flatMap((kid) => {
+    const problem = kidProblem(kid);
+    return problem ? [`${quotedKid(kid)} (${problem})`] : [];
+  });
+  if (odd.length) r.violation('jwks.kid_format', `unusual kid: ${listed(odd, ', ')}`);
+  else r.pass('jwks.kid_format', 'kid values are opaque strings');
+}
+
+const JWE_ALG = /^(RSA1_5|RSA-OAEP(-\d+)?|ECDH-ES(\+A\d+KW)?|A\d+(GCM)?KW|dir|PBES2-.*)$/;
+const ENCRYPTION_OPS = new Set(['encrypt', 'decrypt', 'wrapKey', 'unwrapKey', 'deriveKey', 'deriveBits']);
+
+/** use "enc", encryption key_ops only, an X25519/X448 (key agreement) key, or a JWE key-management alg. */
+function isEncryptionKey(jwk: Jwk): boolean {
+  if (jwk.use !== undefined) return jwk.use === 'enc';
+  if (Array.isArray(jwk.key_ops) && jwk.key_ops.length > 0 && jwk.key_ops.every((op) => ENCRYPTION_OPS.has(show(op)))) return true;
+  return (jwk.kty === 'OKP' && (jwk.crv === 'X25519' || jwk.crv === 'X448')) || (typeof jwk.alg === 'string' && JWE_ALG.test(jwk.alg));
 }
 
 /** All JWKS checks on a parsed document (a JWK Set object); pure, for a fetched set or a local file. */

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import type { JWK } from 'jose';
 import { inputError } from '../errors.js';
 import type { HttpClient } from '../http/types.js';
+import { readLocalFile } from '../util/local-file.js';
 import { discover } from './discovery.js';
 import { fetchJwks } from './jwks.js';
 import type { KeySource } from './jwt/types.js';
@@ -27,12 +27,7 @@ export async function keySourceFromJwksOption(value: string, http: () => Promise
     const load = async () => (await fetchJwks(await http(), value)).jwks.keys;
     return { keys: await load(), label: `JWKS ${value}`, published: true, refetch: load };
   }
-  let text: string;
-  try {
-    text = await readFile(value, 'utf8');
-  } catch (error) {
-    throw inputError(`cannot read --jwks file ${value}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  const text = await readLocalFile(value, `--jwks file ${value}`);
   // A local file may hold a shared HMAC key (oct): it is the user's own secret, not a published one.
   return { keys: parseKeys(text, `--jwks file ${value}`), label: `file ${value}`, published: false };
 }

@@ -3,14 +3,15 @@ import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import { CliError } from '../errors.js';
 import type { HttpClient } from '../http/types.js';
-import { redact } from '../report/redact.js';
+import { redact, redactSecret } from '../report/redact.js';
 import type { StepTiming } from '../report/model.js';
 import { openBrowser } from '../ui/browser.js';
 import type { Ui } from '../ui/ui.js';
 import { humanDuration } from '../util/duration.js';
-import { buildAuthorizationUrl, judgeCallback, judgePkce, judgeRedirectUri, type AuthorizationRequest, type CallbackOutcome } from './authorization.js';
+import { buildAuthorizationUrl, isFrontChannelCredential, judgeCallback, judgePkce, judgeRedirectUri, judgeStrayCallbacks, type AuthorizationRequest, type CallbackOutcome } from './authorization.js';
 import { chooseClientAuth, type ClientAuthMethod, type ClientCredentials } from './client-auth.js';
 import { discover } from './discovery.js';
+import { metadataRefusal } from './metadata-trust.js';
 import { fetchJwks } from './jwks.js';
 import type { JudgedToken } from './login-tokens.js';
 import { hasOpenid, redeemCode, validateTokens } from './login-steps.js';
@@ -31,6 +32,8 @@ export interface LoginSettings {
   timeoutSeconds: number;
   clockSkew: number;
   showTokens: boolean;
+  /** --insecure: plain http endpoints are acted on anywhere, not only on loopback. */
+  insecure?: boolean;
 }
 
 export interface LoginDeps {
@@ -49,8 +52,9 @@ export interface LoginResult {
   stoppedAt: string | undefined;
   /** The client authentication used at the token endpoint. */
   client_auth: ClientAuthMethod;
-  redirect_uri: string;
-  authorization_url: string;
+  /** Undefined when the flow stopped before the listener started (untrusted discovery). */
+  redirect_uri: string | undefined;
+  authorization_url: string | undefined;
   callback: Array<[string, string]> | undefined;
   tokens: TokenSet | undefined;
   idToken: JudgedToken | undefined;
@@ -103,15 +107,19 @@ function createFlow(settings: LoginSettings, deps: LoginDeps): Flow {
 export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promise<LoginResult> {
   const flow = createFlow(settings, deps);
   const issuer = await discoverIssuer(flow);
+  if ('refused' in issuer) return stoppedBeforeBrowser(flow, issuer.refused, issuer.client.method);
 
   deps.ui.step('Loopback redirect listener');
   deps.ui.explain('A native app receives the code on a loopback redirect URI: only this machine can reach it (RFC 8252 §7.3).');
-  const listener = await flow.timed('listener', () => startLoopback(settings.listener));
+  // state is known before the listener starts, so the listener can refuse every response without it.
+  const state = randomValue(16);
+  const listener = await flow.timed('listener', () => startLoopback({ ...settings.listener, state, onStray: (count) => warnStray(deps.ui, count, settings.listener.path) }));
   try {
     deps.ui.detail(`listening on ${listener.redirect_uri} (bound to ${listener.host} only; one response, then closed)`);
     judgeRedirectUri(listener.redirect_uri, flow.checks);
-    const authorization = await authorize(flow, issuer, listener);
+    const authorization = await authorize(flow, issuer, listener, state);
     await listener.close();
+    judgeStrayCallbacks(listener.strayCount(), settings.listener.path, flow.checks);
 
     const { outcome, callback } = authorization;
     const result = (stoppedAt: string | undefined, rest: Partial<LoginResult> = {}): LoginResult => ({
@@ -121,7 +129,7 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
       client_auth: issuer.client.method,
       redirect_uri: listener.redirect_uri,
       authorization_url: authorization.url,
-      callback: callback.params.map(([n, v]) => [n, n === 'code' ? flow.show(v) : v] as [string, string]),
+      callback: callback.params.map(([n, v]) => [n, isFrontChannelCredential(n) ? flow.show(v) : v] as [string, string]),
       tokens: undefined,
       idToken: undefined,
       accessToken: undefined,
@@ -141,13 +149,29 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
   }
 }
 
-/** Step 1: discovery and keys, before any browser is involved, so a broken IdP fails early (exit 3). */
-async function discoverIssuer(flow: Flow): Promise<DiscoveredIssuer> {
+/** The endpoints a browser login hands to the browser or sends a credential to. */
+const ACTED_ON = ['authorization_endpoint', 'token_endpoint'] as const;
+
+/** A login that stopped at discovery: no listener, no browser, no request with a secret. */
+function stoppedBeforeBrowser(flow: Flow, reason: string, client_auth: ClientAuthMethod): LoginResult {
+  return { checks: flow.checks.results, steps: flow.steps, stoppedAt: reason, client_auth, redirect_uri: undefined, authorization_url: undefined, callback: undefined, tokens: undefined, idToken: undefined, accessToken: undefined, userinfo: undefined };
+}
+
+/**
+ * Step 1: discovery and keys, before any browser is involved, so a broken IdP fails early (exit 3).
+ * A document the flow must not act on (metadata-trust.ts) stops it here, its failed checks in the report.
+ */
+async function discoverIssuer(flow: Flow): Promise<DiscoveredIssuer | { refused: string; client: ClientCredentials }> {
   const { settings, deps: { http, ui }, checks } = flow;
   ui.step(`Discovery: ${settings.issuer}`);
   ui.explain('Discovery tells the client where the endpoints and signing keys are; its issuer must match exactly (mix-up defence).');
   const discovery = await flow.timed('discovery', () => discover(http, settings.issuer));
   const metadata = discovery.metadata;
+  const refused = metadataRefusal(discovery.issuer, metadata, ACTED_ON, settings.insecure === true);
+  if (refused) {
+    checks.merge(discovery.checks.filter((c) => c.status === 'fail' || c.status === 'warn'));
+    return { refused, client: settings.client };
+  }
   const endpoint = (name: string) => (typeof metadata[name] === 'string' ? (metadata[name] as string) : undefined);
   const required = (name: string) => {
     const value = endpoint(name);
@@ -168,13 +192,13 @@ async function discoverIssuer(flow: Flow): Promise<DiscoveredIssuer> {
 }
 
 /** Steps 3-4: PKCE, state and nonce, the authorization request in a browser, and the judged callback. */
-async function authorize(flow: Flow, issuer: DiscoveredIssuer, listener: Loopback) {
+async function authorize(flow: Flow, issuer: DiscoveredIssuer, listener: Loopback, state: string) {
   const { settings, deps: { ui }, checks, show } = flow;
   const pkce = createPkce();
-  const state = randomValue(16);
+  flow.deps.http.addSecret(pkce.code_verifier);
   const nonce = hasOpenid(settings.scope) ? randomValue(16) : undefined;
   ui.step('PKCE, state and nonce (RFC 7636, RFC 6749 §10.12, OIDC Core §3.1.2.1)');
-  ui.detail(`code_verifier   ${show(pkce.code_verifier)} (${pkce.code_verifier.length} characters, 256 random bits; kept here until the token request)`);
+  ui.detail(`code_verifier   ${redactSecret(pkce.code_verifier, settings.showTokens)} (${pkce.code_verifier.length} characters, 256 random bits; kept here until the token request)`);
   ui.detail(`code_challenge  ${pkce.code_challenge} = BASE64URL(SHA-256(code_verifier)), method S256`);
   ui.detail(`state           ${state}`);
   ui.detail(`nonce           ${nonce ?? '(none: openid not requested)'}`);
@@ -196,34 +220,68 @@ async function authorize(flow: Flow, issuer: DiscoveredIssuer, listener: Loopbac
   for (const [name, value] of url.searchParams) ui.detail(`${name.padEnd(21)} ${value}`);
   ui.explain('The browser carries this request to the IdP, where the user signs in; nothing secret is in it.');
 
-  const callback = await flow.timed('authorization (browser)', () => waitForResponse(url.toString(), settings, flow.deps, listener.waitForCallback.bind(listener)));
+  const callback = await flow.timed('authorization (browser)', () => waitForResponse(url.toString(), settings, flow.deps, listener));
+  // A code or token in the front channel is as secret as one from the token endpoint: masked everywhere.
+  for (const [name, value] of callback.params) if (isFrontChannelCredential(name)) flow.deps.http.addSecret(value);
   ui.step(`Authorization response (${callback.via})`);
-  for (const [name, value] of callback.params) ui.detail(`${name.padEnd(21)} ${name === 'code' ? show(value) : value}`);
+  for (const [name, value] of callback.params) ui.detail(`${name.padEnd(21)} ${isFrontChannelCredential(name) ? show(value) : value}`);
   ui.explain('The response is checked before the code is used: state must match, iss (RFC 9207) must name this issuer.');
-  const iss = { state, issuer: issuer.issuer, issParameterSupported: issuer.metadata.authorization_response_iss_parameter_supported === true };
+  const iss = { state, responseType: url.searchParams.get('response_type') ?? 'code', issuer: issuer.issuer, issParameterSupported: issuer.metadata.authorization_response_iss_parameter_supported === true };
   const outcome = judgeCallback(callback, iss, checks);
   callback.reply(pageFor(outcome));
   return { url: url.toString(), callback, outcome, nonce, code_verifier: pkce.code_verifier };
 }
 
 /** Opens the browser and waits for the one authorization response, bounded by --timeout and Ctrl-C. */
-async function waitForResponse(url: string, settings: LoginSettings, deps: LoginDeps, wait: (signal: AbortSignal) => Promise<ReceivedCallback>): Promise<ReceivedCallback> {
+async function waitForResponse(url: string, settings: LoginSettings, deps: LoginDeps, listener: Loopback): Promise<ReceivedCallback> {
   const deadline = deps.deadline ?? AbortSignal.timeout(settings.timeoutSeconds * 1000);
   const signal = AbortSignal.any([deps.signal, deadline]);
-  const received = wait(signal);
+  const received = listener.waitForCallback(signal);
   received.catch(() => undefined);
-  const browser = await openBrowser(url, settings.browser);
+  const browser = await openBrowser(url, { ...settings.browser, print: deps.ui.prompt });
   deps.ui.step(`Waiting for the authorization response (timeout ${humanDuration(settings.timeoutSeconds)}, Ctrl-C to cancel)`);
+  let waiting = true;
   try {
-    return await Promise.race([received, browser.failed]);
+    return await Promise.race([received, browser.failed, afterBrowserCommand(browser.exited, listener, deps.ui, () => waiting)]);
   } catch (error) {
     if (deps.signal.aborted) throw new CliError('CANCELLED', 'login cancelled (Ctrl-C) while waiting for the authorization response');
     if (deadline.aborted) {
-      throw new CliError('CANCELLED', `timed out after ${humanDuration(settings.timeoutSeconds)} waiting for the authorization response`, { hint: 'finish the sign-in in the browser sooner, or raise --timeout' });
+      const strays = listener.strayCount();
+      if (strays === 0) throw new CliError('CANCELLED', `timed out after ${humanDuration(settings.timeoutSeconds)} waiting for the authorization response`, { hint: 'finish the sign-in in the browser sooner, or raise --timeout' });
+      throw new CliError('CANCELLED', `timed out after ${humanDuration(settings.timeoutSeconds)} waiting for the authorization response; ${strayPhrase(strays, settings.listener.path)} refused for not carrying the state that was sent`, {
+        hint: 'if the identity provider sent them, it does not return state unchanged (RFC 6749 §4.1.2, check authorization.state); otherwise another local process is probing the redirect URI',
+      });
     }
     throw error;
   } finally {
+    waiting = false;
     browser.stop();
+  }
+}
+
+/**
+ * A --browser-command that has finished will deliver nothing more. If only refused responses came, the
+ * last one is most likely the IdP's, with a garbled state: judge it (authorization.state fails, the code
+ * is never redeemed) instead of waiting for --timeout. Never resolves for a person's browser.
+ */
+async function afterBrowserCommand(exited: Promise<number | null>, listener: Loopback, ui: Ui, stillWaiting: () => boolean): Promise<ReceivedCallback> {
+  await exited;
+  await new Promise((resolve) => setTimeout(resolve, BROWSER_EXIT_GRACE_MS).unref());
+  const stray = listener.lastStray();
+  if (!stray || !stillWaiting()) return new Promise<never>(() => undefined);
+  ui.warn('the browser command finished and no response carried the state that was sent: judging the last one that came');
+  return { ...stray, reply: () => undefined };
+}
+
+// A response already on its way when the browser command exits still gets a moment to land.
+const BROWSER_EXIT_GRACE_MS = 500;
+
+const strayPhrase = (count: number, path: string) => `${count} request${count === 1 ? '' : 's'} to ${path} ${count === 1 ? 'was' : 'were'}`;
+
+/** Live, but not once per request: a burst of strays must not flood the terminal. */
+function warnStray(ui: Ui, count: number, path: string): void {
+  if (count === 1 || count === 10 || count === 100 || count === 1000) {
+    ui.warn(`${strayPhrase(count, path)} refused so far for not carrying the state that was sent; still waiting for the authorization response`);
   }
 }
 

@@ -2,9 +2,10 @@ import type { JWK } from 'jose';
 import type { DiscoveredIssuer, Flow } from './login-flow.js';
 import { judgeAccessToken, judgeIdToken, keySource, type JudgedToken, type TokenContext } from './login-tokens.js';
 import { fetchJwks } from './jwks.js';
-import { describeForm, judgeTokenResponse, requestToken, type TokenJudgement, type TokenSet } from './token-endpoint.js';
+import { describeForm, isVsChar, judgeTokenResponse, requestToken, type TokenJudgement, type TokenSet } from './token-endpoint.js';
 import { judgeUserinfo, requestUserinfo } from './userinfo.js';
 import { show } from '../util/show.js';
+import { redactSecret } from '../report/redact.js';
 
 export const hasOpenid = (scope: string) => scope.split(/\s+/).includes('openid');
 const strings = (value: unknown) => (Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined);
@@ -35,7 +36,7 @@ export async function redeemCode(
   );
   if (exchange.authorizationHeader) {
     const [scheme, credentials] = exchange.authorizationHeader.split(' ');
-    ui.detail(`Authorization: ${scheme} ${show(credentials ?? '')}`);
+    ui.detail(`Authorization: ${scheme} ${redactSecret(credentials ?? '', settings.showTokens)}`);
   }
   for (const line of describeForm(exchange.form, settings.showTokens)) ui.detail(line);
   const response = exchange.response;
@@ -81,7 +82,7 @@ export async function validateTokens(
     ui.explain('The ID token is for the client: it says who signed in; signature, iss, aud, nonce and times must all hold.');
     idToken = await flow.timed('id_token validation', () => judgeIdToken(tokens, context));
     ui.detail(`alg ${show(idToken.header.alg)}, kid ${show(idToken.header.kid ?? '(none)')}, signature ${idToken.verified ? 'verified' : 'NOT verified'}`);
-    if (idToken.payload) ui.detail(`sub ${String(idToken.payload.sub)}, aud ${JSON.stringify(idToken.payload.aud)}, nonce ${idToken.payload.nonce === sent.nonce ? 'matches' : JSON.stringify(idToken.payload.nonce)}`);
+    if (idToken.payload) ui.detail(`sub ${show(idToken.payload.sub)}, aud ${show(idToken.payload.aud)}, nonce ${idToken.payload.nonce === sent.nonce ? 'matches' : show(idToken.payload.nonce)}`);
     checks.merge(idToken.checks);
   }
   ui.step('Access token');
@@ -95,6 +96,7 @@ export async function validateTokens(
   let userinfo: Record<string, unknown> | undefined;
   if (!hasOpenid(settings.scope)) checks.skip('userinfo.status', 'openid was not requested');
   else if (!endpoint) checks.skip('userinfo.status', 'discovery lists no userinfo_endpoint');
+  else if (!isVsChar(tokens.access_token)) checks.skip('userinfo.status', 'the access token has characters outside VSCHAR (token_response.token_syntax): it cannot be sent in an Authorization header');
   else if (accessToken && isForAnotherApi(accessToken.payload?.aud, [endpoint, issuer.issuer])) {
     checks.skip('userinfo.status', `the access token is for ${JSON.stringify(accessToken.payload?.aud)} (--resource/--audience), not for userinfo; run without them to check userinfo`);
   } else {

@@ -7,14 +7,23 @@ import type { CallbackResponse } from './authorization.js';
  * The one-shot redirect listener of RFC 8252 §7.3: binds a loopback address only, takes exactly one
  * authorization response on its path, answers stray requests (favicon, other paths) with 404, shows the
  * browser a short page with no secret in it, and closes.
+ *
+ * Any local process can reach the port. With `state` set, only a response carrying that state is taken:
+ * anything else sent to the path (wrong or no state, an empty or oversized POST) gets a 400 page, is
+ * counted, and the wait goes on — so a stray request cannot end the login (RFC 6749 §10.12).
  */
 export interface LoopbackOptions {
-  host: '127.0.0.1' | '::1';
+  /** A loopback address to bind: 127.0.0.1 (or another of 127.0.0.0/8) or ::1. */
+  host: string;
   /** 0 picks a free port. */
   port: number;
   path: string;
-  /** Host to put in redirect_uri when the registered one says "localhost" (RFC 8252 §8.3 discourages it). */
+  /** Host to put in redirect_uri when the registered one names it, e.g. "localhost" (RFC 8252 §8.3 discourages it). */
   redirectHost?: string;
+  /** The state of the authorization request: a response without it is refused and counted, not taken. */
+  state?: string;
+  /** Told after each refused stray response (the count so far), e.g. to warn on the terminal. */
+  onStray?: (count: number) => void;
 }
 
 export interface PageOutcome {
@@ -34,6 +43,10 @@ export interface Loopback {
   port: number;
   /** Resolves with the first authorization response; rejects with `signal.reason` when aborted. */
   waitForCallback(signal: AbortSignal): Promise<ReceivedCallback>;
+  /** How many requests to the path were refused for not carrying `state`. */
+  strayCount(): number;
+  /** The parameters of the last refused response, to judge once nothing else can come (already answered). */
+  lastStray(): CallbackResponse | undefined;
   close(): Promise<void>;
 }
 
@@ -94,6 +107,16 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
   let deliver: ((callback: ReceivedCallback) => void) | undefined;
   let early: ReceivedCallback | undefined;
   let taken = false;
+  let strays = 0;
+  let last: CallbackResponse | undefined;
+  const stray = (res: ServerResponse, status = 400, response?: CallbackResponse) => {
+    strays += 1;
+    if (response) last = response;
+    // Nothing of the request is echoed: the page and the terminal stay free of what a stranger sent.
+    send(res, status, page({ ok: false, title: 'Not the authorization response', message: 'This request was not the authorization response oidc-cli is waiting for (it did not carry the state of the login in progress), so it was ignored. The login goes on.' }));
+    options.onStray?.(strays);
+  };
+  const carriesState = (params: Array<[string, string]>) => options.state === undefined || params.some(([name, value]) => name === 'state' && value === options.state);
   const server = createServer((req, res) => void handle(req, res));
 
   // DNS rebinding: a page on another origin can reach this port under its own host name. Only a request
@@ -122,7 +145,7 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
       try {
         body = await readBody(req);
       } catch {
-        return send(res, 413, page({ ok: false, title: 'Too large', message: 'The request body was too large.' }));
+        return options.state === undefined ? send(res, 413, page({ ok: false, title: 'Too large', message: 'The request body was too large.' })) : stray(res, 413);
       }
       const params = pairs(body);
       const fragment = params.find(([name]) => name === FRAGMENT_FIELD);
@@ -130,6 +153,7 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
     } else {
       return send(res, 405, page({ ok: false, title: 'Method not allowed', message: 'Only GET and POST are answered here.' }));
     }
+    if (!carriesState(response.params)) return stray(res, 400, response);
     taken = true;
     let answered = false;
     const reply = (outcome: PageOutcome) => {
@@ -161,6 +185,8 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
     host: options.host,
     port,
     close,
+    strayCount: () => strays,
+    lastStray: () => last,
     waitForCallback(signal) {
       return new Promise<ReceivedCallback>((resolve, reject) => {
         if (early) return resolve(early);

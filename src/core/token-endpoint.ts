@@ -1,7 +1,8 @@
 import type { CheckRecorder } from '../checks/recorder.js';
 import { CliError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http/types.js';
-import { redact } from '../report/redact.js';
+import { redact, redactSecret } from '../report/redact.js';
+import { show } from '../util/show.js';
 import { applyClientAuth, type ClientCredentials } from './client-auth.js';
 
 /**
@@ -49,8 +50,12 @@ export interface TokenJudgement {
 /** Form parameters whose values are credentials. */
 const SECRET_PARAMS = new Set(['code', 'code_verifier', 'client_secret', 'client_assertion', 'refresh_token', 'password', 'assertion', 'subject_token', 'actor_token']);
 
+/** Of those, the ones that are the client's own secrets: shown without a single character (redactSecret). */
+const CLIENT_SECRETS = new Set(['client_secret', 'code_verifier', 'client_assertion', 'assertion', 'password']);
+
 export function describeForm(form: Array<[string, string]>, showTokens: boolean): string[] {
-  return form.map(([name, value]) => `${name}=${SECRET_PARAMS.has(name) ? redact(value, showTokens) : value}`);
+  const shown = (name: string, value: string) => (CLIENT_SECRETS.has(name) ? redactSecret(value, showTokens) : SECRET_PARAMS.has(name) ? redact(value, showTokens) : value);
+  return form.map(([name, value]) => `${name}=${shown(name, value)}`);
 }
 
 export async function requestToken(http: HttpClient, input: TokenRequestInput): Promise<TokenExchange> {
@@ -92,6 +97,28 @@ function parseBody(response: HttpResponse): { body: unknown; problem?: string } 
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
+/** RFC 6749 Appendix A: access_token and refresh_token are 1*VSCHAR, VSCHAR = %x20-7E. */
+export const isVsChar = (token: string) => /^[\x20-\x7e]+$/.test(token);
+
+/** Shows where a token leaves VSCHAR without printing it: position and code point of the first offender. */
+function firstNonVsChar(token: string): string {
+  const chars = [...token];
+  const index = chars.findIndex((ch) => !isVsChar(ch));
+  return `U+${chars[index]!.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at character ${index + 1}`;
+}
+
+/**
+ * A token outside VSCHAR (control characters, an ESC or C1 sequence, non-ASCII) cannot travel in an
+ * Authorization header and would act on the terminal of whoever prints it; the ID token is a JWS, so
+ * base64url and dots, within VSCHAR too.
+ */
+function judgeTokenSyntax(object: Record<string, unknown>, checks: CheckRecorder): void {
+  const present = (['access_token', 'refresh_token', 'id_token'] as const).filter((name) => typeof object[name] === 'string' && object[name] !== '');
+  const bad = present.filter((name) => !isVsChar(object[name] as string));
+  if (bad.length === 0) checks.pass('token_response.token_syntax', `${present.join(', ') || 'no token'}: printable ASCII only (VSCHAR)`);
+  else checks.violation('token_response.token_syntax', bad.map((name) => `${name} has a character outside VSCHAR (${firstNonVsChar(object[name] as string)})`).join('; '));
+}
+
 /** RFC 6749 §5.1 / §5.2 and OIDC Core §3.1.3.3. `basicAuth` matters for the 401 rule of invalid_client. */
 export function judgeTokenResponse(response: HttpResponse, expect: { openid: boolean; basicAuth: boolean }, checks: CheckRecorder): TokenJudgement {
   const { body, problem } = parseBody(response);
@@ -109,14 +136,17 @@ export function judgeTokenResponse(response: HttpResponse, expect: { openid: boo
 
   const access_token = str(object.access_token);
   if (access_token) checks.pass('token_response.access_token', `access_token present (${access_token.length} characters)`);
-  else checks.violation('token_response.access_token', object.access_token === undefined ? 'no access_token in the response' : `access_token is ${JSON.stringify(object.access_token)}, not a non-empty string`);
+  else checks.violation('token_response.access_token', object.access_token === undefined ? 'no access_token in the response' : `access_token is ${show(object.access_token)}, not a non-empty string`);
+
+  judgeTokenSyntax(object, checks);
 
   const token_type = str(object.token_type);
-  if (token_type === undefined) checks.violation('token_response.token_type', object.token_type === undefined ? 'no token_type in the response' : `token_type is ${JSON.stringify(object.token_type)}, not a string`);
+  if (token_type === undefined) checks.violation('token_response.token_type', object.token_type === undefined ? 'no token_type in the response' : `token_type is ${show(object.token_type)}, not a string`);
   else if (/^(bearer|dpop)$/i.test(token_type)) checks.pass('token_response.token_type', `"${token_type}"`);
   else checks.violation('token_response.token_type', `"${token_type}" is neither Bearer nor DPoP`);
 
   judgeExpiresIn(object.expires_in, checks);
+  judgeMemberTypes(object, checks);
 
   const id_token = str(object.id_token);
   if (expect.openid) {
@@ -148,25 +178,38 @@ export function judgeTokenResponse(response: HttpResponse, expect: { openid: boo
   return { tokens, error: undefined, body: object };
 }
 
+const YEAR = 365 * 86400;
+/** Past this an expires_in is not a lifetime at all (1e300, a millisecond epoch...): refused, never stored. */
+const MAX_EXPIRES_IN = 10 * YEAR;
+
+/** expires_in as a lifetime to store: a positive integer of seconds (or its string quirk) up to MAX_EXPIRES_IN. */
 function toSeconds(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
-  return undefined;
+  const seconds = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value;
+  return typeof seconds === 'number' && Number.isInteger(seconds) && seconds > 0 && seconds <= MAX_EXPIRES_IN ? seconds : undefined;
 }
 
 function judgeExpiresIn(value: unknown, checks: CheckRecorder): void {
-  const YEAR = 365 * 86400;
+  const seconds = toSeconds(value);
   if (value === undefined) {
     checks.warn('token_response.expires_in', 'no expires_in: the lifetime of the access token is unknown');
-  } else if (typeof value === 'string' && /^\d+$/.test(value) && Number(value) > 0) {
+  } else if (typeof value === 'number' && Number.isInteger(value) && value > MAX_EXPIRES_IN) {
+    checks.violation('token_response.expires_in', `expires_in is ${value} s, out of range (more than ${MAX_EXPIRES_IN / YEAR} years): not used`);
+  } else if (seconds === undefined) {
+    checks.violation('token_response.expires_in', `expires_in is ${show(value)}, not a positive integer`);
+  } else if (typeof value === 'string') {
     checks.warn('token_response.expires_in', `expires_in is the string "${value}", not a number (a known IdP quirk; accepted)`);
-  } else if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    checks.violation('token_response.expires_in', `expires_in is ${JSON.stringify(value)}, not a positive integer`);
-  } else if (value > YEAR) {
-    checks.warn('token_response.expires_in', `expires_in is ${value} s (over a year): seconds and milliseconds mixed up?`);
+  } else if (seconds > YEAR) {
+    checks.warn('token_response.expires_in', `expires_in is ${seconds} s (over a year): seconds and milliseconds mixed up?`);
   } else {
-    checks.pass('token_response.expires_in', `${value} s`);
+    checks.pass('token_response.expires_in', `${seconds} s`);
   }
+}
+
+/** RFC 6749 §5.1: refresh_token and scope, when present, are strings; anything else is not used. */
+function judgeMemberTypes(object: Record<string, unknown>, checks: CheckRecorder): void {
+  const mistyped = (['refresh_token', 'scope'] as const).filter((name) => object[name] !== undefined && (typeof object[name] !== 'string' || object[name] === ''));
+  if (mistyped.length) checks.violation('token_response.member_types', mistyped.map((name) => `${name} is ${show(object[name])}, not a non-empty string`).join('; '));
+  else checks.pass('token_response.member_types', 'refresh_token and scope are strings where present');
 }
 
 function judgeError(response: HttpResponse, object: Record<string, unknown> | undefined, problem: string | undefined, basicAuth: boolean, checks: CheckRecorder): TokenJudgement {

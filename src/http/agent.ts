@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { lookup, type LookupAddress } from 'node:dns';
+import type { LookupFunction } from 'node:net';
+import { Agent, Dispatcher, EnvHttpProxyAgent } from 'undici';
 import { inputError } from '../errors.js';
+import { isLocalhostName, isLoopback } from './loopback.js';
 
 export interface AgentSettings {
   connectTimeoutMs: number;
@@ -45,18 +48,54 @@ function safeExtra(file: string): string[] {
 }
 
 /**
- * Loopback never goes through a proxy (as in Go's net/http): a proxy cannot reach this machine's
- * 127.0.0.1, and a local test IdP must keep working on a machine with HTTPS_PROXY set.
+ * RFC 6761 §6.3: localhost names resolve to loopback without asking DNS (a resolver may not know
+ * foo.localhost, or may answer with anything). Everything else goes to the system resolver.
  */
-export function withLoopback(noProxy: string): string {
-  if (noProxy.trim() === '*') return noProxy;
-  return [noProxy, 'localhost', '127.0.0.1', '[::1]'].filter(Boolean).join(',');
+export const localhostLookup: LookupFunction = (hostname, options, callback) => {
+  if (!isLocalhostName(hostname)) return lookup(hostname, options, callback as never);
+  const addresses: LookupAddress[] = options.family === 6 ? [{ address: '::1', family: 6 }] : options.family === 4 ? [{ address: '127.0.0.1', family: 4 }] : [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }];
+  if (options.all) (callback as unknown as (error: null, all: LookupAddress[]) => void)(null, addresses);
+  else callback(null, addresses[0]!.address, addresses[0]!.family);
+};
+
+/**
+ * Loopback never goes through a proxy (as in Go's net/http): a proxy cannot reach this machine's
+ * 127.0.0.1, and a local test IdP must keep working on a machine with HTTPS_PROXY set. The choice is
+ * made per request with isLoopback (loopback.ts), the same rule that allows plain http, so the two
+ * cannot disagree the way a NO_PROXY list of a few spellings did.
+ */
+class LoopbackDirect extends Dispatcher {
+  constructor(
+    private readonly direct: Dispatcher,
+    private readonly proxied: Dispatcher,
+  ) {
+    super();
+  }
+
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    const origin = typeof options.origin === 'string' ? new URL(options.origin) : options.origin;
+    return (origin && isLoopback(origin.hostname) ? this.direct : this.proxied).dispatch(options, handler);
+  }
+
+  // Dispatcher's close/destroy are overloaded with optional callbacks; both forms are served.
+  override close(callback?: () => void): any {
+    const done = Promise.all([this.direct.close(), this.proxied.close()]).then(() => undefined);
+    return callback ? void done.then(callback, callback) : done;
+  }
+
+  override destroy(first?: Error | null | (() => void), second?: () => void): any {
+    const error = typeof first === 'function' ? null : (first ?? null);
+    const callback = typeof first === 'function' ? first : second;
+    const done = Promise.all([this.direct.destroy(error), this.proxied.destroy(error)]).then(() => undefined);
+    return callback ? void done.then(callback, callback) : done;
+  }
 }
 
 /**
  * One keep-alive dispatcher for the run. EnvHttpProxyAgent honours HTTPS_PROXY/HTTP_PROXY/NO_PROXY
  * (lower case wins, as in curl); its direct agent takes `connect`, its proxy agents `requestTls` for
- * the TLS session to the IdP through the tunnel, so the CA settings go to both.
+ * the TLS session to the IdP through the tunnel, so the CA settings go to both. Loopback hosts take a
+ * plain Agent of their own before the proxy logic is asked.
  */
 export function createDispatcher(settings: AgentSettings): Dispatcher {
   const ca = caBundle(settings.caFile, settings.env);
@@ -66,12 +105,15 @@ export function createDispatcher(settings: AgentSettings): Dispatcher {
     timeout: settings.connectTimeoutMs,
   };
   const { env } = settings;
-  return new EnvHttpProxyAgent({
+  const keepAliveTimeout = 4_000;
+  const proxied = new EnvHttpProxyAgent({
     httpProxy: env.http_proxy ?? env.HTTP_PROXY ?? '',
     httpsProxy: env.https_proxy ?? env.HTTPS_PROXY ?? '',
-    noProxy: withLoopback(env.no_proxy ?? env.NO_PROXY ?? ''),
+    noProxy: env.no_proxy ?? env.NO_PROXY ?? '',
     connect: tls,
     requestTls: tls,
-    keepAliveTimeout: 4_000,
+    keepAliveTimeout,
   } as ConstructorParameters<typeof EnvHttpProxyAgent>[0]);
+  const direct = new Agent({ connect: { ...tls, lookup: localhostLookup }, keepAliveTimeout });
+  return new LoopbackDirect(direct, proxied);
 }

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { CliError, usageError } from '../errors.js';
+import { SecretRegistry } from '../report/secrets.js';
 import { maskKnown, maskUrlsIn } from './mask.js';
 import { createDispatcher } from './agent.js';
 import { isLoopback } from './loopback.js';
@@ -64,10 +65,11 @@ async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: numbe
 
 function describeNotJson(url: string, status: number, headers: Record<string, string>, body: Buffer, mask: (text: string) => string): CliError {
   const type = headers['content-type']?.split(';')[0]?.trim();
-  const start = body.toString('utf8', 0, 80).replace(/\s+/g, ' ').trim();
+  // Masked before it is cut: a secret straddling the cut would otherwise leak its first characters.
+  const start = mask(body.toString('utf8', 0, 4096)).replace(/\s+/g, ' ').trim().slice(0, 80);
   const what = body.length === 0 ? 'an empty body' : `${type ? type : 'no content type'}`;
   return new CliError('PROTOCOL', `${url} answered ${status} with ${what}, not JSON`, {
-    hint: body.length === 0 ? 'is this the right URL?' : `is this the right URL? The body starts: ${mask(JSON.stringify(start))}`,
+    hint: body.length === 0 ? 'is this the right URL?' : `is this the right URL? The body starts: ${JSON.stringify(start)}`,
   });
 }
 
@@ -117,12 +119,13 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const secrets = new Set<string>();
+  // The run's registry (main.ts) when given, so what is sent or issued here is masked in every output.
+  const secrets = options.secrets ?? new SecretRegistry();
   let dispatcher: Dispatcher | undefined;
   // Set when a request was abandoned on a deadline or Ctrl-C: close() must then destroy, not drain.
   let abandoned = false;
-  const tracer = createTracer({ verbose: options.verbose, showTokens: options.showTokens, trace: options.trace, secrets: () => secrets });
-  const mask = (text: string) => (options.showTokens ? text : maskKnown(maskUrlsIn(text), [...secrets, ...tracer.found]));
+  const tracer = createTracer({ verbose: options.verbose, showTokens: options.showTokens, trace: options.trace, mask: (text) => secrets.mask(text), register: (value) => secrets.add(value) });
+  const mask = (text: string) => (options.showTokens ? text : secrets.mask(maskKnown(maskUrlsIn(text), tracer.found)));
   if (options.insecure) options.warn('--insecure: TLS certificates are NOT verified and plain http is allowed to any host');
 
   async function send(req: HttpRequest): Promise<HttpResponse> {
@@ -194,7 +197,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   return {
-    addSecret: (value) => void secrets.add(value),
+    addSecret: (value) => secrets.add(value),
     async close() {
       if (!dispatcher) return;
       await (abandoned ? dispatcher.destroy() : dispatcher.close()).catch(() => undefined);

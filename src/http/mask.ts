@@ -88,6 +88,37 @@ export function maskBody(text: string, found = new Set<string>()): string {
   return text;
 }
 
+/**
+ * Members of a response whose values are credentials issued to this client (RFC 6749 §5.1, RFC 8628
+ * §3.2, RFC 7591 §3.2.1). Other members masked by name in a trace (an error body's "code") are not.
+ */
+const ISSUED_SECRETS = new Set(['access_token', 'refresh_token', 'id_token', 'device_code', 'client_secret', 'registration_access_token']);
+
+/** The secret values a request carries: parameters by name in its URL and body, credentials in its headers. */
+export function secretsSent(url: string, headers: Record<string, string>, body: string | undefined): string[] {
+  const found = new Set<string>();
+  maskUrl(url, found);
+  if (body !== undefined) maskBody(body, found);
+  for (const [name, value] of Object.entries(headers)) {
+    if (!SECRET_HEADERS.has(name.toLowerCase())) continue;
+    const scheme = /^(Basic|Bearer|DPoP|Digest|Negotiate)\s+/i.exec(value)?.[0];
+    found.add(scheme ? value.slice(scheme.length) : value);
+  }
+  return [...found];
+}
+
+/** The credentials a response hands out (tokens, device_code, a registered client_secret), by member name. */
+export function secretsIssued(body: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return [];
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  return Object.entries(value).flatMap(([name, member]) => (ISSUED_SECRETS.has(name) && typeof member === 'string' ? [member] : []));
+}
+
 /** The last pass on every trace line: every known secret value, wherever it appears. */
 export function maskKnown(text: string, secrets: Iterable<string>): string {
   return maskSecrets(text, secrets);

@@ -1,4 +1,4 @@
-import { maskBody, maskHeader, maskKnown, maskUrl } from './mask.js';
+import { maskBody, maskHeader, maskKnown, maskUrl, secretsIssued, secretsSent } from './mask.js';
 
 /** -v: request and status lines plus headers; -vv: bodies too (up to BODY_LIMIT characters). */
 const BODY_LIMIT = 8 * 1024;
@@ -12,14 +12,27 @@ export interface Tracer {
   readonly found: Set<string>;
 }
 
-export function createTracer(options: { verbose: number; showTokens: boolean; trace: (line: string) => void; secrets: () => Iterable<string> }): Tracer {
+export interface TracerOptions {
+  verbose: number;
+  showTokens: boolean;
+  trace: (line: string) => void;
+  /** The last pass on every line: the run's known secrets (SecretRegistry.mask). */
+  mask: (text: string) => string;
+  /**
+   * Called with every secret a request sends and every credential a response issues, traced or not, so
+   * the run's registry (src/report/secrets.ts) masks them in every output, not only in traces.
+   */
+  register?: (value: string) => void;
+}
+
+export function createTracer(options: TracerOptions): Tracer {
   const found = new Set<string>();
-  const clean = (text: string) => (options.showTokens ? text : maskKnown(text, [...options.secrets(), ...found]));
+  const clean = (text: string) => (options.showTokens ? text : options.mask(maskKnown(text, found)));
   const header = (name: string, value: string) => (options.showTokens ? value : maskHeader(name, value));
   const body = (text: string): string => {
-    const masked = options.showTokens ? text : maskBody(text, found);
-    const shown = masked.length > BODY_LIMIT ? `${masked.slice(0, BODY_LIMIT)}\n… (${masked.length - BODY_LIMIT} more characters)` : masked;
-    return clean(shown);
+    // Masked before it is cut: a secret straddling BODY_LIMIT would otherwise leak its first characters.
+    const masked = clean(options.showTokens ? text : maskBody(text, found));
+    return masked.length > BODY_LIMIT ? `${masked.slice(0, BODY_LIMIT)}\n… (${masked.length - BODY_LIMIT} more characters)` : masked;
   };
   const emit = (prefix: string, text: string) => {
     for (const line of text.split('\n')) options.trace(`${prefix}${line}`);
@@ -28,6 +41,7 @@ export function createTracer(options: { verbose: number; showTokens: boolean; tr
   return {
     found,
     request(method, url, headers, requestBody) {
+      for (const secret of secretsSent(url, headers, requestBody)) options.register?.(secret);
       // Mask by name first (collects the values), then by value, so nothing leaks in the URL line.
       if (!options.showTokens && requestBody !== undefined) maskBody(requestBody, found);
       if (options.verbose < 1) return;
@@ -42,6 +56,7 @@ export function createTracer(options: { verbose: number; showTokens: boolean; tr
       if (options.verbose >= 1) emit('! ', clean(message));
     },
     response(status, statusText, elapsedMs, headers, responseBody) {
+      if (responseBody !== undefined && responseBody.length > 0) for (const secret of secretsIssued(responseBody.toString('utf8'))) options.register?.(secret);
       if (!options.showTokens && responseBody !== undefined) maskBody(responseBody.toString('utf8'), found);
       if (options.verbose < 1) return;
       emit('< ', `HTTP ${status}${statusText ? ` ${statusText}` : ''} (${elapsedMs} ms)`);

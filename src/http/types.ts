@@ -1,3 +1,5 @@
+import type { SecretRegistry } from '../report/secrets.js';
+
 /**
  * The contract of the one HTTP layer (src/http/client.ts). Every network call in the project goes
  * through an HttpClient so timeouts, size caps, redirects, proxies, CAs and trace redaction are
@@ -13,7 +15,11 @@ export interface HttpRequest {
   maxBytes?: number;
   /** Overrides the client's timeout for this request, in milliseconds. */
   timeoutMs?: number;
-  /** Values that must be masked in traces besides the well-known parameter names (e.g. a client secret). */
+  /**
+   * Secret values this request carries besides the well-known parameter names (a client secret, a token
+   * being introspected): added to the run's registry, so they are masked in every output, not only traces.
+   * Only secrets: a value listed here is hidden wherever it appears, in any report.
+   */
   secrets?: string[];
   /** Aborts the request (Ctrl-C); a CliError reason is rethrown as is, anything else becomes CANCELLED. */
   signal?: AbortSignal;
@@ -62,4 +68,6 @@ export interface HttpClientOptions {
   trace: (line: string) => void;
   warn: (line: string) => void;
   env: NodeJS.ProcessEnv;
+  /** The run's secret registry (main.ts); a client of its own when absent (unit tests). */
+  secrets?: SecretRegistry;
 }

@@ -16,3 +16,13 @@ export function toJsonDocument(report: Report, strict: boolean): Record<string, 
 export function renderJson(report: Report, strict: boolean, pretty = true): string {
   return JSON.stringify(toJsonDocument(report, strict), null, pretty ? 2 : undefined) + '\n';
 }
+
+/**
+ * The document of a run that could not complete (PRODUCT.md "One document per run"): with --json, stdout
+ * still holds one JSON document, `ok: false` and the error that stopped the run, so a script reading it
+ * never gets an empty stdout. `exit_code` is the process's exit code.
+ */
+export function renderJsonError(command: string, error: { code: string; message: string; hint?: string | undefined }, exitCode: number): string {
+  const document = { schema_version: JSON_SCHEMA_VERSION, command, ok: false, error: { code: error.code, message: error.message, hint: error.hint ?? null, exit_code: exitCode }, checks: [] };
+  return JSON.stringify(document, null, 2) + '\n';
+}

@@ -18,8 +18,9 @@ import { countStatuses, type Report } from './model.js';
  * lone surrogates, U+FFFE/U+FFFF). No CDATA is used, so "]]>" needs no special case: ">" is escaped.
  */
 
-// XML 1.0 §2.2 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
-const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+// XML 1.0 §2.2 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]; DEL and the
+// C1 controls (§2.2 "discouraged") are escaped too, so `cat report.xml` cannot drive a terminal either.
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\u007e\u00a0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
 /** A character XML cannot represent becomes a visible escape, so the message still says what was there. */
 function legal(value: string): string {

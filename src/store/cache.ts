@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { CheckRecorder } from '../checks/recorder.js';
 import { writeFileAtomic } from './atomic.js';
-import { cacheDir, ensurePrivateDir } from './paths.js';
+import { cacheDir } from './paths.js';
+import { checkOwnDir, readOwnFile } from './trust.js';
 
 /** One login's tokens, as cached for `token`, `refresh`, `userinfo`, `introspect` and `revoke`. */
 export interface TokenEntry {
@@ -49,14 +51,63 @@ export function cacheFilePath(key: CacheKey, env: NodeJS.ProcessEnv = process.en
 
 const defaultWarn = (line: string) => void process.stderr.write(`warning: ${line}\n`);
 
+/** The cache could not be written: where and why, in one line. The login it belongs to is not lost. */
+export class CacheWriteError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly detail: string,
+  ) {
+    super(`could not write the token cache under ${dir}: ${detail}`);
+    this.name = 'CacheWriteError';
+  }
+}
+
 export async function saveTokens(entry: TokenEntry, store: StoreContext = {}): Promise<string> {
   const env = store.env ?? process.env;
-  await ensurePrivateDir(cacheDir(env));
-  await ensurePrivateDir(tokensDir(env));
   const path = cacheFilePath(entry, env);
-  await writeFileAtomic(path, JSON.stringify({ format: FORMAT, ...entry }, null, 2) + '\n');
+  try {
+    await ownPrivateDir(cacheDir(env));
+    await ownPrivateDir(tokensDir(env));
+    // rename() would replace a symlink rather than write through it, but one planted here means someone
+    // is tampering with the cache: say so instead of quietly carrying on.
+    const existing = await lstat(path).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+    if (existing?.isSymbolicLink()) throw new CacheWriteError(cacheDir(env), `a symbolic link is in the way at ${path} (remove it to cache logins again)`);
+    if (existing && !existing.isFile()) throw new CacheWriteError(cacheDir(env), `${path} is not a regular file`);
+    await writeFileAtomic(path, JSON.stringify({ format: FORMAT, ...entry }, null, 2) + '\n');
+  } catch (error) {
+    if (error instanceof CacheWriteError) throw error;
+    // EACCES, EPERM, ENOTDIR, ENOSPC, EROFS...: Node's message names the code, the call and the path.
+    if ((error as NodeJS.ErrnoException).code) throw new CacheWriteError(cacheDir(env), (error as Error).message);
+    throw error;
+  }
   await sweepTempFiles(tokensDir(env));
   return path;
+}
+
+/**
+ * Saves and reports it as the check `cache.write`: pass with the path, or fail with the reason and a
+ * warning on stderr, so a cache that cannot be written costs the exit code (1), never the result.
+ */
+export async function saveTokensChecked(entry: TokenEntry, store: StoreContext, checks: CheckRecorder): Promise<{ saved: true; path: string } | { saved: false; reason: string }> {
+  try {
+    const path = await saveTokens(entry, store);
+    checks.pass('cache.write', `saved in ${path}`);
+    return { saved: true, path };
+  } catch (error) {
+    if (!(error instanceof CacheWriteError)) throw error;
+    checks.fail('cache.write', `not saved: ${error.detail}`);
+    const rotated = entry.refresh_token ? ' (if the IdP rotated the refresh token, log in again once the cache is writable)' : '';
+    (store.warn ?? defaultWarn)(`${error.message}; the result is complete but was not cached${rotated}`);
+    return { saved: false, reason: error.message };
+  }
+}
+
+/** Creates the directory 0700; one that exists must be ours (made 0700 if it is open), else it is refused. */
+async function ownPrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const state = await checkOwnDir(dir);
+  if (state.kind === 'refused') throw new CacheWriteError(dir, `${dir} ${state.reason.replace(/^it /, '')}`);
+  if (state.kind === 'missing') throw new CacheWriteError(dir, `${dir} vanished while it was being created`);
 }
 
 /** Temp files of writers killed mid-write (atomic.ts) hold tokens too: remove them once surely abandoned. */
@@ -70,6 +121,7 @@ async function sweepTempFiles(dir: string, olderThanMs = 10 * 60_000): Promise<v
 }
 
 export async function loadTokens(key: CacheKey, store: StoreContext = {}): Promise<TokenEntry | undefined> {
+  if (!(await trustedTokensDir(store))) return undefined;
   const path = cacheFilePath(key, store.env ?? process.env);
   const entry = await readEntry(path, store);
   // A hash collision or a hand-edited file: never hand one client's tokens to another.
@@ -89,7 +141,8 @@ export async function deleteTokens(key: CacheKey, store: StoreContext = {}): Pro
 
 /** Every readable entry, newest first. Corrupted files are set aside on the way. */
 export async function listEntries(store: StoreContext = {}): Promise<TokenEntry[]> {
-  const dir = tokensDir(store.env ?? process.env);
+  const dir = await trustedTokensDir(store);
+  if (!dir) return [];
   let names: string[];
   try {
     names = await readdir(dir);
@@ -110,16 +163,52 @@ export function isExpired(entry: TokenEntry, now: number, leeway = 30): boolean 
   return entry.expires_at !== undefined && entry.expires_at - leeway <= now;
 }
 
-async function readEntry(path: string, store: StoreContext): Promise<TokenEntry | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+const warned = new WeakMap<(line: string) => void, Set<string>>();
+
+/** One warning per line and run: the cache is read more than once by some commands. */
+function warnOnce(store: StoreContext, line: string): void {
+  const warn = store.warn ?? defaultWarn;
+  const seen = warned.get(warn) ?? new Set<string>();
+  warned.set(warn, seen);
+  if (seen.has(line)) return;
+  seen.add(line);
+  warn(line);
+}
+
+/**
+ * The cache directory, if it can be trusted: both levels ours (made 0700 when open to others). One that
+ * is someone else's is ignored as a whole — its entries could name any issuer.
+ */
+async function trustedTokensDir(store: StoreContext): Promise<string | undefined> {
+  const env = store.env ?? process.env;
+  for (const dir of [cacheDir(env), tokensDir(env)]) {
+    const state = await checkOwnDir(dir);
+    if (state.kind === 'missing') return undefined;
+    if (state.kind === 'refused') {
+      warnOnce(store, `ignoring the token cache ${dir}: ${state.reason}`);
+      return undefined;
+    }
+    if (state.madePrivate) warnOnce(store, `token cache directory ${dir} was open to other users; made it 0700`);
   }
-  const entry = parseEntry(text);
-  if (entry) return entry;
+  return tokensDir(env);
+}
+
+async function readEntry(path: string, store: StoreContext): Promise<TokenEntry | undefined> {
+  const file = await readOwnFile(path, { private: true });
+  if (file.kind === 'missing') return undefined;
+  if (file.kind === 'refused') {
+    warnOnce(store, `ignoring token cache file ${path}: ${file.reason}`);
+    return undefined;
+  }
+  if (file.madePrivate) warnOnce(store, `token cache file ${path} was readable by other users; made it 0600 (log in again if its tokens may have been read)`);
+  const entry = parseEntry(file.text);
+  if (entry) {
+    // The file name is the hash of issuer and client: an entry naming another issuer than the one it is
+    // filed under was not written by us, and its issuer would receive the refresh token and client secret.
+    if (basename(path) === cacheFileName(entry)) return entry;
+    warnOnce(store, `ignoring token cache file ${path}: it names issuer ${entry.issuer} and client ${entry.client_id}, but is filed under another key`);
+    return undefined;
+  }
   // A corrupted cache must not stop the user: keep the file for inspection and carry on without it.
   const aside = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   await rename(path, aside).catch(() => undefined);
@@ -142,6 +231,13 @@ function parseEntry(text: string): TokenEntry | undefined {
     if (record[name] !== undefined && typeof record[name] !== 'string') return undefined;
   }
   if (record.expires_at !== undefined && typeof record.expires_at !== 'number') return undefined;
-  const { format: _format, ...entry } = record;
+  // Only the members a TokenEntry has: nothing else in the file (an endpoint, say) is ever used.
+  const entry: Record<string, unknown> = {};
+  for (const name of ENTRY_MEMBERS) if (record[name] !== undefined) entry[name] = record[name];
   return entry as unknown as TokenEntry;
 }
+
+const ENTRY_MEMBERS = ['issuer', 'client_id', 'access_token', 'refresh_token', 'id_token', 'token_type', 'expires_at', 'scope', 'obtained_at'] as const satisfies ReadonlyArray<keyof TokenEntry>;
+// A member added to TokenEntry but not to the list above would be dropped on read: make that a compile error.
+const _everyMember: Record<Exclude<keyof TokenEntry, (typeof ENTRY_MEMBERS)[number]>, never> = {};
+void _everyMember;

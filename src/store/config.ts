@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { inputError } from '../errors.js';
+import { jsonParseProblem } from '../util/show.js';
 import { configFile } from './paths.js';
+import { readOwnFile } from './trust.js';
 
 export const CLIENT_AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
 export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
@@ -28,27 +29,39 @@ export interface Config {
   profiles: Record<string, Profile>;
   /** Profiles that cannot be used, with the reason (a plain client_secret): refused when selected. */
   refused: Record<string, { message: string; hint: string }>;
+  /** Set when the whole file is refused (another user could have written it): no profile is used. */
+  untrusted?: { message: string; hint: string };
 }
 
 const PLAIN_SECRET_HINT = 'replace it with "client_secret_env": "VAR_NAME" or "client_secret_file": "/path/to/secret" (mode 0600)';
 
 const STRING_MEMBERS = ['issuer', 'client_id', 'client_secret_env', 'client_secret_file', 'private_key_file', 'scope', 'redirect_uri'] as const;
 
-/** Reads config.json; undefined when there is none. A file that exists but is wrong is an INPUT error. */
+/**
+ * Reads config.json; undefined when there is none. A file that exists but is wrong is an INPUT error.
+ * A file another user could have written (not ours, group/other-writable, a symlink) is refused with a
+ * warning: its profiles name the issuer that receives the client secret.
+ */
 export async function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (line: string) => void = () => undefined): Promise<Config | undefined> {
   const path = configFile(env);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    const file = await readOwnFile(path);
+    if (file.kind === 'missing') return undefined;
+    if (file.kind === 'refused') {
+      warn(`ignoring config file ${path}: ${file.reason}`);
+      const message = `config file ${path} ${file.reason.replace(/^it /, '')}: its profiles are not used`;
+      return { path, profiles: {}, refused: {}, untrusted: { message, hint: `make it yours and private: chown $(id -u) ${path} && chmod 600 ${path}` } };
+    }
+    text = file.text;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw inputError(`cannot read config file ${path}: ${(error as Error).message}`);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw inputError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
+    throw inputError(`config file ${path} is not valid JSON: ${jsonParseProblem(error)}`);
   }
   return parseConfig(raw, path, warn);
 }

@@ -22,11 +22,15 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, option
   for (;;) {
     try {
       const handle = await open(lock, 'wx', 0o600);
-      await handle.writeFile(`${process.pid}\n`);
+      // The pid is for a person looking at a stuck lock; a full disk must not keep the lock from working.
+      await handle.writeFile(`${process.pid}\n`).catch(() => undefined);
       await handle.close();
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      // A directory we cannot write (EACCES, EPERM, EROFS, ENOSPC, ENOTDIR...) cannot be raced over
+      // either: go on unlocked, and let the save that follows report why the cache was not written.
+      if (code !== 'EEXIST') return fn();
     }
     const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => undefined);
     if (age === undefined) continue; // released meanwhile

@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readLocalFile } from '../util/local-file.js';
 import type { Context } from '../commands/context.js';
 import { inputError, usageError } from '../errors.js';
 import { type ClientAuthMethod, type Config, type Profile, loadConfig } from './config.js';
@@ -107,7 +108,7 @@ async function selectProfile(context: StoreSide): Promise<{ name?: string; profi
   const warn = (line: string) => context.ui.warn(line);
   const config = await loadConfig(context.env, warn);
   if (asked === undefined) {
-    if (!config?.default_profile) return {};
+    if (!config?.default_profile || config.untrusted) return {};
     return findProfile(config, config.default_profile);
   }
   if (!config) throw usageError(`--profile ${asked}: no config file at ${configFile(context.env)}`, 'create it with a "profiles" object (see README "Profiles")');
@@ -115,6 +116,7 @@ async function selectProfile(context: StoreSide): Promise<{ name?: string; profi
 }
 
 function findProfile(config: Config, name: string): { name: string; profile: Profile } {
+  if (config.untrusted) throw inputError(config.untrusted.message, config.untrusted.hint);
   const refused = config.refused[name];
   if (refused) throw inputError(refused.message, refused.hint);
   const profile = config.profiles[name];
@@ -149,12 +151,7 @@ async function resolveSecret(
 
 /** One secret per file; a trailing newline (as editors and `echo` leave) is not part of it. */
 export async function readSecretFile(path: string, warn: (line: string) => void): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw inputError(`cannot read client secret file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  const text = await readLocalFile(path, `client secret file ${path}`);
   const value = text.replace(/\r?\n$/, '');
   if (!value) throw inputError(`client secret file ${path} is empty`);
   if (process.platform !== 'win32') {

@@ -30,24 +30,32 @@ export interface UiOptions {
   progress: boolean;
   explain: boolean;
   verbose: number;
+  /** The run's secret registry (main.ts): every line is masked before it is written. */
+  mask?: (text: string) => string;
 }
 
+/**
+ * The stderr gate: every text is masked (known secrets), made terminal-safe (printable), and only then
+ * styled, so neither a secret an IdP echoed nor a control sequence it sent reaches the terminal.
+ */
 export function createUi(options: UiOptions): Ui {
   const { chalk: c, stream } = options;
-  const write = (line: string) => stream.write(line + '\n');
+  const mask = options.mask ?? ((text: string) => text);
+  const safe = (text: string) => printable(mask(text));
+  const write = (text: string, style: (text: string) => string = (t) => t) => stream.write(style(safe(text)) + '\n');
   return {
     chalk: c,
-    step: (title) => options.progress && write(c.bold(`→ ${printable(title)}`)),
-    detail: (line) => options.progress && write(`  ${printable(line)}`),
-    explain: (line) => options.explain && write(c.cyan(`  ⓘ ${printable(line)}`)),
-    warn: (line) => write(c.yellow(`warning: ${printable(line)}`)),
-    prompt: (line) => write(printable(line)),
-    trace: (line) => options.verbose > 0 && write(c.dim(printable(line))),
+    step: (title) => options.progress && write(`→ ${title}`, c.bold),
+    detail: (line) => options.progress && write(`  ${line}`),
+    explain: (line) => options.explain && write(`  ⓘ ${line}`, c.cyan),
+    warn: (line) => write(`warning: ${line}`, c.yellow),
+    prompt: (line) => write(line),
+    trace: (line) => options.verbose > 0 && write(line, c.dim),
     async spinner(text) {
       if (!stream.isTTY || !options.progress) return () => undefined;
       const { default: ora } = await import('ora');
-      const spinner = ora({ text, stream }).start();
-      return (finalText) => (finalText ? spinner.succeed(finalText) : spinner.stop());
+      const spinner = ora({ text: safe(text), stream }).start();
+      return (finalText) => (finalText ? spinner.succeed(safe(finalText)) : spinner.stop());
     },
   };
 }

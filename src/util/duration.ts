@@ -2,15 +2,33 @@ import { usageError } from '../errors.js';
 
 const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
 
+const DAY = 86400;
+
+/**
+ * The largest value each duration flag takes, in seconds. Node's timers hold at most 2^31-1 ms (24.8
+ * days) and fire at once beyond it, so a bound is what makes `--timeout 25d` an error instead of an
+ * instant timeout; a day is more than any login or IdP call needs. max_age may reasonably be long.
+ */
+export const DURATION_LIMITS: Record<string, number> = {
+  '--timeout': DAY,
+  '--clock-skew': DAY,
+  '--min-ttl': DAY,
+  '--max-age': 366 * DAY,
+};
+
 /**
  * Parses a duration flag into seconds: a bare number is seconds ("30"), or a number with a unit
- * ("500ms", "30s", "5m", "1h", "2d"). Throws a usage error naming the flag otherwise.
+ * ("500ms", "30s", "5m", "1h", "2d"), at most the flag's limit (DURATION_LIMITS, else a day).
+ * Throws a usage error naming the flag otherwise.
  */
 export function parseDuration(value: string, flag: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value);
   if (!match) throw usageError(`${flag}: "${value}" is not a duration (use seconds like 30, or 30s, 5m, 1h)`);
   const seconds = Number(match[1]) * UNITS[(match[2] ?? 's').toLowerCase()]!;
-  if (!Number.isFinite(seconds)) throw usageError(`${flag}: "${value}" is out of range`);
+  const max = DURATION_LIMITS[flag] ?? DAY;
+  if (!Number.isFinite(seconds) || seconds > max) throw usageError(`${flag}: "${value}" is more than the maximum of ${humanDuration(max)}`);
+  // A zero budget would time out before the first request; zero skew or max_age are meaningful.
+  if (flag === '--timeout' && seconds <= 0) throw usageError(`${flag}: "${value}" must be more than 0`);
   return seconds;
 }
 
@@ -26,6 +44,26 @@ export function humanDuration(totalSeconds: number): string {
     if (parts.length === 2) break;
   }
   return parts.join(' ');
+}
+
+/**
+ * The largest epoch second a Date can hold (ECMAScript: ±8.64e15 ms, year 275760). Beyond it
+ * toISOString throws; a time from outside the process is therefore checked against it first.
+ */
+export const MAX_EPOCH_SECONDS = 8.64e12;
+
+/** A number of seconds since the epoch that a Date can show: finite, 0 up to MAX_EPOCH_SECONDS. */
+export const isEpochInRange = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_EPOCH_SECONDS;
+
+/** ISO 8601 for an epoch in seconds; an out-of-range or non-numeric value as itself (never throws). */
+export function epochIso(epochSeconds: unknown): string {
+  return isEpochInRange(epochSeconds) ? new Date(epochSeconds * 1000).toISOString() : (JSON.stringify(epochSeconds) ?? String(epochSeconds));
+}
+
+/** "2026-12-04T03:00:00.000Z (in 5m)", or '' for undefined: for tables of cached times. */
+export function epochWithRelative(epochSeconds: number | undefined, nowSeconds: number): string {
+  if (epochSeconds === undefined) return '';
+  return isEpochInRange(epochSeconds) ? `${epochIso(epochSeconds)} (${relativeTime(epochSeconds, nowSeconds)})` : `${epochIso(epochSeconds)} (out of range)`;
 }
 
 /** "in 4m 12s" / "3h 5m ago", relative to `now` (both in seconds since the epoch). */

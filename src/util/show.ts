@@ -16,6 +16,17 @@ export function listed(items: readonly string[], separator = '; ', max = 10): st
 }
 
 /** A JSON array from outside, for a message: as JSON.stringify spells it, the first 10 items only. */
-export function shownList(items: readonly unknown[]): string {
-  return `[${listed(items.map((item) => JSON.stringify(item) ?? String(item)), ',')}]`;
+export function shownList(items: readonly unknown[], max = 10): string {
+  // Only the items shown are stringified: the rest is counted, so the cost does not grow with the list.
+  const shown = items.slice(0, max).map((item) => JSON.stringify(item) ?? String(item));
+  return `[${shown.join(',')}${items.length > max ? `,… and ${items.length - max} more` : ''}]`;
+}
+
+/**
+ * JSON.parse's message, minus the text V8 quotes near the error (`Unexpected token 'q', "{"d": q7Lm"... is
+ * not valid JSON`): a key or config file's content never reaches a message. Positions are kept.
+ */
+export function jsonParseProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return /^Unexpected token .*is not valid JSON$/s.test(message) ? 'an unexpected character' : message;
 }

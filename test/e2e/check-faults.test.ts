@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,14 @@ const cases: Array<{ fault: ProbeFault; client: 'public' | 'basic'; failing: str
   { fault: 'wrong_secret_accepted', client: 'basic', failing: ['probe.client_secret_wrong'], message: /wrong secret \(client_secret_basic\): accepted/ },
   { fault: 'no_rotation', client: 'public', failing: ['refresh.rotation'] },
   { fault: 'state_dropped', client: 'public', failing: ['authorization.state'], message: /^the callback has no state; sent "/ },
+  { fault: 'userinfo_open', client: 'public', failing: ['probe.userinfo_no_token'], message: /^without a token: answered HTTP 200/ },
+];
+
+// Refused, but not the way the spec says: warnings (exit 0), each with its own id.
+const warnings: Array<{ fault: ProbeFault; warned: string; message: RegExp }> = [
+  { fault: 'replay_keeps_tokens', warned: 'probe.code_reuse_revokes', message: /still works at userinfo/ },
+  { fault: 'refresh_unknown_invalid_request', warned: 'probe.refresh_unknown', message: /refused, but with HTTP 400 invalid_request/ },
+  { fault: 'userinfo_no_challenge', warned: 'probe.userinfo_bad_token', message: /HTTP 401, but no WWW-Authenticate header/ },
 ];
 
 describe('check against one fault at a time', () => {
@@ -78,6 +86,15 @@ describe('check against one fault at a time', () => {
     expect(run.doc.ok).toBe(false);
     for (const id of warned ?? []) expect(run.status(id)).toBe('warn');
     if (message) expect(run.message(failing[0]!)).toMatch(message);
+  }, E2E_TIMEOUT);
+
+  it.each(warnings)('$fault → $warned warns, exit 0', async ({ fault, warned, message }) => {
+    await idp?.close();
+    idp = await startProbeIdp({ faults: [fault] });
+    const run = await check(idp, idp.clients.public, ['--only', warned]);
+    expect(run.doc.checks.map((c) => [c.id, c.status]), run.result.stderr).toEqual([[warned, 'warn']]);
+    expect(run.message(warned)).toMatch(message);
+    expect(run.result.code).toBe(0);
   }, E2E_TIMEOUT);
 
   it('the open redirect is observed at the second listener: the IdP really sent the browser there', async () => {
@@ -98,6 +115,26 @@ describe('check against the real oidc-provider with refresh rotation off', () =>
       expect(run.message('refresh.rotation')).toBe('expected rotation, got: the same refresh_token was returned');
       expect(run.result.code).toBe(1);
       expect(run.doc.checks.some((c) => c.id.startsWith('probe.'))).toBe(false);
+    } finally {
+      await idp.close();
+    }
+  }, E2E_TIMEOUT);
+});
+
+describe('--sarif', () => {
+  it('one result per failed check, at the metadata URL, with the rule from the catalogue; the file is 0600', async () => {
+    const idp = await startProbeIdp({ faults: ['code_reusable'] });
+    try {
+      const sarif = join(dir, 'reuse.sarif');
+      const run = await check(idp, idp.clients.public, ['--sarif', sarif, '--only', 'probe.code_reuse,discovery']);
+      expect(run.result.code).toBe(1);
+      const log = JSON.parse(await readFile(sarif, 'utf8'));
+      expect(log.version).toBe('2.1.0');
+      const results = log.runs[0].results as Array<{ ruleId: string; level: string; ruleIndex: number; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }>;
+      expect(results.map((r) => [r.ruleId, r.level])).toEqual([['probe.code_reuse', 'error']]);
+      expect(results[0]!.locations[0]!.physicalLocation.artifactLocation.uri).toBe(`${idp.issuer}/.well-known/openid-configuration`);
+      expect(log.runs[0].tool.driver.rules[results[0]!.ruleIndex].helpUri).toBe('https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2');
+      expect((await stat(sarif)).mode & 0o777).toBe(0o600);
     } finally {
       await idp.close();
     }

@@ -13,8 +13,10 @@ type Doc = { ok: boolean; command: string; checks: Check[]; grant: string; user_
 const browser = `node ${BROWSER_SCRIPT}`;
 // Each run spawns the CLI and many browser runs: room for a loaded 2-core CI machine (no timing is asserted).
 const E2E_TIMEOUT = 120_000;
-const ALL_PROBES = ['probe.code_reuse', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_required', 'probe.pkce_downgrade', 'probe.pkce_plain', 'probe.redirect_uri_altered', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.token_get'];
-const USER_FLOW_PROBES = ALL_PROBES.filter((id) => id !== 'probe.client_secret_wrong' && id !== 'probe.token_get');
+const ALL_PROBES = ['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_required', 'probe.pkce_downgrade', 'probe.pkce_plain', 'probe.redirect_uri_altered', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token'];
+// The probes that need no user flow: they run with client credentials too.
+const ANY_FLOW_PROBES = ['probe.client_secret_wrong', 'probe.token_get', 'probe.userinfo_no_token', 'probe.userinfo_bad_token'];
+const USER_FLOW_PROBES = ALL_PROBES.filter((id) => !ANY_FLOW_PROBES.includes(id));
 
 let idp: Idp;
 let dir: string;
@@ -95,6 +97,8 @@ describe('check against the sound oidc-provider harness', () => {
     for (const id of USER_FLOW_PROBES) expect(checks[id]).toMatchObject({ status: 'skip', message: 'no user flow: pass --browser-command CMD (a headless sign-in script) to run it' });
     expect(checks['probe.client_secret_wrong']).toMatchObject({ status: 'pass', message: expect.stringMatching(/^client_credentials with a wrong secret \(client_secret_basic\): refused, HTTP 401 invalid_client/) });
     expect(checks['probe.token_get']!.status).toBe('pass');
+    expect(checks['probe.userinfo_no_token']).toMatchObject({ status: 'pass', message: expect.stringMatching(/^without a token: HTTP 401, WWW-Authenticate: Bearer/) });
+    expect(checks['probe.userinfo_bad_token']).toMatchObject({ status: 'pass', message: 'with an invalid token: HTTP 401, WWW-Authenticate: Bearer error="invalid_token"' });
     expect(checks['access_token.signature']!.status).toBe('pass');
     expect(checks['client_credentials.refresh_token']!.status).toBe('pass');
     expect(result.stderr).toContain('warning: no --browser-command');
@@ -116,7 +120,7 @@ describe('check against the sound oidc-provider harness', () => {
     const result = await check([...basic(), '--browser-command', browser, '--only', 'probe', '--skip', 'probe.pkce_*', '--skip', 'probe.redirect_uri_altered', '--json']);
     const doc = result.json<Doc & { probes: Array<{ name: string; ran: boolean }> }>();
     expect(result.code, result.stderr).toBe(0);
-    expect(doc.checks.map((c) => c.id)).toEqual(['probe.code_reuse', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.token_get']);
+    expect(doc.checks.map((c) => c.id)).toEqual(['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token']);
     expect(doc.probes.map((p) => p.name)).not.toContain('PKCE: plain');
     expect(doc.steps.map((s) => s.name)).not.toContain('login');
   }, E2E_TIMEOUT);
@@ -137,12 +141,17 @@ describe('check against the sound oidc-provider harness', () => {
 
   it('an IdP that cannot be reached: exit 3 with one line, and the JUnit file says why (an <error>)', async () => {
     const junit = join(dir, 'unreachable.xml');
-    const result = await runCli(['check', '--issuer', 'http://127.0.0.1:9', '--client-id', 'x', '--junit', junit], { env: env() });
+    const sarif = join(dir, 'unreachable.sarif');
+    const result = await runCli(['check', '--issuer', 'http://127.0.0.1:9', '--client-id', 'x', '--junit', junit, '--sarif', sarif], { env: env() });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/^oidc-cli: connection refused by 127\.0\.0\.1:9$/m);
     expect(hasStackTrace(result.stderr)).toBe(false);
     const xml = await readFile(junit, 'utf8');
     expect(xml).toMatch(/<testsuites [^>]*errors="1"/);
     expect(xml).toContain('<error message="connection refused by 127.0.0.1:9" type="NETWORK">');
+    // the SARIF log says so too: no results, an unsuccessful invocation with the reason
+    const log = JSON.parse(await readFile(sarif, 'utf8'));
+    expect(log.runs[0].results).toEqual([]);
+    expect(log.runs[0].invocations[0]).toMatchObject({ executionSuccessful: false, exitCode: 3, toolExecutionNotifications: [{ message: { text: 'connection refused by 127.0.0.1:9' } }] });
   }, E2E_TIMEOUT);
 });

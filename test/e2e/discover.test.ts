@@ -72,8 +72,31 @@ describe('discover catches each fault of the document', () => {
   it('without a document every other check id is still reported, as a skip', async () => {
     idp.setFaults('redirect');
     const json = (await run(['discover', '--issuer', idp.issuer, '--json'])).json();
-    expect(json.checks.filter((c: Check) => c.status !== 'skip').map((c: Check) => c.id)).toEqual(['discovery.redirect']);
+    // the same-origin redirect is followed, and its target answers 404
+    expect(json.checks.filter((c: Check) => c.status !== 'skip').map((c: Check) => c.id)).toEqual(['discovery.redirect', 'discovery.document']);
+    expect(byId(json, 'discovery.document').message).toContain('/elsewhere/.well-known/openid-configuration answered 404');
     expect(json.checks.map((c: Check) => c.id)).toEqual(expect.arrayContaining(['discovery.issuer_match', 'discovery.pkce_s256', 'jwks.document']));
+  });
+
+  it('a same-origin redirect to a trailing slash: discovery.redirect fails, and the rest is judged (exit 1, full report)', async () => {
+    idp.setFaults('redirect_slash');
+    const result = await run(['discover', '--issuer', idp.issuer, '--json']);
+    expect(result.code, result.stderr).toBe(1);
+    const json = result.json();
+    expect(json.checks.filter((c: Check) => c.status === 'fail').map((c: Check) => c.id)).toEqual(['discovery.redirect']);
+    expect(byId(json, 'discovery.redirect').message).toContain('answered 301 with a redirect to /.well-known/openid-configuration/');
+    expect(byId(json, 'discovery.redirect').message).toContain('followed on the same origin');
+    expect(byId(json, 'discovery.issuer_match').status).toBe('pass');
+    expect(byId(json, 'jwks.document').status).toBe('pass');
+  });
+
+  it('a redirect to another origin is never followed', async () => {
+    idp.setFaults('redirect_cross_origin');
+    const result = await run(['discover', '--issuer', idp.issuer, '--json']);
+    expect(result.code).toBe(1);
+    const json = result.json();
+    expect(byId(json, 'discovery.redirect').message).toContain('not followed: another origin');
+    expect(byId(json, 'discovery.issuer_match').status).toBe('skip');
   });
 
   it('warnings fail the run under --strict', async () => {

@@ -77,15 +77,43 @@ child.on('exit', (code) => {
 });
 `;
 
+// A local process that knows the port (not the state) tries to end the login before the browser comes
+// back: wrong state, no state, an IdP-looking error without the state, empty and giant POSTs, and a
+// burst. None of it may end the wait; the genuine response that follows is taken (exit 0).
+const STRAY = String.raw`
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+const authorize = new URL(process.argv[process.argv.length - 1]);
+const callback = authorize.searchParams.get('redirect_uri');
+const statuses = [];
+const hit = (query, init) => fetch(callback + query, init).then(async (r) => { statuses.push(r.status); return r.text(); }, (e) => { statuses.push(e.cause?.code ?? 'error'); return ''; });
+const form = (body) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+const pages = [];
+pages.push(await hit('?code=stray-code&state=' + encodeURIComponent('wrong\u001b[31m-state')));
+pages.push(await hit('?code=stray-code'));
+pages.push(await hit('?error=access_denied&state=wrong'));
+pages.push(await hit('?error=access_denied'));
+pages.push(await hit('', { method: 'POST' }));
+pages.push(await hit('', form('code=stray-code&state=wrong')));
+await hit('', form('code=stray-code&pad=' + 'x'.repeat(1024 * 1024)));
+await Promise.all(Array.from({ length: 40 }, (_, i) => hit('?code=c' + i + '&state=s' + i)));
+writeFileSync(process.env.STRAY_RESULTS, JSON.stringify({ statuses, pages }));
+const child = spawn(process.execPath, ['test/support/browser.mjs', authorize.href], { stdio: 'inherit' });
+child.on('exit', (code) => process.exit(code ?? 1));
+`;
+
 let idp: Idp;
 let dir: string;
 let abuser: string;
+let strayer: string;
 
 beforeAll(async () => {
   idp = await startIdp();
   dir = await mkdtemp(join(tmpdir(), 'oidc-cli-loopback-'));
   abuser = join(dir, 'abuser.mjs');
   await writeFile(abuser, ABUSER);
+  strayer = join(dir, 'strayer.mjs');
+  await writeFile(strayer, STRAY);
 });
 afterAll(async () => {
   await idp?.close();
@@ -131,5 +159,48 @@ describe('the loopback listener of a real login under abuse', () => {
     // Loopback only: nothing listens on the machine's other addresses or on ::1.
     for (const outcome of seen.otherInterfaces as string[]) expect(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'timeout']).toContain(outcome);
     expect(['ECONNREFUSED', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'ENETUNREACH']).toContain(seen.ipv6Loopback);
+  });
+
+  it('requests to /callback without the expected state do not end the login: 400, counted, reported; the real response is taken (exit 0)', { timeout: 120_000 }, async () => {
+    const resultsFile = join(dir, 'stray.json');
+    const result = await runCli(['login', '--issuer', idp.issuer, '--client-id', idp.clients.public.client_id, '--browser-command', `node ${strayer}`, '--timeout', '60', '--json'], {
+      env: { STRAY_RESULTS: resultsFile, XDG_CACHE_HOME: join(dir, 'cache-stray'), XDG_CONFIG_HOME: join(dir, 'config'), BROWSER: undefined, OIDC_CLIENT_SECRET: undefined, OIDC_ISSUER: undefined, OIDC_CLIENT_ID: undefined },
+      cwd: ROOT,
+      timeoutMs: 100_000,
+    });
+    const seen = JSON.parse(await readFile(resultsFile, 'utf8')) as { statuses: Array<number | string>; pages: string[] };
+    expect(result.code, `${result.stderr}\n${JSON.stringify(seen.statuses)}`).toBe(0);
+    const doc = result.json<{ ok: boolean; checks: Check[]; tokens?: unknown; cache: { saved: boolean } }>();
+    expect(doc.ok).toBe(true);
+    expect(doc.tokens).toBeDefined();
+    expect(doc.cache.saved).toBe(true);
+    // Each stray request got an error page (the giant POST may be cut off instead), none a token.
+    expect(seen.statuses.filter((s) => s === 400)).toHaveLength(46);
+    expect([413, 400, 'ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'error']).toContain(seen.statuses[6]);
+    for (const page of seen.pages) {
+      expect(page).toContain('not the authorization response');
+      expect(page).not.toContain('stray-code');
+      expect(page).not.toContain('wrong');
+    }
+    const stray = doc.checks.find((c) => c.id === 'authorization.stray_callbacks');
+    expect(stray?.status).toBe('warn');
+    expect(stray?.message).toMatch(/^47 requests to \/callback without the state that was sent were refused/);
+    expect(doc.checks.find((c) => c.id === 'authorization.state')?.status).toBe('pass');
+    // The stray values never reach the terminal raw.
+    expect(result.stderr).not.toContain('\u001b[31m');
+    expect(result.stderr).not.toContain('stray-code');
+    // The genuine response came first: the refused ones are not judged afterwards.
+    expect(result.stderr).not.toContain('judging the last one');
+  });
+
+  it('a clean login reports no stray callback (pass, 0)', { timeout: 90_000 }, async () => {
+    const result = await runCli(['login', '--issuer', idp.issuer, '--client-id', idp.clients.public.client_id, '--browser-command', 'node test/support/browser.mjs', '--timeout', '60', '--json'], {
+      env: { XDG_CACHE_HOME: join(dir, 'cache-clean'), XDG_CONFIG_HOME: join(dir, 'config'), BROWSER: undefined, OIDC_CLIENT_SECRET: undefined, OIDC_ISSUER: undefined, OIDC_CLIENT_ID: undefined },
+      cwd: ROOT,
+      timeoutMs: 80_000,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const stray = result.json<{ checks: Check[] }>().checks.find((c) => c.id === 'authorization.stray_callbacks');
+    expect(stray).toMatchObject({ status: 'pass', message: 'no request to /callback without the state that was sent' });
   });
 });

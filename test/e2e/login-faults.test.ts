@@ -39,6 +39,8 @@ describe('login against a well-behaved scripted IdP', () => {
 
 // The cause first; a token whose alg or key is refused is also, consequently, not verified.
 const CASES: Array<[Fault, string, ...string[]]> = [
+  // followed on the same origin, so the login still runs to its end and reports everything else
+  ['discovery_redirect_slash', 'discovery.redirect'],
   ['no_state', 'authorization.state'],
   ['wrong_state', 'authorization.state'],
   ['wrong_iss_param', 'authorization.iss'],
@@ -71,6 +73,14 @@ describe('login against a misbehaving IdP: one fault, one failing check', () => 
     expect(doc.cache.saved).toBe(false);
   });
 
+  it('an IdP without RFC 9207 iss (neither sent nor advertised): authorization.iss warns, the login completes (exit 0)', async () => {
+    const { result } = await loginAgainst('no_iss_unadvertised');
+    expect(result.code, result.stderr).toBe(0);
+    const doc = result.json<{ checks: Check[] }>();
+    expect(failed(doc)).toEqual([]);
+    expect(doc.checks.find((c) => c.id === 'authorization.iss')).toMatchObject({ status: 'warn', message: expect.stringContaining('mix-up defence') });
+  });
+
   it('stops before the token request when the callback fails, and says so on stderr', async () => {
     const { result } = await loginAgainst('wrong_state');
     const doc = result.json<{ tokens?: unknown; stopped_at: string; checks: Check[] }>();
@@ -78,6 +88,19 @@ describe('login against a misbehaving IdP: one fault, one failing check', () => 
     expect(doc.checks.some((c) => c.id.startsWith('token_response.'))).toBe(false);
     expect(result.stderr).toMatch(/login stopped: the authorization response failed its checks; the code was not redeemed/);
     expect(doc.checks.find((c) => c.id === 'authorization.state')?.message).toContain('not-the-state-that-was-sent');
+  });
+
+  // The listener cannot tell an IdP that garbles state from a local process probing the port, so such a
+  // response is refused like any stray request; once the browser command has finished, nothing else can
+  // come, and the last refused response is judged instead of waiting for --timeout.
+  it.each(['no_state', 'wrong_state'] as const)('%s: refused as stray while waiting, judged once the browser command has finished (exit 1, well before --timeout)', async (fault) => {
+    const started = Date.now();
+    const { result } = await loginAgainst(fault);
+    expect(result.code, result.stderr).toBe(1);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(result.stderr).toContain('the browser command finished and no response carried the state that was sent: judging the last one that came');
+    const doc = result.json<{ checks: Check[] }>();
+    expect(doc.checks.find((c) => c.id === 'authorization.stray_callbacks')).toMatchObject({ status: 'warn', message: expect.stringMatching(/^1 request to \/callback without the state/) });
   });
 
   it('shows the IdP error and its description for error=access_denied', async () => {

@@ -66,3 +66,29 @@ export const nastyString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.constantFrom('', ' ', 'null', '__proto__', 'constructor', '../../etc/passwd', '\u0000', '\ud800', 'https://evil.example', 'a'.repeat(5000)),
 );
+
+/**
+ * Numbers a server may send where a time or a lifetime belongs: past what a Date holds (1e300, 1e20),
+ * negative, fractional, milliseconds for seconds, and Infinity (JSON.parse('1e400') gives it).
+ */
+export const outOfRangeNumber: fc.Arbitrary<number> = fc.oneof(
+  fc.constantFrom(1e300, -1e300, 1e20, -1, 0, -0, 0.5, 8.64e12, 8.64e12 + 1, 1e11, Number.MAX_SAFE_INTEGER, Number.MAX_VALUE, Number.MIN_VALUE, Infinity, -Infinity, 2 ** 31, 2 ** 31 - 1, 1_700_000_000_000),
+  fc.double({ noNaN: true }),
+  fc.integer(),
+);
+
+/** Objects, arrays and other non-strings where a string belongs (kid, sub, iss, aud, nonce, scope...). */
+export const notAString: fc.Arbitrary<unknown> = fc.oneof(fc.constantFrom(...poisoned), fc.object({ maxDepth: 2 }), fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }), fc.integer(), fc.boolean(), fc.constant(null));
+
+/** Strings carrying C1 control characters (U+0080-U+009F: CSI, OSC... in many terminals) and C0 ones. */
+export const c1String: fc.Arbitrary<string> = fc
+  .tuple(fc.string({ maxLength: 10 }), fc.constantFrom('\u009b2J', '\u009d0;pwned\u009c', '\u0085', '\u0090', '\u009f', '\u001b[31m', '\r', '\u0007'), fc.string({ maxLength: 10 }))
+  .map(([a, c, b]) => `${a}${c}${b}`);
+
+/** Any of the above, for a member whose type the judge must check before use. */
+export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(outOfRangeNumber, notAString, c1String, nastyString, jsonValue);
+
+/** Five dot-separated parts (JWE compact shape, RFC 7516 §7.1), with a header that may or may not parse. */
+export const fivePartToken: fc.Arbitrary<string> = fc
+  .tuple(fc.oneof(fc.constant({ alg: 'RSA-OAEP', enc: 'A256GCM' }), fc.constant({ alg: 'dir', enc: 'A128GCM', kid: { toString: null } }), jsonValue), fc.array(fc.base64String({ maxLength: 12 }), { minLength: 4, maxLength: 4 }))
+  .map(([header, rest]) => [Buffer.from(JSON.stringify(header) ?? 'x').toString('base64url'), ...rest.map((part) => part.replace(/[+/=]/g, ''))].join('.'));

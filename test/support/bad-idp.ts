@@ -20,6 +20,9 @@ export type Fault =
   | 'missing_required' // no jwks_uri, no subject_types_supported
   | 'http_endpoints' // endpoints on http:// (use with tls for an https issuer)
   | 'foreign_host' // token_endpoint on another host
+  | 'plain_http_authorize' // authorization_endpoint on plain http to a host that is not loopback
+  | 'plain_http_token' // token_endpoint on plain http to a host that is not loopback
+  | 'plain_http_device' // device_authorization_endpoint on plain http to a host that is not loopback
   | 'alg_none' // "none" in id_token_signing_alg_values_supported
   | 'no_s256' // code_challenge_methods_supported: ["plain"]
   | 'implicit' // response type "token" and the password grant
@@ -28,7 +31,10 @@ export type Fault =
   | 'huge_body' // a JSON body that goes on for megabytes, without Content-Length
   | 'stalled_body' // headers and half a body, then silence
   | 'redirect' // 302 to another URL
+  | 'redirect_slash' // 301 to the same URL plus a trailing slash, where the document is (Django's APPEND_SLASH)
+  | 'redirect_cross_origin' // 301 to the same path on another origin
   | 'leaky' // Set-Cookie and an access_token member with LEAKY_SECRET values (trace tests)
+  | 'bad_date' // a Date header that is not a date (the IdP's clock, read for skew reports)
   // JWKS
   | 'private_key' // RSA key published with d, p, q...
   | 'symmetric_key' // an oct key with k
@@ -63,6 +69,10 @@ export interface BadIdpOptions {
   tls?: { key: string; cert: string };
   /** Issuer path, e.g. "/tenant" (default: none). */
   path?: string;
+  /** Address to listen on (default 127.0.0.1), e.g. another loopback address such as 127.0.0.2 or ::1. */
+  listen?: string;
+  /** Host name in the issuer and endpoint URLs (default: the listen address), e.g. "foo.localhost". */
+  hostname?: string;
 }
 
 function publicJwk(key: KeyObject, extra: Record<string, unknown>): Record<string, unknown> {
@@ -123,6 +133,9 @@ function applyMetadataFaults(metadata: Record<string, unknown>, faults: Set<Faul
     for (const [name, value] of Object.entries(m)) if (name.endsWith('_endpoint') && typeof value === 'string') m[name] = value.replace(/^https:/, 'http:');
   }
   if (faults.has('foreign_host')) m.token_endpoint = 'https://tokens.elsewhere.example/token';
+  if (faults.has('plain_http_authorize')) m.authorization_endpoint = 'http://login.elsewhere.example/authorize';
+  if (faults.has('plain_http_token')) m.token_endpoint = 'http://tokens.elsewhere.example/token';
+  if (faults.has('plain_http_device')) m.device_authorization_endpoint = 'http://device.elsewhere.example/device';
   if (faults.has('alg_none')) m.id_token_signing_alg_values_supported = ['RS256', 'none'];
   if (faults.has('no_s256')) m.code_challenge_methods_supported = ['plain'];
   if (faults.has('implicit')) {
@@ -159,7 +172,7 @@ export async function startBadIdp(options: BadIdpOptions = {}): Promise<BadIdp> 
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(url.pathname);
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...(faults.has('bad_date') ? { date: 'the day after tomorrow' } : {}), ...headers });
       res.end(JSON.stringify(body));
     };
     const transportFault = (): boolean => {
@@ -192,7 +205,15 @@ export async function startBadIdp(options: BadIdpOptions = {}): Promise<BadIdp> 
 
     const openid = `${path}/.well-known/openid-configuration`;
     const oauth = `/.well-known/oauth-authorization-server${path}`;
-    if (url.pathname === openid || url.pathname === oauth) {
+    if (url.pathname === openid && faults.has('redirect_slash')) {
+      res.writeHead(301, { location: `${openid}/` });
+      return void res.end();
+    }
+    if (url.pathname === openid && faults.has('redirect_cross_origin')) {
+      res.writeHead(301, { location: `http://localhost:${new URL(idp.origin).port}${openid}` });
+      return void res.end();
+    }
+    if (url.pathname === openid || url.pathname === oauth || (url.pathname === `${openid}/` && faults.has('redirect_slash'))) {
       if (url.pathname === openid && faults.has('no_openid_config')) return json(404, { error: 'not_found' });
       if (transportFault()) return;
       let metadata = applyMetadataFaults(soundMetadata(idp.issuer, idp.origin, path), faults);
@@ -220,9 +241,14 @@ export async function startBadIdp(options: BadIdpOptions = {}): Promise<BadIdp> 
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listen = options.listen ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, listen, resolve);
+  });
   const port = (server.address() as AddressInfo).port;
-  const origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const hostname = options.hostname ?? (listen.includes(':') ? `[${listen}]` : listen);
+  const origin = `${options.tls ? 'https' : 'http'}://${hostname}:${port}`;
 
   const idp: BadIdp = {
     issuer: `${origin}${path}`,

@@ -27,7 +27,27 @@ export interface LifecycleFaults {
   revocationIgnored?: boolean;
   /** Revocation answers 400 invalid_request for a token it does not know. */
   revocationErrorsOnUnknown?: boolean;
+  /**
+   * Members merged over the sound answers (undefined removes one), for the value classes: objects
+   * where strings belong, out-of-range numbers, odd types. The refresh still rotates as usual.
+   */
+  refreshResponse?: Record<string, unknown>;
+  /** Claims merged over the sound ID token of a refresh. */
+  refreshIdTokenClaims?: Record<string, unknown>;
+  clientCredentialsResponse?: Record<string, unknown>;
+  userinfoResponse?: Record<string, unknown>;
+  introspectionResponse?: Record<string, unknown>;
+  /** Advertise device authorization (RFC 8628); the device code is approved at once. */
+  device?: boolean;
+  /** Members merged over the device authorization answer (RFC 8628 §3.2); implies `device`. */
+  deviceResponse?: Record<string, unknown>;
 }
+
+const merged = (base: Record<string, unknown>, patch: Record<string, unknown> | undefined) => {
+  const out: Record<string, unknown> = { ...base, ...patch };
+  for (const [name, value] of Object.entries(out)) if (value === undefined) delete out[name];
+  return out;
+};
 
 export interface IssuedTokens {
   access_token: string;
@@ -37,6 +57,8 @@ export interface IssuedTokens {
 
 export interface BadLifecycleIdp {
   issuer: string;
+  /** Paths of the POSTs received, in order (did a request reach the IdP at all?). */
+  posts: string[];
   client_id: string;
   client_secret: string;
   sub: string;
@@ -56,7 +78,8 @@ export async function startBadLifecycleIdp(faults: LifecycleFaults): Promise<Bad
   const refresh = new Map<string, string>(); // refresh token → client_id
   let issuer = '';
 
-  const idToken = (aud: string) => mint({ iss: issuer, sub, aud, iat: nowSeconds(), exp: nowSeconds() + 300, auth_time: 1_700_000_000 }, key);
+  const posts: string[] = [];
+  const idToken = (aud: string, extra?: Record<string, unknown>) => mint(merged({ iss: issuer, sub, aud, iat: nowSeconds(), exp: nowSeconds() + 300, auth_time: 1_700_000_000 }, extra), key);
   const issue = (aud = client_id): IssuedTokens => {
     const tokens = { access_token: random(), refresh_token: random(), id_token: idToken(aud) };
     access.set(tokens.access_token, { client_id: aud, exp: nowSeconds() + 300, scope: 'openid profile' });
@@ -93,6 +116,7 @@ export async function startBadLifecycleIdp(faults: LifecycleFaults): Promise<Bad
         userinfo_endpoint: `${issuer}/userinfo`,
         introspection_endpoint: `${issuer}/introspect`,
         revocation_endpoint: `${issuer}/revoke`,
+        ...(faults.device || faults.deviceResponse ? { device_authorization_endpoint: `${issuer}/device` } : {}),
         response_types_supported: ['code'],
         subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: ['RS256'],
@@ -104,9 +128,10 @@ export async function startBadLifecycleIdp(faults: LifecycleFaults): Promise<Bad
     if (path === '/userinfo') {
       const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
       if (!access.has(token)) return res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' }).end();
-      return json(res, 200, { sub: faults.userinfoSub ?? sub, name: 'User One' });
+      return json(res, 200, merged({ sub: faults.userinfoSub ?? sub, name: 'User One' }, faults.userinfoResponse));
     }
     if (req.method !== 'POST') return res.writeHead(404).end();
+    posts.push(path);
     const params = await form(req);
     const caller = authenticated(req, params);
     if (path === '/token') {
@@ -114,7 +139,10 @@ export async function startBadLifecycleIdp(faults: LifecycleFaults): Promise<Bad
         if (caller !== client_id) return json(res, 401, { error: 'invalid_client' }, { 'www-authenticate': 'Basic realm="token"' });
         const access_token = random();
         access.set(access_token, { client_id, exp: nowSeconds() + 300, scope: params.get('scope') ?? '' });
-        return json(res, 200, { access_token, token_type: 'Bearer', expires_in: 300 }, faults.clientCredentialsCacheable ? { 'cache-control': 'max-age=300' } : {});
+        return json(res, 200, merged({ access_token, token_type: 'Bearer', expires_in: 300 }, faults.clientCredentialsResponse), faults.clientCredentialsCacheable ? { 'cache-control': 'max-age=300' } : {});
+      }
+      if (params.get('grant_type') === 'urn:ietf:params:oauth:grant-type:device_code') {
+        return json(res, 200, { ...issue(params.get('client_id') ?? client_id), token_type: 'Bearer', expires_in: 300, scope: 'openid profile' });
       }
       if (params.get('grant_type') !== 'refresh_token') return json(res, 400, { error: 'unsupported_grant_type' });
       const old = params.get('refresh_token') ?? '';
@@ -127,15 +155,20 @@ export async function startBadLifecycleIdp(faults: LifecycleFaults): Promise<Bad
       } else if (!faults.reuseAccepted) refresh.delete(old);
       if (faults.malformedIdToken) tokens.id_token = 'eyJhbGciOiJSUzI1NiJ9.!!!.abc';
       if (faults.jweIdToken) tokens.id_token = fakeJwe();
-      return json(res, 200, { ...tokens, token_type: 'Bearer', expires_in: 300, scope: 'openid profile' });
+      if (faults.refreshIdTokenClaims) tokens.id_token = idToken(owner, faults.refreshIdTokenClaims);
+      return json(res, 200, merged({ ...tokens, token_type: 'Bearer', expires_in: 300, scope: 'openid profile' }, faults.refreshResponse));
     }
     if (path === '/introspect') {
       if (!caller && !faults.introspectionWithoutAuth) return json(res, 401, { error: 'invalid_client' }, { 'www-authenticate': 'Basic realm="introspection"' });
       const token = params.get('token') ?? '';
       const known = access.get(token);
-      if (known) return json(res, 200, { active: true, iss: issuer, sub, client_id: known.client_id, exp: known.exp, scope: known.scope, token_type: 'Bearer' });
+      if (known) return json(res, 200, merged({ active: true, iss: issuer, sub, client_id: known.client_id, exp: known.exp, scope: known.scope, token_type: 'Bearer' }, faults.introspectionResponse));
       if (refresh.has(token)) return json(res, 200, { active: true, iss: issuer, sub, client_id: refresh.get(token), token_type: 'refresh_token' });
       return json(res, 200, { active: false });
+    }
+    if (path === '/device') {
+      const body = { device_code: random(), user_code: 'WDJB-MJHT', verification_uri: `${issuer}/activate`, verification_uri_complete: `${issuer}/activate?user_code=WDJB-MJHT`, expires_in: 600, interval: 1 };
+      return json(res, 200, merged(body, faults.deviceResponse));
     }
     if (path === '/revoke') {
       const token = params.get('token') ?? '';
@@ -149,6 +182,7 @@ export async function startBadLifecycleIdp(faults: LifecycleFaults): Promise<Bad
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     issuer,
+    posts,
     client_id,
     client_secret,
     sub,

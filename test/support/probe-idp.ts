@@ -23,7 +23,11 @@ export type ProbeFault =
   | 'token_ignores_redirect_uri' // the token endpoint does not compare redirect_uri
   | 'wrong_secret_accepted' // client secrets are not checked
   | 'no_rotation' // a refresh returns the same refresh token
-  | 'state_dropped'; // the authorization response carries no state
+  | 'state_dropped' // the authorization response carries no state
+  | 'replay_keeps_tokens' // a replayed code is refused, but the tokens issued from it stay valid
+  | 'refresh_unknown_invalid_request' // an unknown refresh token is answered invalid_request, not invalid_grant
+  | 'userinfo_open' // userinfo answers claims without a token
+  | 'userinfo_no_challenge'; // userinfo answers 401 without WWW-Authenticate
 
 export interface ProbeIdp {
   issuer: string;
@@ -41,6 +45,8 @@ interface Code {
   nonce: string | undefined;
   scope: string;
   used: boolean;
+  /** Access tokens issued from this code: revoked when the code comes back (RFC 6749 §4.1.2). */
+  issued: string[];
 }
 
 const SUB = 'probe-user-1';
@@ -126,7 +132,7 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
     if (!faults.has('pkce_not_enforced') && (!code_challenge || !methods.includes(code_challenge_method ?? 'plain'))) return back({ error: 'invalid_request', error_description: 'PKCE with S256 is required' });
     if (q.get('prompt') === 'none') return back({ error: 'login_required' });
     const code = random();
-    codes.set(code, { client_id, redirect_uri, code_challenge, code_challenge_method, nonce: q.get('nonce') ?? undefined, scope: q.get('scope') ?? 'openid', used: false });
+    codes.set(code, { client_id, redirect_uri, code_challenge, code_challenge_method, nonce: q.get('nonce') ?? undefined, scope: q.get('scope') ?? 'openid', used: false, issued: [] });
     back({ code });
   }
 
@@ -152,7 +158,10 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
     if (grant === 'authorization_code') {
       const entry = codes.get(form.get('code') ?? '');
       if (!entry || entry.client_id !== who.client_id) return invalidGrant('unknown code');
-      if (entry.used && !faults.has('code_reusable')) return invalidGrant('code already used');
+      if (entry.used && !faults.has('code_reusable')) {
+        if (!faults.has('replay_keeps_tokens')) for (const issued of entry.issued) accessTokens.delete(issued);
+        return invalidGrant('code already used');
+      }
       if (!faults.has('token_ignores_redirect_uri') && form.get('redirect_uri') !== entry.redirect_uri) return invalidGrant('redirect_uri mismatch');
       const verifier = form.get('code_verifier');
       if (!faults.has('pkce_not_enforced')) {
@@ -161,11 +170,14 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
         if (entry.code_challenge && (!verifier || expected(verifier) !== entry.code_challenge)) return invalidGrant('PKCE verification failed');
       }
       entry.used = true;
-      return send(res, 200, await tokens(who.client_id, entry.scope, entry.nonce, Math.floor(Date.now() / 1000)));
+      const body = await tokens(who.client_id, entry.scope, entry.nonce, Math.floor(Date.now() / 1000));
+      entry.issued.push(body.access_token as string);
+      return send(res, 200, body);
     }
     if (grant === 'refresh_token') {
       const old = form.get('refresh_token') ?? '';
       const entry = refreshTokens.get(old);
+      if (!entry && faults.has('refresh_unknown_invalid_request')) return send(res, 400, { error: 'invalid_request', error_description: 'bad refresh token' });
       if (!entry || entry.client_id !== who.client_id) return invalidGrant('unknown refresh token');
       if (!faults.has('no_rotation')) refreshTokens.delete(old);
       return send(res, 200, await tokens(who.client_id, entry.scope, undefined, entry.auth_time, faults.has('no_rotation') ? old : undefined));
@@ -205,7 +217,10 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
         return token(req, res);
       case '/userinfo': {
         const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-        if (!bearer || !accessTokens.has(bearer)) return send(res, 401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+        if (!bearer && faults.has('userinfo_open')) return send(res, 200, { sub: SUB, name: 'Probe User' });
+        if (faults.has('userinfo_no_challenge') && (!bearer || !accessTokens.has(bearer))) return send(res, 401, { error: 'invalid_token' });
+        if (!bearer) return send(res, 401, { error: 'invalid_request' }, { 'www-authenticate': 'Bearer realm="probe-idp"' });
+        if (!accessTokens.has(bearer)) return send(res, 401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer realm="probe-idp", error="invalid_token"' });
         return send(res, 200, { sub: SUB, name: 'Probe User' });
       }
       default:

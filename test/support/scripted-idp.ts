@@ -17,8 +17,10 @@ import { fakeJwe, forgeForExponentOne } from './tokens.js';
 
 export const FAULTS = [
   'none',
+  // discovery: 301 to the same path with a trailing slash (Django's APPEND_SLASH), the document there
+  'discovery_redirect_slash',
   // authorization response
-  'no_state', 'wrong_state', 'wrong_iss_param', 'access_denied', 'code_in_fragment', 'repeated_code',
+  'no_state', 'wrong_state', 'wrong_iss_param', 'no_iss_unadvertised', 'access_denied', 'code_in_fragment', 'repeated_code',
   // token response / ID token
   'wrong_aud', 'expired', 'iat_future', 'missing_nonce', 'wrong_nonce', 'alg_none', 'bad_signature', 'unknown_kid',
   'wrong_iss', 'at_hash_mismatch', 'hs256', 'no_store_missing',
@@ -30,16 +32,50 @@ export const FAULTS = [
   'userinfo_wrong_sub',
   // transport: the token endpoint never answers
   'token_hangs',
+  // output hardening: a debug IdP that quotes the request back (every grant, or only the refresh grant),
+  // or answers the token request with text holding C1 controls; tokens in the front channel; a token
+  // holding terminal escape sequences
+  'echo_request', 'echo_refresh', 'echo_text', 'front_channel_tokens', 'token_controls',
 ] as const;
 export type Fault = (typeof FAULTS)[number];
+
+/** The access token of 'token_controls': an OSC 52 clipboard write, a BEL and an 8-bit CSI inside. */
+export const CONTROL_TOKEN = 'abcdefgh\u001b]52;c;aGVsbG8=\u0007\u009b2J';
+
+/** What 'echo_text' quotes in its JWKS answer: a test passes it as the client secret, as a debug IdP would echo it. */
+export const ECHOED_SECRET = 'echoed/Secret+Value=99&y';
 
 export interface ScriptedIdp {
   issuer: string;
   client_id: string;
   /** What the authorization endpoint received last (for assertions on the request). */
   lastAuthorizationRequest: URLSearchParams | undefined;
+  /** Every token request received: the form and the Authorization header (the secrets a test scans for). */
+  tokenRequests: Array<{ form: URLSearchParams; authorization: string | undefined }>;
+  /** Tokens put in the front channel by 'front_channel_tokens'. */
+  frontChannelTokens: string[];
   close(): Promise<void>;
 }
+
+/**
+ * Values the IdP sends instead of the sound ones, for the value classes a fault name cannot cover
+ * (objects where strings belong, out-of-range numbers...). Each is merged over the sound value; a
+ * member set to undefined is removed. `accessTokenClaims` makes the access token a signed RFC 9068 JWT.
+ */
+export interface ScriptedValues {
+  idTokenClaims?: Record<string, unknown>;
+  idTokenHeader?: Record<string, unknown>;
+  accessTokenClaims?: Record<string, unknown>;
+  tokenResponse?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  userinfo?: Record<string, unknown>;
+}
+
+const merged = (base: Record<string, unknown>, patch: Record<string, unknown> | undefined) => {
+  const out: Record<string, unknown> = { ...base, ...patch };
+  for (const [name, value] of Object.entries(out)) if (value === undefined) delete out[name];
+  return out;
+};
 
 interface Grant {
   client_id: string;
@@ -51,14 +87,14 @@ interface Grant {
 const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 const atHash = (token: string) => b64url(createHash('sha256').update(token).digest().subarray(0, 16));
 
-export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
+export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}): Promise<ScriptedIdp> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const other = await generateKeyPair('RS256', { extractable: true });
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'scripted-1', alg: 'RS256', use: 'sig', ...(fault === 'forgeable_key' ? { e: 'AQ' } : {}) };
   const hmac = 'an-hmac-key-published-for-all-to-see-0123456789';
   const published: JWK[] = fault === 'published_hmac' ? [jwk, { kty: 'oct', kid: 'hmac-1', alg: 'HS256', k: b64url(hmac) }] : [jwk];
   const grants = new Map<string, Grant>();
-  const state: ScriptedIdp = { issuer: '', client_id: 'scripted-client', lastAuthorizationRequest: undefined, close: async () => undefined };
+  const state: ScriptedIdp = { issuer: '', client_id: 'scripted-client', lastAuthorizationRequest: undefined, tokenRequests: [], frontChannelTokens: [], close: async () => undefined };
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -73,9 +109,14 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
     grants.set(code, { client_id: q.get('client_id') ?? '', redirect_uri, nonce: q.get('nonce') ?? undefined, code_challenge: q.get('code_challenge') ?? undefined });
     const back: Array<[string, string]> = fault === 'access_denied' ? [['error', 'access_denied'], ['error_description', 'The user said no']] : [['code', code]];
     if (fault === 'repeated_code') back.push(['code', 'second-code']);
+    if (fault === 'front_channel_tokens') {
+      const tokens: Array<[string, string]> = [['access_token', b64url(randomBytes(30))], ['id_token', `${b64url('{"alg":"none"}')}.${b64url(randomBytes(40))}.`], ['session_token', b64url(randomBytes(20))]];
+      back.push(...tokens);
+      state.frontChannelTokens.push(...tokens.map(([, value]) => value));
+    }
     if (fault === 'wrong_state') back.push(['state', 'not-the-state-that-was-sent']);
     else if (fault !== 'no_state') back.push(['state', q.get('state') ?? '']);
-    back.push(['iss', fault === 'wrong_iss_param' ? 'https://attacker.example' : state.issuer]);
+    if (fault !== 'no_iss_unadvertised') back.push(['iss', fault === 'wrong_iss_param' ? 'https://attacker.example' : state.issuer]);
     const query = new URLSearchParams(back).toString();
     res.writeHead(302, { location: fault === 'code_in_fragment' ? `${redirect_uri}#${query}` : `${redirect_uri}?${query}` });
     res.end();
@@ -93,6 +134,9 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
     };
     if (grant.nonce !== undefined && fault !== 'missing_nonce') claims.nonce = fault === 'wrong_nonce' ? 'a-different-nonce' : grant.nonce;
     if (fault === 'jwe_id_token') return fakeJwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT', kid: 'scripted-1' });
+    if (values.idTokenClaims || values.idTokenHeader) {
+      return new SignJWT(merged(claims, values.idTokenClaims)).setProtectedHeader(merged({ alg: 'RS256', kid: 'scripted-1' }, values.idTokenHeader) as { alg: string }).sign(privateKey);
+    }
     if (fault === 'alg_none') return `${b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}.`;
     if (fault === 'forgeable_key') return forgeForExponentOne({ kid: 'scripted-1' }, claims, jwk.n!);
     if (fault === 'published_hmac') return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'hmac-1' }).sign(new TextEncoder().encode(hmac));
@@ -106,10 +150,25 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
     return `${h}.${p}.${b64url(sig)}`;
   }
 
+  function accessToken(grant: Grant): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: state.issuer, sub: 'scripted-user', aud: `${state.issuer}/api`, client_id: grant.client_id, iat: now, exp: now + 600, jti: b64url(randomBytes(8)) };
+    return new SignJWT(merged(claims, values.accessTokenClaims)).setProtectedHeader({ alg: 'RS256', kid: 'scripted-1', typ: 'at+jwt' }).sign(privateKey);
+  }
+
   async function token(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const form = new URLSearchParams(Buffer.concat(chunks).toString());
+    const raw = Buffer.concat(chunks).toString();
+    const form = new URLSearchParams(raw);
+    state.tokenRequests.push({ form, authorization: req.headers.authorization });
+    const echo = `rejected: ${raw} authorization=${req.headers.authorization ?? '(none)'}`;
+    if (fault === 'echo_request' || (fault === 'echo_refresh' && (form.get('grant_type') === 'refresh_token' || form.has('token')))) {
+      return json(res, 400, { error: 'invalid_client', error_description: echo }, { 'cache-control': 'no-store' });
+    }
+    if (fault === 'token_controls' && form.get('grant_type') === 'client_credentials') {
+      return json(res, 200, { access_token: CONTROL_TOKEN, token_type: 'Bearer', expires_in: 600 }, { 'cache-control': 'no-store' });
+    }
     const grant = grants.get(form.get('code') ?? '');
     grants.delete(form.get('code') ?? '');
     if (!grant || grant.redirect_uri !== form.get('redirect_uri')) return json(res, 400, { error: 'invalid_grant' }, { 'cache-control': 'no-store' });
@@ -117,16 +176,21 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
     if (grant.code_challenge && b64url(createHash('sha256').update(verifier).digest()) !== grant.code_challenge) {
       return json(res, 400, { error: 'invalid_grant', error_description: 'PKCE verification failed' }, { 'cache-control': 'no-store' });
     }
-    const access_token = fault === 'jwe_access_token' ? fakeJwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM', typ: 'at+jwt' }) : b64url(randomBytes(32));
-    const body = { access_token, token_type: 'Bearer', expires_in: 600, id_token: await idToken(grant, access_token), scope: 'openid' };
+    const access_token = fault === 'jwe_access_token' ? fakeJwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM', typ: 'at+jwt' }) : fault === 'token_controls' ? CONTROL_TOKEN : values.accessTokenClaims ? await accessToken(grant) : b64url(randomBytes(32));
+    const body: Record<string, unknown> = merged({ access_token, token_type: 'Bearer', expires_in: 600, id_token: await idToken(grant, access_token), scope: 'openid' }, values.tokenResponse);
+    if (fault === 'echo_refresh') body.refresh_token = b64url(randomBytes(32));
     json(res, 200, body, fault === 'no_store_missing' ? {} : { 'cache-control': 'no-store', pragma: 'no-cache' });
   }
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', state.issuer);
     const route = `${req.method} ${url.pathname}`;
-    if (route === 'GET /.well-known/openid-configuration') {
-      return json(res, 200, {
+    if (route === 'GET /.well-known/openid-configuration' && fault === 'discovery_redirect_slash') {
+      res.writeHead(301, { location: `${url.pathname}/` });
+      return void res.end();
+    }
+    if (route === 'GET /.well-known/openid-configuration' || (route === 'GET /.well-known/openid-configuration/' && fault === 'discovery_redirect_slash')) {
+      return json(res, 200, merged({
         issuer: state.issuer,
         authorization_endpoint: `${state.issuer}/authorize`,
         token_endpoint: `${state.issuer}/token`,
@@ -137,16 +201,24 @@ export async function startScriptedIdp(fault: Fault): Promise<ScriptedIdp> {
         id_token_signing_alg_values_supported: fault === 'published_hmac' ? ['RS256', 'HS256'] : ['RS256'],
         code_challenge_methods_supported: ['S256'],
         scopes_supported: ['openid', 'profile', 'email'],
-        token_endpoint_auth_methods_supported: ['none'],
-        grant_types_supported: ['authorization_code'],
-        authorization_response_iss_parameter_supported: true,
-      });
+        token_endpoint_auth_methods_supported: fault.startsWith('echo') ? ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'] : ['none'],
+        ...(fault.startsWith('echo') ? { token_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256'] } : {}),
+        grant_types_supported: fault.startsWith('echo') ? ['authorization_code', 'refresh_token', 'client_credentials'] : ['authorization_code'],
+        ...(fault === 'no_iss_unadvertised' ? {} : { authorization_response_iss_parameter_supported: true }),
+        ...(fault === 'echo_refresh' ? { introspection_endpoint: `${state.issuer}/introspect`, revocation_endpoint: `${state.issuer}/revoke` } : {}),
+      }, values.metadata));
+    }
+    if (route === 'GET /jwks' && fault === 'echo_text') {
+      // Not JSON, with an 8-bit CSI (U+009B) in the content type and the body, quoting the client secret.
+      res.writeHead(200, { 'content-type': 'text/\u009b2Jplain' });
+      return void res.end(`\u009b31mrejected: client_secret=${new URLSearchParams([['s', ECHOED_SECRET]]).toString().slice(2)}`);
     }
     if (route === 'GET /jwks') return json(res, 200, { keys: published });
     if (route === 'GET /authorize') return authorize(url, res);
     if (route === 'POST /token' && fault === 'token_hangs') return;
+    if (fault === 'echo_refresh' && (route === 'POST /introspect' || route === 'POST /revoke')) return void token(req, res).catch(() => json(res, 500, { error: 'server_error' }));
     if (route === 'POST /token') return void token(req, res).catch(() => json(res, 500, { error: 'server_error' }));
-    if (route === 'GET /userinfo') return json(res, 200, { sub: fault === 'userinfo_wrong_sub' ? 'someone-else' : 'scripted-user', name: 'Scripted User' });
+    if (route === 'GET /userinfo') return json(res, 200, merged({ sub: fault === 'userinfo_wrong_sub' ? 'someone-else' : 'scripted-user', name: 'Scripted User' }, values.userinfo));
     json(res, 404, { error: 'not_found' });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -78,7 +78,7 @@ describe('JUnit report', () => {
         const xml = renderJunit({ checks: [{ id: 'probe.code_reuse', status: 'fail', message, spec }] }, { warningsFail: false, name: message });
         expect(XMLValidator.validate(xml)).toBe(true);
         const failure = parse(xml).testsuite[0]!.testcase[0]!.failure!;
-        const visible = message.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+        const visible = message.replace(/[^\t\n\r\u0020-\u007e\u00a0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
         expect(failure.message).toBe(visible);
       }),
       { numRuns: 300 },
@@ -95,5 +95,13 @@ describe('JUnit report', () => {
     expect(suites).toMatchObject({ tests: '1', failures: '0', errors: '1' });
     const [testcase] = suites.testsuite[0]!.testcase as unknown as Array<{ name: string; error: { message: string; type: string; '#text': string } }>;
     expect(testcase).toMatchObject({ name: 'check.run', error: { message: 'connection refused by 127.0.0.1:9 <&>', type: 'NETWORK', '#text': 'connection refused by 127.0.0.1:9 <&>\nhint: is it up?' } });
+  });
+});
+
+describe('terminal-safe JUnit', () => {
+  it('escapes DEL and C1 controls (the 8-bit CSI U+009B) as visible \\u escapes', () => {
+    const xml = renderJunit({ checks: [{ id: 'x.y', status: 'fail', message: 'a\u009b2Jb\u007fc\u0085d', spec: 's' }] }, { warningsFail: false, name: 'n' });
+    expect(xml).not.toMatch(/[\u007f-\u009f]/);
+    expect(xml).toContain('a\\u009b2Jb\\u007fc\\u0085d');
   });
 });

@@ -107,8 +107,19 @@ describe('auditJwks catches each fault', () => {
     expect(check(judge(() => [jwkOf(rsa.publicKey)]), 'jwks.missing_kid').status).toBe('pass');
   });
 
-  it('kid_format warns on path-like kids', () => {
-    expect(check(judge((keys) => void (keys[0]!.kid = '../../etc/passwd')), 'jwks.kid_format').status).toBe('warn');
+  it('kid_format warns on what hurts a key store, naming it', () => {
+    const result = check(judge((keys) => void (keys[0]!.kid = '../../etc/passwd')), 'jwks.kid_format');
+    expect(result.status).toBe('warn');
+    expect(result.message).toBe('unusual kid: "../../etc/passwd" (a ".." path segment)');
+    expect(check(judge((keys) => void (keys[0]!.kid = 'x'.repeat(200))), 'jwks.kid_format').message).toContain('(200 characters long)');
+  });
+
+  it('kid_format passes the base64 digests large providers use as kid ("/" and "+" inside), as jwt.kid does', () => {
+    const result = check(judge((keys) => {
+      keys[0]!.kid = 'nOo3ZDrODXEK1jKWhXslHR/jIAo+Ub4Ky2Wq0bx4Eqo=';
+      keys[1]!.kid = 'tenant/2024-11/signing';
+    }), 'jwks.kid_format');
+    expect(result).toMatchObject({ status: 'pass', message: 'kid values are opaque strings' });
   });
 
   it('use_key_ops fails when they contradict, passes when they agree', () => {
@@ -122,6 +133,22 @@ describe('auditJwks catches each fault', () => {
     const result = check(judge((keys) => void keys.push(jwkOf(rsaOther, { kid: 'enc1', use: 'enc' }))), 'jwks.use_required');
     expect(result.status).toBe('fail');
     expect(result.message).toContain('kid "o1"');
+  });
+
+  it('use_required: a key that can only encrypt (X25519, a JWE alg) beside signing keys without use fails too', () => {
+    const x25519 = jwkOf(generateKeyPairSync('x25519').publicKey, { kid: 'agree-1' });
+    const agreement = check(judge((keys) => void keys.push(x25519)), 'jwks.use_required');
+    expect(agreement.status).toBe('fail');
+    expect(agreement.message).toContain('kid "agree-1" can only encrypt, yet says nothing');
+    const oaep = check(judge((keys) => void keys.push(jwkOf(rsaOther, { kid: 'wrap-1', alg: 'RSA-OAEP-256' }))), 'jwks.use_required');
+    expect(oaep.status).toBe('fail');
+    // the same keys, each with its use, pass; and a set of signing keys alone needs no use
+    const marked = check(judge((keys) => {
+      for (const key of keys) key.use = 'sig';
+      keys.push({ ...x25519, use: 'enc' });
+    }), 'jwks.use_required');
+    expect(marked).toMatchObject({ status: 'pass', message: 'every key says sig or enc' });
+    expect(check(judge((keys) => keys.map(({ use: _use, ...rest }) => rest)), 'jwks.use_required').status).toBe('pass');
   });
 });
 

@@ -122,6 +122,27 @@ describe('the loopback listener (RFC 8252 §7.3)', () => {
     callback.reply({ ok: true, title: 't', message: 'm' });
   });
 
+  it('with a state, refuses and counts every response without it (400), then takes the one that has it', async () => {
+    const seen: number[] = [];
+    const loopback = await listen({ state: 'the-state', onStray: (count) => seen.push(count) });
+    const waiting = loopback.waitForCallback(new AbortController().signal);
+    const base = `http://127.0.0.1:${loopback.port}/callback`;
+    expect((await fetch(`${base}?code=x&state=other`)).status).toBe(400);
+    expect((await fetch(`${base}?error=access_denied`)).status).toBe(400);
+    expect((await fetch(base, { method: 'POST' })).status).toBe(400);
+    expect((await fetch(base, { method: 'POST', body: new URLSearchParams({ code: 'x', state: 'the-statf' }) })).status).toBe(400);
+    const big = await fetch(base, { method: 'POST', body: 'a'.repeat(200 * 1024) }).then((r) => r.status, () => 'reset');
+    expect([413, 'reset']).toContain(big);
+    expect(loopback.strayCount()).toBe(5);
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    const pageLoad = fetch(`${base}?error=access_denied&state=the-state`);
+    const callback = await waiting;
+    expect(callback.params).toEqual([['error', 'access_denied'], ['state', 'the-state']]);
+    callback.reply({ ok: false, title: 'Refused', message: 'm' });
+    expect((await pageLoad).status).toBe(400);
+    expect(loopback.strayCount()).toBe(5);
+  });
+
   it('stops waiting when the signal aborts (timeout, Ctrl-C)', async () => {
     const loopback = await listen();
     const controller = new AbortController();

@@ -31,13 +31,14 @@ const outcome = (params: Array<[string, string]> | undefined, extra: Partial<Fro
 });
 
 /** A scripted IdP: front-channel outcomes and token endpoint answers in order; records what was sent. */
-function fakeEnv(script: { front?: FrontChannelOutcome[]; http?: HttpResponse[] }, client: ProbeEnv['client'] = { client_id: 'app', method: 'none' }) {
+function fakeEnv(script: { front?: FrontChannelOutcome[]; http?: HttpResponse[]; userinfo_endpoint?: string }, client: ProbeEnv['client'] = { client_id: 'app', method: 'none' }) {
   const variants: AuthorizationVariant[] = [];
   const requests: HttpRequest[] = [];
   const fronts = [...(script.front ?? [])];
   const answers = [...(script.http ?? [])];
   const env: ProbeEnv = {
     token_endpoint: 'https://idp.example/token',
+    userinfo_endpoint: script.userinfo_endpoint,
     client,
     scope: undefined,
     front: script.front
@@ -95,7 +96,10 @@ describe('judgeRefused', () => {
 describe('probes against a scripted IdP', () => {
   it('code reuse: redeems the same code twice with the same inputs; a second 200 fails', async () => {
     const { results, requests } = await run(codeReuse, { front: [outcome(code())], http: [tokens(), tokens()] });
-    expect(results).toEqual([['probe.code_reuse', 'fail', 'the same code redeemed a second time: accepted, HTTP 200 with an access_token; expected invalid_grant']]);
+    expect(results).toEqual([
+      ['probe.code_reuse', 'fail', 'the same code redeemed a second time: accepted, HTTP 200 with an access_token; expected invalid_grant'],
+      ['probe.code_reuse_revokes', 'skip', 'the replay was accepted (probe.code_reuse): there is no refusal to revoke on'],
+    ]);
     expect(requests.map((r) => String(r.body))).toEqual([String(requests[0]!.body), String(requests[0]!.body)]);
     expect(String(requests[0]!.body)).toContain('code=code-1');
   });
@@ -103,8 +107,24 @@ describe('probes against a scripted IdP', () => {
   it('code reuse: skipped, not passed, when no code or the first redemption fails', async () => {
     expect((await run(codeReuse, { front: [outcome([['error', 'access_denied'], ['state', 's']])] })).results).toEqual([
       ['probe.code_reuse', 'skip', 'could not get an authorization code for the probe: the IdP answered error=access_denied'],
+      ['probe.code_reuse_revokes', 'skip', 'could not get an authorization code for the probe: the IdP answered error=access_denied'],
     ]);
-    expect((await run(codeReuse, { front: [outcome(code())], http: [invalidGrant()] })).results[0]!.slice(0, 2)).toEqual(['probe.code_reuse', 'skip']);
+    const failedFirst = await run(codeReuse, { front: [outcome(code())], http: [invalidGrant()] });
+    expect(failedFirst.results.map((r) => r.slice(0, 2))).toEqual([['probe.code_reuse', 'skip'], ['probe.code_reuse_revokes', 'skip']]);
+  });
+
+  it('code reuse: userinfo before and after the refused replay tells whether the first tokens were revoked', async () => {
+    const userinfo_endpoint = 'https://idp.example/userinfo';
+    const ok = () => response(200, { sub: 'u' });
+    const refused = () => response(401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+    const revoked = await run(codeReuse, { front: [outcome(code())], http: [tokens(), ok(), invalidGrant(), refused()], userinfo_endpoint });
+    expect(revoked.results.map((r) => r.slice(0, 2))).toEqual([['probe.code_reuse', 'pass'], ['probe.code_reuse_revokes', 'pass']]);
+    expect(revoked.requests[1]!.headers?.authorization).toBe('Bearer at-123456789');
+    const kept = await run(codeReuse, { front: [outcome(code())], http: [tokens(), ok(), invalidGrant(), ok()], userinfo_endpoint });
+    expect(kept.results[1]).toEqual(['probe.code_reuse_revokes', 'warn', 'after the refused replay, the access token issued from the first redemption still works at userinfo']);
+    // userinfo never took the token: nothing to compare, so a skip and not a pass
+    const never = await run(codeReuse, { front: [outcome(code())], http: [tokens(), refused(), invalidGrant()], userinfo_endpoint });
+    expect(never.results[1]!.slice(0, 2)).toEqual(['probe.code_reuse_revokes', 'skip']);
   });
 
   it('PKCE downgrade: asks without code_challenge; a code then means pkce_required warns and the verifier redemption is judged', async () => {

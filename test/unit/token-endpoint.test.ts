@@ -21,7 +21,8 @@ function judge(res: HttpResponse, openid = true, basicAuth = false) {
 describe('judgeTokenResponse (RFC 6749 §5, OIDC Core §3.1.3.3)', () => {
   it('passes a well-formed response and returns the token set', () => {
     const { judgement, byId } = judge(response(200, GOOD, NO_STORE));
-    expect(Object.values(byId).map((c) => c.status)).toEqual(Array(7).fill('pass'));
+    expect(Object.values(byId).map((c) => c.status)).toEqual(Array(9).fill('pass'));
+    expect(Object.keys(byId)).toEqual(expect.arrayContaining(['token_response.token_syntax', 'token_response.member_types']));
     expect(judgement.tokens).toMatchObject({ access_token: GOOD.access_token, token_type: 'Bearer', expires_in: 3600, id_token: 'h.p.s', refresh_token: 'r-1' });
     expect(byId['token_response.access_token_kind']?.message).toMatch(/^opaque/);
   });
@@ -39,14 +40,19 @@ describe('judgeTokenResponse (RFC 6749 §5, OIDC Core §3.1.3.3)', () => {
     expect(judge(response(200, { ...GOOD, token_type: undefined }, NO_STORE)).byId['token_response.token_type']?.status).toBe('fail');
   });
 
-  it('expires_in: missing warns, a string is the accepted quirk, over a year warns, negative fails', () => {
+  it('expires_in: missing warns, a string is the accepted quirk, over a year warns, over ten years or negative fails and is not used', () => {
     const status = (expires_in: unknown) => judge(response(200, { ...GOOD, expires_in }, NO_STORE)).byId['token_response.expires_in']?.status;
     expect(status(undefined)).toBe('warn');
     expect(status('3600')).toBe('warn');
     expect(judge(response(200, { ...GOOD, expires_in: '3600' }, NO_STORE)).judgement.tokens?.expires_in).toBe(3600);
-    expect(status(3_600_000_000)).toBe('warn');
+    expect(status(2 * 365 * 86400)).toBe('warn');
+    expect(status(3_600_000_000)).toBe('fail');
+    expect(status(1e300)).toBe('fail');
+    expect(status('99999999999999999999')).toBe('fail');
+    expect(status({ toString: null })).toBe('fail');
     expect(status(-5)).toBe('fail');
     expect(status(1.5)).toBe('fail');
+    for (const bad of [3_600_000_000, 1e300, -5, 'soon', {}]) expect(judge(response(200, { ...GOOD, expires_in: bad }, NO_STORE)).judgement.tokens?.expires_in).toBeUndefined();
   });
 
   it('id_token is required when openid was asked, and skipped otherwise', () => {
@@ -84,7 +90,19 @@ describe('classifyToken and describeForm', () => {
 
   it('redacts credentials in the form unless asked to show them', () => {
     const form: Array<[string, string]> = [['grant_type', 'authorization_code'], ['code', 'abcdefghijklmnopqrstuvwxyz'], ['code_verifier', 'v'.repeat(43)], ['client_secret', 'shh-this-is-secret'], ['redirect_uri', 'http://127.0.0.1:1/callback']];
-    expect(describeForm(form, false)).toEqual(['grant_type=authorization_code', 'code=abcdef…[redacted 26 chars]', 'code_verifier=vvvvvv…[redacted 43 chars]', 'client_secret=shh-th…[redacted 18 chars]', 'redirect_uri=http://127.0.0.1:1/callback']);
+    expect(describeForm(form, false)).toEqual(['grant_type=authorization_code', 'code=abcdef…[redacted 26 chars]', 'code_verifier=[redacted]', 'client_secret=[redacted]', 'redirect_uri=http://127.0.0.1:1/callback']);
     expect(describeForm(form, true)[1]).toBe('code=abcdefghijklmnopqrstuvwxyz');
+  });
+});
+
+describe('token_response.token_syntax (RFC 6749 Appendix A, VSCHAR)', () => {
+  it('fails a token with an ESC, a C1 control or non-ASCII, naming the code point but not the token', () => {
+    for (const bad of ['abc\u001b]52;c;x\u0007', 'abc\u009b2J', 'abcé']) {
+      const { byId } = judge(response(200, { ...GOOD, refresh_token: bad }, NO_STORE));
+      expect(byId['token_response.token_syntax']?.status).toBe('fail');
+      expect(byId['token_response.token_syntax']?.message).toMatch(/refresh_token has a character outside VSCHAR \(U\+[0-9A-F]{4} at character 4\)/);
+      expect(byId['token_response.token_syntax']?.message).not.toContain('abc');
+    }
+    expect(judge(response(200, GOOD, NO_STORE)).byId['token_response.token_syntax']?.status).toBe('pass');
   });
 });

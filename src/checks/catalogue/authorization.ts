@@ -27,6 +27,13 @@ export const AUTHORIZATION_CHECKS: CheckDefinition[] = [
     hint: 'Read error_description; access_denied means the user (or a policy) refused, invalid_request / unauthorized_client usually mean the client registration does not allow this redirect_uri, scope or response_type.',
   },
   {
+    id: 'authorization.front_channel_tokens',
+    title: 'No token in the front channel of a code-only request',
+    spec: 'RFC 9700 §2.1.2, OIDC Core §3.1.2.5',
+    severity: 'error',
+    hint: 'With response_type=code the authorization response carries code, state and iss only; an id_token or access_token in the redirect leaks into browser history, logs and Referer headers. Check the client registration\'s response_types and the IdP\'s response_type handling.',
+  },
+  {
     id: 'authorization.code_in_query',
     title: 'Code returned in the query of the redirect',
     spec: 'RFC 6749 §4.1.2, OAuth 2.0 Multiple Response Types §2.1',
@@ -46,6 +53,13 @@ export const AUTHORIZATION_CHECKS: CheckDefinition[] = [
     spec: 'RFC 6749 §4.1.2, §10.12, RFC 9700 §4.7',
     severity: 'error',
     hint: 'The IdP must echo the exact state it received; a missing or different state means the response may be forged (CSRF) and the code must not be redeemed.',
+  },
+  {
+    id: 'authorization.stray_callbacks',
+    title: 'No request to the redirect URI without the state',
+    spec: 'RFC 6749 §10.12, RFC 8252 §8.1',
+    severity: 'warning',
+    hint: 'Something other than the browser coming back sent requests to the loopback redirect URI (another local process, or a web page that found the port); they were refused. If it was the IdP, it does not return state unchanged.',
   },
   {
     id: 'authorization.iss',

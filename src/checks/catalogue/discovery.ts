@@ -46,7 +46,7 @@ export const DISCOVERY_CHECKS: CheckDefinition[] = [
     title: 'Required members are present and well typed',
     spec: 'OIDC Discovery §3',
     severity: 'error',
-    hint: 'Publish authorization_endpoint, token_endpoint, jwks_uri (URLs) and response_types_supported, subject_types_supported, id_token_signing_alg_values_supported (arrays of strings).',
+    hint: 'Publish authorization_endpoint, token_endpoint (not needed when only the implicit flow is offered), jwks_uri (URLs) and response_types_supported, subject_types_supported, id_token_signing_alg_values_supported (arrays of strings).',
   },
   {
     id: 'discovery.scopes_openid',
@@ -71,10 +71,10 @@ export const DISCOVERY_CHECKS: CheckDefinition[] = [
   },
   {
     id: 'discovery.endpoint_host',
-    title: 'Endpoints are on the issuer\'s host',
-    spec: 'OIDC Discovery §3 (heuristic)',
+    title: 'Endpoints on other hosts than the issuer are vouched for',
+    spec: 'OIDC Discovery §3, RFC 8414 §2 (heuristic)',
     severity: 'warning',
-    hint: 'An endpoint on another host may be intended (a CDN, a separate token service) but is also what a tampered document looks like; check it is yours.',
+    hint: 'No spec ties endpoints to the issuer\'s host, and a document fetched over TLS from the issuer vouches for them (a note lists them). Warned only when nothing vouches for them: the document came over plain http, or an endpoint is a bare IP address that no certificate name covers.',
   },
   {
     id: 'discovery.alg_rs256',
@@ -117,5 +117,19 @@ export const DISCOVERY_CHECKS: CheckDefinition[] = [
     spec: 'RFC 9207 §3',
     severity: 'info',
     hint: 'Return iss in authorization responses and advertise it: it lets clients detect mix-up attacks cheaply.',
+  },
+  {
+    id: 'discovery.response_types',
+    title: 'response_types_supported holds only response types',
+    spec: 'OIDC Discovery §3, OAuth 2.0 Multiple Response Types §3–§5, RFC 6749 §3.1.1',
+    severity: 'error',
+    hint: 'List response types ("code", "id_token", "code id_token", "none"…), not grant types: authorization_code, refresh_token and client_credentials belong in grant_types_supported.',
+  },
+  {
+    id: 'discovery.registry_values',
+    title: 'Every *_supported value is in its registry',
+    spec: 'RFC 8414 §2, OIDC Discovery §3, RFC 7636 §6.2, RFC 7518 §3.1/§4.1/§5.1, RFC 7591 §2',
+    severity: 'warning',
+    hint: 'Each list draws from one IANA registry (JWS algorithms for *_signing_alg_values_supported, PKCE methods for code_challenge_methods_supported…): a value from another registry or a typo tells clients something the server cannot do.',
   },
 ];

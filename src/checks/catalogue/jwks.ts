@@ -77,10 +77,10 @@ export const JWKS_CHECKS: CheckDefinition[] = [
   },
   {
     id: 'jwks.kid_format',
-    title: 'kid values are short opaque strings',
+    title: 'kid values are opaque strings a key store can hold',
     spec: 'RFC 7517 §4.5, RFC 8725 §3.10',
     severity: 'warning',
-    hint: 'A kid with path separators, quotes, control characters or hundreds of characters invites injection into key lookups; use short opaque ids.',
+    hint: 'kid has no syntax (a "/" or "+" of a base64 digest is fine), but a ".." path segment, control characters, quotes or angle brackets, or hundreds of characters invite injection into key lookups; use short opaque ids.',
   },
   {
     id: 'jwks.use_key_ops',

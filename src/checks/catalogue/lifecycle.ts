@@ -72,6 +72,13 @@ export const LIFECYCLE_CHECKS: CheckDefinition[] = [
     hint: '"active" is REQUIRED and is true or false, never "true", 1 or absent.',
   },
   {
+    id: 'introspection.member_types',
+    title: 'Members of the introspection response have their types',
+    spec: 'RFC 7662 §2.2',
+    severity: 'error',
+    hint: 'exp, iat and nbf are integer NumericDates (seconds since 1970); scope, client_id, username, token_type, sub, iss and jti are strings; aud a string or an array of strings.',
+  },
+  {
     id: 'introspection.active',
     title: 'The token is active',
     spec: 'RFC 7662 §2.2',

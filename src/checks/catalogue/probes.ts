@@ -97,4 +97,32 @@ export const PROBES_CHECKS: CheckDefinition[] = [
     severity: 'warning',
     hint: 'The token endpoint takes POST only: a GET puts the code and credentials into URLs, logs and proxies.',
   },
+  {
+    id: 'probe.code_reuse_revokes',
+    title: 'Tokens issued from a replayed code are revoked',
+    spec: 'RFC 6749 §4.1.2, RFC 9700 §4.2.4',
+    severity: 'warning',
+    hint: 'When a used code comes back, the code was probably stolen: revoke every token already issued from it (RFC 6749 §4.1.2 SHOULD).',
+  },
+  {
+    id: 'probe.refresh_unknown',
+    title: 'An unknown refresh token is refused, with invalid_grant',
+    spec: 'RFC 6749 §5.2, §6',
+    severity: 'error',
+    hint: 'An invalid, expired or revoked refresh token is invalid_grant (HTTP 400); invalid_request or a 5xx tells clients to retry or fix their request instead of signing the user in again.',
+  },
+  {
+    id: 'probe.userinfo_no_token',
+    title: 'userinfo without a token answers 401 with a Bearer challenge',
+    spec: 'RFC 6750 §3, §3.1; OIDC Core §5.3.3',
+    severity: 'error',
+    hint: 'Answer a request without credentials with 401 and WWW-Authenticate: Bearer (no error code is needed when no token was sent); never with claims.',
+  },
+  {
+    id: 'probe.userinfo_bad_token',
+    title: 'userinfo with an invalid token answers 401, error="invalid_token"',
+    spec: 'RFC 6750 §3, §3.1; OIDC Core §5.3.3',
+    severity: 'error',
+    hint: 'Answer an invalid, expired or revoked access token with 401 and WWW-Authenticate: Bearer error="invalid_token", so clients know to get a new token.',
+  },
 ];

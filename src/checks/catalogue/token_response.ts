@@ -33,6 +33,13 @@ export const TOKEN_RESPONSE_CHECKS: CheckDefinition[] = [
     severity: 'error',
   },
   {
+    id: 'token_response.token_syntax',
+    title: 'Tokens use only the characters RFC 6749 allows',
+    spec: 'RFC 6749 Appendix A.12, A.17 (VSCHAR %x20-7E)',
+    severity: 'error',
+    hint: 'access_token and refresh_token are VSCHAR (printable ASCII) only; a token with control characters or non-ASCII cannot be sent in an Authorization header and can carry terminal escape sequences into whoever prints it.',
+  },
+  {
     id: 'token_response.access_token_kind',
     title: 'Access token format (opaque, JWS or JWE)',
     spec: 'RFC 9068 §2, RFC 6749 §1.4',
@@ -51,6 +58,13 @@ export const TOKEN_RESPONSE_CHECKS: CheckDefinition[] = [
     spec: 'RFC 6749 §5.1',
     severity: 'error',
     hint: 'Send expires_in as a JSON number of seconds; without it clients cannot know when to refresh.',
+  },
+  {
+    id: 'token_response.member_types',
+    title: 'refresh_token and scope are strings where present',
+    spec: 'RFC 6749 §5.1',
+    severity: 'error',
+    hint: 'Send refresh_token and scope as JSON strings (scope space-delimited); a client cannot use any other type.',
   },
   {
     id: 'token_response.id_token',

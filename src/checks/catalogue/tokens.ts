@@ -75,7 +75,7 @@ const RULES: TokenRule[] = [
     title: 'kid is a plain identifier',
     spec: { jwt: 'RFC 7515 §4.1.4, RFC 8725 §3.10', id_token: 'RFC 7515 §4.1.4', access_token: 'RFC 7515 §4.1.4' },
     severity: 'warning',
-    hint: 'A kid with path separators, quotes or control characters hints at injection into a key lookup; use short opaque ids.',
+    hint: 'kid has no syntax (a "/" or "+" of a base64 digest is fine), but a ".." path segment, control characters, quotes or angle brackets, or hundreds of characters hint at injection into a key lookup.',
   },
   {
     suffix: 'key',

@@ -1,7 +1,7 @@
 import { CliError } from '../../errors.js';
 import { openBrowser } from '../../ui/browser.js';
 import { humanDuration } from '../../util/duration.js';
-import { buildAuthorizationUrl } from '../authorization.js';
+import { buildAuthorizationUrl, isFrontChannelCredential } from '../authorization.js';
 import { startLoopback, type LoopbackOptions } from '../loopback.js';
 import { createPkce, randomValue } from '../pkce.js';
 
@@ -27,6 +27,8 @@ export interface FrontChannelSettings {
   signal: AbortSignal;
   /** Lines for the trace (-v): which probe request is under way. */
   trace: (line: string) => void;
+  /** Registers a code_verifier or a credential that came back (the run's secret registry, via the HTTP client). */
+  addSecret?: (value: string) => void;
 }
 
 export interface AuthorizationVariant {
@@ -112,6 +114,7 @@ async function authorizeOnce(settings: FrontChannelSettings, variant: Authorizat
   const redirect_uri = variant.altered === 'query' ? `${listener.redirect_uri}?${ALTERED_QUERY}` : listener.redirect_uri;
   try {
     const pkce = createPkce();
+    settings.addSecret?.(pkce.code_verifier);
     const url = buildAuthorizationUrl({
       authorization_endpoint: settings.authorization_endpoint,
       client_id: settings.client_id,
@@ -152,6 +155,7 @@ async function authorizeOnce(settings: FrontChannelSettings, variant: Authorizat
     });
     try {
       const callback = await Promise.race([received, ended, unusable]);
+      for (const [name, value] of callback.params) if (isFrontChannelCredential(name)) settings.addSecret?.(value);
       callback.reply({ ok: true, title: 'oidc-cli check', message: 'The probe received this authorization response; the report is in the terminal.' });
       return { ...outcome, response: callback.params, noResponse: undefined };
     } catch (error) {

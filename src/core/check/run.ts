@@ -6,6 +6,7 @@ import type { StepTiming } from '../../report/model.js';
 import type { Ui } from '../../ui/ui.js';
 import type { ClientCredentials } from '../client-auth.js';
 import { discover } from '../discovery.js';
+import { metadataRefusal } from '../metadata-trust.js';
 import { fetchJwks } from '../jwks.js';
 import { runLogin } from '../login-flow.js';
 import type { LoopbackOptions } from '../loopback.js';
@@ -34,6 +35,8 @@ export interface CheckSettings {
   /** Front-channel legs (browser runs) at once; 1 when the listener port is fixed. */
   concurrency: number;
   select: Selection;
+  /** --insecure: plain http endpoints are acted on anywhere, not only on loopback. */
+  insecure?: boolean;
 }
 
 export interface CheckDeps {
@@ -74,30 +77,36 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
 
   // 1. Discovery and keys: everything else needs the endpoints.
   ui.step(`Discovery: ${settings.issuer}`);
+  // A document the run must not act on (metadata-trust.ts) is audited, and nothing else happens:
+  // no keys fetched from it, no browser, no grant, no probe sends a secret to what it names.
   const discovery = await timed('discovery + jwks', async () => {
     const found = await discover(http, settings.issuer);
+    const refused = metadataRefusal(found.issuer, found.metadata, ['authorization_endpoint', 'token_endpoint'], settings.insecure === true);
     const jwks_uri = found.metadata.jwks_uri;
-    const jwks = typeof jwks_uri === 'string' ? await fetchJwks(http, jwks_uri) : undefined;
-    return { ...found, jwksChecks: jwks?.checks ?? [] };
+    const jwks = !refused && typeof jwks_uri === 'string' ? await fetchJwks(http, jwks_uri) : undefined;
+    return { ...found, refused, jwksChecks: jwks?.checks ?? [] };
   });
   const metadata = discovery.metadata;
-  const endpoint = (name: string) => (typeof metadata[name] === 'string' ? (metadata[name] as string) : undefined);
+  const endpoint = (name: string) => (discovery.refused === undefined && typeof metadata[name] === 'string' ? (metadata[name] as string) : undefined);
   const phase1 = [...discovery.checks, ...discovery.jwksChecks];
+  if (discovery.refused) ui.warn(`stopped at discovery: ${discovery.refused}`);
 
   const authorization_endpoint = endpoint('authorization_endpoint');
   const token_endpoint = endpoint('token_endpoint');
-  const noUserFlow = !settings.browserCommand
-    ? 'no user flow: pass --browser-command CMD (a headless sign-in script) to run it'
-    : !authorization_endpoint || !token_endpoint
-      ? 'discovery lists no authorization_endpoint or token_endpoint'
-      : undefined;
+  const noUserFlow = discovery.refused
+    ? `stopped at discovery: ${discovery.refused}`
+    : !settings.browserCommand
+      ? 'no user flow: pass --browser-command CMD (a headless sign-in script) to run it'
+      : !authorization_endpoint || !token_endpoint
+        ? 'discovery lists no authorization_endpoint or token_endpoint'
+        : undefined;
   const mode: GrantMode = !noUserFlow ? 'authorization_code' : settings.client.method !== 'none' && token_endpoint ? 'client_credentials' : 'none';
   const wants = (groups: string[]) => CATALOGUE.some((d) => groups.includes(groupOf(d.id)) && settings.select(d.id));
   const quiet: Ui = { ...ui, step: () => undefined, detail: () => undefined, explain: () => undefined };
 
   // 2a. The grant, then the lifecycle of its tokens.
   const grantPhase = async (): Promise<CheckResult[]> => {
-    if (!wants(LOGIN_GROUPS) || mode === 'none') return mode === 'none' ? noGrant() : [];
+    if (!wants(LOGIN_GROUPS) || mode === 'none') return mode === 'none' ? noGrant(discovery.refused) : [];
     const c = new CheckRecorder();
     let tokens: TokenSet | undefined;
     if (mode === 'authorization_code') {
@@ -114,6 +123,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
             timeoutSeconds: remainingMs() / 1000,
             clockSkew: settings.clockSkew,
             showTokens: settings.showTokens,
+            insecure: settings.insecure === true,
           },
           { http, ui: quiet, signal: deps.signal },
         ),
@@ -148,11 +158,23 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
           refusalWaitMs: () => Math.min(remainingMs(), 30_000),
           signal: deps.signal,
           trace: (line) => ui.trace(line),
+          addSecret: (value) => http.addSecret(value),
         },
         settings.concurrency,
       )
     : undefined;
-  const probeEnv: ProbeEnv | undefined = token_endpoint ? { http, token_endpoint, client: settings.client, front, scope: settings.clientCredentialsScope } : undefined;
+  const grantTypes = metadata.grant_types_supported;
+  const probeEnv: ProbeEnv | undefined = token_endpoint
+    ? {
+        http,
+        token_endpoint,
+        client: settings.client,
+        front,
+        scope: settings.clientCredentialsScope,
+        userinfo_endpoint: endpoint('userinfo_endpoint'),
+        grant_types_supported: Array.isArray(grantTypes) && grantTypes.every((t) => typeof t === 'string') ? (grantTypes as string[]) : undefined,
+      }
+    : undefined;
   const probeRuns: CheckOutcome['probes'] = [];
   const probePhase = async (): Promise<CheckResult[]> => {
     const chosen = PROBES.filter((probe) => probe.ids.some(settings.select));
@@ -164,7 +186,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
           const c = new CheckRecorder();
           const t0 = performance.now();
           const runnable = probeEnv && (probe.needs === 'any' || front);
-          if (!runnable) for (const id of probe.ids) c.skip(id, noUserFlow ?? 'discovery lists no token_endpoint');
+          if (!runnable) for (const id of probe.ids) c.skip(id, discovery.refused ? `stopped at discovery: ${discovery.refused}` : (noUserFlow ?? 'discovery lists no token_endpoint'));
           else await probe.run(probeEnv, c);
           const ms = Math.round(performance.now() - t0);
           probeRuns.push({ name: probe.name, ids: probe.ids, ran: Boolean(runnable), ms });
@@ -184,9 +206,9 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   return { checks, steps, mode, metadata, noUserFlow, probes: probeRuns };
 }
 
-function noGrant(): CheckResult[] {
+function noGrant(refused: string | undefined): CheckResult[] {
   const c = new CheckRecorder();
-  const reason = 'no user flow (--browser-command) and no client secret or key for client_credentials: no tokens to judge';
+  const reason = refused ? `stopped at discovery: ${refused}` : 'no user flow (--browser-command) and no client secret or key for client_credentials: no tokens to judge';
   for (const id of [...REFRESH_IDS, ...INTROSPECTION_IDS, ...REVOCATION_IDS]) c.skip(id, reason);
   return c.results;
 }

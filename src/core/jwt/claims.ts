@@ -1,16 +1,46 @@
 import type { CheckRecorder } from '../../checks/recorder.js';
-import { humanDuration, relativeTime } from '../../util/duration.js';
+import { epochIso, humanDuration, isEpochInRange, MAX_EPOCH_SECONDS, relativeTime } from '../../util/duration.js';
 import { JWS_ALGORITHMS } from './algorithms.js';
 import type { ValidateOptions } from './types.js';
 
 const ONE_YEAR = 366 * 86400;
 const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
 const quote = (value: unknown) => JSON.stringify(value);
-const iso = (epoch: number) => (Number.isFinite(epoch) && Math.abs(epoch) < 8.64e12 ? new Date(epoch * 1000).toISOString() : String(epoch));
+const iso = epochIso;
+/** Past this an exp in seconds is a date in the year 5138: an exp in milliseconds, almost surely. */
+const MILLISECONDS_LIKELY = 1e11;
+
+/** The claims that hold a NumericDate (RFC 7519 §2), in the order they are shown. */
+export const TIME_CLAIMS = ['exp', 'iat', 'nbf', 'auth_time'] as const;
+
+/**
+ * Why a time claim cannot be used, or undefined when it is a NumericDate this tool can reason about:
+ * a finite JSON number from 1970 up to what a Date holds (1e300, -1, "NaN" and {} are refused).
+ */
+function numericDateProblem(name: string, value: unknown): string | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return `${name} is ${quote(value) ?? String(value)}, not a NumericDate`;
+  if (!isEpochInRange(value)) return `${name} is ${value}, out of range for a NumericDate (0 to ${MAX_EPOCH_SECONDS} seconds since 1970)`;
+  return undefined;
+}
+
+/**
+ * ISO time and relative wording of each time claim, for display (decode's "times", login's notes).
+ * A value that is not a NumericDate in range gets no note: its check says what is wrong with it.
+ */
+export function timeNotes(payload: Record<string, unknown>, now: number): Record<string, { iso: string; relative: string }> {
+  const notes: Record<string, { iso: string; relative: string }> = {};
+  for (const claim of TIME_CLAIMS) {
+    const value = payload[claim];
+    if (!isEpochInRange(value)) continue;
+    const relative = relativeTime(value, now);
+    notes[claim] = { iso: iso(value), relative: claim === 'exp' ? (value > now ? `expires ${relative}` : `expired ${relative}`) : relative };
+  }
+  return notes;
+}
 
 /** When a time check fails, say how far this machine's clock is from the IdP's (its Date header). */
 function skewNote(options: ValidateOptions): string {
-  if (!options.serverDate) return '';
+  if (!options.serverDate || !Number.isFinite(options.serverDate.getTime())) return '';
   const skew = options.now - options.serverDate.getTime() / 1000;
   if (Math.abs(skew) < 2) return "; this machine's clock agrees with the IdP's Date header";
   return `; this machine's clock is ${humanDuration(skew)} ${skew > 0 ? 'ahead of' : 'behind'} the IdP's (Date header)`;
@@ -20,25 +50,31 @@ function checkTimes(claims: Record<string, unknown>, options: ValidateOptions, c
   const { prefix: p, now, clockSkew: skew } = options;
   const { exp, nbf, iat } = claims;
 
+  const expProblem = exp === undefined ? undefined : numericDateProblem('exp', exp);
   if (exp === undefined) c.violation(`${p}.exp`, 'no exp claim: the token never expires');
-  else if (typeof exp !== 'number' || !Number.isFinite(exp)) c.violation(`${p}.exp`, `exp is ${quote(exp)}, not a NumericDate`);
-  else if (exp + skew <= now) c.violation(`${p}.exp`, `expired ${relativeTime(exp, now)} (exp ${iso(exp)}, clock skew ${skew}s)${skewNote(options)}`);
-  else c.pass(`${p}.exp`, `expires ${relativeTime(exp, now)} (${iso(exp)})`);
+  else if (expProblem) c.violation(`${p}.exp`, expProblem);
+  else if ((exp as number) + skew <= now) c.violation(`${p}.exp`, `expired ${relativeTime(exp as number, now)} (exp ${iso(exp)}, clock skew ${skew}s)${skewNote(options)}`);
+  else c.pass(`${p}.exp`, `expires ${relativeTime(exp as number, now)} (${iso(exp)})`);
 
+  // Absurdly far is a warning; beyond what a Date holds, or milliseconds for seconds, is a failure.
   if (typeof exp === 'number' && exp - now > ONE_YEAR) {
-    c.violation(`${p}.exp_horizon`, `exp is ${humanDuration(exp - now)} away${exp > 1e11 ? ': looks like milliseconds, not seconds' : ''}`);
+    if (!isEpochInRange(exp)) c.fail(`${p}.exp_horizon`, `exp ${exp} is beyond any representable date`);
+    else if (exp > MILLISECONDS_LIKELY) c.fail(`${p}.exp_horizon`, `exp is ${humanDuration(exp - now)} away: looks like milliseconds, not seconds`);
+    else c.violation(`${p}.exp_horizon`, `exp is ${humanDuration(exp - now)} away`);
   } else if (typeof exp === 'number') c.pass(`${p}.exp_horizon`, `lifetime ends within a year`);
 
+  const nbfProblem = nbf === undefined ? undefined : numericDateProblem('nbf', nbf);
   if (nbf === undefined) c.pass(`${p}.nbf`, 'no nbf');
-  else if (typeof nbf !== 'number' || !Number.isFinite(nbf)) c.violation(`${p}.nbf`, `nbf is ${quote(nbf)}, not a NumericDate`);
-  else if (nbf - skew > now) c.violation(`${p}.nbf`, `not valid until ${iso(nbf)} (${relativeTime(nbf, now)})${skewNote(options)}`);
+  else if (nbfProblem) c.violation(`${p}.nbf`, nbfProblem);
+  else if ((nbf as number) - skew > now) c.violation(`${p}.nbf`, `not valid until ${iso(nbf)} (${relativeTime(nbf as number, now)})${skewNote(options)}`);
   else c.pass(`${p}.nbf`, `valid since ${iso(nbf)}`);
 
+  const iatProblem = iat === undefined ? undefined : numericDateProblem('iat', iat);
   if (iat === undefined) c.violation(`${p}.iat`, 'no iat claim');
-  else if (typeof iat !== 'number' || !Number.isFinite(iat)) c.fail(`${p}.iat`, `iat is ${quote(iat)}, not a NumericDate`);
+  else if (iatProblem) c.fail(`${p}.iat`, iatProblem);
   // A future iat is a failure whatever the prefix's severity for a missing one (CHECKS.md ID token).
-  else if (iat - skew > now) c.fail(`${p}.iat`, `issued in the future: iat ${iso(iat)} is ${humanDuration(iat - now)} ahead (clock skew ${skew}s)${skewNote(options)}`);
-  else c.pass(`${p}.iat`, `issued ${relativeTime(iat, now)}`);
+  else if ((iat as number) - skew > now) c.fail(`${p}.iat`, `issued in the future: iat ${iso(iat)} is ${humanDuration((iat as number) - now)} ahead (clock skew ${skew}s)${skewNote(options)}`);
+  else c.pass(`${p}.iat`, `issued ${relativeTime(iat as number, now)}`);
 }
 
 function audiences(aud: unknown): string[] | undefined {
@@ -71,14 +107,15 @@ function checkParties(claims: Record<string, unknown>, options: ValidateOptions,
   else c.expect(`${p}.nonce`, claims.nonce === expect.nonce, 'nonce matches the one sent', `nonce is ${quote(claims.nonce)}, sent ${quote(expect.nonce)}`);
 
   if (expect.maxAge === undefined) c.skip(`${p}.auth_time`, 'max_age not requested (--max-age)');
-  else if (typeof claims.auth_time !== 'number') c.violation(`${p}.auth_time`, `max_age=${expect.maxAge} was requested but auth_time is ${quote(claims.auth_time)}`);
+  else if (numericDateProblem('auth_time', claims.auth_time)) c.violation(`${p}.auth_time`, `max_age=${expect.maxAge} was requested but ${numericDateProblem('auth_time', claims.auth_time)}`);
   else {
-    const age = options.now - claims.auth_time;
+    const authTime = claims.auth_time as number;
+    const age = options.now - authTime;
     c.expect(
       `${p}.auth_time`,
       age <= expect.maxAge + options.clockSkew,
       `authenticated ${humanDuration(age)} ago, within max_age ${expect.maxAge}s`,
-      `authenticated ${humanDuration(age)} ago (${iso(claims.auth_time)}), older than max_age ${expect.maxAge}s`,
+      `authenticated ${humanDuration(age)} ago (${iso(authTime)}), older than max_age ${expect.maxAge}s`,
     );
   }
 

@@ -3,7 +3,9 @@ import { clientSecretWrong } from './client-secret.js';
 import { codeReuse } from './code-reuse.js';
 import { pkceDowngrade, pkceMissing, pkcePlain, pkceWrong } from './pkce.js';
 import { redirectUriAltered, redirectUriToken } from './redirect-uri.js';
+import { refreshUnknown } from './refresh-unknown.js';
 import { tokenGet } from './token-method.js';
+import { userinfoChallenges } from './userinfo.js';
 import type { Probe } from './types.js';
 
 /** Every active probe, in report order (CHECKS.md "Active probes for `check`"). */
@@ -20,6 +22,8 @@ export const PROBES: readonly Probe[] = [
   responseTypeMissing,
   promptNone,
   tokenGet,
+  refreshUnknown,
+  userinfoChallenges,
 ];
 
 export type { Probe, ProbeEnv } from './types.js';

@@ -34,7 +34,9 @@ async function getToken(env: ProbeEnv, params: Array<[string, string]>): Promise
   // A secret never goes into the URL, even for a probe: client_secret_post is sent as Basic here.
   const client = env.client.method === 'client_secret_post' ? { ...env.client, method: 'client_secret_basic' as const } : env.client;
   const auth = await applyClientAuth(client, query, env.token_endpoint);
+  // The code, code_verifier or refresh_token in the query are registered by name (http/mask.ts secretsSent);
+  // grant_type and the like are not secrets, and masking them would hide them in every report.
   const url = new URL(env.token_endpoint);
   for (const [name, value] of query) url.searchParams.append(name, value);
-  return env.http.request({ url: url.toString(), method: 'GET', headers: { ...auth.headers, accept: 'application/json' }, secrets: [...auth.secrets, ...params.map(([, v]) => v)] });
+  return env.http.request({ url: url.toString(), method: 'GET', headers: { ...auth.headers, accept: 'application/json' }, secrets: auth.secrets });
 }

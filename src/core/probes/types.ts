@@ -12,6 +12,9 @@ export interface ProbeEnv {
   front: FrontChannel | undefined;
   /** Scope for a client_credentials request (probes without a user flow). */
   scope: string | undefined;
+  /** From discovery, when published. */
+  userinfo_endpoint?: string | undefined;
+  grant_types_supported?: string[] | undefined;
 }
 
 /**
@@ -61,6 +64,12 @@ export interface Redemption {
   code_verifier: string | undefined;
   client?: ClientCredentials;
 }
+
+/** The access token of a token endpoint answer, when there is one. */
+export const accessTokenOf = (response: HttpResponse) => {
+  const token = bodyOf(response)?.access_token;
+  return typeof token === 'string' ? token : undefined;
+};
 
 /** The authorization_code grant of RFC 6749 §4.1.3, with a probe's twist already applied to its inputs. */
 export async function redeem(env: ProbeEnv, r: Redemption): Promise<HttpResponse> {

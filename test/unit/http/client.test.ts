@@ -8,6 +8,8 @@ import { createHttpClient } from '../../../src/http/client.js';
 import type { HttpClientOptions } from '../../../src/http/types.js';
 import { makeCertificate, type TestCertificate } from '../../support/tls.js';
 
+const ECHOED = 'QZK-echoed-secret-value-123456';
+
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
 async function listen(handler: Handler, tls?: { key: string; cert: string }): Promise<{ server: Server; origin: string; sockets: Set<Socket> }> {
@@ -60,6 +62,10 @@ beforeAll(async () => {
       case '/redirect':
         res.writeHead(302, { location: '/json' });
         return void res.end();
+      case '/echo-cut':
+        // A debug page quoting a secret across the 80th character, where the error hint cuts the body.
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        return void res.end(`${'x'.repeat(65)} secret=${ECHOED}`);
       case '/html':
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         return void res.end('<!doctype html><title>Login</title>');
@@ -136,6 +142,23 @@ describe('responses', () => {
     expect(error.code).toBe('PROTOCOL');
     expect(error.message).toBe(`${plain.origin}/html answered 200 with text/html, not JSON`);
     expect(error.hint).toContain('<!doctype html>');
+    await http.close();
+  });
+
+  it('the body quoted in the hint is masked before it is cut, so no first characters of a secret leak', async () => {
+    const { http } = client();
+    http.addSecret(ECHOED);
+    const res = await http.request({ url: `${plain.origin}/echo-cut` });
+    const error = (() => {
+      try {
+        res.json();
+      } catch (e) {
+        return e as CliError;
+      }
+      throw new Error('json() did not throw');
+    })();
+    expect(error.hint).toContain('secret=[');
+    expect(error.hint).not.toContain(ECHOED.slice(0, 3));
     await http.close();
   });
 });

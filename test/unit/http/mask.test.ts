@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { maskBody, maskHeader, maskUrl, maskUrlsIn } from '../../../src/http/mask.js';
+import { maskBody, maskHeader, maskUrl, maskUrlsIn, secretsIssued, secretsSent } from '../../../src/http/mask.js';
+import { formUrlEncode, redact, redactSecret } from '../../../src/report/redact.js';
+import { SecretRegistry } from '../../../src/report/secrets.js';
 
 describe('masking for traces', () => {
   it('keeps the scheme of Authorization and hides cookies whole', () => {
@@ -31,5 +33,42 @@ describe('masking for traces', () => {
   it('leaves a body without secrets as it was', () => {
     expect(maskBody('hello world')).toBe('hello world');
     expect(maskBody('error=invalid_grant&error_description=bad')).toBe('error=invalid_grant&error_description=bad');
+  });
+});
+
+describe('what a request sends and a response issues feeds the run-wide registry', () => {
+  it('secretsSent: parameters by name in the URL and the body, the credential of Authorization', () => {
+    const sent = secretsSent('https://idp/x?access_token=query-token-1', { authorization: 'Basic Y2xpZW50OnNlY3JldA==', accept: 'application/json' }, 'grant_type=refresh_token&refresh_token=rt-123456&client_assertion=eyJ.a.b');
+    expect(sent.sort()).toEqual(['Y2xpZW50OnNlY3JldA==', 'eyJ.a.b', 'query-token-1', 'rt-123456'].sort());
+  });
+
+  it('secretsIssued: tokens, device_code and a registered client_secret, not an error body\'s members', () => {
+    expect(secretsIssued(JSON.stringify({ access_token: 'at-1', refresh_token: 'rt-1', id_token: 'it-1', token_type: 'Bearer', device_code: 'dc-1', client_secret: 'cs-1' })).sort()).toEqual(['at-1', 'cs-1', 'dc-1', 'it-1', 'rt-1']);
+    expect(secretsIssued(JSON.stringify({ error: 'invalid_request', code: 'invalid_request_code' }))).toEqual([]);
+    expect(secretsIssued('not json')).toEqual([]);
+  });
+});
+
+describe('SecretRegistry.mask', () => {
+  it('masks a secret as is, form-encoded, percent-encoded, JSON-escaped and XML-escaped, longest first', () => {
+    const registry = new SecretRegistry();
+    const secret = 'Sup3r/Secret+Value=42&x~"q\\z <y>';
+    registry.add(secret);
+    registry.add('short');
+    for (const form of [secret, formUrlEncode(secret), encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1), secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')]) {
+      expect(registry.mask(`before ${form} after`)).toBe('before [redacted] after');
+    }
+    // Five characters or fewer would mask ordinary words: not registered.
+    expect(registry.mask('a short word')).toBe('a short word');
+    registry.reveal = true;
+    expect(registry.mask(secret)).toBe(secret);
+  });
+});
+
+describe('redactSecret', () => {
+  it('shows no character of a secret, where a token keeps a prefix', () => {
+    expect(redactSecret('client-secret-value-123', false)).toBe('[redacted]');
+    expect(redactSecret('client-secret-value-123', true)).toBe('client-secret-value-123');
+    expect(redact('eyJhbGciOiJSUzI1NiJ9.payload.sig', false)).toMatch(/^eyJhbG…\[redacted \d+ chars\]$/);
   });
 });

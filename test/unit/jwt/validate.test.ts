@@ -162,9 +162,18 @@ describe('key selection', () => {
     }
   });
 
-  it('warns on an odd kid', async () => {
-    for (const kid of ['../../etc/passwd', "k' OR 1=1", 'a'.repeat(300), 'k\u0000']) {
+  it('never verifies with a key that can only encrypt: a JWE alg on the matching key', async () => {
+    const token = mint(goodClaims(), rsa);
+    const wrapping = { ...rsa.jwk, use: undefined, alg: 'RSA-OAEP-256' };
+    expect((await statusOf(token, 'jwt.key', options({ keys: { keys: [wrapping], label: 'k' } }))).status).toBe('fail');
+  });
+
+  it('warns on an odd kid, and not on the "/" and "+" of a base64 digest', async () => {
+    for (const kid of ['../../etc/passwd', "k' OR 1=1", 'a'.repeat(300), 'k\u0000', 'k\u009b']) {
       expect((await statusOf(mint(goodClaims(), rsa, { kid }), 'jwt.kid')).status).toBe('warn');
+    }
+    for (const kid of ['nOo3ZDrODXEK1jKWhXslHR/jIAo+Ub4Ky2Wq0bx4Eqo=', 'tenant/2024-11/signing', 'a.b..c']) {
+      expect((await statusOf(mint(goodClaims(), rsa, { kid }), 'jwt.kid')).status).toBe('pass');
     }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { humanDuration, parseDuration, relativeTime } from '../../../src/util/duration.js';
+import { epochIso, epochWithRelative, humanDuration, parseDuration, relativeTime } from '../../../src/util/duration.js';
 import { CliError } from '../../../src/errors.js';
 
 describe('durations', () => {
@@ -16,6 +16,24 @@ describe('durations', () => {
       expect(() => parseDuration(bad, '--max-age')).toThrow(CliError);
       expect(() => parseDuration(bad, '--max-age')).toThrow(/--max-age/);
     }
+  });
+
+  it('refuses what is over the flag\'s maximum (a timer holds at most 2^31-1 ms), and a zero --timeout', () => {
+    expect(parseDuration('24h', '--timeout')).toBe(86400);
+    expect(() => parseDuration('25d', '--timeout')).toThrow('--timeout: "25d" is more than the maximum of 1d');
+    expect(() => parseDuration('86401', '--clock-skew')).toThrow(/maximum of 1d/);
+    expect(() => parseDuration('9'.repeat(400), '--timeout')).toThrow(/maximum/);
+    expect(() => parseDuration('0', '--timeout')).toThrow('--timeout: "0" must be more than 0');
+    expect(parseDuration('0', '--clock-skew')).toBe(0);
+    expect(parseDuration('366d', '--max-age')).toBe(366 * 86400);
+    expect(() => parseDuration('367d', '--max-age')).toThrow(/maximum of 366d/);
+  });
+
+  it('shows epochs without ever throwing', () => {
+    expect(epochIso(0)).toBe('1970-01-01T00:00:00.000Z');
+    for (const odd of [1e300, -1, 8.64e12 + 1, Infinity, 'soon', { toString: null }]) expect(() => epochIso(odd)).not.toThrow();
+    expect(epochWithRelative(1e300, 0)).toBe('1e+300 (out of range)');
+    expect(epochWithRelative(undefined, 0)).toBe('');
   });
 
   it('humanises with the two most significant units', () => {

@@ -1,0 +1,17 @@
+/**
+ * A link for the first spec a check cites ("RFC 9700 §2.1.1, RFC 8414 §2" → RFC 9700 section 2.1.1),
+ * for reports read in a browser or a code-scanning UI. Only documents with stable public URLs.
+ */
+const DOCUMENTS: Array<[RegExp, string]> = [
+  [/^OIDC Core/, 'https://openid.net/specs/openid-connect-core-1_0.html'],
+  [/^OIDC Discovery/, 'https://openid.net/specs/openid-connect-discovery-1_0.html'],
+  [/^OAuth 2\.0 Multiple Response Types/, 'https://openid.net/specs/oauth-v2-multiple-response-types-1_0.html'],
+  [/^FAPI 2\.0/, 'https://openid.net/specs/fapi-security-profile-2_0.html'],
+];
+
+export function specLink(spec: string): string | undefined {
+  const first = spec.split(/[,;]/)[0]!.trim();
+  const rfc = /^RFC (\d{4})(?: §(\d+(?:\.\d+)*))?/.exec(first);
+  if (rfc) return `https://www.rfc-editor.org/rfc/rfc${rfc[1]}${rfc[2] ? `#section-${rfc[2]}` : ''}`;
+  return DOCUMENTS.find(([pattern]) => pattern.test(first))?.[1];
+}

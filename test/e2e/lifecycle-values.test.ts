@@ -1,0 +1,164 @@
+// The token lifecycle judges every value an IdP sends (issue: "No internal error from anything a
+// server sends"): odd types and out-of-range numbers are failed checks with exit 1, and a refresh
+// keeps what the IdP returned (the rotated refresh token) even when the answer fails its checks.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadTokens, saveTokens } from '../../src/store/cache.js';
+import { hasStackTrace, runCli } from '../support/cli.js';
+import { startBadLifecycleIdp, type BadLifecycleIdp, type LifecycleFaults } from '../support/lifecycle-bad-idp.js';
+
+const HOSTILE = { toString: null, valueOf: null };
+let home: string;
+let idp: BadLifecycleIdp | undefined;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), 'oidc-cli-lifecycle-values-'));
+});
+afterEach(async () => {
+  await idp?.close();
+  idp = undefined;
+});
+afterAll(() => rm(home, { recursive: true, force: true }));
+
+async function setup(faults: LifecycleFaults, client_id = 'app', expires_at = Math.floor(Date.now() / 1000) + 300) {
+  idp = await startBadLifecycleIdp(faults);
+  const xdg = await mkdtemp(join(home, 'xdg-'));
+  env = { XDG_CACHE_HOME: xdg, XDG_CONFIG_HOME: xdg, OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: client_id };
+  if (client_id === idp.client_id) env.OIDC_CLIENT_SECRET = idp.client_secret;
+  const tokens = idp.issue(client_id);
+  await saveTokens({ issuer: idp.issuer, client_id, ...tokens, token_type: 'Bearer', expires_at, scope: 'openid profile', obtained_at: Math.floor(Date.now() / 1000) }, { env });
+  return tokens;
+}
+
+async function run(args: string[]) {
+  const result = await runCli([...args, '--json'], { env });
+  expect(result.stderr).not.toMatch(/internal error/);
+  expect(hasStackTrace(result.stderr)).toBe(false);
+  const report = result.json();
+  const failed: string[] = report.checks.filter((c: { status: string }) => c.status === 'fail').map((c: { id: string }) => c.id);
+  return { code: result.code, report, failed, stderr: result.stderr };
+}
+
+const cached = () => loadTokens({ issuer: idp!.issuer, client_id: env.OIDC_CLIENT_ID! }, { env });
+
+describe('refresh: the rotated refresh token is saved before anything that could fail', () => {
+  const CASES: Array<[string, LifecycleFaults, string]> = [
+    ['expires_in 1e300', { refreshResponse: { expires_in: 1e300 } }, 'token_response.expires_in'],
+    ['expires_in a string', { refreshResponse: { expires_in: 'NaN' } }, 'token_response.expires_in'],
+    ['expires_in an object', { refreshResponse: { expires_in: HOSTILE } }, 'token_response.expires_in'],
+    ['expires_in negative', { refreshResponse: { expires_in: -300 } }, 'token_response.expires_in'],
+    ['scope an object', { refreshResponse: { scope: HOSTILE } }, 'token_response.member_types'],
+    ['ID token exp 1e20', { refreshIdTokenClaims: { exp: 1e20 } }, 'id_token.exp_horizon'],
+    ['ID token iat 1e300', { refreshIdTokenClaims: { iat: 1e300 } }, 'id_token.iat'],
+    ['ID token sub an object', { refreshIdTokenClaims: { sub: HOSTILE } }, 'id_token.sub'],
+    ['ID token aud an object', { refreshIdTokenClaims: { aud: HOSTILE, iss: HOSTILE } }, 'id_token.iss'],
+  ];
+  it.each(CASES)('%s → %s fails, exit 1; the next refresh works with the saved token', async (_name, faults, id) => {
+    const before = await setup(faults, 'cli-public');
+    const result = await run(['refresh']);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.failed).toContain(id);
+    const entry = await cached();
+    expect(entry?.refresh_token).toBeDefined();
+    expect(entry?.refresh_token).not.toBe(before.refresh_token);
+    // The IdP forgot the old one on rotation: only the saved one can work.
+    const again = await run(['refresh']);
+    expect(again.report.checks.find((c: { id: string }) => c.id === 'refresh.grant')?.status).toBe('pass');
+  });
+
+  it('token refreshing an expired access token with expires_in 1e300: no internal error, the new refresh token is kept', async () => {
+    const before = await setup({ refreshResponse: { expires_in: 1e300 } }, 'cli-public', Math.floor(Date.now() / 1000) - 60);
+    const result = await runCli(['token'], { env });
+    expect(result.stderr).not.toMatch(/internal error/);
+    expect(result.stdout).toMatch(/^\S{20,}\n$/);
+    const entry = await cached();
+    expect(entry?.refresh_token).not.toBe(before.refresh_token);
+    expect(entry?.expires_at).toBeUndefined();
+  });
+});
+
+describe('token --grant client_credentials', () => {
+  it.each([
+    ['expires_in 1e300', { expires_in: 1e300 }, 'token_response.expires_in'],
+    ['expires_in a string', { expires_in: 'soon' }, 'token_response.expires_in'],
+    ['expires_in an object', { expires_in: HOSTILE }, 'token_response.expires_in'],
+    ['expires_in negative', { expires_in: -1 }, 'token_response.expires_in'],
+    ['token_type an object', { token_type: HOSTILE }, 'token_response.token_type'],
+    ['access_token an object', { access_token: HOSTILE }, 'token_response.access_token'],
+  ] as Array<[string, Record<string, unknown>, string]>)('%s → %s fails, exit 1', async (_name, clientCredentialsResponse, id) => {
+    await setup({ clientCredentialsResponse });
+    const result = await run(['token', '--grant', 'client_credentials']);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.failed).toContain(id);
+  });
+});
+
+describe('userinfo and introspection', () => {
+  it('userinfo with an object sub: userinfo.sub fails, exit 1', async () => {
+    await setup({ userinfoResponse: { sub: HOSTILE } });
+    const result = await run(['userinfo']);
+    expect(result.code).toBe(1);
+    expect(result.failed).toEqual(['userinfo.sub']);
+  });
+
+  it.each([
+    ['exp 1e300', { exp: 1e300 }, 'introspection.member_types'],
+    ['exp a string', { exp: 'tomorrow' }, 'introspection.member_types'],
+    ['iat an object', { iat: HOSTILE }, 'introspection.member_types'],
+    ['sub an object', { sub: HOSTILE, client_id: HOSTILE }, 'introspection.member_types'],
+    ['active the string "true"', { active: 'true' }, 'introspection.active_boolean'],
+    ['active an object', { active: HOSTILE }, 'introspection.active_boolean'],
+  ] as Array<[string, Record<string, unknown>, string]>)('introspection answering %s → %s fails, exit 1', async (_name, introspectionResponse, id) => {
+    await setup({ introspectionResponse });
+    const result = await run(['introspect', '--no-probes']);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.failed).toContain(id);
+  });
+});
+
+describe('login --device', () => {
+  const device = () => run(['login', '--device', '--timeout', '20']);
+  it('the sound fixture logs in (the baseline)', async () => {
+    await setup({ device: true }, 'cli-public');
+    const result = await device();
+    expect(result.failed).toEqual([]);
+    expect(result.code).toBe(0);
+  });
+
+  it.each([
+    ['expires_in 1e300', { expires_in: 1e300 }],
+    ['expires_in a string', { expires_in: '600' }],
+    ['expires_in an object', { expires_in: HOSTILE }],
+    ['expires_in negative', { expires_in: -1 }],
+    ['interval 1e300', { interval: 1e300 }],
+    ['interval a fraction of a second', { interval: 0.001 }],
+    ['interval an object', { interval: HOSTILE }],
+    ['interval negative', { interval: -5 }],
+    ['user_code an object', { user_code: HOSTILE }],
+  ] as Array<[string, Record<string, unknown>]>)('a device authorization with %s: device.authorization_response fails, exit 1, nothing polled', async (_name, deviceResponse) => {
+    await setup({ deviceResponse }, 'cli-public');
+    const result = await device();
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.failed).toContain('device.authorization_response');
+    expect(idp!.posts.filter((path) => path === '/token')).toEqual([]);
+  });
+});
+
+describe('login --device hands the browser only a safe verification page', () => {
+  it('a verification_uri_complete on plain http elsewhere is not opened with --browser-command and fails device.verification_uri_https', async () => {
+    await setup({ deviceResponse: { verification_uri_complete: 'http://phish.example/activate?user_code=WDJB-MJHT' } }, 'cli-public');
+    const dir = await mkdtemp(join(home, 'browser-'));
+    const script = join(dir, 'record.mjs');
+    const { writeFile } = await import('node:fs/promises');
+    const { existsSync } = await import('node:fs');
+    await writeFile(script, "import { appendFileSync } from 'node:fs';\nappendFileSync(process.argv[2], process.argv.at(-1) + '\\n');\n");
+    const result = await run(['login', '--device', '--timeout', '20', '--browser-command', `node ${script} ${join(dir, 'called')}`]);
+    expect(result.stderr).toMatch(/not opening "http:\/\/phish\.example\/activate\?user_code=WDJB-MJHT" with --browser-command: it is plain http/);
+    expect(existsSync(join(dir, 'called'))).toBe(false);
+    expect(result.code).toBe(1);
+    expect(result.failed).toContain('device.verification_uri_https');
+  });
+});
