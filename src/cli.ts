@@ -150,6 +150,7 @@ Examples:
     .option('--param <key=value>', 'add or replace any authorization request parameter (repeatable)', collect)
     .addOption(new Option('--response-mode <mode>', 'how the IdP returns the response').choices(['query', 'form_post']))
     .option('--device', 'RFC 8628 device authorization: show a code to enter on another device, poll for the tokens (no listener)', false)
+    .option('--no-diagnose', 'after a failed step, do not run the harmless experiments that name its cause (e.g. which client authentication works)')
     .option('--clock-skew <duration>', 'tolerance for exp/nbf/iat (at most 1d)', duration('--clock-skew'), 60)
     .addHelpText(
       'after',

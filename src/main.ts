@@ -45,12 +45,16 @@ function toGlobals(raw: Record<string, unknown>): GlobalOptions {
  * success: a run exits 0 only when every byte of its result was written.
  */
 export class OutputError extends Error {
+  /** The run's own verdict when the write failed (0 or 1), if it was known. */
+  runCode = 0;
+
   constructor(readonly errno: string) {
     super(`cannot write the result to stdout: ${errno}${errno === 'ENOSPC' ? ' (no space left on device)' : ''}`);
   }
 
-  get exitCode(): number {
-    return this.errno === 'EPIPE' ? 1 : 3;
+  /** The exit code, and the one line for stderr (none for EPIPE: the reader is gone, as with SIGPIPE). */
+  outcome(): { code: number; line?: string } {
+    return this.errno === 'EPIPE' ? { code: Math.max(this.runCode, 1) } : { code: 3, line: `oidc-cli: ${this.message}` };
   }
 }
 
@@ -120,7 +124,8 @@ async function printOutput(output: CommandOutput, globals: GlobalOptions, secret
       else if (output.bare !== undefined) await writeOut(output.bare + '\n');
       else await writeOut(secrets.mask(renderHuman(output, chalk, globals.strict)));
     } catch (error) {
-      throw error instanceof OutputError ? Object.assign(error, { runCode: code }) : error;
+      if (error instanceof OutputError) error.runCode = code;
+      throw error;
     }
     return code;
   }
@@ -228,13 +233,6 @@ async function writeErrorDocument(command: string, error: unknown, code: number,
   await writeOut(jsonSafe(secrets.mask(renderJsonError(command, detail, code)))).catch(() => undefined);
 }
 
-/** A stdout write error seen outside printOutput (commander's help, a late flush): none pending means null. */
-function stdoutFailure(seen: NodeJS.ErrnoException | undefined, runCode: number): { code: number; line?: string } | null {
-  if (!seen) return null;
-  const error = new OutputError(seen.code ?? seen.message);
-  return error.errno === 'EPIPE' ? { code: Math.max(runCode, 1) } : { code: 3, line: `oidc-cli: ${error.message}` };
-}
-
 /** The entry point: the only place that exits. */
 export async function main(argv: string[]): Promise<void> {
   let exitCode = 0;
@@ -262,10 +260,9 @@ export async function main(argv: string[]): Promise<void> {
       // Commander has already printed help, the version, or its one-line usage error.
       exitCode = error.exitCode === 0 ? 0 : 2;
     } else if (error instanceof OutputError) {
-      // EPIPE: the reader left; 1, or the run's own code when the verdict was already worse. Else 3, one line.
-      const runCode = (error as OutputError & { runCode?: number }).runCode ?? 0;
-      exitCode = error.errno === 'EPIPE' ? Math.max(runCode, error.exitCode) : error.exitCode;
-      if (error.errno !== 'EPIPE') writeErr(`oidc-cli: ${error.message}\n`, secrets);
+      const { code, line } = error.outcome();
+      if (line) writeErr(`${line}\n`, secrets);
+      exitCode = code;
       outputHandled = true;
     } else {
       const { line, code } = errorLine(error);
@@ -277,10 +274,12 @@ export async function main(argv: string[]): Promise<void> {
   }
   // A write that failed after the result was handed over (commander's help, --version) still counts.
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
-  const late = outputHandled ? null : stdoutFailure(stdoutError, exitCode);
-  if (late) {
-    if (late.line) writeErr(`${late.line}\n`, secrets);
-    exitCode = late.code;
+  if (stdoutError && !outputHandled) {
+    const late = new OutputError(stdoutError.code ?? stdoutError.message);
+    late.runCode = exitCode;
+    const { code, line } = late.outcome();
+    if (line) writeErr(`${line}\n`, secrets);
+    exitCode = Math.max(exitCode, code);
   }
   process.exit(exitCode);
 }

@@ -1,5 +1,6 @@
 import { AUTHORIZATION_CHECKS } from './catalogue/authorization.js';
 import { CACHE_CHECKS } from './catalogue/cache.js';
+import { DIAGNOSIS_CHECKS } from './catalogue/diagnosis.js';
 import { DISCOVERY_CHECKS } from './catalogue/discovery.js';
 import { JWKS_CHECKS } from './catalogue/jwks.js';
 import { LIFECYCLE_CHECKS } from './catalogue/lifecycle.js';
@@ -25,6 +26,7 @@ export const CATALOGUE: readonly CheckDefinition[] = [
   ...LIFECYCLE_CHECKS,
   ...PROBES_CHECKS,
   ...CACHE_CHECKS,
+  ...DIAGNOSIS_CHECKS,
 ];
 
 const BY_ID = new Map(CATALOGUE.map((definition) => [definition.id, definition]));

@@ -18,6 +18,8 @@ import { show as showValue } from '../util/show.js';
 /** The client flags every issuer-facing command shares (issuer, client, secret, scope, redirect_uri), plus its own. */
 export interface LoginOptions extends ClientFlags {
   port?: string;
+  /** false with --no-diagnose. */
+  diagnose?: boolean;
   listenIpv6?: boolean;
   browser?: boolean;
   browserCommand?: string;
@@ -97,6 +99,7 @@ async function settingsFrom(options: LoginOptions, context: Context): Promise<Lo
     clockSkew: options.clockSkew ?? 60,
     showTokens: context.globals.showTokens,
     insecure: context.globals.insecure,
+    diagnose: options.diagnose !== false,
   };
 }
 

@@ -10,6 +10,7 @@ import type { Ui } from '../ui/ui.js';
 import { humanDuration } from '../util/duration.js';
 import { buildAuthorizationUrl, isFrontChannelCredential, judgeCallback, judgePkce, judgeRedirectUri, judgeStrayCallbacks, type AuthorizationRequest, type CallbackOutcome } from './authorization.js';
 import { chooseClientAuth, type ClientAuthMethod, type ClientCredentials } from './client-auth.js';
+import { judgeClientAuthDiagnosis, tryClientAuthentications } from './diagnose/client-auth.js';
 import { discover } from './discovery.js';
 import { metadataRefusal } from './metadata-trust.js';
 import { fetchJwks } from './jwks.js';
@@ -34,6 +35,8 @@ export interface LoginSettings {
   showTokens: boolean;
   /** --insecure: plain http endpoints are acted on anywhere, not only on loopback. */
   insecure?: boolean;
+  /** false with --no-diagnose: no experiments after a failed step. */
+  diagnose?: boolean;
 }
 
 export interface LoginDeps {
@@ -141,12 +144,28 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
     }
     const redeemed = await redeemCode(flow, issuer, { code: outcome.code!, redirect_uri: listener.redirect_uri, code_verifier: authorization.code_verifier });
     const tokens = redeemed.tokens;
-    if (!tokens) return result(`the token request failed (HTTP ${redeemed.status}${redeemed.error ? `, error=${redeemed.error.error}` : ''})`);
+    if (!tokens) {
+      if (redeemed.error?.error === 'invalid_client') await diagnoseInvalidClient(flow, issuer);
+      return result(`the token request failed (HTTP ${redeemed.status}${redeemed.error ? `, error=${redeemed.error.error}` : ''})`);
+    }
     const validated = await validateTokens(flow, issuer, tokens, { nonce: authorization.nonce, code: outcome.code! });
     return result(undefined, { tokens, ...validated });
   } finally {
     await listener.close();
   }
+}
+
+/** invalid_client at the code exchange: which way of sending the secret does this IdP accept? */
+async function diagnoseInvalidClient(flow: Flow, issuer: DiscoveredIssuer): Promise<void> {
+  const { client } = issuer;
+  if (flow.settings.diagnose === false) return void flow.checks.skip('diagnosis.client_auth', 'not diagnosed (--no-diagnose)');
+  if (client.method !== 'client_secret_basic' && client.method !== 'client_secret_post') {
+    return void flow.checks.skip('diagnosis.client_auth', `nothing to try: ${client.method} has no other way of presenting the credential`);
+  }
+  flow.deps.ui.step('Diagnosis: which client authentication does the IdP accept? (refresh_token grant with a made-up token: no code is spent)');
+  const attempts = await tryClientAuthentications(flow.deps.http, issuer.token_endpoint, client);
+  for (const attempt of attempts) flow.deps.ui.detail(`${attempt.variant.padEnd(45)} ${attempt.answer}${attempt.authenticated ? ' (authenticated)' : ''}`);
+  judgeClientAuthDiagnosis(client.method, attempts, flow.checks);
 }
 
 /** The endpoints a browser login hands to the browser or sends a credential to. */
@@ -252,11 +271,26 @@ async function waitForResponse(url: string, settings: LoginSettings, deps: Login
         hint: 'if the identity provider sent them, it does not return state unchanged (RFC 6749 §4.1.2, check authorization.state); otherwise another local process is probing the redirect URI',
       });
     }
+    if (error instanceof CliError && error.code === 'CANCELLED' && listener.strayCount() === 0) throw redirectUriRefused(error, listener.redirect_uri, settings.listener.port === 0);
     throw error;
   } finally {
     waiting = false;
     browser.stop();
   }
+}
+
+/**
+ * The browser command gave up and nothing at all reached the listener: the IdP kept the browser on a
+ * page of its own. By far the most common cause is a redirect_uri it refuses: many IdPs compare it
+ * byte for byte, port included, instead of allowing any port on loopback (RFC 8252 §7.3).
+ */
+function redirectUriRefused(error: CliError, redirect_uri: string, randomPort: boolean): CliError {
+  const example = 'http://127.0.0.1:8765/callback';
+  return new CliError('CANCELLED', `${error.message}, and no request reached ${redirect_uri}: the IdP most likely refused this redirect_uri and showed its own error page`, {
+    hint: randomPort
+      ? `many IdPs compare redirect_uri exactly, port included, and do not allow any port on loopback (RFC 8252 §7.3): register one fixed URI for the client, e.g. ${example}, and pass --redirect-uri ${example} (or --port 8765); the IdP's page names the real reason when the URL is opened by hand`
+      : `register exactly ${redirect_uri} for this client (scheme, host, port and path are compared byte for byte), or pass the --redirect-uri that is registered`,
+  });
 }
 
 /**

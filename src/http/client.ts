@@ -1,8 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { CliError, usageError } from '../errors.js';
-import { SecretRegistry } from '../report/secrets.js';
-import { maskKnown, maskUrlsIn } from './mask.js';
+import { maskValues, SecretRegistry } from '../report/secrets.js';
+import { maskUrlsIn } from './mask.js';
 import { createDispatcher } from './agent.js';
 import { isLoopback } from './loopback.js';
 import { DeadlineError, mapTransportError } from './errors.js';
@@ -125,7 +125,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   // Set when a request was abandoned on a deadline or Ctrl-C: close() must then destroy, not drain.
   let abandoned = false;
   const tracer = createTracer({ verbose: options.verbose, showTokens: options.showTokens, trace: options.trace, mask: (text) => secrets.mask(text), register: (value) => secrets.add(value) });
-  const mask = (text: string) => (options.showTokens ? text : secrets.mask(maskKnown(maskUrlsIn(text), tracer.found)));
+  const mask = (text: string) => (options.showTokens ? text : secrets.mask(maskValues(maskUrlsIn(text), tracer.found)));
   if (options.insecure) options.warn('--insecure: TLS certificates are NOT verified and plain http is allowed to any host');
 
   async function send(req: HttpRequest): Promise<HttpResponse> {

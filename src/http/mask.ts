@@ -1,4 +1,3 @@
-import { maskSecrets } from '../report/redact.js';
 
 /**
  * What a trace must never show (PRODUCT.md "Network"): credentials in headers, and the values of
@@ -117,11 +116,6 @@ export function secretsIssued(body: string): string[] {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
   return Object.entries(value).flatMap(([name, member]) => (ISSUED_SECRETS.has(name) && typeof member === 'string' ? [member] : []));
-}
-
-/** The last pass on every trace line: every known secret value, wherever it appears. */
-export function maskKnown(text: string, secrets: Iterable<string>): string {
-  return maskSecrets(text, secrets);
 }
 
 /** Masks secret query parameters of every URL inside a free text (error messages). */

@@ -1,4 +1,5 @@
-import { maskBody, maskHeader, maskKnown, maskUrl, secretsIssued, secretsSent } from './mask.js';
+import { maskValues } from '../report/secrets.js';
+import { maskBody, maskHeader, maskUrl, secretsIssued, secretsSent } from './mask.js';
 
 /** -v: request and status lines plus headers; -vv: bodies too (up to BODY_LIMIT characters). */
 const BODY_LIMIT = 8 * 1024;
@@ -27,7 +28,7 @@ export interface TracerOptions {
 
 export function createTracer(options: TracerOptions): Tracer {
   const found = new Set<string>();
-  const clean = (text: string) => (options.showTokens ? text : options.mask(maskKnown(text, found)));
+  const clean = (text: string) => (options.showTokens ? text : options.mask(maskValues(text, found)));
   const header = (name: string, value: string) => (options.showTokens ? value : maskHeader(name, value));
   const body = (text: string): string => {
     // Masked before it is cut: a secret straddling BODY_LIMIT would otherwise leak its first characters.

@@ -20,13 +20,3 @@ export function redactSecret(value: string, show: boolean): string {
 export function formUrlEncode(value: string): string {
   return new URLSearchParams([['x', value]]).toString().slice(2);
 }
-
-/** Masks every occurrence of known secret values inside a text (traces, error messages). */
-export function maskSecrets(text: string, secrets: Iterable<string>): string {
-  let out = text;
-  for (const secret of secrets) {
-    // Very short values would mask half the output and protect nothing.
-    if (secret.length >= 6) out = out.split(secret).join('[redacted]');
-  }
-  return out;
-}

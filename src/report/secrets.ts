@@ -1,7 +1,8 @@
+import { printable } from '../util/terminal.js';
 import { formUrlEncode } from './redact.js';
 
 const MASK = '[redacted]';
-/** Very short values would mask half the output and protect nothing (the traces' rule, redact.ts). */
+/** Very short values would mask half the output (ordinary words) and protect nothing. */
 export const MIN_SECRET_LENGTH = 6;
 
 /**
@@ -12,7 +13,8 @@ export const MIN_SECRET_LENGTH = 6;
  * an error_description is hidden wherever it is printed, without each message having to remember it.
  *
  * Each secret is masked in the forms an echo carries it in: as is, form-urlencoded (a quoted request
- * body), percent-encoded (a quoted URL), JSON-escaped (inside a JSON string) and XML-escaped (JUnit).
+ * body), percent-encoded (a quoted URL), JSON-escaped (inside a JSON string), XML-escaped (JUnit) and
+ * terminal-escaped (printable: the human report escapes control characters before the gate sees it).
  */
 export class SecretRegistry {
   private readonly values = new Set<string>();
@@ -33,10 +35,19 @@ export class SecretRegistry {
   mask(text: string): string {
     if (this.reveal || this.values.size === 0 || text === '') return text;
     this.forms ??= formsOf(this.values);
-    let out = text;
-    for (const form of this.forms) if (out.includes(form)) out = out.split(form).join(MASK);
-    return out;
+    return replaceForms(text, this.forms);
   }
+}
+
+/** The same masking for a set of values that is not the run's (the values a trace masked by name). */
+export function maskValues(text: string, values: Iterable<string>): string {
+  return replaceForms(text, formsOf([...values].filter((value) => value.length >= MIN_SECRET_LENGTH)));
+}
+
+function replaceForms(text: string, forms: readonly string[]): string {
+  let out = text;
+  for (const form of forms) if (out.includes(form)) out = out.split(form).join(MASK);
+  return out;
 }
 
 /** As XML element text (junit.ts xmlText) and as an attribute value (xmlAttribute, quotes escaped too). */
@@ -47,7 +58,7 @@ const xmlAttribute = (value: string) => xmlText(value).replace(/"/g, '&quot;').r
 function formsOf(values: Iterable<string>): string[] {
   const forms = new Set<string>();
   for (const value of values) {
-    for (const form of [value, formUrlEncode(value), encodeURIComponent(value), JSON.stringify(value).slice(1, -1), xmlText(value), xmlAttribute(value)]) {
+    for (const form of [value, formUrlEncode(value), encodeURIComponent(value), JSON.stringify(value).slice(1, -1), xmlText(value), xmlAttribute(value), printable(value)]) {
       if (form.length >= MIN_SECRET_LENGTH) forms.add(form);
     }
   }

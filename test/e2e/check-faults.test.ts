@@ -106,6 +106,35 @@ describe('check against one fault at a time', () => {
   }, E2E_TIMEOUT);
 });
 
+// Another local process answers every leg first with an IdP-looking refusal (no state, a forged one):
+// were it taken, each probe that expects a refusal would pass against an IdP that does not refuse.
+const STRAY_FIRST = String.raw`
+import { spawn } from 'node:child_process';
+const url = process.argv[process.argv.length - 1];
+const callback = new URL(url).searchParams.get('redirect_uri');
+const join = callback.includes('?') ? '&' : '?';
+for (const query of ['error=invalid_request', 'error=invalid_request&state=forged']) await fetch(callback + join + query).catch(() => undefined);
+const child = spawn(process.execPath, [process.env.REAL_BROWSER, url], { stdio: 'inherit' });
+child.on('exit', (code) => process.exit(code ?? 1));
+`;
+
+describe('check with stray requests at its listeners', () => {
+  it('a refusal forged by a local process does not stand in for the IdP: pkce_not_enforced still fails its probes', async () => {
+    const script = join(dir, 'stray-first.mjs');
+    await writeFile(script, STRAY_FIRST);
+    const idp = await startProbeIdp({ faults: ['pkce_not_enforced'] });
+    process.env.REAL_BROWSER = BROWSER_SCRIPT;
+    try {
+      const run = await check(idp, idp.clients.public, ['--browser-command', `node ${script}`]);
+      expect(run.failing, run.result.stderr).toEqual(['probe.pkce_downgrade', 'probe.pkce_missing', 'probe.pkce_wrong']);
+      expect(run.status('authorization.stray_callbacks')).toBe('warn');
+    } finally {
+      delete process.env.REAL_BROWSER;
+      await idp.close();
+    }
+  }, E2E_TIMEOUT);
+});
+
 describe('check against the real oidc-provider with refresh rotation off', () => {
   it('public client: refresh.rotation fails, exit 1', async () => {
     const idp = await startIdp({ rotateRefreshTokens: false });

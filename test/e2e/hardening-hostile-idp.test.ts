@@ -56,7 +56,8 @@ async function run(args: string[], timeout = '20'): Promise<Run> {
 /** Exit 3, one `oidc-cli:` line (plus its hint), no stack trace, not an internal error, bounded memory. */
 function expectCleanExit3({ result, rssMb }: Run, message: RegExp) {
   expect(result.code, result.stderr).toBe(3);
-  expect(result.stdout).toBe('');
+  // Nothing on stdout, or with --json the run's one document saying why (PRODUCT.md "One document per run").
+  if (result.stdout !== '') expect(result.json()).toMatchObject({ ok: false, error: { exit_code: 3 }, checks: [] });
   // Progress lines (→ …) may come first in human mode; the error is the one `oidc-cli:` line, then its hint.
   const lines = result.stderr.trimEnd().split('\n');
   const errors = lines.filter((line) => line.startsWith('oidc-cli: '));

@@ -35,7 +35,8 @@ const run = (args: string[]) => runCli(args, { env: { NODE_EXTRA_CA_CERTS: undef
 /** Exit 3, one `oidc-cli: TLS…` line with its hint, nothing on stdout, no stack trace. */
 function expectTlsFailure(result: CliResult, message: RegExp, hint: RegExp) {
   expect(result.code, result.stderr).toBe(3);
-  expect(result.stdout).toBe('');
+  // Nothing on stdout, or with --json the run's one document saying why (PRODUCT.md "One document per run").
+  if (result.stdout !== '') expect(result.json()).toMatchObject({ ok: false, error: { code: 'TLS', exit_code: 3 } });
   expect(hasStackTrace(result.stderr)).toBe(false);
   const lines = result.stderr.trimEnd().split('\n');
   const errors = lines.filter((line) => line.startsWith('oidc-cli: '));

@@ -55,6 +55,10 @@ const CASES: Array<[string, ScriptedValues, string, ('fail' | 'warn')?]> = [
   ['scope an object', { tokenResponse: { scope: HOSTILE } }, 'token_response.member_types'],
   ['refresh_token a number', { tokenResponse: { refresh_token: 12 } }, 'token_response.member_types'],
   ['userinfo sub an object', { userinfo: { sub: HOSTILE } }, 'userinfo.sub'],
+  ['userinfo sub with a C1 control character', { userinfo: { sub: 'scripted-user\u009b2J' } }, 'userinfo.sub'],
+  ['ID token of five garbage parts', { tokenResponse: { id_token: 'a.b.c.d.e' } }, 'id_token.format'],
+  ['ID token with a C1 control character', { tokenResponse: { id_token: '\u009b2J.x.y' } }, 'id_token.format'],
+  ['ID token sub with a C1 control character', { idTokenClaims: { sub: 'user\u0085name' } }, 'id_token.sub'],
 ];
 
 describe('login judges every value the IdP sends', () => {

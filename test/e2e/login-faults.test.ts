@@ -1,10 +1,10 @@
 // Each misbehaviour of an IdP is caught by its own check id, with exit 1 (CHECKS.md; issue 4 "Tests").
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { startScriptedIdp, type Fault } from '../support/scripted-idp.js';
+import { BASIC_SECRET, startScriptedIdp, type Fault } from '../support/scripted-idp.js';
 
 const BROWSER = 'node dist/test/support/scripted-idp.js browse';
 let cache: string;
@@ -79,6 +79,48 @@ describe('login against a misbehaving IdP: one fault, one failing check', () => 
     const doc = result.json<{ checks: Check[] }>();
     expect(failed(doc)).toEqual([]);
     expect(doc.checks.find((c) => c.id === 'authorization.iss')).toMatchObject({ status: 'warn', message: expect.stringContaining('mix-up defence') });
+  });
+
+  it('an IdP that matches redirect_uri exactly: the dead end becomes a diagnosis (the URI to register, --redirect-uri), and with it the login works', async () => {
+    const idp = await startScriptedIdp('exact_redirect_uri');
+    try {
+      const base = ['login', '--issuer', idp.issuer, '--client-id', idp.client_id, '--browser-command', BROWSER, '--timeout', '20'];
+      const refused = await runCli(base, { env: { XDG_CACHE_HOME: cache, BROWSER: undefined }, timeoutMs: 25_000 });
+      expect(refused.code).toBe(4);
+      expect(refused.stderr).toMatch(/oidc-cli: the browser command "node" exited with code 1 before the authorization response arrived, and no request reached http:\/\/127\.0\.0\.1:\d+\/callback: the IdP most likely refused this redirect_uri/);
+      expect(refused.stderr).toContain('hint: many IdPs compare redirect_uri exactly, port included, and do not allow any port on loopback (RFC 8252 §7.3)');
+      expect(refused.stderr).toContain('--redirect-uri http://127.0.0.1:8765/callback');
+      // --json still prints its one document, with the diagnosis in it
+      const json = await runCli([...base, '--json'], { env: { XDG_CACHE_HOME: cache, BROWSER: undefined }, timeoutMs: 25_000 });
+      expect(json.code).toBe(4);
+      expect(json.json<{ ok: boolean; error: { message: string } }>().error.message).toContain('the IdP most likely refused this redirect_uri');
+      // the registered URI, as the hint says: the same IdP lets the login through
+      const registered = await runCli([...base, '--redirect-uri', idp.registeredRedirectUri!], { env: { XDG_CACHE_HOME: cache, BROWSER: undefined }, timeoutMs: 25_000 });
+      expect(registered.code, registered.stderr).toBe(0);
+    } finally {
+      await idp.close();
+    }
+  });
+
+  it('invalid_client at the token endpoint is diagnosed without spending a code: this IdP does not form-urldecode Basic credentials', async () => {
+    const secretFile = join(cache, 'basic-secret');
+    await writeFile(secretFile, BASIC_SECRET, { mode: 0o600 });
+    const { result, idp } = await loginAgainst('basic_not_urldecoded', ['--client-secret-file', secretFile, '--client-auth', 'client_secret_basic']);
+    expect(result.code, result.stderr).toBe(1);
+    const doc = result.json<{ checks: Check[] }>();
+    expect(doc.checks.find((c) => c.id === 'diagnosis.client_auth')).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('this IdP does not form-urldecode client_secret_basic credentials (RFC 6749 §2.3.1)'),
+    });
+    expect(doc.checks.find((c) => c.id === 'diagnosis.client_auth')?.message).toContain('client_secret_post works');
+    // the experiments spent no code: one code redemption, then refresh-token requests with a made-up token
+    expect(idp.tokenRequests.filter((r) => r.form.get('grant_type') === 'authorization_code')).toHaveLength(1);
+    expect(idp.tokenRequests.filter((r) => r.form.get('grant_type') === 'refresh_token').length).toBeGreaterThanOrEqual(2);
+    expect(result.stdout + result.stderr).not.toContain(BASIC_SECRET);
+    // opt out: no experiments
+    const quiet = await loginAgainst('basic_not_urldecoded', ['--client-secret-file', secretFile, '--client-auth', 'client_secret_basic', '--no-diagnose']);
+    expect(quiet.result.json<{ checks: Check[] }>().checks.find((c) => c.id === 'diagnosis.client_auth')).toMatchObject({ status: 'skip' });
+    expect(quiet.idp.tokenRequests.filter((r) => r.form.get('grant_type') === 'refresh_token')).toHaveLength(0);
   });
 
   it('stops before the token request when the callback fails, and says so on stderr', async () => {

@@ -69,12 +69,13 @@ function noStackTrace(result: CliResult) {
 }
 
 describe('secrets echoed back by the IdP stay hidden', () => {
-  const AUTH: Array<[string, string[]]> = [
-    ['client_secret_post', ['--client-auth', 'client_secret_post', '--client-secret-file', join('DIR', 'secret')]],
-    ['client_secret_basic', ['--client-auth', 'client_secret_basic', '--client-secret-file', join('DIR', 'secret')]],
-    ['private_key_jwt', ['--client-auth', 'private_key_jwt', '--private-key', join('DIR', 'key.pem')]],
+  // How the live steps show the client's credential: no character of a secret, not even a prefix.
+  const AUTH: Array<[string, string[], RegExp]> = [
+    ['client_secret_post', ['--client-auth', 'client_secret_post', '--client-secret-file', join('DIR', 'secret')], /^ {2}client_secret=\[redacted\]$/m],
+    ['client_secret_basic', ['--client-auth', 'client_secret_basic', '--client-secret-file', join('DIR', 'secret')], /^ {2}Authorization: Basic \[redacted\]$/m],
+    ['private_key_jwt', ['--client-auth', 'private_key_jwt', '--private-key', join('DIR', 'key.pem')], /^ {2}client_assertion=\[redacted\]$/m],
   ];
-  for (const [method, auth] of AUTH) {
+  for (const [method, auth, shown] of AUTH) {
     it(`login with ${method}: the token endpoint quoting the request (secret, code, code_verifier, assertion) shows none of them`, { timeout: 120_000 }, async () => {
       await withIdp('echo_request', async (idp) => {
         const outputs: string[] = [];
@@ -82,6 +83,10 @@ describe('secrets echoed back by the IdP stay hidden', () => {
           const result = await run([...loginArgs(idp), ...auth.map((a) => a.replace('DIR', dir)), ...mode]);
           noStackTrace(result);
           expect(result.code, result.stderr).toBe(1);
+          if (mode.length === 0) {
+            expect(result.stderr).toMatch(shown);
+            expect(result.stderr).toMatch(/^ {2}code_verifier=\[redacted\]$/m);
+          }
           outputs.push(result.stdout, result.stderr);
         }
         // The echo is shown (so the scan can fail), with the secrets in it masked.
@@ -202,7 +207,10 @@ describe('terminal-safe everywhere', () => {
         const token = await run(args);
         noStackTrace(token);
         expect(token.code, `${label}: ${token.stderr}`).toBe(2);
-        expect(token.stdout, label).toBe('');
+        // Never the token; with --json, the one document that says why (no token in it).
+        expect(token.stdout, label).not.toContain('abcdefgh');
+        if (label.includes('--json')) expect(token.json()).toMatchObject({ ok: false, error: { code: 'INPUT', exit_code: 2 } });
+        else expect(token.stdout, label).toBe('');
         expect(token.stderr, label).toMatch(/^oidc-cli: .*outside RFC 6749's VSCHAR/m);
         expect(token.stderr, label).not.toMatch(/[\u0080-\u009f\u001b\u0007]/);
       }

@@ -25,4 +25,16 @@ describe('--timeout bounds the whole operation', () => {
     expect(bounded.code).toBe(3);
     expect(bounded.stderr).toMatch(/timed out/);
   });
+
+  it('the largest budget (--timeout 24h) is a real one: the run completes (exit 1), no instant timeout from a timer overflow', async () => {
+    const result = await runCli(['discover', '--timeout', '24h', '--issuer', issuer]);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).not.toMatch(/timed out/);
+  });
+
+  it('a budget past what a timer holds is refused up front (exit 2), not an instant timeout', async () => {
+    const result = await runCli(['discover', '--timeout', '25d', '--issuer', issuer]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^oidc-cli: --timeout: "25d" is more than the maximum of 1d/);
+  });
 });

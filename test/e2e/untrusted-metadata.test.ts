@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hasStackTrace, runCli } from '../support/cli.js';
 import { startBadIdp, type BadIdp, type Fault } from '../support/bad-idp.js';
+import { startScriptedIdp, type ScriptedValues } from '../support/scripted-idp.js';
 
 let dir: string;
 let marker: string;
@@ -139,5 +140,33 @@ describe('lifecycle commands that discover', () => {
     expect(result.code, result.stderr).toBe(1);
     expect(result.failed).toContain('discovery.https');
     expectNothingActedOn();
+  });
+});
+
+describe('login against a working IdP whose document names another issuer', () => {
+  const SCRIPTED_BROWSER = 'node dist/test/support/scripted-idp.js browse';
+  const loginTo = async (values: ScriptedValues) => {
+    const scripted = await startScriptedIdp('none', values);
+    try {
+      const result = await runCli(['login', '--issuer', scripted.issuer, '--client-id', scripted.client_id, '--client-auth', 'client_secret_basic', '--browser-command', SCRIPTED_BROWSER, '--timeout', '20', '--json'], { env, timeoutMs: 25_000 });
+      return { result, scripted };
+    } finally {
+      await scripted.close();
+    }
+  };
+
+  it('the control: a sound document, the secret reaches the token endpoint (so the test below can fail)', async () => {
+    const { result, scripted } = await loginTo({});
+    expect(result.code, result.stderr).toBe(0);
+    expect(scripted.tokenRequests).toHaveLength(1);
+    expect(scripted.tokenRequests[0]!.authorization).toMatch(/^Basic /);
+  });
+
+  it('the same IdP naming another issuer: no authorization request, no token request, exit 1', async () => {
+    const { result, scripted } = await loginTo({ metadata: { issuer: 'https://attacker.example' } });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.json<{ checks: Check[] }>().checks.filter((c) => c.status === 'fail').map((c) => c.id)).toContain('discovery.issuer_match');
+    expect(scripted.lastAuthorizationRequest).toBeUndefined();
+    expect(scripted.tokenRequests).toEqual([]);
   });
 });

@@ -19,6 +19,10 @@ export const FAULTS = [
   'none',
   // discovery: 301 to the same path with a trailing slash (Django's APPEND_SLASH), the document there
   'discovery_redirect_slash',
+  // redirect_uri matched exactly, port included (no RFC 8252 §7.3 any-port rule): see registeredRedirectUri
+  'exact_redirect_uri',
+  // a confidential client (secret BASIC_SECRET) whose Basic credentials are not form-urldecoded (RFC 6749 §2.3.1)
+  'basic_not_urldecoded',
   // authorization response
   'no_state', 'wrong_state', 'wrong_iss_param', 'no_iss_unadvertised', 'access_denied', 'code_in_fragment', 'repeated_code',
   // token response / ID token
@@ -54,7 +58,33 @@ export interface ScriptedIdp {
   tokenRequests: Array<{ form: URLSearchParams; authorization: string | undefined }>;
   /** Tokens put in the front channel by 'front_channel_tokens'. */
   frontChannelTokens: string[];
+  /** With 'exact_redirect_uri': the one redirect_uri accepted (a free port picked at start). */
+  registeredRedirectUri: string | undefined;
   close(): Promise<void>;
+}
+
+/** The client secret of 'basic_not_urldecoded': reserved characters, so a correct Basic header encodes it. */
+export const BASIC_SECRET = 'p@ss+w/rd=%2F;';
+
+/**
+ * The client authentication of 'basic_not_urldecoded': the secret in the form (client_secret_post), or in
+ * a Basic header split and compared as it stands, without the form-urldecoding RFC 6749 §2.3.1 requires.
+ */
+function authenticatesWithoutUrldecoding(form: URLSearchParams, authorization: string | undefined, client_id: string): boolean {
+  const basic = /^Basic (.+)$/i.exec(authorization ?? '')?.[1];
+  if (!basic) return form.get('client_id') === client_id && form.get('client_secret') === BASIC_SECRET;
+  const decoded = Buffer.from(basic, 'base64').toString();
+  const colon = decoded.indexOf(':');
+  return decoded.slice(0, colon) === client_id && decoded.slice(colon + 1) === BASIC_SECRET;
+}
+
+/** A port that was free a moment ago (for a fixed, "registered" loopback redirect URI). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 /**
@@ -94,7 +124,8 @@ export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}
   const hmac = 'an-hmac-key-published-for-all-to-see-0123456789';
   const published: JWK[] = fault === 'published_hmac' ? [jwk, { kty: 'oct', kid: 'hmac-1', alg: 'HS256', k: b64url(hmac) }] : [jwk];
   const grants = new Map<string, Grant>();
-  const state: ScriptedIdp = { issuer: '', client_id: 'scripted-client', lastAuthorizationRequest: undefined, tokenRequests: [], frontChannelTokens: [], close: async () => undefined };
+  const registeredRedirectUri = fault === 'exact_redirect_uri' ? `http://127.0.0.1:${await freePort()}/callback` : undefined;
+  const state: ScriptedIdp = { issuer: '', client_id: 'scripted-client', lastAuthorizationRequest: undefined, tokenRequests: [], frontChannelTokens: [], registeredRedirectUri, close: async () => undefined };
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -105,6 +136,11 @@ export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}
     const q = url.searchParams;
     state.lastAuthorizationRequest = q;
     const redirect_uri = q.get('redirect_uri') ?? '';
+    if (registeredRedirectUri !== undefined && redirect_uri !== registeredRedirectUri) {
+      // What most IdPs do: their own error page, never a redirect to an unregistered URI.
+      res.writeHead(400, { 'content-type': 'text/html' });
+      return void res.end('<!doctype html><title>Error</title><p>invalid_request: redirect_uri is not registered for this client</p>');
+    }
     const code = b64url(randomBytes(24));
     grants.set(code, { client_id: q.get('client_id') ?? '', redirect_uri, nonce: q.get('nonce') ?? undefined, code_challenge: q.get('code_challenge') ?? undefined });
     const back: Array<[string, string]> = fault === 'access_denied' ? [['error', 'access_denied'], ['error_description', 'The user said no']] : [['code', code]];
@@ -166,6 +202,10 @@ export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}
     if (fault === 'echo_request' || (fault === 'echo_refresh' && (form.get('grant_type') === 'refresh_token' || form.has('token')))) {
       return json(res, 400, { error: 'invalid_client', error_description: echo }, { 'cache-control': 'no-store' });
     }
+    if (fault === 'basic_not_urldecoded') {
+      if (!authenticatesWithoutUrldecoding(form, req.headers.authorization, state.client_id)) return json(res, 401, { error: 'invalid_client' }, { 'www-authenticate': 'Basic realm="scripted"', 'cache-control': 'no-store' });
+      if (form.get('grant_type') === 'refresh_token') return json(res, 400, { error: 'invalid_grant', error_description: 'unknown refresh token' }, { 'cache-control': 'no-store' });
+    }
     if (fault === 'token_controls' && form.get('grant_type') === 'client_credentials') {
       return json(res, 200, { access_token: CONTROL_TOKEN, token_type: 'Bearer', expires_in: 600 }, { 'cache-control': 'no-store' });
     }
@@ -201,7 +241,7 @@ export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}
         id_token_signing_alg_values_supported: fault === 'published_hmac' ? ['RS256', 'HS256'] : ['RS256'],
         code_challenge_methods_supported: ['S256'],
         scopes_supported: ['openid', 'profile', 'email'],
-        token_endpoint_auth_methods_supported: fault.startsWith('echo') ? ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'] : ['none'],
+        token_endpoint_auth_methods_supported: fault.startsWith('echo') ? ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'] : fault === 'basic_not_urldecoded' ? ['client_secret_basic', 'client_secret_post'] : ['none'],
         ...(fault.startsWith('echo') ? { token_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256'] } : {}),
         grant_types_supported: fault.startsWith('echo') ? ['authorization_code', 'refresh_token', 'client_credentials'] : ['authorization_code'],
         ...(fault === 'no_iss_unadvertised' ? {} : { authorization_response_iss_parameter_supported: true }),

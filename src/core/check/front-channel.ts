@@ -110,7 +110,11 @@ async function authorizeOnce(settings: FrontChannelSettings, variant: Authorizat
   const listenerOptions: LoopbackOptions = !variant.altered
     ? settings.listener
     : { host: '127.0.0.1', port: 0, path: variant.altered === 'path' ? ALTERED_PATH : settings.listener.path };
-  const listener = await startLoopback(listenerOptions);
+  // Only a response carrying this leg's state is taken, so a stray request to the port cannot stand in
+  // for the IdP's answer (and pass a probe that expects a refusal). No probe alters state today.
+  const state = randomValue(16);
+  const keepsState = !variant.omit?.includes('state') && !variant.extra?.some(([name]) => name === 'state');
+  const listener = await startLoopback(keepsState ? { ...listenerOptions, state } : listenerOptions);
   const redirect_uri = variant.altered === 'query' ? `${listener.redirect_uri}?${ALTERED_QUERY}` : listener.redirect_uri;
   try {
     const pkce = createPkce();
@@ -120,7 +124,7 @@ async function authorizeOnce(settings: FrontChannelSettings, variant: Authorizat
       client_id: settings.client_id,
       redirect_uri,
       scope: settings.scope,
-      state: randomValue(16),
+      state,
       nonce: randomValue(16),
       pkce,
     });
@@ -145,6 +149,11 @@ async function authorizeOnce(settings: FrontChannelSettings, variant: Authorizat
     // a response already on its way still gets a moment to land before the leg is judged.
     const ended = browser.exited.then(async (exitCode) => {
       await new Promise((resolve) => setTimeout(resolve, EXIT_GRACE_MS));
+      // Nothing more will come: a response refused for its state (an IdP that drops or garbles state) is
+      // the leg's answer after all. Not at an altered redirect_uri, where any arrival means an open
+      // redirect: there only a response with the leg's state counts.
+      const stray = variant.altered ? undefined : listener.lastStray();
+      if (stray) return { ...stray, reply: () => undefined };
       throw new Error(`the browser command ended (exit code ${exitCode}) before any response arrived`);
     });
     ended.catch(() => undefined);

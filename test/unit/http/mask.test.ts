@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { maskBody, maskHeader, maskUrl, maskUrlsIn, secretsIssued, secretsSent } from '../../../src/http/mask.js';
 import { formUrlEncode, redact, redactSecret } from '../../../src/report/redact.js';
 import { SecretRegistry } from '../../../src/report/secrets.js';
+import { printable } from '../../../src/util/terminal.js';
 
 describe('masking for traces', () => {
   it('keeps the scheme of Authorization and hides cookies whole', () => {
@@ -70,5 +71,14 @@ describe('redactSecret', () => {
     expect(redactSecret('client-secret-value-123', false)).toBe('[redacted]');
     expect(redactSecret('client-secret-value-123', true)).toBe('client-secret-value-123');
     expect(redact('eyJhbGciOiJSUzI1NiJ9.payload.sig', false)).toMatch(/^eyJhbG…\[redacted \d+ chars\]$/);
+  });
+});
+
+describe('SecretRegistry.mask after the terminal sanitiser', () => {
+  it('masks a secret holding control characters in its printable form too (the human report escapes first)', () => {
+    const registry = new SecretRegistry();
+    const token = 'abcdefgh\u001b]52;c;aGk=\u0007';
+    registry.add(token);
+    expect(registry.mask(`echo: ${printable(token)}`)).toBe('echo: [redacted]');
   });
 });

@@ -1,0 +1,15 @@
+import type { CheckDefinition } from '../types.js';
+
+/**
+ * Diagnoses (issue 13): when a step fails, the cheap and harmless experiments that find the cause,
+ * each reported as a check of its own. Judged in src/core/diagnose/; `--no-diagnose` turns them off.
+ */
+export const DIAGNOSIS_CHECKS: CheckDefinition[] = [
+  {
+    id: 'diagnosis.client_auth',
+    title: 'Why the token endpoint answered invalid_client',
+    spec: 'RFC 6749 §2.3.1, §5.2',
+    severity: 'error',
+    hint: 'Send the client credentials the way this IdP accepts them (--client-auth), or fix the secret.',
+  },
+];
