@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import { listed, show } from '../util/show.js';
-import { ecPointProblem, PRIVATE_MEMBERS, rsaExponentProblem, rsaSizeProblem, shapeProblem } from './jwt/jwk.js';
+import { ecPointProblem, okpPointProblem, PRIVATE_MEMBERS, rsaExponentProblem, rsaSizeProblem, shapeProblem, verificationRefusal } from './jwt/jwk.js';
 import { kidProblem, quotedKid } from './jwt/kid.js';
 
 /** The pure judge of a JWK Set (CHECKS.md "JWKS"): works on a fetched set and on a local file alike. */
@@ -30,9 +30,11 @@ export function keyTypeForAlg(alg: string): { kty: string; crv?: string[] } | un
   return undefined;
 }
 
+/** A key a client can verify with: asymmetric, for signatures, and not refused by key selection (jwt/jwk.ts). */
 function isSigningKey(jwk: Jwk): boolean {
   if (jwk.use === 'enc') return false;
   if (Array.isArray(jwk.key_ops) && !jwk.key_ops.includes('verify')) return false;
+  if (verificationRefusal(jwk, true) !== undefined) return false;
   if (jwk.kty === 'OKP') return jwk.crv === 'Ed25519' || jwk.crv === 'Ed448';
   return jwk.kty === 'RSA' || jwk.kty === 'EC';
 }
@@ -64,7 +66,7 @@ function auditKeys(r: CheckRecorder, keys: Jwk[]): void {
 
   const signing = keys.filter(isSigningKey);
   if (signing.length) r.pass('jwks.signing_key', `${signing.length} signing key${signing.length > 1 ? 's' : ''}`);
-  else r.violation('jwks.signing_key', keys.length ? `none of the ${keys.length} keys is an RSA/EC/Ed25519 key usable to verify signatures` : 'the keys array is empty');
+  else r.violation('jwks.signing_key', keys.length ? `none of the ${keys.length} keys is a sound RSA/EC/Ed25519 key usable to verify signatures (see the failed checks below)` : 'the keys array is empty');
 
   const exposed = problems((jwk) => {
     const found = PRIVATE_MEMBERS.filter((name) => jwk[name] !== undefined);
@@ -91,11 +93,11 @@ function auditKeys(r: CheckRecorder, keys: Jwk[]): void {
   else if (exponents.length) r.violation('jwks.rsa_exponent', listed(exponents));
   else r.pass('jwks.rsa_exponent', `${rsaPlural}, every public exponent odd and at least 3`);
 
-  const ecCount = keys.filter((jwk) => jwk.kty === 'EC').length;
-  const offCurve = problems(ecPointProblem);
-  if (ecCount === 0) r.skip('jwks.ec_point', 'no EC keys');
-  else if (offCurve.length) r.violation('jwks.ec_point', listed(offCurve));
-  else r.pass('jwks.ec_point', `${ecCount} EC point${ecCount > 1 ? 's' : ''} on ${ecCount > 1 ? 'their curves' : 'its curve'} (or malformed: see jwks.key_shape)`);
+  const curveKeys = keys.filter((jwk) => jwk.kty === 'EC' || jwk.kty === 'OKP').length;
+  const badPoints = problems((jwk) => ecPointProblem(jwk) ?? okpPointProblem(jwk));
+  if (curveKeys === 0) r.skip('jwks.ec_point', 'no EC or OKP keys');
+  else if (badPoints.length) r.violation('jwks.ec_point', listed(badPoints));
+  else r.pass('jwks.ec_point', `${curveKeys} EC/OKP point${curveKeys > 1 ? 's' : ''} on ${curveKeys > 1 ? 'their curves' : 'its curve'}, none of small order (or malformed: see jwks.key_shape)`);
 
   const mismatched = problems((jwk) => {
     if (typeof jwk.alg !== 'string') return undefined;

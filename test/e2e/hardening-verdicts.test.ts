@@ -258,6 +258,19 @@ describe('keys anyone can forge with never verify', () => {
     }
   });
 
+  it('an Ed25519 key of small order (the identity point) is refused: R = identity, S = 0 "verifies" any message', async () => {
+    const identity = Buffer.alloc(32);
+    identity[0] = 1;
+    served({ kty: 'OKP', crv: 'Ed25519', kid: 'ed-1', x: b64u(identity) });
+    const input = `${b64u(JSON.stringify({ alg: 'EdDSA', kid: 'ed-1' }))}.${b64u(JSON.stringify(claims()))}`;
+    const { result, doc } = await decodeWith(`${idp.issuer}/jwks`, `${input}.${b64u(Buffer.concat([identity, Buffer.alloc(32)]))}`);
+    expect(result.code).toBe(1);
+    expect(doc.signature.verified).toBe(false);
+    expect(keyMessage(doc.checks)).toMatch(/small order/);
+    const audit = await runCli(['jwks', '--json', '--jwks-uri', `${idp.issuer}/jwks`]);
+    expect(status(audit.json<{ checks: Check[] }>().checks, 'jwks.ec_point')).toBe('fail');
+  });
+
   it('a key whose kty or crv disagrees with its alg, or an X25519 key for EdDSA, never verifies', async () => {
     const ec = ecKey('ec-1');
     const x25519 = { kty: 'OKP', crv: 'X25519', kid: 'ed-1', x: b64u(Buffer.alloc(32, 9)) };

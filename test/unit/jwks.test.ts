@@ -62,6 +62,8 @@ describe('auditJwks catches each fault', () => {
   it('signing_key fails on an empty set and on encryption-only keys', () => {
     expect(check(judge(() => []), 'jwks.signing_key').status).toBe('fail');
     expect(check(judge(() => [jwkOf(rsa.publicKey, { kid: 'x', use: 'enc' })]), 'jwks.signing_key').status).toBe('fail');
+    // A key that key selection refuses (anyone can forge with it) is no signing key either.
+    expect(check(judge(() => [jwkOf(rsa.publicKey, { kid: 'x', e: 'AQ' })]), 'jwks.signing_key').status).toBe('fail');
   });
 
   it('private_material fails on an RSA private key and on an oct secret, naming the members', () => {

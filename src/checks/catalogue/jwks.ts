@@ -49,10 +49,10 @@ export const JWKS_CHECKS: CheckDefinition[] = [
   },
   {
     id: 'jwks.ec_point',
-    title: 'EC public keys are points on their curve',
-    spec: 'RFC 7518 §6.2.1, SEC 1 §3.2.2.1',
+    title: 'EC public keys are points on their curve; OKP (EdDSA) keys are not of small order',
+    spec: 'RFC 7518 §6.2.1, SEC 1 §3.2.2.1, RFC 8032 §5.1.7',
     severity: 'error',
-    hint: 'Export x and y from the real key pair; a point off the curve is corrupt or an invalid-curve attack, and oidc-cli refuses to verify with it.',
+    hint: 'Export the public key from the real key pair; a point off the curve, or an Ed25519/Ed448 point of small order, lets anyone forge signatures, and oidc-cli refuses to verify with it.',
   },
   {
     id: 'jwks.crv_alg',

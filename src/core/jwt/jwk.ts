@@ -117,9 +117,36 @@ export function ecPointProblem(jwk: Jwk): string | undefined {
   return undefined;
 }
 
+/**
+ * Edwards points of small order, by y coordinate (RFC 8032 §5.1.3 encoding: y little-endian, top bit
+ * the sign of x). With such a public key A, R = A's multiple and S = 0 satisfy the verification
+ * equation for every message; OpenSSL does not refuse them for Ed25519. Ed25519 (cofactor 8): y = 1
+ * (identity), -1, 0 and ±y8 (order 8: d·y⁴ + 2y² - 1 = 0); Ed448 (cofactor 4): y = 1, -1, 0.
+ */
+const ED25519_P = 2n ** 255n - 19n;
+const ED25519_Y8 = 0x05fc536d880238b13933c6d305acdfd5f098eff289f4c345b027b2c28f95e826n;
+const ED448_P = 2n ** 448n - 2n ** 224n - 1n;
+const SMALL_ORDER_Y: Record<string, { p: bigint; y: bigint[] }> = {
+  Ed25519: { p: ED25519_P, y: [0n, 1n, ED25519_P - 1n, ED25519_Y8, ED25519_P - ED25519_Y8] },
+  Ed448: { p: ED448_P, y: [0n, 1n, ED448_P - 1n] },
+};
+
+/** An OKP signing key that is a small-order point (or a non-canonical y): anyone can forge for it. */
+export function okpPointProblem(jwk: Jwk): string | undefined {
+  if (jwk.kty !== 'OKP' || shapeProblem(jwk) !== undefined) return undefined;
+  const curve = SMALL_ORDER_Y[jwk.crv as string];
+  if (!curve) return undefined;
+  const bytes = Buffer.from(jwk.x as string, 'base64url').reverse();
+  bytes[0]! &= jwk.crv === 'Ed25519' ? 0x7f : 0x00; // drop the sign bit of x (Ed448: a whole octet)
+  const y = BigInt(`0x${bytes.toString('hex')}`);
+  if (y >= curve.p) return `x encodes y ≥ p: not a canonical ${show(jwk.crv)} point`;
+  if (curve.y.includes(y)) return `x is a ${show(jwk.crv)} point of small order: a signature with S = 0 verifies any message`;
+  return undefined;
+}
+
 /** Every reason this key cannot be trusted to verify anything, in the order a reader would fix them. */
 export function keyStrengthProblem(jwk: Jwk): string | undefined {
-  return shapeProblem(jwk) ?? rsaSizeProblem(jwk) ?? rsaExponentProblem(jwk) ?? ecPointProblem(jwk);
+  return shapeProblem(jwk) ?? rsaSizeProblem(jwk) ?? rsaExponentProblem(jwk) ?? ecPointProblem(jwk) ?? okpPointProblem(jwk);
 }
 
 /**

@@ -65,3 +65,29 @@ describe('verificationRefusal', () => {
     expect(verificationRefusal({ ...ed, x: Buffer.alloc(31).toString('base64url') }, true)).toBe('x is 31 bytes, expected 32 for Ed25519');
   });
 });
+
+describe('Edwards points of small order (RFC 8032)', () => {
+  const P = 2n ** 255n - 19n;
+  const encode = (y: bigint, bytes = 32) => Buffer.from(y.toString(16).padStart(bytes * 2, '0'), 'hex').reverse().toString('base64url');
+  const y8 = 0x05fc536d880238b13933c6d305acdfd5f098eff289f4c345b027b2c28f95e826n;
+
+  it('the order-8 y satisfies d·y⁴ + 2y² - 1 = 0 over GF(2^255 - 19)', () => {
+    const pow = (b: bigint, e: bigint): bigint => (e === 0n ? 1n : (pow((b * b) % P, e / 2n) * (e % 2n ? b : 1n)) % P);
+    const d = (((-121665n % P) + P) * pow(121666n, P - 2n)) % P;
+    expect((((d * y8 ** 4n + 2n * y8 ** 2n - 1n) % P) + P) % P).toBe(0n);
+  });
+
+  it('refuses the 8 small-order Ed25519 points (either sign of x), a non-canonical y, and no real key', () => {
+    const ed = (x: string) => ({ kty: 'OKP', crv: 'Ed25519', x });
+    for (const y of [0n, 1n, P - 1n, y8, P - y8]) {
+      expect(verificationRefusal(ed(encode(y)), true)).toMatch(/small order/);
+      const signed = Buffer.from(encode(y), 'base64url');
+      signed[31]! |= 0x80;
+      expect(verificationRefusal(ed(signed.toString('base64url')), true)).toMatch(/small order/);
+    }
+    expect(verificationRefusal(ed(encode(P + 1n)), true)).toMatch(/not a canonical Ed25519 point/);
+    for (let i = 0; i < 20; i++) expect(verificationRefusal(generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }) as Record<string, unknown>, true)).toBeUndefined();
+    for (let i = 0; i < 5; i++) expect(verificationRefusal(generateKeyPairSync('ed448').publicKey.export({ format: 'jwk' }) as Record<string, unknown>, true)).toBeUndefined();
+    expect(verificationRefusal({ kty: 'OKP', crv: 'Ed448', x: encode(1n, 57) }, true)).toMatch(/small order/);
+  });
+});

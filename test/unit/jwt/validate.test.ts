@@ -132,6 +132,13 @@ describe('key selection', () => {
     expect(refetches).toBe(1);
   });
 
+  it('refetches a key set once per 30 s, not once per token naming an unknown kid (batch input)', async () => {
+    let refetches = 0;
+    const opts = options({ keys: { keys: [rsa.jwk], label: 'test keys', published: true, refetch: async () => (refetches++, [rsa.jwk]) } });
+    for (let i = 0; i < 5; i++) expect((await statusOf(mint(goodClaims(), rsaKey(`unknown-${i}`)), 'jwt.key', opts)).status).toBe('fail');
+    expect(refetches).toBe(1);
+  });
+
   it('finds a rotated key on the refetch', async () => {
     const opts = options({ keys: { keys: [rsa.jwk], label: 'test keys', refetch: async () => [rsa.jwk, other.jwk] } });
     const result = await validateJwt(mint(goodClaims(), other), opts);
