@@ -76,9 +76,12 @@ const isRegistered = (uri: string, ignoreQuery: boolean) => {
   }
 };
 
+// Made once per test process (RSA key generation costs ~150 ms of CPU) and shared by every start.
+let keyPair: ReturnType<typeof generateKeyPair> | undefined;
+
 export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Promise<ProbeIdp> {
   const faults = new Set(options.faults ?? []);
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048 });
+  const { privateKey, publicKey } = await (keyPair ??= generateKeyPair('RS256', { modulusLength: 2048 }));
   const kid = 'probe-rs256';
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
   const clients = { public: { client_id: 'probe-public' }, basic: { client_id: 'probe-basic', client_secret: random() } };

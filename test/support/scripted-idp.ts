@@ -117,9 +117,13 @@ interface Grant {
 const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 const atHash = (token: string) => b64url(createHash('sha256').update(token).digest().subarray(0, 16));
 
+// RSA key generation costs ~150 ms of CPU; the keys are made once per test process and shared by
+// every IdP it starts (each test starts its own), which is what keeps the e2e suite inside its time.
+let keyPairs: Promise<[Awaited<ReturnType<typeof generateKeyPair>>, Awaited<ReturnType<typeof generateKeyPair>>]> | undefined;
+const scriptedKeys = () => (keyPairs ??= Promise.all([generateKeyPair('RS256', { extractable: true }), generateKeyPair('RS256', { extractable: true })]));
+
 export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}): Promise<ScriptedIdp> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-  const other = await generateKeyPair('RS256', { extractable: true });
+  const [{ privateKey, publicKey }, other] = await scriptedKeys();
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'scripted-1', alg: 'RS256', use: 'sig', ...(fault === 'forgeable_key' ? { e: 'AQ' } : {}) };
   const hmac = 'an-hmac-key-published-for-all-to-see-0123456789';
   const published: JWK[] = fault === 'published_hmac' ? [jwk, { kty: 'oct', kid: 'hmac-1', alg: 'HS256', k: b64url(hmac) }] : [jwk];
