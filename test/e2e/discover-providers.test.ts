@@ -55,6 +55,12 @@ describe('no false alarms on what the specs allow', () => {
       const run = await discover((m) => m);
       expect(run.byId('jwks.kid_format')).toMatchObject({ status: 'pass' });
       expect(run.json.code).toBe(0);
+      // and `jwks` judges the same set the same way, in both modes
+      const jwks = await runCli(['--ca-file', cert.caFile, 'jwks', '--issuer', idp.issuer, '--json'], { env: NO_PROXY_ENV });
+      expect(jwks.json<{ checks: Check[] }>().checks.find((c) => c.id === 'jwks.kid_format')?.status).toBe('pass');
+      const human = await runCli(['--ca-file', cert.caFile, 'jwks', '--issuer', idp.issuer], { env: NO_PROXY_ENV });
+      expect(human.stdout).toContain('nOo3ZDrODXEK1jKWhXslHR/jIAo+Ub4Ky2Wq0bx4Eqo=');
+      expect(human.stdout).toMatch(/✔ jwks\.kid_format/);
     } finally {
       idp.patchJwks(undefined);
     }
@@ -85,6 +91,9 @@ describe('deviations a careful reader sees', () => {
       const run = await discover((m) => m);
       expect(run.byId('jwks.use_required')).toMatchObject({ status: 'fail', message: expect.stringContaining('kid "agree-1" can only encrypt') });
       expect(run.json.code).toBe(1);
+      const jwks = await runCli(['--ca-file', cert.caFile, 'jwks', '--issuer', idp.issuer], { env: NO_PROXY_ENV });
+      expect(jwks.code).toBe(1);
+      expect(jwks.stdout).toContain('✖ jwks.use_required');
     } finally {
       idp.patchJwks(undefined);
     }
