@@ -22,6 +22,17 @@ function mayRefetch(source: KeySource): boolean {
 }
 
 /**
+ * Diagnosis of a signature that does not verify (issue 13): a token whose iss names another issuer was
+ * most likely signed with that issuer's keys, so say so, with the command that checks it there.
+ */
+function otherIssuerCause(parsed: ParsedJwt, options: ValidateOptions): string {
+  const iss = parsed.payload?.iss;
+  const expected = options.expect.issuer;
+  if (typeof iss !== 'string' || expected === undefined || iss === expected || !/^https?:\/\/[^\s"'`]+$/.test(iss)) return '';
+  return `; the token's iss is "${iss}", not "${expected}": it was probably signed with that issuer's keys (check it there: oidc-cli decode --issuer ${iss} TOKEN)`;
+}
+
+/**
  * Verifies the signature with keys from a trusted source only (never from the header: jku, x5u,
  * jwk and x5c are ignored, RFC 8725 §3.10), selecting by kid, kty, crv, alg, use and key_ops.
  */
@@ -32,7 +43,7 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
   const notVerified = (reason: string, status: 'skip' | 'violation') => {
     info.reason = reason;
     if (status === 'skip') c.skip(`${p}.signature`, `signature NOT verified: ${reason}`);
-    else c.violation(`${p}.signature`, reason);
+    else c.violation(`${p}.signature`, `${reason}${otherIssuerCause(parsed, options)}`);
     return info;
   };
 

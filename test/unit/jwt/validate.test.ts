@@ -162,6 +162,18 @@ describe('key selection', () => {
     }
   });
 
+  it('a signature that does not verify names the likely cause when the token comes from another issuer', async () => {
+    // signed with another key under the same kid, and issued by someone else
+    const foreign = mint(goodClaims({ iss: 'https://other-idp.test' }), other, { kid: 'rsa-1' });
+    const result = await statusOf(foreign, 'jwt.signature');
+    expect(result.status).toBe('fail');
+    expect(result.message).toContain('the token\'s iss is "https://other-idp.test", not "https://idp.test"');
+    expect(result.message).toContain('oidc-cli decode --issuer https://other-idp.test TOKEN');
+    // the same bad signature from the expected issuer: no such guess
+    const tampered = mint(goodClaims(), other, { kid: 'rsa-1' });
+    expect((await statusOf(tampered, 'jwt.signature')).message).not.toContain('iss is');
+  });
+
   it('never verifies with a key that can only encrypt: a JWE alg on the matching key', async () => {
     const token = mint(goodClaims(), rsa);
     const wrapping = { ...rsa.jwk, use: undefined, alg: 'RSA-OAEP-256' };
