@@ -65,7 +65,16 @@ function auditIssuer(r: CheckRecorder, expected: string, metadata: Record<string
     r.violation('discovery.issuer_match', `document says "${issuer}", a multi-tenant issuer template, not an issuer: tokens from this endpoint carry their tenant's own issuer, never "${expected}"`, {
       hint: `Discover the tenant's own issuer instead: replace the template part (${/\{[^{}]*\}/.exec(issuer)?.[0]}) with your tenant's id in the URL you pass to --issuer, and check that the document found there names that exact issuer.`,
     });
-  } else r.violation('discovery.issuer_match', `document says "${issuer}" but it was discovered as "${expected}": ${describeIssuerDifference(expected, issuer)}`);
+  } else {
+    const difference = describeIssuerDifference(expected, issuer);
+    // Only a spelling of the same place (slash, case, scheme, port) gets a command line: another host
+    // or path is another issuer, and following the document there is exactly the mix-up to avoid.
+    const spelling = difference.split(', ').every((reason) => /^(trailing slash|host case|scheme|port)/.test(reason));
+    const usable = /^https?:\/\/[^\s"'`]+$/.test(issuer);
+    r.violation('discovery.issuer_match', `document says "${issuer}" but it was discovered as "${expected}": ${difference}`, spelling && usable ? {
+      hint: `The IdP spells its issuer "${issuer}": pass exactly that, --issuer ${issuer}, and configure your client with the same string (every token's iss must equal it byte for byte).`,
+    } : {});
+  }
 
   const url = tryUrl(issuer);
   if (!url) r.violation('discovery.issuer_url', `issuer "${issuer}" is not a URL`);

@@ -182,6 +182,13 @@ describe('auditDiscovery catches each fault', () => {
     expect(result.status).toBe('pass');
   });
 
+  it('issuer_match gives the exact --issuer to use when only the spelling differs, and none for another host', () => {
+    const slash = check(judge((m) => (m.issuer = `${ISSUER}/`)), 'discovery.issuer_match');
+    expect(slash.hint).toBe(`The IdP spells its issuer "${ISSUER}/": pass exactly that, --issuer ${ISSUER}/, and configure your client with the same string (every token's iss must equal it byte for byte).`);
+    const elsewhere = check(judge((m) => (m.issuer = 'https://attacker.example')), 'discovery.issuer_match');
+    expect(elsewhere.hint).not.toContain('--issuer');
+  });
+
   it('issuer_match explains a multi-tenant issuer template and how to discover the tenant', () => {
     const result = check(judge((m) => (m.issuer = 'https://login.example.com/{tenantid}/v2.0'), 'https://login.example.com/common/v2.0'), 'discovery.issuer_match');
     expect(result.status).toBe('fail');
