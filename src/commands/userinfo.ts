@@ -42,7 +42,7 @@ export async function run(options: UserinfoOptions, context: Context): Promise<R
   const signed = (response.headers['content-type'] ?? '').toLowerCase().startsWith('application/jwt');
   const keys = signed ? await session.keys() : undefined;
   const c = new CheckRecorder();
-  const claims = await judgeUserinfo(response, { sub, issuer: client.issuer, client_id: client.client_id, keys }, c);
+  const claims = await judgeUserinfo(response, { sub, issuer: client.issuer, client_id: client.client_id, keys, refused: { access_token: token, endpoint, diagnose: true } }, c);
 
   return {
     command: 'userinfo',

@@ -105,7 +105,7 @@ export async function validateTokens(
     const response = await flow.timed('userinfo', () => requestUserinfo(http, endpoint, tokens.access_token, tokens.token_type));
     ui.detail(`← HTTP ${response.status} ${response.headers['content-type'] ?? ''}`);
     const sub = typeof idToken?.payload?.sub === 'string' ? idToken.payload.sub : undefined;
-    userinfo = await judgeUserinfo(response, { sub, issuer: issuer.issuer, client_id: settings.client.client_id, keys }, checks);
+    userinfo = await judgeUserinfo(response, { sub, issuer: issuer.issuer, client_id: settings.client.client_id, keys, refused: { access_token: tokens.access_token, endpoint, diagnose: settings.diagnose !== false } }, checks);
   }
   return { idToken, accessToken, userinfo };
 }

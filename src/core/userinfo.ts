@@ -3,6 +3,7 @@ import { CliError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http/types.js';
 import type { KeySource } from './jwt/types.js';
 import { validateJwt } from './jwt/validate.js';
+import { judgeRefusal } from './diagnose/refused-token.js';
 
 /** The userinfo endpoint (OIDC Core §5.3) as a request/process pair. */
 export async function requestUserinfo(http: HttpClient, userinfo_endpoint: string, access_token: string, token_type = 'Bearer', timeoutMs?: number): Promise<HttpResponse> {
@@ -23,6 +24,8 @@ export interface UserinfoExpectations {
   client_id: string;
   /** The issuer's JWKS, for a signed response. */
   keys: KeySource | undefined;
+  /** The token that was sent and the endpoint: read for clues when the answer is a refusal. */
+  refused?: { access_token: string; endpoint: string; diagnose: boolean };
 }
 
 /** Judges a userinfo response; returns the claims when there are any. */
@@ -31,6 +34,17 @@ export async function judgeUserinfo(response: HttpResponse, expect: UserinfoExpe
   if (response.status !== 200) {
     const challenge = response.headers['www-authenticate'];
     checks.violation('userinfo.status', `HTTP ${response.status}${challenge ? ` (WWW-Authenticate: ${challenge})` : ''}`);
+    if (expect.refused?.diagnose && (response.status === 401 || response.status === 403)) {
+      const date = Date.parse(response.headers.date ?? '');
+      judgeRefusal({
+        access_token: expect.refused.access_token,
+        challenge: typeof challenge === 'string' ? challenge : undefined,
+        client_id: expect.client_id,
+        resource: expect.refused.endpoint,
+        now: Math.floor(Date.now() / 1000),
+        serverNow: Number.isFinite(date) ? Math.floor(date / 1000) : undefined,
+      }, checks);
+    }
     return undefined;
   }
   let claims: Record<string, unknown> | undefined;

@@ -55,5 +55,17 @@ describe('userinfo', () => {
     const check = result.json().checks.find((c: { id: string }) => c.id === 'userinfo.status');
     expect(check.status).toBe('fail');
     expect(check.message).toMatch(/HTTP 401 \(WWW-Authenticate: Bearer/);
+    // an opaque token that is merely unknown: nothing in it to explain the refusal, so no guess
+    expect(result.json().checks.find((c: { id: string }) => c.id === 'diagnosis.token_refused')?.status).toBe('skip');
+  });
+
+  it('an ID token sent where the access token belongs: the refusal is diagnosed as that (diagnosis.token_refused)', async () => {
+    const login = await runCli(['--show-tokens', 'login', '--browser-command', `node ${BROWSER_SCRIPT}`, '--json'], { env, timeoutMs: 30_000 });
+    const idToken = JSON.stringify(login.json()).match(/"id_token":"(eyJ[^"]+)"/)?.[1];
+    expect(idToken, login.stdout.slice(0, 400)).toBeDefined();
+    const result = await runCli(['userinfo', '--access-token', idToken!, '--json'], { env });
+    expect(result.code).toBe(1);
+    const check = result.json().checks.find((c: { id: string }) => c.id === 'diagnosis.token_refused');
+    expect(check).toMatchObject({ status: 'fail', message: expect.stringContaining('this looks like an ID token, not an access token') });
   });
 });

@@ -12,4 +12,11 @@ export const DIAGNOSIS_CHECKS: CheckDefinition[] = [
     severity: 'error',
     hint: 'Send the client credentials the way this IdP accepts them (--client-auth), or fix the secret.',
   },
+  {
+    id: 'diagnosis.token_refused',
+    title: 'Why a resource refused the access token',
+    spec: 'RFC 6750 §3.1, RFC 9068 §4, RFC 8707 §2',
+    severity: 'error',
+    hint: 'Request the token for this resource (scope, --resource/--audience), send the access token rather than the ID token, or get a fresh one.',
+  },
 ];
