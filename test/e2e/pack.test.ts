@@ -22,7 +22,8 @@ describe('the published package', () => {
     expect(help).toMatch(/decode/);
     // Tests, fixtures and sources stay out of the tarball.
     const listed = readdirSync(join(prefix, 'node_modules', 'oidc-cli'));
-    expect(listed).toEqual(expect.arrayContaining(['bin', 'dist', 'package.json']));
+    // docs/ ships so the README's links work from an installed copy; LICENSE because package.json says MIT.
+    expect(listed).toEqual(expect.arrayContaining(['bin', 'dist', 'docs', 'package.json', 'LICENSE', 'README.md']));
     expect(listed).not.toEqual(expect.arrayContaining(['src']));
     expect(listed).not.toEqual(expect.arrayContaining(['test']));
     expect(readdirSync(join(prefix, 'node_modules', 'oidc-cli', 'dist'))).toEqual(['src']);
