@@ -7,7 +7,7 @@ import { timeNotes } from '../core/jwt/claims.js';
 import { runLogin, type LoginResult, type LoginSettings } from '../core/login-flow.js';
 import type { LoopbackOptions } from '../core/loopback.js';
 import type { Report, Section } from '../report/model.js';
-import { redact } from '../report/redact.js';
+import { redact } from '../util/redact.js';
 import { CheckRecorder } from '../checks/recorder.js';
 import { saveTokensChecked, type TokenEntry } from '../store/cache.js';
 import { resolveClient, type ClientFlags } from '../store/profiles.js';

@@ -3,7 +3,7 @@ import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import { CliError } from '../errors.js';
 import type { HttpClient } from '../http/types.js';
-import { redact, redactSecret } from '../report/redact.js';
+import { redact, redactSecret } from '../util/redact.js';
 import type { StepTiming } from '../report/model.js';
 import { openBrowser } from '../ui/browser.js';
 import type { Ui } from '../ui/ui.js';

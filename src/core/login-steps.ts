@@ -5,7 +5,7 @@ import { fetchJwks } from './jwks.js';
 import { describeForm, isVsChar, judgeTokenResponse, requestToken, type TokenJudgement, type TokenSet } from './token-endpoint.js';
 import { judgeUserinfo, requestUserinfo } from './userinfo.js';
 import { show } from '../util/show.js';
-import { redactSecret } from '../report/redact.js';
+import { redactSecret } from '../util/redact.js';
 
 export const hasOpenid = (scope: string) => scope.split(/\s+/).includes('openid');
 const strings = (value: unknown) => (Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined);

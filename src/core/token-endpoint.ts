@@ -1,7 +1,7 @@
 import type { CheckRecorder } from '../checks/recorder.js';
 import { CliError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http/types.js';
-import { redact, redactSecret } from '../report/redact.js';
+import { redact, redactSecret } from '../util/redact.js';
 import { show } from '../util/show.js';
 import { applyClientAuth, type ClientCredentials } from './client-auth.js';
 
