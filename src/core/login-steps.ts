@@ -1,5 +1,5 @@
 import type { JWK } from 'jose';
-import type { DiscoveredIssuer, Flow } from './login-flow.js';
+import type { DiscoveredIssuer, Flow } from './login-context.js';
 import { judgeAccessToken, judgeIdToken, keySource, type JudgedToken, type TokenContext } from './login-tokens.js';
 import { fetchJwks } from './jwks.js';
 import { describeForm, isVsChar, judgeTokenResponse, requestToken, type TokenJudgement, type TokenSet } from './token-endpoint.js';
