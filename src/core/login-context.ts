@@ -34,6 +34,8 @@ export interface LoginDeps {
   ui: Ui;
   /** Where the authorization URL is opened (src/ui/browser.ts browserFor; an HTTP driver in unit tests). */
   browser: Browser;
+  /** The clock the tokens' time claims are judged by, in seconds since the epoch; the wall clock by default. */
+  now?: () => number;
   /** Ctrl-C (context.signal). */
   signal: AbortSignal;
   /** Aborted at the --timeout deadline of the whole login; default: settings.timeoutSeconds from now. */

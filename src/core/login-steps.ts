@@ -75,6 +75,7 @@ export async function validateTokens(
     advertisedAlgorithms: strings(issuer.metadata.id_token_signing_alg_values_supported),
     keys,
     clockSkew: settings.clockSkew,
+    now: flow.deps.now,
   };
   let idToken: JudgedToken | undefined;
   if (tokens.id_token) {

@@ -30,10 +30,10 @@ function settings(overrides: Partial<LoginSettings> = {}): LoginSettings {
   };
 }
 
-async function login(browser: HttpBrowser, overrides: Partial<LoginSettings> = {}) {
+async function login(browser: HttpBrowser, overrides: Partial<LoginSettings> = {}, clock: Pick<LoginDeps, 'now'> = {}) {
   const ui: RecordingUi = recordingUi();
   const http = testHttp(ui);
-  const deps: LoginDeps = { http, ui, browser, signal: new AbortController().signal };
+  const deps: LoginDeps = { http, ui, browser, signal: new AbortController().signal, ...clock };
   try {
     return { result: await runLogin(settings(overrides), deps), ui };
   } finally {
@@ -89,5 +89,11 @@ describe('runLogin in-process', () => {
     const error = await login(httpBrowser({ password: 'wrong' })).then(() => undefined, (e: unknown) => e);
     expect(error).toMatchObject({ code: 'CANCELLED', exitCode: 4 });
     expect((error as Error).message).toMatch(/sign-in rejected.*and no request reached http:\/\/127\.0\.0\.1:\d+\/callback/);
+  });
+
+  it('the clock is a parameter: two hours ahead, the fresh ID token is expired (id_token.exp fails) and the verdict fails', async () => {
+    const { result } = await login(httpBrowser(), {}, { now: () => Math.floor(Date.now() / 1000) + 2 * 3600 });
+    expect(result.checks.find((c) => c.id === 'id_token.exp')).toMatchObject({ status: 'fail' });
+    expect(isOk(result, false)).toBe(false);
   });
 });
