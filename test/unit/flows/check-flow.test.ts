@@ -7,6 +7,7 @@ import type { Browser } from '../../../src/core/ports.js';
 import { isOk } from '../../../src/report/model.js';
 import { httpBrowser } from '../../support/http-browser-port.js';
 import { startIdp, type Idp } from '../../support/idp.js';
+import { startProbeIdp, type ProbeFault } from '../../support/probe-idp.js';
 import { recordingUi, testHttp } from './flow-deps.js';
 
 let idp: Idp;
@@ -78,4 +79,25 @@ describe('runCheck in-process', () => {
     expect(checks['refresh.grant']).toMatchObject({ status: 'skip', message: 'no tokens: the grant failed' });
     expect(isOk(outcome, false)).toBe(false);
   });
+});
+
+// The fault table of test/e2e/check-faults.test.ts, in-process: one fault each, exactly its checks fail.
+describe('runCheck in-process against a purpose-built IdP with one fault', () => {
+  const cases: Array<{ fault: ProbeFault; failing: string[] }> = [
+    { fault: 'pkce_not_enforced', failing: ['probe.pkce_downgrade', 'probe.pkce_missing', 'probe.pkce_wrong'] },
+    { fault: 'redirect_uri_unchecked', failing: ['probe.redirect_uri_altered'] },
+    { fault: 'state_dropped', failing: ['authorization.state'] },
+  ];
+  for (const { fault, failing } of cases) {
+    it(`${fault}: ${failing.join(', ')} fail, nothing else (exit 1)`, async () => {
+      const probeIdp = await startProbeIdp({ faults: [fault] });
+      try {
+        const { outcome } = await check(httpBrowser(), { issuer: probeIdp.issuer, client: { client_id: probeIdp.clients.public.client_id, method: 'none' } });
+        expect(outcome.checks.filter((c) => c.status === 'fail').map((c) => c.id).sort()).toEqual(failing);
+        expect(isOk(outcome, false)).toBe(false);
+      } finally {
+        await probeIdp.close();
+      }
+    });
+  }
 });
