@@ -8,6 +8,7 @@ import { renderJunit, renderJunitError } from '../report/junit.js';
 import { renderSarif, renderSarifError } from '../report/sarif.js';
 import { countStatuses, isOk, type Report, type Section } from '../report/model.js';
 import { resolveClient, type ClientFlags } from '../store/profiles.js';
+import { browserFor } from '../ui/browser.js';
 import type { Context } from './context.js';
 import { listenerFor } from './login.js';
 
@@ -30,7 +31,7 @@ const DEFAULT_SCOPE = 'openid profile email';
 const DEFAULT_TIMEOUT_SECONDS = 120;
 const DEFAULT_CONCURRENCY = 4;
 
-async function settingsFrom(options: CheckOptions, context: Context): Promise<CheckSettings> {
+async function settingsFrom(options: CheckOptions, context: Context): Promise<CheckSettings & { browserCommand: string | undefined }> {
   const select = selection(options.only, options.skip);
   const concurrency = options.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(options.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw usageError(`--concurrency: "${options.concurrency}" is not a number from 1 to 16`);
@@ -78,7 +79,8 @@ export async function run(options: CheckOptions, context: Context): Promise<Repo
   const suite = `oidc-cli check ${settings.issuer}`;
   let outcome: CheckOutcome;
   try {
-    outcome = await runCheck(settings, { http, ui: context.ui, signal: context.signal });
+    const browser = settings.browserCommand ? browserFor({ noBrowser: false, command: settings.browserCommand, print: context.ui.trace }) : undefined;
+    outcome = await runCheck(settings, { http, ui: context.ui, browser, signal: context.signal });
   } catch (error) {
     // Could not complete (exit 3 or 4): CI still gets a JUnit file that says why.
     if (junitPath !== undefined && error instanceof CliError && error.code !== 'USAGE' && error.code !== 'INPUT') {

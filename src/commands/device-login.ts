@@ -4,7 +4,7 @@ import { judgeAccessToken, judgeIdToken, keySource } from '../core/login-tokens.
 import { fetchJwks } from '../core/jwks.js';
 import { judgeTokenResponse } from '../core/token-endpoint.js';
 import type { Report, Section } from '../report/model.js';
-import { redact } from '../report/redact.js';
+import { redact } from '../util/redact.js';
 import type { TokenEntry } from '../store/cache.js';
 import { endpointProblem } from '../core/metadata-trust.js';
 import { openBrowser } from '../ui/browser.js';

@@ -3,7 +3,7 @@ import { judgeAgreement } from '../core/introspection-checks.js';
 import { introspect, judgeIntrospection, probeIntrospection, type TokenTypeHint } from '../core/introspection.js';
 import { usageError } from '../errors.js';
 import type { Report, Section } from '../report/model.js';
-import { redact } from '../report/redact.js';
+import { redact } from '../util/redact.js';
 import type { ClientFlags } from '../store/profiles.js';
 import type { Context } from './context.js';
 import { locallyValid, openSession, tokenArgument, warnIfExpired } from './lifecycle-session.js';

@@ -7,8 +7,9 @@ import { timeNotes } from '../core/jwt/claims.js';
 import { runLogin, type LoginResult, type LoginSettings } from '../core/login-flow.js';
 import type { LoopbackOptions } from '../core/loopback.js';
 import type { Report, Section } from '../report/model.js';
-import { redact } from '../report/redact.js';
+import { redact } from '../util/redact.js';
 import { CheckRecorder } from '../checks/recorder.js';
+import { browserFor, type BrowserOptions } from '../ui/browser.js';
 import { saveTokensChecked, type TokenEntry } from '../store/cache.js';
 import { resolveClient, type ClientFlags } from '../store/profiles.js';
 import { humanDuration, relativeTime } from '../util/duration.js';
@@ -74,7 +75,8 @@ function parseParams(values: string[] = []): Array<[string, string]> {
   });
 }
 
-async function settingsFrom(options: LoginOptions, context: Context): Promise<LoginSettings> {
+/** The flow's settings, and the browser that the flow is handed (LoginDeps.browser). */
+async function settingsFrom(options: LoginOptions, context: Context): Promise<LoginSettings & { browser: BrowserOptions }> {
   const client = await resolveClient(options, context);
   const credentials: ClientCredentials = { client_id: client.client_id, method: client.client_auth };
   if (client.client_secret) credentials.client_secret = client.client_secret;
@@ -110,7 +112,7 @@ export async function run(options: LoginOptions, context: Context): Promise<Repo
   const http = await context.http({ timeoutSeconds: Math.min(30, settings.timeoutSeconds + 1) });
   if (settings.client.client_secret) http.addSecret(settings.client.client_secret);
   const deadline = AbortSignal.timeout(settings.timeoutSeconds * 1000);
-  const result = await untilCancelled(runLogin(settings, { http, ui: context.ui, signal: context.signal, deadline }), settings.timeoutSeconds, context.signal, deadline);
+  const result = await untilCancelled(runLogin(settings, { http, ui: context.ui, browser: browserFor({ ...settings.browser, print: context.ui.prompt }), signal: context.signal, deadline }), settings.timeoutSeconds, context.signal, deadline);
   const cache = await cacheTokens(settings, result, context);
   if (result.stoppedAt) context.ui.warn(`login stopped: ${result.stoppedAt}`);
   return buildReport(settings, result, cache);

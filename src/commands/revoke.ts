@@ -4,7 +4,7 @@ import { oauthError, refreshGrant } from '../core/refresh.js';
 import { judgeRevocation, judgeRevokedInactive, judgeRevokedRefresh, judgeUnknownRevocation, revoke } from '../core/revocation.js';
 import { jsonObject } from '../core/client-request.js';
 import type { Report } from '../report/model.js';
-import { redact } from '../report/redact.js';
+import { redact } from '../util/redact.js';
 import { deleteTokens } from '../store/cache.js';
 import type { ClientFlags } from '../store/profiles.js';
 import type { Context } from './context.js';

@@ -2,7 +2,7 @@ import { CheckRecorder } from '../checks/recorder.js';
 import { parseJwt } from '../core/jwt/parse.js';
 import { judgeUserinfo, requestUserinfo } from '../core/userinfo.js';
 import type { Report } from '../report/model.js';
-import { redact } from '../report/redact.js';
+import { redact } from '../util/redact.js';
 import type { ClientFlags } from '../store/profiles.js';
 import type { Context } from './context.js';
 import { openSession, tokenArgument, warnIfExpired } from './lifecycle-session.js';

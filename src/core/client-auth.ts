@@ -2,7 +2,7 @@ import { createPrivateKey, randomUUID, type JsonWebKey, type KeyObject } from 'n
 import { readLocalFile } from '../util/local-file.js';
 import { SignJWT, type JWK } from 'jose';
 import { inputError, usageError } from '../errors.js';
-import { formUrlEncode } from '../report/redact.js';
+import { formUrlEncode } from '../util/redact.js';
 import { jsonParseProblem } from '../util/show.js';
 
 /**

@@ -1,52 +1,23 @@
-import type { JWK } from 'jose';
-import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import { CliError } from '../errors.js';
-import type { HttpClient } from '../http/types.js';
-import { redact, redactSecret } from '../report/redact.js';
-import type { StepTiming } from '../report/model.js';
-import { openBrowser } from '../ui/browser.js';
-import type { Ui } from '../ui/ui.js';
+import { redactSecret } from '../util/redact.js';
 import { humanDuration } from '../util/duration.js';
-import { buildAuthorizationUrl, isFrontChannelCredential, judgeCallback, judgePkce, judgeRedirectUri, judgeStrayCallbacks, type AuthorizationRequest, type CallbackOutcome } from './authorization.js';
+import { buildAuthorizationUrl, isFrontChannelCredential, judgeCallback, judgePkce, judgeRedirectUri, judgeStrayCallbacks, type CallbackOutcome } from './authorization.js';
 import { chooseClientAuth, type ClientAuthMethod, type ClientCredentials } from './client-auth.js';
 import { judgeClientAuthDiagnosis, tryClientAuthentications } from './diagnose/client-auth.js';
 import { discover } from './discovery.js';
 import { metadataRefusal } from './metadata-trust.js';
 import { fetchJwks } from './jwks.js';
+import { createFlow, type DiscoveredIssuer, type Flow, type LoginDeps, type LoginSettings } from './login-context.js';
 import type { JudgedToken } from './login-tokens.js';
 import { hasOpenid, redeemCode, validateTokens } from './login-steps.js';
-import { startLoopback, type Loopback, type LoopbackOptions, type ReceivedCallback } from './loopback.js';
+import { startLoopback, type Loopback, type ReceivedCallback } from './loopback.js';
 import { createPkce, randomValue } from './pkce.js';
+import type { Ui } from './ports.js';
+import type { StepTiming } from './timing.js';
 import type { TokenSet } from './token-endpoint.js';
 
-/** Everything `oidc-cli login` decided from its options (src/commands/login.ts). */
-export interface LoginSettings {
-  issuer: string;
-  client: ClientCredentials;
-  /** False when the method was only implied by the credentials: discovery's list may then pick it. */
-  clientAuthExplicit?: boolean;
-  scope: string;
-  listener: LoopbackOptions;
-  request: Pick<AuthorizationRequest, 'response_mode' | 'prompt' | 'login_hint' | 'max_age' | 'acr_values' | 'resource' | 'audience' | 'extra'>;
-  browser: { noBrowser: boolean; command: string | undefined };
-  timeoutSeconds: number;
-  clockSkew: number;
-  showTokens: boolean;
-  /** --insecure: plain http endpoints are acted on anywhere, not only on loopback. */
-  insecure?: boolean;
-  /** false with --no-diagnose: no experiments after a failed step. */
-  diagnose?: boolean;
-}
-
-export interface LoginDeps {
-  http: HttpClient;
-  ui: Ui;
-  /** Ctrl-C (context.signal). */
-  signal: AbortSignal;
-  /** Aborted at the --timeout deadline of the whole login; default: settings.timeoutSeconds from now. */
-  deadline?: AbortSignal;
-}
+export type { LoginDeps, LoginSettings } from './login-context.js';
 
 export interface LoginResult {
   checks: CheckResult[];
@@ -63,47 +34,6 @@ export interface LoginResult {
   idToken: JudgedToken | undefined;
   accessToken: JudgedToken | undefined;
   userinfo: Record<string, unknown> | undefined;
-}
-
-/** What every step of one login shares: its settings, the checks so far, timings, redaction. */
-export interface Flow {
-  settings: LoginSettings;
-  deps: LoginDeps;
-  checks: CheckRecorder;
-  steps: StepTiming[];
-  timed<T>(name: string, work: () => Promise<T>): Promise<T>;
-  show(value: string): string;
-}
-
-/** The issuer as discovered: endpoints, keys, and the client authentication to use with it. */
-export interface DiscoveredIssuer {
-  issuer: string;
-  metadata: Record<string, unknown>;
-  authorization_endpoint: string;
-  token_endpoint: string;
-  jwks_uri: string;
-  userinfo_endpoint: string | undefined;
-  keys: JWK[];
-  client: ClientCredentials;
-}
-
-function createFlow(settings: LoginSettings, deps: LoginDeps): Flow {
-  const steps: StepTiming[] = [];
-  return {
-    settings,
-    deps,
-    checks: new CheckRecorder(),
-    steps,
-    async timed(name, work) {
-      const t0 = performance.now();
-      try {
-        return await work();
-      } finally {
-        steps.push({ name, ms: Math.round(performance.now() - t0) });
-      }
-    },
-    show: (value) => redact(value, settings.showTokens),
-  };
 }
 
 /** The login flow of PRODUCT.md, step by step, shown live on stderr. Throws CliError for what stops it. */
@@ -257,7 +187,7 @@ async function waitForResponse(url: string, settings: LoginSettings, deps: Login
   const signal = AbortSignal.any([deps.signal, deadline]);
   const received = listener.waitForCallback(signal);
   received.catch(() => undefined);
-  const browser = await openBrowser(url, { ...settings.browser, print: deps.ui.prompt });
+  const browser = await deps.browser.open(url);
   deps.ui.step(`Waiting for the authorization response (timeout ${humanDuration(settings.timeoutSeconds)}, Ctrl-C to cancel)`);
   let waiting = true;
   try {

@@ -1,11 +1,11 @@
 import type { JWK } from 'jose';
-import type { DiscoveredIssuer, Flow } from './login-flow.js';
+import type { DiscoveredIssuer, Flow } from './login-context.js';
 import { judgeAccessToken, judgeIdToken, keySource, type JudgedToken, type TokenContext } from './login-tokens.js';
 import { fetchJwks } from './jwks.js';
 import { describeForm, isVsChar, judgeTokenResponse, requestToken, type TokenJudgement, type TokenSet } from './token-endpoint.js';
 import { judgeUserinfo, requestUserinfo } from './userinfo.js';
 import { show } from '../util/show.js';
-import { redactSecret } from '../report/redact.js';
+import { redactSecret } from '../util/redact.js';
 
 export const hasOpenid = (scope: string) => scope.split(/\s+/).includes('openid');
 const strings = (value: unknown) => (Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined);
@@ -75,6 +75,7 @@ export async function validateTokens(
     advertisedAlgorithms: strings(issuer.metadata.id_token_signing_alg_values_supported),
     keys,
     clockSkew: settings.clockSkew,
+    now: flow.deps.now,
   };
   let idToken: JudgedToken | undefined;
   if (tokens.id_token) {

@@ -20,6 +20,8 @@ export interface TokenContext {
   advertisedAlgorithms: string[] | undefined;
   keys: KeySource;
   clockSkew: number;
+  /** The flow's clock in seconds since the epoch (LoginDeps.now); the wall clock when absent. */
+  now?: (() => number) | undefined;
 }
 
 export interface JudgedToken {
@@ -51,7 +53,7 @@ async function judge(token: string, prefix: 'id_token' | 'access_token', options
       keys: context.keys,
       ...options,
       clockSkew: context.clockSkew,
-      now: nowSeconds(),
+      now: context.now?.() ?? nowSeconds(),
       ...(tokens.date ? { serverDate: tokens.date } : {}),
     });
     return judged(result);

@@ -1,7 +1,7 @@
 import type { CheckRecorder } from '../checks/recorder.js';
 import { CliError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http/types.js';
-import { redact, redactSecret } from '../report/redact.js';
+import { redact, redactSecret } from '../util/redact.js';
 import { show } from '../util/show.js';
 import { applyClientAuth, type ClientCredentials } from './client-auth.js';
 
@@ -225,4 +225,14 @@ function judgeError(response: HttpResponse, object: Record<string, unknown> | un
     checks.violation('token_response.error_format', `error=${error} with HTTP ${response.status}; expected ${expected}`);
   } else checks.pass('token_response.error_format', `HTTP ${response.status} with error=${error}`);
   return { tokens: undefined, error: error ? { error, ...(error_description ? { error_description } : {}) } : undefined, body: object };
+}
+
+/** The body of a token endpoint answer as an object, or undefined. */
+export function bodyOf(response: HttpResponse): Record<string, unknown> | undefined {
+  try {
+    const body = response.json();
+    return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }

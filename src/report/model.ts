@@ -1,4 +1,5 @@
 import type { CheckResult, Status } from '../checks/types.js';
+import type { StepTiming } from '../core/timing.js';
 
 /** Human view of one part of a result; the JSON view is `Report.data`. */
 export type Section =
@@ -7,11 +8,7 @@ export type Section =
   | { title: string; kind: 'table'; columns: string[]; rows: string[][] }
   | { title: string; kind: 'text'; text: string };
 
-/** A timed protocol step (login, check): shown in the report and in JSON as `steps`. */
-export interface StepTiming {
-  name: string;
-  ms: number;
-}
+export type { StepTiming } from '../core/timing.js';
 
 /**
  * What every command returns: judged checks plus what it shows. Commands build it; renderers in this

@@ -1,5 +1,5 @@
 import { printable } from '../util/terminal.js';
-import { formUrlEncode } from './redact.js';
+import { formUrlEncode } from '../util/redact.js';
 
 const MASK = '[redacted]';
 /** Very short values would mask half the output (ordinary words) and protect nothing. */

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Browser, LaunchedBrowser } from '../core/ports.js';
 import { CliError, usageError } from '../errors.js';
 
 /**
@@ -13,13 +14,7 @@ export interface BrowserOptions {
   print?: (line: string) => void;
 }
 
-export interface LaunchedBrowser {
-  /** Rejects when the command fails (exits non-zero or cannot start) before `stop()` is called. */
-  failed: Promise<never>;
-  /** Resolves with the exit code (null when killed) once the command ends, whatever the code; never for a system browser. */
-  exited: Promise<number | null>;
-  stop(): void;
-}
+export type { LaunchedBrowser };
 
 /** POSIX-like word splitting: whitespace separates, '…' is literal, "…" and \ escape. No expansion. */
 export function splitCommand(command: string): string[] {
@@ -78,6 +73,11 @@ export async function openBrowser(url: string, browserOptions: BrowserOptions): 
     options.print('(could not start the system browser: open the URL above by hand)');
   }
   return { failed: never(), exited: never(), stop: () => undefined };
+}
+
+/** The Browser port of core/ (src/core/ports.ts) as the options chose it. */
+export function browserFor(options: BrowserOptions): Browser {
+  return { open: (url) => openBrowser(url, options) };
 }
 
 function runCommand([file, ...args]: string[], url: string, options: Required<BrowserOptions>): LaunchedBrowser {

@@ -1,27 +1,9 @@
 import type { ChalkInstance } from 'chalk';
+import type { Ui } from '../core/ports.js';
 import { printable } from '../util/terminal.js';
 
-/**
- * Everything a command may say while it runs goes to stderr through here: steps of a flow, the
- * `--explain` lines, warnings and HTTP traces. stdout is reserved for the result (main.ts).
- */
-export interface Ui {
-  readonly chalk: ChalkInstance;
-  /** A protocol step heading ("→ Token request"), shown unless --json or --quiet. */
-  step(title: string): void;
-  /** Detail under the current step (what was sent, what came back). */
-  detail(line: string): void;
-  /** One line on why the step matters; only with --explain. */
-  explain(line: string): void;
-  /** Always shown (even with --json): something the user must know. */
-  warn(line: string): void;
-  /** Always shown, unstyled: an instruction the user must act on (a URL to open, a device code to enter). */
-  prompt(line: string): void;
-  /** HTTP traces for -v / -vv. */
-  trace(line: string): void;
-  /** A spinner while waiting; a no-op unless stderr is a TTY. Returns a stop function. */
-  spinner(text: string): Promise<(finalText?: string) => void>;
-}
+// The Ui port is declared by core (src/core/ports.ts), which must not import ui/; createUi implements it.
+export type { Ui };
 
 export interface UiOptions {
   chalk: ChalkInstance;

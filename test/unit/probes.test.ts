@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CheckRecorder } from '../../src/checks/recorder.js';
-import { describeOutcome, gate, type AuthorizationVariant, type FrontChannelOutcome } from '../../src/core/check/front-channel.js';
+import { describeOutcome, gate, type AuthorizationVariant, type FrontChannelOutcome } from '../../src/core/front-channel.js';
 import { matches, selection } from '../../src/core/check/select.js';
 import { promptNone, responseTypeMissing, unknownParameter } from '../../src/core/probes/authorization-params.js';
 import { clientSecretWrong } from '../../src/core/probes/client-secret.js';

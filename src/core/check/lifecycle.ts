@@ -7,8 +7,7 @@ import { parseJwt } from '../jwt/parse.js';
 import { judgeRefreshedIdToken, judgeReuse, judgeRotation, rotationExpected } from '../refresh-checks.js';
 import { oauthError, refreshGrant } from '../refresh.js';
 import { judgeRevocation, judgeRevokedInactive, judgeRevokedRefresh, judgeUnknownRevocation, revoke } from '../revocation.js';
-import type { TokenSet } from '../token-endpoint.js';
-import { bodyOf } from '../probes/types.js';
+import { bodyOf, type TokenSet } from '../token-endpoint.js';
 
 /**
  * The token lifecycle after the login of `check`: refresh (rotation, OIDC Core §12.2), introspection

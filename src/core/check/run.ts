@@ -2,20 +2,20 @@ import { CATALOGUE } from '../../checks/catalogue.js';
 import { CheckRecorder } from '../../checks/recorder.js';
 import type { CheckResult } from '../../checks/types.js';
 import type { HttpClient } from '../../http/types.js';
-import type { StepTiming } from '../../report/model.js';
-import type { Ui } from '../../ui/ui.js';
 import type { ClientCredentials } from '../client-auth.js';
 import { discover } from '../discovery.js';
 import { metadataRefusal } from '../metadata-trust.js';
 import { fetchJwks } from '../jwks.js';
 import { runLogin } from '../login-flow.js';
 import type { LoopbackOptions } from '../loopback.js';
+import type { Browser, Ui } from '../ports.js';
 import { PROBES, type ProbeEnv } from '../probes/index.js';
 import type { TokenSet } from '../token-endpoint.js';
 import { clientCredentialsGrant } from './client-credentials.js';
-import { frontChannel } from './front-channel.js';
+import { frontChannel } from '../front-channel.js';
 import { checkLifecycle, INTROSPECTION_IDS, REFRESH_IDS, REVOCATION_IDS } from './lifecycle.js';
 import type { Selection } from './select.js';
+import { timer, type StepTiming } from '../timing.js';
 
 /** Everything `oidc-cli check` decided from its options (src/commands/check.ts). */
 export interface CheckSettings {
@@ -25,8 +25,6 @@ export interface CheckSettings {
   /** Scope for the client_credentials grant when there is no user flow (default: none sent). */
   clientCredentialsScope: string | undefined;
   listener: LoopbackOptions;
-  /** --browser-command or $BROWSER: without it there is no user flow. */
-  browserCommand: string | undefined;
   timeoutSeconds: number;
   clockSkew: number;
   showTokens: boolean;
@@ -42,6 +40,8 @@ export interface CheckSettings {
 export interface CheckDeps {
   http: HttpClient;
   ui: Ui;
+  /** The browser for the login and the probes (--browser-command or $BROWSER): without it there is no user flow. */
+  browser: Browser | undefined;
   signal: AbortSignal;
 }
 
@@ -66,14 +66,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   const started = Date.now();
   const remainingMs = () => Math.max(1, started + settings.timeoutSeconds * 1000 - Date.now());
   const steps: StepTiming[] = [];
-  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    try {
-      return await work();
-    } finally {
-      steps.push({ name, ms: Math.round(performance.now() - t0) });
-    }
-  };
+  const timed = timer(steps);
 
   // 1. Discovery and keys: everything else needs the endpoints.
   ui.step(`Discovery: ${settings.issuer}`);
@@ -95,7 +88,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   const token_endpoint = endpoint('token_endpoint');
   const noUserFlow = discovery.refused
     ? `stopped at discovery: ${discovery.refused}`
-    : !settings.browserCommand
+    : !deps.browser
       ? 'no user flow: pass --browser-command CMD (a headless sign-in script) to run it'
       : !authorization_endpoint || !token_endpoint
         ? 'discovery lists no authorization_endpoint or token_endpoint'
@@ -119,13 +112,12 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
             scope: settings.scope,
             listener: settings.listener,
             request: { response_mode: 'query', extra: [] },
-            browser: { noBrowser: false, command: settings.browserCommand },
             timeoutSeconds: remainingMs() / 1000,
             clockSkew: settings.clockSkew,
             showTokens: settings.showTokens,
             insecure: settings.insecure === true,
           },
-          { http, ui: quiet, signal: deps.signal },
+          { http, ui: quiet, browser: deps.browser!, signal: deps.signal },
         ),
       );
       // Discovery and JWKS were judged in phase 1 already.
@@ -152,7 +144,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
           authorization_endpoint: authorization_endpoint!,
           client_id: settings.client.client_id,
           scope: settings.scope,
-          browserCommand: settings.browserCommand!,
+          browser: deps.browser!,
           listener: settings.listener,
           waitMs: () => Math.min(remainingMs(), 60_000),
           refusalWaitMs: () => Math.min(remainingMs(), 30_000),

@@ -1,5 +1,5 @@
 import { randomValue } from '../pkce.js';
-import { describeOutcome, param } from '../check/front-channel.js';
+import { describeOutcome, param } from '../front-channel.js';
 import type { Probe } from './types.js';
 
 /** RFC 6749 §3.1: "The authorization server MUST ignore unrecognized request parameters." */

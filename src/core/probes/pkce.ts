@@ -1,5 +1,5 @@
 import { randomValue } from '../pkce.js';
-import { describeOutcome, param } from '../check/front-channel.js';
+import { describeOutcome, param } from '../front-channel.js';
 import { describeAnswer, freshCode, issuedTokens, judgeRefused, redeem, type Probe } from './types.js';
 
 /** RFC 7636 §4.6: the code was bound to a code_challenge; a token request without the verifier must fail. */

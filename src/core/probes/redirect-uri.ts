@@ -1,4 +1,4 @@
-import { ALTERED_PATH, describeOutcome } from '../check/front-channel.js';
+import { ALTERED_PATH, describeOutcome } from '../front-channel.js';
 import { freshCode, judgeRefused, redeem, type Probe } from './types.js';
 
 /**

@@ -1,8 +1,10 @@
 import type { CheckRecorder } from '../../checks/recorder.js';
 import type { HttpClient, HttpResponse } from '../../http/types.js';
-import type { FrontChannel, FrontChannelOutcome } from '../check/front-channel.js';
+import type { FrontChannel, FrontChannelOutcome } from '../front-channel.js';
 import type { ClientCredentials } from '../client-auth.js';
-import { requestToken } from '../token-endpoint.js';
+import { bodyOf, requestToken } from '../token-endpoint.js';
+
+export { bodyOf };
 
 /** What every probe may use. `front` is undefined when no user flow is configured (no --browser-command). */
 export interface ProbeEnv {
@@ -29,16 +31,6 @@ export interface Probe {
   /** 'user': needs an authorization code (a user flow); 'any': has a client_credentials fallback. */
   needs: 'user' | 'any';
   run(env: ProbeEnv, c: CheckRecorder): Promise<void>;
-}
-
-/** The body of a token endpoint answer as an object, or undefined. */
-export function bodyOf(response: HttpResponse): Record<string, unknown> | undefined {
-  try {
-    const body = response.json();
-    return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** True when the token endpoint handed out tokens. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { maskBody, maskHeader, maskUrl, maskUrlsIn, secretsIssued, secretsSent } from '../../../src/http/mask.js';
-import { formUrlEncode, redact, redactSecret } from '../../../src/report/redact.js';
+import { formUrlEncode, redact, redactSecret } from '../../../src/util/redact.js';
 import { SecretRegistry } from '../../../src/report/secrets.js';
 import { printable } from '../../../src/util/terminal.js';
 

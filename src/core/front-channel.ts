@@ -1,9 +1,9 @@
-import { CliError } from '../../errors.js';
-import { openBrowser } from '../../ui/browser.js';
-import { humanDuration } from '../../util/duration.js';
-import { buildAuthorizationUrl, isFrontChannelCredential } from '../authorization.js';
-import { startLoopback, type LoopbackOptions } from '../loopback.js';
-import { createPkce, randomValue } from '../pkce.js';
+import { CliError } from '../errors.js';
+import { humanDuration } from '../util/duration.js';
+import { buildAuthorizationUrl, isFrontChannelCredential } from './authorization.js';
+import { startLoopback, type LoopbackOptions } from './loopback.js';
+import { createPkce, randomValue } from './pkce.js';
+import type { Browser } from './ports.js';
 
 /**
  * One authorization request without a person, for `check` and its probes: a loopback listener, the
@@ -15,7 +15,8 @@ export interface FrontChannelSettings {
   authorization_endpoint: string;
   client_id: string;
   scope: string;
-  browserCommand: string;
+  /** The `--browser-command` hook (src/ui/browser.ts browserFor), or an HTTP driver in unit tests. */
+  browser: Browser;
   listener: LoopbackOptions;
   /** How long to wait for a response the IdP should send. */
   waitMs: () => number;
@@ -144,7 +145,7 @@ async function authorizeOnce(settings: FrontChannelSettings, variant: Authorizat
     const timeout = AbortSignal.timeout(waitMs);
     const received = listener.waitForCallback(AbortSignal.any([settings.signal, timeout]));
     received.catch(() => undefined);
-    const browser = await openBrowser(url.toString(), { noBrowser: false, command: settings.browserCommand, print: settings.trace });
+    const browser = await settings.browser.open(url.toString());
     // The browser command ending is the signal that nothing more will come (an error page, usually):
     // a response already on its way still gets a moment to land before the leg is judged.
     const ended = browser.exited.then(async (exitCode) => {

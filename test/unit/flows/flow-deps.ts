@@ -1,0 +1,30 @@
+/**
+ * The deps a flow of src/core needs, built for a unit test: the real HTTP client (no TLS, plain http on
+ * loopback), a Ui that records what it was told, and the in-process HTTP browser. No binary is spawned.
+ */
+import { Chalk } from 'chalk';
+import { createHttpClient } from '../../../src/http/client.js';
+import type { Ui } from '../../../src/core/ports.js';
+
+export interface RecordingUi extends Ui {
+  lines: { step: string[]; warn: string[]; prompt: string[] };
+}
+
+export function recordingUi(): RecordingUi {
+  const lines = { step: [] as string[], warn: [] as string[], prompt: [] as string[] };
+  return {
+    lines,
+    chalk: new Chalk({ level: 0 }),
+    step: (title) => void lines.step.push(title),
+    detail: () => undefined,
+    explain: () => undefined,
+    warn: (line) => void lines.warn.push(line),
+    prompt: (line) => void lines.prompt.push(line),
+    trace: () => undefined,
+    spinner: async () => () => undefined,
+  };
+}
+
+export function testHttp(ui: Ui) {
+  return createHttpClient({ timeoutMs: 5_000, caFile: undefined, insecure: false, verbose: 0, showTokens: false, trace: ui.trace, warn: ui.warn, env: {} });
+}
