@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { environmentHelp } from './environment.js';
 import { parseDuration } from './util/duration.js';
 
 /** Called by an action with the command's name, its own options (positionals merged in) and the globals. */
@@ -70,7 +71,7 @@ export function buildCli(version: string, dispatch: Dispatch): Command {
     'verify with the keys of this issuer (discovery → jwks_uri); also checks iss',
   )
     .option('--jwks <file|url>', 'verify with this JWK Set or single JWK (a local file may hold an oct key)')
-    .option('--secret <secret>', 'HMAC secret (prefer --secret-file or OIDC_CLIENT_SECRET: argv is visible to other users)')
+    .option('--secret <secret>', 'HMAC secret (prefer --secret-file: argv is visible to other users)')
     .option('--secret-file <file>', 'read the HMAC secret from a file')
     .option('--alg <alg>', 'accept only these algorithms (repeatable)', collect)
     .option('--iss <issuer>', 'expected iss claim (exact)')
@@ -166,6 +167,15 @@ Examples:
   $ oidc-cli login ... --redirect-uri http://127.0.0.1:8765/callback --param ui_locales=fr`,
     )
     .action(action('login'));
+
+  // `oidc-cli help environment` (and `oidc-cli environment`): every variable read, from src/environment.ts.
+  program
+    .command('environment', { hidden: true })
+    .summary('list the environment variables oidc-cli reads')
+    .description('List the environment variables oidc-cli reads (also: oidc-cli help environment).')
+    // After the help, not as the description: commander would wrap the table at 80 columns.
+    .addHelpText('after', `\n${environmentHelp()}`)
+    .action(action('environment'));
 
   program
     .command('checks')

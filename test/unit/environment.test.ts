@@ -1,0 +1,32 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ENVIRONMENT } from '../../src/environment.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sources(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('the environment variables (oidc-cli help environment)', () => {
+  it('lists every variable the code reads (env.NAME, env[\'NAME\'], commander .env(), the proxy and XDG names)', () => {
+    const read = new Set<string>();
+    for (const file of sources(join(ROOT, 'src')).filter((path) => !path.endsWith('environment.ts'))) {
+      const text = readFileSync(file, 'utf8');
+      for (const match of text.matchAll(/\benv\.([A-Z][A-Z0-9_]+)|\.env\('([A-Z][A-Z0-9_]+)'\)|xdgBase\(env, '([A-Z_]+)'/g)) read.add((match[1] ?? match[2] ?? match[3])!);
+    }
+    const listed = new Set(ENVIRONMENT.map((e) => e.name));
+    expect([...read].filter((name) => !listed.has(name)).sort()).toEqual([]);
+    expect(read.size).toBeGreaterThan(10);
+  });
+
+  it('the README table names the same variables', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## Environment variables'));
+    for (const { name } of ENVIRONMENT) expect(table, name).toContain(`\`${name}\``);
+  });
+});
