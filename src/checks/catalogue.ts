@@ -6,7 +6,7 @@ import { JWKS_CHECKS } from './catalogue/jwks.js';
 import { LIFECYCLE_CHECKS } from './catalogue/lifecycle.js';
 import { PROBES_CHECKS } from './catalogue/probes.js';
 import { TOKEN_RESPONSE_CHECKS } from './catalogue/token_response.js';
-import { tokenChecks } from './catalogue/tokens.js';
+import { tokenChecks, type TokenCheckId } from './catalogue/tokens.js';
 import { USERINFO_CHECKS } from './catalogue/userinfo.js';
 import type { CheckDefinition } from './types.js';
 
@@ -29,10 +29,26 @@ export const CATALOGUE: readonly CheckDefinition[] = [
   ...DIAGNOSIS_CHECKS,
 ];
 
+/**
+ * The closed union of every check id, derived from the catalogue: the recorder takes only these, so a
+ * typo or an id without a catalogue entry is a compile error, not a runtime one.
+ */
+export type CheckId =
+  | TokenCheckId
+  | (typeof DISCOVERY_CHECKS)[number]['id']
+  | (typeof JWKS_CHECKS)[number]['id']
+  | (typeof AUTHORIZATION_CHECKS)[number]['id']
+  | (typeof TOKEN_RESPONSE_CHECKS)[number]['id']
+  | (typeof USERINFO_CHECKS)[number]['id']
+  | (typeof LIFECYCLE_CHECKS)[number]['id']
+  | (typeof PROBES_CHECKS)[number]['id']
+  | (typeof CACHE_CHECKS)[number]['id']
+  | (typeof DIAGNOSIS_CHECKS)[number]['id'];
+
 const BY_ID = new Map(CATALOGUE.map((definition) => [definition.id, definition]));
 if (BY_ID.size !== CATALOGUE.length) throw new Error('check catalogue: duplicate id');
 
-export function checkDefinition(id: string): CheckDefinition {
+export function checkDefinition(id: CheckId): CheckDefinition {
   const definition = BY_ID.get(id);
   // A programming error, not a user error: caught by the catalogue test.
   if (!definition) throw new Error(`check catalogue: unknown check id "${id}"`);

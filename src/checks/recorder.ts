@@ -1,4 +1,4 @@
-import { checkDefinition } from './catalogue.js';
+import { checkDefinition, type CheckId } from './catalogue.js';
 import type { CheckResult, Status } from './types.js';
 
 const STATUS_FOR_VIOLATION = { error: 'fail', warning: 'warn', info: 'pass' } as const;
@@ -11,31 +11,31 @@ export class CheckRecorder {
   readonly results: CheckResult[] = [];
 
   /** The rule holds. */
-  pass(id: string, message: string): CheckResult {
+  pass(id: CheckId, message: string): CheckResult {
     return this.add(id, 'pass', message);
   }
 
   /** The rule is broken: status follows the catalogue severity (error → fail, warning → warn, info → pass). */
-  violation(id: string, message: string, options: { hint?: string } = {}): CheckResult {
+  violation(id: CheckId, message: string, options: { hint?: string } = {}): CheckResult {
     return this.add(id, STATUS_FOR_VIOLATION[checkDefinition(id).severity], message, options.hint);
   }
 
   /** An explicit failure, whatever the default severity (e.g. a duplicate kid that also collides on kty/alg). */
-  fail(id: string, message: string, options: { hint?: string } = {}): CheckResult {
+  fail(id: CheckId, message: string, options: { hint?: string } = {}): CheckResult {
     return this.add(id, 'fail', message, options.hint);
   }
 
-  warn(id: string, message: string, options: { hint?: string } = {}): CheckResult {
+  warn(id: CheckId, message: string, options: { hint?: string } = {}): CheckResult {
     return this.add(id, 'warn', message, options.hint);
   }
 
   /** Not judged: say why. Never use pass for something that was not checked. */
-  skip(id: string, reason: string): CheckResult {
+  skip(id: CheckId, reason: string): CheckResult {
     return this.add(id, 'skip', reason);
   }
 
   /** Judge a boolean: pass with `passMessage`, otherwise a violation with `failMessage`. */
-  expect(id: string, ok: boolean, passMessage: string, failMessage: string): CheckResult {
+  expect(id: CheckId, ok: boolean, passMessage: string, failMessage: string): CheckResult {
     return ok ? this.pass(id, passMessage) : this.violation(id, failMessage);
   }
 
@@ -47,7 +47,7 @@ export class CheckRecorder {
     return this.results.some((r) => r.status === status);
   }
 
-  private add(id: string, status: Status, message: string, hint?: string): CheckResult {
+  private add(id: CheckId, status: Status, message: string, hint?: string): CheckResult {
     const definition = checkDefinition(id);
     const result: CheckResult = { id, status, message, spec: definition.spec };
     const effectiveHint = hint ?? definition.hint;

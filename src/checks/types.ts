@@ -1,3 +1,5 @@
+import type { CheckId } from './catalogue.js';
+
 /** The status of one judged check, as printed and as in JSON (PRODUCT.md "The report"). */
 export type Status = 'pass' | 'fail' | 'warn' | 'skip';
 
@@ -21,7 +23,8 @@ export interface CheckDefinition {
 
 /** A judged check, as it appears in a report. */
 export interface CheckResult {
-  id: string;
+  /** One of the catalogue's ids (the closed union CheckId of src/checks/catalogue.ts). */
+  id: CheckId;
   status: Status;
   message: string;
   spec: string;

@@ -94,7 +94,7 @@ export async function run(options: CheckOptions, context: Context): Promise<Repo
   }
   const report = buildReport(settings, outcome, junitPath);
   if (junitPath !== undefined) {
-    const probeMs = new Map(outcome.probes.flatMap((probe) => probe.ids.map((id) => [id, probe.ms] as const)));
+    const probeMs = new Map<string, number>(outcome.probes.flatMap((probe) => probe.ids.map((id) => [id, probe.ms] as const)));
     await context.writeFile(junitPath, renderJunit(report, { warningsFail: context.globals.strict, name: suite, msOf: (id) => probeMs.get(id) }));
     context.ui.detail(`JUnit report written to ${junitPath} (${isOk(report, context.globals.strict) ? 'passing' : 'failing'})`);
   }

@@ -67,7 +67,7 @@ export async function run(options: IntrospectOptions, context: Context): Promise
     context.ui.step('Probes: unauthenticated call, random token, wrong token_type_hint');
     await probeIntrospection(session.http, target, token, hint ?? 'access_token', active, c);
   } else {
-    for (const id of ['introspection.requires_auth', 'introspection.unknown_token', 'introspection.token_type_hint']) c.skip(id, 'probes off (--no-probes)');
+    for (const id of ['introspection.requires_auth', 'introspection.unknown_token', 'introspection.token_type_hint'] as const) c.skip(id, 'probes off (--no-probes)');
   }
 
   const sections: Section[] = [

@@ -120,7 +120,7 @@ async function refreshAndReport(session: Session, options: RefreshOptions, oldRe
       if (result) c.merge(result.checks);
     }
     if (outcome.tokens.id_token && !refreshedClaims) {
-      for (const id of ['refresh.id_token.subject', 'refresh.id_token.auth_time', 'refresh.id_token.iat', 'refresh.id_token.nonce']) c.skip(id, 'the refreshed ID token has no readable claims (see id_token.format)');
+      for (const id of ['refresh.id_token.subject', 'refresh.id_token.auth_time', 'refresh.id_token.iat', 'refresh.id_token.nonce'] as const) c.skip(id, 'the refreshed ID token has no readable claims (see id_token.format)');
     } else judgeRefreshedIdToken(originalClaims, refreshedClaims, c);
     const access = await session.validate(outcome.tokens.access_token, 'access_token', { clientId: client.client_id });
     if (access) c.merge(access.checks);

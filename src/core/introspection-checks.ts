@@ -87,7 +87,7 @@ export type ClaimRow = [claim: string, introspection: string, local: string];
  */
 export function judgeAgreement(introspection: Record<string, unknown>, local: Record<string, unknown> | undefined, active: boolean | undefined, c: CheckRecorder): ClaimRow[] {
   for (const claim of AGREEMENT_CLAIMS) {
-    const id = `introspection.agree.${claim}`;
+    const id = `introspection.agree.${claim}` as const;
     if (!local) c.skip(id, 'the token is not a JWT: nothing to compare locally');
     else if (active !== true) c.skip(id, 'the token is not active: an inactive response carries no claims (RFC 7662 §2.2)');
     else {

@@ -42,7 +42,7 @@ export function judgeRefreshedIdToken(
   c: CheckRecorder,
   now = Math.floor(Date.now() / 1000),
 ): void {
-  const ids = ['refresh.id_token.subject', 'refresh.id_token.auth_time', 'refresh.id_token.iat', 'refresh.id_token.nonce'];
+  const ids = ['refresh.id_token.subject', 'refresh.id_token.auth_time', 'refresh.id_token.iat', 'refresh.id_token.nonce'] as const;
   if (!refreshed) {
     for (const id of ids) c.skip(id, 'no id_token in the refresh response (OIDC Core §12.2 makes it optional)');
     return;

@@ -1,4 +1,4 @@
-import { checkDefinition } from '../checks/catalogue.js';
+import { checkDefinition, type CheckId } from '../checks/catalogue.js';
 import { specLink } from '../checks/spec-links.js';
 import type { CheckResult, Severity } from '../checks/types.js';
 import type { Report } from './model.js';
@@ -22,7 +22,7 @@ const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', 
 // GitHub code scanning ranks security findings by this property (0.0–10.0).
 const SECURITY_SEVERITY: Record<Severity, string> = { error: '7.5', warning: '4.0', info: '1.0' };
 
-function rule(id: string) {
+function rule(id: CheckId) {
   const definition = checkDefinition(id);
   const helpUri = specLink(definition.spec);
   return {

@@ -4,7 +4,7 @@ import type { CheckDefinition } from '../types.js';
  * Checks on the authorization request and its callback (CHECKS.md "Authorization request and callback"):
  * RFC 6749 §4.1, RFC 7636, RFC 8252, RFC 9207, RFC 9700. Judged in src/core/authorization.ts.
  */
-export const AUTHORIZATION_CHECKS: CheckDefinition[] = [
+export const AUTHORIZATION_CHECKS = [
   {
     id: 'authorization.redirect_uri',
     title: 'Redirect URI is a loopback IP literal',
@@ -68,4 +68,4 @@ export const AUTHORIZATION_CHECKS: CheckDefinition[] = [
     severity: 'error',
     hint: 'A missing or foreign iss when the IdP advertises authorization_response_iss_parameter_supported points at a mix-up attack: the code must not be sent anywhere.',
   },
-];
+] as const satisfies readonly CheckDefinition[];

@@ -1,7 +1,7 @@
 import type { CheckDefinition } from '../types.js';
 
 /** The token cache as a step of a command (PRODUCT.md "Files"). Judged in src/store/cache.ts. */
-export const CACHE_CHECKS: CheckDefinition[] = [
+export const CACHE_CHECKS = [
   {
     id: 'cache.write',
     title: 'Tokens saved in the token cache',
@@ -9,4 +9,4 @@ export const CACHE_CHECKS: CheckDefinition[] = [
     severity: 'error',
     hint: 'Make $XDG_CACHE_HOME/oidc-cli a directory you own and can write (mode 0700), with free space and nothing planted in it (no symlinks), or point XDG_CACHE_HOME elsewhere; the tokens above were not cached, so `oidc-cli token` cannot use them.',
   },
-];
+] as const satisfies readonly CheckDefinition[];

@@ -4,7 +4,7 @@ import type { CheckDefinition } from '../types.js';
  * Diagnoses (issue 13): when a step fails, the cheap and harmless experiments that find the cause,
  * each reported as a check of its own. Judged in src/core/diagnose/; `--no-diagnose` turns them off.
  */
-export const DIAGNOSIS_CHECKS: CheckDefinition[] = [
+export const DIAGNOSIS_CHECKS = [
   {
     id: 'diagnosis.client_auth',
     title: 'Why the token endpoint answered invalid_client',
@@ -19,4 +19,4 @@ export const DIAGNOSIS_CHECKS: CheckDefinition[] = [
     severity: 'error',
     hint: 'Request the token for this resource (scope, --resource/--audience), send the access token rather than the ID token, or get a fresh one.',
   },
-];
+] as const satisfies readonly CheckDefinition[];

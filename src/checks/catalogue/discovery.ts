@@ -5,7 +5,7 @@ import type { CheckDefinition } from '../types.js';
  * /.well-known/openid-configuration (OIDC Discovery 1.0) or /.well-known/oauth-authorization-server
  * (RFC 8414). Judged by src/core/discovery-audit.ts.
  */
-export const DISCOVERY_CHECKS: CheckDefinition[] = [
+export const DISCOVERY_CHECKS = [
   {
     id: 'discovery.document',
     title: 'Metadata document answers 200 with a JSON object',
@@ -132,4 +132,4 @@ export const DISCOVERY_CHECKS: CheckDefinition[] = [
     severity: 'warning',
     hint: 'Each list draws from one IANA registry (JWS algorithms for *_signing_alg_values_supported, PKCE methods for code_challenge_methods_supported…): a value from another registry or a typo tells clients something the server cannot do.',
   },
-];
+] as const satisfies readonly CheckDefinition[];

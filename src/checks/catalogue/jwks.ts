@@ -4,7 +4,7 @@ import type { CheckDefinition } from '../types.js';
  * Checks of the jwks group (CHECKS.md "JWKS"): the JWK Set at jwks_uri, or a local file. Judged by
  * src/core/jwks-audit.ts, which is pure so it runs on a file as well as on a fetched set.
  */
-export const JWKS_CHECKS: CheckDefinition[] = [
+export const JWKS_CHECKS = [
   {
     id: 'jwks.document',
     title: 'JWK Set answers 200 with a JSON object holding a keys array',
@@ -103,4 +103,4 @@ export const JWKS_CHECKS: CheckDefinition[] = [
     severity: 'error',
     hint: 'Regenerate x5c from the key that is published, or remove x5c: a mismatch means one of them is stale or forged.',
   },
-];
+] as const satisfies readonly CheckDefinition[];

@@ -5,7 +5,7 @@ import type { CheckDefinition } from '../types.js';
  * credentials grants): judged in src/core/{refresh,introspection,revocation,device,client-credentials}.ts.
  * The token endpoint's answer itself is judged by the token_response.* checks.
  */
-export const LIFECYCLE_CHECKS: CheckDefinition[] = [
+export const LIFECYCLE_CHECKS = [
   // Refresh (RFC 6749 §6, RFC 9700 §2.2.2, §4.14, OIDC Core §12.2)
   {
     id: 'refresh.grant',
@@ -107,13 +107,13 @@ export const LIFECYCLE_CHECKS: CheckDefinition[] = [
     hint: 'token_type_hint is only a hint: if the token is not found under the hinted type the server must extend its search to all types.',
   },
   ...(['iss', 'client_id', 'sub', 'exp', 'scope'] as const).map(
-    (claim): CheckDefinition => ({
-      id: `introspection.agree.${claim}`,
+    (claim) => ({
+      id: `introspection.agree.${claim}` as const,
       title: `Introspection and the token agree on ${claim}`,
       spec: 'RFC 7662 §2.2, RFC 9068 §2.2',
       severity: 'warning',
       hint: `The introspection response and the JWT itself should describe the same token; a different ${claim} means one of them is stale or the token is not what it seems.`,
-    }),
+    }) satisfies CheckDefinition,
   ),
   // Revocation (RFC 7009)
   {
@@ -181,4 +181,4 @@ export const LIFECYCLE_CHECKS: CheckDefinition[] = [
     severity: 'error',
     hint: 'While the user has not finished, answer 400 with authorization_pending (or slow_down); end with access_denied or expired_token.',
   },
-];
+] as const satisfies readonly CheckDefinition[];

@@ -5,7 +5,7 @@ import type { CheckDefinition } from '../types.js';
  * must refuse. Each is judged in src/core/probes/<family>.ts. A probe that could not be run (no user
  * flow, no secret, the IdP refused an earlier step) is `skip` with the reason, never `pass`.
  */
-export const PROBES_CHECKS: CheckDefinition[] = [
+export const PROBES_CHECKS = [
   {
     id: 'probe.code_reuse',
     title: 'An authorization code can be redeemed only once',
@@ -125,4 +125,4 @@ export const PROBES_CHECKS: CheckDefinition[] = [
     severity: 'error',
     hint: 'Answer an invalid, expired or revoked access token with 401 and WWW-Authenticate: Bearer error="invalid_token", so clients know to get a new token.',
   },
-];
+] as const satisfies readonly CheckDefinition[];

@@ -4,7 +4,7 @@ import type { CheckDefinition } from '../types.js';
  * Checks on the token endpoint's answer (CHECKS.md "Token response"): RFC 6749 §5, OIDC Core §3.1.3.3.
  * Judged in src/core/token-endpoint.ts for every grant (authorization_code, refresh_token, client_credentials).
  */
-export const TOKEN_RESPONSE_CHECKS: CheckDefinition[] = [
+export const TOKEN_RESPONSE_CHECKS = [
   {
     id: 'token_response.status',
     title: 'Token request succeeded with 200 JSON',
@@ -73,4 +73,4 @@ export const TOKEN_RESPONSE_CHECKS: CheckDefinition[] = [
     severity: 'error',
     hint: 'A request with scope openid must get an id_token back; check that the client is allowed the openid scope.',
   },
-];
+] as const satisfies readonly CheckDefinition[];

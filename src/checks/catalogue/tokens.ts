@@ -16,10 +16,10 @@ interface TokenRule {
   severity: Severity | Record<TokenPrefix, Severity>;
   hint?: string;
   /** Only instantiated for these prefixes (default: all). */
-  only?: TokenPrefix[];
+  only?: readonly TokenPrefix[];
 }
 
-const RULES: TokenRule[] = [
+const RULES = [
   {
     suffix: 'format',
     title: 'Compact serialization with canonical base64url',
@@ -198,12 +198,21 @@ const RULES: TokenRule[] = [
     hint: 'An access token whose aud is the client_id looks like an ID token: APIs must not accept ID tokens as access tokens.',
     only: ['access_token'],
   },
-];
+] as const satisfies readonly TokenRule[];
 
 const TITLES: Record<TokenPrefix, string> = { jwt: 'JWT', id_token: 'ID token', access_token: 'Access token' };
 
+type Rule = (typeof RULES)[number];
+type IdOf<R> = R extends { suffix: infer S extends string; only: readonly (infer P extends TokenPrefix)[] }
+  ? `${P}.${S}`
+  : R extends { suffix: infer S extends string }
+    ? `${TokenPrefix}.${S}`
+    : never;
+/** Every token check id, `jwt.exp` to `access_token.typ`: a rule limited to some prefixes exists only there. */
+export type TokenCheckId = IdOf<Rule>;
+
 export function tokenChecks(prefix: TokenPrefix): CheckDefinition[] {
-  return RULES.filter((rule) => !rule.only || rule.only.includes(prefix)).map((rule) => {
+  return (RULES as readonly TokenRule[]).filter((rule) => !rule.only || rule.only.includes(prefix)).map((rule) => {
     const definition: CheckDefinition = {
       id: `${prefix}.${rule.suffix}`,
       title: `${TITLES[prefix]}: ${rule.title}`,

@@ -1,7 +1,7 @@
 import type { CheckDefinition } from '../types.js';
 
 /** Checks on the userinfo response (CHECKS.md "Userinfo"): OIDC Core §5.3, RFC 6750. Judged in src/core/userinfo.ts. */
-export const USERINFO_CHECKS: CheckDefinition[] = [
+export const USERINFO_CHECKS = [
   {
     id: 'userinfo.status',
     title: 'Userinfo answers 200 with JSON or a signed JWT',
@@ -23,4 +23,4 @@ export const USERINFO_CHECKS: CheckDefinition[] = [
     severity: 'error',
     hint: 'A signed userinfo response is a JWT with the issuer\'s key, iss equal to the issuer and aud containing the client_id.',
   },
-];
+] as const satisfies readonly CheckDefinition[];

@@ -1,3 +1,4 @@
+import type { CheckId } from '../../checks/catalogue.js';
 import type { CheckRecorder } from '../../checks/recorder.js';
 import type { HttpClient } from '../../http/types.js';
 import type { ClientCredentials } from '../client-auth.js';
@@ -24,9 +25,9 @@ export interface LifecycleInput {
   expectRotation: boolean | undefined;
 }
 
-export const REFRESH_IDS = ['refresh.grant', 'refresh.rotation', 'refresh.id_token.subject', 'refresh.id_token.auth_time', 'refresh.id_token.iat', 'refresh.id_token.nonce', 'refresh.reuse_rejected'];
-export const INTROSPECTION_IDS = ['introspection.status', 'introspection.active_boolean', 'introspection.active', 'introspection.requires_auth', 'introspection.unknown_token', 'introspection.token_type_hint'];
-export const REVOCATION_IDS = ['revocation.status', 'revocation.unknown_token', 'revocation.inactive', 'revocation.refresh_rejected'];
+export const REFRESH_IDS: CheckId[] = ['refresh.grant', 'refresh.rotation', 'refresh.id_token.subject', 'refresh.id_token.auth_time', 'refresh.id_token.iat', 'refresh.id_token.nonce', 'refresh.reuse_rejected'];
+export const INTROSPECTION_IDS: CheckId[] = ['introspection.status', 'introspection.active_boolean', 'introspection.active', 'introspection.requires_auth', 'introspection.unknown_token', 'introspection.token_type_hint'];
+export const REVOCATION_IDS: CheckId[] = ['revocation.status', 'revocation.unknown_token', 'revocation.inactive', 'revocation.refresh_rejected'];
 const OPT_IN = 'destructive (ends the grant): opt in with --destructive';
 
 const payloadOf = (token: string | undefined) => {

@@ -1,4 +1,4 @@
-import { CATALOGUE } from '../../checks/catalogue.js';
+import { CATALOGUE, type CheckId } from '../../checks/catalogue.js';
 import { CheckRecorder } from '../../checks/recorder.js';
 import type { CheckResult } from '../../checks/types.js';
 import type { HttpClient } from '../../http/types.js';
@@ -54,7 +54,7 @@ export interface CheckOutcome {
   metadata: Record<string, unknown>;
   /** Why there is no user flow, when there is none. */
   noUserFlow: string | undefined;
-  probes: Array<{ name: string; ids: string[]; ran: boolean; ms: number }>;
+  probes: Array<{ name: string; ids: CheckId[]; ran: boolean; ms: number }>;
 }
 
 const LOGIN_GROUPS = ['authorization', 'token_response', 'id_token', 'access_token', 'userinfo', 'client_credentials', 'refresh', 'introspection', 'revocation'];

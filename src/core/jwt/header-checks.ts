@@ -9,7 +9,7 @@ const quote = (value: unknown) => JSON.stringify(value);
 
 /** `alg`: present, not none in any spelling, allowed, and keyed sensibly. Returns the alg when usable. */
 export function checkAlg(parsed: ParsedJwt, options: ValidateOptions, c: CheckRecorder): string | undefined {
-  const id = `${options.prefix}.alg`;
+  const id = `${options.prefix}.alg` as const;
   const alg = parsed.header.alg;
   if (typeof alg !== 'string' || alg === '') return void c.violation(id, `header has no alg (got ${quote(alg)})`);
   if (isNoneAlgorithm(alg)) return void c.violation(id, `alg ${quote(alg)} means an unsigned token: refused in any spelling`);
@@ -69,7 +69,7 @@ export function checkHeader(parsed: ParsedJwt, options: ValidateOptions, c: Chec
 }
 
 function checkTyp(typ: unknown, p: ValidateOptions['prefix'], c: CheckRecorder): void {
-  const id = `${p}.typ`;
+  const id = `${p}.typ` as const;
   // RFC 7515 §4.1.9: media types may omit "application/" and compare case-insensitively.
   const normalized = typeof typ === 'string' ? typ.toLowerCase().replace(/^application\//, '') : undefined;
   const isAccessTokenTyp = normalized === 'at+jwt';

@@ -1,3 +1,4 @@
+import type { CheckId } from '../../checks/catalogue.js';
 import type { CheckRecorder } from '../../checks/recorder.js';
 import type { ParsedJwt, SignatureInfo, ValidateOptions } from './types.js';
 
@@ -40,10 +41,12 @@ export function judgeUndecryptable(parsed: ParsedJwt, options: ValidateOptions, 
   if (requested.size === 0) c.skip(`${p}.jwe`, `${what}: only the header can be read; nothing was asked of it (--jwks, --issuer, --secret, --iss, --aud...)`);
   else c.fail(`${p}.jwe`, `${what}: oidc-cli cannot decrypt it, so ${[...requested.keys()].join(', ')} cannot be checked`);
 
-  const judge = (suffix: string) => {
+  const judge = (suffix: 'alg' | (typeof CLAIMS)[number] | 'c_hash') => {
     const expected = requested.get(suffix);
-    if (expected) c.fail(`${p}.${suffix}`, `cannot be checked: the token is encrypted (expected ${expected})`);
-    else c.skip(`${p}.${suffix}`, 'the token is encrypted: its content cannot be read');
+    // Every prefix has these ids but c_hash, which is judged for id_token only (below).
+    const id = `${p}.${suffix}` as CheckId;
+    if (expected) c.fail(id, `cannot be checked: the token is encrypted (expected ${expected})`);
+    else c.skip(id, 'the token is encrypted: its content cannot be read');
   };
   // The header's alg is the JWE key management alg (RFC 7516 §4.1.1); the signature's, if any, is inside.
   judge('alg');

@@ -1,3 +1,4 @@
+import type { CheckId } from '../../checks/catalogue.js';
 import type { CheckRecorder } from '../../checks/recorder.js';
 import type { HttpClient, HttpResponse } from '../../http/types.js';
 import type { FrontChannel, FrontChannelOutcome } from '../front-channel.js';
@@ -25,7 +26,7 @@ export interface ProbeEnv {
  * concurrently; each gets its own authorization code.
  */
 export interface Probe {
-  ids: string[];
+  ids: CheckId[];
   /** Short name for timings and progress. */
   name: string;
   /** 'user': needs an authorization code (a user flow); 'any': has a client_credentials fallback. */
@@ -81,7 +82,7 @@ export async function redeem(env: ProbeEnv, r: Redemption): Promise<HttpResponse
  * A fresh authorization code for a probe, or the reason there is none (the check is then skipped:
  * the probe could not be run, which says nothing about the rule it tests).
  */
-export async function freshCode(env: ProbeEnv, c: CheckRecorder, ids: string[]): Promise<{ outcome: FrontChannelOutcome; code: string } | undefined> {
+export async function freshCode(env: ProbeEnv, c: CheckRecorder, ids: readonly CheckId[]): Promise<{ outcome: FrontChannelOutcome; code: string } | undefined> {
   const outcome = await env.front!.authorize();
   const code = outcome.response?.find(([n]) => n === 'code')?.[1];
   const error = outcome.response?.find(([n]) => n === 'error')?.[1];
@@ -95,7 +96,7 @@ export async function freshCode(env: ProbeEnv, c: CheckRecorder, ids: string[]):
  * The token request must be refused, ideally with `expected` (invalid_grant): tokens → violation,
  * another error → warn (refused, but clients cannot tell why), `expected` → pass.
  */
-export function judgeRefused(id: string, response: HttpResponse, what: string, expected: string, c: CheckRecorder): void {
+export function judgeRefused(id: CheckId, response: HttpResponse, what: string, expected: string, c: CheckRecorder): void {
   if (issuedTokens(response)) c.violation(id, `${what}: accepted, ${describeAnswer(response)}; expected ${expected}`);
   else if (oauthErrorOf(response) === expected) c.pass(id, `${what}: refused, ${describeAnswer(response)}`);
   else c.warn(id, `${what}: refused, but with ${describeAnswer(response)}; expected ${expected}`);
