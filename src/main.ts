@@ -4,7 +4,7 @@ import { buildCli } from './cli.js';
 import type { CommandOutput, CommandRun, Context, GlobalOptions } from './commands/context.js';
 import { CliError, ReportedStop } from './errors.js';
 import type { HttpClient } from './http/types.js';
-import { renderHuman, renderHumanLine, summaryLine } from './report/human.js';
+import { renderHuman, renderHumanLine } from './report/human.js';
 import { renderJson, renderJsonError } from './report/json.js';
 import { isOk, type Report } from './report/model.js';
 import { SecretRegistry } from './report/secrets.js';

@@ -63,7 +63,7 @@ export async function openBrowser(url: string, browserOptions: BrowserOptions): 
     options.print(`  ${url}`);
     return { failed: never(), exited: never(), stop: () => undefined };
   }
-  if (options.command !== undefined) return runCommand(splitCommand(options.command), url, options);
+  if (options.command !== undefined) return runCommand(splitCommand(options.command), url);
   options.print(`Opening the browser; if it does not open, visit:\n  ${url}`);
   try {
     const { default: open } = await import('open');
@@ -80,7 +80,7 @@ export function browserFor(options: BrowserOptions): Browser {
   return { open: (url) => openBrowser(url, options) };
 }
 
-function runCommand([file, ...args]: string[], url: string, options: Required<BrowserOptions>): LaunchedBrowser {
+function runCommand([file, ...args]: string[], url: string): LaunchedBrowser {
   let stopped = false;
   // stdout of the browser goes to our stderr: stdout carries only the report.
   const child = spawn(file!, [...args, url], { stdio: ['ignore', 2, 2], shell: false });
