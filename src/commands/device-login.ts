@@ -52,7 +52,7 @@ export async function runDeviceLogin(options: LoginOptions, context: Context): P
   context.ui.step(`Polling the token endpoint every ${authorization.interval} s (RFC 8628 §3.4)`);
   context.ui.detail(`each poll sends grant_type=${DEVICE_CODE_GRANT} device_code=${redact(authorization.device_code, context.globals.showTokens)} and the client authentication (${credentials.method})`);
   context.ui.explain('The device_code is a credential: whoever holds it gets the tokens once the user approves.');
-  let result;
+  let result: Awaited<ReturnType<typeof pollForTokens>>;
   try {
     result = await pollForTokens(http, {
       token_endpoint: session.endpoint('token_endpoint'),

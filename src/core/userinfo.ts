@@ -85,7 +85,7 @@ async function judgeSigned(jwt: string, expect: UserinfoExpectations, checks: Ch
     checks.violation('userinfo.signed', 'signed userinfo but no keys from jwks_uri to verify it');
     return undefined;
   }
-  let result;
+  let result: Awaited<ReturnType<typeof validateJwt>>;
   try {
     // The same validator and key selection as every token: a forgeable key or a JWE never verifies.
     result = await validateJwt(jwt, { prefix: 'jwt', keys: expect.keys, expect: { issuer: expect.issuer, audience: expect.client_id }, clockSkew: 60, now: Date.now() / 1000 });

@@ -78,11 +78,13 @@ class LoopbackDirect extends Dispatcher {
   }
 
   // Dispatcher's close/destroy are overloaded with optional callbacks; both forms are served.
+  // biome-ignore lint/suspicious/noExplicitAny: undici's overloads return void or a Promise, one signature serves both
   override close(callback?: () => void): any {
     const done = Promise.all([this.direct.close(), this.proxied.close()]).then(() => undefined);
     return callback ? void done.then(callback, callback) : done;
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: as close, above
   override destroy(first?: Error | null | (() => void), second?: () => void): any {
     const error = typeof first === 'function' ? null : (first ?? null);
     const callback = typeof first === 'function' ? first : second;

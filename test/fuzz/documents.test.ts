@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { auditDiscovery } from '../../src/core/discovery-audit.js';
 import { processDiscoveryResponse } from '../../src/core/discovery.js';
 import { auditJwks, processJwksResponse, summarizeKeys } from '../../src/core/jwks.js';
-import { CliError } from '../../src/errors.js';
 import type { HttpResponse } from '../../src/http/types.js';
 import { soundJwks, soundMetadata } from '../support/bad-idp.js';
 import { FUZZ_TIMEOUT_MS, expectRenderable, jsonValue, nastyString, params, reportOrCliError } from './fuzz.js';

@@ -33,7 +33,7 @@ function check(checks: CheckResult[], id: string): CheckResult {
   return found;
 }
 
-const judge = (patch: (keys: Jwk[]) => Jwk[] | void) => {
+const judge = (patch: (keys: Jwk[]) => Jwk[] | undefined) => {
   const jwks = sound();
   const replaced = patch(jwks.keys);
   return auditJwks(replaced ? { keys: replaced } : jwks);

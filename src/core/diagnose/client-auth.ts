@@ -32,7 +32,10 @@ export async function tryClientAuthentications(http: HttpClient, token_endpoint:
   const attempts: AuthAttempt[] = [];
   for (const { variant, authorization, post } of variants) {
     const form = new URLSearchParams([['grant_type', 'refresh_token'], ['refresh_token', BOGUS_REFRESH_TOKEN]]);
-    if (post) form.set('client_id', client_id), form.set('client_secret', client_secret);
+    if (post) {
+      form.set('client_id', client_id);
+      form.set('client_secret', client_secret);
+    }
     const response = await http.request({
       url: token_endpoint,
       method: 'POST',
