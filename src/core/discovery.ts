@@ -41,6 +41,14 @@ export function parseIssuer(issuer: string): URL {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw usageError(`--issuer: "${issuer}" is not an http(s) URL`, 'give the issuer as an absolute URL, e.g. https://idp.example.com');
   }
+  // A metadata URL pasted where the issuer belongs: name the issuer it most likely stands for. Not
+  // rewritten silently: the issuer is compared byte for byte, so the user should see the one used.
+  const wellKnown = /^(.*?)\/\.well-known\/openid-configuration\/?$/.exec(url.pathname);
+  const rfc8414 = /^\/\.well-known\/oauth-authorization-server(\/.*)?$/.exec(url.pathname);
+  if (wellKnown || rfc8414) {
+    const meant = `${url.origin}${wellKnown ? wellKnown[1] : (rfc8414![1] ?? '')}`;
+    throw usageError(`--issuer: "${issuer}" is the metadata document's URL, not the issuer`, `pass the issuer itself: --issuer ${meant} (the document is found from it)`);
+  }
   return url;
 }
 

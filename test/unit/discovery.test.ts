@@ -273,6 +273,22 @@ describe('processDiscoveryResponse', () => {
   });
 });
 
+describe('parseIssuer', () => {
+  it('a metadata URL pasted as --issuer is a usage error that names the issuer it stands for', () => {
+    expect(() => discoveryUrls('https://idp.example.com/realms/x/.well-known/openid-configuration')).toThrow(/is the metadata document's URL, not the issuer/);
+    const error = (() => {
+      try {
+        discoveryUrls('https://idp.example.com/.well-known/oauth-authorization-server/tenant');
+      } catch (caught) {
+        return caught as { hint?: string; exitCode?: number };
+      }
+      return undefined;
+    })();
+    expect(error).toMatchObject({ exitCode: 2, hint: 'pass the issuer itself: --issuer https://idp.example.com/tenant (the document is found from it)' });
+    expect(discoveryUrls('https://idp.example.com/realms/x').openid).toBe('https://idp.example.com/realms/x/.well-known/openid-configuration');
+  });
+});
+
 describe('huge lists from the IdP', () => {
   it('a document of 100 000-entry arrays is audited in linear time, each message one short line', () => {
     const many = (make: (i: number) => string) => Array.from({ length: 100_000 }, (_, i) => make(i));
