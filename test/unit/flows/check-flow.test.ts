@@ -10,6 +10,11 @@ import { startIdp, type Idp } from '../../support/idp.js';
 import { startProbeIdp, type ProbeFault } from '../../support/probe-idp.js';
 import { recordingUi, testHttp } from './flow-deps.js';
 
+const ALL_PROBES = ['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_required', 'probe.pkce_downgrade', 'probe.pkce_plain', 'probe.redirect_uri_altered', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token'];
+// The probes that need no user flow: they run with client credentials too.
+const ANY_FLOW_PROBES = ['probe.client_secret_wrong', 'probe.token_get', 'probe.userinfo_no_token', 'probe.userinfo_bad_token'];
+const USER_FLOW_PROBES = ALL_PROBES.filter((id) => !ANY_FLOW_PROBES.includes(id));
+
 let idp: Idp;
 beforeAll(async () => {
   idp = await startIdp();
@@ -49,26 +54,60 @@ async function check(browser: Browser | undefined, overrides: Partial<CheckSetti
 const byId = (checks: Array<{ id: string; status: string; message: string }>) => Object.fromEntries(checks.map((c) => [c.id, c]));
 
 describe('runCheck in-process', () => {
-  it('confidential client with the HTTP browser: the user flow, the lifecycle and every probe pass (exit 0)', async () => {
-    const { outcome } = await check(httpBrowser());
+  it('confidential client with the HTTP browser, destructive: the user flow, the lifecycle and every probe pass (exit 0)', async () => {
+    const { outcome } = await check(httpBrowser(), { destructive: true });
     expect(outcome.checks.filter((c) => c.status === 'fail' || c.status === 'warn')).toEqual([]);
     expect(isOk(outcome, true)).toBe(true);
     expect(outcome.mode).toBe('authorization_code');
     expect(outcome.noUserFlow).toBeUndefined();
     const checks = byId(outcome.checks);
-    for (const id of ['authorization.state', 'id_token.signature', 'refresh.rotation', 'introspection.status', 'probe.code_reuse', 'probe.pkce_missing', 'probe.redirect_uri_altered', 'probe.prompt_none', 'probe.client_secret_wrong']) {
+    for (const id of ['authorization.state', 'id_token.signature', 'refresh.rotation', 'introspection.status', ...ALL_PROBES]) {
       expect([id, checks[id]?.status]).toEqual([id, 'pass']);
     }
-    expect(checks['probe.redirect_uri_altered']!.message).toMatch(/the browser command ended \(exit code 1\) before any response arrived$/);
+    // The destructive part ran: replay refused, revocation confirmed through introspection.
+    for (const id of ['refresh.reuse_rejected', 'revocation.status', 'revocation.unknown_token', 'revocation.inactive', 'revocation.refresh_rejected']) expect([id, checks[id]?.status]).toEqual([id, 'pass']);
+    expect(checks['probe.redirect_uri_altered']!.message).toMatch(/^no redirect to the unregistered http:\/\/127\.0\.0\.1:\d+\/oidc-cli-probe\/altered or http:\/\/127\.0\.0\.1:\d+\/callback\?oidc_cli_probe=altered, their listeners saw nothing: the browser command ended \(exit code 1\) before any response arrived$/);
+    expect(checks['probe.prompt_none']!.message).toContain('error=login_required');
     expect(outcome.probes.every((p) => p.ran)).toBe(true);
+    expect(outcome.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['discovery + jwks', 'login', 'lifecycle', 'probes', 'total']));
+    // The report order is stable: groups stay together, probes in catalogue order.
+    const groups = outcome.checks.map((c) => c.id.split('.')[0]);
+    expect(groups.filter((g, i) => g !== groups[i - 1])).toEqual(['discovery', 'jwks', 'authorization', 'token_response', 'id_token', 'userinfo', 'refresh', 'introspection', 'revocation', 'probe']);
+    expect(outcome.checks.filter((c) => c.id.startsWith('probe.')).map((c) => c.id)).toEqual(ALL_PROBES);
   });
 
-  it('no browser: client credentials, the user-flow probes skipped with the reason', async () => {
-    const { outcome } = await check(undefined, { client: { client_id: idp.clients.machine.client_id, client_secret: idp.clients.machine.client_secret, method: 'client_secret_basic' } });
-    expect(outcome.mode).toBe('client_credentials');
+  it('public client: no failure and no warning; the secret probe, introspection and the destructive checks say why they are skipped', async () => {
+    const { outcome } = await check(httpBrowser(), { client: { client_id: idp.clients.public.client_id, method: 'none' } });
+    expect(outcome.checks.filter((c) => c.status === 'fail' || c.status === 'warn')).toEqual([]);
+    expect(isOk(outcome, true)).toBe(true);
     const checks = byId(outcome.checks);
-    expect(checks['probe.pkce_missing']).toMatchObject({ status: 'skip', message: 'no user flow: pass --browser-command CMD (a headless sign-in script) to run it' });
+    expect(checks['probe.client_secret_wrong']).toMatchObject({ status: 'skip', message: 'the client authenticates with none: no secret to get wrong' });
+    expect(checks['refresh.rotation']!.status).toBe('pass');
+    expect(checks['introspection.status']).toMatchObject({ status: 'skip', message: 'a public client cannot authenticate to the introspection endpoint' });
+    expect(checks['refresh.reuse_rejected']).toMatchObject({ status: 'skip', message: 'destructive (ends the grant): opt in with --destructive' });
+  });
+
+  it('--only and --skip select by id, group or prefix*, and only the selected probes run', async () => {
+    const { outcome } = await check(httpBrowser(), { select: selection(['probe'], ['probe.pkce_*', 'probe.redirect_uri_altered']) });
+    expect(outcome.checks.map((c) => [c.id, c.status])).toEqual(['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token'].map((id) => [id, 'pass']));
+    expect(outcome.probes.filter((p) => p.ran).map((p) => p.name)).not.toContain('PKCE: plain');
+    expect(outcome.probes.filter((p) => p.ran).flatMap((p) => p.ids)).not.toContain('probe.pkce_plain');
+    expect(outcome.steps.map((s) => s.name)).not.toContain('login');
+  });
+
+  it('no browser: client credentials for a machine client, the user-flow probes skipped with the reason', async () => {
+    const { outcome } = await check(undefined, { client: { client_id: idp.clients.machine.client_id, client_secret: idp.clients.machine.client_secret, method: 'client_secret_basic' }, scope: 'api:read', clientCredentialsScope: 'api:read' });
+    expect(outcome.mode).toBe('client_credentials');
+    expect(outcome.noUserFlow).toEqual(expect.any(String));
+    expect(outcome.checks.filter((c) => c.status === 'fail' || c.status === 'warn')).toEqual([]);
+    const checks = byId(outcome.checks);
+    for (const id of USER_FLOW_PROBES) expect(checks[id]).toMatchObject({ status: 'skip', message: 'no user flow: pass --browser-command CMD (a headless sign-in script) to run it' });
+    expect(checks['probe.client_secret_wrong']).toMatchObject({ status: 'pass', message: expect.stringMatching(/^client_credentials with a wrong secret \(client_secret_basic\): refused, HTTP 401 invalid_client/) });
     expect(checks['probe.token_get']!.status).toBe('pass');
+    expect(checks['probe.userinfo_no_token']).toMatchObject({ status: 'pass', message: expect.stringMatching(/^without a token: HTTP 401, WWW-Authenticate: Bearer/) });
+    expect(checks['probe.userinfo_bad_token']).toMatchObject({ status: 'pass', message: 'with an invalid token: HTTP 401, WWW-Authenticate: Bearer error="invalid_token"' });
+    expect(checks['access_token.signature']!.status).toBe('pass');
+    expect(checks['client_credentials.refresh_token']!.status).toBe('pass');
     expect(isOk(outcome, false)).toBe(true);
   });
 
