@@ -38,14 +38,17 @@ export async function run(options: TokenOptions, context: Context): Promise<Repo
   return fromCache(options, context);
 }
 
+/** `$(oidc-cli token)` puts it in a header or on a terminal: a token outside VSCHAR is never handed out, --allow-failed or not. */
+function assertPrintable(entry: TokenEntry): void {
+  if (isVsChar(entry.access_token!)) return;
+  throw inputError(
+    `the access token for ${entry.issuer} (client ${entry.client_id}) has characters outside RFC 6749's VSCHAR (printable ASCII): not printed`,
+    'the IdP issued a malformed token (token_response.token_syntax); it cannot be sent in an Authorization header either',
+  );
+}
+
 function tokenReport(entry: TokenEntry, source: string, context: Context, checks: Report['checks']): Report {
-  // `$(oidc-cli token)` puts it in a header or on a terminal: a token outside VSCHAR is never handed out.
-  if (!isVsChar(entry.access_token!)) {
-    throw inputError(
-      `the access token for ${entry.issuer} (client ${entry.client_id}) has characters outside RFC 6749's VSCHAR (printable ASCII): not printed`,
-      'the IdP issued a malformed token (token_response.token_syntax); it cannot be sent in an Authorization header either',
-    );
-  }
+  assertPrintable(entry);
   const now = nowSeconds();
   const data: Record<string, unknown> = {
     issuer: entry.issuer,
@@ -67,6 +70,7 @@ function tokenReport(entry: TokenEntry, source: string, context: Context, checks
  * without the token, so the document says what failed.
  */
 function deliver(entry: TokenEntry, source: string, context: Context, checks: Report['checks'], options: TokenOptions): Report {
+  assertPrintable(entry);
   const refusal = flaggedRefusal(entry.verdict, `${entry.issuer} (client ${entry.client_id})`, options.allowFailed === true, context.ui.warn);
   if (!refusal) return tokenReport(entry, source, context, checks);
   if (!context.globals.json || !checks.some((check) => check.status === 'fail')) throw refusal;
