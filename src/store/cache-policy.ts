@@ -33,8 +33,8 @@ export type CacheOutcome = { saved: true; path: string; flagged: boolean; failed
  */
 export async function cacheTokenResponse(entry: TokenEntry, judged: readonly CheckResult[], store: StoreContext, checks: CheckRecorder, incomplete = false): Promise<CacheOutcome> {
   const verdict = verdictOf(judged, entry.verdict, incomplete);
+  // No warning here: the report says it (`cache` in login's, the failed checks in refresh's), and `token` refuses in one line.
   const saved = await saveTokensChecked({ ...entry, verdict }, store, checks);
-  if (verdict.flagged) (store.warn ?? (() => undefined))(`${flagLine(verdict)}; cached flagged: \`oidc-cli token\` refuses it unless --allow-failed`);
   return { ...saved, ...verdict };
 }
 
