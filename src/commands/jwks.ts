@@ -3,7 +3,7 @@ import type { JWK } from 'jose';
 import { CheckRecorder } from '../checks/recorder.js';
 import { discover, requiredMember } from '../core/discovery.js';
 import { auditJwks, fetchJwksDocument } from '../core/jwks.js';
-import { CliError, inputError, usageError } from '../errors.js';
+import { inputError, usageError } from '../errors.js';
 import type { Report, Section } from '../report/model.js';
 import { jsonParseProblem } from '../util/show.js';
 import type { Context } from './context.js';

@@ -10,7 +10,7 @@ export interface UserinfoOptions extends SessionFlags {
   accessToken?: string;
 }
 
-/** The sub of an ID token, read without verification: it was validated when it was obtained. */
+/** The sub of an ID token, read without verification: it was judged when it was obtained (a failure there flags the entry, see cache_entry). */
 function idTokenSub(idToken: string | undefined): string | undefined {
   if (!idToken) return undefined;
   try {
