@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { environmentHelp } from './environment.js';
-import { parseDuration } from './util/duration.js';
+import { DEFAULT_CLOCK_SKEW_SECONDS, parseDuration } from './util/duration.js';
 
 /** Called by an action with the command's name, its own options (positionals merged in) and the globals. */
 export type Dispatch = (name: string, options: Record<string, unknown>, globals: Record<string, unknown>) => Promise<void>;
@@ -12,6 +12,11 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 /** Options shared by every command that talks to an issuer. */
 function issuerOption(cmd: Command, description = 'issuer URL (discovery at /.well-known/openid-configuration)'): Command {
   return cmd.addOption(new Option('--issuer <url>', description).env('OIDC_ISSUER'));
+}
+
+/** --clock-skew, the same flag and default for every command that judges token times. */
+function clockSkewOption(cmd: Command): Command {
+  return cmd.option('--clock-skew <duration>', 'tolerance for exp/nbf/iat (at most 1d)', duration('--clock-skew'), DEFAULT_CLOCK_SKEW_SECONDS);
 }
 
 /**
@@ -62,14 +67,14 @@ export function buildCli(version: string, dispatch: Dispatch): Command {
       await dispatch(name, { ...this.opts(), ...positional }, program.opts());
     };
 
-  issuerOption(
+  clockSkewOption(issuerOption(
     program
       .command('decode')
       .summary('show and verify a JWT (header, payload, times, signature, claims)')
       .description('Decode a JWS/JWT (or detect a JWE), verify it when keys are known, and judge its claims.\nWith no token, or "-", reads stdin: one token a line gives one result a line.')
       .argument('[token]', 'the token, or - for stdin'),
     'verify with the keys of this issuer (discovery → jwks_uri); also checks iss',
-  )
+  ))
     .option('--jwks <file|url>', 'verify with this JWK Set or single JWK (a local file may hold an oct key)')
     .option('--secret <secret>', 'HMAC secret (prefer --secret-file: argv is visible to other users)')
     .option('--secret-file <file>', 'read the HMAC secret from a file')
@@ -78,7 +83,6 @@ export function buildCli(version: string, dispatch: Dispatch): Command {
     .option('--aud <audience>', 'expected audience (e.g. your client_id)')
     .option('--nonce <nonce>', 'expected nonce')
     .option('--max-age <duration>', 'max_age sent in the request: auth_time must be within it', duration('--max-age'))
-    .option('--clock-skew <duration>', 'tolerance for exp/nbf/iat (at most 1d)', duration('--clock-skew'), 60)
     .addHelpText(
       'after',
       `
@@ -126,7 +130,7 @@ Examples:
     )
     .action(action('jwks'));
 
-  clientOptions(
+  clockSkewOption(clientOptions(
     issuerOption(
       program
         .command('login')
@@ -135,7 +139,7 @@ Examples:
           'Run a real login: discovery, a one-shot listener on 127.0.0.1, the authorization request (state, nonce, PKCE S256) in a browser, the callback, the token request, then every check on the ID token, the access token and userinfo. Each step is shown on stderr as it happens; --explain says why it matters.',
         ),
     ),
-  )
+  ))
     .option('--scope <scope>', 'scope to request (default "openid profile email")')
     .option('--redirect-uri <uri>', 'registered loopback redirect URI, e.g. http://127.0.0.1:8765/callback')
     .option('--port <port>', 'listen on this port (default: a random free port), path /callback')
@@ -152,7 +156,6 @@ Examples:
     .addOption(new Option('--response-mode <mode>', 'how the IdP returns the response').choices(['query', 'form_post']))
     .option('--device', 'RFC 8628 device authorization: show a code to enter on another device, poll for the tokens (no listener)', false)
     .option('--no-diagnose', 'after a failed step, do not run the harmless experiments that name its cause (e.g. which client authentication works)')
-    .option('--clock-skew <duration>', 'tolerance for exp/nbf/iat (at most 1d)', duration('--clock-skew'), 60)
     .addHelpText(
       'after',
       `
@@ -186,7 +189,7 @@ Examples:
   // Token lifecycle (issue 5): token, refresh, introspect, revoke, userinfo. Each reads the cached login
   // (XDG cache) unless a token is given, and issuer/client from flags, OIDC_* or --profile.
   const lifecycle = (name: string, summary: string, description: string) =>
-    clientOptions(issuerOption(program.command(name).summary(summary).description(description), 'issuer URL (default: the one cached login, or the profile\'s)'));
+    clockSkewOption(clientOptions(issuerOption(program.command(name).summary(summary).description(description), 'issuer URL (default: the one cached login, or the profile\'s)')));
 
   lifecycle('token', 'print a valid access token for scripts (cached, refreshed when expired), or get one with client credentials', 'Print the cached access token alone on stdout, for $(oidc-cli token). An expired token is refreshed with the cached refresh token. --grant client_credentials gets (and validates) a token for a machine client.')
     .addOption(new Option('--grant <grant>', 'get a new token with this grant instead of the cache').choices(['client_credentials']))
@@ -194,10 +197,11 @@ Examples:
     .option('--resource <uri>', 'RFC 8707 resource indicator (repeatable; client_credentials)', collect)
     .option('--audience <aud>', 'audience parameter, and the aud a JWT access token must carry (client_credentials)')
     .option('--min-ttl <duration>', 'refresh when the cached token expires within this time (at most 1d)', duration('--min-ttl'))
+    .option('--allow-failed', 'print a token even though checks failed on it (the cache entry is flagged); by default it is refused with exit 1', false)
     .addHelpText(
       'after',
       `
-Exit codes: 0 a token was printed, 1 a check on a new token failed (the token is still printed),
+Exit codes: 0 a token was printed, 1 a check on the token failed (not printed unless --allow-failed),
 2 no usable cached token (none, expired without refresh token, or the refresh was refused): log in again,
 3 network or protocol failure.
 
@@ -250,7 +254,7 @@ Examples:
     .action(action('userinfo'));
 
   // The CI smoke test (issue 6): src/commands/check.ts, src/core/check/, src/core/probes/.
-  clientOptions(issuerOption(program.command('check').summary('smoke-test an IdP for CI: discovery, keys, a real login, the token lifecycle and active probes').description('Discovery and keys; a real login through --browser-command (a headless sign-in script), or client credentials without one; token, ID token, access token and userinfo checks; refresh and introspection; then the active probes a safe IdP must refuse (code reuse, PKCE missing/wrong/downgrade/plain, altered redirect_uri, wrong secret, ...). Independent steps run concurrently.')))
+  clockSkewOption(clientOptions(issuerOption(program.command('check').summary('smoke-test an IdP for CI: discovery, keys, a real login, the token lifecycle and active probes').description('Discovery and keys; a real login through --browser-command (a headless sign-in script), or client credentials without one; token, ID token, access token and userinfo checks; refresh and introspection; then the active probes a safe IdP must refuse (code reuse, PKCE missing/wrong/downgrade/plain, altered redirect_uri, wrong secret, ...). Independent steps run concurrently.'))))
     .option('--browser-command <cmd>', 'sign in headlessly: run CMD with each authorization URL as its last argument (also $BROWSER)')
     .option('--scope <scope>', 'scope of the login (default "openid profile email"); of the client_credentials grant without a user flow')
     .option('--redirect-uri <uri>', 'registered loopback redirect URI (a fixed port makes the probes run one at a time)')
@@ -264,7 +268,6 @@ Examples:
     .option('--sarif <file>', 'also write a SARIF 2.1.0 log (a rule per check, a result per failure or warning) to FILE, for code scanning')
     .addOption(new Option('--fail-on <level>', 'exit 1 on failures only (default) or on warnings too').choices(['warn', 'fail']))
     .option('--concurrency <n>', 'browser runs at once for the probes (default 4)')
-    .option('--clock-skew <duration>', 'tolerance for exp/nbf/iat (at most 1d)', duration('--clock-skew'), 60)
     .addHelpText(
       'after',
       `

@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'TIMEOUT' // connect/header/body timeout or --timeout reached
   | 'PROTOCOL' // an answer that is not HTTP/JSON at all, or too large
   | 'OUTPUT' // the result could not be written (a full disk, an unwritable --junit file)
-  | 'CANCELLED'; // interactive login cancelled or timed out
+  | 'CANCELLED' // interactive login cancelled or timed out
+  | 'FLAGGED'; // a token whose checks failed, refused to a script (`token` without --allow-failed)
 
 const EXIT_CODES: Record<ErrorCode, number> = {
   USAGE: 2,
@@ -24,6 +25,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   PROTOCOL: 3,
   OUTPUT: 3,
   CANCELLED: 4,
+  FLAGGED: 1,
 };
 
 export class CliError extends Error {

@@ -1,3 +1,4 @@
+import { DEFAULT_CLOCK_SKEW_SECONDS } from '../util/duration.js';
 import { resolve } from 'node:path';
 import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
 import { runCheck, type CheckOutcome, type CheckSettings } from '../core/check/run.js';
@@ -48,7 +49,7 @@ async function settingsFrom(options: CheckOptions, context: Context): Promise<Ch
     listener: listenerFor({ ...options, redirectUri: options.redirectUri ?? client.redirect_uri }),
     browserCommand,
     timeoutSeconds: context.globals.timeout ?? DEFAULT_TIMEOUT_SECONDS,
-    clockSkew: options.clockSkew ?? 60,
+    clockSkew: options.clockSkew ?? DEFAULT_CLOCK_SKEW_SECONDS,
     showTokens: context.globals.showTokens,
     destructive: options.destructive === true,
     expectRotation: options.expectRotation,

@@ -2,10 +2,12 @@ import { CheckRecorder } from '../checks/recorder.js';
 import { DEVICE_CODE_GRANT, judgeDeviceAuthorization, pollForTokens, requestDeviceAuthorization } from '../core/device.js';
 import { judgeAccessToken, judgeIdToken, keySource } from '../core/login-tokens.js';
 import { fetchJwks } from '../core/jwks.js';
+import { requiredMember } from '../core/discovery.js';
 import { judgeTokenResponse } from '../core/token-endpoint.js';
 import type { Report, Section } from '../report/model.js';
 import { redact } from '../util/redact.js';
 import type { TokenEntry } from '../store/cache.js';
+import { cacheReportData } from '../store/cache-policy.js';
 import { endpointProblem } from '../core/metadata-trust.js';
 import { openBrowser } from '../ui/browser.js';
 import type { Context } from './context.js';
@@ -23,6 +25,8 @@ export async function runDeviceLogin(options: LoginOptions, context: Context): P
   const started = Date.now();
   const session = await openSession(options, context, { useCache: false });
   const { client, credentials, http, metadata } = session;
+  // Before the user is asked to approve anything: without keys the tokens could not be judged.
+  const jwksUri = requiredMember(client.issuer, metadata, 'jwks_uri');
   const scope = client.scope ?? DEFAULT_SCOPE;
   const c = new CheckRecorder();
   const params: Array<[string, string]> = [['scope', scope]];
@@ -90,7 +94,6 @@ export async function runDeviceLogin(options: LoginOptions, context: Context): P
   if (!tokens) return { command: 'login', checks: c.results, data, sections };
 
   http.addSecret(tokens.access_token);
-  const jwksUri = metadata.jwks_uri as string;
   const keys = await fetchJwks(http, jwksUri);
   const algs = metadata.id_token_signing_alg_values_supported;
   const tokenContext = {
@@ -102,7 +105,7 @@ export async function runDeviceLogin(options: LoginOptions, context: Context): P
     apiAudience: options.audience ?? options.resource?.[0],
     advertisedAlgorithms: Array.isArray(algs) ? algs.filter((a): a is string => typeof a === 'string') : undefined,
     keys: keySource(keys.jwks.keys, jwksUri, async () => (await fetchJwks(http, jwksUri)).jwks.keys),
-    clockSkew: options.clockSkew ?? 60,
+    clockSkew: session.clockSkew,
   };
   let claims: Record<string, unknown> | undefined;
   if (tokens.id_token) {
@@ -119,17 +122,13 @@ export async function runDeviceLogin(options: LoginOptions, context: Context): P
     data.id_token_claims = claims;
     sections.push({ title: 'ID token claims', kind: 'json', value: claims });
   }
-  // As for a browser login: tokens whose checks failed are not handed to `token`.
-  if (c.results.some((check) => check.status === 'fail')) {
-    data.cached = false;
-  } else {
-    const now = Math.floor(Date.now() / 1000);
-    const entry: TokenEntry = { issuer: client.issuer, client_id: client.client_id, access_token: tokens.access_token, obtained_at: now, scope: tokens.scope ?? scope };
-    if (tokens.refresh_token) entry.refresh_token = tokens.refresh_token;
-    if (tokens.id_token) entry.id_token = tokens.id_token;
-    if (tokens.token_type) entry.token_type = tokens.token_type;
-    if (tokens.expires_in !== undefined) entry.expires_at = now + tokens.expires_in;
-    data.cached = await session.save(entry, c);
-  }
+  // As for a browser login: cached with its verdict (store/cache-policy.ts).
+  const now = Math.floor(Date.now() / 1000);
+  const entry: TokenEntry = { issuer: client.issuer, client_id: client.client_id, access_token: tokens.access_token, obtained_at: now, scope: tokens.scope ?? scope };
+  if (tokens.refresh_token) entry.refresh_token = tokens.refresh_token;
+  if (tokens.id_token) entry.id_token = tokens.id_token;
+  if (tokens.token_type) entry.token_type = tokens.token_type;
+  if (tokens.expires_in !== undefined) entry.expires_at = now + tokens.expires_in;
+  data.cache = cacheReportData(await session.cacheResponse(entry, c.results, c));
   return { command: 'login', checks: c.results, data, sections };
 }

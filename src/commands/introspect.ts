@@ -4,11 +4,10 @@ import { introspect, judgeIntrospection, probeIntrospection, type TokenTypeHint 
 import { usageError } from '../errors.js';
 import type { Report, Section } from '../report/model.js';
 import { redact } from '../util/redact.js';
-import type { ClientFlags } from '../store/profiles.js';
 import type { Context } from './context.js';
-import { locallyValid, openSession, tokenArgument, warnIfExpired } from './lifecycle-session.js';
+import { cachedVerdict, locallyValid, openSession, tokenArgument, warnIfExpired, type SessionFlags } from './lifecycle-session.js';
 
-export interface IntrospectOptions extends ClientFlags {
+export interface IntrospectOptions extends SessionFlags {
   token?: string;
   tokenTypeHint?: string;
   /** false with --no-probes. */
@@ -39,6 +38,7 @@ export async function run(options: IntrospectOptions, context: Context): Promise
   const { token, source } = await tokenArgument(options.token, context, () => session.cached?.[cachedKind], cachedKind.replace('_', ' '));
   session.http.addSecret(token);
   warnIfExpired(session, source);
+  const cacheEntry = cachedVerdict(session, source);
   // A cached token's type is known; an argument's is only what the user says.
   const hint = asked ?? (source === 'cache' ? 'access_token' : undefined);
   const target = { introspection_endpoint: session.endpoint('introspection_endpoint'), client: session.credentials, issuer: session.client.issuer };
@@ -90,6 +90,7 @@ export async function run(options: IntrospectOptions, context: Context): Promise
     client_id: session.client.client_id,
     token: redact(token, show),
     token_source: source,
+    ...(cacheEntry ? { cache_entry: cacheEntry } : {}),
     active: active ?? null,
     introspection: answer.body ?? null,
     local: local ? { valid, signature: local.signature, payload: local.parsed.payload ?? null } : null,

@@ -1,9 +1,9 @@
 import { readLocalFile } from '../util/local-file.js';
 import type { JWK } from 'jose';
 import { CheckRecorder } from '../checks/recorder.js';
-import { discover } from '../core/discovery.js';
+import { discover, requiredMember } from '../core/discovery.js';
 import { auditJwks, fetchJwksDocument } from '../core/jwks.js';
-import { CliError, inputError, usageError } from '../errors.js';
+import { inputError, usageError } from '../errors.js';
 import type { Report, Section } from '../report/model.js';
 import { jsonParseProblem } from '../util/show.js';
 import type { Context } from './context.js';
@@ -55,9 +55,7 @@ export async function run(input: JwksOptions, context: Context): Promise<Report>
     if (options.issuer !== undefined) {
       ui.step(`Discovery for ${options.issuer}`);
       const discovery = await discover(http, options.issuer, { signal: context.signal });
-      const named = discovery.metadata.jwks_uri;
-      if (typeof named !== 'string') throw new CliError('PROTOCOL', `the metadata of ${options.issuer} has no jwks_uri`, { hint: `run oidc-cli discover --issuer ${options.issuer} for the full audit` });
-      uri = named;
+      uri = requiredMember(options.issuer, discovery.metadata, 'jwks_uri');
     }
     source = `jwks_uri ${uri!}`;
     ui.step(`JWKS ${uri!}`);

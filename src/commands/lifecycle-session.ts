@@ -1,7 +1,7 @@
 import type { JWK } from 'jose';
 import type { CheckResult } from '../checks/types.js';
 import { chooseClientAuth, loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
-import { discover } from '../core/discovery.js';
+import { discover, requiredMember } from '../core/discovery.js';
 import { fetchJwks } from '../core/jwks.js';
 import type { KeySource, TokenExpectations, ValidationResult } from '../core/jwt/types.js';
 import { validateJwt } from '../core/jwt/validate.js';
@@ -13,7 +13,9 @@ import type { HttpClient } from '../http/types.js';
 import type { TokenPrefix } from '../checks/catalogue/tokens.js';
 import { listEntries, loadTokens, saveTokensChecked, type StoreContext, type TokenEntry } from '../store/cache.js';
 import { resolveClientPartial, type ClientFlags, type PartialClient } from '../store/profiles.js';
-import { relativeTime } from '../util/duration.js';
+import { DEFAULT_CLOCK_SKEW_SECONDS, relativeTime } from '../util/duration.js';
+import { cacheTokenResponse, flagLine, verdictData, type CacheOutcome } from '../store/cache-policy.js';
+import type { CacheVerdict } from '../store/cache.js';
 import { cleanTokenInput, MAX_TOKEN_BYTES } from '../core/jwt/parse.js';
 import type { Context } from './context.js';
 
@@ -34,8 +36,17 @@ export interface Session {
   endpoint(member: string): string;
   /** Validates a JWS or JWE (undefined for an opaque token) with the issuer's keys. */
   validate(token: string, prefix: TokenPrefix, expect?: TokenExpectations): Promise<ValidationResult | undefined>;
-  /** Caches the entry, judged as `cache.write` in `checks`; false when it could not be written (warned). */
+  /** Tolerance for exp/nbf/iat (--clock-skew), seconds. */
+  clockSkew: number;
+  /** Rewrites a cached entry as it is (its verdict kept), judged as `cache.write` in `checks`; false when it could not be written (warned). */
   save(entry: TokenEntry, checks: CheckRecorder): Promise<boolean>;
+  /** Caches a token response with the verdict of `judged` (store/cache-policy.ts), judged as `cache.write` in `checks`. */
+  cacheResponse(entry: TokenEntry, judged: readonly CheckResult[], checks: CheckRecorder, incomplete?: boolean): Promise<CacheOutcome>;
+}
+
+/** The flags every lifecycle command shares: the client's, and --clock-skew. */
+export interface SessionFlags extends ClientFlags {
+  clockSkew?: number;
 }
 
 export const LOGIN_HINT = 'log in first: oidc-cli login --issuer URL --client-id ID (or --profile NAME)';
@@ -68,7 +79,7 @@ export async function pickClient(options: ClientFlags, context: Context, useCach
   return { client: { ...partial, issuer: entry.issuer, client_id: entry.client_id }, cached: entry, store };
 }
 
-export async function openSession(options: ClientFlags, context: Context, config: { useCache: boolean; picked?: Picked }): Promise<Session> {
+export async function openSession(options: SessionFlags, context: Context, config: { useCache: boolean; picked?: Picked }): Promise<Session> {
   const { client, cached, store } = config.picked ?? (await pickClient(options, context, config.useCache));
   const http = await context.http();
   if (client.client_secret) http.addSecret(client.client_secret);
@@ -92,8 +103,7 @@ export async function openSession(options: ClientFlags, context: Context, config
 
   let keys: Promise<KeySource> | undefined;
   const loadKeys = (): Promise<KeySource> => {
-    const jwksUri = metadata.jwks_uri;
-    if (typeof jwksUri !== 'string') throw inputError(`the discovery document of ${client.issuer} has no jwks_uri`);
+    const jwksUri = requiredMember(client.issuer, metadata, 'jwks_uri');
     const load = async (): Promise<JWK[]> => (await fetchJwks(http, jwksUri)).jwks.keys;
     keys ??= load().then((list) => ({ keys: list, label: `jwks_uri ${jwksUri}`, published: true, refetch: load }));
     return keys;
@@ -109,6 +119,7 @@ export async function openSession(options: ClientFlags, context: Context, config
     cached,
     store,
     keys: loadKeys,
+    clockSkew: options.clockSkew ?? DEFAULT_CLOCK_SKEW_SECONDS,
     endpoint(member) {
       const value = metadata[member];
       if (typeof value !== 'string' || value === '') throw usageError(`${client.issuer} advertises no ${member} in its discovery document`, 'the IdP may not support this feature, or it is disabled for this deployment');
@@ -124,7 +135,7 @@ export async function openSession(options: ClientFlags, context: Context, config
       const expectations: TokenExpectations = { issuer: client.issuer, ...expect };
       if (prefix === 'id_token' && Array.isArray(algs)) expectations.advertisedAlgorithms = algs.filter((a): a is string => typeof a === 'string');
       try {
-        return await validateJwt(token, { prefix, keys: await loadKeys(), expect: expectations, clockSkew: 60, now: Math.floor(Date.now() / 1000) });
+        return await validateJwt(token, { prefix, keys: await loadKeys(), expect: expectations, clockSkew: session.clockSkew, now: Math.floor(Date.now() / 1000) });
       } catch (error) {
         // A token from the IdP that does not even parse is the IdP's fault: a failed check, not exit 2.
         if (!(error instanceof CliError) || error.code !== 'INPUT') throw error;
@@ -135,6 +146,11 @@ export async function openSession(options: ClientFlags, context: Context, config
       const saved = await saveTokensChecked(entry, store, checks);
       if (saved.saved) context.ui.detail(`cached in ${saved.path}`);
       return saved.saved;
+    },
+    async cacheResponse(entry, judged, checks, incomplete = false) {
+      const saved = await cacheTokenResponse(entry, judged, store, checks, incomplete);
+      if (saved.saved) context.ui.detail(`cached in ${saved.path}`);
+      return saved;
     },
   };
   return session;
@@ -174,9 +190,20 @@ export async function tokenArgument(value: string | undefined, context: Context,
   return { token: cached, source: 'cache' };
 }
 
+/**
+ * A command that acts on a cached token says whether that entry was flagged (its checks failed when it
+ * was cached): on stderr, and as `cache_entry` in its report. Undefined when the token is not the cache's.
+ */
+export function cachedVerdict(session: Session, source: string): CacheVerdict | undefined {
+  if (source !== 'cache') return undefined;
+  const verdict = verdictData(session.cached);
+  if (verdict.flagged) session.context.ui.warn(`the cached login for ${session.client.issuer} (client ${session.client.client_id}) is ${flagLine(verdict)} when it was obtained; investigating it anyway`);
+  return verdict;
+}
+
 /** Failed checks of a local validation, as one line for explanations. */
 export function locallyValid(result: ValidationResult | undefined): boolean {
-  return result !== undefined && result.signature.verified && result.checks.every((check) => check.status !== 'fail');
+  return result?.signature.verified === true && result.checks.every((check) => check.status !== 'fail');
 }
 
 /** Using an expired cached access token explains the 401 or the inactive answer that follows. */

@@ -10,9 +10,10 @@ import type { Report, Section } from '../report/model.js';
 import { redact } from '../util/redact.js';
 import { CheckRecorder } from '../checks/recorder.js';
 import { browserFor, type BrowserOptions } from '../ui/browser.js';
-import { saveTokensChecked, type TokenEntry } from '../store/cache.js';
+import type { TokenEntry } from '../store/cache.js';
+import { cacheReportData, cacheTokenResponse, flagLine, type CacheOutcome } from '../store/cache-policy.js';
 import { resolveClient, type ClientFlags } from '../store/profiles.js';
-import { humanDuration, relativeTime } from '../util/duration.js';
+import { DEFAULT_CLOCK_SKEW_SECONDS, humanDuration } from '../util/duration.js';
 import type { Context } from './context.js';
 import { show as showValue } from '../util/show.js';
 
@@ -98,7 +99,7 @@ async function settingsFrom(options: LoginOptions, context: Context): Promise<Lo
     request,
     browser: { noBrowser: options.browser === false, command: options.browserCommand ?? (context.env.BROWSER || undefined) },
     timeoutSeconds: context.globals.timeout ?? DEFAULT_TIMEOUT_SECONDS,
-    clockSkew: options.clockSkew ?? 60,
+    clockSkew: options.clockSkew ?? DEFAULT_CLOCK_SKEW_SECONDS,
     showTokens: context.globals.showTokens,
     insecure: context.globals.insecure,
     diagnose: options.diagnose !== false,
@@ -140,26 +141,22 @@ async function untilCancelled<T>(work: Promise<T>, timeoutSeconds: number, cance
   }
 }
 
-type CacheOutcome = { saved: true; path: string } | { saved: false; reason: string };
-
-/** Tokens whose checks failed may be forged or meant for someone else: they are not handed to `token`. */
-async function cacheTokens(settings: LoginSettings, result: LoginResult, context: Context): Promise<CacheOutcome> {
+/** Every token response is cached with its verdict (store/cache-policy.ts): a failed login stays there to investigate. */
+async function cacheTokens(settings: LoginSettings, result: LoginResult, context: Context): Promise<CacheOutcome | undefined> {
   const tokens = result.tokens;
   const checks = new CheckRecorder();
-  const skipped = (reason: string): CacheOutcome => {
-    checks.skip('cache.write', reason);
+  if (!tokens) {
+    checks.skip('cache.write', 'no tokens');
     result.checks.push(...checks.results);
-    return { saved: false, reason };
-  };
-  if (!tokens) return skipped('no tokens');
-  if (result.checks.some((c) => c.status === 'fail')) return skipped('not cached: a check failed');
+    return undefined;
+  }
   const obtained_at = Math.floor(Date.now() / 1000);
   const entry: TokenEntry = { issuer: settings.issuer, client_id: settings.client.client_id, access_token: tokens.access_token, obtained_at, scope: tokens.scope ?? settings.scope };
   if (tokens.refresh_token) entry.refresh_token = tokens.refresh_token;
   if (tokens.id_token) entry.id_token = tokens.id_token;
   if (tokens.token_type) entry.token_type = tokens.token_type;
   if (tokens.expires_in !== undefined) entry.expires_at = obtained_at + tokens.expires_in;
-  const saved = await saveTokensChecked(entry, { env: context.env, warn: context.ui.warn }, checks);
+  const saved = await cacheTokenResponse(entry, result.checks, { env: context.env, warn: context.ui.warn }, checks);
   result.checks.push(...checks.results);
   return saved;
 }
@@ -170,7 +167,7 @@ function notesOf(payload: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(notes).map(([claim, note]) => [claim, `${note.iso} (${note.relative})`]));
 }
 
-function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheOutcome): Report {
+function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheOutcome | undefined): Report {
   const show = (value: string | undefined) => (value === undefined ? undefined : redact(value, settings.showTokens));
   const t = result.tokens;
   const tokens = t && { token_type: t.token_type, expires_in: t.expires_in, scope: t.scope, access_token: show(t.access_token), refresh_token: show(t.refresh_token), id_token: show(t.id_token) };
@@ -187,7 +184,7 @@ function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheO
     id_token: result.idToken && { header: result.idToken.header, payload: result.idToken.payload, signature_verified: result.idToken.verified },
     access_token: t && (result.accessToken ? { kind: 'jwt', header: result.accessToken.header, payload: result.accessToken.payload, signature_verified: result.accessToken.verified } : { kind: 'opaque' }),
     userinfo: result.userinfo,
-    cache: cache.saved ? { saved: true, path: cache.path } : { saved: false, reason: cache.reason },
+    cache: cacheReportData(cache),
   };
   const sections: Section[] = [
     {
@@ -205,7 +202,7 @@ function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheO
   if (result.callback) sections.push({ title: 'Authorization response', kind: 'fields', fields: result.callback });
   if (tokens) {
     const fields: Array<[string, string]> = Object.entries(tokens).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]);
-    fields.push(['cache', cache.saved ? cache.path : cache.reason]);
+    fields.push(['cache', `${cache?.saved ? cache.path : cache?.reason ?? 'not cached'}${cache?.flagged ? ` (${flagLine(cache)})` : ''}`]);
     sections.push({ title: 'Token response', kind: 'fields', fields });
   }
   if (result.idToken?.payload) sections.push({ title: `ID token (alg ${showValue(result.idToken.header.alg)}, kid ${showValue(result.idToken.header.kid ?? 'none')})`, kind: 'json', value: result.idToken.payload, notes: notesOf(result.idToken.payload) });

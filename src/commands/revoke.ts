@@ -6,12 +6,11 @@ import { jsonObject } from '../core/client-request.js';
 import type { Report } from '../report/model.js';
 import { redact } from '../util/redact.js';
 import { deleteTokens } from '../store/cache.js';
-import type { ClientFlags } from '../store/profiles.js';
 import type { Context } from './context.js';
 import { parseHint } from './introspect.js';
-import { openSession, tokenArgument } from './lifecycle-session.js';
+import { cachedVerdict, openSession, tokenArgument, type SessionFlags } from './lifecycle-session.js';
 
-export interface RevokeOptions extends ClientFlags {
+export interface RevokeOptions extends SessionFlags {
   token?: string;
   tokenTypeHint?: string;
   probes?: boolean;
@@ -25,6 +24,7 @@ export async function run(options: RevokeOptions, context: Context): Promise<Rep
   const cachedKind: TokenTypeHint = asked ?? (cached?.refresh_token ? 'refresh_token' : 'access_token');
   const { token, source } = await tokenArgument(options.token, context, () => cached?.[cachedKind], cachedKind.replace('_', ' '));
   http.addSecret(token);
+  const cacheEntry = cachedVerdict(session, source);
   const hint = asked ?? (source === 'cache' ? cachedKind : undefined);
   const target = { revocation_endpoint: session.endpoint('revocation_endpoint'), client: session.credentials, issuer: client.issuer };
   const show = context.globals.showTokens;
@@ -81,7 +81,7 @@ export async function run(options: RevokeOptions, context: Context): Promise<Rep
   return {
     command: 'revoke',
     checks: c.results,
-    data: { issuer: client.issuer, client_id: client.client_id, token: redact(token, show), token_type_hint: hint ?? null, token_source: source, status: response.status, introspection: introspected },
+    data: { issuer: client.issuer, client_id: client.client_id, token: redact(token, show), token_type_hint: hint ?? null, token_source: source, ...(cacheEntry ? { cache_entry: cacheEntry } : {}), status: response.status, introspection: introspected },
     sections: [
       {
         title: 'Revocation',

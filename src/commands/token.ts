@@ -5,13 +5,16 @@ import type { Report } from '../report/model.js';
 import { redact } from '../report/redact.js';
 import { cacheFilePath, isExpired, loadTokens, type TokenEntry } from '../store/cache.js';
 import { withFileLock } from '../store/lock.js';
-import type { ClientFlags } from '../store/profiles.js';
 import { relativeTime } from '../util/duration.js';
 import type { Context } from './context.js';
-import { LOGIN_HINT, openSession, pickClient } from './lifecycle-session.js';
-import { refreshStep } from './refresh.js';
+import { LOGIN_HINT, openSession, pickClient, type SessionFlags } from './lifecycle-session.js';
+import { refreshJudgeAndCache } from './refresh-step.js';
+import { flaggedRefusal, verdictData } from '../store/cache-policy.js';
+import type { CheckResult } from '../checks/types.js';
 
-export interface TokenOptions extends ClientFlags {
+export interface TokenOptions extends SessionFlags {
+  /** Print a token even though checks failed on it (its cache entry is flagged). */
+  allowFailed?: boolean;
   grant?: string;
   resource?: string[];
   audience?: string;
@@ -35,14 +38,17 @@ export async function run(options: TokenOptions, context: Context): Promise<Repo
   return fromCache(options, context);
 }
 
+/** `$(oidc-cli token)` puts it in a header or on a terminal: a token outside VSCHAR is never handed out, --allow-failed or not. */
+function assertPrintable(entry: TokenEntry): void {
+  if (isVsChar(entry.access_token!)) return;
+  throw inputError(
+    `the access token for ${entry.issuer} (client ${entry.client_id}) has characters outside RFC 6749's VSCHAR (printable ASCII): not printed`,
+    'the IdP issued a malformed token (token_response.token_syntax); it cannot be sent in an Authorization header either',
+  );
+}
+
 function tokenReport(entry: TokenEntry, source: string, context: Context, checks: Report['checks']): Report {
-  // `$(oidc-cli token)` puts it in a header or on a terminal: a token outside VSCHAR is never handed out.
-  if (!isVsChar(entry.access_token!)) {
-    throw inputError(
-      `the access token for ${entry.issuer} (client ${entry.client_id}) has characters outside RFC 6749's VSCHAR (printable ASCII): not printed`,
-      'the IdP issued a malformed token (token_response.token_syntax); it cannot be sent in an Authorization header either',
-    );
-  }
+  assertPrintable(entry);
   const now = nowSeconds();
   const data: Record<string, unknown> = {
     issuer: entry.issuer,
@@ -53,8 +59,24 @@ function tokenReport(entry: TokenEntry, source: string, context: Context, checks
     expires_at: entry.expires_at ?? null,
     expires_in: entry.expires_at === undefined ? null : entry.expires_at - now,
     scope: entry.scope ?? null,
+    cache_entry: verdictData(entry),
   };
   return { command: 'token', checks, data, sections: [], bare: entry.access_token! };
+}
+
+/**
+ * The token, unless checks failed on it (its entry is flagged) and --allow-failed is not given: then one
+ * line and exit 1. Under --json a run that judged the token itself keeps its report (the failed checks),
+ * without the token, so the document says what failed.
+ */
+function deliver(entry: TokenEntry, source: string, context: Context, checks: Report['checks'], options: TokenOptions): Report {
+  assertPrintable(entry);
+  const refusal = flaggedRefusal(entry.verdict, `${entry.issuer} (client ${entry.client_id})`, options.allowFailed === true, context.ui.warn);
+  if (!refusal) return tokenReport(entry, source, context, checks);
+  if (!context.globals.json || !checks.some((check) => check.status === 'fail')) throw refusal;
+  context.ui.warn(refusal.message);
+  const { issuer, client_id } = entry;
+  return { command: 'token', checks, data: { issuer, client_id, source, access_token: null, refused: refusal.message, cache_entry: verdictData(entry) }, sections: [] };
 }
 
 /** `$(oidc-cli token)` runs inside scripts: progress only with -v, warnings always. */
@@ -72,7 +94,7 @@ async function fromCache(options: TokenOptions, outer: Context): Promise<Report>
   const now = nowSeconds();
   if (entry.access_token && !isExpired(entry, now, options.minTtl ?? 30)) {
     context.ui.detail(`cached access token for ${who}${entry.expires_at ? `, expires ${relativeTime(entry.expires_at, now)}` : ''}`);
-    return tokenReport(entry, 'cache', context, []);
+    return deliver(entry, 'cache', context, [], options);
   }
   // No access token left (it was revoked) but a refresh token: get a new one the same way.
   const expiry = !entry.access_token ? 'was revoked' : `${entry.expires_at! <= now ? 'expired' : 'expires'} ${relativeTime(entry.expires_at!, now)}`;
@@ -80,16 +102,19 @@ async function fromCache(options: TokenOptions, outer: Context): Promise<Report>
   // One refresh at a time per login: a parallel `token` waits, then finds the fresh token in the cache.
   return withFileLock(cacheFilePath(picked.client, picked.store.env), async () => {
     const current = await loadTokens(picked.client, picked.store);
-    if (current?.access_token && current.access_token !== entry.access_token && !isExpired(current, nowSeconds(), options.minTtl ?? 30)) return tokenReport(current, 'cache', context, []);
+    if (current?.access_token && current.access_token !== entry.access_token && !isExpired(current, nowSeconds(), options.minTtl ?? 30)) {
+      return deliver(current, 'cache', context, [], options);
+    }
     const base = current?.refresh_token ? current : entry;
     context.ui.step(`The cached access token ${expiry}: refreshing`);
     const session = await openSession(options, context, { useCache: true, picked: { ...picked, cached: base } });
     const c = new CheckRecorder();
-    const outcome = await refreshStep(session, base.refresh_token!, base, c);
+    // Judged and cached exactly as `oidc-cli refresh` does (refresh-step.ts).
+    const outcome = await refreshJudgeAndCache(session, base.refresh_token!, base, c, { cache: true });
     if (!outcome.entry) throw inputError(`the cached access token for ${who} ${expiry} and the IdP refused the refresh token: ${outcome.error}`, LOGIN_HINT);
-    await session.save(outcome.entry, c);
-    const report = tokenReport(outcome.entry, 'refresh', context, c.results.filter((check) => check.id === 'refresh.grant' || check.id === 'cache.write'));
-    return report;
+    const refreshed: TokenEntry = { ...outcome.entry, ...(outcome.cache ? { verdict: { flagged: outcome.cache.flagged, failed_checks: outcome.cache.failed_checks } } : {}) };
+    warnFailed(context, c.results);
+    return deliver(refreshed, 'refresh', context, c.results, options);
   });
 }
 
@@ -117,18 +142,21 @@ async function clientCredentials(options: TokenOptions, context: Context): Promi
   const result = await session.validate(tokens.access_token, 'access_token', { clientId: client.client_id, ...(audience ? { audience } : {}) });
   if (result) c.merge(result.checks);
   const now = nowSeconds();
-  const entry: TokenEntry = { issuer: client.issuer, client_id: client.client_id, access_token: tokens.access_token, obtained_at: now };
+  let entry: TokenEntry = { issuer: client.issuer, client_id: client.client_id, access_token: tokens.access_token, obtained_at: now };
   if (tokens.token_type) entry.token_type = tokens.token_type;
   if (tokens.expires_in !== undefined) entry.expires_at = now + tokens.expires_in;
   const scope = tokens.scope ?? client.scope;
   if (scope) entry.scope = scope;
-  await session.save(entry, c);
-  const report = tokenReport(entry, 'client_credentials', context, c.results);
-  // stdout holds only the token, so say on stderr why the exit code will be 1.
-  if (!context.globals.json) {
-    // cache.write has said so already, naming the path.
-    for (const check of c.results.filter((r) => r.status === 'fail' && r.id !== 'cache.write')) context.ui.warn(`${check.id} failed: ${check.message} (--json shows the whole report)`);
-  }
+  const cache = await session.cacheResponse(entry, c.results, c);
+  entry = { ...entry, verdict: { flagged: cache.flagged, failed_checks: cache.failed_checks } };
+  warnFailed(context, c.results);
+  const report = deliver(entry, 'client_credentials', context, c.results, options);
   if (result?.parsed.payload) report.data.claims = result.parsed.payload;
   return report;
+}
+
+/** stdout holds only the token, so say on stderr which checks failed (cache.write has said so already, naming the path). */
+function warnFailed(context: Context, checks: readonly CheckResult[]): void {
+  if (context.globals.json) return;
+  for (const check of checks.filter((r) => r.status === 'fail' && r.id !== 'cache.write')) context.ui.warn(`${check.id} failed: ${check.message} (--json shows the whole report)`);
 }

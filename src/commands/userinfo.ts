@@ -3,15 +3,14 @@ import { parseJwt } from '../core/jwt/parse.js';
 import { judgeUserinfo, requestUserinfo } from '../core/userinfo.js';
 import type { Report } from '../report/model.js';
 import { redact } from '../util/redact.js';
-import type { ClientFlags } from '../store/profiles.js';
 import type { Context } from './context.js';
-import { openSession, tokenArgument, warnIfExpired } from './lifecycle-session.js';
+import { cachedVerdict, openSession, tokenArgument, warnIfExpired, type SessionFlags } from './lifecycle-session.js';
 
-export interface UserinfoOptions extends ClientFlags {
+export interface UserinfoOptions extends SessionFlags {
   accessToken?: string;
 }
 
-/** The sub of an ID token, read without verification: it was validated when it was obtained. */
+/** The sub of an ID token, read without verification: it was judged when it was obtained (a failure there flags the entry, see cache_entry). */
 function idTokenSub(idToken: string | undefined): string | undefined {
   if (!idToken) return undefined;
   try {
@@ -28,6 +27,7 @@ export async function run(options: UserinfoOptions, context: Context): Promise<R
   const { token, source } = await tokenArgument(options.accessToken, context, () => cached?.access_token, 'access token');
   http.addSecret(token);
   warnIfExpired(session, source);
+  const cacheEntry = cachedVerdict(session, source);
   const endpoint = session.endpoint('userinfo_endpoint');
   const show = context.globals.showTokens;
 
@@ -47,7 +47,7 @@ export async function run(options: UserinfoOptions, context: Context): Promise<R
   return {
     command: 'userinfo',
     checks: c.results,
-    data: { issuer: client.issuer, client_id: client.client_id, endpoint, token_source: source, id_token_sub: sub ?? null, signed, claims: claims ?? null },
+    data: { issuer: client.issuer, client_id: client.client_id, endpoint, token_source: source, ...(cacheEntry ? { cache_entry: cacheEntry } : {}), id_token_sub: sub ?? null, signed, claims: claims ?? null },
     sections: [
       { title: 'Userinfo', kind: 'fields', fields: [['endpoint', endpoint], ['response', `HTTP ${response.status}${signed ? ' (signed JWT)' : ''}`], ['ID token sub', sub ?? '(no cached ID token)']] },
       ...(claims ? [{ title: 'Claims', kind: 'json' as const, value: claims }] : []),

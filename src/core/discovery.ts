@@ -148,6 +148,17 @@ export async function fetchDiscovery(http: HttpClient, issuer: string, options: 
 }
 
 /**
+ * A member the command cannot go on without (jwks_uri, token_endpoint...). Its absence is the IdP's fault
+ * (OIDC Discovery §3, judged by `discover` as discovery.required_members), not the user's, so every
+ * command stops on it the same way: exit 3, this one line.
+ */
+export function requiredMember(issuer: string, metadata: Record<string, unknown>, name: string): string {
+  const value = metadata[name];
+  if (typeof value === 'string' && value !== '') return value;
+  throw new CliError('PROTOCOL', `the discovery document of ${issuer} has no ${name}`, { hint: `run oidc-cli discover --issuer ${issuer} for the full audit (discovery.required_members)` });
+}
+
+/**
  * Fetch + audit, for commands that need the metadata to go on (login, decode --issuer). Throws
  * CliError PROTOCOL when there is no usable document at all; transport failures throw from the client.
  */

@@ -2,7 +2,7 @@ import type { JWK } from 'jose';
 import { inputError } from '../errors.js';
 import type { HttpClient } from '../http/types.js';
 import { readLocalFile } from '../util/local-file.js';
-import { discover } from './discovery.js';
+import { discover, requiredMember } from './discovery.js';
 import { fetchJwks } from './jwks.js';
 import type { KeySource } from './jwt/types.js';
 
@@ -35,8 +35,7 @@ export async function keySourceFromJwksOption(value: string, http: () => Promise
 /** `--issuer URL`: discovery → jwks_uri, with the issuer's advertised algorithms. */
 export async function keySourceFromIssuer(issuer: string, http: HttpClient): Promise<{ keys: KeySource; advertisedAlgorithms: string[] | undefined }> {
   const { metadata } = await discover(http, issuer);
-  const jwksUri = metadata.jwks_uri;
-  if (typeof jwksUri !== 'string') throw inputError(`the discovery document of ${issuer} has no jwks_uri`);
+  const jwksUri = requiredMember(issuer, metadata, 'jwks_uri');
   const load = async () => (await fetchJwks(http, jwksUri)).jwks.keys;
   const algs = metadata.id_token_signing_alg_values_supported;
   return {

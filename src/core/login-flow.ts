@@ -5,7 +5,7 @@ import { humanDuration } from '../util/duration.js';
 import { buildAuthorizationUrl, isFrontChannelCredential, judgeCallback, judgePkce, judgeRedirectUri, judgeStrayCallbacks, type CallbackOutcome } from './authorization.js';
 import { chooseClientAuth, type ClientAuthMethod, type ClientCredentials } from './client-auth.js';
 import { judgeClientAuthDiagnosis, tryClientAuthentications } from './diagnose/client-auth.js';
-import { discover } from './discovery.js';
+import { discover, requiredMember } from './discovery.js';
 import { metadataRefusal } from './metadata-trust.js';
 import { fetchJwks } from './jwks.js';
 import { createFlow, type DiscoveredIssuer, type Flow, type LoginDeps, type LoginSettings } from './login-context.js';
@@ -123,8 +123,7 @@ async function discoverIssuer(flow: Flow): Promise<DiscoveredIssuer | { refused:
   }
   const endpoint = (name: string) => (typeof metadata[name] === 'string' ? (metadata[name] as string) : undefined);
   const required = (name: string) => {
-    const value = endpoint(name);
-    if (!value) throw new CliError('PROTOCOL', `discovery for ${settings.issuer} has no ${name}: cannot log in`, { hint: `run oidc-cli discover --issuer ${settings.issuer} for the full audit` });
+    const value = requiredMember(settings.issuer, metadata, name);
     ui.detail(`${name.padEnd(23)} ${value}`);
     return value;
   };

@@ -1,3 +1,4 @@
+import { DEFAULT_CLOCK_SKEW_SECONDS } from '../util/duration.js';
 import type { CheckRecorder } from '../checks/recorder.js';
 import { CliError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http/types.js';
@@ -88,7 +89,7 @@ async function judgeSigned(jwt: string, expect: UserinfoExpectations, checks: Ch
   let result: Awaited<ReturnType<typeof validateJwt>>;
   try {
     // The same validator and key selection as every token: a forgeable key or a JWE never verifies.
-    result = await validateJwt(jwt, { prefix: 'jwt', keys: expect.keys, expect: { issuer: expect.issuer, audience: expect.client_id }, clockSkew: 60, now: Date.now() / 1000 });
+    result = await validateJwt(jwt, { prefix: 'jwt', keys: expect.keys, expect: { issuer: expect.issuer, audience: expect.client_id }, clockSkew: DEFAULT_CLOCK_SKEW_SECONDS, now: Date.now() / 1000 });
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
     checks.violation('userinfo.signed', `signed userinfo rejected: ${error.message}`);

@@ -20,6 +20,14 @@ export interface TokenEntry {
   scope?: string;
   /** Seconds since the epoch. */
   obtained_at: number;
+  /** The checks that failed on these tokens (src/store/cache-policy.ts); absent in entries of older versions. */
+  verdict?: CacheVerdict;
+}
+
+/** An entry is flagged when a check failed on the run that obtained it (or on the grant it was refreshed from). */
+export interface CacheVerdict {
+  flagged: boolean;
+  failed_checks: string[];
 }
 
 /** Tokens are cached per issuer and client: one login per client per IdP. */
@@ -231,13 +239,20 @@ function parseEntry(text: string): TokenEntry | undefined {
     if (record[name] !== undefined && typeof record[name] !== 'string') return undefined;
   }
   if (record.expires_at !== undefined && typeof record.expires_at !== 'number') return undefined;
+  if (record.verdict !== undefined && !isVerdict(record.verdict)) return undefined;
   // Only the members a TokenEntry has: nothing else in the file (an endpoint, say) is ever used.
   const entry: Record<string, unknown> = {};
   for (const name of ENTRY_MEMBERS) if (record[name] !== undefined) entry[name] = record[name];
   return entry as unknown as TokenEntry;
 }
 
-const ENTRY_MEMBERS = ['issuer', 'client_id', 'access_token', 'refresh_token', 'id_token', 'token_type', 'expires_at', 'scope', 'obtained_at'] as const satisfies ReadonlyArray<keyof TokenEntry>;
+function isVerdict(value: unknown): value is CacheVerdict {
+  if (typeof value !== 'object' || value === null) return false;
+  const { flagged, failed_checks } = value as Record<string, unknown>;
+  return typeof flagged === 'boolean' && Array.isArray(failed_checks) && failed_checks.every((id) => typeof id === 'string');
+}
+
+const ENTRY_MEMBERS = ['issuer', 'client_id', 'access_token', 'refresh_token', 'id_token', 'token_type', 'expires_at', 'scope', 'obtained_at', 'verdict'] as const satisfies ReadonlyArray<keyof TokenEntry>;
 // A member added to TokenEntry but not to the list above would be dropped on read: make that a compile error.
 const _everyMember: Record<Exclude<keyof TokenEntry, (typeof ENTRY_MEMBERS)[number]>, never> = {};
 void _everyMember;

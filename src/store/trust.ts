@@ -31,7 +31,7 @@ export type OwnFile = { kind: 'missing' } | { kind: 'refused'; reason: string } 
  */
 export async function readOwnFile(path: string, options: { private?: boolean; maxBytes?: number } = {}): Promise<OwnFile> {
   const maxBytes = options.maxBytes ?? MAX_BYTES;
-  let handle;
+  let handle: import('node:fs/promises').FileHandle;
   try {
     // O_NONBLOCK: a FIFO planted in its place must not hang the open.
     handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));

@@ -72,3 +72,6 @@ export function relativeTime(epochSeconds: number, nowSeconds: number): string {
   if (Math.abs(delta) < 1) return 'just now';
   return delta >= 0 ? `in ${humanDuration(delta)}` : `${humanDuration(delta)} ago`;
 }
+
+/** Tolerance for exp/nbf/iat when no --clock-skew is given: one default for every command. */
+export const DEFAULT_CLOCK_SKEW_SECONDS = 60;

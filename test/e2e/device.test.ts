@@ -67,7 +67,7 @@ describe('login --device', () => {
     expect(status('token_response.status')).toBe('pass');
     expect(status('id_token.signature')).toBe('pass');
     expect(report.id_token_claims.sub).toBe(idp.users.demo.sub);
-    expect(report.cached).toBe(true);
+    expect(report.cache).toMatchObject({ saved: true, flagged: false, failed_checks: [] });
     const entry = await loadTokens({ issuer: idp.issuer, client_id: idp.clients.public.client_id }, { env });
     expect(entry?.refresh_token).toBeTruthy();
     // The device code is a credential: never shown.

@@ -111,14 +111,15 @@ async function loginAgainst(fault: Fault, command: 'login' | 'check' = 'login', 
 }
 
 describe('login and check: an ID token or access token that is a JWE fails its *.jwe check', { timeout: 60_000 }, () => {
-  it('login with a 5-part id_token: exit 1, id_token.jwe and id_token.signature fail, not cached as good', async () => {
+  it('login with a 5-part id_token: exit 1, id_token.jwe and id_token.signature fail, cached flagged (not as good)', async () => {
     const result = await loginAgainst('jwe_id_token');
     expect(result.code, result.stderr).toBe(1);
-    const doc = result.json<{ ok: boolean; checks: Check[]; cache: { saved: boolean } }>();
+    const doc = result.json<{ ok: boolean; checks: Check[]; cache: { saved: boolean; flagged: boolean; failed_checks: string[] } }>();
     expect(doc.ok).toBe(false);
     expect(failed(doc.checks)).toEqual(expect.arrayContaining(['id_token.jwe', 'id_token.signature', 'id_token.iss', 'id_token.aud', 'id_token.nonce']));
     expect(doc.checks.some((c) => c.id.startsWith('id_token.') && c.status === 'pass' && !['id_token.format', 'id_token.duplicate_members'].includes(c.id))).toBe(false);
-    expect(doc.cache.saved).toBe(false);
+    // Kept to investigate, flagged: `token` refuses it.
+    expect(doc.cache).toMatchObject({ saved: true, flagged: true, failed_checks: expect.arrayContaining(['id_token.jwe', 'id_token.signature']) });
   });
 
   it('login with a 5-part access_token: exit 1, access_token.jwe fails', async () => {
@@ -308,12 +309,12 @@ describe('login: an id_token signed with a key anyone can forge with fails id_to
   it.each<[Fault, RegExp]>([
     ['forgeable_key', /e = 1/],
     ['published_hmac', /public knowledge/],
-  ])('%s: exit 1, id_token.key and id_token.signature fail, not cached', async (fault, reason) => {
+  ])('%s: exit 1, id_token.key and id_token.signature fail, cached flagged', async (fault, reason) => {
     const result = await loginAgainst(fault);
     expect(result.code, result.stderr).toBe(1);
-    const doc = result.json<{ checks: Check[]; cache: { saved: boolean } }>();
+    const doc = result.json<{ checks: Check[]; cache: { saved: boolean; flagged: boolean; failed_checks: string[] } }>();
     expect(failed(doc.checks)).toEqual(expect.arrayContaining(['id_token.key', 'id_token.signature']));
     expect(doc.checks.find((c) => c.id === 'id_token.key')?.message).toMatch(reason);
-    expect(doc.cache.saved).toBe(false);
+    expect(doc.cache).toMatchObject({ saved: true, flagged: true, failed_checks: expect.arrayContaining(['id_token.key', 'id_token.signature']) });
   });
 });

@@ -107,9 +107,13 @@ describe('one fault each', () => {
     expect(result.status('refresh.grant')).toBe('pass');
   });
 
-  it('client credentials without no-store: the token is still printed alone, exit 1, the failed check named on stderr', async () => {
+  it('client credentials without no-store: the failed check named on stderr, exit 1; the token is printed alone only with --allow-failed', async () => {
     await setup({ clientCredentialsCacheable: true });
-    const result = await runCli(['token', '--grant', 'client_credentials'], { env });
+    const refused = await runCli(['token', '--grant', 'client_credentials'], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(/flagged: token_response\.no_store failed; not printed/);
+    const result = await runCli(['token', '--grant', 'client_credentials', '--allow-failed'], { env });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^\S{20,}\n$/);
     expect(result.stderr).toMatch(/warning: token_response\.no_store failed: Cache-Control is "max-age=300", without no-store/);

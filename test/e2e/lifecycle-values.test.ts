@@ -69,14 +69,17 @@ describe('refresh: the rotated refresh token is saved before anything that could
     expect(again.report.checks.find((c: { id: string }) => c.id === 'refresh.grant')?.status).toBe('pass');
   });
 
-  it('token refreshing an expired access token with expires_in 1e300: no internal error, the new refresh token is kept', async () => {
+  it('token refreshing an expired access token with expires_in 1e300: no internal error, the new refresh token is kept (flagged, so not printed)', async () => {
     const before = await setup({ refreshResponse: { expires_in: 1e300 } }, 'cli-public', Math.floor(Date.now() / 1000) - 60);
     const result = await runCli(['token'], { env });
     expect(result.stderr).not.toMatch(/internal error/);
-    expect(result.stdout).toMatch(/^\S{20,}\n$/);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/flagged: token_response\.expires_in failed; not printed/);
     const entry = await cached();
     expect(entry?.refresh_token).not.toBe(before.refresh_token);
     expect(entry?.expires_at).toBeUndefined();
+    expect(entry?.verdict).toEqual({ flagged: true, failed_checks: ['token_response.expires_in'] });
   });
 });
 

@@ -66,11 +66,13 @@ describe('login against a misbehaving IdP: one fault, one failing check', () => 
   it.each(CASES)('%s → %s fails, exit 1', async (fault, ...ids) => {
     const { result } = await loginAgainst(fault);
     expect(result.code, result.stderr).toBe(1);
-    const doc = result.json<{ ok: boolean; checks: Check[]; cache: { saved: boolean; reason?: string } }>();
+    const doc = result.json<{ ok: boolean; checks: Check[]; cache: { saved: boolean; reason?: string; flagged: boolean; failed_checks: string[] } }>();
     expect(doc.ok).toBe(false);
     expect(failed(doc)).toEqual(ids);
-    // Tokens that failed a check are never handed to `oidc-cli token`.
-    expect(doc.cache.saved).toBe(false);
+    // The login is kept, flagged with the failed ids, to investigate (`token` refuses it: cache-verdict.test.ts);
+    // a login stopped in the front channel got no tokens to keep.
+    if (fault === 'discovery_redirect_slash' || !ids[0]!.startsWith('authorization.')) expect(doc.cache).toMatchObject({ saved: true, flagged: true, failed_checks: ids });
+    else expect(doc.cache).toMatchObject({ saved: false, reason: 'no tokens', flagged: false });
   });
 
   it('an IdP without RFC 9207 iss (neither sent nor advertised): authorization.iss warns, the login completes (exit 0)', async () => {
