@@ -227,12 +227,5 @@ function judgeError(response: HttpResponse, object: Record<string, unknown> | un
   return { tokens: undefined, error: error ? { error, ...(error_description ? { error_description } : {}) } : undefined, body: object };
 }
 
-/** The body of a token endpoint answer as an object, or undefined. */
-export function bodyOf(response: HttpResponse): Record<string, unknown> | undefined {
-  try {
-    const body = response.json();
-    return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** The body of a token endpoint answer as an object, or undefined: the one JSON-object reader. */
+export { jsonObject as bodyOf } from './client-request.js';
