@@ -193,7 +193,7 @@ function withOptional<T extends object>(base: T, extra: Record<string, string | 
 /** RFC 6749 §10.12: responses without our state were refused by the listener; how many is worth knowing. */
 export function judgeStrayCallbacks(count: number, path: string, checks: CheckRecorder): void {
   if (count === 0) checks.pass('authorization.stray_callbacks', `no request to ${path} without the state that was sent`);
-  else checks.violation('authorization.stray_callbacks', `${count} request${count === 1 ? '' : 's'} to ${path} without the state that was sent ${count === 1 ? 'was' : 'were'} refused (HTTP 400) while waiting; the response carrying the state was taken`);
+  else checks.violation('authorization.stray_callbacks', `${count} request${count === 1 ? '' : 's'} to ${path} without the state that was sent ${count === 1 ? 'was' : 'were'} refused (HTTP 400) while waiting (authorization.state says whether the response that was judged carried it)`);
 }
 
 /** RFC 8252 §7.3, §8.3: a loopback IP literal; "localhost" (or a name under it) works but is discouraged. */
