@@ -11,7 +11,7 @@ import { countStatuses, isOk, type Report, type Section } from '../report/model.
 import { resolveClient, type ClientFlags } from '../store/profiles.js';
 import { browserFor } from '../ui/browser.js';
 import type { Context } from './context.js';
-import { listenerFor } from './login.js';
+import { listenerFor } from './login-options.js';
 
 /** The client flags every issuer-facing command shares (issuer, client, secret, scope, redirect_uri), plus its own. */
 export interface CheckOptions extends ClientFlags {
@@ -44,6 +44,7 @@ async function settingsFrom(options: CheckOptions, context: Context): Promise<Ch
   return {
     issuer: client.issuer,
     client: credentials,
+    clientAuthExplicit: client.client_auth_explicit,
     scope: options.scope ?? (browserCommand ? client.scope : undefined) ?? DEFAULT_SCOPE,
     clientCredentialsScope: options.scope ?? (browserCommand ? undefined : client.scope),
     listener: listenerFor({ ...options, redirectUri: options.redirectUri ?? client.redirect_uri }),

@@ -1,70 +1,22 @@
-import { isIP } from 'node:net';
 import { CliError, usageError } from '../errors.js';
-import { isLoopback } from '../http/loopback.js';
 import { PROTECTED_PARAMETERS } from '../core/authorization.js';
 import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
 import { timeNotes } from '../core/jwt/claims.js';
 import { runLogin, type LoginResult, type LoginSettings } from '../core/login-flow.js';
-import type { LoopbackOptions } from '../core/loopback.js';
 import type { Report, Section } from '../report/model.js';
 import { redact } from '../util/redact.js';
 import { CheckRecorder } from '../checks/recorder.js';
 import { browserFor, type BrowserOptions } from '../ui/browser.js';
 import type { TokenEntry } from '../store/cache.js';
 import { cacheReportData, cacheTokenResponse, flagLine, type CacheOutcome } from '../store/cache-policy.js';
-import { resolveClient, type ClientFlags } from '../store/profiles.js';
+import { resolveClient } from '../store/profiles.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS, humanDuration } from '../util/duration.js';
 import type { Context } from './context.js';
+import { listenerFor, type LoginOptions } from './login-options.js';
 import { show as showValue } from '../util/show.js';
-
-/** The client flags every issuer-facing command shares (issuer, client, secret, scope, redirect_uri), plus its own. */
-export interface LoginOptions extends ClientFlags {
-  port?: string;
-  /** false with --no-diagnose. */
-  diagnose?: boolean;
-  listenIpv6?: boolean;
-  browser?: boolean;
-  browserCommand?: string;
-  prompt?: string;
-  loginHint?: string;
-  maxAge?: number;
-  acrValues?: string;
-  resource?: string[];
-  audience?: string;
-  param?: string[];
-  responseMode?: 'query' | 'form_post';
-  clockSkew?: number;
-  /** RFC 8628 device authorization instead of a browser redirect (src/commands/device-login.ts). */
-  device?: boolean;
-}
 
 const DEFAULT_SCOPE = 'openid profile email';
 const DEFAULT_TIMEOUT_SECONDS = 300;
-
-/** --redirect-uri / --port / --listen-ipv6 → where the listener binds and what redirect_uri says. */
-export function listenerFor(options: Pick<LoginOptions, 'redirectUri' | 'port' | 'listenIpv6'>): LoopbackOptions {
-  const port = options.port === undefined ? undefined : Number(options.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw usageError(`--port: "${options.port}" is not a port number (0-65535)`);
-  if (options.redirectUri === undefined) return { host: options.listenIpv6 ? '::1' : '127.0.0.1', port: port ?? 0, path: '/callback' };
-  let url: URL;
-  try {
-    url = new URL(options.redirectUri);
-  } catch {
-    throw usageError(`--redirect-uri: "${options.redirectUri}" is not a URL`);
-  }
-  if (url.protocol !== 'http:' || !isLoopback(url.hostname)) {
-    throw usageError(`--redirect-uri must be http://127.0.0.1:PORT/PATH, http://[::1]:PORT/PATH or http://localhost:PORT/PATH, or another loopback host (got ${options.redirectUri})`, 'the listener binds loopback only (RFC 8252 §7.3)');
-  }
-  if (url.search || url.hash) throw usageError('--redirect-uri: no query or fragment, please (the response parameters go there)');
-  const uriPort = url.port === '' ? 80 : Number(url.port);
-  if (port !== undefined && port !== uriPort) throw usageError(`--port ${port} contradicts --redirect-uri port ${uriPort}`);
-  // An IPv4 loopback literal is bound as it is, [::1] as ::1; a name (localhost, *.localhost) or another
-  // spelling is bound on 127.0.0.1 and kept as written in redirect_uri, which must match the registration.
-  const literal = isIP(url.hostname) === 4 ? url.hostname : url.hostname === '[::1]' ? '::1' : undefined;
-  const listener: LoopbackOptions = { host: literal ?? '127.0.0.1', port: uriPort, path: url.pathname || '/' };
-  if (!literal) listener.redirectHost = url.hostname;
-  return listener;
-}
 
 function parseParams(values: string[] = []): Array<[string, string]> {
   return values.map((value) => {
@@ -181,8 +133,8 @@ function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheO
     callback: result.callback && Object.fromEntries(result.callback),
     stopped_at: result.stoppedAt,
     tokens,
-    id_token: result.idToken && { header: result.idToken.header, payload: result.idToken.payload, signature_verified: result.idToken.verified },
-    access_token: t && (result.accessToken ? { kind: 'jwt', header: result.accessToken.header, payload: result.accessToken.payload, signature_verified: result.accessToken.verified } : { kind: 'opaque' }),
+    id_token: result.idToken && { header: result.idToken.header, payload: result.idToken.payload, signature_verified: result.idToken.signature.verified },
+    access_token: t && (result.accessToken ? { kind: 'jwt', header: result.accessToken.header, payload: result.accessToken.payload, signature_verified: result.accessToken.signature.verified } : { kind: 'opaque' }),
     userinfo: result.userinfo,
     cache: cacheReportData(cache),
   };

@@ -1,16 +1,17 @@
 import { CheckRecorder } from '../checks/recorder.js';
-import { requestToken, judgeTokenResponse, describeForm, isVsChar } from '../core/token-endpoint.js';
+import type { CheckResult } from '../checks/types.js';
+import { clientCredentialsTokens } from '../core/client-credentials.js';
+import { isVsChar } from '../core/token-endpoint.js';
 import { inputError, usageError } from '../errors.js';
 import type { Report } from '../report/model.js';
 import { redact } from '../report/redact.js';
+import { entryFromTokens, flaggedRefusal, verdictData } from '../store/cache-policy.js';
 import { cacheFilePath, isExpired, loadTokens, type TokenEntry } from '../store/cache.js';
 import { withFileLock } from '../store/lock.js';
+import { LOGIN_HINT, pickClient } from '../store/pick-client.js';
 import { relativeTime } from '../util/duration.js';
 import type { Context } from './context.js';
-import { LOGIN_HINT, openSession, pickClient, type SessionFlags } from './lifecycle-session.js';
-import { refreshJudgeAndCache } from './refresh-step.js';
-import { flaggedRefusal, verdictData } from '../store/cache-policy.js';
-import type { CheckResult } from '../checks/types.js';
+import { cacheResponse, openSession, refreshAndCache, type SessionFlags } from './session.js';
 
 export interface TokenOptions extends SessionFlags {
   /** Print a token even though checks failed on it (its cache entry is flagged). */
@@ -109,10 +110,10 @@ async function fromCache(options: TokenOptions, outer: Context): Promise<Report>
     context.ui.step(`The cached access token ${expiry}: refreshing`);
     const session = await openSession(options, context, { useCache: true, picked: { ...picked, cached: base } });
     const c = new CheckRecorder();
-    // Judged and cached exactly as `oidc-cli refresh` does (refresh-step.ts).
-    const outcome = await refreshJudgeAndCache(session, base.refresh_token!, base, c, { cache: true });
-    if (!outcome.entry) throw inputError(`the cached access token for ${who} ${expiry} and the IdP refused the refresh token: ${outcome.error}`, LOGIN_HINT);
-    const refreshed: TokenEntry = { ...outcome.entry, ...(outcome.cache ? { verdict: { flagged: outcome.cache.flagged, failed_checks: outcome.cache.failed_checks } } : {}) };
+    // Judged and cached exactly as `oidc-cli refresh` does (core/refresh.ts, commands/session.ts).
+    const { result, entry: after, cache } = await refreshAndCache(session, base.refresh_token!, base, c, {});
+    if (!after) throw inputError(`the cached access token for ${who} ${expiry} and the IdP refused the refresh token: ${result.error}`, LOGIN_HINT);
+    const refreshed: TokenEntry = { ...after, ...(cache ? { verdict: { flagged: cache.flagged, failed_checks: cache.failed_checks } } : {}) };
     warnFailed(context, c.results);
     return deliver(refreshed, 'refresh', context, c.results, options);
   });
@@ -120,38 +121,18 @@ async function fromCache(options: TokenOptions, outer: Context): Promise<Report>
 
 async function clientCredentials(options: TokenOptions, context: Context): Promise<Report> {
   const session = await openSession(options, context, { useCache: false });
-  const { client, credentials } = session;
-  if (credentials.method === 'none') throw usageError('client_credentials needs an authenticated client', 'give a secret (--client-secret-file, OIDC_CLIENT_SECRET) or --private-key FILE');
-  const params: Array<[string, string]> = [['grant_type', 'client_credentials']];
-  if (client.scope) params.push(['scope', client.scope]);
-  for (const resource of options.resource ?? []) params.push(['resource', resource]);
-  if (options.audience) params.push(['audience', options.audience]);
-
-  context.ui.step('Client credentials grant (RFC 6749 §4.4)');
-  context.ui.explain('A machine client authenticates as itself; there is no user, so no ID token and no refresh token.');
-  const exchange = await requestToken(session.http, { token_endpoint: session.endpoint('token_endpoint'), params, client: credentials });
-  for (const line of describeForm(exchange.form, context.globals.showTokens)) context.ui.detail(`  ${line}`);
-  context.ui.detail(`← HTTP ${exchange.response.status}`);
+  const { client } = session;
+  if (session.issuer.client.method === 'none') throw usageError('client_credentials needs an authenticated client', 'give a secret (--client-secret-file, OIDC_CLIENT_SECRET) or --private-key FILE');
+  const granted = await clientCredentialsTokens(session.issuer, { scope: client.scope, resource: options.resource, audience: options.audience });
   const c = new CheckRecorder();
-  const openid = (client.scope ?? '').split(' ').includes('openid');
-  const { tokens } = judgeTokenResponse(exchange.response, { openid, basicAuth: credentials.method === 'client_secret_basic' }, c);
-  if (!tokens) return { command: 'token', checks: c.results, data: { issuer: client.issuer, client_id: client.client_id, source: 'client_credentials' }, sections: [] };
-  session.http.addSecret(tokens.access_token);
-  c.expect('client_credentials.refresh_token', tokens.refresh_token === undefined, 'no refresh token', 'a refresh token was issued with client credentials');
-  const audience = options.audience ?? options.resource?.[0];
-  const result = await session.validate(tokens.access_token, 'access_token', { clientId: client.client_id, ...(audience ? { audience } : {}) });
-  if (result) c.merge(result.checks);
-  const now = nowSeconds();
-  let entry: TokenEntry = { issuer: client.issuer, client_id: client.client_id, access_token: tokens.access_token, obtained_at: now };
-  if (tokens.token_type) entry.token_type = tokens.token_type;
-  if (tokens.expires_in !== undefined) entry.expires_at = now + tokens.expires_in;
-  const scope = tokens.scope ?? client.scope;
-  if (scope) entry.scope = scope;
-  const cache = await session.cacheResponse(entry, c.results, c);
+  c.merge(granted.checks);
+  if (!granted.tokens) return { command: 'token', checks: c.results, data: { issuer: client.issuer, client_id: client.client_id, source: 'client_credentials' }, sections: [] };
+  let entry = entryFromTokens({ issuer: client.issuer, client_id: client.client_id }, { ...granted.tokens, refresh_token: undefined, id_token: undefined }, nowSeconds(), client.scope);
+  const cache = await cacheResponse(session, entry, c.results, c);
   entry = { ...entry, verdict: { flagged: cache.flagged, failed_checks: cache.failed_checks } };
   warnFailed(context, c.results);
   const report = deliver(entry, 'client_credentials', context, c.results, options);
-  if (result?.parsed.payload) report.data.claims = result.parsed.payload;
+  if (granted.accessToken?.payload) report.data.claims = granted.accessToken.payload;
   return report;
 }
 

@@ -158,6 +158,12 @@ export function requiredMember(issuer: string, metadata: Record<string, unknown>
   throw new CliError('PROTOCOL', `the discovery document of ${issuer} has no ${name}`, { hint: `run oidc-cli discover --issuer ${issuer} for the full audit (discovery.required_members)` });
 }
 
+/** id_token_signing_alg_values_supported as the strings it lists; undefined when it is not a list. */
+export function advertisedAlgorithms(metadata: Record<string, unknown>): string[] | undefined {
+  const algs = metadata.id_token_signing_alg_values_supported;
+  return Array.isArray(algs) ? algs.filter((alg): alg is string => typeof alg === 'string') : undefined;
+}
+
 /**
  * Fetch + audit, for commands that need the metadata to go on (login, decode --issuer). Throws
  * CliError PROTOCOL when there is no usable document at all; transport failures throw from the client.

@@ -1,11 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import type { CheckRecorder } from '../checks/recorder.js';
+import type { TokenPrefix } from '../checks/catalogue/tokens.js';
+import { CheckRecorder } from '../checks/recorder.js';
+import type { CheckResult } from '../checks/types.js';
+import { usageError } from '../errors.js';
 import type { HttpClient } from '../http/types.js';
+import { redact } from '../util/redact.js';
 import type { ClientCredentials } from './client-auth.js';
 import { jsonObject, postForm } from './client-request.js';
-import { judgeIntrospection, judgeUnauthenticated, judgeUnknownToken, judgeWrongHint, type IntrospectionAnswer } from './introspection-checks.js';
+import { judgeAgreement, judgeIntrospection, judgeUnauthenticated, judgeUnknownToken, judgeWrongHint, type ClaimRow, type IntrospectionAnswer } from './introspection-checks.js';
+import { readClaims } from './jwt/parse.js';
+import type { IssuerSession } from './session.js';
+import { classifyToken } from './token-endpoint.js';
+import { judgeToken, locallyValid, type JudgedToken } from './token-judge.js';
 
 export type TokenTypeHint = 'access_token' | 'refresh_token';
+
+/** --token-type-hint, for introspect and revoke (RFC 7009 §2.1 defines the two values both use). */
+export function parseHint(value: string | undefined): TokenTypeHint | undefined {
+  if (value === undefined || value === 'access_token' || value === 'refresh_token') return value;
+  throw usageError(`--token-type-hint: "${value}" is not access_token or refresh_token`);
+}
 
 export interface IntrospectionTarget {
   introspection_endpoint: string;
@@ -37,4 +51,75 @@ export async function probeIntrospection(http: HttpClient, target: Introspection
   else c.skip('introspection.token_type_hint', 'the token is not active: nothing to find under the wrong hint');
 }
 
-export { judgeIntrospection };
+export const INTROSPECTION_PROBE_IDS = ['introspection.requires_auth', 'introspection.unknown_token', 'introspection.token_type_hint'] as const;
+
+export interface IntrospectionInput {
+  token: string;
+  hint: TokenTypeHint | undefined;
+  /**
+   * Judge the token locally too, with this prefix (introspect: access_token, or jwt for a refresh
+   * token). Without it the token's claims are only read, unverified, for the comparison (check has
+   * judged the token already).
+   */
+  judgeAs?: TokenPrefix | undefined;
+  /** The RFC 7662 probes: the same token unauthenticated, a random token, the wrong hint. */
+  probes: boolean;
+}
+
+export interface IntrospectionResult {
+  endpoint: string;
+  answer: IntrospectionAnswer;
+  /** What the IdP said, when it could be trusted. */
+  active: boolean | undefined;
+  /** The local judgement (judgeAs), undefined for an opaque token or when not asked. */
+  local: JudgedToken | undefined;
+  /** Signature verified and no failed check (judgeAs only). */
+  valid: boolean;
+  /** One row per claim seen on either side: [claim, introspection, token]. */
+  rows: ClaimRow[];
+  checks: CheckResult[];
+}
+
+/**
+ * Introspection (RFC 7662) as `introspect` and `check` both run it: the request, the answer judged, the
+ * IdP's word beside the token's own claims (a locally valid but inactive token is the lesson), and the probes.
+ */
+export async function introspectToken(session: IssuerSession, input: IntrospectionInput): Promise<IntrospectionResult> {
+  const { http, ui, client } = session;
+  const target: IntrospectionTarget = { introspection_endpoint: session.endpoint('introspection_endpoint'), client, issuer: session.issuer };
+  ui.step('Introspection (RFC 7662)');
+  ui.explain('Only the IdP knows whether a token is still alive: introspection asks it, local verification cannot.');
+  ui.detail(`token=${redact(input.token, session.showTokens)}${input.hint ? ` token_type_hint=${input.hint}` : ''}, client authentication ${client.method}`);
+  const answer = await introspect(http, target, input.token, input.hint);
+  ui.detail(`← HTTP ${answer.status}${answer.body ? ` active=${JSON.stringify(answer.body.active)}` : ''}`);
+  const c = new CheckRecorder();
+  const active = judgeIntrospection(answer, c);
+
+  let local: JudgedToken | undefined;
+  if (input.judgeAs) {
+    ui.step('Local verification');
+    local = classifyToken(input.token) === 'opaque' ? undefined : await judgeToken(input.token, input.judgeAs, session.tokens, { clientId: client.client_id });
+    if (!local) ui.detail('not a JWT: only the IdP can tell what it holds');
+  }
+  const valid = locallyValid(local);
+  if (active === true) c.pass('introspection.active', 'the IdP says the token is active');
+  else if (active === false) c.violation('introspection.active', `the IdP says the token is inactive${valid ? ', yet it verifies locally' : ''}`);
+  else c.skip('introspection.active', 'no usable introspection answer');
+
+  const claims = input.judgeAs ? local?.payload : readClaims(input.token);
+  const rows = judgeAgreement(answer.body ?? {}, claims, active, c);
+  if (local) c.merge(local.checks);
+  if (input.probes) {
+    ui.step('Probes: unauthenticated call, random token, wrong token_type_hint');
+    await probeIntrospection(http, target, input.token, input.hint ?? 'access_token', active, c);
+  } else for (const id of INTROSPECTION_PROBE_IDS) c.skip(id, 'probes off (--no-probes)');
+  return { endpoint: target.introspection_endpoint, answer, active, local, valid, rows, checks: c.results };
+}
+
+/** Whether the IdP still holds a token active: undefined when it cannot say (no endpoint, no usable answer). */
+export async function stillActive(session: IssuerSession, token: string, hint: TokenTypeHint): Promise<boolean | undefined> {
+  const introspection_endpoint = session.optionalEndpoint('introspection_endpoint');
+  if (!introspection_endpoint) return undefined;
+  const answer = await introspect(session.http, { introspection_endpoint, client: session.client, issuer: session.issuer }, token, hint);
+  return answer.status === 200 && typeof answer.body?.active === 'boolean' ? answer.body.active : undefined;
+}

@@ -2,9 +2,9 @@ import type { JWK } from 'jose';
 import { inputError } from '../errors.js';
 import type { HttpClient } from '../http/types.js';
 import { readLocalFile } from '../util/local-file.js';
-import { discover, requiredMember } from './discovery.js';
-import { fetchJwks } from './jwks.js';
+import { advertisedAlgorithms, discover, requiredMember } from './discovery.js';
 import type { KeySource } from './jwt/types.js';
+import { remoteKeySet } from './remote-keys.js';
 
 /** A JWK Set (`{"keys":[…]}`) or a single JWK, from a file or a URL. */
 export function parseKeys(text: string, label: string): JWK[] {
@@ -23,10 +23,7 @@ export function parseKeys(text: string, label: string): JWK[] {
 
 /** `--jwks FILE|URL`: a URL is fetched through the HTTP layer (and fetched again on an unknown kid). */
 export async function keySourceFromJwksOption(value: string, http: () => Promise<HttpClient>): Promise<KeySource> {
-  if (/^https?:\/\//i.test(value)) {
-    const load = async () => (await fetchJwks(await http(), value)).jwks.keys;
-    return { keys: await load(), label: `JWKS ${value}`, published: true, refetch: load };
-  }
+  if (/^https?:\/\//i.test(value)) return remoteKeySet(await http(), value, `JWKS ${value}`);
   const text = await readLocalFile(value, `--jwks file ${value}`);
   // A local file may hold a shared HMAC key (oct): it is the user's own secret, not a published one.
   return { keys: parseKeys(text, `--jwks file ${value}`), label: `file ${value}`, published: false };
@@ -36,10 +33,5 @@ export async function keySourceFromJwksOption(value: string, http: () => Promise
 export async function keySourceFromIssuer(issuer: string, http: HttpClient): Promise<{ keys: KeySource; advertisedAlgorithms: string[] | undefined }> {
   const { metadata } = await discover(http, issuer);
   const jwksUri = requiredMember(issuer, metadata, 'jwks_uri');
-  const load = async () => (await fetchJwks(http, jwksUri)).jwks.keys;
-  const algs = metadata.id_token_signing_alg_values_supported;
-  return {
-    keys: { keys: await load(), label: `jwks_uri ${jwksUri}`, published: true, refetch: load },
-    advertisedAlgorithms: Array.isArray(algs) ? algs.filter((alg): alg is string => typeof alg === 'string') : undefined,
-  };
+  return { keys: await remoteKeySet(http, jwksUri), advertisedAlgorithms: advertisedAlgorithms(metadata) };
 }

@@ -1,9 +1,9 @@
-import type { JWK } from 'jose';
 import { CheckRecorder } from '../checks/recorder.js';
 import type { HttpClient } from '../http/types.js';
 import { redact } from '../util/redact.js';
 import type { AuthorizationRequest } from './authorization.js';
 import type { ClientCredentials } from './client-auth.js';
+import type { KeySource } from './jwt/types.js';
 import type { LoopbackOptions } from './loopback.js';
 import type { Browser, Ui } from './ports.js';
 import { timer, type StepTiming, type Timed } from './timing.js';
@@ -60,7 +60,8 @@ export interface DiscoveredIssuer {
   token_endpoint: string;
   jwks_uri: string;
   userinfo_endpoint: string | undefined;
-  keys: JWK[];
+  /** jwks_uri's keys, refetched on an unknown kid (core/remote-keys.ts). */
+  keys: KeySource;
   client: ClientCredentials;
 }
 

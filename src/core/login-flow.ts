@@ -8,8 +8,9 @@ import { judgeClientAuthDiagnosis, tryClientAuthentications } from './diagnose/c
 import { discover, requiredMember } from './discovery.js';
 import { metadataRefusal } from './metadata-trust.js';
 import { fetchJwks } from './jwks.js';
+import { remoteKeySetFrom } from './remote-keys.js';
 import { createFlow, type DiscoveredIssuer, type Flow, type LoginDeps, type LoginSettings } from './login-context.js';
-import type { JudgedToken } from './login-tokens.js';
+import type { JudgedToken } from './token-judge.js';
 import { hasOpenid, redeemCode, validateTokens } from './login-steps.js';
 import { startLoopback, type Loopback, type ReceivedCallback } from './loopback.js';
 import { createPkce, randomValue } from './pkce.js';
@@ -136,7 +137,8 @@ async function discoverIssuer(flow: Flow): Promise<DiscoveredIssuer | { refused:
   checks.merge(jwks.checks.filter((c) => c.status === 'fail' || c.status === 'warn'));
   const has = { secret: Boolean(settings.client.client_secret), key: Boolean(settings.client.privateKey) };
   const client = settings.clientAuthExplicit === false ? { ...settings.client, method: chooseClientAuth(undefined, has, metadata.token_endpoint_auth_methods_supported) } : settings.client;
-  return { issuer: discovery.issuer, metadata, authorization_endpoint, token_endpoint, jwks_uri, userinfo_endpoint: endpoint('userinfo_endpoint'), keys: jwks.jwks.keys, client };
+  const keys = remoteKeySetFrom(http, jwks_uri, jwks.jwks.keys);
+  return { issuer: discovery.issuer, metadata, authorization_endpoint, token_endpoint, jwks_uri, userinfo_endpoint: endpoint('userinfo_endpoint'), keys, client };
 }
 
 /** Steps 3-4: PKCE, state and nonce, the authorization request in a browser, and the judged callback. */

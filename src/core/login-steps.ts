@@ -1,14 +1,12 @@
-import type { JWK } from 'jose';
 import type { DiscoveredIssuer, Flow } from './login-context.js';
-import { judgeAccessToken, judgeIdToken, keySource, type JudgedToken, type TokenContext } from './login-tokens.js';
-import { fetchJwks } from './jwks.js';
+import { judgeAccessToken, judgeIdToken, type JudgedToken, type TokenContext } from './token-judge.js';
+import { advertisedAlgorithms } from './discovery.js';
 import { describeForm, isVsChar, judgeTokenResponse, requestToken, type TokenJudgement, type TokenSet } from './token-endpoint.js';
 import { judgeUserinfo, requestUserinfo } from './userinfo.js';
 import { show } from '../util/show.js';
 import { redactSecret } from '../util/redact.js';
 
 export const hasOpenid = (scope: string) => scope.split(/\s+/).includes('openid');
-const strings = (value: unknown) => (Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined);
 
 /** Step 5: the authorization_code grant with the chosen client authentication, shown and judged. */
 export async function redeemCode(
@@ -62,33 +60,30 @@ export async function validateTokens(
   sent: { nonce: string | undefined; code: string },
 ): Promise<{ idToken: JudgedToken | undefined; accessToken: JudgedToken | undefined; userinfo: Record<string, unknown> | undefined }> {
   const { settings, deps: { http, ui }, checks } = flow;
-  const refetch = async (): Promise<JWK[]> => (await fetchJwks(http, issuer.jwks_uri)).jwks.keys;
-  const keys = keySource(issuer.keys, issuer.jwks_uri, refetch);
+  const keys = issuer.keys;
   const context: TokenContext = {
     issuer: issuer.issuer,
     client_id: settings.client.client_id,
     client_secret: settings.client.client_secret,
-    nonce: sent.nonce,
-    code: sent.code,
-    max_age: settings.request.max_age,
-    apiAudience: settings.request.audience ?? settings.request.resource?.[0],
-    advertisedAlgorithms: strings(issuer.metadata.id_token_signing_alg_values_supported),
-    keys,
+    keys: async () => keys,
+    advertisedAlgorithms: advertisedAlgorithms(issuer.metadata),
     clockSkew: settings.clockSkew,
     now: flow.deps.now,
   };
   let idToken: JudgedToken | undefined;
   if (tokens.id_token) {
+    const id_token = tokens.id_token;
     ui.step('ID token (OIDC Core §3.1.3.7)');
     ui.explain('The ID token is for the client: it says who signed in; signature, iss, aud, nonce and times must all hold.');
-    idToken = await flow.timed('id_token validation', () => judgeIdToken(tokens, context));
-    ui.detail(`alg ${show(idToken.header.alg)}, kid ${show(idToken.header.kid ?? '(none)')}, signature ${idToken.verified ? 'verified' : 'NOT verified'}`);
+    const request = { accessToken: tokens.access_token, nonce: sent.nonce, code: sent.code, max_age: settings.request.max_age, serverDate: tokens.date };
+    idToken = await flow.timed('id_token validation', () => judgeIdToken(id_token, context, request));
+    ui.detail(`alg ${show(idToken.header.alg)}, kid ${show(idToken.header.kid ?? '(none)')}, signature ${idToken.signature.verified ? 'verified' : 'NOT verified'}`);
     if (idToken.payload) ui.detail(`sub ${show(idToken.payload.sub)}, aud ${show(idToken.payload.aud)}, nonce ${idToken.payload.nonce === sent.nonce ? 'matches' : show(idToken.payload.nonce)}`);
     checks.merge(idToken.checks);
   }
   ui.step('Access token');
   ui.explain('The access token is for APIs; a client treats it as opaque. A JWT access token is judged by RFC 9068.');
-  const accessToken = await judgeAccessToken(tokens, context);
+  const accessToken = await judgeAccessToken(tokens.access_token, context, { audience: settings.request.audience ?? settings.request.resource?.[0], serverDate: tokens.date });
   const kind = accessToken && 'enc' in accessToken.header ? `a JWE (enc ${show(accessToken.header.enc)}), which oidc-cli cannot decrypt` : 'a JWT';
   ui.detail(accessToken ? `${kind}: alg ${show(accessToken.header.alg)}, typ ${show(accessToken.header.typ ?? '(none)')}` : 'opaque to the client (not a JWT)');
   if (accessToken) checks.merge(accessToken.checks);

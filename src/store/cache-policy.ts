@@ -11,8 +11,39 @@ import { saveTokensChecked, type CacheVerdict, type StoreContext, type TokenEntr
  * --device, refresh and token (refresh, client_credentials) all cache through cacheTokenResponse.
  */
 
-/** `cache.write` judges the cache, not the tokens: it never flags an entry. */
-const NOT_ABOUT_THE_TOKENS = new Set(['cache.write']);
+/**
+ * Checks that judge something else than the tokens never flag an entry: `cache.write` the cache, and
+ * rotation and reuse the IdP's refresh policy (a refresh that did not rotate still gave a valid token).
+ */
+const NOT_ABOUT_THE_TOKENS = new Set(['cache.write', 'refresh.rotation', 'refresh.reuse_rejected']);
+
+/** The members of a token response a cache entry keeps (core/token-endpoint.ts TokenSet has these and more). */
+export interface IssuedTokens {
+  access_token: string;
+  refresh_token?: string | undefined;
+  id_token?: string | undefined;
+  token_type?: string | undefined;
+  expires_in?: number | undefined;
+  scope?: string | undefined;
+}
+
+/**
+ * The one cache entry built from a token response (login, device, refresh, client credentials). `base` is
+ * the entry refreshed, or just who it is for: what the response leaves out stays as it was (RFC 6749 §6:
+ * without a new refresh token the old one stays valid; OIDC Core §12.2: the ID token is optional), and the
+ * requested scope stands in for a granted scope the IdP did not echo.
+ */
+export function entryFromTokens(base: TokenEntry | { issuer: string; client_id: string }, tokens: IssuedTokens, now: number, requestedScope?: string): TokenEntry {
+  const entry: TokenEntry = { ...base, access_token: tokens.access_token, obtained_at: now };
+  if (tokens.refresh_token) entry.refresh_token = tokens.refresh_token;
+  if (tokens.id_token) entry.id_token = tokens.id_token;
+  if (tokens.token_type) entry.token_type = tokens.token_type;
+  if (tokens.expires_in !== undefined) entry.expires_at = now + tokens.expires_in;
+  else delete entry.expires_at;
+  const scope = tokens.scope ?? ('scope' in base ? base.scope : undefined) ?? requestedScope;
+  if (scope) entry.scope = scope;
+  return entry;
+}
 
 /**
  * The verdict of the run that obtained the tokens. `inherited` is the verdict of the grant they were

@@ -41,7 +41,7 @@ export interface ResolvedClient extends PartialClient {
   client_id: string;
 }
 
-type StoreSide = Pick<Context, 'env' | 'ui'> & { globals: Pick<Context['globals'], 'profile'> };
+export type StoreSide = Pick<Context, 'env' | 'ui'> & { globals: Pick<Context['globals'], 'profile'> };
 
 /**
  * Merges client settings: command-line flag, then environment (OIDC_ISSUER, OIDC_CLIENT_ID,

@@ -23,6 +23,7 @@ export type ProbeFault =
   | 'token_ignores_redirect_uri' // the token endpoint does not compare redirect_uri
   | 'wrong_secret_accepted' // client secrets are not checked
   | 'no_rotation' // a refresh returns the same refresh token
+  | 'refresh_id_token_forged' // a refresh returns an ID token signed with a key that is not in the JWKS (same kid)
   | 'state_dropped' // the authorization response carries no state
   | 'replay_keeps_tokens' // a replayed code is refused, but the tokens issued from it stay valid
   | 'refresh_unknown_invalid_request' // an unknown refresh token is answered invalid_request, not invalid_grant
@@ -102,11 +103,11 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
     return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' }).setIssuer(issuer).setSubject(SUB).setAudience(client_id).setIssuedAt().setExpirationTime('10m').sign(key);
   };
 
-  async function tokens(client_id: string, scope: string, nonce: string | undefined, auth_time: number, refresh_token?: string) {
+  async function tokens(client_id: string, scope: string, nonce: string | undefined, auth_time: number, refresh_token?: string, signingKey: CryptoKey = privateKey) {
     const access_token = random();
     accessTokens.add(access_token);
     const body: Record<string, unknown> = { access_token, token_type: 'Bearer', expires_in: 600, scope };
-    if (scope.split(' ').includes('openid')) body.id_token = await idToken(client_id, nonce, auth_time, privateKey);
+    if (scope.split(' ').includes('openid')) body.id_token = await idToken(client_id, nonce, auth_time, signingKey);
     const next = refresh_token ?? random();
     refreshTokens.set(next, { client_id, scope, auth_time });
     body.refresh_token = next;
@@ -183,7 +184,8 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
       if (!entry && faults.has('refresh_unknown_invalid_request')) return send(res, 400, { error: 'invalid_request', error_description: 'bad refresh token' });
       if (!entry || entry.client_id !== who.client_id) return invalidGrant('unknown refresh token');
       if (!faults.has('no_rotation')) refreshTokens.delete(old);
-      return send(res, 200, await tokens(who.client_id, entry.scope, undefined, entry.auth_time, faults.has('no_rotation') ? old : undefined));
+      const signingKey = faults.has('refresh_id_token_forged') ? (await generateKeyPair('RS256')).privateKey : privateKey;
+      return send(res, 200, await tokens(who.client_id, entry.scope, undefined, entry.auth_time, faults.has('no_rotation') ? old : undefined, signingKey));
     }
     if (grant === 'client_credentials' && who.client_id === clients.basic.client_id) {
       const access_token = random();

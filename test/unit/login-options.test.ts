@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listenerFor } from '../../src/commands/login.js';
+import { listenerFor } from '../../src/commands/login-options.js';
 import { CliError } from '../../src/errors.js';
 
 const usage = (f: () => unknown) => {

@@ -21,6 +21,29 @@ export const LIFECYCLE_CHECKS = [
     severity: 'error',
     hint: 'A public client\'s refresh token must be sender-constrained or rotated on every use, so a stolen one is detected on reuse. FAPI 2.0 forbids rotation: use --no-expect-rotation for such profiles.',
   },
+  // Where a refresh runs after a login (check), its token_response.*, id_token.* and access_token.*
+  // checks would repeat the login's ids: these three carry their verdict into the refresh group.
+  {
+    id: 'refresh.token_response',
+    title: 'The refresh answer passes the token response checks',
+    spec: 'RFC 6749 §5.1, §6',
+    severity: 'error',
+    hint: 'The refresh answer is a token response like the first one: 200 JSON, Cache-Control: no-store, access_token, token_type, a positive expires_in (oidc-cli refresh shows each token_response check).',
+  },
+  {
+    id: 'refresh.id_token_valid',
+    title: 'The refreshed ID token is validated like the first one',
+    spec: 'OIDC Core §12.2, §3.1.3.7',
+    severity: 'error',
+    hint: 'An ID token returned by a refresh must be signed with a key from jwks_uri and pass every check of the original (oidc-cli refresh shows each id_token check).',
+  },
+  {
+    id: 'refresh.access_token_valid',
+    title: 'A refreshed JWT access token passes RFC 9068',
+    spec: 'RFC 9068 §4',
+    severity: 'error',
+    hint: 'A JWT access token from a refresh is judged like the first one (oidc-cli refresh shows each access_token check).',
+  },
   {
     id: 'refresh.id_token.subject',
     title: 'Refreshed ID token keeps iss, sub and aud',

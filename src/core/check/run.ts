@@ -11,7 +11,8 @@ import type { LoopbackOptions } from '../loopback.js';
 import type { Browser, Ui } from '../ports.js';
 import { PROBES, type ProbeEnv } from '../probes/index.js';
 import type { TokenSet } from '../token-endpoint.js';
-import { clientCredentialsGrant } from './client-credentials.js';
+import { clientCredentialsTokens } from '../client-credentials.js';
+import { credentialsFor, sessionFromDiscovery } from '../session.js';
 import { frontChannel } from '../front-channel.js';
 import { checkLifecycle, INTROSPECTION_IDS, REFRESH_IDS, REVOCATION_IDS } from './lifecycle.js';
 import type { Selection } from './select.js';
@@ -21,6 +22,8 @@ import { timer, type StepTiming } from '../timing.js';
 export interface CheckSettings {
   issuer: string;
   client: ClientCredentials;
+  /** False when the method was only implied by the credentials: discovery's list may then pick it, as for login. */
+  clientAuthExplicit?: boolean;
   scope: string;
   /** Scope for the client_credentials grant when there is no user flow (default: none sent). */
   clientCredentialsScope: string | undefined;
@@ -86,6 +89,8 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
 
   const authorization_endpoint = endpoint('authorization_endpoint');
   const token_endpoint = endpoint('token_endpoint');
+  // One choice of client authentication for the login, the lifecycle and the probes (session.ts).
+  const client = settings.clientAuthExplicit === false ? credentialsFor({ ...settings.client, explicitMethod: undefined }, metadata) : settings.client;
   const noUserFlow = discovery.refused
     ? `stopped at discovery: ${discovery.refused}`
     : !deps.browser
@@ -93,7 +98,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
       : !authorization_endpoint || !token_endpoint
         ? 'discovery lists no authorization_endpoint or token_endpoint'
         : undefined;
-  const mode: GrantMode = !noUserFlow ? 'authorization_code' : settings.client.method !== 'none' && token_endpoint ? 'client_credentials' : 'none';
+  const mode: GrantMode = !noUserFlow ? 'authorization_code' : client.method !== 'none' && token_endpoint ? 'client_credentials' : 'none';
   const wants = (groups: string[]) => CATALOGUE.some((d) => groups.includes(groupOf(d.id)) && settings.select(d.id));
   const quiet: Ui = { ...ui, step: () => undefined, detail: () => undefined, explain: () => undefined };
 
@@ -102,13 +107,18 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
     if (!wants(LOGIN_GROUPS) || mode === 'none') return mode === 'none' ? noGrant(discovery.refused) : [];
     const c = new CheckRecorder();
     let tokens: TokenSet | undefined;
+    const session = sessionFromDiscovery(
+      { issuer: discovery.issuer, client: { ...client, explicitMethod: client.method }, clockSkew: settings.clockSkew, insecure: settings.insecure === true, showTokens: settings.showTokens },
+      { metadata, checks: discovery.checks },
+      { http, ui: quiet },
+    );
     if (mode === 'authorization_code') {
-      ui.step(`Login through the browser command (authorization code + PKCE, ${settings.client.method})`);
+      ui.step(`Login through the browser command (authorization code + PKCE, ${client.method})`);
       const login = await timed('login', () =>
         runLogin(
           {
             issuer: settings.issuer,
-            client: settings.client,
+            client,
             scope: settings.scope,
             listener: settings.listener,
             request: { response_mode: 'query', extra: [] },
@@ -125,14 +135,17 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
       if (login.stoppedAt) ui.warn(`login stopped: ${login.stoppedAt}`);
       tokens = login.tokens;
     } else {
-      ui.step(`Client credentials grant (no user flow; ${settings.client.method})`);
-      tokens = await timed('client_credentials', () => clientCredentialsGrant({ http, issuer: discovery.issuer, metadata, client: settings.client, scope: settings.clientCredentialsScope, clockSkew: settings.clockSkew }, c));
+      ui.step(`Client credentials grant (no user flow; ${client.method})`);
+      const granted = await timed('client_credentials', () => clientCredentialsTokens(session, { scope: settings.clientCredentialsScope }));
+      c.merge(granted.checks);
+      // No refresh token here (client_credentials.refresh_token judges one): the lifecycle judges introspection only.
+      tokens = granted.tokens && { ...granted.tokens, refresh_token: undefined };
     }
     if (!tokens) {
       for (const id of [...REFRESH_IDS, ...INTROSPECTION_IDS, ...REVOCATION_IDS]) c.skip(id, 'no tokens: the grant failed');
     } else if (wants(['refresh', 'introspection', 'revocation'])) {
       ui.step(`Token lifecycle: refresh, introspection${settings.destructive ? ', refresh-token replay, revocation' : ''}`);
-      await timed('lifecycle', () => checkLifecycle({ http, issuer: discovery.issuer, metadata, client: settings.client, tokens, destructive: settings.destructive, expectRotation: settings.expectRotation }, c));
+      await timed('lifecycle', () => checkLifecycle({ session, tokens, destructive: settings.destructive, expectRotation: settings.expectRotation }, c));
     }
     return c.results;
   };
@@ -142,7 +155,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
     ? frontChannel(
         {
           authorization_endpoint: authorization_endpoint!,
-          client_id: settings.client.client_id,
+          client_id: client.client_id,
           scope: settings.scope,
           browser: deps.browser!,
           listener: settings.listener,
@@ -160,7 +173,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
     ? {
         http,
         token_endpoint,
-        client: settings.client,
+        client,
         front,
         scope: settings.clientCredentialsScope,
         userinfo_endpoint: endpoint('userinfo_endpoint'),

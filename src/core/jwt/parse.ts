@@ -55,6 +55,19 @@ export function cleanTokenInput(input: string): string {
 }
 
 /**
+ * The claims of a JWS read without verification, for display and for comparing with a token already
+ * judged; undefined for anything else (absent, opaque, a JWE, not parseable). Never a verdict.
+ */
+export function readClaims(token: string | undefined): Record<string, unknown> | undefined {
+  if (!token) return undefined;
+  try {
+    return parseJwt(token).payload;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Splits a compact JWS (3 parts) or JWE (5 parts) and decodes what can be decoded without keys.
  * Throws CliError INPUT (exit 2) for anything that is not a token at all; everything that is a token
  * but a bad one is left for the checks to judge.

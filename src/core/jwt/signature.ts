@@ -5,21 +5,10 @@ import { JWS_ALGORITHMS } from './algorithms.js';
 import { verifyJws } from './jws-verify.js';
 import { jwkThumbprint } from './jwk.js';
 import { importVerificationKey, selectKeys } from './keys.js';
-import type { KeySource, ParsedJwt, SignatureInfo, ValidateOptions } from './types.js';
+import type { ParsedJwt, SignatureInfo, ValidateOptions } from './types.js';
 
 /** Candidate keys tried per token at most (each costs an import and a verification). */
 const MAX_CANDIDATES = 10;
-
-/** A key set is fetched again at most this often: batch input naming unknown kids must not refetch per token. */
-const REFETCH_COOLDOWN_MS = 30_000;
-const lastRefetch = new WeakMap<KeySource, number>();
-
-function mayRefetch(source: KeySource): boolean {
-  const now = Date.now();
-  if (now - (lastRefetch.get(source) ?? -Infinity) < REFETCH_COOLDOWN_MS) return false;
-  lastRefetch.set(source, now);
-  return true;
-}
 
 /**
  * Diagnosis of a signature that does not verify (issue 13): a token whose iss names another issuer was
@@ -75,11 +64,9 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
   }
 
   let selection = selectKeys(options.keys, alg, algorithm, kid);
-  if (selection.unknownKid && options.keys.refetch && mayRefetch(options.keys)) {
-    // The IdP may have rotated keys since we fetched them: fetch once more, then judge (CHECKS.md JWKS).
-    options.keys.keys = await options.keys.refetch();
-    selection = selectKeys(options.keys, alg, algorithm, kid);
-  }
+  // The IdP may have rotated keys since they were fetched: the source fetches once more (within its
+  // cooldown it does not), then the token is judged against what it has (CHECKS.md "JWKS").
+  if (selection.unknownKid && options.keys.refetch && (await options.keys.refetch())) selection = selectKeys(options.keys, alg, algorithm, kid);
   const { candidates, refused } = selection;
   const source = options.keys.label;
   const forAnotherServer = p === 'access_token';

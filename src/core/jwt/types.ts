@@ -18,14 +18,18 @@ export interface ParsedJwt {
   nonCanonicalParts: string[];
 }
 
-/** Where verification keys come from; `refetch` is called once on an unknown kid (key rotation). */
+/**
+ * Where verification keys come from. A remote source (core/remote-keys.ts) owns its keys and may
+ * `refetch` them on an unknown kid (key rotation): true when fresh keys are in, false within its cooldown.
+ * The validator never writes to a source.
+ */
 export interface KeySource {
-  keys: JWK[];
+  readonly keys: readonly JWK[];
   /** Describes the source in messages: "jwks_uri https://…/jwks", "file keys.json". */
   label: string;
   /** Fetched from a URL (jwks_uri, --jwks URL): readable by anyone, so a symmetric key in it is refused. */
   published: boolean;
-  refetch?: () => Promise<JWK[]>;
+  refetch?: () => Promise<boolean>;
 }
 
 /** What the caller expects of the token; each absent member means that check is skipped with a reason. */

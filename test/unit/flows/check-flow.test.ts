@@ -126,6 +126,9 @@ describe('runCheck in-process against a purpose-built IdP with one fault', () =>
     { fault: 'pkce_not_enforced', failing: ['probe.pkce_downgrade', 'probe.pkce_missing', 'probe.pkce_wrong'] },
     { fault: 'redirect_uri_unchecked', failing: ['probe.redirect_uri_altered'] },
     { fault: 'state_dropped', failing: ['authorization.state'] },
+    // The refreshed ID token is verified like the first one (core/refresh.ts, the module `refresh` runs too).
+    { fault: 'refresh_id_token_forged', failing: ['refresh.id_token_valid'] },
+    { fault: 'no_rotation', failing: ['refresh.rotation'] },
   ];
   for (const { fault, failing } of cases) {
     it(`${fault}: ${failing.join(', ')} fail, nothing else (exit 1)`, async () => {

@@ -167,7 +167,7 @@ describe('runLogin in-process: what the login asks for', () => {
     expect(result.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(isOk(result, false)).toBe(true);
     // A JudgedToken is the JWT kind (login.ts reports kind 'jwt' for it; an opaque token has none).
-    expect(result.accessToken?.verified).toBe(true);
+    expect(result.accessToken?.signature.verified).toBe(true);
     expect(result.accessToken?.payload?.aud).toBe(idp.resource);
     expect(statusOf(result.checks, 'access_token.signature')).toBe('pass');
     expect(statusOf(result.checks, 'access_token.typ')).toBe('pass');

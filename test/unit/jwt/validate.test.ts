@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ValidateOptions } from '../../../src/core/jwt/types.js';
 import { validateJwt } from '../../../src/core/jwt/validate.js';
+import { REFETCH_COOLDOWN_MS, RemoteKeySet } from '../../../src/core/remote-keys.js';
+import type { JWK } from 'jose';
 import { CliError } from '../../../src/errors.js';
 import { b64u, ecKey, edKey, goodClaims, mint, nowSeconds, rsaKey, signText } from '../../support/tokens.js';
 
@@ -122,27 +124,56 @@ describe('signature and alg attacks', () => {
 });
 
 describe('key selection', () => {
+  // A remote key set as core/remote-keys.ts builds it, with a counting loader; by default it was fetched
+  // a cooldown ago, so the first unknown kid may refetch.
+  const remote = (loaded: JWK[][], clock?: () => number) => {
+    let calls = 0;
+    let now = 0;
+    const set = new RemoteKeySet([rsa.jwk], 'test keys', async () => loaded[Math.min(calls++, loaded.length - 1)]!, clock ?? (() => now));
+    now = REFETCH_COOLDOWN_MS;
+    return { set, calls: () => calls };
+  };
+
   it('fails an unknown kid, after one refetch', async () => {
-    let refetches = 0;
-    const token = mint(goodClaims(), other);
-    const opts = options({ keys: { keys: [rsa.jwk], label: 'test keys', refetch: async () => (refetches++, [rsa.jwk]) } });
-    const check = await statusOf(token, 'jwt.key', opts);
+    const { set, calls } = remote([[rsa.jwk]]);
+    const check = await statusOf(mint(goodClaims(), other), 'jwt.key', options({ keys: set }));
     expect(check.status).toBe('fail');
     expect(check.message).toContain('rsa-other');
-    expect(refetches).toBe(1);
+    expect(check.message).toContain('after fetching the keys again');
+    expect(calls()).toBe(1);
   });
 
   it('refetches a key set once per 30 s, not once per token naming an unknown kid (batch input)', async () => {
-    let refetches = 0;
-    const opts = options({ keys: { keys: [rsa.jwk], label: 'test keys', published: true, refetch: async () => (refetches++, [rsa.jwk]) } });
-    for (let i = 0; i < 5; i++) expect((await statusOf(mint(goodClaims(), rsaKey(`unknown-${i}`)), 'jwt.key', opts)).status).toBe('fail');
-    expect(refetches).toBe(1);
+    let now = 0;
+    const { set, calls } = remote([[rsa.jwk]], () => now);
+    now = REFETCH_COOLDOWN_MS; // the set was fetched at 0: one refetch allowed now
+    for (let i = 0; i < 5; i++) expect((await statusOf(mint(goodClaims(), rsaKey(`unknown-${i}`)), 'jwt.key', options({ keys: set }))).status).toBe('fail');
+    expect(calls()).toBe(1);
+    now += REFETCH_COOLDOWN_MS; // and one more after the cooldown
+    await statusOf(mint(goodClaims(), rsaKey('unknown-later')), 'jwt.key', options({ keys: set }));
+    expect(calls()).toBe(2);
   });
 
-  it('finds a rotated key on the refetch', async () => {
-    const opts = options({ keys: { keys: [rsa.jwk], label: 'test keys', refetch: async () => [rsa.jwk, other.jwk] } });
-    const result = await validateJwt(mint(goodClaims(), other), opts);
-    expect(result.signature.verified).toBe(true);
+  it('shares one refetch among tokens judged at once (200 unknown kids in a batch: one fetch)', async () => {
+    const { set, calls } = remote([[rsa.jwk]]);
+    const unknown = [0, 1, 2, 3].map((i) => rsaKey(`unknown-${i}`));
+    const tokens = Array.from({ length: 200 }, (_, i) => mint(goodClaims(), unknown[i % 4]!));
+    const results = await Promise.all(tokens.map((token) => validateJwt(token, options({ keys: set }))));
+    expect(results.every((result) => !result.signature.verified)).toBe(true);
+    expect(calls()).toBe(1);
+  });
+
+  it('finds a rotated key on the refetch, and keeps it for the next token without fetching again', async () => {
+    const { set, calls } = remote([[rsa.jwk, other.jwk]]);
+    expect((await validateJwt(mint(goodClaims(), other), options({ keys: set }))).signature.verified).toBe(true);
+    expect((await validateJwt(mint(goodClaims(), other), options({ keys: set }))).signature.verified).toBe(true);
+    expect(calls()).toBe(1);
+  });
+
+  it('does not refetch within the cooldown of the first fetch', async () => {
+    const { set, calls } = remote([[rsa.jwk, other.jwk]], Date.now);
+    expect((await statusOf(mint(goodClaims(), other), 'jwt.key', options({ keys: set }))).status).toBe('fail');
+    expect(calls()).toBe(0);
   });
 
   it('warns when there is no kid and several keys fit (fail for an ID token)', async () => {

@@ -1,0 +1,130 @@
+import type { CheckResult } from '../checks/types.js';
+import { ReportedStop, usageError } from '../errors.js';
+import type { HttpClient } from '../http/types.js';
+import { chooseClientAuth, type ClientCredentials } from './client-auth.js';
+import { advertisedAlgorithms, discover, requiredMember } from './discovery.js';
+import type { KeySource } from './jwt/types.js';
+import { metadataRefusal } from './metadata-trust.js';
+import type { Ui } from './ports.js';
+import { remoteKeySet } from './remote-keys.js';
+import type { TokenContext } from './token-judge.js';
+
+/**
+ * An issuer as every step after discovery uses it (refresh, client credentials, introspection,
+ * revocation, userinfo, device authorization): its metadata, trusted or refused once (OIDC Discovery
+ * §4.3, metadata-trust.ts); the client authentication chosen from the client's credentials and the
+ * IdP's token_endpoint_auth_methods_supported; and the token judge's context, keys on first use.
+ * The lifecycle commands open one with openIssuerSession; `check` builds one from its own discovery.
+ */
+export interface IssuerSession {
+  http: HttpClient;
+  ui: Ui;
+  issuer: string;
+  metadata: Record<string, unknown>;
+  discoveryChecks: CheckResult[];
+  client: ClientCredentials;
+  /** What the token judges need (core/token-judge.ts). */
+  tokens: TokenContext;
+  showTokens: boolean;
+  /** An endpoint the IdP advertises and the session may send to; a usage error naming the member otherwise. */
+  endpoint(member: string): string;
+  /** The same, or undefined when the IdP does not advertise it. */
+  optionalEndpoint(member: string): string | undefined;
+}
+
+/** The client as the user gave it: the method is only a wish unless `explicit`. */
+export interface SessionClient {
+  client_id: string;
+  client_secret?: string | undefined;
+  privateKey?: ClientCredentials['privateKey'];
+  /** --client-auth (or a profile's), when given; otherwise chosen from the credentials and the metadata. */
+  explicitMethod?: string | undefined;
+}
+
+export interface SessionSettings {
+  issuer: string;
+  client: SessionClient;
+  clockSkew: number;
+  /** --insecure: plain http endpoints are acted on anywhere, not only on loopback. */
+  insecure: boolean;
+  showTokens: boolean;
+  now?: () => number;
+}
+
+/** Discovery, then the session; a document naming another issuer stops here (ReportedStop, exit 1). */
+export async function openIssuerSession(settings: SessionSettings, deps: { http: HttpClient; ui: Ui }): Promise<IssuerSession> {
+  deps.ui.step(`Discovery of ${settings.issuer}`);
+  const discovery = await discover(deps.http, settings.issuer);
+  const failing = discovery.checks.filter((check) => check.status === 'fail');
+  const session = sessionFromDiscovery(settings, { metadata: discovery.metadata, checks: discovery.checks }, deps);
+  if (failing.length) deps.ui.warn(`discovery of ${settings.issuer} has ${failing.length} failing check(s) (${failing.map((c) => c.id).join(', ')}); run oidc-cli discover for details`);
+  return session;
+}
+
+/** The session over metadata already fetched and audited (check has its own discovery phase). */
+export function sessionFromDiscovery(settings: SessionSettings, discovery: { metadata: Record<string, unknown>; checks: CheckResult[] }, deps: { http: HttpClient; ui: Ui }): IssuerSession {
+  const { issuer, insecure } = settings;
+  const { metadata } = discovery;
+  // Nothing is sent anywhere a document names when the document is another issuer's (OIDC Discovery §4.3).
+  const refused = metadataRefusal(issuer, metadata, [], insecure);
+  if (refused) throw untrusted(issuer, settings.client.client_id, refused, discovery.checks);
+  const client = credentialsFor(settings.client, metadata);
+  deps.ui.detail(`client ${client.client_id}, authentication ${client.method}`);
+
+  let keys: Promise<KeySource> | undefined;
+  const loadKeys = () => {
+    keys ??= remoteKeySet(deps.http, requiredMember(issuer, metadata, 'jwks_uri'));
+    return keys;
+  };
+  const optionalEndpoint = (member: string): string | undefined => {
+    const value = metadata[member];
+    if (typeof value !== 'string' || value === '') return undefined;
+    // Checked when first used, before any request: a credential never goes to a plain-http endpoint.
+    const endpointRefused = metadataRefusal(issuer, metadata, [member], insecure);
+    if (endpointRefused) throw untrusted(issuer, client.client_id, endpointRefused, discovery.checks);
+    return value;
+  };
+  return {
+    http: deps.http,
+    ui: deps.ui,
+    issuer,
+    metadata,
+    discoveryChecks: discovery.checks,
+    client,
+    showTokens: settings.showTokens,
+    tokens: {
+      issuer,
+      client_id: client.client_id,
+      client_secret: client.client_secret,
+      keys: loadKeys,
+      advertisedAlgorithms: advertisedAlgorithms(metadata),
+      clockSkew: settings.clockSkew,
+      now: settings.now,
+    },
+    optionalEndpoint,
+    endpoint(member) {
+      const value = optionalEndpoint(member);
+      if (value === undefined) throw usageError(`${issuer} advertises no ${member} in its discovery document`, 'the IdP may not support this feature, or it is disabled for this deployment');
+      return value;
+    },
+  };
+}
+
+/** The one choice of client authentication: the explicit method, else what the credentials and the IdP's list allow. */
+export function credentialsFor(client: SessionClient, metadata: Record<string, unknown>): ClientCredentials {
+  const method = chooseClientAuth(client.explicitMethod, { secret: Boolean(client.client_secret), key: Boolean(client.privateKey) }, metadata.token_endpoint_auth_methods_supported);
+  const credentials: ClientCredentials = { client_id: client.client_id, method };
+  if (client.client_secret) credentials.client_secret = client.client_secret;
+  if (method === 'private_key_jwt' && client.privateKey) credentials.privateKey = client.privateKey;
+  return credentials;
+}
+
+/** The stop of a session on untrusted discovery: the failed discovery checks are the report (exit 1). */
+function untrusted(issuer: string, client_id: string, reason: string, discoveryChecks: CheckResult[]): ReportedStop {
+  const checks = discoveryChecks.filter((check) => check.status === 'fail' || check.status === 'warn');
+  return new ReportedStop(reason, {
+    checks,
+    data: { issuer, client_id, stopped_at: reason },
+    sections: [{ title: 'Stopped at discovery', kind: 'text', text: `${reason}. Nothing was sent to the endpoints it names; run oidc-cli discover --issuer ${issuer} for the full audit.` }],
+  });
+}
