@@ -1,8 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { CheckRecorder } from '../checks/recorder.js';
 import { CliError, inputError, usageError } from '../errors.js';
 import type { KeySource, ValidateOptions, ValidationResult } from '../core/jwt/types.js';
-import { validateJwt } from '../core/jwt/validate.js';
+import { formatFailure, validateJwt } from '../core/jwt/validate.js';
 import { timeNotes } from '../core/jwt/claims.js';
 import type { Report, Section } from '../report/model.js';
 import { nonBlankLines } from '../util/lines.js';
@@ -105,9 +104,7 @@ export function decodeReport(result: ValidationResult, now: number): Report {
 
 /** A line of batch input that is not a token: reported as that line's failure, the rest go on. */
 function unreadableLineReport(error: CliError, line: number): Report {
-  const c = new CheckRecorder();
-  c.fail('jwt.format', error.message);
-  return { command: 'decode', checks: c.results, data: { line, error: error.message }, sections: [] };
+  return { command: 'decode', checks: formatFailure('jwt', error.message), data: { line, error: error.message }, sections: [] };
 }
 
 /**

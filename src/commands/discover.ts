@@ -1,8 +1,5 @@
-import { DISCOVERY_CHECKS } from '../checks/catalogue/discovery.js';
-import { CheckRecorder } from '../checks/recorder.js';
-import { fetchDiscovery } from '../core/discovery.js';
-import { fetchJwksDocument, type JwksAttempt } from '../core/jwks.js';
-import { CliError, usageError } from '../errors.js';
+import { auditIssuer } from '../core/issuer-audit.js';
+import { usageError } from '../errors.js';
 import { maskBody } from '../http/mask.js';
 import type { Report, Section } from '../report/model.js';
 import { humanDuration } from '../util/duration.js';
@@ -41,27 +38,10 @@ function clockNote(date: Date | undefined): string {
   return Math.abs(skew) < 2 ? `${date.toISOString()} (in sync with this machine)` : `${date.toISOString()} (IdP clock ${skew > 0 ? 'ahead' : 'behind'} by ${humanDuration(skew)})`;
 }
 
-async function tryJwks(context: Context, jwksUri: string): Promise<JwksAttempt | { error: CliError }> {
-  try {
-    return await fetchJwksDocument(await context.http(), jwksUri, { signal: context.signal });
-  } catch (error) {
-    // The document was fine and named a JWKS we cannot read: that is a finding about the IdP, not a
-    // reason to drop the whole report.
-    if (error instanceof CliError && ['NETWORK', 'TLS', 'TIMEOUT', 'PROTOCOL'].includes(error.code)) return { error };
-    throw error;
-  }
-}
-
 export async function run(options: DiscoverOptions, context: Context): Promise<Report> {
   if (!options.issuer) throw usageError('discover needs --issuer URL (or OIDC_ISSUER)', 'e.g. oidc-cli discover --issuer https://idp.example.com');
-  const { ui } = context;
-  const http = await context.http();
-  ui.step(`Discovery for ${options.issuer}`);
-  const discovery = await fetchDiscovery(http, options.issuer, { signal: context.signal });
-  ui.detail(`${discovery.url} → ${discovery.response.status} (${discovery.response.elapsedMs} ms)`);
-  ui.explain('The metadata tells clients where to send users and tokens; a wrong issuer or endpoint here misroutes every login.');
-  const checks = new CheckRecorder();
-  checks.merge(discovery.checks);
+  const audit = await auditIssuer(await context.http(), options.issuer, { ui: context.ui, signal: context.signal });
+  const { discovery } = audit;
   const sections: Section[] = [];
   const data: Record<string, unknown> = { issuer: options.issuer, url: discovery.url, used_fallback: discovery.usedFallback };
   const { metadata } = discovery;
@@ -84,25 +64,11 @@ export async function run(options: DiscoverOptions, context: Context): Promise<R
     sections.push({ title: 'Endpoints', kind: 'fields', fields: endpoints.map(([name, value]) => [name, String(value)]) });
     sections.push({ title: 'Capabilities', kind: 'fields', fields: CAPABILITIES.filter((name) => metadata[name] !== undefined).map((name) => [name, show(metadata[name])]) });
 
-    const jwksUri = metadata.jwks_uri;
-    if (typeof jwksUri === 'string' && URL.canParse(jwksUri)) {
-      ui.step(`JWKS ${jwksUri}`);
-      const jwks = await tryJwks(context, jwksUri);
-      if ('error' in jwks) {
-        checks.violation('jwks.document', `${jwksUri}: ${jwks.error.message}`, jwks.error.hint ? { hint: jwks.error.hint } : {});
-      } else {
-        ui.detail(`${jwksUri} → ${jwks.response.status} (${jwks.response.elapsedMs} ms)`);
-        checks.merge(jwks.checks);
-        rows = await keyRows(jwks.jwks, context.globals.showTokens);
-        sections.push(keysSection(rows, `Keys (${jwksUri})`));
-      }
-    } else checks.skip('jwks.document', 'the metadata has no usable jwks_uri');
-  } else {
-    // Scripts filter on check ids: every one is reported, as a skip when there was nothing to judge.
-    const judged = new Set(checks.results.map((check) => check.id));
-    for (const { id } of DISCOVERY_CHECKS) if (!judged.has(id)) checks.skip(id, 'no metadata document to judge');
-    checks.skip('jwks.document', 'no metadata, so no jwks_uri');
+    if (audit.jwks?.jwks) {
+      rows = await keyRows(audit.jwks.jwks, context.globals.showTokens);
+      sections.push(keysSection(rows, `Keys (${audit.jwks.uri})`));
+    }
   }
   data.keys = keysJson(rows);
-  return { command: 'discover', checks: checks.results, data, sections };
+  return { command: 'discover', checks: audit.checks, data, sections };
 }

@@ -7,8 +7,7 @@ import type { Report, Section } from '../report/model.js';
 import { redact } from '../util/redact.js';
 import { CheckRecorder } from '../checks/recorder.js';
 import { browserFor, type BrowserOptions } from '../ui/browser.js';
-import type { TokenEntry } from '../store/cache.js';
-import { cacheReportData, cacheTokenResponse, flagLine, type CacheOutcome } from '../store/cache-policy.js';
+import { cacheReportData, cacheTokenResponse, entryFromTokens, flagLine, nothingToCache, type CacheOutcome } from '../store/cache-policy.js';
 import { resolveClient } from '../store/profiles.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS, humanDuration } from '../util/duration.js';
 import type { Context } from './context.js';
@@ -95,20 +94,9 @@ async function untilCancelled<T>(work: Promise<T>, timeoutSeconds: number, cance
 
 /** Every token response is cached with its verdict (store/cache-policy.ts): a failed login stays there to investigate. */
 async function cacheTokens(settings: LoginSettings, result: LoginResult, context: Context): Promise<CacheOutcome | undefined> {
-  const tokens = result.tokens;
   const checks = new CheckRecorder();
-  if (!tokens) {
-    checks.skip('cache.write', 'no tokens');
-    result.checks.push(...checks.results);
-    return undefined;
-  }
-  const obtained_at = Math.floor(Date.now() / 1000);
-  const entry: TokenEntry = { issuer: settings.issuer, client_id: settings.client.client_id, access_token: tokens.access_token, obtained_at, scope: tokens.scope ?? settings.scope };
-  if (tokens.refresh_token) entry.refresh_token = tokens.refresh_token;
-  if (tokens.id_token) entry.id_token = tokens.id_token;
-  if (tokens.token_type) entry.token_type = tokens.token_type;
-  if (tokens.expires_in !== undefined) entry.expires_at = obtained_at + tokens.expires_in;
-  const saved = await cacheTokenResponse(entry, result.checks, { env: context.env, warn: context.ui.warn }, checks);
+  const entry = result.tokens && entryFromTokens({ issuer: settings.issuer, client_id: settings.client.client_id }, result.tokens, Math.floor(Date.now() / 1000), settings.scope);
+  const saved = entry ? await cacheTokenResponse(entry, result.checks, { env: context.env, warn: context.ui.warn }, checks) : nothingToCache(checks);
   result.checks.push(...checks.results);
   return saved;
 }

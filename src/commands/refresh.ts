@@ -72,15 +72,8 @@ async function refreshAndReport(session: CommandSession, options: RefreshOptions
     data.after = redactEntry(after, show);
     if (originalClaims || refreshedClaims) data.id_token_claims = { before: originalClaims ?? null, after: refreshedClaims ?? null };
 
-    if (!options.checkReuse) c.skip('refresh.reuse_rejected', 'not probed (opt in with --check-reuse)');
-    else {
-      if (result.rotation === 'rotated') context.ui.warn('--check-reuse: replaying the old refresh token. An IdP that detects reuse revokes the whole grant, so the new tokens may stop working too (log in again afterwards).');
-      await probeReuse(session.issuer, oldRefresh, result.rotation, c);
-    }
-  } else {
-    data.error = result.error;
-    c.skip('refresh.reuse_rejected', 'the refresh failed');
-  }
+  } else data.error = result.error;
+  await probeReuse(session.issuer, oldRefresh, result, { given: options.checkReuse === true, optIn: '--check-reuse' }, c);
   return { command: 'refresh', checks: c.results, data, sections };
 }
 

@@ -157,10 +157,14 @@ function summarise(id: 'refresh.token_response' | 'refresh.id_token_valid' | 're
 
 /**
  * RFC 9700 §4.14.2: the rotated-out refresh token replayed must be refused. Destructive: an IdP that
- * detects reuse revokes the whole grant, so the new tokens may stop working too.
+ * detects reuse revokes the whole grant, so the new tokens may stop working too; it runs only with the
+ * user's consent (`optIn` says how to give it: --check-reuse for refresh, --destructive for check).
  */
-export async function probeReuse(session: IssuerSession, oldRefreshToken: string, rotation: RefreshResult['rotation'], c: CheckRecorder): Promise<void> {
-  if (rotation !== 'rotated') return void c.skip('refresh.reuse_rejected', 'the refresh token was not rotated: there is no old token to replay');
+export async function probeReuse(session: IssuerSession, oldRefreshToken: string, result: RefreshResult, consent: { given: boolean; optIn: string }, c: CheckRecorder): Promise<void> {
+  if (!result.tokens) return void c.skip('refresh.reuse_rejected', 'the refresh failed');
+  if (result.rotation !== 'rotated') return void c.skip('refresh.reuse_rejected', 'the refresh token was not rotated: there is no old token to replay');
+  if (!consent.given) return void c.skip('refresh.reuse_rejected', `destructive (ends the grant): opt in with ${consent.optIn}`);
+  session.ui.warn(`${consent.optIn}: replaying the old refresh token. An IdP that detects reuse revokes the whole grant, so the new tokens may stop working too (log in again afterwards).`);
   const replay = await refreshGrant(session.http, { token_endpoint: session.endpoint('token_endpoint'), client: session.client, refresh_token: oldRefreshToken });
   judgeReuse(replay.response.status, bodyOf(replay.response), c);
 }

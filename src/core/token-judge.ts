@@ -1,9 +1,8 @@
-import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import type { TokenPrefix } from '../checks/catalogue/tokens.js';
 import { CliError } from '../errors.js';
 import type { KeySource, SignatureInfo, TokenExpectations, ValidateOptions } from './jwt/types.js';
-import { validateJwt } from './jwt/validate.js';
+import { formatFailure, validateJwt } from './jwt/validate.js';
 import { classifyToken } from './token-endpoint.js';
 
 /**
@@ -50,9 +49,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** An IdP's token that does not even parse is its `<prefix>.format` failure in the report, never a crash or exit 2. */
 function unparseable(prefix: TokenPrefix, reason: string): JudgedToken {
-  const c = new CheckRecorder();
-  c.fail(`${prefix}.format`, `not a compact JWT: ${reason}`);
-  return { header: {}, payload: undefined, signature: { verified: false, alg: undefined, kid: undefined, reason }, checks: c.results };
+  return { header: {}, payload: undefined, signature: { verified: false, alg: undefined, kid: undefined, reason }, checks: formatFailure(prefix, `not a compact JWT: ${reason}`) };
 }
 
 /** Validates one token (JWS, or a JWE whose *.jwe check then fails) with the context's keys and clock. */

@@ -69,6 +69,12 @@ export async function cacheTokenResponse(entry: TokenEntry, judged: readonly Che
   return { ...saved, ...verdict };
 }
 
+/** A run that got no tokens caches nothing, and its report says so (cache.write). */
+export function nothingToCache(checks: CheckRecorder): undefined {
+  checks.skip('cache.write', 'no tokens');
+  return undefined;
+}
+
 /** "flagged: id_token.aud, id_token.nonce failed" — for stderr and errors. */
 export function flagLine(verdict: CacheVerdict): string {
   return `flagged: ${verdict.failed_checks.length ? `${verdict.failed_checks.join(', ')} failed` : 'its checks did not complete'}`;

@@ -50,11 +50,7 @@ export async function checkLifecycle(input: LifecycleInput, c: CheckRecorder): P
 
   // Replay of the rotated-out refresh token: destructive (an IdP that detects reuse revokes the whole
   // grant), so after introspection.
-  if (refreshed && oldRefreshToken) {
-    if (!refreshed.tokens) c.skip('refresh.reuse_rejected', 'the refresh failed');
-    else if (refreshed.rotation === 'rotated' && !input.destructive) c.skip('refresh.reuse_rejected', OPT_IN);
-    else await probeReuse(session, oldRefreshToken, refreshed.rotation, c);
-  }
+  if (refreshed && oldRefreshToken) await probeReuse(session, oldRefreshToken, refreshed, { given: input.destructive, optIn: '--destructive' }, c);
 
   // Revocation: destructive, opt-in. The refresh token when there is one: it ends the whole grant.
   if (!input.destructive) for (const id of REVOCATION_IDS) c.skip(id, OPT_IN);

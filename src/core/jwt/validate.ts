@@ -1,4 +1,6 @@
 import { CheckRecorder } from '../../checks/recorder.js';
+import type { TokenPrefix } from '../../checks/catalogue/tokens.js';
+import type { CheckResult } from '../../checks/types.js';
 import { listed } from '../../util/show.js';
 import { checkClaims } from './claims.js';
 import { checkAlg, checkHeader } from './header-checks.js';
@@ -40,4 +42,11 @@ export async function validateParsed(parsed: ParsedJwt, options: ValidateOptions
   if (parsed.payload) checkClaims(parsed.payload, alg, options, c);
   else c.skip(`${p}.exp`, 'the payload is not a JSON claims set, so no claim was checked');
   return { parsed, checks: c.results, signature };
+}
+
+/** The `<prefix>.format` failure of something that is not a token at all (an IdP's answer, a line of batch input). */
+export function formatFailure(prefix: TokenPrefix, reason: string): CheckResult[] {
+  const c = new CheckRecorder();
+  c.fail(`${prefix}.format`, reason);
+  return c.results;
 }
