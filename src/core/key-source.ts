@@ -1,5 +1,6 @@
 import type { JWK } from 'jose';
-import { inputError } from '../errors.js';
+import { inputError, ReportedStop } from '../errors.js';
+import { metadataRefusal } from './metadata-trust.js';
 import type { HttpClient } from '../http/types.js';
 import { readLocalFile } from '../util/local-file.js';
 import { advertisedAlgorithms, discover, requiredMember } from './discovery.js';
@@ -31,7 +32,16 @@ export async function keySourceFromJwksOption(value: string, http: () => Promise
 
 /** `--issuer URL`: discovery → jwks_uri, with the issuer's advertised algorithms. */
 export async function keySourceFromIssuer(issuer: string, http: HttpClient): Promise<{ keys: KeySource; advertisedAlgorithms: string[] | undefined }> {
-  const { metadata } = await discover(http, issuer);
+  const { metadata, checks } = await discover(http, issuer);
+  // Keys named by a document of another issuer verify nothing of this one's (OIDC Discovery §4.3).
+  const refused = metadataRefusal(issuer, metadata, [], true);
+  if (refused) {
+    throw new ReportedStop(refused, {
+      checks: checks.filter((check) => check.status === 'fail' || check.status === 'warn'),
+      data: { issuer, stopped_at: refused },
+      sections: [{ title: 'Stopped at discovery', kind: 'text', text: `${refused}: no keys were fetched from it and no token was judged; run oidc-cli discover --issuer ${issuer} for the full audit.` }],
+    });
+  }
   const jwksUri = requiredMember(issuer, metadata, 'jwks_uri');
   return { keys: await remoteKeySet(http, jwksUri), advertisedAlgorithms: advertisedAlgorithms(metadata) };
 }

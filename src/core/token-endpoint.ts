@@ -3,6 +3,7 @@ import { CliError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http/types.js';
 import { redact, redactSecret } from '../util/redact.js';
 import { show } from '../util/show.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan, pruneDeeperThan } from '../util/json-depth.js';
 import { applyClientAuth, type ClientCredentials } from './client-auth.js';
 
 /**
@@ -73,25 +74,43 @@ export async function requestToken(http: HttpClient, input: TokenRequestInput): 
   return { form: [...form], authorizationHeader: auth.headers.authorization, response };
 }
 
-/** 'opaque', 'JWS' or 'JWE' by shape only (RFC 7515 §7.1, RFC 7516 §7.1). */
+/**
+ * 'opaque', 'JWS' or 'JWE' by shape only (RFC 7515 §7.1, RFC 7516 §7.1). Anything whose first part is a
+ * base64url JSON object is a JOSE object and gets judged, malformed or not (6 parts, an object alg...):
+ * only a token that does not even start like one is opaque, so an undecryptable or broken JWT can never
+ * pass as "opaque, only the IdP can tell".
+ */
 export function classifyToken(token: string): 'opaque' | 'JWS' | 'JWE' {
   const parts = token.split('.');
-  if (parts.length !== 3 && parts.length !== 5) return 'opaque';
+  if (parts.length < 2) return 'opaque';
   try {
     const header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8')) as unknown;
-    if (header === null || typeof header !== 'object' || typeof (header as { alg?: unknown }).alg !== 'string') return 'opaque';
+    if (header === null || typeof header !== 'object' || Array.isArray(header)) return 'opaque';
   } catch {
     return 'opaque';
   }
-  return parts.length === 3 ? 'JWS' : 'JWE';
+  return parts.length === 5 ? 'JWE' : 'JWS';
 }
 
-function parseBody(response: HttpResponse): { body: unknown; problem?: string } {
+function parseBody(response: HttpResponse): { body: unknown; problem?: string; pruned?: boolean } {
   try {
     return { body: response.json() };
   } catch (error) {
-    if (error instanceof CliError) return { body: undefined, problem: `the body is ${response.headers['content-type'] ?? 'untyped'}, not JSON` };
-    throw error;
+    if (!(error instanceof CliError)) throw error;
+    // JSON with something absurdly deep in it: the IdP may have spent a refresh token on this answer,
+    // so its shallow members (the rotated refresh_token) are kept and only the deep part is cut.
+    const deep = deepJson(response);
+    if (deep !== undefined) return { body: pruneDeeperThan(deep), pruned: true };
+    return { body: undefined, problem: `the body is ${response.headers['content-type'] ?? 'untyped'}, not JSON` };
+  }
+}
+
+function deepJson(response: HttpResponse): unknown {
+  try {
+    const value: unknown = JSON.parse(response.text());
+    return nestedDeeperThan(value) ? value : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -121,14 +140,14 @@ function judgeTokenSyntax(object: Record<string, unknown>, checks: CheckRecorder
 
 /** RFC 6749 §5.1 / §5.2 and OIDC Core §3.1.3.3. `basicAuth` matters for the 401 rule of invalid_client. */
 export function judgeTokenResponse(response: HttpResponse, expect: { openid: boolean; basicAuth: boolean }, checks: CheckRecorder): TokenJudgement {
-  const { body, problem } = parseBody(response);
+  const { body, problem, pruned } = parseBody(response);
   const object = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
   if (response.status !== 200) return judgeError(response, object, problem, expect.basicAuth, checks);
   if (!object) {
     checks.violation('token_response.status', `HTTP 200, but ${problem ?? 'the body is JSON but not an object'}`);
     return { tokens: undefined, error: undefined, body };
   }
-  checks.pass('token_response.status', `HTTP 200 ${response.headers['content-type'] ?? ''} in ${response.elapsedMs} ms`.replace('  ', ' '));
+  checks.pass('token_response.status', `HTTP 200 ${response.headers['content-type'] ?? ''} in ${response.elapsedMs} ms${pruned ? ` (a member nested deeper than ${MAX_JSON_DEPTH} levels was cut)` : ''}`.replace('  ', ' '));
 
   const cacheControl = response.headers['cache-control'];
   if (cacheControl && /(^|,)\s*no-store\s*(,|$)/i.test(cacheControl)) checks.pass('token_response.no_store', `Cache-Control: ${cacheControl}`);

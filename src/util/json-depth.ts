@@ -16,3 +16,29 @@ export function nestedDeeperThan(value: unknown, limit = MAX_JSON_DEPTH): boolea
   }
   return false;
 }
+
+/** What stands in for a subtree cut by pruneDeeperThan. */
+export const PRUNED = `(nested deeper than ${MAX_JSON_DEPTH} levels: not kept)`;
+
+/**
+ * A copy of `value` with every object or array below `limit` levels replaced by PRUNED: the shallow
+ * members of an answer stay usable (a token response's refresh_token) while nothing deep is walked later.
+ * Iterative, like nestedDeeperThan.
+ */
+export function pruneDeeperThan(value: unknown, limit = MAX_JSON_DEPTH): unknown {
+  const wrap = { value } as Record<string, unknown>;
+  const stack: Array<[Record<string, unknown>, number]> = [[wrap, 0]];
+  while (stack.length > 0) {
+    const [holder, depth] = stack.pop()!;
+    for (const [key, child] of Object.entries(holder)) {
+      if (child === null || typeof child !== 'object') continue;
+      if (depth + 1 > limit) holder[key] = PRUNED;
+      else {
+        const copy = (Array.isArray(child) ? [...child] : { ...child }) as Record<string, unknown>;
+        holder[key] = copy;
+        stack.push([copy, depth + 1]);
+      }
+    }
+  }
+  return wrap.value;
+}

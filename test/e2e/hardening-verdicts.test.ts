@@ -9,7 +9,7 @@ import { soundJwks, startBadIdp, type BadIdp } from '../support/bad-idp.js';
 import { hasStackTrace, runCli } from '../support/cli.js';
 import { startBadLifecycleIdp } from '../support/lifecycle-bad-idp.js';
 import { startScriptedIdp, type Fault } from '../support/scripted-idp.js';
-import { b64u, ecKey, edKey, fakeJwe, forgeForExponentOne, goodClaims, mint, rsaKey, type TestKey } from '../support/tokens.js';
+import { b64u, ecKey, edKey, fakeJwe, forgeForExponentOne, goodClaims, mint, rsaKey, signText, type TestKey } from '../support/tokens.js';
 
 type Check = { id: string; status: string; message: string };
 const status = (checks: Check[], id: string) => checks.find((c) => c.id === id)?.status;
@@ -110,6 +110,49 @@ async function loginAgainst(fault: Fault, command: 'login' | 'check' = 'login', 
   }
 }
 
+describe('decode: a JWS whose payload is not a claims set never satisfies a claim expectation', () => {
+  // HS256 over a nested JWT (cty JWT, the payload a 5-part JWE string) and over plain text: the signature
+  // verifies, but there is no iss, aud or nonce in it to check.
+  const secret = 'a-shared-secret-of-32-bytes-or-more!!';
+  const nested = signText(JSON.stringify({ alg: 'HS256', cty: 'JWT' }), fakeJwe(), { secret, alg: 'HS256' });
+  const text = signText(JSON.stringify({ alg: 'HS256' }), 'hello, not claims', { secret, alg: 'HS256' });
+
+  for (const [name, token] of [['a nested JWT', nested], ['a text payload', text]] as const) {
+    it(`${name} with --iss, --aud and --nonce: exit 1, each expectation fails with the reason`, async () => {
+      const result = await runCli(['decode', '--json', '--secret', secret, '--iss', 'https://idp.test', '--aud', 'client-1', '--nonce', 'n-1', token]);
+      expect(result.code, result.stdout).toBe(1);
+      const doc = result.json<{ ok: boolean; checks: Check[] }>();
+      expect(status(doc.checks, 'jwt.signature')).toBe('pass');
+      expect(failed(doc.checks)).toEqual(['jwt.iss', 'jwt.aud', 'jwt.nonce']);
+      expect(doc.checks.find((c) => c.id === 'jwt.iss')?.message).toMatch(name === 'a nested JWT' ? /nested JWT \(cty "JWT"\)/ : /not a JSON claims set/);
+    });
+  }
+
+  it('with nothing asked of its claims: exit 0, each claim skipped with the reason', async () => {
+    const result = await runCli(['decode', '--json', '--secret', secret, nested]);
+    expect(result.code, result.stdout).toBe(0);
+    const doc = result.json<{ checks: Check[] }>();
+    expect(status(doc.checks, 'jwt.iss')).toBe('skip');
+    expect(status(doc.checks, 'jwt.exp')).toBe('skip');
+  });
+});
+
+describe('decode --issuer: keys named by a document of another issuer are never used (OIDC Discovery §4.3)', () => {
+  it('exit 1 with discovery.issuer_match failed, no token judged', async () => {
+    const mismatched = await startScriptedIdp('none', { metadata: { issuer: 'https://someone-else.example' } });
+    try {
+      const result = await runCli(['decode', '--json', '--issuer', mismatched.issuer, mint(goodClaims({ iss: mismatched.issuer }), rsaKey('scripted-1'))]);
+      expect(result.code, result.stderr).toBe(1);
+      const doc = result.json<{ checks: Check[]; stopped_at: string }>();
+      expect(failed(doc.checks)).toContain('discovery.issuer_match');
+      expect(doc.checks.some((c) => c.id.startsWith('jwt.'))).toBe(false);
+      expect(doc.stopped_at).toMatch(/not used \(OIDC Discovery §4\.3\)/);
+    } finally {
+      await mismatched.close();
+    }
+  });
+});
+
 describe('login and check: an ID token or access token that is a JWE fails its *.jwe check', { timeout: 60_000 }, () => {
   it('login with a 5-part id_token: exit 1, id_token.jwe and id_token.signature fail, cached flagged (not as good)', async () => {
     const result = await loginAgainst('jwe_id_token');
@@ -127,6 +170,33 @@ describe('login and check: an ID token or access token that is a JWE fails its *
     expect(result.code, result.stderr).toBe(1);
     const doc = result.json<{ checks: Check[] }>();
     expect(status(doc.checks, 'access_token.jwe')).toBe('fail');
+  });
+
+  it('login and check with an id_token whose signed payload is a nested JWT: exit 1, iss, aud, sub, exp and nonce fail', async () => {
+    const login = await loginAgainst('nested_id_token');
+    expect(login.code, login.stderr).toBe(1);
+    const doc = login.json<{ checks: Check[] }>();
+    expect(status(doc.checks, 'id_token.signature')).toBe('pass');
+    expect(failed(doc.checks)).toEqual(expect.arrayContaining(['id_token.iss', 'id_token.aud', 'id_token.sub', 'id_token.exp', 'id_token.nonce']));
+    const check = await loginAgainst('nested_id_token', 'check', ['--only', 'id_token']);
+    expect(check.code, check.stderr).toBe(1);
+    expect(failed(check.json<{ checks: Check[] }>().checks)).toEqual(expect.arrayContaining(['id_token.iss', 'id_token.aud']));
+  });
+
+  it('login with an access token that is a malformed JOSE object (6 parts, an object alg) is judged, never "opaque"', async () => {
+    const header = (h: Record<string, unknown>) => Buffer.from(JSON.stringify(h)).toString('base64url');
+    for (const access_token of [`${header({ alg: 'RSA-OAEP', enc: 'A256GCM' })}.YQ.YQ.YQ.YQ.YQ`, `${header({ alg: { x: 1 }, enc: 'A256GCM' })}.YQ.YQ.YQ.YQ`]) {
+      const scripted = await startScriptedIdp('none', { tokenResponse: { access_token } });
+      try {
+        const result = await runCli(['login', '--issuer', scripted.issuer, '--client-id', scripted.client_id, '--browser-command', BROWSER, '--timeout', '20', '--json'], { env: { XDG_CACHE_HOME: join(dir, 'cache'), XDG_CONFIG_HOME: join(dir, 'config') }, timeoutMs: 40_000 });
+        expect(result.code, result.stderr).toBe(1);
+        const checks = result.json<{ checks: Check[] }>().checks;
+        expect(checks.find((c) => c.id === 'token_response.access_token_kind')?.message).not.toMatch(/opaque/);
+        expect(failed(checks).some((id) => id.startsWith('access_token.'))).toBe(true);
+      } finally {
+        await scripted.close();
+      }
+    }
   });
 
   it('check with a 5-part id_token: exit 1, id_token.jwe fails', async () => {

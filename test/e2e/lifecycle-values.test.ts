@@ -44,6 +44,8 @@ async function run(args: string[]) {
 
 const cached = () => loadTokens({ issuer: idp!.issuer, client_id: env.OIDC_CLIENT_ID! }, { env });
 
+const JOSE_HEADER = Buffer.from(JSON.stringify({ alg: 'RSA-OAEP', enc: 'A256GCM' })).toString('base64url');
+
 describe('refresh: the rotated refresh token is saved before anything that could fail', () => {
   const CASES: Array<[string, LifecycleFaults, string]> = [
     ['expires_in 1e300', { refreshResponse: { expires_in: 1e300 } }, 'token_response.expires_in'],
@@ -55,6 +57,11 @@ describe('refresh: the rotated refresh token is saved before anything that could
     ['ID token iat 1e300', { refreshIdTokenClaims: { iat: 1e300 } }, 'id_token.iat'],
     ['ID token sub an object', { refreshIdTokenClaims: { sub: HOSTILE } }, 'id_token.sub'],
     ['ID token aud an object', { refreshIdTokenClaims: { aud: HOSTILE, iss: HOSTILE } }, 'id_token.iss'],
+    // An ID token is never "opaque": whatever its shape, it is judged and fails (it passed unread before).
+    ['ID token of 6 parts', { refreshResponse: { id_token: `${JOSE_HEADER}.YQ.YQ.YQ.YQ.YQ` } }, 'id_token.format'],
+    ['ID token not a token at all', { refreshResponse: { id_token: 'garbage' } }, 'id_token.format'],
+    ['ID token with an object alg', { refreshResponse: { id_token: `${Buffer.from(JSON.stringify({ alg: { x: 1 }, enc: 'A256GCM' })).toString('base64url')}.YQ.YQ.YQ.YQ` } }, 'id_token.jwe'],
+    ['ID token with a number alg', { refreshResponse: { id_token: `${Buffer.from(JSON.stringify({ alg: 123 })).toString('base64url')}.e30.YQ` } }, 'id_token.alg'],
   ];
   it.each(CASES)('%s → %s fails, exit 1; the next refresh works with the saved token', async (_name, faults, id) => {
     const before = await setup(faults, 'cli-public');
@@ -67,6 +74,17 @@ describe('refresh: the rotated refresh token is saved before anything that could
     // The IdP forgot the old one on rotation: only the saved one can work.
     const again = await run(['refresh']);
     expect(again.report.checks.find((c: { id: string }) => c.id === 'refresh.grant')?.status).toBe('pass');
+  });
+
+  it('a member nested 70 levels deep in the refresh answer is cut, not a reason to lose the rotated refresh token', async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 70; i++) deep = [deep];
+    const before = await setup({ refreshResponse: { unrelated: deep } }, 'cli-public');
+    const result = await run(['refresh']);
+    expect(result.stderr).not.toMatch(/internal error/);
+    expect(result.report.checks.find((c: { id: string }) => c.id === 'token_response.status')).toMatchObject({ status: 'pass', message: expect.stringMatching(/nested deeper than 64 levels was cut/) });
+    expect((await cached())?.refresh_token).not.toBe(before.refresh_token);
+    expect((await run(['refresh'])).report.checks.find((c: { id: string }) => c.id === 'refresh.grant')?.status).toBe('pass');
   });
 
   it('token refreshing an expired access token with expires_in 1e300: no internal error, the new refresh token is kept (flagged, so not printed)', async () => {

@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { CompactSign, SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { fakeJwe, forgeForExponentOne } from './tokens.js';
 
 export const FAULTS = [
@@ -30,6 +30,8 @@ export const FAULTS = [
   'wrong_iss', 'at_hash_mismatch', 'hs256', 'no_store_missing',
   // tokens encrypted for someone (5-part JWE): the client holds no key to decrypt them
   'jwe_id_token', 'jwe_access_token',
+  // an ID token signed by the IdP's own key whose payload is not a claims set but a nested JWT (cty JWT)
+  'nested_id_token',
   // keys anyone can sign with: an RSA key with e = 1 (the id_token forged for it), an HMAC key in the JWKS
   'forgeable_key', 'published_hmac',
   // userinfo
@@ -174,6 +176,10 @@ export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}
     };
     if (grant.nonce !== undefined && fault !== 'missing_nonce') claims.nonce = fault === 'wrong_nonce' ? 'a-different-nonce' : grant.nonce;
     if (fault === 'jwe_id_token') return fakeJwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT', kid: 'scripted-1' });
+    if (fault === 'nested_id_token') {
+      const inner = new TextEncoder().encode(fakeJwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT' }));
+      return new CompactSign(inner).setProtectedHeader({ alg: 'RS256', kid: 'scripted-1', cty: 'JWT' }).sign(privateKey);
+    }
     if (values.idTokenClaims || values.idTokenHeader) {
       return new SignJWT(merged(claims, values.idTokenClaims)).setProtectedHeader(merged({ alg: 'RS256', kid: 'scripted-1' }, values.idTokenHeader) as { alg: string }).sign(privateKey);
     }

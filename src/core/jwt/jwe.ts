@@ -10,7 +10,7 @@ const REASON = "encrypted (JWE): decrypting needs the recipient's private key, w
  * always asks for the signature and the claims OIDC Core §3.1.3.7 / RFC 9068 §4 require; `decode`
  * asks only for what its options name.
  */
-function requestedChecks(options: ValidateOptions): Array<[suffix: string, expected: string]> {
+export function requestedChecks(options: ValidateOptions): Array<[suffix: string, expected: string]> {
   const { expect, prefix } = options;
   const asked: Array<[string, string | undefined]> = [
     ['signature', prefix !== 'jwt' || options.secret || options.keys?.keys.length ? `a signature by ${options.keys?.label ?? 'the given secret'}` : undefined],
@@ -56,4 +56,23 @@ export function judgeUndecryptable(parsed: ParsedJwt, options: ValidateOptions, 
   for (const claim of CLAIMS) judge(claim);
   if (p === 'id_token') judge('c_hash');
   return { verified: false, alg: undefined, kid: typeof parsed.header.kid === 'string' ? parsed.header.kid : undefined, reason: REASON };
+}
+
+/**
+ * A JWS whose payload is not a JSON claims set (RFC 7519 §7.2 step 10: a JWT's payload is one; a nested
+ * JWT, cty "JWT", or any other content is not): no claim in it can be read, so every claim that was asked
+ * for fails, the others are skipped. Never a pass by omission (the signature is judged as usual).
+ */
+export function judgeUnreadableClaims(parsed: ParsedJwt, options: ValidateOptions, c: CheckRecorder): void {
+  const p = options.prefix;
+  const requested = new Map(requestedChecks(options));
+  const cty = typeof parsed.header.cty === 'string' ? parsed.header.cty : undefined;
+  const why = cty && /^jwt$/i.test(cty) ? 'the payload is a nested JWT (cty "JWT"), not a JSON claims set; oidc-cli does not unwrap it' : 'the payload is not a JSON claims set';
+  for (const claim of CLAIMS) {
+    const expected = requested.get(claim);
+    const id = `${p}.${claim}` as CheckId;
+    if (expected) c.fail(id, `cannot be checked: ${why} (expected ${expected})`);
+    else c.skip(id, `${why}, so no claim was checked`);
+  }
+  if (p === 'id_token' && requested.has('c_hash')) c.fail('id_token.c_hash', `cannot be checked: ${why}`);
 }

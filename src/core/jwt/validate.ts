@@ -4,7 +4,7 @@ import type { CheckResult } from '../../checks/types.js';
 import { listed } from '../../util/show.js';
 import { checkClaims } from './claims.js';
 import { checkAlg, checkHeader } from './header-checks.js';
-import { judgeUndecryptable } from './jwe.js';
+import { judgeUndecryptable, judgeUnreadableClaims } from './jwe.js';
 import { parseJwt } from './parse.js';
 import { checkSignature } from './signature.js';
 import type { ParsedJwt, ValidateOptions, ValidationResult } from './types.js';
@@ -33,14 +33,13 @@ export async function validateJwt(token: string, options: ValidateOptions): Prom
 
 export async function validateParsed(parsed: ParsedJwt, options: ValidateOptions): Promise<ValidationResult> {
   const c = new CheckRecorder();
-  const p = options.prefix;
   checkStructure(parsed, options, c);
   if (parsed.kind === 'jwe') return { parsed, checks: c.results, signature: judgeUndecryptable(parsed, options, c) };
   const alg = checkAlg(parsed, options, c);
   checkHeader(parsed, options, c);
   const signature = await checkSignature(parsed, alg, options, c);
   if (parsed.payload) checkClaims(parsed.payload, alg, options, c);
-  else c.skip(`${p}.exp`, 'the payload is not a JSON claims set, so no claim was checked');
+  else judgeUnreadableClaims(parsed, options, c);
   return { parsed, checks: c.results, signature };
 }
 
