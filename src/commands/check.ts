@@ -11,7 +11,7 @@ import { countStatuses, isOk, type Report, type Section } from '../report/model.
 import { resolveClient, type ClientFlags } from '../store/profiles.js';
 import { browserFor } from '../ui/browser.js';
 import type { Context } from './context.js';
-import { listenerFor } from './login-options.js';
+import { DEFAULT_SCOPE, listenerFor } from './login-options.js';
 
 /** The client flags every issuer-facing command shares (issuer, client, secret, scope, redirect_uri), plus its own. */
 export interface CheckOptions extends ClientFlags {
@@ -28,7 +28,6 @@ export interface CheckOptions extends ClientFlags {
   clockSkew?: number;
 }
 
-const DEFAULT_SCOPE = 'openid profile email';
 const DEFAULT_TIMEOUT_SECONDS = 120;
 const DEFAULT_CONCURRENCY = 4;
 

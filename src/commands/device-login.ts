@@ -5,10 +5,9 @@ import { redact } from '../util/redact.js';
 import { cacheReportData, entryFromTokens } from '../store/cache-policy.js';
 import { browserFor } from '../ui/browser.js';
 import type { Context } from './context.js';
-import type { LoginOptions } from './login-options.js';
+import { DEFAULT_SCOPE, type LoginOptions } from './login-options.js';
 import { cacheResponse, openSession } from './session.js';
 
-const DEFAULT_SCOPE = 'openid profile email';
 const DEFAULT_TIMEOUT_SECONDS = 300;
 
 /** `login --device` (RFC 8628): the flow is core/device-flow.ts; this wires the options, caches and reports. */

@@ -7,6 +7,9 @@ import type { ClientFlags } from '../store/profiles.js';
 // The options of `login` (browser and --device) and the listener flags `check` shares with it: a module
 // of its own so no command imports another.
 
+/** The scope a user login asks for when neither --scope nor a profile names one. */
+export const DEFAULT_SCOPE = 'openid profile email';
+
 /** The client flags every issuer-facing command shares (issuer, client, secret, scope, redirect_uri), plus its own. */
 export interface LoginOptions extends ClientFlags {
   port?: string;

@@ -11,10 +11,9 @@ import { cacheReportData, cacheTokenResponse, entryFromTokens, flagLine, nothing
 import { resolveClient } from '../store/profiles.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS, humanDuration } from '../util/duration.js';
 import type { Context } from './context.js';
-import { listenerFor, type LoginOptions } from './login-options.js';
+import { DEFAULT_SCOPE, listenerFor, type LoginOptions } from './login-options.js';
 import { show as showValue } from '../util/show.js';
 
-const DEFAULT_SCOPE = 'openid profile email';
 const DEFAULT_TIMEOUT_SECONDS = 300;
 
 function parseParams(values: string[] = []): Array<[string, string]> {

@@ -73,6 +73,7 @@ export async function runDeviceLogin(session: IssuerSession, settings: DeviceLog
   ui.detail(`each poll sends grant_type=${DEVICE_CODE_GRANT} device_code=${redact(authorization.device_code, session.showTokens)} and the client authentication (${client.method})`);
   ui.explain('The device_code is a credential: whoever holds it gets the tokens once the user approves.');
   let polled: Awaited<ReturnType<typeof pollForTokens>>;
+  const stopSpinner = await ui.spinner(`Waiting for the code ${authorization.user_code} to be entered and approved…`);
   try {
     polled = await pollForTokens(http, {
       token_endpoint: session.endpoint('token_endpoint'),
@@ -84,6 +85,7 @@ export async function runDeviceLogin(session: IssuerSession, settings: DeviceLog
       onPoll: (attempt, error, interval) => ui.detail(`poll ${attempt}: ${error ?? 'tokens issued'}${error === 'slow_down' ? ` (next polls every ${interval + 5} s)` : ''}`),
     }, c);
   } finally {
+    stopSpinner();
     browser?.stop();
   }
   result.polls = polled.polls;

@@ -191,6 +191,7 @@ async function waitForResponse(url: string, settings: LoginSettings, deps: Login
   const browser = await deps.browser.open(url);
   deps.ui.step(`Waiting for the authorization response (timeout ${humanDuration(settings.timeoutSeconds)}, Ctrl-C to cancel)`);
   let waiting = true;
+  const stopSpinner = await deps.ui.spinner('Waiting for the sign-in to finish in the browser…');
   try {
     return await Promise.race([received, browser.failed, afterBrowserCommand(browser.exited, listener, deps.ui, () => waiting)]);
   } catch (error) {
@@ -206,6 +207,7 @@ async function waitForResponse(url: string, settings: LoginSettings, deps: Login
     throw error;
   } finally {
     waiting = false;
+    stopSpinner();
     browser.stop();
   }
 }

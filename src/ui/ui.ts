@@ -24,7 +24,13 @@ export function createUi(options: UiOptions): Ui {
   const { chalk: c, stream } = options;
   const mask = options.mask ?? ((text: string) => text);
   const safe = (text: string) => printable(mask(text));
-  const write = (text: string, style: (text: string) => string = (t) => t) => stream.write(style(safe(text)) + '\n');
+  // A line written while a spinner spins would land in the middle of its frame: clear it, write, redraw.
+  let spinning: { clear(): unknown; render(): unknown } | undefined;
+  const write = (text: string, style: (text: string) => string = (t) => t) => {
+    spinning?.clear();
+    stream.write(style(safe(text)) + '\n');
+    spinning?.render();
+  };
   return {
     chalk: c,
     step: (title) => options.progress && write(`→ ${title}`, c.bold),
@@ -34,10 +40,17 @@ export function createUi(options: UiOptions): Ui {
     prompt: (line) => write(line),
     trace: (line) => options.verbose > 0 && write(line, c.dim),
     async spinner(text) {
-      if (!stream.isTTY || !options.progress) return () => undefined;
+      // Only where a person watches a terminal of known width: never in a pipe, a CI log or under --json.
+      if (!stream.isTTY || !stream.columns || !options.progress || spinning) return () => undefined;
       const { default: ora } = await import('ora');
-      const spinner = ora({ text: safe(text), stream }).start();
-      return (finalText) => (finalText ? spinner.succeed(safe(finalText)) : spinner.stop());
+      const spinner = ora({ text: safe(text), stream, discardStdin: false }).start();
+      spinning = spinner;
+      return (finalText) => {
+        if (spinning !== spinner) return;
+        spinning = undefined;
+        if (finalText) spinner.succeed(safe(finalText));
+        else spinner.stop();
+      };
     },
   };
 }
