@@ -47,7 +47,9 @@ export async function auditIssuer(http: HttpClient, issuer: string, deps: { ui: 
     c.merge(jwks.checks);
     return { discovery, jwks, checks: c.results };
   } catch (error) {
-    if (!(error instanceof CliError) || !['NETWORK', 'TLS', 'TIMEOUT', 'PROTOCOL'].includes(error.code)) throw error;
+    // A key set that cannot be had is a finding; one that makes the run outlive its --timeout means the
+    // run could not complete (exit 3, PRODUCT.md).
+    if (!(error instanceof CliError) || !['NETWORK', 'TLS', 'PROTOCOL'].includes(error.code)) throw error;
     c.violation('jwks.document', `${jwksUri}: ${error.message}`, error.hint ? { hint: error.hint } : {});
     return { discovery, jwks: undefined, checks: c.results };
   }

@@ -140,6 +140,15 @@ describe('a hostile JWKS: jwks exits 3; discover shows the metadata and fails jw
     });
   }
 
+  it('a JWKS that never answers: discover stops at --timeout with exit 3 (the run could not complete), not a judged exit 1', async () => {
+    const started = Date.now();
+    const { result } = await run(['discover', '--issuer', idp.issuer('jwks_never_answers'), '--json'], '2');
+    expect(result.code, result.stderr).toBe(3);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(result.json()).toMatchObject({ ok: false, error: { exit_code: 3 } });
+  });
+
   it('a JWKS that redirects to itself fails jwks.document, not followed (exit 1)', async () => {
     const { result, rssMb } = await run(['jwks', '--issuer', idp.issuer('jwks_redirect_loop'), '--json']);
     expect(result.code, result.stderr).toBe(1);

@@ -21,6 +21,7 @@ export const HOSTILE_CASES = {
   declared_over_cap: { where: 'jwks', what: 'Content-Length of 64 MiB, then a trickle' },
   endless_body: { where: 'metadata', what: 'headers, then one byte every 200 ms, forever' },
   never_answers: { where: 'metadata', what: 'reads the request, never sends a status line' },
+  jwks_never_answers: { where: 'jwks', what: 'reads the request for the key set, never sends a status line' },
   deep_json: { where: 'metadata', what: 'a sound document with one member nested 100 000 arrays deep' },
   deep_jwks: { where: 'jwks', what: 'a key whose x5c is nested 100 000 arrays deep' },
   html_as_json: { where: 'metadata', what: 'an HTML login page labelled application/json' },
@@ -132,6 +133,7 @@ export async function startHostileIdp(): Promise<HostileIdp> {
         return;
       }
       case 'never_answers':
+      case 'jwks_never_answers':
         return; // the socket stays open until close()
       case 'deep_json':
         return sendRaw(res, 'application/json', Buffer.from(JSON.stringify(sound()).replace(/}$/, `,"x_nested":${deep(DEPTH)}}`)));
