@@ -33,30 +33,35 @@ const RESPONSE_TYPE_WORDS: ReadonlySet<string> = new Set(['code', 'token', 'id_t
 /** Response modes: OAuth 2.0 Multiple Response Types §2.1, Form Post Response Mode §2, JARM §2.3. */
 const RESPONSE_MODES: ReadonlySet<string> = new Set(['query', 'fragment', 'form_post', 'jwt', 'query.jwt', 'fragment.jwt', 'form_post.jwt']);
 
-type Registry = { name: string; accepts(value: string): boolean };
+/**
+ * `closed`: the registries a client acts on with security at stake (algorithms, PKCE methods), where a
+ * value outside the registry is an error (CHECKS.md); the descriptive ones (subject, claim and display
+ * types, response modes, grant types, authentication methods) see private extensions in the wild.
+ */
+type Registry = { name: string; closed: boolean; accepts(value: string): boolean };
 
-const inSet = (name: string, set: ReadonlySet<string>): Registry => ({ name, accepts: (value) => set.has(value) });
+const inSet = (name: string, set: ReadonlySet<string>, closed = false): Registry => ({ name, closed, accepts: (value) => set.has(value) });
 
 /** An absolute URI (`urn:…`, `https://…`): how extension grant types and claim types are named. */
 const isAbsoluteUri = (value: string) => /^[a-z][a-z0-9+.-]*:\S+$/i.test(value);
 
 const REGISTRIES: Record<string, Registry> = {
-  code_challenge_methods_supported: inSet('PKCE Code Challenge Methods (RFC 7636 §6.2)', new Set(['plain', 'S256'])),
+  code_challenge_methods_supported: inSet('PKCE Code Challenge Methods (RFC 7636 §6.2)', new Set(['plain', 'S256']), true),
   subject_types_supported: inSet('subject types (OIDC Core §8)', new Set(['public', 'pairwise'])),
   claim_types_supported: inSet('claim types (OIDC Core §5.6)', new Set(['normal', 'aggregated', 'distributed'])),
   display_values_supported: inSet('display values (OIDC Core §3.1.2.1)', new Set(['page', 'popup', 'touch', 'wap'])),
   response_modes_supported: inSet('response modes (OAuth 2.0 Multiple Response Types §2.1, Form Post, JARM)', RESPONSE_MODES),
-  grant_types_supported: { name: 'OAuth grant types (RFC 7591 §2; extensions are absolute URIs)', accepts: (v) => GRANT_TYPES.has(v) || isAbsoluteUri(v) },
+  grant_types_supported: { name: 'OAuth grant types (RFC 7591 §2; extensions are absolute URIs)', closed: false, accepts: (v) => GRANT_TYPES.has(v) || isAbsoluteUri(v) },
 };
 
 /** Which registry a `*_supported` member draws from, by the naming pattern the specs use for them. */
 export function registryFor(member: string): Registry | undefined {
-  const known = REGISTRIES[member];
+  const known = Object.hasOwn(REGISTRIES, member) ? REGISTRIES[member] : undefined;
   if (known) return known;
   if (member.endsWith('_auth_methods_supported')) return inSet('OAuth Token Endpoint Authentication Methods (RFC 7591 §2, RFC 8705 §2)', CLIENT_AUTH_METHODS);
-  if (member.endsWith('_encryption_alg_values_supported')) return inSet('JWE alg values (RFC 7518 §4.1)', JWE_ALG_VALUES);
-  if (member.endsWith('_encryption_enc_values_supported')) return inSet('JWE enc values (RFC 7518 §5.1)', JWE_ENC_VALUES);
-  if (member.endsWith('_alg_values_supported')) return inSet('JWS alg values (RFC 7518 §3.1)', JWS_ALG_VALUES);
+  if (member.endsWith('_encryption_alg_values_supported')) return inSet('JWE alg values (RFC 7518 §4.1)', JWE_ALG_VALUES, true);
+  if (member.endsWith('_encryption_enc_values_supported')) return inSet('JWE enc values (RFC 7518 §5.1)', JWE_ENC_VALUES, true);
+  if (member.endsWith('_alg_values_supported')) return inSet('JWS alg values (RFC 7518 §3.1)', JWS_ALG_VALUES, true);
   return undefined;
 }
 

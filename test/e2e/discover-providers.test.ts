@@ -68,12 +68,19 @@ describe('no false alarms on what the specs allow', () => {
 });
 
 describe('deviations a careful reader sees', () => {
-  it('values from another registry: registry_values warns with each list and value (exit 0, 1 under --strict)', async () => {
+  it('values from another registry: registry_values fails with each list and value for algorithms and PKCE methods (exit 1)', async () => {
     const patch = (m: Record<string, unknown>) => ({ ...m, code_challenge_methods_supported: ['S256', 'RS256', 'ES256'], id_token_signing_alg_values_supported: ['RS256', 'plain'] });
     const run = await discover(patch);
-    expect(run.byId('discovery.registry_values')).toMatchObject({ status: 'warn', message: expect.stringContaining('code_challenge_methods_supported ["RS256","ES256"]') });
+    expect(run.byId('discovery.registry_values')).toMatchObject({ status: 'fail', message: expect.stringContaining('code_challenge_methods_supported ["RS256","ES256"]') });
     expect(run.byId('discovery.registry_values').message).toContain('id_token_signing_alg_values_supported ["plain"]');
-    expect(run.human.stdout).toMatch(/! discovery\.registry_values +values outside their registry/);
+    expect(run.human.stdout).toMatch(/✖ discovery\.registry_values +values outside their registry/);
+    expect(run.json.code).toBe(1);
+  });
+
+  it('a private extension in a descriptive registry (a response mode): registry_values warns (exit 0, 1 under --strict)', async () => {
+    const patch = (m: Record<string, unknown>) => ({ ...m, response_modes_supported: ['query', 'fragment', 'web_message'] });
+    const run = await discover(patch);
+    expect(run.byId('discovery.registry_values')).toMatchObject({ status: 'warn', message: expect.stringContaining('response_modes_supported ["web_message"]') });
     expect(run.json.code).toBe(0);
     expect((await discover(patch, ['--strict'])).json.code).toBe(1);
   });

@@ -157,18 +157,27 @@ describe('auditDiscovery catches each fault', () => {
     expect(right.status).toBe('pass');
   });
 
-  it('registry_values warns on values from another registry, naming each list and value', () => {
+  it('registry_values fails on values outside the algorithm and PKCE registries, naming each list and value', () => {
     const result = check(judge((m) => {
       m.code_challenge_methods_supported = ['S256', 'RS256', 'ES256'];
       m.id_token_signing_alg_values_supported = ['RS256', 'plain'];
       m.token_endpoint_auth_methods_supported = ['client_secret_basic', 'client_secret'];
       m.id_token_encryption_enc_values_supported = ['A128GCM', 'RSA-OAEP'];
     }), 'discovery.registry_values');
-    expect(result.status).toBe('warn');
+    expect(result.status).toBe('fail');
     expect(result.message).toContain('code_challenge_methods_supported ["RS256","ES256"]');
     expect(result.message).toContain('id_token_signing_alg_values_supported ["plain"]');
     expect(result.message).toContain('token_endpoint_auth_methods_supported ["client_secret"]');
     expect(result.message).toContain('id_token_encryption_enc_values_supported ["RSA-OAEP"]');
+  });
+
+  it('registry_values only warns on an extension in a descriptive registry (a response mode, an authentication method)', () => {
+    const result = check(judge((m) => {
+      m.response_modes_supported = ['query', 'web_message'];
+      m.token_endpoint_auth_methods_supported = ['client_secret_basic', 'private_extension'];
+    }), 'discovery.registry_values');
+    expect(result.status).toBe('warn');
+    expect(result.message).toContain('response_modes_supported ["web_message"]');
   });
 
   it('registry_values accepts registered values and extension grant types named by URI', () => {

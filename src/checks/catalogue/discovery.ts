@@ -129,7 +129,7 @@ export const DISCOVERY_CHECKS = [
     id: 'discovery.registry_values',
     title: 'Every *_supported value is in its registry',
     spec: 'RFC 8414 §2, OIDC Discovery §3, RFC 7636 §6.2, RFC 7518 §3.1/§4.1/§5.1, RFC 7591 §2',
-    severity: 'warning',
-    hint: 'Each list draws from one IANA registry (JWS algorithms for *_signing_alg_values_supported, PKCE methods for code_challenge_methods_supported…): a value from another registry or a typo tells clients something the server cannot do.',
+    severity: 'error',
+    hint: 'Each list draws from one IANA registry (JWS algorithms for *_signing_alg_values_supported, PKCE methods for code_challenge_methods_supported…): a value from another registry or a typo tells clients something the server cannot do. An error for the algorithm and PKCE lists, a warning for the descriptive ones (subject/claim/display types, response modes, grant types, authentication methods), where private extensions are common.',
   },
 ] as const satisfies readonly CheckDefinition[];
