@@ -50,6 +50,8 @@ const REGISTRIES: Record<string, Registry> = {
   subject_types_supported: inSet('subject types (OIDC Core §8)', new Set(['public', 'pairwise'])),
   claim_types_supported: inSet('claim types (OIDC Core §5.6)', new Set(['normal', 'aggregated', 'distributed'])),
   display_values_supported: inSet('display values (OIDC Core §3.1.2.1)', new Set(['page', 'popup', 'touch', 'wap'])),
+  prompt_values_supported: inSet('prompt values (OIDC Core §3.1.2.1, Initiating User Registration §4)', new Set(['none', 'login', 'consent', 'select_account', 'create'])),
+  backchannel_token_delivery_modes_supported: inSet('CIBA token delivery modes (OpenID CIBA Core §4)', new Set(['poll', 'ping', 'push'])),
   response_modes_supported: inSet('response modes (OAuth 2.0 Multiple Response Types §2.1, Form Post, JARM)', RESPONSE_MODES),
   grant_types_supported: { name: 'OAuth grant types (RFC 7591 §2; extensions are absolute URIs)', closed: false, accepts: (v) => GRANT_TYPES.has(v) || isAbsoluteUri(v) },
 };

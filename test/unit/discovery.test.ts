@@ -175,9 +175,13 @@ describe('auditDiscovery catches each fault', () => {
     const result = check(judge((m) => {
       m.response_modes_supported = ['query', 'web_message'];
       m.token_endpoint_auth_methods_supported = ['client_secret_basic', 'private_extension'];
+      m.prompt_values_supported = ['none', 'login', 'consent', 'select_account', 'create', 'signup'];
+      m.backchannel_token_delivery_modes_supported = ['poll', 'ping', 'pull'];
     }), 'discovery.registry_values');
     expect(result.status).toBe('warn');
     expect(result.message).toContain('response_modes_supported ["web_message"]');
+    expect(result.message).toContain('prompt_values_supported ["signup"]');
+    expect(result.message).toContain('backchannel_token_delivery_modes_supported ["pull"]');
   });
 
   it('registry_values accepts registered values and extension grant types named by URI', () => {
