@@ -44,6 +44,8 @@ export interface AuthorizationVariant {
    * redirect. 'path': another path; 'query': the registered path with a query added.
    */
   altered?: 'path' | 'query';
+  /** The registered redirect URI on another loopback port (RFC 8252 §7.3), on a listener of its own. */
+  otherPort?: boolean;
   /** The IdP is expected to refuse: wait only refusalWaitMs for a response. */
   expectRefusal?: boolean;
 }
@@ -99,18 +101,40 @@ export function gate(size: number): <T>(work: () => Promise<T>) => Promise<T> {
 
 export interface FrontChannel {
   authorize(variant?: AuthorizationVariant): Promise<FrontChannelOutcome>;
+  /**
+   * One plain authorization request, run once and shared: when a probe's twisted request gets no answer
+   * at all, this tells whether the twist was refused or the front channel does not work for anyone
+   * (a redirect URI the IdP refuses, a sign-in the browser command cannot do).
+   */
+  control(): Promise<FrontChannelOutcome>;
 }
 
 export function frontChannel(settings: FrontChannelSettings, concurrency: number): FrontChannel {
   const fixedPort = settings.listener.port !== 0;
   const run = gate(fixedPort ? 1 : concurrency);
-  return { authorize: (variant = {}) => run(() => authorizeOnce(settings, variant)) };
+  let control: Promise<FrontChannelOutcome> | undefined;
+  return {
+    authorize: (variant = {}) => run(() => authorizeOnce(settings, variant)),
+    control: () => (control ??= run(() => authorizeOnce(settings, {}))),
+  };
+}
+
+/**
+ * Why a probe that got no authorization response cannot judge: the plain request got none either.
+ * Undefined when the plain request works (the probe's own request was refused: its verdict stands).
+ */
+export async function frontChannelBroken(front: FrontChannel): Promise<string | undefined> {
+  const control = await front.control();
+  return control.response ? undefined : `not even a plain authorization request came back (${control.noResponse}): the front channel does not work here (see diagnosis.redirect_uri, probe.loopback_any_port)`;
 }
 
 async function authorizeOnce(settings: FrontChannelSettings, variant: AuthorizationVariant): Promise<FrontChannelOutcome> {
-  const listenerOptions: LoopbackOptions = !variant.altered
-    ? settings.listener
-    : { host: '127.0.0.1', port: 0, path: variant.altered === 'path' ? ALTERED_PATH : settings.listener.path };
+  const listenerOptions: LoopbackOptions = variant.altered
+    ? { host: '127.0.0.1', port: 0, path: variant.altered === 'path' ? ALTERED_PATH : settings.listener.path }
+    : variant.otherPort
+      ? // A port the system picks: another than the configured one (and than the login's random one).
+        { ...settings.listener, port: 0 }
+      : settings.listener;
   // Only a response carrying this leg's state is taken, so a stray request to the port cannot stand in
   // for the IdP's answer (and pass a probe that expects a refusal). No probe alters state today.
   const state = randomValue(16);

@@ -51,7 +51,15 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
   try {
     deps.ui.detail(`listening on ${listener.redirect_uri} (bound to ${listener.host} only; one response, then closed)`);
     judgeRedirectUri(listener.redirect_uri, flow.checks);
-    const authorization = await authorize(flow, issuer, listener, state);
+    let authorization: Awaited<ReturnType<typeof authorize>>;
+    try {
+      authorization = await authorize(flow, issuer, listener, state);
+    } catch (error) {
+      if (!(error instanceof RedirectUriRefused)) throw error;
+      // A dead end turned into a diagnosis: the report says why, the run ends with exit 1, not 4.
+      flow.checks.violation('diagnosis.redirect_uri', error.message, { hint: error.hint });
+      return { ...stoppedBeforeBrowser(flow, 'the sign-in never reached the redirect URI (diagnosis.redirect_uri)', issuer.client.method), redirect_uri: listener.redirect_uri };
+    }
     await listener.close();
     judgeStrayCallbacks(listener.strayCount(), settings.listener.path, flow.checks);
 
@@ -203,7 +211,7 @@ async function waitForResponse(url: string, settings: LoginSettings, deps: Login
         hint: 'if the identity provider sent them, it does not return state unchanged (RFC 6749 §4.1.2, check authorization.state); otherwise another local process is probing the redirect URI',
       });
     }
-    if (error instanceof CliError && error.code === 'CANCELLED' && listener.strayCount() === 0) throw redirectUriRefused(error, listener.redirect_uri, settings.listener.port === 0);
+    if (error instanceof CliError && error.code === 'CANCELLED' && listener.strayCount() === 0) throw new RedirectUriRefused(error, listener.redirect_uri, settings.listener.port === 0);
     throw error;
   } finally {
     waiting = false;
@@ -217,13 +225,16 @@ async function waitForResponse(url: string, settings: LoginSettings, deps: Login
  * page of its own. By far the most common cause is a redirect_uri it refuses: many IdPs compare it
  * byte for byte, port included, instead of allowing any port on loopback (RFC 8252 §7.3).
  */
-function redirectUriRefused(error: CliError, redirect_uri: string, randomPort: boolean): CliError {
-  const example = 'http://127.0.0.1:8765/callback';
-  return new CliError('CANCELLED', `${error.message}, and no request reached ${redirect_uri}: the IdP most likely refused this redirect_uri and showed its own error page`, {
-    hint: randomPort
+class RedirectUriRefused extends Error {
+  readonly hint: string;
+
+  constructor(error: CliError, redirect_uri: string, randomPort: boolean) {
+    super(`${error.message}, and no request reached ${redirect_uri}: the IdP most likely refused this redirect_uri and showed its own error page`);
+    const example = 'http://127.0.0.1:8765/callback';
+    this.hint = randomPort
       ? `many IdPs compare redirect_uri exactly, port included, and do not allow any port on loopback (RFC 8252 §7.3): register one fixed URI for the client, e.g. ${example}, and pass --redirect-uri ${example} (or --port 8765); the IdP's page names the real reason when the URL is opened by hand`
-      : `register exactly ${redirect_uri} for this client (scheme, host, port and path are compared byte for byte), or pass the --redirect-uri that is registered`,
-  });
+      : `register exactly ${redirect_uri} for this client (scheme, host, port and path are compared byte for byte), or pass the --redirect-uri that is registered`;
+  }
 }
 
 /**

@@ -193,3 +193,27 @@ describe('--fail-on warn', () => {
     }
   }, E2E_TIMEOUT);
 });
+
+describe('check against an IdP that compares the redirect URI port too (no RFC 8252 §7.3)', () => {
+  it('--json and --junit on a random port: a full report, diagnosis.redirect_uri fails and probe.loopback_any_port warns (exit 1, not 4)', async () => {
+    const idp = await startProbeIdp({ faults: ['redirect_uri_port_exact'] });
+    try {
+      const junit = join(dir, 'exact-port.xml');
+      const run = await check(idp, idp.clients.public, ['--junit', junit]);
+      expect(run.result.code, run.result.stderr).toBe(1);
+      expect(run.failing).toEqual(['diagnosis.redirect_uri']);
+      expect(run.status('probe.loopback_any_port')).toBe('warn');
+      expect(run.status('discovery.issuer_match')).toBe('pass');
+      const xml = await readFile(junit, 'utf8');
+      expect(xml).toContain('diagnosis.redirect_uri');
+      expect(xml).toMatch(/<failure[^>]*>/);
+      // With the registered URI, as the hint says, the login passes; the any-port finding stays a warning.
+      const fixed = await check(idp, idp.clients.public, ['--redirect-uri', idp.registeredRedirectUri!]);
+      expect(fixed.failing, fixed.result.stderr).toEqual([]);
+      expect(fixed.status('probe.loopback_any_port')).toBe('warn');
+      expect(fixed.result.code).toBe(0);
+    } finally {
+      await idp.close();
+    }
+  }, E2E_TIMEOUT);
+});

@@ -88,14 +88,16 @@ describe('login against a misbehaving IdP: one fault, one failing check', () => 
     try {
       const base = ['login', '--issuer', idp.issuer, '--client-id', idp.client_id, '--browser-command', BROWSER, '--timeout', '20'];
       const refused = await runCli(base, { env: { XDG_CACHE_HOME: cache, BROWSER: undefined }, timeoutMs: 25_000 });
-      expect(refused.code).toBe(4);
-      expect(refused.stderr).toMatch(/oidc-cli: the browser command "node" exited with code 1 before the authorization response arrived, and no request reached http:\/\/127\.0\.0\.1:\d+\/callback: the IdP most likely refused this redirect_uri/);
-      expect(refused.stderr).toContain('hint: many IdPs compare redirect_uri exactly, port included, and do not allow any port on loopback (RFC 8252 §7.3)');
-      expect(refused.stderr).toContain('--redirect-uri http://127.0.0.1:8765/callback');
-      // --json still prints its one document, with the diagnosis in it
+      // A diagnosis, not a dead end: the report with the failed check, exit 1 (not 4, not one error line).
+      expect(refused.code, refused.stderr).toBe(1);
+      expect(refused.stdout).toMatch(/✖ diagnosis\.redirect_uri +the browser command "node" exited with code 1 before the authorization response arrived, and no request reached http:\/\/127\.0\.0\.1:\d+\/callback: the IdP most likely refused this redirect_uri/);
+      expect(refused.stdout).toContain('hint: many IdPs compare redirect_uri exactly, port included, and do not allow any port on loopback (RFC 8252 §7.3)');
+      expect(refused.stdout).toContain('--redirect-uri http://127.0.0.1:8765/callback');
       const json = await runCli([...base, '--json'], { env: { XDG_CACHE_HOME: cache, BROWSER: undefined }, timeoutMs: 25_000 });
-      expect(json.code).toBe(4);
-      expect(json.json<{ ok: boolean; error: { message: string } }>().error.message).toContain('the IdP most likely refused this redirect_uri');
+      expect(json.code).toBe(1);
+      const doc = json.json<{ ok: boolean; checks: Check[]; stopped_at: string }>();
+      expect(doc.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual(['diagnosis.redirect_uri']);
+      expect(doc.stopped_at).toMatch(/never reached the redirect URI/);
       // the registered URI, as the hint says: the same IdP lets the login through
       const registered = await runCli([...base, '--redirect-uri', idp.registeredRedirectUri!], { env: { XDG_CACHE_HOME: cache, BROWSER: undefined }, timeoutMs: 25_000 });
       expect(registered.code, registered.stderr).toBe(0);

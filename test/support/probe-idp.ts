@@ -20,6 +20,7 @@ export type ProbeFault =
   | 'code_reusable' // a code can be redeemed again and again
   | 'redirect_uri_unchecked' // any redirect_uri is accepted at the authorization endpoint (open redirect)
   | 'redirect_uri_query_ignored' // the query of a redirect_uri is left out of the comparison
+  | 'redirect_uri_port_exact' // no RFC 8252 §7.3 any-port rule: only registeredRedirectUri (a port picked at start) is accepted
   | 'token_ignores_redirect_uri' // the token endpoint does not compare redirect_uri
   | 'wrong_secret_accepted' // client secrets are not checked
   | 'no_rotation' // a refresh returns the same refresh token
@@ -35,6 +36,8 @@ export interface ProbeIdp {
   clients: { public: { client_id: string }; basic: { client_id: string; client_secret: string } };
   /** Where the browser was redirected to, in order (to see an open redirect from the IdP's side too). */
   redirects: string[];
+  /** With 'redirect_uri_port_exact': the one loopback redirect URI accepted. */
+  registeredRedirectUri: string | undefined;
   close(): Promise<void>;
 }
 
@@ -67,6 +70,15 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(body);
 }
 
+/** A port that was free a moment ago (for a fixed, "registered" loopback redirect URI). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 const isRegistered = (uri: string, ignoreQuery: boolean) => {
   try {
     const url = new URL(uri);
@@ -96,6 +108,7 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const registeredRedirectUri = faults.has('redirect_uri_port_exact') ? `http://127.0.0.1:${await freePort()}/callback` : undefined;
 
   const idToken = (client_id: string, nonce: string | undefined, auth_time: number, key: CryptoKey) => {
     const claims: Record<string, unknown> = { auth_time };
@@ -120,6 +133,7 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
     const redirect_uri = q.get('redirect_uri') ?? '';
     if (client_id !== clients.public.client_id && client_id !== clients.basic.client_id) return errorPage(res, 'invalid_client', 'unknown client_id');
     if (!faults.has('redirect_uri_unchecked') && !isRegistered(redirect_uri, faults.has('redirect_uri_query_ignored'))) return errorPage(res, 'invalid_redirect_uri', 'redirect_uri is not registered');
+    if (registeredRedirectUri && redirect_uri !== registeredRedirectUri) return errorPage(res, 'invalid_redirect_uri', `only ${registeredRedirectUri} is registered`);
     const back = (params: Record<string, string | undefined>) => {
       const target = new URL(redirect_uri);
       const state = q.get('state');
@@ -237,6 +251,7 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
     issuer,
     clients,
     redirects,
+    registeredRedirectUri,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

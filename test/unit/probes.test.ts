@@ -31,7 +31,7 @@ const outcome = (params: Array<[string, string]> | undefined, extra: Partial<Fro
 });
 
 /** A scripted IdP: front-channel outcomes and token endpoint answers in order; records what was sent. */
-function fakeEnv(script: { front?: FrontChannelOutcome[]; http?: HttpResponse[]; userinfo_endpoint?: string }, client: ProbeEnv['client'] = { client_id: 'app', method: 'none' }) {
+function fakeEnv(script: { front?: FrontChannelOutcome[]; control?: FrontChannelOutcome; http?: HttpResponse[]; userinfo_endpoint?: string }, client: ProbeEnv['client'] = { client_id: 'app', method: 'none' }) {
   const variants: AuthorizationVariant[] = [];
   const requests: HttpRequest[] = [];
   const fronts = [...(script.front ?? [])];
@@ -47,6 +47,8 @@ function fakeEnv(script: { front?: FrontChannelOutcome[]; http?: HttpResponse[];
             variants.push(variant);
             return fronts.shift()!;
           },
+          // The plain request that tells a refused twist from a front channel that works for nobody.
+          control: async () => script.control ?? outcome(code()),
         }
       : undefined,
     http: {
@@ -171,6 +173,15 @@ describe('probes against a scripted IdP', () => {
     expect((await judge([['error', 'consent_required']]))[2]).toBe('prompt=none without a session got error=consent_required; expected error=login_required');
     expect((await judge(code()))[1]).toBe('fail');
     expect((await judge(undefined))[2]).toMatch(/^prompt=none without a session did not come back to the redirect_uri/);
+  });
+
+  it('no answer at all where the plain request gets none either: the probe cannot judge, skipped with the reason', async () => {
+    const dead = outcome(undefined);
+    for (const probe of [unknownParameter, promptNone]) {
+      const [id, status, message] = (await run(probe, { front: [dead], control: dead })).results[0]!;
+      expect([id, status]).toEqual([probe.ids[0], 'skip']);
+      expect(message).toMatch(/^not even a plain authorization request came back .*the front channel does not work here/);
+    }
   });
 
   it('wrong secret: skipped for a public or private_key_jwt client; without a user flow it uses client_credentials', async () => {

@@ -56,6 +56,13 @@ export const PROBES_CHECKS = [
     hint: 'Compare redirect_uri exactly with the registered ones (only the port may vary for a loopback native client) and never redirect to an unregistered one, not even with an error.',
   },
   {
+    id: 'probe.loopback_any_port',
+    title: 'A loopback redirect_uri is accepted on any port',
+    spec: 'RFC 8252 §7.3, §8.3',
+    severity: 'warning',
+    hint: 'Native clients listen on an ephemeral port: allow any port for a registered http://127.0.0.1 or http://[::1] redirect URI, comparing scheme, host and path exactly. Until then, such clients must register and use one fixed port (--redirect-uri).',
+  },
+  {
     id: 'probe.redirect_uri_token',
     title: 'A token request with another redirect_uri than the authorization request is refused',
     spec: 'RFC 6749 §4.1.3',

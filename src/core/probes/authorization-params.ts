@@ -1,5 +1,5 @@
 import { randomValue } from '../pkce.js';
-import { describeOutcome, param } from '../front-channel.js';
+import { describeOutcome, frontChannelBroken, param } from '../front-channel.js';
 import type { Probe } from './types.js';
 
 /** RFC 6749 §3.1: "The authorization server MUST ignore unrecognized request parameters." */
@@ -10,7 +10,9 @@ export const unknownParameter: Probe = {
   async run(env, c) {
     const name = 'oidc_cli_probe_unknown';
     const outcome = await env.front!.authorize({ extra: [[name, randomValue(8)]] });
+    const broken = outcome.response ? undefined : await frontChannelBroken(env.front!);
     if (param(outcome, 'code')) c.pass('probe.unknown_parameter', `${name}=… was ignored: a code was issued`);
+    else if (broken) c.skip('probe.unknown_parameter', broken);
     else c.violation('probe.unknown_parameter', `with the unknown parameter ${name} the IdP answered ${describeOutcome(outcome)}; expected a code`);
   },
 };
@@ -38,6 +40,8 @@ export const promptNone: Probe = {
   async run(env, c) {
     // A redirect with an error is what a sound IdP sends: the normal wait applies.
     const outcome = await env.front!.authorize({ extra: [['prompt', 'none']] });
+    const broken = outcome.response ? undefined : await frontChannelBroken(env.front!);
+    if (broken) return void c.skip('probe.prompt_none', broken);
     const error = param(outcome, 'error');
     if (error === 'login_required') c.pass('probe.prompt_none', `prompt=none without a session got ${describeOutcome(outcome)}`);
     else if (param(outcome, 'code')) c.violation('probe.prompt_none', 'prompt=none without a session got a code: the IdP signed the browser in through a page, or without asking anyone');

@@ -2,7 +2,7 @@ import { promptNone, responseTypeMissing, unknownParameter } from './authorizati
 import { clientSecretWrong } from './client-secret.js';
 import { codeReuse } from './code-reuse.js';
 import { pkceDowngrade, pkceMissing, pkcePlain, pkceWrong } from './pkce.js';
-import { redirectUriAltered, redirectUriToken } from './redirect-uri.js';
+import { loopbackAnyPort, redirectUriAltered, redirectUriToken } from './redirect-uri.js';
 import { refreshUnknown } from './refresh-unknown.js';
 import { tokenGet } from './token-method.js';
 import { userinfoChallenges } from './userinfo.js';
@@ -16,6 +16,7 @@ export const PROBES: readonly Probe[] = [
   pkceDowngrade,
   pkcePlain,
   redirectUriAltered,
+  loopbackAnyPort,
   redirectUriToken,
   clientSecretWrong,
   unknownParameter,

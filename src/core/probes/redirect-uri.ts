@@ -22,6 +22,23 @@ export const redirectUriAltered: Probe = {
   },
 };
 
+/**
+ * RFC 8252 §7.3: a native client listens on whatever loopback port is free, so the IdP must accept the
+ * registered loopback redirect URI on any port. The registered URI is sent with another port, watched by
+ * a listener of its own: the browser arriving there (with a code, or even an error) shows the IdP
+ * redirected to it.
+ */
+export const loopbackAnyPort: Probe = {
+  ids: ['probe.loopback_any_port'],
+  name: 'loopback redirect_uri on another port',
+  needs: 'user',
+  async run(env, c) {
+    const outcome = await env.front!.authorize({ otherPort: true });
+    if (outcome.response) return void c.pass('probe.loopback_any_port', `${outcome.redirect_uri} (another port) was accepted: ${describeOutcome(outcome)}`);
+    c.violation('probe.loopback_any_port', `the registered redirect URI on another port, ${outcome.redirect_uri}, was not redirected to (${outcome.noResponse}): this IdP compares the port too, so a native client needs one fixed, registered port (--redirect-uri)`);
+  },
+};
+
 /** RFC 6749 §4.1.3: redirect_uri in the token request must be identical to the authorization request's. */
 export const redirectUriToken: Probe = {
   ids: ['probe.redirect_uri_token'],

@@ -10,7 +10,7 @@ import { startIdp, type Idp } from '../../support/idp.js';
 import { startProbeIdp, type ProbeFault } from '../../support/probe-idp.js';
 import { recordingUi, testHttp } from './flow-deps.js';
 
-const ALL_PROBES = ['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_required', 'probe.pkce_downgrade', 'probe.pkce_plain', 'probe.redirect_uri_altered', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token'];
+const ALL_PROBES = ['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_required', 'probe.pkce_downgrade', 'probe.pkce_plain', 'probe.redirect_uri_altered', 'probe.loopback_any_port', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token'];
 // The probes that need no user flow: they run with client credentials too.
 const ANY_FLOW_PROBES = ['probe.client_secret_wrong', 'probe.token_get', 'probe.userinfo_no_token', 'probe.userinfo_bad_token'];
 const USER_FLOW_PROBES = ALL_PROBES.filter((id) => !ANY_FLOW_PROBES.includes(id));
@@ -89,7 +89,7 @@ describe('runCheck in-process', () => {
 
   it('--only and --skip select by id, group or prefix*, and only the selected probes run', async () => {
     const { outcome } = await check(httpBrowser(), { select: selection(['probe'], ['probe.pkce_*', 'probe.redirect_uri_altered']) });
-    expect(outcome.checks.map((c) => [c.id, c.status])).toEqual(['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token'].map((id) => [id, 'pass']));
+    expect(outcome.checks.map((c) => [c.id, c.status])).toEqual(['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.loopback_any_port', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token'].map((id) => [id, 'pass']));
     expect(outcome.probes.filter((p) => p.ran).map((p) => p.name)).not.toContain('PKCE: plain');
     expect(outcome.probes.filter((p) => p.ran).flatMap((p) => p.ids)).not.toContain('probe.pkce_plain');
     expect(outcome.steps.map((s) => s.name)).not.toContain('login');
@@ -117,6 +117,38 @@ describe('runCheck in-process', () => {
     expect(checks['authorization.error']!.status).toBe('fail');
     expect(checks['refresh.grant']).toMatchObject({ status: 'skip', message: 'no tokens: the grant failed' });
     expect(isOk(outcome, false)).toBe(false);
+  });
+});
+
+describe('runCheck in-process: an IdP without the RFC 8252 §7.3 any-port rule', () => {
+  it('with the registered --redirect-uri the login passes and probe.loopback_any_port warns (exit 0, 1 under --strict)', async () => {
+    const probeIdp = await startProbeIdp({ faults: ['redirect_uri_port_exact'] });
+    try {
+      const port = Number(new URL(probeIdp.registeredRedirectUri!).port);
+      const { outcome } = await check(httpBrowser(), { issuer: probeIdp.issuer, client: { client_id: probeIdp.clients.public.client_id, method: 'none' }, listener: { host: '127.0.0.1', port, path: '/callback' }, concurrency: 1 });
+      expect(outcome.checks.filter((c) => c.status === 'fail')).toEqual([]);
+      expect(byId(outcome.checks)['probe.loopback_any_port']).toMatchObject({ status: 'warn', message: expect.stringContaining('this IdP compares the port too') });
+      expect(byId(outcome.checks)['authorization.state']?.status).toBe('pass');
+      expect(isOk(outcome, false)).toBe(true);
+      expect(isOk(outcome, true)).toBe(false);
+    } finally {
+      await probeIdp.close();
+    }
+  });
+
+  it('with a random port the login cannot reach the redirect URI: diagnosis.redirect_uri fails with the URI to register, the report is complete (exit 1)', async () => {
+    const probeIdp = await startProbeIdp({ faults: ['redirect_uri_port_exact'] });
+    try {
+      const { outcome } = await check(httpBrowser(), { issuer: probeIdp.issuer, client: { client_id: probeIdp.clients.public.client_id, method: 'none' } });
+      const checks = byId(outcome.checks);
+      expect(checks['diagnosis.redirect_uri']).toMatchObject({ status: 'fail', hint: expect.stringContaining('--redirect-uri http://127.0.0.1:8765/callback') });
+      expect(checks['probe.loopback_any_port']?.status).toBe('warn');
+      expect(checks['discovery.issuer_match']?.status).toBe('pass');
+      expect(checks['refresh.grant']).toMatchObject({ status: 'skip', message: 'no tokens: the grant failed' });
+      expect(isOk(outcome, false)).toBe(false);
+    } finally {
+      await probeIdp.close();
+    }
   });
 });
 
