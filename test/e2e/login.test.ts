@@ -141,10 +141,10 @@ describe('when the login cannot complete', () => {
     expect(stderr).toContain('oidc-cli: login cancelled (Ctrl-C) while waiting for the authorization response');
   });
 
-  it('a browser command that fails ends the wait at once (exit 4), and one that cannot start is a usage error (exit 2)', async () => {
+  it('a browser command that fails ends the wait at once (diagnosis.redirect_uri, exit 1, the report printed), and one that cannot start is a usage error (exit 2)', async () => {
     const failing = await login(['--client-id', idp.clients.public.client_id, '--browser-command', `node -e "process.exit(3)"`]);
-    expect(failing.code).toBe(4);
-    expect(failing.stderr).toContain('the browser command "node" exited with code 3 before the authorization response arrived');
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toMatch(/✖ diagnosis\.redirect_uri +the browser command "node" exited with code 3 before the authorization response arrived/);
     const missing = await login(['--client-id', idp.clients.public.client_id, '--browser-command', 'no-such-browser-oidc-cli --flag']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--browser-command: cannot run "no-such-browser-oidc-cli": not found');

@@ -95,10 +95,14 @@ describe('runLogin in-process', () => {
     expect(isOk(result, false)).toBe(false);
   });
 
-  it('the browser stops short (wrong password): CANCELLED (exit 4) naming the redirect_uri nothing reached', async () => {
-    const error = await login(httpBrowser({ password: 'wrong' })).then(() => undefined, (e: unknown) => e);
-    expect(error).toMatchObject({ code: 'CANCELLED', exitCode: 4 });
-    expect((error as Error).message).toMatch(/sign-in rejected.*and no request reached http:\/\/127\.0\.0\.1:\d+\/callback/);
+  it('the browser command stops short (wrong password): diagnosis.redirect_uri fails quoting the reason the command gave first, the report is complete (exit 1)', async () => {
+    const { result } = await login(httpBrowser({ password: 'wrong' }));
+    const diagnosis = result.checks.find((c) => c.id === 'diagnosis.redirect_uri');
+    expect(diagnosis).toMatchObject({ status: 'fail' });
+    expect(diagnosis!.message).toMatch(/^.*sign-in rejected.*and no request reached http:\/\/127\.0\.0\.1:\d+\/callback/);
+    expect(result.stoppedAt).toMatch(/never reached the redirect URI/);
+    expect(result.tokens).toBeUndefined();
+    expect(isOk(result, false)).toBe(false);
   });
 
   it('the clock is a parameter: two hours ahead, the fresh ID token is expired (id_token.exp fails) and the verdict fails', async () => {
