@@ -2,7 +2,7 @@ import type { CheckResult } from '../checks/types.js';
 import { CliError } from '../errors.js';
 import { redactSecret } from '../util/redact.js';
 import { humanDuration } from '../util/duration.js';
-import { buildAuthorizationUrl, isFrontChannelCredential, judgeCallback, judgePkce, judgeRedirectUri, judgeStrayCallbacks, type CallbackOutcome } from './authorization.js';
+import { buildAuthorizationUrl, describeStrays, isFrontChannelCredential, judgeCallback, judgePkce, judgeRedirectUri, judgeStrayCallbacks, type CallbackOutcome } from './authorization.js';
 import { chooseClientAuth, type ClientAuthMethod, type ClientCredentials } from './client-auth.js';
 import { judgeClientAuthDiagnosis, tryClientAuthentications } from './diagnose/client-auth.js';
 import { discover, requiredMember } from './discovery.js';
@@ -53,7 +53,7 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
     judgeRedirectUri(listener.redirect_uri, flow.checks);
     const authorization = await authorize(flow, issuer, listener, state);
     await listener.close();
-    judgeStrayCallbacks(listener.strayCount(), settings.listener.path, flow.checks);
+    judgeStrayCallbacks(listener.strays(), settings.listener.path, flow.checks);
 
     const { outcome, callback } = authorization;
     const result = (stoppedAt: string | undefined, rest: Partial<LoginResult> = {}): LoginResult => ({
@@ -196,10 +196,12 @@ async function waitForResponse(url: string, settings: LoginSettings, deps: Login
   } catch (error) {
     if (deps.signal.aborted) throw new CliError('CANCELLED', 'login cancelled (Ctrl-C) while waiting for the authorization response');
     if (deadline.aborted) {
-      const strays = listener.strayCount();
-      if (strays === 0) throw new CliError('CANCELLED', `timed out after ${humanDuration(settings.timeoutSeconds)} waiting for the authorization response`, { hint: 'finish the sign-in in the browser sooner, or raise --timeout' });
-      throw new CliError('CANCELLED', `timed out after ${humanDuration(settings.timeoutSeconds)} waiting for the authorization response; ${strayPhrase(strays, settings.listener.path)} refused for not carrying the state that was sent`, {
-        hint: 'if the identity provider sent them, it does not return state unchanged (RFC 6749 §4.1.2, check authorization.state); otherwise another local process is probing the redirect URI',
+      const strays = listener.strays();
+      if (listener.strayCount() === 0) throw new CliError('CANCELLED', `timed out after ${humanDuration(settings.timeoutSeconds)} waiting for the authorization response`, { hint: 'finish the sign-in in the browser sooner, or raise --timeout' });
+      throw new CliError('CANCELLED', `timed out after ${humanDuration(settings.timeoutSeconds)} waiting for the authorization response; ${describeStrays(strays, settings.listener.path)}`, {
+        hint: strays.state > 0
+          ? 'if the identity provider sent the ones without state, it does not return state unchanged (RFC 6749 §4.1.2, check authorization.state); otherwise another local process is probing the redirect URI'
+          : 'another local process is probing the redirect URI',
       });
     }
     if (error instanceof CliError && error.code === 'CANCELLED' && listener.strayCount() === 0) throw redirectUriRefused(error, listener.redirect_uri, settings.listener.port === 0);
@@ -241,12 +243,10 @@ async function afterBrowserCommand(exited: Promise<number | null>, listener: Loo
 // A response already on its way when the browser command exits still gets a moment to land.
 const BROWSER_EXIT_GRACE_MS = 500;
 
-const strayPhrase = (count: number, path: string) => `${count} request${count === 1 ? '' : 's'} to ${path} ${count === 1 ? 'was' : 'were'}`;
-
 /** Live, but not once per request: a burst of strays must not flood the terminal. */
 function warnStray(ui: Ui, count: number, path: string): void {
   if (count === 1 || count === 10 || count === 100 || count === 1000) {
-    ui.warn(`${strayPhrase(count, path)} refused so far for not carrying the state that was sent; still waiting for the authorization response`);
+    ui.warn(`${count} request${count === 1 ? '' : 's'} to ${path} refused so far (not the authorization response); still waiting for it`);
   }
 }
 

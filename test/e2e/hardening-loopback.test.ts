@@ -102,6 +102,57 @@ const child = spawn(process.execPath, ['test/support/browser.mjs', authorize.hre
 child.on('exit', (code) => process.exit(code ?? 1));
 `;
 
+// Every kind of request to /callback that is not the browser coming back, each carrying the real state
+// where it has a place for it: other methods (CONNECT included), foreign or no Host, no state, a request
+// too large for the HTTP parser, one whose target is no URL at all. Then requests to other paths, then the
+// genuine sign-in.
+const KINDS = String.raw`
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { writeFileSync } from 'node:fs';
+const authorize = new URL(process.argv[process.argv.length - 1]);
+const redirect = new URL(authorize.searchParams.get('redirect_uri'));
+const port = Number(redirect.port);
+const own = '127.0.0.1:' + port;
+const target = '/callback?code=not-the-browser&state=' + encodeURIComponent(authorize.searchParams.get('state')) + '&iss=' + encodeURIComponent(authorize.origin);
+function raw(text) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let data = '';
+    socket.setTimeout(10000, () => socket.destroy());
+    socket.on('connect', () => socket.write(text));
+    socket.on('data', (chunk) => (data += chunk));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(/^HTTP\/1\.[01] (\d{3})/.exec(data)?.[1] ?? 'closed'));
+  });
+}
+const request = (method, path, headers = {}, body = '') => raw(method + ' ' + path + ' HTTP/1.1\r\n' + Object.entries({ host: own, connection: 'close', ...(body ? { 'content-length': body.length } : {}), ...headers }).map(([k, v]) => k + ': ' + v + '\r\n').join('') + '\r\n' + body);
+const seen = {};
+for (const method of ['HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH', 'TRACE', 'PROPFIND']) seen[method] = await request(method, target, {}, method === 'PUT' || method === 'PATCH' ? 'code=x' : '');
+seen.CONNECT = await raw('CONNECT ' + target + ' HTTP/1.1\r\nhost: ' + own + '\r\n\r\n');
+seen.foreignHost = await request('GET', target, { host: 'attacker.example:' + port });
+seen.noHost = await raw('GET ' + target + ' HTTP/1.0\r\n\r\n');
+seen.noState = await request('GET', '/callback?code=not-the-browser');
+seen.oversized = await request('GET', target + '&pad=' + 'a'.repeat(20 * 1024));
+seen.noUrl = await request('GET', '//[');
+seen.favicon = await request('GET', '/favicon.ico');
+seen.otherPath = await request('DELETE', '/other' + target);
+writeFileSync(process.env.KINDS_RESULTS, JSON.stringify(seen));
+const child = spawn(process.execPath, ['test/support/browser.mjs', authorize.href], { stdio: 'inherit' });
+child.on('exit', (code) => process.exit(code ?? 1));
+`;
+
+// Only strays come, then nothing: the browser command probes the callback and exits without signing in.
+const PROBER = `
+import { request } from 'node:http';
+const authorize = new URL(process.argv[process.argv.length - 1]);
+const redirect = new URL(authorize.searchParams.get('redirect_uri'));
+const path = '/callback?code=x&state=' + encodeURIComponent(authorize.searchParams.get('state'));
+const send = (method, host) => new Promise((resolve) => request({ host: '127.0.0.1', port: redirect.port, method, path, headers: { host } }, (res) => res.resume().on('end', resolve)).on('error', resolve).end());
+await send('HEAD', redirect.host);
+await send('GET', 'attacker.example:' + redirect.port);
+`;
+
 let idp: Idp;
 let dir: string;
 let abuser: string;
@@ -114,6 +165,8 @@ beforeAll(async () => {
   await writeFile(abuser, ABUSER);
   strayer = join(dir, 'strayer.mjs');
   await writeFile(strayer, STRAY);
+  await writeFile(join(dir, 'kinds.mjs'), KINDS);
+  await writeFile(join(dir, 'prober.mjs'), PROBER);
 });
 afterAll(async () => {
   await idp?.close();
@@ -184,7 +237,7 @@ describe('the loopback listener of a real login under abuse', () => {
     }
     const stray = doc.checks.find((c) => c.id === 'authorization.stray_callbacks');
     expect(stray?.status).toBe('warn');
-    expect(stray?.message).toMatch(/^47 requests to \/callback without the state that was sent were refused/);
+    expect(stray?.message).toMatch(/^47 requests to \/callback were not the authorization response and were refused: 46 without the state that was sent \(HTTP 400\), 1 with a body over 64 KiB \(HTTP 413\)/);
     expect(doc.checks.find((c) => c.id === 'authorization.state')?.status).toBe('pass');
     // The stray values never reach the terminal raw.
     expect(result.stderr).not.toContain('\u001b[31m');
@@ -201,6 +254,43 @@ describe('the loopback listener of a real login under abuse', () => {
     });
     expect(result.code, result.stderr).toBe(0);
     const stray = result.json<{ checks: Check[] }>().checks.find((c) => c.id === 'authorization.stray_callbacks');
-    expect(stray).toMatchObject({ status: 'pass', message: 'no request to /callback without the state that was sent' });
+    expect(stray).toMatchObject({ status: 'pass', message: 'no request to /callback other than the authorization response' });
+  });
+
+  it('every request to /callback that is not the response is answered, counted and reported, whatever its method, Host or shape; other paths are not counted (exit 0)', { timeout: 90_000 }, async () => {
+    const resultsFile = join(dir, 'kinds.json');
+    const result = await runCli(['login', '--issuer', idp.issuer, '--client-id', idp.clients.public.client_id, '--browser-command', `node ${join(dir, 'kinds.mjs')}`, '--timeout', '60', '--json'], {
+      env: { KINDS_RESULTS: resultsFile, XDG_CACHE_HOME: join(dir, 'cache-kinds'), XDG_CONFIG_HOME: join(dir, 'config'), BROWSER: undefined, OIDC_CLIENT_SECRET: undefined, OIDC_ISSUER: undefined, OIDC_CLIENT_ID: undefined },
+      cwd: ROOT,
+      timeoutMs: 80_000,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const seen = JSON.parse(await readFile(resultsFile, 'utf8')) as Record<string, string>;
+    expect(seen).toEqual({
+      HEAD: '405', OPTIONS: '405', PUT: '405', DELETE: '405', PATCH: '405', TRACE: '405', PROPFIND: '405', CONNECT: '405',
+      foreignHost: '421', noHost: '421', noState: '400', oversized: '431', noUrl: '400', favicon: '404', otherPath: '404',
+    });
+    const doc = result.json<{ ok: boolean; checks: Check[] }>();
+    expect(doc.ok).toBe(true);
+    expect(doc.checks.find((c) => c.id === 'authorization.state')?.status).toBe('pass');
+    expect(doc.checks.find((c) => c.id === 'authorization.stray_callbacks')).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(/^13 requests to \/callback were not the authorization response and were refused: 1 without the state that was sent \(HTTP 400\), 8 with a method other than GET or POST \(HTTP 405\), 2 addressed to a host other than the listener's own \(HTTP 421\), 2 the listener could not read \(HTTP 400 or 431\)/),
+    });
+    expect(result.stderr).not.toContain('not-the-browser');
+  });
+
+  it('when only stray requests came, --timeout ends the login (exit 4) with a line that names them', { timeout: 60_000 }, async () => {
+    const result = await runCli(['login', '--issuer', idp.issuer, '--client-id', idp.clients.public.client_id, '--browser-command', `node ${join(dir, 'prober.mjs')}`, '--timeout', '2'], {
+      env: { XDG_CACHE_HOME: join(dir, 'cache-prober'), XDG_CONFIG_HOME: join(dir, 'config'), BROWSER: undefined, OIDC_CLIENT_SECRET: undefined, OIDC_ISSUER: undefined, OIDC_CLIENT_ID: undefined },
+      cwd: ROOT,
+      timeoutMs: 40_000,
+    });
+    expect(result.code, result.stderr).toBe(4);
+    expect(result.stderr).toContain(
+      "oidc-cli: timed out after 2s waiting for the authorization response; 2 requests to /callback were not the authorization response and were refused: 1 with a method other than GET or POST (HTTP 405), 1 addressed to a host other than the listener's own (HTTP 421)",
+    );
+    expect(result.stderr).toContain('another local process is probing the redirect URI');
+    expect(result.stderr).not.toContain('state unchanged');
   });
 });
