@@ -47,7 +47,9 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
   deps.ui.explain('A native app receives the code on a loopback redirect URI: only this machine can reach it (RFC 8252 §7.3).');
   // state is known before the listener starts, so the listener can refuse every response without it.
   const state = randomValue(16);
-  const listener = await flow.timed('listener', () => startLoopback({ ...settings.listener, state, onStray: (count) => warnStray(deps.ui, count, settings.listener.path) }));
+  const listener = await flow.timed('listener', () =>
+    startLoopback({ ...settings.listener, state, onStray: (count) => warnStray(deps.ui, count, settings.listener.path), onFlood: (limit) => warnFlood(deps.ui, limit) }),
+  );
   try {
     deps.ui.detail(`listening on ${listener.redirect_uri} (bound to ${listener.host} only; one response, then closed)`);
     judgeRedirectUri(listener.redirect_uri, flow.checks);
@@ -204,7 +206,8 @@ async function waitForResponse(url: string, settings: LoginSettings, deps: Login
           : 'another local process is probing the redirect URI',
       });
     }
-    if (error instanceof CliError && error.code === 'CANCELLED' && listener.strayCount() === 0) throw redirectUriRefused(error, listener.redirect_uri, settings.listener.port === 0);
+    // Nothing reached the listener at all (no request, no flood): the IdP kept the browser.
+    if (error instanceof CliError && error.code === 'CANCELLED' && listener.strayCount() === 0 && listener.evicted() === 0) throw redirectUriRefused(error, listener.redirect_uri, settings.listener.port === 0);
     throw error;
   } finally {
     waiting = false;
@@ -248,6 +251,11 @@ function warnStray(ui: Ui, count: number, path: string): void {
   if (count === 1 || count === 10 || count === 100 || count === 1000) {
     ui.warn(`${count} request${count === 1 ? '' : 's'} to ${path} refused so far (not the authorization response); still waiting for it`);
   }
+}
+
+/** Once: a connection is no callback, but a flood of them is worth knowing about. */
+function warnFlood(ui: Ui, limit: number): void {
+  ui.warn(`more than ${limit} connections to the listener at once: closing the oldest to make room (another local process is flooding it); still waiting for the authorization response`);
 }
 
 function pageFor(outcome: CallbackOutcome): { ok: boolean; title: string; message: string } {

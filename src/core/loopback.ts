@@ -2,6 +2,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse }
 import type { AddressInfo, Socket } from 'node:net';
 import { CliError } from '../errors.js';
 import type { CallbackResponse, StrayCallbacks } from './authorization.js';
+import { guardConnections, LISTENER_LIMITS, serverOptions, type ListenerLimits } from './loopback-guard.js';
 
 /**
  * The one-shot redirect listener of RFC 8252 §7.3: binds a loopback address only, takes exactly one
@@ -14,6 +15,7 @@ import type { CallbackResponse, StrayCallbacks } from './authorization.js';
  * an error page, is counted by kind, and the wait goes on, so a stray request cannot end the login
  * (RFC 6749 §10.12). A request the listener cannot read at all (refused by the HTTP parser, or with a
  * target that is no URL) is counted too: its path is unknown, and it may have been aimed at the callback.
+ * What any process can hold of the listener is bounded (loopback-guard.ts).
  */
 export interface LoopbackOptions {
   /** A loopback address to bind: 127.0.0.1 (or another of 127.0.0.0/8) or ::1. */
@@ -27,6 +29,10 @@ export interface LoopbackOptions {
   state?: string;
   /** Told after each refused stray request to the path (the count so far), e.g. to warn on the terminal. */
   onStray?: (count: number) => void;
+  /** Told once, when connections beyond the cap were first closed to make room (a flood). */
+  onFlood?: (limit: number) => void;
+  /** Lower bounds for tests; LISTENER_LIMITS otherwise. */
+  limits?: Partial<ListenerLimits>;
 }
 
 export interface PageOutcome {
@@ -50,6 +56,8 @@ export interface Loopback {
   strays(): StrayCallbacks;
   /** Their total. */
   strayCount(): number;
+  /** Connections closed to make room for newer ones (a flood), never counted as requests. */
+  evicted(): number;
   /** The parameters of the last refused response, to judge once nothing else can come (already answered). */
   lastStray(): CallbackResponse | undefined;
   close(): Promise<void>;
@@ -145,10 +153,11 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
     if (kind !== 'elsewhere') count(kind);
   };
   const carriesState = (params: Array<[string, string]>) => options.state === undefined || params.some(([name, value]) => name === 'state' && value === options.state);
-  // A request without Host is refused here (421), and counted when it was for the path.
-  const server = createServer({ requireHostHeader: false }, (req, res) => {
+  const limits = { ...LISTENER_LIMITS, ...options.limits };
+  const server = createServer(serverOptions(limits), (req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
+  const guard = guardConnections(server, limits, (limit) => options.onFlood?.(limit));
 
   // DNS rebinding: a page on another origin can reach this port under its own host name. Only a request
   // addressed to the redirect_uri's host:port is the browser coming back (RFC 8252 §8.3).
@@ -204,6 +213,7 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
       return refuse(res, { status: 400, kind: 'state' });
     }
     taken = true;
+    guard.keep(req.socket);
     let answered = false;
     const reply = (outcome: PageOutcome) => {
       if (answered) return;
@@ -244,7 +254,9 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
   const close = () =>
     (closed ??= new Promise<void>((resolve) => {
       server.close(() => resolve());
-      // Let a pending answer flush, then drop keep-alive sockets so the process can exit.
+      // Free at once what a flood holds (the token request needs files); let a pending answer flush, then
+      // drop whatever is left so the process can exit.
+      guard.closeIdle();
       setTimeout(() => server.closeAllConnections(), 200).unref();
     }));
 
@@ -255,6 +267,7 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
     close,
     strays: () => ({ ...strays }),
     strayCount: total,
+    evicted: guard.evicted,
     lastStray: () => last,
     waitForCallback(signal) {
       return new Promise<ReceivedCallback>((resolve, reject) => {

@@ -3,11 +3,14 @@
 // state, other paths, other interfaces), records what it saw, then signs in with browser.mjs. The login
 // must still succeed with the genuine code: no abusive request was taken as the callback.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../support/cli.js';
 import { startIdp, type Idp } from '../support/idp.js';
+import { flood, openFiles, type Flood } from '../support/listener-flood.js';
 
 // Written to a temp dir at test time; plain Node, no dependencies.
 const ABUSER = String.raw`
@@ -153,6 +156,16 @@ await send('HEAD', redirect.host);
 await send('GET', 'attacker.example:' + redirect.port);
 `;
 
+// Break 13: the browser command tells a flooder in the test process (which is not bound by the CLI's
+// limit of open files) the port and the CLI's pid, waits until the flood is in place, then signs in.
+const FLOODED = `
+import { spawn } from 'node:child_process';
+const url = process.argv[process.argv.length - 1];
+await fetch(process.env.FLOOD_CONTROL, { method: 'POST', body: JSON.stringify({ url, pid: process.ppid }) });
+const child = spawn(process.execPath, ['test/support/browser.mjs', url], { stdio: 'inherit' });
+child.on('exit', (code) => process.exit(code ?? 1));
+`;
+
 let idp: Idp;
 let dir: string;
 let abuser: string;
@@ -166,6 +179,7 @@ beforeAll(async () => {
   strayer = join(dir, 'strayer.mjs');
   await writeFile(strayer, STRAY);
   await writeFile(join(dir, 'kinds.mjs'), KINDS);
+  await writeFile(join(dir, 'flooded.mjs'), FLOODED);
   await writeFile(join(dir, 'prober.mjs'), PROBER);
 });
 afterAll(async () => {
@@ -208,7 +222,10 @@ describe('the loopback listener of a real login under abuse', () => {
     expect(refused).toContain(seen.hugeHeaders);
     expect(refused).toContain(seen.manyHeaders);
     expect(['400', 'closed', 'ECONNRESET']).toContain(seen.garbage);
-    expect(seen.strayStatuses).toEqual(['404']);
+    // 300 connections at once are over the listener's 128: the oldest are closed to make room (the idle
+    // ones first, being older); every request that was read got its 404.
+    expect(seen.strayStatuses).toContain('404');
+    for (const status of seen.strayStatuses as string[]) expect(['404', 'closed', 'ECONNRESET']).toContain(status);
     // Loopback only: nothing listens on the machine's other addresses or on ::1.
     for (const outcome of seen.otherInterfaces as string[]) expect(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'timeout']).toContain(outcome);
     expect(['ECONNREFUSED', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'ENETUNREACH']).toContain(seen.ipv6Loopback);
@@ -292,5 +309,57 @@ describe('the loopback listener of a real login under abuse', () => {
     );
     expect(result.stderr).toContain('another local process is probing the redirect URI');
     expect(result.stderr).not.toContain('state unchanged');
+  });
+
+  // Break 13: with no cap and no idle reaping, 1100 idle connections used up the CLI's 1024 open files;
+  // the browser's connection was then accepted and dropped at once, and the login ended with exit 4.
+  it('a flood of 1100 idle and half-sent connections, reopened as soon as they are closed, under a limit of 1024 open files: the listener holds at most 128 and the browser gets through (exit 0)', { timeout: 120_000 }, async () => {
+    let attack: Flood | undefined;
+    let pid = 0;
+    let before = 0;
+    let most = 0;
+    const sample = setInterval(() => {
+      const files = pid ? openFiles(pid) : undefined;
+      if (files !== undefined) most = Math.max(most, files);
+    }, 20);
+    const control = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk));
+      req.on('end', async () => {
+        const told = JSON.parse(body) as { url: string; pid: number };
+        pid = told.pid;
+        before = openFiles(pid) ?? 0;
+        const port = Number(new URL(new URL(told.url).searchParams.get('redirect_uri')!).port);
+        attack = flood(port, { connections: 1100, reopen: 20_000 });
+        await attack.established;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+    try {
+      const result = await runCli(['login', '--issuer', idp.issuer, '--client-id', idp.clients.public.client_id, '--browser-command', `node ${join(dir, 'flooded.mjs')}`, '--timeout', '40', '--json'], {
+        env: { FLOOD_CONTROL: `http://127.0.0.1:${(control.address() as AddressInfo).port}/`, XDG_CACHE_HOME: join(dir, 'cache-flood'), XDG_CONFIG_HOME: join(dir, 'config'), BROWSER: undefined, OIDC_CLIENT_SECRET: undefined, OIDC_ISSUER: undefined, OIDC_CLIENT_ID: undefined },
+        cwd: ROOT,
+        timeoutMs: 100_000,
+        nofile: 1024,
+      });
+      const closed = attack?.closed() ?? 0;
+      attack?.stop();
+      expect(result.code, `${result.stderr}\nopen files: ${before} before the flood, at most ${most}; ${closed} flood connections closed`).toBe(0);
+      const doc = result.json<{ ok: boolean; checks: Check[] }>();
+      expect(doc.ok).toBe(true);
+      expect(doc.checks.find((c) => c.id === 'authorization.state')?.status).toBe('pass');
+      // The listener held at most 128 of the flood's connections (one more while it closes the oldest, and a
+      // few files for the token request).
+      expect(most - before).toBeLessThanOrEqual(128 + 8);
+      expect(closed).toBeGreaterThan(1100 - 128);
+      // Connections that never sent a request are not stray callbacks, but the flood is told.
+      expect(doc.checks.find((c) => c.id === 'authorization.stray_callbacks')?.status).toBe('pass');
+      expect(result.stderr).toMatch(/more than 128 connections to the listener at once/);
+    } finally {
+      attack?.stop();
+      clearInterval(sample);
+      control.close();
+    }
   });
 });

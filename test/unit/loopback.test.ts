@@ -193,6 +193,73 @@ describe('the loopback listener (RFC 8252 §7.3)', () => {
     expect(loopback.strays().late).toBe(1);
   });
 
+  it('closes a connection that sends nothing, half a request (however slowly), or half a body, within its time limits', { timeout: 10_000 }, async () => {
+    const loopback = await listen({ state: 's', limits: { headersTimeoutMs: 200, requestTimeoutMs: 400 } });
+    const started = Date.now();
+    const idle = dial(loopback.port);
+    const half = dial(loopback.port, `GET /callback?code=x&state=s HTTP/1.1\r\nhost: 127.0.0.1:${loopback.port}\r\n`);
+    const drip = setInterval(() => half.isClosed() || half.socket.write('x-drip: 1\r\n'), 50);
+    const body = dial(loopback.port, `POST /callback HTTP/1.1\r\nhost: 127.0.0.1:${loopback.port}\r\ncontent-length: 100\r\n\r\nstate=s`);
+    try {
+      await Promise.all([idle.closed, half.closed, body.closed]);
+    } finally {
+      clearInterval(drip);
+    }
+    expect(Date.now() - started).toBeLessThan(3000);
+    // None of them was a response; the listener still takes the real one.
+    const waiting = loopback.waitForCallback(new AbortController().signal);
+    void fetch(`http://127.0.0.1:${loopback.port}/callback?code=real&state=s`).catch(() => undefined);
+    (await waiting).reply({ ok: true, title: 't', message: 'm' });
+  });
+
+  it('holds at most maxConnections: a flood of idle connections loses its oldest, and the browser still gets in', { timeout: 10_000 }, async () => {
+    const floods: number[] = [];
+    const loopback = await listen({ state: 's', limits: { maxConnections: 16 }, onFlood: (limit) => floods.push(limit) });
+    const waiting = loopback.waitForCallback(new AbortController().signal);
+    const idle = Array.from({ length: 200 }, () => dial(loopback.port));
+    await Promise.all(idle.map((c) => c.connected));
+    await Promise.all(idle.slice(0, 200 - 16).map((c) => c.closed));
+    expect(idle.filter((c) => !c.isClosed()).length).toBeLessThanOrEqual(16);
+    expect(floods).toEqual([16]);
+    const pageLoad = fetch(`http://127.0.0.1:${loopback.port}/callback?code=real&state=s`);
+    const callback = await waiting;
+    callback.reply({ ok: true, title: 't', message: 'm' });
+    expect((await pageLoad).status).toBe(200);
+    for (const c of idle) c.socket.destroy();
+  });
+
+  it('the browser gets in when its connection arrives in the middle of a burst of idle ones (a cap that refused new connections would lock it out)', { timeout: 10_000 }, async () => {
+    const loopback = await listen({ state: 's', limits: { maxConnections: 16 } });
+    const waiting = loopback.waitForCallback(new AbortController().signal);
+    const before = Array.from({ length: 300 }, () => dial(loopback.port));
+    const browser = dial(loopback.port, `GET /callback?code=real&state=s HTTP/1.1\r\nhost: 127.0.0.1:${loopback.port}\r\n\r\n`);
+    const after = Array.from({ length: 300 }, () => dial(loopback.port));
+    const callback = await waiting;
+    callback.reply({ ok: true, title: 't', message: 'm' });
+    expect(await browser.closed).toBe('200');
+    for (const c of [...before, ...after]) c.socket.destroy();
+  });
+
+  it('a request that trickles in holds no place either: slow bodies filling the cap do not lock the browser out', { timeout: 10_000 }, async () => {
+    const loopback = await listen({ state: 's', limits: { maxConnections: 4 } });
+    const waiting = loopback.waitForCallback(new AbortController().signal);
+    const slow = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const posting = dial(loopback.port, `POST /callback HTTP/1.1\r\nhost: 127.0.0.1:${loopback.port}\r\nexpect: 100-continue\r\ncontent-length: 1000\r\n\r\nstate=`);
+        // "100 Continue": the listener has the headers and is reading the body, which never comes.
+        await new Promise<void>((resolve) => posting.socket.on('data', () => posting.data().includes('100 Continue') && resolve()));
+        return posting;
+      }),
+    );
+    const pageLoad = fetch(`http://127.0.0.1:${loopback.port}/callback?code=real&state=s`);
+    const callback = await waiting;
+    callback.reply({ ok: true, title: 't', message: 'm' });
+    expect((await pageLoad).status).toBe(200);
+    // The oldest of them made room.
+    await slow[0]!.closed;
+    for (const c of slow) c.socket.destroy();
+  });
+
   it('stops waiting when the signal aborts (timeout, Ctrl-C)', async () => {
     const loopback = await listen();
     const controller = new AbortController();
