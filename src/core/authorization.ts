@@ -190,10 +190,47 @@ function withOptional<T extends object>(base: T, extra: Record<string, string | 
   return out as T;
 }
 
-/** RFC 6749 §10.12: responses without our state were refused by the listener; how many is worth knowing. */
-export function judgeStrayCallbacks(count: number, path: string, checks: CheckRecorder): void {
-  if (count === 0) checks.pass('authorization.stray_callbacks', `no request to ${path} without the state that was sent`);
-  else checks.violation('authorization.stray_callbacks', `${count} request${count === 1 ? '' : 's'} to ${path} without the state that was sent ${count === 1 ? 'was' : 'were'} refused (HTTP 400) while waiting (authorization.state says whether the response that was judged carried it)`);
+/** Requests to the redirect URI's path that were not the authorization response, by why they were refused. */
+export interface StrayCallbacks {
+  /** A GET or POST without the state that was sent (400). */
+  state: number;
+  /** A POST whose body is over the listener's 64 KiB (413). */
+  body: number;
+  /** Any method but GET and POST, CONNECT included (405). */
+  method: number;
+  /** Addressed to a host other than the listener's own, or to none (421: DNS rebinding). */
+  host: number;
+  /** Refused by the HTTP parser, or with a target that is no URL: path unknown, counted all the same (400, 431). */
+  unreadable: number;
+  /** After the response had been taken (404). */
+  late: number;
+}
+
+const STRAY_KINDS: Array<[keyof StrayCallbacks, string]> = [
+  ['state', 'without the state that was sent (HTTP 400)'],
+  ['body', 'with a body over 64 KiB (HTTP 413)'],
+  ['method', 'with a method other than GET or POST (HTTP 405)'],
+  ['host', "addressed to a host other than the listener's own (HTTP 421)"],
+  ['unreadable', 'the listener could not read (HTTP 400 or 431)'],
+  ['late', 'after the response had come (HTTP 404)'],
+];
+
+/** "3 requests to /callback were not the authorization response and were refused: 2 without …, 1 with …" */
+export function describeStrays(strays: StrayCallbacks, path: string): string {
+  const count = STRAY_KINDS.reduce((sum, [kind]) => sum + strays[kind], 0);
+  const verb = count === 1 ? 'was' : 'were';
+  const parts = STRAY_KINDS.filter(([kind]) => strays[kind] > 0).map(([kind, why]) => `${strays[kind]} ${why}`);
+  return `${count} request${count === 1 ? '' : 's'} to ${path} ${verb} not the authorization response and ${verb} refused: ${parts.join(', ')}`;
+}
+
+/**
+ * RFC 6749 §10.12: the listener took only the response with our state and refused every other request to
+ * its path (src/core/loopback.ts); how many, and why, is worth knowing.
+ */
+export function judgeStrayCallbacks(strays: StrayCallbacks, path: string, checks: CheckRecorder): void {
+  if (STRAY_KINDS.every(([kind]) => strays[kind] === 0)) return void checks.pass('authorization.stray_callbacks', `no request to ${path} other than the authorization response`);
+  const judged = strays.state > 0 ? ' (authorization.state says whether the response that was judged carried the state)' : '';
+  checks.violation('authorization.stray_callbacks', `${describeStrays(strays, path)}${judged}`);
 }
 
 /** RFC 8252 §7.3, §8.3: a loopback IP literal; "localhost" (or a name under it) works but is discouraged. */

@@ -2,7 +2,7 @@ import type { CheckResult } from '../checks/types.js';
 import { CliError } from '../errors.js';
 import { redactSecret } from '../util/redact.js';
 import { humanDuration } from '../util/duration.js';
-import { buildAuthorizationUrl, isFrontChannelCredential, judgeCallback, judgePkce, judgeRedirectUri, judgeStrayCallbacks, type CallbackOutcome } from './authorization.js';
+import { buildAuthorizationUrl, describeStrays, isFrontChannelCredential, judgeCallback, judgePkce, judgeRedirectUri, judgeStrayCallbacks, type CallbackOutcome } from './authorization.js';
 import { chooseClientAuth, type ClientAuthMethod, type ClientCredentials } from './client-auth.js';
 import { judgeClientAuthDiagnosis, tryClientAuthentications } from './diagnose/client-auth.js';
 import { discover, requiredMember } from './discovery.js';
@@ -47,7 +47,9 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
   deps.ui.explain('A native app receives the code on a loopback redirect URI: only this machine can reach it (RFC 8252 §7.3).');
   // state is known before the listener starts, so the listener can refuse every response without it.
   const state = randomValue(16);
-  const listener = await flow.timed('listener', () => startLoopback({ ...settings.listener, state, onStray: (count) => warnStray(deps.ui, count, settings.listener.path) }));
+  const listener = await flow.timed('listener', () =>
+    startLoopback({ ...settings.listener, state, onStray: (count) => warnStray(deps.ui, count, settings.listener.path), onFlood: (limit) => warnFlood(deps.ui, limit) }),
+  );
   try {
     deps.ui.detail(`listening on ${listener.redirect_uri} (bound to ${listener.host} only; one response, then closed)`);
     judgeRedirectUri(listener.redirect_uri, flow.checks);
@@ -61,7 +63,7 @@ export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promis
       return { ...stoppedBeforeBrowser(flow, 'the sign-in never reached the redirect URI (diagnosis.redirect_uri)', issuer.client.method), redirect_uri: listener.redirect_uri };
     }
     await listener.close();
-    judgeStrayCallbacks(listener.strayCount(), settings.listener.path, flow.checks);
+    judgeStrayCallbacks(listener.strays(), settings.listener.path, flow.checks);
 
     const { outcome, callback } = authorization;
     const result = (stoppedAt: string | undefined, rest: Partial<LoginResult> = {}): LoginResult => ({
@@ -205,13 +207,16 @@ async function waitForResponse(url: string, settings: LoginSettings, deps: Login
   } catch (error) {
     if (deps.signal.aborted) throw new CliError('CANCELLED', 'login cancelled (Ctrl-C) while waiting for the authorization response');
     if (deadline.aborted) {
-      const strays = listener.strayCount();
-      if (strays === 0) throw new CliError('CANCELLED', `timed out after ${humanDuration(settings.timeoutSeconds)} waiting for the authorization response`, { hint: 'finish the sign-in in the browser sooner, or raise --timeout' });
-      throw new CliError('CANCELLED', `timed out after ${humanDuration(settings.timeoutSeconds)} waiting for the authorization response; ${strayPhrase(strays, settings.listener.path)} refused for not carrying the state that was sent`, {
-        hint: 'if the identity provider sent them, it does not return state unchanged (RFC 6749 §4.1.2, check authorization.state); otherwise another local process is probing the redirect URI',
+      const strays = listener.strays();
+      if (listener.strayCount() === 0) throw new CliError('CANCELLED', `timed out after ${humanDuration(settings.timeoutSeconds)} waiting for the authorization response`, { hint: 'finish the sign-in in the browser sooner, or raise --timeout' });
+      throw new CliError('CANCELLED', `timed out after ${humanDuration(settings.timeoutSeconds)} waiting for the authorization response; ${describeStrays(strays, settings.listener.path)}`, {
+        hint: strays.state > 0
+          ? 'if the identity provider sent the ones without state, it does not return state unchanged (RFC 6749 §4.1.2, check authorization.state); otherwise another local process is probing the redirect URI'
+          : 'another local process is probing the redirect URI',
       });
     }
-    if (error instanceof CliError && error.code === 'CANCELLED' && listener.strayCount() === 0) throw new RedirectUriRefused(error, listener.redirect_uri, settings.listener.port === 0);
+    // Nothing reached the listener at all (no request, no flood): the IdP kept the browser.
+    if (error instanceof CliError && error.code === 'CANCELLED' && listener.strayCount() === 0 && listener.evicted() === 0) throw new RedirectUriRefused(error, listener.redirect_uri, settings.listener.port === 0);
     throw error;
   } finally {
     waiting = false;
@@ -254,13 +259,16 @@ async function afterBrowserCommand(exited: Promise<number | null>, listener: Loo
 // A response already on its way when the browser command exits still gets a moment to land.
 const BROWSER_EXIT_GRACE_MS = 500;
 
-const strayPhrase = (count: number, path: string) => `${count} request${count === 1 ? '' : 's'} to ${path} ${count === 1 ? 'was' : 'were'}`;
-
 /** Live, but not once per request: a burst of strays must not flood the terminal. */
 function warnStray(ui: Ui, count: number, path: string): void {
   if (count === 1 || count === 10 || count === 100 || count === 1000) {
-    ui.warn(`${strayPhrase(count, path)} refused so far for not carrying the state that was sent; still waiting for the authorization response`);
+    ui.warn(`${count} request${count === 1 ? '' : 's'} to ${path} refused so far (not the authorization response); still waiting for it`);
   }
+}
+
+/** Once: a connection is no callback, but a flood of them is worth knowing about. */
+function warnFlood(ui: Ui, limit: number): void {
+  ui.warn(`more than ${limit} connections to the listener at once: closing the oldest to make room (another local process is flooding it); still waiting for the authorization response`);
 }
 
 function pageFor(outcome: CallbackOutcome): { ok: boolean; title: string; message: string } {

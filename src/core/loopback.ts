@@ -1,16 +1,21 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { CliError } from '../errors.js';
-import type { CallbackResponse } from './authorization.js';
+import type { CallbackResponse, StrayCallbacks } from './authorization.js';
+import { guardConnections, LISTENER_LIMITS, serverOptions, type ListenerLimits } from './loopback-guard.js';
 
 /**
  * The one-shot redirect listener of RFC 8252 §7.3: binds a loopback address only, takes exactly one
- * authorization response on its path, answers stray requests (favicon, other paths) with 404, shows the
- * browser a short page with no secret in it, and closes.
+ * authorization response on its path, answers requests to other paths (a browser's /favicon.ico) with
+ * 404, shows the browser a short page with no secret in it, and closes.
  *
- * Any local process can reach the port. With `state` set, only a response carrying that state is taken:
- * anything else sent to the path (wrong or no state, an empty or oversized POST) gets a 400 page, is
- * counted, and the wait goes on — so a stray request cannot end the login (RFC 6749 §10.12).
+ * Any local process can reach the port. With `state` set, only a GET or POST to the path, addressed to
+ * the listener's own host and carrying that state, is taken. Every other request to the path — wrong or
+ * no state, an oversized body, another method, a foreign Host, one that comes after the response — gets
+ * an error page, is counted by kind, and the wait goes on, so a stray request cannot end the login
+ * (RFC 6749 §10.12). A request the listener cannot read at all (refused by the HTTP parser, or with a
+ * target that is no URL) is counted too: its path is unknown, and it may have been aimed at the callback.
+ * What any process can hold of the listener is bounded (loopback-guard.ts).
  */
 export interface LoopbackOptions {
   /** A loopback address to bind: 127.0.0.1 (or another of 127.0.0.0/8) or ::1. */
@@ -22,8 +27,12 @@ export interface LoopbackOptions {
   redirectHost?: string;
   /** The state of the authorization request: a response without it is refused and counted, not taken. */
   state?: string;
-  /** Told after each refused stray response (the count so far), e.g. to warn on the terminal. */
+  /** Told after each refused stray request to the path (the count so far), e.g. to warn on the terminal. */
   onStray?: (count: number) => void;
+  /** Told once, when connections beyond the cap were first closed to make room (a flood). */
+  onFlood?: (limit: number) => void;
+  /** Lower bounds for tests; LISTENER_LIMITS otherwise. */
+  limits?: Partial<ListenerLimits>;
 }
 
 export interface PageOutcome {
@@ -43,8 +52,12 @@ export interface Loopback {
   port: number;
   /** Resolves with the first authorization response; rejects with `signal.reason` when aborted. */
   waitForCallback(signal: AbortSignal): Promise<ReceivedCallback>;
-  /** How many requests to the path were refused for not carrying `state`. */
+  /** Requests to the path that were not the authorization response, by why they were refused. */
+  strays(): StrayCallbacks;
+  /** Their total. */
   strayCount(): number;
+  /** Connections closed to make room for newer ones (a flood), never counted as requests. */
+  evicted(): number;
   /** The parameters of the last refused response, to judge once nothing else can come (already answered). */
   lastStray(): CallbackResponse | undefined;
   close(): Promise<void>;
@@ -68,6 +81,7 @@ function page(outcome: PageOutcome): string {
 
 function send(res: ServerResponse, status: number, body: string, csp = "default-src 'none'; style-src 'unsafe-inline'"): void {
   res.writeHead(status, {
+    ...(status === 405 ? { allow: 'GET, POST' } : {}),
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
     // The URL holds the code: never leak it to another origin through Referer.
@@ -93,6 +107,13 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** A status line on a connection Node no longer answers for (CONNECT, a request its parser refused), then closed. */
+function answerRaw(socket: Socket, status: number): void {
+  socket.on('error', () => undefined);
+  socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  socket.destroySoon();
+}
+
 const pairs = (text: string): Array<[string, string]> => [...new URLSearchParams(text)];
 
 export function listenError(error: NodeJS.ErrnoException, host: string, port: number): CliError {
@@ -103,21 +124,40 @@ export function listenError(error: NodeJS.ErrnoException, host: string, port: nu
   return new CliError('NETWORK', `cannot listen on ${where}: ${error.message}`);
 }
 
+/** Pages for requests that are not the authorization response; nothing of the request is echoed. */
+const REFUSED = {
+  state: { ok: false, title: 'Not the authorization response', message: 'This request was not the authorization response oidc-cli is waiting for (it did not carry the state of the login in progress), so it was ignored. The login goes on.' },
+  body: { ok: false, title: 'Too large', message: 'The request body was too large.' },
+  method: { ok: false, title: 'Method not allowed', message: 'Only GET and POST are answered here.' },
+  host: { ok: false, title: 'Misdirected request', message: 'This listener only answers requests addressed to its own loopback address.' },
+  unreadable: { ok: false, title: 'Bad request', message: 'This request could not be read.' },
+  late: { ok: false, title: 'Not found', message: 'The authorization response was already received.' },
+  elsewhere: { ok: false, title: 'Not found', message: 'Nothing here.' },
+} satisfies Record<keyof StrayCallbacks | 'elsewhere', PageOutcome>;
+
+type Refusal = { status: number; kind: keyof StrayCallbacks | 'elsewhere' };
+
 export async function startLoopback(options: LoopbackOptions): Promise<Loopback> {
   let deliver: ((callback: ReceivedCallback) => void) | undefined;
   let early: ReceivedCallback | undefined;
   let taken = false;
-  let strays = 0;
+  const strays: StrayCallbacks = { state: 0, body: 0, method: 0, host: 0, unreadable: 0, late: 0 };
+  const total = () => Object.values(strays).reduce((sum, n) => sum + n, 0);
   let last: CallbackResponse | undefined;
-  const stray = (res: ServerResponse, status = 400, response?: CallbackResponse) => {
-    strays += 1;
-    if (response) last = response;
-    // Nothing of the request is echoed: the page and the terminal stay free of what a stranger sent.
-    send(res, status, page({ ok: false, title: 'Not the authorization response', message: 'This request was not the authorization response oidc-cli is waiting for (it did not carry the state of the login in progress), so it was ignored. The login goes on.' }));
-    options.onStray?.(strays);
+  const count = (kind: keyof StrayCallbacks) => {
+    strays[kind] += 1;
+    options.onStray?.(total());
+  };
+  const refuse = (res: ServerResponse, { status, kind }: Refusal) => {
+    send(res, status, page(REFUSED[kind]));
+    if (kind !== 'elsewhere') count(kind);
   };
   const carriesState = (params: Array<[string, string]>) => options.state === undefined || params.some(([name, value]) => name === 'state' && value === options.state);
-  const server = createServer((req, res) => void handle(req, res));
+  const limits = { ...LISTENER_LIMITS, ...options.limits };
+  const server = createServer(serverOptions(limits), (req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
+  const guard = guardConnections(server, limits, (limit) => options.onFlood?.(limit));
 
   // DNS rebinding: a page on another origin can reach this port under its own host name. Only a request
   // addressed to the redirect_uri's host:port is the browser coming back (RFC 8252 §8.3).
@@ -127,34 +167,53 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
     return new Set(names.map((name) => `${name.toLowerCase()}:${port}`));
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!ownHosts().has((req.headers.host ?? '').toLowerCase())) {
-      return send(res, 421, page({ ok: false, title: 'Misdirected request', message: 'This listener only answers requests addressed to its own loopback address.' }));
+  // What a request is, from its head alone: a refusal, or the URL of a GET or POST to the path to judge.
+  function classify(req: IncomingMessage): { refused: Refusal } | { url: URL } {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://loopback');
+    } catch {
+      return { refused: { status: 400, kind: 'unreadable' } };
     }
-    const url = new URL(req.url ?? '/', 'http://loopback');
-    if (url.pathname !== options.path || taken) return send(res, 404, page({ ok: false, title: 'Not found', message: taken ? 'The authorization response was already received.' : 'Nothing here.' }));
+    const onPath = url.pathname === options.path;
+    if (!ownHosts().has((req.headers.host ?? '').toLowerCase())) return { refused: { status: 421, kind: onPath ? 'host' : 'elsewhere' } };
+    if (!onPath) return { refused: { status: 404, kind: 'elsewhere' } };
+    if (taken) return { refused: { status: 404, kind: 'late' } };
+    if (req.method !== 'GET' && req.method !== 'POST') return { refused: { status: 405, kind: 'method' } };
+    return { url };
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const head = classify(req);
+    if ('refused' in head) return refuse(res, head.refused);
+    const { url } = head;
     let response: CallbackResponse;
     if (req.method === 'GET') {
       if (url.search === '') {
-        // No query: either the response is in the fragment, or someone opened the URL by hand.
+        // No query: either the response is in the fragment, or someone opened the URL by hand. The page
+        // posts the fragment back, and that request is judged (and counted if it is not the response).
         return send(res, 200, `<!doctype html><html><body><noscript>No authorization response in this URL.</noscript><script>${RELAY_SCRIPT}</script></body></html>`, "default-src 'none'; script-src 'unsafe-inline'; form-action 'self'");
       }
       response = { via: 'query', params: pairs(url.search) };
-    } else if (req.method === 'POST') {
+    } else {
       let body: string;
       try {
         body = await readBody(req);
       } catch {
-        return options.state === undefined ? send(res, 413, page({ ok: false, title: 'Too large', message: 'The request body was too large.' })) : stray(res, 413);
+        return refuse(res, { status: 413, kind: 'body' });
       }
       const params = pairs(body);
       const fragment = params.find(([name]) => name === FRAGMENT_FIELD);
       response = fragment ? { via: 'fragment', params: pairs(fragment[1]) } : { via: 'form_post', params };
-    } else {
-      return send(res, 405, page({ ok: false, title: 'Method not allowed', message: 'Only GET and POST are answered here.' }));
     }
-    if (!carriesState(response.params)) return stray(res, 400, response);
+    // Taken meanwhile (a POST whose body was still coming): this one is late.
+    if (taken) return refuse(res, { status: 404, kind: 'late' });
+    if (!carriesState(response.params)) {
+      last = response;
+      return refuse(res, { status: 400, kind: 'state' });
+    }
     taken = true;
+    guard.keep(req.socket);
     let answered = false;
     const reply = (outcome: PageOutcome) => {
       if (answered) return;
@@ -166,6 +225,25 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
     else early = callback;
   }
 
+  // CONNECT is a request like any other here (Node hands it over raw): never a response, counted if for the path.
+  server.on('connect', (req: IncomingMessage, socket: Socket) => {
+    const head = classify(req);
+    const { status, kind } = 'refused' in head ? head.refused : { status: 405, kind: 'method' as const };
+    answerRaw(socket, status);
+    if (kind !== 'elsewhere') count(kind);
+  });
+  // What the HTTP parser refuses never reaches handle(): answered as Node would, and counted, since it may
+  // have been aimed at the path. Timeouts and resets are connections, not requests (a browser's unused
+  // preconnection times out too): bounded, not counted.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    const code = error.code ?? '';
+    const unreadable = code.startsWith('HPE_') && code !== 'HPE_INVALID_EOF_STATE' && code !== 'HPE_CLOSED_CONNECTION';
+    const status = code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    if (socket.writable && socket.bytesWritten === 0 && code !== 'ECONNRESET') answerRaw(socket, status);
+    else socket.destroy();
+    if (unreadable) count('unreadable');
+  });
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, options.host, options.port)));
     server.listen({ host: options.host, port: options.port, exclusive: true }, () => resolve());
@@ -176,7 +254,9 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
   const close = () =>
     (closed ??= new Promise<void>((resolve) => {
       server.close(() => resolve());
-      // Let a pending answer flush, then drop keep-alive sockets so the process can exit.
+      // Free at once what a flood holds (the token request needs files); let a pending answer flush, then
+      // drop whatever is left so the process can exit.
+      guard.closeIdle();
       setTimeout(() => server.closeAllConnections(), 200).unref();
     }));
 
@@ -185,7 +265,9 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
     host: options.host,
     port,
     close,
-    strayCount: () => strays,
+    strays: () => ({ ...strays }),
+    strayCount: total,
+    evicted: guard.evicted,
     lastStray: () => last,
     waitForCallback(signal) {
       return new Promise<ReceivedCallback>((resolve, reject) => {

@@ -3,11 +3,14 @@
 // state, other paths, other interfaces), records what it saw, then signs in with browser.mjs. The login
 // must still succeed with the genuine code: no abusive request was taken as the callback.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../support/cli.js';
 import { startIdp, type Idp } from '../support/idp.js';
+import { flood, openFiles, type Flood } from '../support/listener-flood.js';
 
 // Written to a temp dir at test time; plain Node, no dependencies.
 const ABUSER = String.raw`
@@ -102,6 +105,67 @@ const child = spawn(process.execPath, ['test/support/browser.mjs', authorize.hre
 child.on('exit', (code) => process.exit(code ?? 1));
 `;
 
+// Every kind of request to /callback that is not the browser coming back, each carrying the real state
+// where it has a place for it: other methods (CONNECT included), foreign or no Host, no state, a request
+// too large for the HTTP parser, one whose target is no URL at all. Then requests to other paths, then the
+// genuine sign-in.
+const KINDS = String.raw`
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { writeFileSync } from 'node:fs';
+const authorize = new URL(process.argv[process.argv.length - 1]);
+const redirect = new URL(authorize.searchParams.get('redirect_uri'));
+const port = Number(redirect.port);
+const own = '127.0.0.1:' + port;
+const target = '/callback?code=not-the-browser&state=' + encodeURIComponent(authorize.searchParams.get('state')) + '&iss=' + encodeURIComponent(authorize.origin);
+function raw(text) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let data = '';
+    socket.setTimeout(10000, () => socket.destroy());
+    socket.on('connect', () => socket.write(text));
+    socket.on('data', (chunk) => (data += chunk));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(/^HTTP\/1\.[01] (\d{3})/.exec(data)?.[1] ?? 'closed'));
+  });
+}
+const request = (method, path, headers = {}, body = '') => raw(method + ' ' + path + ' HTTP/1.1\r\n' + Object.entries({ host: own, connection: 'close', ...(body ? { 'content-length': body.length } : {}), ...headers }).map(([k, v]) => k + ': ' + v + '\r\n').join('') + '\r\n' + body);
+const seen = {};
+for (const method of ['HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH', 'TRACE', 'PROPFIND']) seen[method] = await request(method, target, {}, method === 'PUT' || method === 'PATCH' ? 'code=x' : '');
+seen.CONNECT = await raw('CONNECT ' + target + ' HTTP/1.1\r\nhost: ' + own + '\r\n\r\n');
+seen.foreignHost = await request('GET', target, { host: 'attacker.example:' + port });
+seen.noHost = await raw('GET ' + target + ' HTTP/1.0\r\n\r\n');
+seen.noState = await request('GET', '/callback?code=not-the-browser');
+seen.oversized = await request('GET', target + '&pad=' + 'a'.repeat(20 * 1024));
+seen.noUrl = await request('GET', '//[');
+seen.favicon = await request('GET', '/favicon.ico');
+seen.otherPath = await request('DELETE', '/other' + target);
+writeFileSync(process.env.KINDS_RESULTS, JSON.stringify(seen));
+const child = spawn(process.execPath, ['test/support/browser.mjs', authorize.href], { stdio: 'inherit' });
+child.on('exit', (code) => process.exit(code ?? 1));
+`;
+
+// Only strays come, then nothing: the browser command probes the callback and exits without signing in.
+const PROBER = `
+import { request } from 'node:http';
+const authorize = new URL(process.argv[process.argv.length - 1]);
+const redirect = new URL(authorize.searchParams.get('redirect_uri'));
+const path = '/callback?code=x&state=' + encodeURIComponent(authorize.searchParams.get('state'));
+const send = (method, host) => new Promise((resolve) => request({ host: '127.0.0.1', port: redirect.port, method, path, headers: { host } }, (res) => res.resume().on('end', resolve)).on('error', resolve).end());
+await send('HEAD', redirect.host);
+await send('GET', 'attacker.example:' + redirect.port);
+`;
+
+// Break 13: the browser command tells a flooder in the test process (which is not bound by the CLI's
+// limit of open files) the port and the CLI's pid, waits until the flood is in place, then signs in.
+const FLOODED = `
+import { spawn } from 'node:child_process';
+const url = process.argv[process.argv.length - 1];
+await fetch(process.env.FLOOD_CONTROL, { method: 'POST', body: JSON.stringify({ url, pid: process.ppid }) });
+const child = spawn(process.execPath, ['test/support/browser.mjs', url], { stdio: 'inherit' });
+child.on('exit', (code) => process.exit(code ?? 1));
+`;
+
 let idp: Idp;
 let dir: string;
 let abuser: string;
@@ -114,6 +178,9 @@ beforeAll(async () => {
   await writeFile(abuser, ABUSER);
   strayer = join(dir, 'strayer.mjs');
   await writeFile(strayer, STRAY);
+  await writeFile(join(dir, 'kinds.mjs'), KINDS);
+  await writeFile(join(dir, 'flooded.mjs'), FLOODED);
+  await writeFile(join(dir, 'prober.mjs'), PROBER);
 });
 afterAll(async () => {
   await idp?.close();
@@ -155,7 +222,10 @@ describe('the loopback listener of a real login under abuse', () => {
     expect(refused).toContain(seen.hugeHeaders);
     expect(refused).toContain(seen.manyHeaders);
     expect(['400', 'closed', 'ECONNRESET']).toContain(seen.garbage);
-    expect(seen.strayStatuses).toEqual(['404']);
+    // 300 connections at once are over the listener's 128: the oldest are closed to make room (the idle
+    // ones first, being older); every request that was read got its 404.
+    expect(seen.strayStatuses).toContain('404');
+    for (const status of seen.strayStatuses as string[]) expect(['404', 'closed', 'ECONNRESET']).toContain(status);
     // Loopback only: nothing listens on the machine's other addresses or on ::1.
     for (const outcome of seen.otherInterfaces as string[]) expect(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'timeout']).toContain(outcome);
     expect(['ECONNREFUSED', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'ENETUNREACH']).toContain(seen.ipv6Loopback);
@@ -184,7 +254,7 @@ describe('the loopback listener of a real login under abuse', () => {
     }
     const stray = doc.checks.find((c) => c.id === 'authorization.stray_callbacks');
     expect(stray?.status).toBe('warn');
-    expect(stray?.message).toMatch(/^47 requests to \/callback without the state that was sent were refused/);
+    expect(stray?.message).toMatch(/^47 requests to \/callback were not the authorization response and were refused: 46 without the state that was sent \(HTTP 400\), 1 with a body over 64 KiB \(HTTP 413\)/);
     expect(doc.checks.find((c) => c.id === 'authorization.state')?.status).toBe('pass');
     // The stray values never reach the terminal raw.
     expect(result.stderr).not.toContain('\u001b[31m');
@@ -201,6 +271,95 @@ describe('the loopback listener of a real login under abuse', () => {
     });
     expect(result.code, result.stderr).toBe(0);
     const stray = result.json<{ checks: Check[] }>().checks.find((c) => c.id === 'authorization.stray_callbacks');
-    expect(stray).toMatchObject({ status: 'pass', message: 'no request to /callback without the state that was sent' });
+    expect(stray).toMatchObject({ status: 'pass', message: 'no request to /callback other than the authorization response' });
+  });
+
+  it('every request to /callback that is not the response is answered, counted and reported, whatever its method, Host or shape; other paths are not counted (exit 0)', { timeout: 90_000 }, async () => {
+    const resultsFile = join(dir, 'kinds.json');
+    const result = await runCli(['login', '--issuer', idp.issuer, '--client-id', idp.clients.public.client_id, '--browser-command', `node ${join(dir, 'kinds.mjs')}`, '--timeout', '60', '--json'], {
+      env: { KINDS_RESULTS: resultsFile, XDG_CACHE_HOME: join(dir, 'cache-kinds'), XDG_CONFIG_HOME: join(dir, 'config'), BROWSER: undefined, OIDC_CLIENT_SECRET: undefined, OIDC_ISSUER: undefined, OIDC_CLIENT_ID: undefined },
+      cwd: ROOT,
+      timeoutMs: 80_000,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const seen = JSON.parse(await readFile(resultsFile, 'utf8')) as Record<string, string>;
+    expect(seen).toEqual({
+      HEAD: '405', OPTIONS: '405', PUT: '405', DELETE: '405', PATCH: '405', TRACE: '405', PROPFIND: '405', CONNECT: '405',
+      foreignHost: '421', noHost: '421', noState: '400', oversized: '431', noUrl: '400', favicon: '404', otherPath: '404',
+    });
+    const doc = result.json<{ ok: boolean; checks: Check[] }>();
+    expect(doc.ok).toBe(true);
+    expect(doc.checks.find((c) => c.id === 'authorization.state')?.status).toBe('pass');
+    expect(doc.checks.find((c) => c.id === 'authorization.stray_callbacks')).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(/^13 requests to \/callback were not the authorization response and were refused: 1 without the state that was sent \(HTTP 400\), 8 with a method other than GET or POST \(HTTP 405\), 2 addressed to a host other than the listener's own \(HTTP 421\), 2 the listener could not read \(HTTP 400 or 431\)/),
+    });
+    expect(result.stderr).not.toContain('not-the-browser');
+  });
+
+  it('when only stray requests came, --timeout ends the login (exit 4) with a line that names them', { timeout: 60_000 }, async () => {
+    const result = await runCli(['login', '--issuer', idp.issuer, '--client-id', idp.clients.public.client_id, '--browser-command', `node ${join(dir, 'prober.mjs')}`, '--timeout', '2'], {
+      env: { XDG_CACHE_HOME: join(dir, 'cache-prober'), XDG_CONFIG_HOME: join(dir, 'config'), BROWSER: undefined, OIDC_CLIENT_SECRET: undefined, OIDC_ISSUER: undefined, OIDC_CLIENT_ID: undefined },
+      cwd: ROOT,
+      timeoutMs: 40_000,
+    });
+    expect(result.code, result.stderr).toBe(4);
+    expect(result.stderr).toContain(
+      "oidc-cli: timed out after 2s waiting for the authorization response; 2 requests to /callback were not the authorization response and were refused: 1 with a method other than GET or POST (HTTP 405), 1 addressed to a host other than the listener's own (HTTP 421)",
+    );
+    expect(result.stderr).toContain('another local process is probing the redirect URI');
+    expect(result.stderr).not.toContain('state unchanged');
+  });
+
+  // Break 13: with no cap and no idle reaping, 1100 idle connections used up the CLI's 1024 open files;
+  // the browser's connection was then accepted and dropped at once, and the login ended with exit 4.
+  it('a flood of 1100 idle and half-sent connections, reopened as soon as they are closed, under a limit of 1024 open files: the listener holds at most 128 and the browser gets through (exit 0)', { timeout: 120_000 }, async () => {
+    let attack: Flood | undefined;
+    let pid = 0;
+    let before = 0;
+    let most = 0;
+    const sample = setInterval(() => {
+      const files = pid ? openFiles(pid) : undefined;
+      if (files !== undefined) most = Math.max(most, files);
+    }, 20);
+    const control = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk));
+      req.on('end', async () => {
+        const told = JSON.parse(body) as { url: string; pid: number };
+        pid = told.pid;
+        before = openFiles(pid) ?? 0;
+        const port = Number(new URL(new URL(told.url).searchParams.get('redirect_uri')!).port);
+        attack = flood(port, { connections: 1100, reopen: 20_000 });
+        await attack.established;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+    try {
+      const result = await runCli(['login', '--issuer', idp.issuer, '--client-id', idp.clients.public.client_id, '--browser-command', `node ${join(dir, 'flooded.mjs')}`, '--timeout', '40', '--json'], {
+        env: { FLOOD_CONTROL: `http://127.0.0.1:${(control.address() as AddressInfo).port}/`, XDG_CACHE_HOME: join(dir, 'cache-flood'), XDG_CONFIG_HOME: join(dir, 'config'), BROWSER: undefined, OIDC_CLIENT_SECRET: undefined, OIDC_ISSUER: undefined, OIDC_CLIENT_ID: undefined },
+        cwd: ROOT,
+        timeoutMs: 100_000,
+        nofile: 1024,
+      });
+      const closed = attack?.closed() ?? 0;
+      attack?.stop();
+      expect(result.code, `${result.stderr}\nopen files: ${before} before the flood, at most ${most}; ${closed} flood connections closed`).toBe(0);
+      const doc = result.json<{ ok: boolean; checks: Check[] }>();
+      expect(doc.ok).toBe(true);
+      expect(doc.checks.find((c) => c.id === 'authorization.state')?.status).toBe('pass');
+      // The listener held at most 128 of the flood's connections (one more while it closes the oldest, and a
+      // few files for the token request).
+      expect(most - before).toBeLessThanOrEqual(128 + 8);
+      expect(closed).toBeGreaterThan(1100 - 128);
+      // Connections that never sent a request are not stray callbacks, but the flood is told.
+      expect(doc.checks.find((c) => c.id === 'authorization.stray_callbacks')?.status).toBe('pass');
+      expect(result.stderr).toMatch(/more than 128 connections to the listener at once/);
+    } finally {
+      attack?.stop();
+      clearInterval(sample);
+      control.close();
+    }
   });
 });

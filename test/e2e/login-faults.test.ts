@@ -146,7 +146,7 @@ describe('login against a misbehaving IdP: one fault, one failing check', () => 
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(result.stderr).toContain('the browser command finished and no response carried the state that was sent: judging the last one that came');
     const doc = result.json<{ checks: Check[] }>();
-    expect(doc.checks.find((c) => c.id === 'authorization.stray_callbacks')).toMatchObject({ status: 'warn', message: expect.stringMatching(/^1 request to \/callback without the state/) });
+    expect(doc.checks.find((c) => c.id === 'authorization.stray_callbacks')).toMatchObject({ status: 'warn', message: expect.stringMatching(/^1 request to \/callback was not the authorization response and was refused: 1 without the state that was sent/) });
   });
 
   it('shows the IdP error and its description for error=access_denied', async () => {

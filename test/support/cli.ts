@@ -20,13 +20,16 @@ export interface CliOptions {
   cwd?: string;
   /** Run as this user id (and the same group id); needs root. */
   uid?: number;
+  /** Run under this limit of open files (`ulimit -n`, soft and hard: Node raises its soft limit to the hard one). */
+  nofile?: number;
 }
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env };
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-    const child = spawn(process.execPath, [BIN, ...args], { env: env as NodeJS.ProcessEnv, cwd: options.cwd ?? ROOT, stdio: 'pipe', ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }) });
+    const [file, ...argv] = options.nofile === undefined ? [process.execPath, BIN, ...args] : ['sh', '-c', 'ulimit -n "$0" && exec "$@"', String(options.nofile), process.execPath, BIN, ...args];
+    const child = spawn(file!, argv, { env: env as NodeJS.ProcessEnv, cwd: options.cwd ?? ROOT, stdio: 'pipe', ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }) });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

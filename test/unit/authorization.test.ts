@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CheckRecorder } from '../../src/checks/recorder.js';
-import { buildAuthorizationUrl, judgeCallback, judgePkce, judgeRedirectUri, type CallbackResponse } from '../../src/core/authorization.js';
+import { buildAuthorizationUrl, judgeCallback, judgePkce, judgeRedirectUri, judgeStrayCallbacks, type CallbackResponse, type StrayCallbacks } from '../../src/core/authorization.js';
 import { createPkce } from '../../src/core/pkce.js';
 
 const ISSUER = 'https://idp.example.com';
@@ -135,5 +135,28 @@ describe('authorization.front_channel_tokens in a fragment', () => {
     const { status } = judge({ via: 'fragment', params: [['access_token', 'at-123456'], ['state', STATE]] });
     expect(status['authorization.front_channel_tokens']).toBe('fail');
     expect(status['authorization.code_in_query']).toBe('fail');
+  });
+});
+
+describe('authorization.stray_callbacks (RFC 6749 §10.12)', () => {
+  const none: StrayCallbacks = { state: 0, body: 0, method: 0, host: 0, unreadable: 0, late: 0 };
+  const stray = (strays: Partial<StrayCallbacks>) => {
+    const checks = new CheckRecorder();
+    judgeStrayCallbacks({ ...none, ...strays }, '/callback', checks);
+    return checks.results.find((c) => c.id === 'authorization.stray_callbacks');
+  };
+
+  it('passes when nothing but the response came', () => {
+    expect(stray({})).toMatchObject({ status: 'pass', message: 'no request to /callback other than the authorization response' });
+  });
+
+  it('names every kind of refused request with its count, and points at authorization.state only when some lacked it', () => {
+    expect(stray({ method: 3, host: 1, unreadable: 2, late: 1, body: 1 })?.message).toBe(
+      "8 requests to /callback were not the authorization response and were refused: 1 with a body over 64 KiB (HTTP 413), 3 with a method other than GET or POST (HTTP 405), 1 addressed to a host other than the listener's own (HTTP 421), 2 the listener could not read (HTTP 400 or 431), 1 after the response had come (HTTP 404)",
+    );
+    expect(stray({ state: 1 })).toMatchObject({
+      status: 'warn',
+      message: '1 request to /callback was not the authorization response and was refused: 1 without the state that was sent (HTTP 400) (authorization.state says whether the response that was judged carried the state)',
+    });
   });
 });

@@ -33,6 +33,24 @@ function reachable(host: string, port: number): Promise<boolean> {
   });
 }
 
+/** A raw connection to the listener that writes `text` (if any) and reports what came back and when it closed. */
+function dial(port: number, text?: string) {
+  const socket = connect({ host: '127.0.0.1', port });
+  let data = '';
+  socket.on('error', () => undefined);
+  socket.on('data', (chunk) => (data += chunk));
+  if (text !== undefined) socket.on('connect', () => socket.write(text));
+  const connected = new Promise<void>((resolve) => {
+    socket.once('connect', () => resolve());
+    socket.once('close', () => resolve());
+  });
+  const closed = new Promise<string>((resolve) => socket.once('close', () => resolve(/^HTTP\/1\.[01] (\d{3})/.exec(data)?.[1] ?? 'closed')));
+  return { socket, connected, closed, isClosed: () => socket.destroyed || socket.closed, data: () => data };
+}
+
+/** One raw request on its own connection: the status code, or "closed" when none came back. */
+const exchange = (port: number, text: string) => dial(port, text).closed;
+
 const external = Object.values(networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4')?.address;
 
 describe('the loopback listener (RFC 8252 §7.3)', () => {
@@ -141,6 +159,105 @@ describe('the loopback listener (RFC 8252 §7.3)', () => {
     callback.reply({ ok: false, title: 'Refused', message: 'm' });
     expect((await pageLoad).status).toBe(400);
     expect(loopback.strayCount()).toBe(5);
+  });
+
+  it('counts every request to the path that is not the response, by kind, whatever its method, Host or shape; other paths are answered and not counted', async () => {
+    const loopback = await listen({ state: 'the-state' });
+    const waiting = loopback.waitForCallback(new AbortController().signal);
+    const own = `127.0.0.1:${loopback.port}`;
+    const target = '/callback?code=c&state=the-state';
+    const request = (method: string, path: string, host = own, body = '') => exchange(loopback.port, `${method} ${path} HTTP/1.1\r\nhost: ${host}\r\nconnection: close\r\n${body ? `content-length: ${body.length}\r\n` : ''}\r\n${body}`);
+    expect(await request('HEAD', target)).toBe('405');
+    expect(await request('PUT', target, own, 'code=c&state=the-state')).toBe('405');
+    expect(await request('OPTIONS', target)).toBe('405');
+    expect(await exchange(loopback.port, `CONNECT ${target} HTTP/1.1\r\nhost: ${own}\r\n\r\n`)).toBe('405');
+    expect(await request('GET', target, `evil.example:${loopback.port}`)).toBe('421');
+    expect(await exchange(loopback.port, `GET ${target} HTTP/1.1\r\nconnection: close\r\n\r\n`)).toBe('421');
+    expect(await request('GET', '/callback?code=c')).toBe('400');
+    // The body over 64 KiB may be cut off before the 413 is read.
+    expect(['413', 'closed']).toContain(await request('POST', '/callback', own, 'x'.repeat(70 * 1024)));
+    expect(await request('GET', `${target}&pad=${'a'.repeat(20 * 1024)}`)).toBe('431');
+    expect(await request('GET', '//[')).toBe('400');
+    expect(await exchange(loopback.port, '\u0000\u0001 not http\r\n\r\n')).toBe('400');
+    // Not the callback path: answered, not counted (a browser asks for /favicon.ico on its own).
+    expect(await request('GET', '/favicon.ico')).toBe('404');
+    expect(await request('DELETE', '/other', `evil.example:${loopback.port}`)).toBe('421');
+    expect(loopback.strays()).toEqual({ state: 1, body: 1, method: 4, host: 2, unreadable: 3, late: 0 });
+    expect(loopback.strayCount()).toBe(11);
+    // None of them was taken: the real response still is, and what comes after it is counted too.
+    void fetch(`http://${own}${target}`).catch(() => undefined);
+    const callback = await waiting;
+    expect(callback.params).toEqual([['code', 'c'], ['state', 'the-state']]);
+    callback.reply({ ok: true, title: 't', message: 'm' });
+    expect(await request('GET', target)).toBe('404');
+    expect(loopback.strays().late).toBe(1);
+  });
+
+  it('closes a connection that sends nothing, half a request (however slowly), or half a body, within its time limits', { timeout: 10_000 }, async () => {
+    const loopback = await listen({ state: 's', limits: { headersTimeoutMs: 200, requestTimeoutMs: 400 } });
+    const started = Date.now();
+    const idle = dial(loopback.port);
+    const half = dial(loopback.port, `GET /callback?code=x&state=s HTTP/1.1\r\nhost: 127.0.0.1:${loopback.port}\r\n`);
+    const drip = setInterval(() => half.isClosed() || half.socket.write('x-drip: 1\r\n'), 50);
+    const body = dial(loopback.port, `POST /callback HTTP/1.1\r\nhost: 127.0.0.1:${loopback.port}\r\ncontent-length: 100\r\n\r\nstate=s`);
+    try {
+      await Promise.all([idle.closed, half.closed, body.closed]);
+    } finally {
+      clearInterval(drip);
+    }
+    expect(Date.now() - started).toBeLessThan(3000);
+    // None of them was a response; the listener still takes the real one.
+    const waiting = loopback.waitForCallback(new AbortController().signal);
+    void fetch(`http://127.0.0.1:${loopback.port}/callback?code=real&state=s`).catch(() => undefined);
+    (await waiting).reply({ ok: true, title: 't', message: 'm' });
+  });
+
+  it('holds at most maxConnections: a flood of idle connections loses its oldest, and the browser still gets in', { timeout: 10_000 }, async () => {
+    const floods: number[] = [];
+    const loopback = await listen({ state: 's', limits: { maxConnections: 16 }, onFlood: (limit) => floods.push(limit) });
+    const waiting = loopback.waitForCallback(new AbortController().signal);
+    const idle = Array.from({ length: 200 }, () => dial(loopback.port));
+    await Promise.all(idle.map((c) => c.connected));
+    await Promise.all(idle.slice(0, 200 - 16).map((c) => c.closed));
+    expect(idle.filter((c) => !c.isClosed()).length).toBeLessThanOrEqual(16);
+    expect(floods).toEqual([16]);
+    const pageLoad = fetch(`http://127.0.0.1:${loopback.port}/callback?code=real&state=s`);
+    const callback = await waiting;
+    callback.reply({ ok: true, title: 't', message: 'm' });
+    expect((await pageLoad).status).toBe(200);
+    for (const c of idle) c.socket.destroy();
+  });
+
+  it('the browser gets in when its connection arrives in the middle of a burst of idle ones (a cap that refused new connections would lock it out)', { timeout: 10_000 }, async () => {
+    const loopback = await listen({ state: 's', limits: { maxConnections: 16 } });
+    const waiting = loopback.waitForCallback(new AbortController().signal);
+    const before = Array.from({ length: 300 }, () => dial(loopback.port));
+    const browser = dial(loopback.port, `GET /callback?code=real&state=s HTTP/1.1\r\nhost: 127.0.0.1:${loopback.port}\r\n\r\n`);
+    const after = Array.from({ length: 300 }, () => dial(loopback.port));
+    const callback = await waiting;
+    callback.reply({ ok: true, title: 't', message: 'm' });
+    expect(await browser.closed).toBe('200');
+    for (const c of [...before, ...after]) c.socket.destroy();
+  });
+
+  it('a request that trickles in holds no place either: slow bodies filling the cap do not lock the browser out', { timeout: 10_000 }, async () => {
+    const loopback = await listen({ state: 's', limits: { maxConnections: 4 } });
+    const waiting = loopback.waitForCallback(new AbortController().signal);
+    const slow = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const posting = dial(loopback.port, `POST /callback HTTP/1.1\r\nhost: 127.0.0.1:${loopback.port}\r\nexpect: 100-continue\r\ncontent-length: 1000\r\n\r\nstate=`);
+        // "100 Continue": the listener has the headers and is reading the body, which never comes.
+        await new Promise<void>((resolve) => posting.socket.on('data', () => posting.data().includes('100 Continue') && resolve()));
+        return posting;
+      }),
+    );
+    const pageLoad = fetch(`http://127.0.0.1:${loopback.port}/callback?code=real&state=s`);
+    const callback = await waiting;
+    callback.reply({ ok: true, title: 't', message: 'm' });
+    expect((await pageLoad).status).toBe(200);
+    // The oldest of them made room.
+    await slow[0]!.closed;
+    for (const c of slow) c.socket.destroy();
   });
 
   it('stops waiting when the signal aborts (timeout, Ctrl-C)', async () => {

@@ -56,10 +56,10 @@ export const AUTHORIZATION_CHECKS = [
   },
   {
     id: 'authorization.stray_callbacks',
-    title: 'No request to the redirect URI without the state',
+    title: 'No request to the redirect URI but the authorization response',
     spec: 'RFC 6749 §10.12, RFC 8252 §8.1',
     severity: 'warning',
-    hint: 'Something other than the browser coming back sent requests to the loopback redirect URI (another local process, or a web page that found the port); they were refused. If it was the IdP, it does not return state unchanged.',
+    hint: 'Something other than the browser coming back sent requests to the loopback redirect URI (another local process, or a web page that found the port: other methods, a foreign Host, requests that could not be read); they were refused. If the IdP sent the ones without state, it does not return state unchanged.',
   },
   {
     id: 'authorization.iss',
