@@ -1,3 +1,4 @@
+import type { CheckResult } from './checks/types.js';
 import type { Report } from './report/model.js';
 
 /**
@@ -31,6 +32,11 @@ const EXIT_CODES: Record<ErrorCode, number> = {
 export class CliError extends Error {
   readonly code: ErrorCode;
   readonly hint: string | undefined;
+  /**
+   * What the run had judged before it could not go on (a login's discovery checks before a JWKS that
+   * is not JSON): the --json error document carries them, so one document says both (PRODUCT.md).
+   */
+  judged: CheckResult[] | undefined;
 
   constructor(code: ErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -40,6 +40,17 @@ export interface LoginResult {
 /** The login flow of PRODUCT.md, step by step, shown live on stderr. Throws CliError for what stops it. */
 export async function runLogin(settings: LoginSettings, deps: LoginDeps): Promise<LoginResult> {
   const flow = createFlow(settings, deps);
+  try {
+    return await loginSteps(flow);
+  } catch (error) {
+    // The run cannot go on (exit 3 or 4): what it judged so far goes into the one --json document.
+    if (error instanceof CliError) error.judged ??= [...flow.checks.results];
+    throw error;
+  }
+}
+
+async function loginSteps(flow: Flow): Promise<LoginResult> {
+  const { settings, deps } = flow;
   const issuer = await discoverIssuer(flow);
   if ('refused' in issuer) return stoppedBeforeBrowser(flow, issuer.refused, issuer.client.method);
 

@@ -1,3 +1,4 @@
+import type { CheckResult } from '../checks/types.js';
 import { JSON_SCHEMA_VERSION, isOk, type Report } from './model.js';
 
 /** The documented JSON document: `{schema_version, command, ok, ...data, checks, steps?}`. */
@@ -22,7 +23,7 @@ export function renderJson(report: Report, strict: boolean, pretty = true): stri
  * still holds one JSON document, `ok: false` and the error that stopped the run, so a script reading it
  * never gets an empty stdout. `exit_code` is the process's exit code.
  */
-export function renderJsonError(command: string, error: { code: string; message: string; hint?: string | undefined }, exitCode: number): string {
-  const document = { schema_version: JSON_SCHEMA_VERSION, command, ok: false, error: { code: error.code, message: error.message, hint: error.hint ?? null, exit_code: exitCode }, checks: [] };
+export function renderJsonError(command: string, error: { code: string; message: string; hint?: string | undefined; judged?: readonly CheckResult[] | undefined }, exitCode: number): string {
+  const document = { schema_version: JSON_SCHEMA_VERSION, command, ok: false, error: { code: error.code, message: error.message, hint: error.hint ?? null, exit_code: exitCode }, checks: error.judged ?? [] };
   return JSON.stringify(document, null, 2) + '\n';
 }

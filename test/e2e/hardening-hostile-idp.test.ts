@@ -149,6 +149,14 @@ describe('a hostile JWKS: jwks exits 3; discover shows the metadata and fails jw
     expect(result.json()).toMatchObject({ ok: false, error: { exit_code: 3 } });
   });
 
+  it('check --json on a key set that is not JSON: exit 3, and the one document still carries the discovery verdicts', async () => {
+    const { result } = await run(['check', '--issuer', idp.issuer('xml_document'), '--client-id', 'app', '--json']);
+    expect(result.code, result.stderr).toBe(3);
+    const doc = result.json<{ ok: boolean; error: { exit_code: number }; checks: Check[] }>();
+    expect(doc).toMatchObject({ ok: false, error: { exit_code: 3 } });
+    expect(doc.checks.find((c) => c.id === 'discovery.issuer_match')?.status).toBe('pass');
+  });
+
   it('a JWKS that redirects to itself fails jwks.document, not followed (exit 1)', async () => {
     const { result, rssMb } = await run(['jwks', '--issuer', idp.issuer('jwks_redirect_loop'), '--json']);
     expect(result.code, result.stderr).toBe(1);

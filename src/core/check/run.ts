@@ -1,6 +1,7 @@
 import { CATALOGUE, type CheckId } from '../../checks/catalogue.js';
 import { CheckRecorder } from '../../checks/recorder.js';
 import type { CheckResult } from '../../checks/types.js';
+import { CliError } from '../../errors.js';
 import type { HttpClient } from '../../http/types.js';
 import type { ClientCredentials } from '../client-auth.js';
 import { discover } from '../discovery.js';
@@ -79,7 +80,14 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
     const found = await discover(http, settings.issuer);
     const refused = metadataRefusal(found.issuer, found.metadata, ['authorization_endpoint', 'token_endpoint'], settings.insecure === true);
     const jwks_uri = found.metadata.jwks_uri;
-    const jwks = !refused && typeof jwks_uri === 'string' ? await fetchJwks(http, jwks_uri) : undefined;
+    let jwks: Awaited<ReturnType<typeof fetchJwks>> | undefined;
+    try {
+      jwks = !refused && typeof jwks_uri === 'string' ? await fetchJwks(http, jwks_uri) : undefined;
+    } catch (error) {
+      // The run cannot go on without keys (exit 3): its discovery verdicts still go into the --json document.
+      if (error instanceof CliError) error.judged ??= found.checks;
+      throw error;
+    }
     return { ...found, refused, jwksChecks: jwks?.checks ?? [] };
   });
   const metadata = discovery.metadata;
