@@ -63,7 +63,7 @@ const cases: Array<{ fault: ProbeFault; client: 'public' | 'basic'; failing: str
   { fault: 'wrong_secret_accepted', client: 'basic', failing: ['probe.client_secret_wrong'], message: /wrong secret \(client_secret_basic\): accepted/ },
   { fault: 'no_rotation', client: 'public', failing: ['refresh.rotation'] },
   { fault: 'state_dropped', client: 'public', failing: ['authorization.state'], message: /^the callback has no state; sent "/ },
-  { fault: 'userinfo_open', client: 'public', failing: ['probe.userinfo_no_token'], message: /^without a token: answered HTTP 200/ },
+  { fault: 'userinfo_open', client: 'public', failing: ['probe.userinfo_no_token'], warned: ['probe.userinfo_query_token'], message: /^without a token: answered HTTP 200/ },
 ];
 
 // Refused, but not the way the spec says: warnings (exit 0), each with its own id.
@@ -71,6 +71,8 @@ const warnings: Array<{ fault: ProbeFault; warned: string; message: RegExp }> = 
   { fault: 'replay_keeps_tokens', warned: 'probe.code_reuse_revokes', message: /still works at userinfo/ },
   { fault: 'refresh_unknown_invalid_request', warned: 'probe.refresh_unknown', message: /refused, but with HTTP 400 invalid_request/ },
   { fault: 'userinfo_no_challenge', warned: 'probe.userinfo_bad_token', message: /HTTP 401, but no WWW-Authenticate header/ },
+  { fault: 'userinfo_malformed_challenge', warned: 'probe.userinfo_bad_token', message: /HTTP 401, but/ },
+  { fault: 'userinfo_query_token', warned: 'probe.userinfo_query_token', message: /sent as \?access_token= was accepted/ },
 ];
 
 describe('check against one fault at a time', () => {

@@ -29,7 +29,9 @@ export type ProbeFault =
   | 'replay_keeps_tokens' // a replayed code is refused, but the tokens issued from it stay valid
   | 'refresh_unknown_invalid_request' // an unknown refresh token is answered invalid_request, not invalid_grant
   | 'userinfo_open' // userinfo answers claims without a token
-  | 'userinfo_no_challenge'; // userinfo answers 401 without WWW-Authenticate
+  | 'userinfo_no_challenge' // userinfo answers 401 without WWW-Authenticate
+  | 'userinfo_malformed_challenge' // userinfo answers 401 with a challenge that is not Bearer's (Basic)
+  | 'userinfo_query_token'; // userinfo accepts the access token as ?access_token= (RFC 6750 §2.3, discouraged by §5.3)
 
 export interface ProbeIdp {
   issuer: string;
@@ -238,6 +240,9 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
         const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
         if (!bearer && faults.has('userinfo_open')) return send(res, 200, { sub: SUB, name: 'Probe User' });
         if (faults.has('userinfo_no_challenge') && (!bearer || !accessTokens.has(bearer))) return send(res, 401, { error: 'invalid_token' });
+        if (faults.has('userinfo_malformed_challenge') && (!bearer || !accessTokens.has(bearer))) return send(res, 401, { error: 'invalid_token' }, { 'www-authenticate': 'Basic realm="probe-idp"' });
+        const query = url.searchParams.get('access_token');
+        if (!bearer && query && faults.has('userinfo_query_token') && accessTokens.has(query)) return send(res, 200, { sub: SUB, name: 'Probe User' });
         if (!bearer) return send(res, 401, { error: 'invalid_request' }, { 'www-authenticate': 'Bearer realm="probe-idp"' });
         if (!accessTokens.has(bearer)) return send(res, 401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer realm="probe-idp", error="invalid_token"' });
         return send(res, 200, { sub: SUB, name: 'Probe User' });

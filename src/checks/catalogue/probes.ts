@@ -132,4 +132,11 @@ export const PROBES_CHECKS = [
     severity: 'error',
     hint: 'Answer an invalid, expired or revoked access token with 401 and WWW-Authenticate: Bearer error="invalid_token", so clients know to get a new token.',
   },
+  {
+    id: 'probe.userinfo_query_token',
+    title: 'userinfo refuses an access token sent in the query string',
+    spec: 'RFC 6750 §2.3, §5.3; RFC 9700 §4.3.2',
+    severity: 'warning',
+    hint: 'Accept access tokens in the Authorization header (or a form body) only: a token in a URL ends up in server logs, proxies and browser history.',
+  },
 ] as const satisfies readonly CheckDefinition[];

@@ -5,7 +5,7 @@ import { pkceDowngrade, pkceMissing, pkcePlain, pkceWrong } from './pkce.js';
 import { loopbackAnyPort, redirectUriAltered, redirectUriToken } from './redirect-uri.js';
 import { refreshUnknown } from './refresh-unknown.js';
 import { tokenGet } from './token-method.js';
-import { userinfoChallenges } from './userinfo.js';
+import { userinfoChallenges, userinfoQueryToken } from './userinfo.js';
 import type { Probe } from './types.js';
 
 /** Every active probe, in report order (CHECKS.md "Active probes for `check`"). */
@@ -25,6 +25,7 @@ export const PROBES: readonly Probe[] = [
   tokenGet,
   refreshUnknown,
   userinfoChallenges,
+  userinfoQueryToken,
 ];
 
 export type { Probe, ProbeEnv } from './types.js';

@@ -2,7 +2,7 @@ import type { CheckId } from '../../checks/catalogue.js';
 import type { CheckRecorder } from '../../checks/recorder.js';
 import type { HttpResponse } from '../../http/types.js';
 import { bearerChallenge } from '../../http/www-authenticate.js';
-import { describeAnswer, type Probe, type ProbeEnv } from './types.js';
+import { bodyOf, describeAnswer, freshCode, redeem, type Probe, type ProbeEnv } from './types.js';
 
 /**
  * RFC 6750 §3: a protected resource (userinfo is one, OIDC Core §5.3.3) answers a request without
@@ -23,6 +23,31 @@ export const userinfoChallenges: Probe = {
     // A token of the right shape that this IdP never issued.
     const forged = `oidc-cli-probe-${Date.now().toString(36)}-not-a-real-token`;
     judgeChallenge('probe.userinfo_bad_token', await userinfo(env, endpoint, forged), 'with an invalid token', 'invalid_token', c);
+  },
+};
+
+/**
+ * RFC 6750 §2.3 allows `?access_token=` only where nothing else works, and §5.3 says not to: a token in
+ * a URL lands in logs and histories. A real access token (from a code of its own) is sent in the query
+ * only; userinfo should refuse it (a 401 as if no token came).
+ */
+export const userinfoQueryToken: Probe = {
+  ids: ['probe.userinfo_query_token'],
+  name: 'userinfo token in the query',
+  needs: 'user',
+  async run(env, c) {
+    const endpoint = env.userinfo_endpoint;
+    if (!endpoint) return void c.skip('probe.userinfo_query_token', 'discovery lists no userinfo_endpoint');
+    const got = await freshCode(env, c, this.ids);
+    if (!got) return;
+    const response = await redeem(env, { code: got.code, redirect_uri: got.outcome.redirect_uri, code_verifier: got.outcome.code_verifier });
+    const access_token = bodyOf(response)?.access_token;
+    if (typeof access_token !== 'string') return void c.skip('probe.userinfo_query_token', `could not get an access token for the probe: ${describeAnswer(response)}`);
+    const url = new URL(endpoint);
+    url.searchParams.set('access_token', access_token);
+    const answer = await env.http.request({ url: url.toString(), headers: { accept: 'application/json' }, secrets: [access_token] });
+    if (answer.status >= 200 && answer.status < 300) c.violation('probe.userinfo_query_token', `an access token sent as ?access_token= was accepted (${describeAnswer(answer)})`);
+    else c.pass('probe.userinfo_query_token', `an access token sent as ?access_token= was refused: HTTP ${answer.status}`);
   },
 };
 
