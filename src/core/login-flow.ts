@@ -116,7 +116,7 @@ async function diagnoseInvalidClient(flow: Flow, issuer: DiscoveredIssuer): Prom
   }
   flow.deps.ui.step('Diagnosis: which client authentication does the IdP accept? (refresh_token grant with a made-up token: no code is spent)');
   const attempts = await tryClientAuthentications(flow.deps.http, issuer.token_endpoint, client);
-  for (const attempt of attempts) flow.deps.ui.detail(`${attempt.variant.padEnd(45)} ${attempt.answer}${attempt.authenticated ? ' (authenticated)' : ''}`);
+  for (const attempt of attempts) flow.deps.ui.detail(`${attempt.variant.padEnd(45)} ${attempt.answer}${attempt.authenticated === true ? ' (authenticated)' : attempt.authenticated === undefined ? ' (tells nothing)' : ''}`);
   judgeClientAuthDiagnosis(client.method, attempts, flow.checks);
 }
 

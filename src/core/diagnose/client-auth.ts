@@ -11,7 +11,8 @@ import { basicAuthorization, type ClientCredentials } from '../client-auth.js';
 export interface AuthAttempt {
   /** How the secret was presented, in the words the message uses. */
   variant: 'client_secret_basic' | 'client_secret_basic without form-urlencoding' | 'client_secret_post';
-  authenticated: boolean;
+  /** Undefined when the answer does not tell (a 5xx, unsupported_grant_type, a body that is no OAuth error). */
+  authenticated: boolean | undefined;
   answer: string;
 }
 
@@ -48,7 +49,7 @@ export async function tryClientAuthentications(http: HttpClient, token_endpoint:
   return attempts;
 }
 
-function judgeAttempt(response: HttpResponse): Omit<AuthAttempt, 'variant'> {
+export function judgeAttempt(response: HttpResponse): Omit<AuthAttempt, 'variant'> {
   let error: unknown;
   try {
     error = (response.json() as { error?: unknown } | null)?.error;
@@ -57,21 +58,31 @@ function judgeAttempt(response: HttpResponse): Omit<AuthAttempt, 'variant'> {
   }
   const answer = `HTTP ${response.status}${typeof error === 'string' ? ` ${error}` : ''}`;
   // A 401 without a body is a refusal of the client too (RFC 6749 §5.2 allows 401 for invalid_client).
-  return { authenticated: error !== 'invalid_client' && response.status !== 401, answer };
+  if (error === 'invalid_client' || response.status === 401) return { authenticated: false, answer };
+  // Only the errors RFC 6749 §5.2 defines for an authenticated client prove it authenticated: the
+  // made-up grant refused, or the grant not allowed for this client. Anything else says nothing.
+  if (response.status >= 400 && response.status < 500 && (error === 'invalid_grant' || error === 'unauthorized_client' || error === 'invalid_scope')) return { authenticated: true, answer };
+  return { authenticated: undefined, answer };
 }
 
 /** The pure half: what the attempts say about the method the login used. */
 export function judgeClientAuthDiagnosis(used: ClientCredentials['method'], attempts: AuthAttempt[], c: CheckRecorder): void {
-  const works = attempts.filter((a) => a.authenticated).map((a) => a.variant);
+  const works = attempts.filter((a) => a.authenticated === true).map((a) => a.variant);
   const tried = attempts.map((a) => `${a.variant}: ${a.answer}`).join('; ');
+  if (attempts.every((a) => a.authenticated === undefined)) {
+    return void c.skip('diagnosis.client_auth', `the IdP's answers do not tell whether the client authenticated (${tried || 'no secret to try'}): no diagnosis`);
+  }
   const correctBasic = attempts.find((a) => a.variant === 'client_secret_basic');
   const rawBasic = attempts.find((a) => a.variant === 'client_secret_basic without form-urlencoding');
+  if (works.length === 0 && attempts.some((a) => a.authenticated === undefined)) {
+    return void c.skip('diagnosis.client_auth', `some answers refuse the client and the others do not tell (${tried}): no diagnosis`);
+  }
   if (works.length === 0) {
     return void c.violation('diagnosis.client_auth', `no way of sending this client_id and secret authenticates (${tried}): the secret is wrong, or the client is not registered as a confidential client`, {
       hint: 'Check the secret (a trailing newline in the file is removed, other whitespace is not) and that the client is confidential and allowed the authorization_code grant.',
     });
   }
-  if (used === 'client_secret_basic' && correctBasic && !correctBasic.authenticated && rawBasic?.authenticated) {
+  if (used === 'client_secret_basic' && correctBasic?.authenticated === false && rawBasic?.authenticated === true) {
     return void c.violation('diagnosis.client_auth', `this IdP does not form-urldecode client_secret_basic credentials (RFC 6749 §2.3.1): the secret sent encoded is refused, sent raw it is accepted${works.includes('client_secret_post') ? '; client_secret_post works' : ''} (${tried})`, {
       hint: 'Use --client-auth client_secret_post, or a client secret without reserved characters (letters, digits, "-", ".", "_", "~"), and report the bug to the IdP.',
     });
