@@ -69,6 +69,8 @@ describe('runCheck in-process', () => {
     expect(checks['probe.redirect_uri_altered']!.message).toMatch(/^no redirect to the unregistered http:\/\/127\.0\.0\.1:\d+\/oidc-cli-probe\/altered or http:\/\/127\.0\.0\.1:\d+\/callback\?oidc_cli_probe=altered, their listeners saw nothing: the browser command ended \(exit code 1\) before any response arrived$/);
     expect(checks['probe.prompt_none']!.message).toContain('error=login_required');
     expect(outcome.probes.every((p) => p.ran)).toBe(true);
+    // Nothing failed, so nothing was diagnosed: no diagnosis.* check at all on the sound IdP.
+    expect(outcome.checks.filter((c) => c.id.startsWith('diagnosis.'))).toEqual([]);
     expect(outcome.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['discovery + jwks', 'login', 'lifecycle', 'probes', 'total']));
     // The report order is stable: groups stay together, probes in catalogue order.
     const groups = outcome.checks.map((c) => c.id.split('.')[0]);

@@ -117,6 +117,7 @@ describe('runLogin in-process', () => {
 describe('runLogin in-process: each client authentication', () => {
   function expectFullPass(result: Awaited<ReturnType<typeof login>>['result']) {
     expect(result.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(result.checks.filter((c) => c.id.startsWith('diagnosis.'))).toEqual([]);
     expect(isOk(result, false)).toBe(true);
     for (const id of ['authorization.state', 'authorization.iss', 'token_response.no_store', 'id_token.signature', 'id_token.nonce', 'id_token.aud', 'userinfo.sub']) {
       expect([id, statusOf(result.checks, id)]).toEqual([id, 'pass']);
