@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { lstat, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { CheckRecorder } from '../checks/recorder.js';
 import { writeFileAtomic } from './atomic.js';
-import { cacheDir } from './paths.js';
+import { cacheDir, makeMissingDirs } from './paths.js';
 import { checkOwnDir, readOwnFile } from './trust.js';
 
 /** One login's tokens, as cached for `token`, `refresh`, `userinfo`, `introspect` and `revoke`. */
@@ -110,9 +110,9 @@ export async function saveTokensChecked(entry: TokenEntry, store: StoreContext, 
   }
 }
 
-/** Creates the directory 0700; one that exists must be ours (made 0700 if it is open), else it is refused. */
+/** Creates the directory (one level at a time) 0700; one that exists must be ours (made 0700 if it is open), else it is refused. */
 async function ownPrivateDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeMissingDirs(dir);
   const state = await checkOwnDir(dir);
   if (state.kind === 'refused') throw new CacheWriteError(dir, `${dir} ${state.reason.replace(/^it /, '')}`);
   if (state.kind === 'missing') throw new CacheWriteError(dir, `${dir} vanished while it was being created`);

@@ -319,3 +319,30 @@ describe('a cache that cannot be written never loses a login', () => {
     expectReported(result.json<Doc>(), /EACCES/);
   });
 });
+
+// Break 17: Node's recursive mkdir never ends on /proc (mkdir there is ENOENT, its parent exists). The
+// directories are made one level at a time, so the run ends: the result is printed, cache.write fails.
+describe('an XDG cache home where no directory can be made ends the run, with the result', () => {
+  it.skipIf(process.platform !== 'linux').each(['/proc/self', '/proc/self/fd', '/sys/kernel'])('token --grant client_credentials with XDG_CACHE_HOME=%s: the token is printed, cache.write fails, exit 1, within --timeout', { timeout: 60_000 }, async (home) => {
+    const started = Date.now();
+    const result = await runCli(['token', '--grant', 'client_credentials', '--issuer', idp.issuer, '--client-id', idp.clients.machine.client_id, '--timeout', '10', '--json'], {
+      env: env({ XDG_CACHE_HOME: home, OIDC_CLIENT_SECRET: idp.clients.machine.client_secret }),
+      timeoutMs: 20_000,
+    });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(result.code, result.stderr).toBe(1);
+    const doc = result.json<Doc>();
+    expect(check(doc, 'cache.write')?.status).toBe('fail');
+    expect(result.stderr).toContain(`warning: could not write the token cache under ${home}/oidc-cli`);
+  });
+
+  it.skipIf(process.platform !== 'linux')('login with XDG_CACHE_HOME=/proc/self: the report is printed, cache.write fails, exit 1, within --timeout', { timeout: 60_000 }, async () => {
+    const result = await runCli(['login', '--issuer', idp.issuer, '--client-id', idp.clients.public.client_id, '--browser-command', `node ${BROWSER_SCRIPT}`, '--timeout', '15', '--json'], { env: env({ XDG_CACHE_HOME: '/proc/self' }), timeoutMs: 25_000 });
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(result.code, result.stderr).toBe(1);
+    const doc = result.json<Doc>();
+    expect(doc.tokens?.access_token).toBeDefined();
+    expect(check(doc, 'cache.write')?.status).toBe('fail');
+  });
+});
