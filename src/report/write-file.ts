@@ -16,12 +16,20 @@ const BAD_PATH = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'EISDIR', 'ERO
 /** However late the run is, a reader that is there gets a moment to take the report. */
 const MIN_WRITE_MS = 1000;
 
+/**
+ * A descriptor the caller already opened (/dev/stdout, /dev/fd/3, /proc/self/fd/1): written through even
+ * when it is open on a regular file (`--junit /dev/stdout > report.xml`), never renamed over — as root the
+ * rename replaced /dev/stdout itself.
+ */
+const DESCRIPTOR = /^\/(dev\/(stdout|stderr|fd\/\d+)|proc\/(self|thread-self|\d+)\/fd\/\d+)$/;
+
 export async function writeReportFile(path: string, text: string, flag: string, deadline: number): Promise<void> {
   let fifo = false;
   try {
     const target = await stat(path).catch(() => undefined);
     fifo = target?.isFIFO() === true;
-    if (target && !target.isFile() && (await writeThrough(path, text, Math.max(deadline, Date.now() + MIN_WRITE_MS)))) return;
+    const through = target !== undefined && (!target.isFile() || DESCRIPTOR.test(path));
+    if (through && (await writeThrough(path, text, Math.max(deadline, Date.now() + MIN_WRITE_MS), DESCRIPTOR.test(path)))) return;
     await writeFileAtomic(path, text, 0o600);
   } catch (error) {
     if (error instanceof CliError) throw new CliError(error.code, `${flag}: cannot write ${path}: ${error.message}`);
@@ -36,13 +44,15 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Writes to a device or FIFO without ever blocking: O_NONBLOCK makes opening a FIFO that no process reads
  * fail at once (ENXIO) instead of waiting for a reader for ever, and a reader that stops reading makes a
- * write EAGAIN, retried until the deadline (break 7). False when what was opened turned out to be a
- * regular file (swapped in since the stat): the caller writes it atomically instead.
+ * write EAGAIN, retried until the deadline (break 7). No O_CREAT, no O_TRUNC: nothing is made or cut.
+ * False when what was opened turned out to be a regular file (swapped in since the stat) and the path is
+ * not a descriptor: the caller writes it atomically instead.
  */
-async function writeThrough(path: string, text: string, deadline: number): Promise<boolean> {
-  const handle: FileHandle = await open(path, constants.O_WRONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0));
+async function writeThrough(path: string, text: string, deadline: number, descriptor: boolean): Promise<boolean> {
+  // O_APPEND for a descriptor: on a file opened with `>>` the report goes at its end, not over its start.
+  const handle: FileHandle = await open(path, constants.O_WRONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0) | (descriptor ? constants.O_APPEND : 0));
   try {
-    if ((await handle.stat()).isFile()) return false;
+    if (!descriptor && (await handle.stat()).isFile()) return false;
     const data = Buffer.from(text);
     let offset = 0;
     while (offset < data.length) {

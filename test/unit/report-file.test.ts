@@ -85,3 +85,20 @@ describe('writeReportFile', () => {
     }
   });
 });
+
+// `check --junit /dev/stdout > report.xml`: the path names a descriptor that is open on a regular file. It
+// is written through that descriptor's file, never renamed over: as root, the rename replaced /dev/stdout.
+describe.skipIf(process.platform !== 'linux')('a path naming an open descriptor (/dev/stdout, /proc/self/fd/N)', () => {
+  it('is written straight through even when the descriptor is on a regular file', async () => {
+    const file = join(dir, 'redirected.xml');
+    await writeFile(file, 'earlier lines\n');
+    const fd = openSync(file, 'a'); // as `>>` opens it
+    try {
+      await writeReportFile(`/proc/self/fd/${fd}`, '<report/>', '--junit', Date.now() + 5_000);
+      expect(await readFile(file, 'utf8')).toBe('earlier lines\n<report/>');
+      expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    } finally {
+      closeSync(fd);
+    }
+  });
+});
