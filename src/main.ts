@@ -174,9 +174,11 @@ export async function runCommand(name: string, options: Record<string, unknown>,
     },
     signal: abort.signal,
     addSecret: (value) => secrets.add(value),
-    async writeFile(path, text) {
-      const { writeReportFile } = await import('./report/write-file.js'); // only `check --junit` writes a file
-      await writeReportFile(path, secrets.mask(text));
+    async writeFile(path, text, flag) {
+      const { writeReportFile } = await import('./report/write-file.js'); // only `check --junit/--sarif` write a file
+      // A FIFO's reader is waited for no longer than the run's --timeout (or the default, from now).
+      const deadline = globals.timeout !== undefined ? startedAt + 1000 * globals.timeout : Date.now() + 1000 * DEFAULT_TIMEOUT_SECONDS;
+      await writeReportFile(path, secrets.mask(text), flag, deadline);
     },
     async http(overrides = {}) {
       if (!http) {

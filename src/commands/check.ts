@@ -86,24 +86,24 @@ export async function run(options: CheckOptions, context: Context): Promise<Repo
     // Could not complete (exit 3 or 4): CI still gets a JUnit file that says why.
     if (junitPath !== undefined && error instanceof CliError && error.code !== 'USAGE' && error.code !== 'INPUT') {
       // The run's own error is the one to report; a JUnit file that cannot be written is said in one warning.
-      await context.writeFile(junitPath, renderJunitError(suite, error)).catch((failure: Error) => context.ui.warn(failure.message));
+      await context.writeFile(junitPath, renderJunitError(suite, error), '--junit').catch((failure: Error) => context.ui.warn(failure.message));
     }
     if (sarifPath !== undefined && error instanceof CliError && error.code !== 'USAGE' && error.code !== 'INPUT') {
-      await context.writeFile(sarifPath, renderSarifError(error.message, { toolVersion: context.version, exitCode: error.exitCode })).catch((failure: Error) => context.ui.warn(failure.message));
+      await context.writeFile(sarifPath, renderSarifError(error.message, { toolVersion: context.version, exitCode: error.exitCode }), '--sarif').catch((failure: Error) => context.ui.warn(failure.message));
     }
     throw error;
   }
   const report = buildReport(settings, outcome, junitPath);
   if (junitPath !== undefined) {
     const probeMs = new Map<string, number>(outcome.probes.flatMap((probe) => probe.ids.map((id) => [id, probe.ms] as const)));
-    await context.writeFile(junitPath, renderJunit(report, { warningsFail: context.globals.strict, name: suite, msOf: (id) => probeMs.get(id) }));
+    await context.writeFile(junitPath, renderJunit(report, { warningsFail: context.globals.strict, name: suite, msOf: (id) => probeMs.get(id) }), '--junit');
     context.ui.detail(`JUnit report written to ${junitPath} (${isOk(report, context.globals.strict) ? 'passing' : 'failing'})`);
   }
   if (sarifPath !== undefined) {
     // An IdP has no source file: every finding points at the metadata document it was judged from.
     const location = discoveryUrls(settings.issuer).openid;
     const exitCode = isOk(report, context.globals.strict) ? 0 : 1;
-    await context.writeFile(sarifPath, renderSarif(report, { toolVersion: context.version, location, exitCode, warningsFail: context.globals.strict }));
+    await context.writeFile(sarifPath, renderSarif(report, { toolVersion: context.version, location, exitCode, warningsFail: context.globals.strict }), '--sarif');
     context.ui.detail(`SARIF report written to ${sarifPath}`);
   }
   return report;

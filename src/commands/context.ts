@@ -34,10 +34,11 @@ export interface Context {
    */
   addSecret(value: string): void;
   /**
-   * Writes a report file (--junit) through the output gate: masked like stdout, atomically for a regular
-   * file, straight through to a device or FIFO; a write error is CliError OUTPUT (exit 3).
+   * Writes a report file (`flag` is --junit or --sarif, for messages) through the output gate: masked like
+   * stdout, atomically for a regular file, straight through to a device or FIFO but never waited on past
+   * --timeout (a FIFO no one reads fails at once); a write error is CliError OUTPUT (exit 3).
    */
-  writeFile(path: string, text: string): Promise<void>;
+  writeFile(path: string, text: string, flag: string): Promise<void>;
   /** Aborted on Ctrl-C, so a waiting command can clean up (close its listener) before main exits 4. */
   signal: AbortSignal;
 }

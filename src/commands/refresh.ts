@@ -31,7 +31,7 @@ export async function run(options: RefreshOptions, context: Context): Promise<Re
   return withFileLock(cacheFilePath(client, session.store.env), async () => {
     const current = (await loadTokens(client, session.store)) ?? cached;
     return refreshAndReport(session, options, current?.refresh_token ?? argument, source, current);
-  });
+  }, { warn: context.ui.warn });
 }
 
 async function refreshAndReport(session: CommandSession, options: RefreshOptions, oldRefresh: string, source: TokenSource, before: TokenEntry | undefined): Promise<Report> {

@@ -116,7 +116,7 @@ async function fromCache(options: TokenOptions, outer: Context): Promise<Report>
     const refreshed: TokenEntry = { ...after, ...(cache ? { verdict: { flagged: cache.flagged, failed_checks: cache.failed_checks } } : {}) };
     warnFailed(context, c.results);
     return deliver(refreshed, 'refresh', context, c.results, options);
-  });
+  }, { warn: context.ui.warn });
 }
 
 async function clientCredentials(options: TokenOptions, context: Context): Promise<Report> {

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { lookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { Agent, Dispatcher, EnvHttpProxyAgent } from 'undici';
 import { inputError } from '../errors.js';
+import { readLocalFile } from '../util/local-file.js';
 import { isLocalhostName, isLoopback } from './loopback.js';
 
 export interface AgentSettings {
@@ -15,15 +15,11 @@ export interface AgentSettings {
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
-function readPemCertificates(file: string, source: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw inputError(`${source}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
+/** Through the one bounded reader (util/local-file.ts): a FIFO, a device or a huge file is refused at once. */
+async function readPemCertificates(file: string, label: string): Promise<string[]> {
+  const text = await readLocalFile(file, label);
   const certificates = text.match(PEM_CERT) ?? [];
-  if (certificates.length === 0) throw inputError(`${source}: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  if (certificates.length === 0) throw inputError(`${label} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   return certificates;
 }
 
@@ -32,19 +28,11 @@ function readPemCertificates(file: string, source: string): string[] {
  * including what NODE_EXTRA_CA_CERTS added at startup, so with --ca-file we rebuild the whole list:
  * the bundled roots, NODE_EXTRA_CA_CERTS, then the file.
  */
-export function caBundle(caFile: string | undefined, env: NodeJS.ProcessEnv): string[] | undefined {
+export async function caBundle(caFile: string | undefined, env: NodeJS.ProcessEnv): Promise<string[] | undefined> {
   if (!caFile) return undefined;
-  const extra = env.NODE_EXTRA_CA_CERTS ? safeExtra(env.NODE_EXTRA_CA_CERTS) : [];
-  return [...rootCertificates, ...extra, ...readPemCertificates(caFile, '--ca-file')];
-}
-
-/** Node only warns about an unreadable NODE_EXTRA_CA_CERTS; so do we (by skipping it). */
-function safeExtra(file: string): string[] {
-  try {
-    return readPemCertificates(file, 'NODE_EXTRA_CA_CERTS');
-  } catch {
-    return [];
-  }
+  // Node only warns about an unreadable NODE_EXTRA_CA_CERTS (at start-up); so do we, by skipping it.
+  const extra = env.NODE_EXTRA_CA_CERTS ? await readPemCertificates(env.NODE_EXTRA_CA_CERTS, `NODE_EXTRA_CA_CERTS ${env.NODE_EXTRA_CA_CERTS}`).catch(() => []) : [];
+  return [...rootCertificates, ...extra, ...(await readPemCertificates(caFile, `--ca-file ${caFile}`))];
 }
 
 /**
@@ -99,8 +87,8 @@ class LoopbackDirect extends Dispatcher {
  * the TLS session to the IdP through the tunnel, so the CA settings go to both. Loopback hosts take a
  * plain Agent of their own before the proxy logic is asked.
  */
-export function createDispatcher(settings: AgentSettings): Dispatcher {
-  const ca = caBundle(settings.caFile, settings.env);
+export async function createDispatcher(settings: AgentSettings): Promise<Dispatcher> {
+  const ca = await caBundle(settings.caFile, settings.env);
   const tls = {
     ...(ca ? { ca } : {}),
     ...(settings.insecure ? { rejectUnauthorized: false } : {}),

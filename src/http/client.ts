@@ -121,6 +121,8 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   // The run's registry (main.ts) when given, so what is sent or issued here is masked in every output.
   const secrets = options.secrets ?? new SecretRegistry();
+  // Made on the first request (it reads --ca-file); a file that was refused stays the answer for the run.
+  let dispatcherMade: Promise<Dispatcher> | undefined;
   let dispatcher: Dispatcher | undefined;
   // Set when a request was abandoned on a deadline or Ctrl-C: close() must then destroy, not drain.
   let abandoned = false;
@@ -132,7 +134,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const url = checkUrl(req.url, options.insecure).href;
     const left = options.deadline === undefined ? Infinity : Math.max(1, options.deadline - Date.now());
     const timeoutMs = Math.min(req.timeoutMs ?? options.timeoutMs, left);
-    dispatcher ??= createDispatcher({ connectTimeoutMs: options.timeoutMs, caFile: options.caFile, insecure: options.insecure, env: options.env });
+    dispatcherMade ??= createDispatcher({ connectTimeoutMs: options.timeoutMs, caFile: options.caFile, insecure: options.insecure, env: options.env });
+    dispatcher = await dispatcherMade;
     for (const secret of req.secrets ?? []) secrets.add(secret);
 
     const body = req.body instanceof URLSearchParams ? req.body.toString() : req.body;

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { lstat, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { CheckRecorder } from '../checks/recorder.js';
 import { writeFileAtomic } from './atomic.js';
-import { cacheDir } from './paths.js';
-import { checkOwnDir, readOwnFile } from './trust.js';
+import { cacheDir, makeMissingDirs } from './paths.js';
+import { checkOwnDir, naming, readOwnFile } from './trust.js';
 
 /** One login's tokens, as cached for `token`, `refresh`, `userinfo`, `introspect` and `revoke`. */
 export interface TokenEntry {
@@ -110,11 +110,14 @@ export async function saveTokensChecked(entry: TokenEntry, store: StoreContext, 
   }
 }
 
-/** Creates the directory 0700; one that exists must be ours (made 0700 if it is open), else it is refused. */
+/**
+ * Creates the directory 0700; one that exists must be ours and a real directory (made 0700 if it is open),
+ * else it is refused: a symlink planted in its place is never followed, created through or chmod-ed.
+ */
 async function ownPrivateDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeMissingDirs(dir);
   const state = await checkOwnDir(dir);
-  if (state.kind === 'refused') throw new CacheWriteError(dir, `${dir} ${state.reason.replace(/^it /, '')}`);
+  if (state.kind === 'refused') throw new CacheWriteError(dir, naming(dir, state.reason));
   if (state.kind === 'missing') throw new CacheWriteError(dir, `${dir} vanished while it was being created`);
 }
 
@@ -123,7 +126,7 @@ async function sweepTempFiles(dir: string, olderThanMs = 10 * 60_000): Promise<v
   const names = await readdir(dir).catch(() => [] as string[]);
   for (const name of names.filter((n) => n.startsWith('.') && n.endsWith('.tmp'))) {
     const path = join(dir, name);
-    const age = await stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const age = await lstat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
     if (age > olderThanMs) await unlink(path).catch(() => undefined);
   }
 }
@@ -138,6 +141,8 @@ export async function loadTokens(key: CacheKey, store: StoreContext = {}): Promi
 }
 
 export async function deleteTokens(key: CacheKey, store: StoreContext = {}): Promise<boolean> {
+  // Only in a cache that is ours: through a planted link this would delete someone else's file.
+  if (!(await trustedTokensDir(store))) return false;
   try {
     await unlink(cacheFilePath(key, store.env ?? process.env));
     return true;

@@ -2,8 +2,8 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { inputError } from '../errors.js';
 import { jsonParseProblem } from '../util/show.js';
-import { configFile } from './paths.js';
-import { readOwnFile } from './trust.js';
+import { configDir, configFile } from './paths.js';
+import { checkOwnDir, naming, PARENT_NOT_DIRECTORY, readOwnFile } from './trust.js';
 
 export const CLIENT_AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
 export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
@@ -46,6 +46,14 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (li
   const path = configFile(env);
   let text: string;
   try {
+    // Its directory is ours too: a symlink planted in its place (a shared XDG_CONFIG_HOME) is not followed.
+    const dir = await checkOwnDir(configDir(env), { fix: false });
+    if (dir.kind === 'missing' || (dir.kind === 'refused' && dir.reason === PARENT_NOT_DIRECTORY)) return undefined;
+    if (dir.kind === 'refused') {
+      const reason = naming(configDir(env), dir.reason);
+      warn(`ignoring config file ${path}: ${reason}`);
+      return { path, profiles: {}, refused: {}, untrusted: { message: `config file ${path} is not used: ${reason}`, hint: `${configDir(env)} must be a directory of yours, not a symbolic link: move what is there away and mkdir -m 700 ${configDir(env)}` } };
+    }
     const file = await readOwnFile(path);
     if (file.kind === 'missing') return undefined;
     if (file.kind === 'refused') {

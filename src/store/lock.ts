@@ -1,4 +1,4 @@
-import { open, stat, unlink } from 'node:fs/promises';
+import { lstat, open, unlink } from 'node:fs/promises';
 import { CliError } from '../errors.js';
 
 export interface LockOptions {
@@ -6,6 +6,8 @@ export interface LockOptions {
   waitMs?: number;
   /** A lock older than this was left by a crashed process and is broken, ms. */
   staleMs?: number;
+  /** Told when something that is not a lock of ours (a symlink, a directory) is removed from the lock's place. */
+  warn?: (line: string) => void;
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -32,8 +34,17 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, option
       // either: go on unlocked, and let the save that follows report why the cache was not written.
       if (code !== 'EEXIST') return fn();
     }
-    const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => undefined);
-    if (age === undefined) continue; // released meanwhile
+    // lstat: a symlink in the lock's place is not followed to judge its target's age.
+    const found = await lstat(lock).catch(() => undefined);
+    if (found === undefined) continue; // released meanwhile
+    if (!found.isFile()) {
+      // oidc-cli only ever makes a regular file here ('wx' never follows a link): this is in the way.
+      // One that cannot be removed (a directory) is like a lock that cannot be made: go on unlocked.
+      if (!(await unlink(lock).then(() => true, () => false))) return fn();
+      options.warn?.(`removed ${lock}: it is ${found.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}, not a lock oidc-cli made`);
+      continue;
+    }
+    const age = Date.now() - found.mtimeMs;
     if (age > staleMs) {
       await unlink(lock).catch(() => undefined);
       continue;

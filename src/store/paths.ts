@@ -1,6 +1,6 @@
-import { chmod, mkdir } from 'node:fs/promises';
+import { lstat, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 const APP = 'oidc-cli';
 
@@ -30,10 +30,39 @@ export function configFile(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * Creates the directory (and parents) and makes the leaf 0700: it holds tokens, so no other user may
- * list or read it. mkdir's mode is filtered by the umask and ignored for an existing directory, hence chmod.
+ * Creates the levels of `dir` that do not exist, one at a time, 0700 (XDG: "should be created with
+ * permission 0700"). No level that exists is changed, and nothing is followed or fixed here: the caller
+ * checks the levels it owns (trust.ts checkOwnDir). Not mkdir's `recursive`: on /proc, where mkdir is
+ * ENOENT under a parent that exists, Node's recursive mkdir loops for ever (break 17); here each level is
+ * made once, and the first that cannot be is the error.
  */
-export async function ensurePrivateDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
+export async function makeMissingDirs(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let level = resolve(dir); ; level = dirname(level)) {
+    if (await exists(level)) break;
+    missing.push(level);
+    if (dirname(level) === level) break;
+  }
+  for (const level of missing.reverse()) {
+    try {
+      await mkdir(level, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // made meanwhile by a parallel run
+    }
+  }
+}
+
+/**
+ * lstat: a symlink in the way exists (it is judged by the caller, never created through). Under a file
+ * (ENOTDIR) the level is missing, so mkdir says why it cannot be made; any other error (EACCES) is the
+ * caller's to report.
+ */
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code !== 'ENOENT' && code !== 'ENOTDIR';
+  }
 }

@@ -1,5 +1,4 @@
-import { stat } from 'node:fs/promises';
-import { readLocalFile } from '../util/local-file.js';
+import { readLocalFileWithMode } from '../util/local-file.js';
 import type { Context } from '../commands/context.js';
 import { inputError, usageError } from '../errors.js';
 import { type ClientAuthMethod, type Config, type Profile, loadConfig } from './config.js';
@@ -151,11 +150,11 @@ async function resolveSecret(
 
 /** One secret per file; a trailing newline (as editors and `echo` leave) is not part of it. */
 export async function readSecretFile(path: string, warn: (line: string) => void): Promise<string> {
-  const text = await readLocalFile(path, `client secret file ${path}`);
+  const { text, mode: fileMode } = await readLocalFileWithMode(path, `client secret file ${path}`);
   const value = text.replace(/\r?\n$/, '');
   if (!value) throw inputError(`client secret file ${path} is empty`);
   if (process.platform !== 'win32') {
-    const mode = (await stat(path)).mode & 0o777;
+    const mode = fileMode & 0o777;
     if (mode & 0o077) warn(`client secret file ${path} is readable by other users (mode ${mode.toString(8).padStart(4, '0')}); chmod 600 it`);
   }
   return value;

@@ -1,5 +1,5 @@
 import { constants, type Stats } from 'node:fs';
-import { chmod, open, stat } from 'node:fs/promises';
+import { type FileHandle, lstat, open } from 'node:fs/promises';
 
 /**
  * What oidc-cli reads from disk decides where secrets go (a cached issuer gets the refresh token and the
@@ -31,7 +31,7 @@ export type OwnFile = { kind: 'missing' } | { kind: 'refused'; reason: string } 
  */
 export async function readOwnFile(path: string, options: { private?: boolean; maxBytes?: number } = {}): Promise<OwnFile> {
   const maxBytes = options.maxBytes ?? MAX_BYTES;
-  let handle: import('node:fs/promises').FileHandle;
+  let handle: FileHandle;
   try {
     // O_NONBLOCK: a FIFO planted in its place must not hang the open.
     handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
@@ -57,22 +57,72 @@ export async function readOwnFile(path: string, options: { private?: boolean; ma
 
 export type OwnDir = { kind: 'missing' } | { kind: 'refused'; reason: string } | { kind: 'ok'; madePrivate: boolean };
 
-/** A directory that holds secrets: ours, or refused; ours but open to others is made 0700. */
-export async function checkOwnDir(dir: string): Promise<OwnDir> {
+export const PARENT_NOT_DIRECTORY = 'a parent of it is not a directory';
+
+/** "it is a symbolic link" about `path`, as one phrase: "/x/oidc-cli is a symbolic link". */
+export const naming = (path: string, reason: string) => (reason.startsWith('it ') ? `${path} ${reason.slice(3)}` : `${path}: ${reason}`);
+
+// O_DIRECTORY | O_NOFOLLOW: the open fails on a symlink (Linux says ENOTDIR, others ELOOP), so the handle
+// is the directory itself and a link planted in its place (break 11) is never followed.
+const DIR_NOFOLLOW = constants.O_RDONLY | (constants.O_DIRECTORY ?? 0) | (constants.O_NOFOLLOW ?? 0);
+
+/**
+ * A directory of ours that holds secrets (oidc-cli/, tokens/): a real directory, not a symlink, owned by
+ * us, or refused. With `fix` (the default) one open to others is made 0700 — through the handle that was
+ * checked (fchmod), so the mode of whatever a symlink points at is never changed. Without `fix` it is only
+ * judged (the config directory: we never write there).
+ */
+export async function checkOwnDir(dir: string, options: { fix?: boolean } = {}): Promise<OwnDir> {
+  const uid = myUid();
+  // Windows: no uid to compare, no O_NOFOLLOW for directories; a symlink is still refused.
+  if (uid === undefined) return plainDir(dir);
+  let handle: FileHandle;
+  try {
+    handle = await open(dir, DIR_NOFOLLOW);
+  } catch (error) {
+    return whyNotOpened(dir, error as NodeJS.ErrnoException, uid);
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isDirectory()) return { kind: 'refused', reason: 'it is not a directory' };
+    if (stats.uid !== uid) return { kind: 'refused', reason: `it is owned by uid ${stats.uid}, not by you (uid ${uid})` };
+    if ((stats.mode & 0o077) === 0 || options.fix === false) return { kind: 'ok', madePrivate: false };
+    await handle.chmod(0o700);
+    return { kind: 'ok', madePrivate: true };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Why the directory could not be opened, judged on lstat (never following a link). */
+async function whyNotOpened(dir: string, error: NodeJS.ErrnoException, uid: number): Promise<OwnDir> {
   let stats: Stats;
   try {
-    stats = await stat(dir);
+    stats = await lstat(dir);
+  } catch (lstatError) {
+    const code = (lstatError as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { kind: 'missing' };
+    if (code === 'ENOTDIR') return { kind: 'refused', reason: PARENT_NOT_DIRECTORY };
+    return { kind: 'refused', reason: `it cannot be reached (${code ?? (lstatError as Error).message})` };
+  }
+  if (stats.isSymbolicLink()) return { kind: 'refused', reason: 'it is a symbolic link' };
+  if (!stats.isDirectory()) return { kind: 'refused', reason: 'it is not a directory' };
+  if (stats.uid !== uid) return { kind: 'refused', reason: `it is owned by uid ${stats.uid}, not by you (uid ${uid})` };
+  // Ours but not readable by us (mode 0300, say). Changing a mode by name could follow a link swapped in
+  // meanwhile, so it is left to the user.
+  return { kind: 'refused', reason: `it cannot be opened (${error.code ?? error.message}, mode ${modeText(stats.mode)}): chmod 700 it` };
+}
+
+async function plainDir(dir: string): Promise<OwnDir> {
+  try {
+    const stats = await lstat(dir);
+    if (stats.isSymbolicLink()) return { kind: 'refused', reason: 'it is a symbolic link' };
+    if (!stats.isDirectory()) return { kind: 'refused', reason: 'it is not a directory' };
+    return { kind: 'ok', madePrivate: false };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { kind: 'missing' };
-    if (code === 'ENOTDIR') return { kind: 'refused', reason: 'a parent of it is not a directory' };
+    if (code === 'ENOTDIR') return { kind: 'refused', reason: PARENT_NOT_DIRECTORY };
     throw error;
   }
-  if (!stats.isDirectory()) return { kind: 'refused', reason: 'it is not a directory' };
-  const uid = myUid();
-  if (uid === undefined) return { kind: 'ok', madePrivate: false };
-  if (stats.uid !== uid) return { kind: 'refused', reason: `it is owned by uid ${stats.uid}, not by you (uid ${uid})` };
-  if ((stats.mode & 0o077) === 0) return { kind: 'ok', madePrivate: false };
-  await chmod(dir, 0o700);
-  return { kind: 'ok', madePrivate: true };
 }

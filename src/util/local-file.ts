@@ -21,6 +21,11 @@ function kind(info: Stats): string {
  * every timeout, and /dev/zero never ends. `label` names the file in messages ("--jwks file keys.json").
  */
 export async function readLocalFile(path: string, label: string, maxBytes = MAX_LOCAL_FILE_BYTES): Promise<string> {
+  return (await readLocalFileWithMode(path, label, maxBytes)).text;
+}
+
+/** readLocalFile, with the mode of the file that was read (from the same handle, not a second look by name). */
+export async function readLocalFileWithMode(path: string, label: string, maxBytes = MAX_LOCAL_FILE_BYTES): Promise<{ text: string; mode: number }> {
   let handle: FileHandle;
   try {
     handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
@@ -42,7 +47,7 @@ export async function readLocalFile(path: string, label: string, maxBytes = MAX_
       length += bytesRead;
       if (length > maxBytes) throw inputError(`${label} grew past the ${cap} limit while it was read`);
     }
-    return buffer.subarray(0, length).toString('utf8');
+    return { text: buffer.subarray(0, length).toString('utf8'), mode: info.mode };
   } catch (error) {
     if (error instanceof Error && error.name === 'CliError') throw error;
     throw inputError(`cannot read ${label}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);

@@ -2,7 +2,7 @@
 // cache that cannot be written never loses a login (the report is printed, the exit code says so).
 // Planting files "owned by another user" needs root (chown to 65534, chattr +i); those tests skip otherwise.
 import { spawnSync } from 'node:child_process';
-import { chmod, chown, lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, lchown, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -317,5 +317,113 @@ describe('a cache that cannot be written never loses a login', () => {
     expect(hasStackTrace(result.stderr)).toBe(false);
     expect(result.code, result.stderr).toBe(1);
     expectReported(result.json<Doc>(), /EACCES/);
+  });
+});
+
+// Break 11: another user plants `oidc-cli -> /some/victim-dir` in a shared (1777) cache home. Every level
+// oidc-cli owns (oidc-cli/, tokens/, config's oidc-cli/) is checked without following a symlink, so the
+// target is never chmod-ed, written into or read from; the login is still reported, cache.write fails.
+describe('no symlink is followed at any level oidc-cli owns', () => {
+  const mode = async (path: string) => (await stat(path)).mode & 0o7777;
+  /** A shared, sticky, world-writable cache home with `name` in it planted as a symlink to `target` (owned by uid 65534 under root). */
+  async function plantLink(linkPath: string, target: string) {
+    await symlink(target, linkPath);
+    if (isRoot) await lchown(linkPath, NOBODY, NOBODY);
+  }
+  async function sharedHome() {
+    await mkdir(cacheHome());
+    await chmod(cacheHome(), 0o1777);
+  }
+
+  it.each([
+    ['a 0755 directory', 0o755],
+    ['a 1777 directory', 0o1777],
+  ])('oidc-cli/ a symlink to %s: login prints its report, cache.write fails naming the link, the target keeps its mode and stays empty', { timeout: 60_000 }, async (_what, victimMode) => {
+    await sharedHome();
+    const victim = join(dir, 'victim');
+    await mkdir(victim);
+    await chmod(victim, victimMode);
+    const link = join(cacheHome(), 'oidc-cli');
+    await plantLink(link, victim);
+    const result = await login();
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(result.code, result.stderr).toBe(1);
+    const doc = result.json<Doc>();
+    expect(doc.tokens?.access_token).toBeDefined();
+    expect(check(doc, 'cache.write')).toMatchObject({ status: 'fail', message: `not saved: ${link} is a symbolic link` });
+    expect(result.stderr).toContain(`warning: could not write the token cache under ${link}: ${link} is a symbolic link`);
+    expect(await mode(victim)).toBe(victimMode);
+    expect(await readdir(victim)).toEqual([]);
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+  });
+
+  it('tokens/ a symlink to another directory: not written into or chmod-ed, cache.write fails, exit 1', { timeout: 60_000 }, async () => {
+    await mkdir(join(cacheHome(), 'oidc-cli'), { recursive: true, mode: 0o700 });
+    const victim = join(dir, 'victim');
+    await mkdir(victim);
+    await chmod(victim, 0o755);
+    await plantLink(tokensDir(), victim);
+    const result = await login();
+    expect(result.code, result.stderr).toBe(1);
+    const doc = result.json<Doc>();
+    expect(doc.tokens?.access_token).toBeDefined();
+    expect(check(doc, 'cache.write')).toMatchObject({ status: 'fail', message: `not saved: ${tokensDir()} is a symbolic link` });
+    expect(await mode(victim)).toBe(0o755);
+    expect(await readdir(victim)).toEqual([]);
+  });
+
+  it('on read, a symlinked oidc-cli/ is ignored with a warning: token does not print what is behind it, and the target is not chmod-ed', async () => {
+    const elsewhere = join(dir, 'elsewhere');
+    await plant(join(elsewhere, 'tokens', cacheFileName(publicKey())), { ...publicKey(), access_token: 'behind-the-link-token' });
+    await chmod(elsewhere, 0o777);
+    await mkdir(cacheHome());
+    const link = join(cacheHome(), 'oidc-cli');
+    await symlink(elsewhere, link);
+    const result = await runCli(['token', '--issuer', idp.issuer, '--client-id', idp.clients.public.client_id], { env: env() });
+    expect(result.stdout).not.toContain('behind-the-link-token');
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain(`warning: ignoring the token cache ${link}: it is a symbolic link`);
+    expect(await mode(elsewhere)).toBe(0o777);
+  });
+
+  it('a symlinked config directory is refused with a warning, and its profiles are not used', async () => {
+    const elsewhere = join(dir, 'elsewhere-config');
+    await mkdir(elsewhere);
+    await writeFile(join(elsewhere, 'config.json'), JSON.stringify({ default_profile: 'p', profiles: { p: { issuer: attackerOrigin, client_id: 'x' } } }), { mode: 0o600 });
+    await mkdir(join(dir, 'config'));
+    const link = join(dir, 'config', 'oidc-cli');
+    await symlink(elsewhere, link);
+    const result = await runCli(['token', '--grant', 'client_credentials'], { env: env({ OIDC_CLIENT_SECRET: 's3cret' }) });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain(`warning: ignoring config file ${join(link, 'config.json')}: ${link} is a symbolic link`);
+    expect(result.stderr).toMatch(/no issuer/);
+    expect(attackerRequests).toEqual([]);
+  });
+});
+
+// Break 17: Node's recursive mkdir never ends on /proc (mkdir there is ENOENT, its parent exists). The
+// directories are made one level at a time, so the run ends: the result is printed, cache.write fails.
+describe('an XDG cache home where no directory can be made ends the run, with the result', () => {
+  it.skipIf(process.platform !== 'linux').each(['/proc/self', '/proc/self/fd', '/sys/kernel'])('token --grant client_credentials with XDG_CACHE_HOME=%s: the token is printed, cache.write fails, exit 1, within --timeout', { timeout: 60_000 }, async (home) => {
+    const started = Date.now();
+    const result = await runCli(['token', '--grant', 'client_credentials', '--issuer', idp.issuer, '--client-id', idp.clients.machine.client_id, '--timeout', '10', '--json'], {
+      env: env({ XDG_CACHE_HOME: home, OIDC_CLIENT_SECRET: idp.clients.machine.client_secret }),
+      timeoutMs: 20_000,
+    });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(result.code, result.stderr).toBe(1);
+    const doc = result.json<Doc>();
+    expect(check(doc, 'cache.write')?.status).toBe('fail');
+    expect(result.stderr).toContain(`warning: could not write the token cache under ${home}/oidc-cli`);
+  });
+
+  it.skipIf(process.platform !== 'linux')('login with XDG_CACHE_HOME=/proc/self: the report is printed, cache.write fails, exit 1, within --timeout', { timeout: 60_000 }, async () => {
+    const result = await runCli(['login', '--issuer', idp.issuer, '--client-id', idp.clients.public.client_id, '--browser-command', `node ${BROWSER_SCRIPT}`, '--timeout', '15', '--json'], { env: env({ XDG_CACHE_HOME: '/proc/self' }), timeoutMs: 25_000 });
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(result.code, result.stderr).toBe(1);
+    const doc = result.json<Doc>();
+    expect(doc.tokens?.access_token).toBeDefined();
+    expect(check(doc, 'cache.write')?.status).toBe('fail');
   });
 });

@@ -2,6 +2,7 @@
 // private directories and files even under umask 000 and over world-readable leftovers; a process
 // SIGKILLed in the middle of rewriting the token cache leaves the previous file intact and usable; a
 // corrupted cache is reported on stderr, set aside, and not fatal.
+import { execFileSync, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,5 +115,39 @@ describe('files written by the real binary', () => {
     expect(await mode(cachePath())).toBe(0o600);
     const next = await runCli(['token'], { env, timeoutMs: 60_000 });
     expect(next.code, next.stderr).toBe(0);
+  });
+});
+
+// Break 7: a device or FIFO given as a report file is written straight through (docs/security.md), but
+// never waited on: a FIFO nobody reads is an error at once (exit 3), a reader gets the whole report.
+describe.skipIf(process.platform === 'win32')('report files on a FIFO never hang the run', () => {
+  const check = (flag: string, file: string) =>
+    runCli(['check', '--client-id', idp.clients.machine.client_id, flag, file, '--timeout', '20'], { env: { ...env, OIDC_CLIENT_SECRET: idp.clients.machine.client_secret }, timeoutMs: 40_000 });
+
+  it.each(['--junit', '--sarif'])('check %s FIFO with no reader: exit 3 with one line naming the FIFO, well within --timeout', { timeout: 60_000 }, async (flag) => {
+    const fifo = join(dir, `unread${flag}.fifo`);
+    execFileSync('mkfifo', [fifo]);
+    const result = await check(flag, fifo);
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toContain(`oidc-cli: ${flag}: cannot write ${fifo}: ENXIO (a FIFO that no process is reading)`);
+    expect((await stat(fifo)).isFIFO()).toBe(true);
+  });
+
+  it('check --junit FIFO with a reader: the reader gets the whole report', { timeout: 60_000 }, async () => {
+    const fifo = join(dir, 'read.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let received = '';
+    reader.stdout.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+    const closed = new Promise<void>((resolve) => reader.on('close', () => resolve()));
+    const result = await check('--junit', fifo);
+    // A reader left waiting (the CLI never opened the FIFO) must not hang the test.
+    const timer = setTimeout(() => reader.kill(), 5_000);
+    await closed;
+    clearTimeout(timer);
+    expect([0, 1], result.stderr).toContain(result.code);
+    expect(received).toContain('<testsuite');
+    expect(received.trimEnd().endsWith('</testsuites>')).toBe(true);
   });
 });

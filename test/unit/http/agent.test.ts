@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
@@ -46,20 +47,38 @@ describe('caBundle', () => {
     b.cleanup();
   });
 
-  it('keeps Node\'s defaults when there is no --ca-file', () => {
-    expect(caBundle(undefined, { NODE_EXTRA_CA_CERTS: a.caFile })).toBeUndefined();
+  it('keeps Node\'s defaults when there is no --ca-file', async () => {
+    expect(await caBundle(undefined, { NODE_EXTRA_CA_CERTS: a.caFile })).toBeUndefined();
   });
 
-  it('with --ca-file: bundled roots, then NODE_EXTRA_CA_CERTS, then the file', () => {
-    const bundle = caBundle(b.caFile, { NODE_EXTRA_CA_CERTS: a.caFile })!;
+  it('with --ca-file: bundled roots, then NODE_EXTRA_CA_CERTS, then the file', async () => {
+    const bundle = (await caBundle(b.caFile, { NODE_EXTRA_CA_CERTS: a.caFile }))!;
     expect(bundle.length).toBe(rootCertificates.length + 2);
     expect(bundle.at(-2)!.trim()).toBe(a.cert.trim());
     expect(bundle.at(-1)!.trim()).toBe(b.cert.trim());
   });
 
-  it('a file without a PEM certificate is an INPUT error', () => {
+  it('a file without a PEM certificate is an INPUT error', async () => {
     const file = join(tmpdir(), `oidc-cli-not-pem-${process.pid}.txt`);
     writeFileSync(file, 'not a certificate\n');
-    expect(() => caBundle(file, {})).toThrow(expect.objectContaining({ code: 'INPUT', message: expect.stringContaining('holds no PEM certificate') }));
+    await expect(caBundle(file, {})).rejects.toMatchObject({ code: 'INPUT', message: expect.stringContaining('holds no PEM certificate') });
+  });
+
+  // Break 6: readFileSync of a FIFO blocked the process beyond every timeout. Both files go through the
+  // one bounded reader (src/util/local-file.ts): a regular file of at most 1 MiB, refused at once otherwise.
+  it.skipIf(process.platform === 'win32')('a --ca-file that is a FIFO, a device or a directory is an INPUT error at once, never waited on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oidc-cli-ca-'));
+    try {
+      const fifo = join(dir, 'fifo');
+      execFileSync('mkfifo', [fifo]);
+      await expect(caBundle(fifo, {})).rejects.toMatchObject({ code: 'INPUT', message: `--ca-file ${fifo} is not a regular file (a FIFO)` });
+      await expect(caBundle('/dev/zero', {})).rejects.toMatchObject({ code: 'INPUT', message: '--ca-file /dev/zero is not a regular file (a character device)' });
+      await expect(caBundle(dir, {})).rejects.toMatchObject({ code: 'INPUT', message: `--ca-file ${dir} is not a regular file (a directory)` });
+      // NODE_EXTRA_CA_CERTS is skipped, as Node itself skips an unreadable one: the --ca-file still counts.
+      const bundle = (await caBundle(b.caFile, { NODE_EXTRA_CA_CERTS: fifo }))!;
+      expect(bundle.length).toBe(rootCertificates.length + 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, utimes, writeFile, readdir } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -48,4 +48,18 @@ describe('withFileLock', () => {
     expect((error as CliError).exitCode).toBe(3);
     expect((error as CliError).message).toContain('d.json.lock');
   });
+
+  it('a symlink in place of the lock is not a lock of ours: its target is not read, written or judged by its age, and the lock is taken', async () => {
+    const path = join(root, 'e.json');
+    const target = join(root, 'e-target');
+    await writeFile(target, 'untouched');
+    await symlink(target, `${path}.lock`);
+    const warnings: string[] = [];
+    expect(await withFileLock(path, async () => 'ok', { waitMs: 100, warn: (line) => warnings.push(line) })).toBe('ok');
+    expect(warnings).toEqual([`removed ${path}.lock: it is a symbolic link, not a lock oidc-cli made`]);
+    expect(await readFile(target, 'utf8')).toBe('untouched');
+    await expect(lstat(`${path}.lock`)).rejects.toMatchObject({ code: 'ENOENT' });
+    await rm(target);
+  });
 });
+

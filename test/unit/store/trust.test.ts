@@ -1,4 +1,4 @@
-import { chmod, chown, mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,36 @@ describe('readOwnFile / checkOwnDir', () => {
   });
 });
 
+describe('checkOwnDir never follows a symlink (break 11)', () => {
+  it('refuses a symlink to our own open directory, and leaves the target\'s mode alone', async () => {
+    const dir = await fresh();
+    const target = join(dir, 'target');
+    await mkdir(target);
+    await chmod(target, 0o777);
+    await symlink(target, join(dir, 'link'));
+    expect(await checkOwnDir(join(dir, 'link'))).toEqual({ kind: 'refused', reason: 'it is a symbolic link' });
+    expect((await stat(target)).mode & 0o777).toBe(0o777);
+    // A dangling one too: it is not ours to create through.
+    await symlink(join(dir, 'nowhere'), join(dir, 'dangling'));
+    expect(await checkOwnDir(join(dir, 'dangling'))).toEqual({ kind: 'refused', reason: 'it is a symbolic link' });
+  });
+
+  it('tells a file in the way from a file in place of a parent', async () => {
+    const dir = await fresh();
+    await writeFile(join(dir, 'file'), 'x');
+    expect(await checkOwnDir(join(dir, 'file'))).toEqual({ kind: 'refused', reason: 'it is not a directory' });
+    expect(await checkOwnDir(join(dir, 'file', 'below'))).toEqual({ kind: 'refused', reason: 'a parent of it is not a directory' });
+    expect(await checkOwnDir(join(dir, 'missing'))).toEqual({ kind: 'missing' });
+  });
+
+  it('with fix: false, reports an open directory without changing it', async () => {
+    const dir = await fresh();
+    await chmod(dir, 0o755);
+    expect(await checkOwnDir(dir, { fix: false })).toEqual({ kind: 'ok', madePrivate: false });
+    expect((await stat(dir)).mode & 0o777).toBe(0o755);
+  });
+});
+
 describe('the token cache on read', () => {
   it('ignores, with one warning, an entry whose issuer is not the one it is filed under (loadTokens and listEntries)', async () => {
     const env = { XDG_CACHE_HOME: await fresh() };
@@ -90,6 +120,25 @@ describe('the token cache on write', () => {
     expect(warnings[0]).toMatch(new RegExp(`^could not write the token cache under ${join(home, 'cache', 'oidc-cli')}: ENOTDIR`));
   });
 
+  it('a symlink in place of oidc-cli/ or tokens/ is refused: nothing is created or chmod-ed behind it', async () => {
+    const home = await fresh();
+    const victim = join(home, 'victim');
+    await mkdir(victim);
+    await chmod(victim, 0o755);
+    await symlink(victim, join(home, 'oidc-cli'));
+    const env = { XDG_CACHE_HOME: home };
+    await expect(saveTokens(entry, { env })).rejects.toMatchObject({ name: 'CacheWriteError', detail: `${join(home, 'oidc-cli')} is a symbolic link` });
+    expect((await stat(victim)).mode & 0o777).toBe(0o755);
+    expect(await readdir(victim)).toEqual([]);
+    expect(await loadTokens(key, { env, warn: () => undefined })).toBeUndefined();
+
+    const other = await fresh();
+    await mkdir(join(other, 'oidc-cli'), { mode: 0o700 });
+    await symlink(victim, join(other, 'oidc-cli', 'tokens'));
+    await expect(saveTokens(entry, { env: { XDG_CACHE_HOME: other } })).rejects.toMatchObject({ detail: `${join(other, 'oidc-cli', 'tokens')} is a symbolic link` });
+    expect(await readdir(victim)).toEqual([]);
+  });
+
   it('passes with the path when written', async () => {
     const env = { XDG_CACHE_HOME: await fresh() };
     const checks = new CheckRecorder();
@@ -99,6 +148,19 @@ describe('the token cache on write', () => {
 });
 
 describe('config.json', () => {
+  it('a config directory that is a symlink is refused with a warning, even to a good config.json', async () => {
+    const home = await fresh();
+    const real = join(home, 'real');
+    await mkdir(real);
+    await writeFile(join(real, 'config.json'), JSON.stringify({ profiles: { p: { issuer: 'https://x.example' } } }), { mode: 0o600 });
+    await symlink(real, join(home, 'oidc-cli'));
+    const warnings: string[] = [];
+    const config = await loadConfig({ XDG_CONFIG_HOME: home }, (l) => warnings.push(l));
+    expect(config?.profiles).toEqual({});
+    expect(config?.untrusted?.message).toBe(`config file ${join(home, 'oidc-cli', 'config.json')} is not used: ${join(home, 'oidc-cli')} is a symbolic link`);
+    expect(warnings).toEqual([`ignoring config file ${join(home, 'oidc-cli', 'config.json')}: ${join(home, 'oidc-cli')} is a symbolic link`]);
+  });
+
   it('a file writable by others is refused with a warning: no profile, no default_profile', async () => {
     const home = await fresh();
     const env = { XDG_CONFIG_HOME: home };
