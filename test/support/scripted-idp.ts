@@ -13,6 +13,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { echoSpellings, requestInSpellings } from './echo-spellings.js';
 import { fakeJwe, forgeForExponentOne } from './tokens.js';
 
 export const FAULTS = [
@@ -40,6 +41,10 @@ export const FAULTS = [
   // or answers the token request with text holding C1 controls; tokens in the front channel; a token
   // holding terminal escape sequences
   'echo_request', 'echo_refresh', 'echo_text', 'front_channel_tokens', 'token_controls',
+  // an IdP quoting the credentials it received in other spellings (echoSpellings: percent-encoded either
+  // case, HTML entities, JSON escapes, base64...), or quoting ECHOED_SECRET in the front channel's
+  // error_description
+  'echo_encoded', 'front_channel_error_echo',
 ] as const;
 export type Fault = (typeof FAULTS)[number];
 
@@ -58,6 +63,8 @@ export interface ScriptedIdp {
   tokenRequests: Array<{ form: URLSearchParams; authorization: string | undefined }>;
   /** Tokens put in the front channel by 'front_channel_tokens'. */
   frontChannelTokens: string[];
+  /** What the echo faults quoted back ('echo_encoded', 'front_channel_error_echo'), labelled by spelling. */
+  echoed: Array<[string, string]>;
   /** With 'exact_redirect_uri': the one redirect_uri accepted (a free port picked at start). */
   registeredRedirectUri: string | undefined;
   close(): Promise<void>;
@@ -129,7 +136,7 @@ export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}
   const published: JWK[] = fault === 'published_hmac' ? [jwk, { kty: 'oct', kid: 'hmac-1', alg: 'HS256', k: b64url(hmac) }] : [jwk];
   const grants = new Map<string, Grant>();
   const registeredRedirectUri = fault === 'exact_redirect_uri' ? `http://127.0.0.1:${await freePort()}/callback` : undefined;
-  const state: ScriptedIdp = { issuer: '', client_id: 'scripted-client', lastAuthorizationRequest: undefined, tokenRequests: [], frontChannelTokens: [], registeredRedirectUri, close: async () => undefined };
+  const state: ScriptedIdp = { issuer: '', client_id: 'scripted-client', lastAuthorizationRequest: undefined, tokenRequests: [], frontChannelTokens: [], echoed: [], registeredRedirectUri, close: async () => undefined };
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -148,6 +155,10 @@ export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}
     const code = b64url(randomBytes(24));
     grants.set(code, { client_id: q.get('client_id') ?? '', redirect_uri, nonce: q.get('nonce') ?? undefined, code_challenge: q.get('code_challenge') ?? undefined });
     const back: Array<[string, string]> = fault === 'access_denied' ? [['error', 'access_denied'], ['error_description', 'The user said no']] : [['code', code]];
+    if (fault === 'front_channel_error_echo') {
+      state.echoed.push(...echoSpellings(ECHOED_SECRET));
+      back.splice(0, 1, ['error', 'invalid_client'], ['error_description', `client_secret was ${state.echoed.map(([label, value]) => `${label}=${value}`).join(' | ')}`]);
+    }
     if (fault === 'repeated_code') back.push(['code', 'second-code']);
     if (fault === 'front_channel_tokens') {
       const tokens: Array<[string, string]> = [['access_token', b64url(randomBytes(30))], ['id_token', `${b64url('{"alg":"none"}')}.${b64url(randomBytes(40))}.`], ['session_token', b64url(randomBytes(20))]];
@@ -203,6 +214,12 @@ export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}
     const form = new URLSearchParams(raw);
     state.tokenRequests.push({ form, authorization: req.headers.authorization });
     const echo = `rejected: ${raw} authorization=${req.headers.authorization ?? '(none)'}`;
+    if (fault === 'echo_encoded') {
+      const quoted = requestInSpellings(form, req.headers.authorization, state.client_id);
+      state.echoed.push(...quoted);
+      const error_description = quoted.map(([label, value]) => `${label}=${value}`).join(' | ');
+      return json(res, 401, { error: 'invalid_client', error_description }, { 'www-authenticate': 'Basic realm="scripted"', 'cache-control': 'no-store' });
+    }
     if (fault === 'echo_request' || (fault === 'echo_refresh' && (form.get('grant_type') === 'refresh_token' || form.has('token')))) {
       return json(res, 400, { error: 'invalid_client', error_description: echo }, { 'cache-control': 'no-store' });
     }
