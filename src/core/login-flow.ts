@@ -172,7 +172,7 @@ async function authorize(flow: Flow, issuer: DiscoveredIssuer, listener: Loopbac
 
   const callback = await flow.timed('authorization (browser)', () => waitForResponse(url.toString(), settings, flow.deps, listener));
   // A code or token in the front channel is as secret as one from the token endpoint: masked everywhere.
-  for (const [name, value] of callback.params) if (isFrontChannelCredential(name)) flow.deps.http.addSecret(value);
+  for (const [name, value] of callback.params) if (isFrontChannelCredential(name)) flow.deps.http.addToken(value);
   ui.step(`Authorization response (${callback.via})`);
   for (const [name, value] of callback.params) ui.detail(`${name.padEnd(21)} ${isFrontChannelCredential(name) ? show(value) : value}`);
   ui.explain('The response is checked before the code is used: state must match, iss (RFC 9207) must name this issuer.');

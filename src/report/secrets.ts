@@ -1,9 +1,17 @@
+import { redactedToken } from '../util/redact.js';
 import { MIN_SECRET_LENGTH, spellingsOf } from './secret-spellings.js';
 import { SpellingMatcher } from './spelling-matcher.js';
 
 export { MIN_SECRET_LENGTH };
 
 const MASK = '[redacted]';
+
+/**
+ * A token (code, access, refresh or ID token, device_code) is redacted with a short prefix so two can be
+ * told apart; a secret (client secret, Basic credential, code_verifier, client assertion, a key) shows
+ * no character at all (docs/security.md "No secret prefixes").
+ */
+export type SecretKind = 'secret' | 'token';
 
 /**
  * Every value this run knows to be secret: the client secret and its Basic credential, the private_key_jwt
@@ -14,35 +22,52 @@ const MASK = '[redacted]';
  *
  * Each value is masked in every spelling an echo carries it in: as is, character-escaped in any mix
  * (percent-encoding in either case, form encoding, HTML and XML references, JSON and terminal escapes:
- * spelling-matcher.ts decodes them), and as base64 (secret-spellings.ts, computed once per value).
+ * spelling-matcher.ts decodes them), and as base64 (secret-spellings.ts, computed once per value). A
+ * value registered as a secret, or a token that equals or holds one, is also masked in the redacted form
+ * a token is shown in (`Xy7/Ab…[redacted 24 chars]`): its first characters never reach an output.
  */
 export class SecretRegistry {
-  private readonly values = new Set<string>();
+  private readonly kinds = new Map<string, SecretKind>();
   private readonly spellings = new Map<string, string[]>();
   private matcher: SpellingMatcher | undefined;
   /** --show-tokens: the user asked to see everything. */
   reveal = false;
 
-  add(value: string | undefined): void {
-    if (value === undefined || value.length < MIN_SECRET_LENGTH || this.values.has(value)) return;
-    this.values.add(value);
+  /** A secret unless said otherwise: a value registered as both is a secret. */
+  add(value: string | undefined, kind: SecretKind = 'secret'): void {
+    if (value === undefined || value.length < MIN_SECRET_LENGTH) return;
+    const known = this.kinds.get(value);
+    if (known === kind || known === 'secret') return;
+    this.kinds.set(value, kind);
     this.matcher = undefined;
   }
 
   has(value: string): boolean {
-    return this.values.has(value);
+    return this.kinds.has(value);
   }
 
   mask(text: string): string {
-    if (this.reveal || this.values.size === 0 || text === '') return text;
-    this.matcher ??= new SpellingMatcher([...this.values].flatMap((value) => this.spellingsOf(value)));
+    if (this.reveal || this.kinds.size === 0 || text === '') return text;
+    this.matcher ??= new SpellingMatcher(this.patterns());
     return this.matcher.replace(text, MASK);
   }
 
-  private spellingsOf(value: string): string[] {
-    let forms = this.spellings.get(value);
-    if (!forms) this.spellings.set(value, (forms = spellingsOf(value)));
-    return forms;
+  private patterns(): string[] {
+    const spellings = (value: string) => {
+      let forms = this.spellings.get(value);
+      if (!forms) this.spellings.set(value, (forms = spellingsOf(value)));
+      return forms;
+    };
+    const secrets = [...this.kinds].filter(([, kind]) => kind === 'secret');
+    // A token that holds a secret in any spelling (the client secret handed back as access_token) is one.
+    const holdsSecret = new SpellingMatcher(secrets.flatMap(([value]) => spellings(value)));
+    const patterns: string[] = [];
+    for (const [value, kind] of this.kinds) {
+      patterns.push(...spellings(value));
+      const shown = redactedToken(value);
+      if (shown !== MASK && (kind === 'secret' || holdsSecret.replace(value, MASK) !== value)) patterns.push(shown);
+    }
+    return patterns;
   }
 }
 

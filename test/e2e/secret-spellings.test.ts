@@ -1,8 +1,9 @@
 // A secret is hidden in whatever spelling it comes back in (docs/security.md "Secrets stay redacted"):
 // an IdP quoting the request in an error body uses its framework's encoding — percent-encoding in lower
 // case, HTML character references, JSON's \/ and \u escapes, base64 of the secret or of the Basic
-// credential, padded or not, in either alphabet, or base64 of a longer blob around it. Every output is
-// scanned: stdout, stderr, --json, -vv, JUnit, SARIF.
+// credential, padded or not, in either alphabet, or base64 of a longer blob around it. Secrets show no
+// character even when an IdP hands one back as a token. Every output is scanned: stdout, stderr,
+// --json, -vv, JUnit, SARIF.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,6 +132,31 @@ describe('an IdP quoting the credentials back in other spellings', () => {
         outputs.push(result.stdout, result.stderr);
       }
       expect(leaksIn(outputs, idp.echoed)).toEqual([]);
+    });
+  });
+});
+
+describe('a secret handed back as a token shows no character', () => {
+  it('access_token = the client secret, refresh_token = the code_verifier and more: [redacted], no prefix; the ID token keeps its prefix', { timeout: 60_000 }, async () => {
+    await withIdp('echo_as_token', async (idp) => {
+      const outputs: string[] = [];
+      for (const mode of MODES) {
+        const result = await run([...loginArgs(idp), '--client-auth', 'client_secret_post', '--client-secret-file', join(dir, 'secret'), ...mode]);
+        noStackTrace(result);
+        expect([0, 1], result.stderr).toContain(result.code);
+        if (mode.length === 0) {
+          expect(result.stdout).toMatch(/^ {2}access_token\s+\[redacted\]$/m);
+          expect(result.stdout).toMatch(/^ {2}refresh_token\s+\[redacted\]$/m);
+          // Tokens that are not secrets still keep their prefix, so two can be told apart.
+          expect(result.stdout).toMatch(/^ {2}id_token\s+eyJhbG…\[redacted \d+ chars\]$/m);
+        }
+        if (mode[0] === '--json') expect(result.json<{ tokens: Record<string, string> }>().tokens).toMatchObject({ access_token: '[redacted]', refresh_token: '[redacted]' });
+        outputs.push(result.stdout, result.stderr);
+      }
+      const verifier = idp.tokenRequests[0]!.form.get('code_verifier')!;
+      const all = outputs.map(readable).join('\n');
+      expect(all).not.toContain(SECRET.slice(0, 4));
+      expect(all).not.toContain(verifier.slice(0, 6));
     });
   });
 });

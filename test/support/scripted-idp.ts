@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
-import { echoSpellings, requestInSpellings } from './echo-spellings.js';
+import { echoSpellings, receivedSecret, requestInSpellings } from './echo-spellings.js';
 import { fakeJwe, forgeForExponentOne } from './tokens.js';
 
 export const FAULTS = [
@@ -42,9 +42,9 @@ export const FAULTS = [
   // holding terminal escape sequences
   'echo_request', 'echo_refresh', 'echo_text', 'front_channel_tokens', 'token_controls',
   // an IdP quoting the credentials it received in other spellings (echoSpellings: percent-encoded either
-  // case, HTML entities, JSON escapes, base64...), or quoting ECHOED_SECRET in the front channel's
-  // error_description
-  'echo_encoded', 'front_channel_error_echo',
+  // case, HTML entities, JSON escapes, base64...), handing them back as tokens, or quoting ECHOED_SECRET
+  // in the front channel's error_description
+  'echo_encoded', 'echo_as_token', 'front_channel_error_echo',
 ] as const;
 export type Fault = (typeof FAULTS)[number];
 
@@ -237,9 +237,11 @@ export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}
     if (grant.code_challenge && b64url(createHash('sha256').update(verifier).digest()) !== grant.code_challenge) {
       return json(res, 400, { error: 'invalid_grant', error_description: 'PKCE verification failed' }, { 'cache-control': 'no-store' });
     }
-    const access_token = fault === 'jwe_access_token' ? fakeJwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM', typ: 'at+jwt' }) : fault === 'token_controls' ? CONTROL_TOKEN : values.accessTokenClaims ? await accessToken(grant) : b64url(randomBytes(32));
+    const echoed = fault === 'echo_as_token' ? receivedSecret(form, req.headers.authorization) : undefined;
+    const access_token = echoed !== undefined ? echoed : fault === 'jwe_access_token' ? fakeJwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM', typ: 'at+jwt' }) : fault === 'token_controls' ? CONTROL_TOKEN : values.accessTokenClaims ? await accessToken(grant) : b64url(randomBytes(32));
     const body: Record<string, unknown> = merged({ access_token, token_type: 'Bearer', expires_in: 600, id_token: await idToken(grant, access_token), scope: 'openid' }, values.tokenResponse);
     if (fault === 'echo_refresh') body.refresh_token = b64url(randomBytes(32));
+    if (echoed !== undefined) Object.assign(body, { refresh_token: `${verifier}.${b64url(randomBytes(8))}`, scope: `openid ${echoed}` });
     json(res, 200, body, fault === 'no_store_missing' ? {} : { 'cache-control': 'no-store', pragma: 'no-cache' });
   }
 

@@ -55,6 +55,7 @@ function fakeEnv(script: { front?: FrontChannelOutcome[]; http?: HttpResponse[];
         return answers.shift()!;
       },
       addSecret: () => undefined,
+      addToken: () => undefined,
       close: async () => undefined,
     },
   };

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { basicCredentials } from '../../../src/core/client-auth.js';
 import { maskValues, SecretRegistry } from '../../../src/report/secrets.js';
 import { SpellingMatcher } from '../../../src/report/spelling-matcher.js';
+import { redact } from '../../../src/util/redact.js';
 import { printable } from '../../../src/util/terminal.js';
 import { basicSpellings, echoSpellings } from '../../support/echo-spellings.js';
 
@@ -61,12 +62,55 @@ describe('SecretRegistry.mask: every spelling of a secret', () => {
   });
 });
 
+describe('SecretRegistry: secrets show no character, tokens a short prefix', () => {
+  const token = `eyJhbGciOiJSUzI1NiJ9.${randomBytes(40).toString('base64url')}.sig`;
+
+  it('a token keeps the prefix redact() gives it; a secret in that form is masked whole', () => {
+    const secrets = new SecretRegistry();
+    secrets.add(token, 'token');
+    secrets.add(SECRET, 'secret');
+    expect(secrets.mask(`access_token ${redact(token, false)}`)).toBe(`access_token ${redact(token, false)}`);
+    expect(secrets.mask(`access_token ${redact(SECRET, false)}`)).toBe('access_token [redacted]');
+    expect(secrets.mask(JSON.stringify({ access_token: redact(SECRET, false) }))).toBe('{"access_token":"[redacted]"}');
+  });
+
+  it('a token that equals or holds a secret is redacted as a secret, whichever was registered first', () => {
+    const holding = `rt.${SECRET}.tail`;
+    for (const order of [['token', 'secret'], ['secret', 'token']] as const) {
+      const secrets = new SecretRegistry();
+      for (const kind of order) {
+        if (kind === 'token') {
+          secrets.add(holding, 'token');
+          secrets.add(SECRET, 'token');
+        } else secrets.add(SECRET, 'secret');
+      }
+      expect(secrets.mask(`refresh_token ${redact(holding, false)} access_token ${redact(SECRET, false)}`), order.join(' then ')).toBe('refresh_token [redacted] access_token [redacted]');
+    }
+  });
+
+  it('so is a token that holds a secret in another spelling (base64url of it, as a JWT claim would)', () => {
+    const secrets = new SecretRegistry();
+    secrets.add(SECRET, 'secret');
+    const claim = `${Buffer.from(`{"alg":"none"}`).toString('base64url')}.${Buffer.from(JSON.stringify({ leaked: SECRET })).toString('base64url')}.`;
+    secrets.add(claim, 'token');
+    secrets.add(token, 'token');
+    expect(secrets.mask(`${redact(claim, false)} ${redact(token, false)}`)).toBe(`[redacted] ${redact(token, false)}`);
+  });
+
+  it('a value registered as a secret stays one when registered again as a token', () => {
+    const secrets = new SecretRegistry();
+    secrets.add(SECRET);
+    secrets.add(SECRET, 'token');
+    expect(secrets.mask(redact(SECRET, false))).toBe('[redacted]');
+  });
+});
+
 describe('masking cost', () => {
   it('is linear in the text, whatever the number of secrets: 1 MiB of escape-laden text with 100 secrets', () => {
     const line = (i: number) => `line ${i}: client_secret=${randomBytes(12).toString('base64')}&x=%2F%3d &amp;#x2B; \\u002b "q"\n`;
     const text = Array.from({ length: 12_000 }, (_, i) => line(i)).join('');
     const many = new SecretRegistry();
-    for (let i = 0; i < 100; i += 1) many.add(randomBytes(24).toString('base64'));
+    for (let i = 0; i < 100; i += 1) many.add(randomBytes(24).toString('base64'), i % 2 ? 'token' : 'secret');
     many.mask('build once');
     const started = performance.now();
     expect(many.mask(text)).toBe(text);
