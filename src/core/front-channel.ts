@@ -167,7 +167,7 @@ async function authorizeOnce(settings: FrontChannelSettings, variant: Authorizat
     });
     try {
       const callback = await Promise.race([received, ended, unusable]);
-      for (const [name, value] of callback.params) if (isFrontChannelCredential(name)) settings.addToken?.(value);
+      for (const [name, value] of callback.params) if (isFrontChannelCredential(name, value)) settings.addToken?.(value);
       callback.reply({ ok: true, title: 'oidc-cli check', message: 'The probe received this authorization response; the report is in the terminal.' });
       return { ...outcome, response: callback.params, noResponse: undefined };
     } catch (error) {

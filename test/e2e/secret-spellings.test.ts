@@ -2,8 +2,8 @@
 // an IdP quoting the request in an error body uses its framework's encoding — percent-encoding in lower
 // case, HTML character references, JSON's \/ and \u escapes, base64 of the secret or of the Basic
 // credential, padded or not, in either alphabet, or base64 of a longer blob around it. Secrets show no
-// character even when an IdP hands one back as a token. Every output is scanned: stdout, stderr,
-// --json, -vv, JUnit, SARIF.
+// character even when an IdP hands one back as a token, and a JWT in the front channel is a token
+// whatever its parameter is called. Every output is scanned: stdout, stderr, --json, -vv, JUnit, SARIF.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,6 +157,27 @@ describe('a secret handed back as a token shows no character', () => {
       const all = outputs.map(readable).join('\n');
       expect(all).not.toContain(SECRET.slice(0, 4));
       expect(all).not.toContain(verifier.slice(0, 6));
+    });
+  });
+});
+
+describe('a JWT in the front channel is a credential, whatever its name', () => {
+  it('response= (JARM), jwt=, assertion= and a JWE under another name: masked everywhere, and authorization.front_channel_tokens fails', { timeout: 60_000 }, async () => {
+    await withIdp('front_channel_jwts', async (idp) => {
+      const outputs: string[] = [];
+      for (const mode of [...MODES, ['-v']]) {
+        const result = await run([...loginArgs(idp), ...mode]);
+        noStackTrace(result);
+        expect(result.code, result.stderr).toBe(1);
+        if (mode[0] === '--json') {
+          const check = result.json<{ checks: Array<{ id: string; status: string; message: string }> }>().checks.find((c) => c.id === 'authorization.front_channel_tokens');
+          expect(check?.status).toBe('fail');
+          for (const name of ['response', 'jwt', 'assertion', 'vendor_result']) expect(check?.message).toContain(name);
+        }
+        outputs.push(result.stdout, result.stderr);
+      }
+      expect(idp.frontChannelTokens).toHaveLength(4 * (MODES.length + 1));
+      expect(leaksIn(outputs, idp.frontChannelTokens.map((token, i) => [`front-channel token ${i}`, token]))).toEqual([]);
     });
   });
 });

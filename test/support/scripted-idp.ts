@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { echoSpellings, receivedSecret, requestInSpellings } from './echo-spellings.js';
-import { fakeJwe, forgeForExponentOne } from './tokens.js';
+import { fakeJwe, forgeForExponentOne, mint } from './tokens.js';
 
 export const FAULTS = [
   'none',
@@ -43,8 +43,8 @@ export const FAULTS = [
   'echo_request', 'echo_refresh', 'echo_text', 'front_channel_tokens', 'token_controls',
   // an IdP quoting the credentials it received in other spellings (echoSpellings: percent-encoded either
   // case, HTML entities, JSON escapes, base64...), handing them back as tokens, or quoting ECHOED_SECRET
-  // in the front channel's error_description
-  'echo_encoded', 'echo_as_token', 'front_channel_error_echo',
+  // in the front channel's error_description; JWTs in the callback under names that do not say "token"
+  'echo_encoded', 'echo_as_token', 'front_channel_error_echo', 'front_channel_jwts',
 ] as const;
 export type Fault = (typeof FAULTS)[number];
 
@@ -61,7 +61,7 @@ export interface ScriptedIdp {
   lastAuthorizationRequest: URLSearchParams | undefined;
   /** Every token request received: the form and the Authorization header (the secrets a test scans for). */
   tokenRequests: Array<{ form: URLSearchParams; authorization: string | undefined }>;
-  /** Tokens put in the front channel by 'front_channel_tokens'. */
+  /** Tokens put in the front channel by 'front_channel_tokens' and 'front_channel_jwts'. */
   frontChannelTokens: string[];
   /** What the echo faults quoted back ('echo_encoded', 'front_channel_error_echo'), labelled by spelling. */
   echoed: Array<[string, string]>;
@@ -158,6 +158,18 @@ export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}
     if (fault === 'front_channel_error_echo') {
       state.echoed.push(...echoSpellings(ECHOED_SECRET));
       back.splice(0, 1, ['error', 'invalid_client'], ['error_description', `client_secret was ${state.echoed.map(([label, value]) => `${label}=${value}`).join(' | ')}`]);
+    }
+    if (fault === 'front_channel_jwts') {
+      // JARM's `response`, and JWTs under names that say nothing of tokens: a signed one, unsigned, encrypted.
+      const claims = { iss: state.issuer, aud: q.get('client_id'), sub: 'scripted-user', exp: Math.floor(Date.now() / 1000) + 600 };
+      const jwts: Array<[string, string]> = [
+        ['response', mint({ ...claims, code }, { secret: 'a-jarm-signing-key-0123456789abcdef', alg: 'HS256' })],
+        ['jwt', mint({ ...claims, jti: b64url(randomBytes(9)) }, { secret: 'another-signing-key-0123456789abcd', alg: 'HS256' }, { typ: 'JWT' })],
+        ['assertion', `${b64url('{"alg":"none"}')}.${b64url(JSON.stringify({ ...claims, n: b64url(randomBytes(12)) }))}.`],
+        ['vendor_result', fakeJwe({ alg: 'dir', enc: 'A128GCM' })],
+      ];
+      back.push(...jwts);
+      state.frontChannelTokens.push(...jwts.map(([, value]) => value));
     }
     if (fault === 'repeated_code') back.push(['code', 'second-code']);
     if (fault === 'front_channel_tokens') {
