@@ -5,7 +5,8 @@
  *
  * Sizes can be changed for exploration: BENCH_TOKENS (throughput, default 100000), BENCH_ROUNDS
  * (throughput rounds, default 3), BENCH_STARTS (cold-start rounds, default 25), BENCH_MEMORY_SMALL
- * and BENCH_MEMORY_LARGE (default 10000 and 300000), BENCH_MEMORY_ROUNDS (default 3).
+ * and BENCH_MEMORY_LARGE (default 10000 and 300000), BENCH_MEMORY_ROUNDS (default 3), BENCH_MASK_ROUNDS
+ * (default 5).
  */
 import { cpSync, createReadStream, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { nonBlankLines } from '../src/util/lines.js';
 import { makeKeys, writeTokenFile } from './bench-fixtures.js';
+import { measureMasking } from './bench-mask.js';
 import { alternate, median, peakRss, type Run, type Variant } from './bench-measure.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,6 +33,9 @@ const THROUGHPUT_MIN_RATIO = 0.85;
 /** "Flat" memory: the large input may use at most this much more peak RSS than the small one. */
 const MEMORY_MAX_GROWTH_MB = 16;
 const MEMORY_ROUNDS = setting('BENCH_MEMORY_ROUNDS', 3);
+/** Masking 1 MiB with 100 times the secrets may cost at most this much more (linear, not secrets × text). */
+const MASK_MAX_RATIO = 3;
+const MASK_ROUNDS = setting('BENCH_MASK_ROUNDS', 5);
 
 interface Row {
   target: string;
@@ -154,6 +159,14 @@ async function memory(dir: string, jwksFile: string, tokens: string[]): Promise<
   });
 }
 
+function masking(): void {
+  log(`masking: ${MASK_ROUNDS} rounds of 1 MiB of trace text through the output gate, few secrets vs many, alternating`);
+  const cost = measureMasking(MASK_ROUNDS);
+  log(`  medians: ${cost.fewSecrets} secrets ${ms(cost.few)}, ${cost.manySecrets} secrets ${ms(cost.many)}`);
+  const ratio = cost.many / cost.few;
+  rows.push({ target: `masking: 1 MiB, ${cost.manySecrets} vs ${cost.fewSecrets} secrets`, a: `${cost.fewSecrets}: ${ms(cost.few)}`, b: `${cost.manySecrets}: ${ms(cost.many)}`, ratio: `${ratio.toFixed(2)}x`, goal: `<= ${MASK_MAX_RATIO}x`, met: ratio <= MASK_MAX_RATIO });
+}
+
 function printTable(): void {
   const header: Row = { target: 'target', a: 'A (median)', b: 'oidc-cli (median)', ratio: 'ratio', goal: 'goal', met: true };
   const cells = (row: Row) => [row.target, row.a, row.b, row.ratio, row.goal, row === header ? 'result' : row.met ? 'met' : 'MISSED'];
@@ -175,6 +188,7 @@ async function main(): Promise<void> {
     await coldStart(tokens[0]!);
     await throughput(dir, jwksFile, tokenFile);
     await memory(dir, jwksFile, tokens);
+    masking();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -22,7 +22,7 @@ export async function run(options: IntrospectOptions, context: Context): Promise
   const session = await openSession(options, context, { useCache: true });
   const cachedKind = asked ?? 'access_token';
   const { token, source } = await tokenFrom(session, options.token, () => session.cached?.[cachedKind], cachedKind.replace('_', ' '));
-  session.issuer.http.addSecret(token);
+  session.issuer.http.addToken(token);
   warnIfExpired(session, source);
   const cacheEntry = cachedVerdict(session, source);
   // A cached token's type is known; an argument's is only what the user says.

@@ -37,7 +37,7 @@ export async function run(options: RefreshOptions, context: Context): Promise<Re
 async function refreshAndReport(session: CommandSession, options: RefreshOptions, oldRefresh: string, source: TokenSource, before: TokenEntry | undefined): Promise<Report> {
   const { context, client } = session;
   const show = context.globals.showTokens;
-  session.issuer.http.addSecret(oldRefresh);
+  session.issuer.http.addToken(oldRefresh);
 
   const c = new CheckRecorder();
   const { result, entry: after, cache } = await refreshAndCache(session, oldRefresh, before, c, { scope: options.scope, expectRotation: options.expectRotation });

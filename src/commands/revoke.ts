@@ -20,7 +20,7 @@ export async function run(options: RevokeOptions, context: Context): Promise<Rep
   // Revoking the refresh token ends the whole grant (RFC 7009 §2.1), so it is the default for a cached login.
   const cachedKind: TokenTypeHint = asked ?? (cached?.refresh_token ? 'refresh_token' : 'access_token');
   const { token, source } = await tokenFrom(session, options.token, () => cached?.[cachedKind], cachedKind.replace('_', ' '));
-  session.issuer.http.addSecret(token);
+  session.issuer.http.addToken(token);
   const cacheEntry = cachedVerdict(session, source);
   const hint = asked ?? (source === 'cache' ? cachedKind : undefined);
   const show = context.globals.showTokens;

@@ -36,7 +36,7 @@ export async function openSession(options: SessionFlags, context: Context, confi
   const { client, cached, store } = config.picked ?? (await pickClient(options, context, config.useCache));
   const http = await context.http();
   if (client.client_secret) http.addSecret(client.client_secret);
-  for (const token of [cached?.access_token, cached?.refresh_token, cached?.id_token]) if (token) http.addSecret(token);
+  for (const token of [cached?.access_token, cached?.refresh_token, cached?.id_token]) if (token) http.addToken(token);
   const privateKey = client.private_key_file && (client.client_auth === 'private_key_jwt' || !client.client_auth_explicit) ? await loadPrivateKey(client.private_key_file) : undefined;
   const issuer = await openIssuerSession(
     {

@@ -14,7 +14,7 @@ export async function run(options: UserinfoOptions, context: Context): Promise<R
   const session = await openSession(options, context, { useCache: true });
   const { cached, client, issuer } = session;
   const { token, source } = await tokenFrom(session, options.accessToken, () => cached?.access_token, 'access token');
-  issuer.http.addSecret(token);
+  issuer.http.addToken(token);
   warnIfExpired(session, source);
   const cacheEntry = cachedVerdict(session, source);
   const endpoint = issuer.endpoint('userinfo_endpoint');

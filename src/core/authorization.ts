@@ -1,5 +1,6 @@
 import type { CheckRecorder } from '../checks/recorder.js';
 import type { Pkce } from './pkce.js';
+import { classifyToken } from './token-endpoint.js';
 import { isLoopback, isLoopbackLiteral } from '../http/loopback.js';
 import { listed } from '../util/show.js';
 
@@ -82,16 +83,24 @@ export interface CallbackOutcome {
 }
 
 /**
- * Callback parameters whose values are credentials: the code, and any token (id_token, access_token, a
- * vendor's session_token). They are redacted wherever the callback is shown, like the back channel's.
+ * Callback parameters whose values are credentials, by name or by value: the code; anything named like a
+ * token (id_token, access_token, a vendor's session_token), JARM's `response` (a JWT holding the whole
+ * response), `jwt` or an assertion; and any value that is a compact JWS or JWE (RFC 7515 §7.1, RFC 7516
+ * §7.1: three or five base64url parts, a JSON header), whatever it is called. They are redacted wherever
+ * the callback is shown, like the back channel's.
  */
-export function isFrontChannelCredential(name: string): boolean {
-  return name === 'code' || (/token/i.test(name) && name !== 'token_type');
+export function isFrontChannelCredential(name: string, value: string): boolean {
+  if (name === 'code' || name === 'response') return true;
+  if (/token|assertion|jwt/i.test(name) && name !== 'token_type') return true;
+  return classifyToken(value) !== 'opaque';
 }
 
+/** The names of the callback parameters that carry a token (a credential other than the code). */
+const frontChannelTokens = (params: Array<[string, string]>) => params.filter(([name, value]) => name !== 'code' && isFrontChannelCredential(name, value)).map(([name]) => name);
+
 /** RFC 9700 §2.1.2, OIDC Core §3.1.2.5: a code-only request gets no token back through the browser. */
-function judgeFrontChannelTokens(names: string[], responseType: string, checks: CheckRecorder): void {
-  const tokens = names.filter((name) => name !== 'code' && isFrontChannelCredential(name));
+function judgeFrontChannelTokens(params: Array<[string, string]>, responseType: string, checks: CheckRecorder): void {
+  const tokens = frontChannelTokens(params);
   const codeOnly = responseType.split(' ').every((type) => type === 'code');
   if (tokens.length === 0) checks.pass('authorization.front_channel_tokens', 'no token in the authorization response');
   else if (codeOnly) checks.violation('authorization.front_channel_tokens', `response_type=${responseType} was sent, but the authorization response carries ${tokens.join(', ')}`);
@@ -117,7 +126,7 @@ export function judgeCallback(response: CallbackResponse, expect: CallbackExpect
 
   if (response.via === 'fragment') {
     // Tokens in a fragment (an implicit-style answer) are named too, before the fragment is refused.
-    if (names.some((name) => name !== 'code' && isFrontChannelCredential(name))) judgeFrontChannelTokens(names, expect.responseType ?? 'code', checks);
+    if (frontChannelTokens(response.params).length > 0) judgeFrontChannelTokens(response.params, expect.responseType ?? 'code', checks);
     checks.violation(
       'authorization.code_in_query',
       names.length === 0
@@ -136,7 +145,7 @@ export function judgeCallback(response: CallbackResponse, expect: CallbackExpect
     return stop();
   }
   checks.pass('authorization.repeated_params', `${names.length} parameters, none repeated (${names.join(', ')})`);
-  judgeFrontChannelTokens(names, expect.responseType ?? 'code', checks);
+  judgeFrontChannelTokens(response.params, expect.responseType ?? 'code', checks);
 
   const error = first('error');
   if (error !== undefined) {

@@ -37,6 +37,15 @@ export function basicAuthorization(client_id: string, client_secret: string): st
   return `Basic ${Buffer.from(`${formUrlEncode(client_id)}:${formUrlEncode(client_secret)}`, 'utf8').toString('base64')}`;
 }
 
+/**
+ * The Basic credential as an IdP may quote it back: as sent, and base64 of the raw `client_id:secret`
+ * (what a server that skips the form-urlencoding rebuilds). Both are as secret as the secret; the output
+ * gate masks each in the other base64 alphabet and without padding too (report/secret-spellings.ts).
+ */
+export function basicCredentials(client_id: string, client_secret: string): string[] {
+  return [basicAuthorization(client_id, client_secret).slice('Basic '.length), Buffer.from(`${client_id}:${client_secret}`, 'utf8').toString('base64')];
+}
+
 /** RFC 7523 §3 / OIDC Core §9: a short-lived JWT with iss = sub = client_id and aud = the endpoint. */
 export async function clientAssertion(client_id: string, key: SigningKey, audience: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string> {
   const header: { alg: string; typ: string; kid?: string } = { alg: key.alg, typ: 'JWT' };
@@ -63,7 +72,7 @@ export async function applyClientAuth(credentials: ClientCredentials, form: URLS
       if (!client_secret) throw usageError('client_secret_basic needs a client secret', 'pass --client-secret-file FILE or set OIDC_CLIENT_SECRET');
       // The base64 credential is as secret as the secret: an IdP echoing the header shows only that form.
       const authorization = basicAuthorization(client_id, client_secret);
-      return { headers: { authorization }, secrets: [client_secret, authorization.slice('Basic '.length)] };
+      return { headers: { authorization }, secrets: [client_secret, ...basicCredentials(client_id, client_secret)] };
     }
     case 'client_secret_post':
       if (!client_secret) throw usageError('client_secret_post needs a client secret', 'pass --client-secret-file FILE or set OIDC_CLIENT_SECRET');

@@ -39,7 +39,7 @@ export async function clientCredentialsTokens(session: IssuerSession, input: Cli
   const openid = (input.scope ?? '').split(' ').includes('openid');
   const { tokens } = judgeTokenResponse(exchange.response, { openid, basicAuth: client.method === 'client_secret_basic' }, c);
   if (!tokens) return { tokens, accessToken: undefined, checks: c.results };
-  http.addSecret(tokens.access_token);
+  http.addToken(tokens.access_token);
   c.expect('client_credentials.refresh_token', tokens.refresh_token === undefined, 'no refresh token (RFC 6749 §4.4.3)', 'a refresh token was issued with client credentials');
   const accessToken = await judgeAccessToken(tokens.access_token, session.tokens, { audience: input.audience ?? input.resource?.[0], serverDate: tokens.date });
   if (accessToken) c.merge(accessToken.checks);

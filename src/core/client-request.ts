@@ -11,7 +11,7 @@ export async function postForm(
   endpoint: string,
   params: Array<[string, string]>,
   client: ClientCredentials | undefined,
-  options: { assertionAudience?: string; secrets?: string[] } = {},
+  options: { assertionAudience?: string; tokens?: string[] } = {},
 ): Promise<HttpResponse> {
   const form = new URLSearchParams(params);
   const auth = client ? await applyClientAuth(client, form, options.assertionAudience ?? endpoint) : { headers: {}, secrets: [] };
@@ -20,7 +20,8 @@ export async function postForm(
     method: 'POST',
     headers: { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
     body: form,
-    secrets: [...auth.secrets, ...(options.secrets ?? [])],
+    secrets: auth.secrets,
+    tokens: options.tokens ?? [],
   });
 }
 

@@ -57,7 +57,7 @@ export async function runDeviceLogin(session: IssuerSession, settings: DeviceLog
   const authorization = judgeDeviceAuthorization(response, c);
   result.authorization = authorization;
   if (!authorization) return result;
-  http.addSecret(authorization.device_code);
+  http.addToken(authorization.device_code);
 
   // The prompt is the point of this mode: shown even under --json (on stderr, never stdout).
   ui.prompt(`To sign in, open ${authorization.verification_uri} and enter the code ${authorization.user_code}`);
@@ -95,8 +95,8 @@ export async function runDeviceLogin(session: IssuerSession, settings: DeviceLog
   result.tokens = tokens;
   if (!tokens) return result;
 
-  http.addSecret(tokens.access_token);
-  if (tokens.refresh_token) http.addSecret(tokens.refresh_token);
+  http.addToken(tokens.access_token);
+  if (tokens.refresh_token) http.addToken(tokens.refresh_token);
   if (tokens.id_token) {
     result.idToken = await judgeIdToken(tokens.id_token, session.tokens, { accessToken: tokens.access_token, serverDate: tokens.date });
     c.merge(result.idToken.checks);

@@ -28,8 +28,10 @@ export interface FrontChannelSettings {
   signal: AbortSignal;
   /** Lines for the trace (-v): which probe request is under way. */
   trace: (line: string) => void;
-  /** Registers a code_verifier or a credential that came back (the run's secret registry, via the HTTP client). */
+  /** Registers a code_verifier (the run's secret registry, via the HTTP client). */
   addSecret?: (value: string) => void;
+  /** Registers a code or token that came back in the front channel. */
+  addToken?: (value: string) => void;
 }
 
 export interface AuthorizationVariant {
@@ -189,7 +191,7 @@ async function authorizeOnce(settings: FrontChannelSettings, variant: Authorizat
     });
     try {
       const callback = await Promise.race([received, ended, unusable]);
-      for (const [name, value] of callback.params) if (isFrontChannelCredential(name)) settings.addSecret?.(value);
+      for (const [name, value] of callback.params) if (isFrontChannelCredential(name, value)) settings.addToken?.(value);
       callback.reply({ ok: true, title: 'oidc-cli check', message: 'The probe received this authorization response; the report is in the terminal.' });
       return { ...outcome, response: callback.params, noResponse: undefined };
     } catch (error) {

@@ -31,7 +31,7 @@ export interface IntrospectionTarget {
 export async function introspect(http: HttpClient, target: IntrospectionTarget, token: string, hint?: TokenTypeHint, authenticated = true): Promise<IntrospectionAnswer> {
   const params: Array<[string, string]> = [['token', token]];
   if (hint) params.push(['token_type_hint', hint]);
-  const response = await postForm(http, target.introspection_endpoint, params, authenticated ? target.client : undefined, { secrets: [token], assertionAudience: target.issuer });
+  const response = await postForm(http, target.introspection_endpoint, params, authenticated ? target.client : undefined, { tokens: [token], assertionAudience: target.issuer });
   return { status: response.status, body: jsonObject(response) };
 }
 

@@ -84,7 +84,7 @@ async function loginSteps(flow: Flow): Promise<LoginResult> {
       client_auth: issuer.client.method,
       redirect_uri: listener.redirect_uri,
       authorization_url: authorization.url,
-      callback: callback.params.map(([n, v]) => [n, isFrontChannelCredential(n) ? flow.show(v) : v] as [string, string]),
+      callback: callback.params.map(([n, v]) => [n, isFrontChannelCredential(n, v) ? flow.show(v) : v] as [string, string]),
       tokens: undefined,
       idToken: undefined,
       accessToken: undefined,
@@ -193,9 +193,9 @@ async function authorize(flow: Flow, issuer: DiscoveredIssuer, listener: Loopbac
 
   const callback = await flow.timed('authorization (browser)', () => waitForResponse(url.toString(), settings, flow.deps, listener));
   // A code or token in the front channel is as secret as one from the token endpoint: masked everywhere.
-  for (const [name, value] of callback.params) if (isFrontChannelCredential(name)) flow.deps.http.addSecret(value);
+  for (const [name, value] of callback.params) if (isFrontChannelCredential(name, value)) flow.deps.http.addToken(value);
   ui.step(`Authorization response (${callback.via})`);
-  for (const [name, value] of callback.params) ui.detail(`${name.padEnd(21)} ${isFrontChannelCredential(name) ? show(value) : value}`);
+  for (const [name, value] of callback.params) ui.detail(`${name.padEnd(21)} ${isFrontChannelCredential(name, value) ? show(value) : value}`);
   ui.explain('The response is checked before the code is used: state must match, iss (RFC 9207) must name this issuer.');
   const iss = { state, responseType: url.searchParams.get('response_type') ?? 'code', issuer: issuer.issuer, issParameterSupported: issuer.metadata.authorization_response_iss_parameter_supported === true };
   const outcome = judgeCallback(callback, iss, checks);

@@ -46,8 +46,8 @@ export async function redeemCode(
     ui.detail(`${name.padEnd(17)} ${typeof value !== 'string' ? JSON.stringify(value) : /token$/.test(name) ? show(value) : value}`);
   }
   if (judgement.tokens) {
-    http.addSecret(judgement.tokens.access_token);
-    if (judgement.tokens.refresh_token) http.addSecret(judgement.tokens.refresh_token);
+    http.addToken(judgement.tokens.access_token);
+    if (judgement.tokens.refresh_token) http.addToken(judgement.tokens.refresh_token);
   }
   return { ...judgement, status: response.status };
 }

@@ -99,8 +99,8 @@ export async function refreshTokens(session: IssuerSession, input: RefreshInput,
     judgeRefreshedIdToken(originalClaims, undefined, c, undefined, 'the refresh failed');
     return result;
   }
-  http.addSecret(tokens.access_token);
-  if (tokens.refresh_token) http.addSecret(tokens.refresh_token);
+  http.addToken(tokens.access_token);
+  if (tokens.refresh_token) http.addToken(tokens.refresh_token);
   c.pass('refresh.grant', `new access token${tokens.expires_in ? `, expires in ${tokens.expires_in} s` : ''}`);
   result.rotation = judgeRotation(input.refresh_token, tokens.refresh_token, rotationExpected(input.expectRotation, client.method), c);
   result.refreshedClaims = readClaims(tokens.id_token);

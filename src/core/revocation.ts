@@ -18,7 +18,7 @@ export interface RevocationTarget {
 export async function revoke(http: HttpClient, target: RevocationTarget, token: string, hint?: TokenTypeHint): Promise<HttpResponse> {
   const params: Array<[string, string]> = [['token', token]];
   if (hint) params.push(['token_type_hint', hint]);
-  return postForm(http, target.revocation_endpoint, params, target.client, { secrets: [token], assertionAudience: target.issuer });
+  return postForm(http, target.revocation_endpoint, params, target.client, { tokens: [token], assertionAudience: target.issuer });
 }
 
 function describe(response: HttpResponse): string {

@@ -62,13 +62,15 @@ export function describeForm(form: Array<[string, string]>, showTokens: boolean)
 export async function requestToken(http: HttpClient, input: TokenRequestInput): Promise<TokenExchange> {
   const form = new URLSearchParams(input.params);
   const auth = await applyClientAuth(input.client, form, input.assertionAudience ?? input.token_endpoint);
-  for (const [name, value] of input.params) if (SECRET_PARAMS.has(name)) auth.secrets.push(value);
+  const tokens: string[] = [];
+  for (const [name, value] of input.params) if (SECRET_PARAMS.has(name)) (CLIENT_SECRETS.has(name) ? auth.secrets : tokens).push(value);
   const response = await http.request({
     url: input.token_endpoint,
     method: 'POST',
     headers: { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded' },
     body: form,
     secrets: auth.secrets,
+    tokens,
     ...(input.timeoutMs === undefined ? {} : { timeoutMs: input.timeoutMs }),
   });
   return { form: [...form], authorizationHeader: auth.headers.authorization, response };

@@ -13,7 +13,7 @@ export async function requestUserinfo(http: HttpClient, userinfo_endpoint: strin
   return http.request({
     url: userinfo_endpoint,
     headers: { authorization: `${scheme} ${access_token}`, accept: 'application/json, application/jwt' },
-    secrets: [access_token],
+    tokens: [access_token],
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });
 }

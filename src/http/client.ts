@@ -126,7 +126,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   let dispatcher: Dispatcher | undefined;
   // Set when a request was abandoned on a deadline or Ctrl-C: close() must then destroy, not drain.
   let abandoned = false;
-  const tracer = createTracer({ verbose: options.verbose, showTokens: options.showTokens, trace: options.trace, mask: (text) => secrets.mask(text), register: (value) => secrets.add(value) });
+  const tracer = createTracer({ verbose: options.verbose, showTokens: options.showTokens, trace: options.trace, mask: (text) => secrets.mask(text), register: (value, kind) => secrets.add(value, kind) });
   const mask = (text: string) => (options.showTokens ? text : secrets.mask(maskValues(maskUrlsIn(text), tracer.found)));
   if (options.insecure) options.warn('--insecure: TLS certificates are NOT verified and plain http is allowed to any host');
 
@@ -136,7 +136,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const timeoutMs = Math.min(req.timeoutMs ?? options.timeoutMs, left);
     dispatcherMade ??= createDispatcher({ connectTimeoutMs: options.timeoutMs, caFile: options.caFile, insecure: options.insecure, env: options.env });
     dispatcher = await dispatcherMade;
-    for (const secret of req.secrets ?? []) secrets.add(secret);
+    for (const secret of req.secrets ?? []) secrets.add(secret, 'secret');
+    for (const token of req.tokens ?? []) secrets.add(token, 'token');
 
     const body = req.body instanceof URLSearchParams ? req.body.toString() : req.body;
     const method = req.method ?? (body === undefined ? 'GET' : 'POST');
@@ -200,7 +201,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   return {
-    addSecret: (value) => secrets.add(value),
+    addSecret: (value) => secrets.add(value, 'secret'),
+    addToken: (value) => secrets.add(value, 'token'),
     async close() {
       if (!dispatcher) return;
       await (abandoned ? dispatcher.destroy() : dispatcher.close()).catch(() => undefined);

@@ -2,7 +2,7 @@
 /**
  * What a trace must never show (PRODUCT.md "Network"): credentials in headers, and the values of
  * protocol parameters that are secrets or tokens, wherever they travel — form bodies, query strings,
- * JSON bodies — plus any value registered with addSecret() or request.secrets.
+ * JSON bodies — plus any value registered with addSecret()/addToken() or request.secrets/tokens.
  */
 export const SECRET_PARAMETERS = new Set([
   'client_secret',
@@ -23,6 +23,15 @@ export const SECRET_PARAMETERS = new Set([
 
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'dpop']);
 
+/**
+ * Of those, the client's own credentials: shown without a single character, where a redacted token
+ * keeps a short prefix (docs/security.md "No secret prefixes"). The rest (code, tokens) are tokens.
+ */
+const CLIENT_CREDENTIALS = new Set(['client_secret', 'code_verifier', 'client_assertion', 'password', 'assertion']);
+
+/** Where values masked by name go: a Set of them, or a collector that also wants the name. */
+type Found = { add(value: string, name: string): unknown };
+
 const MASK = '[redacted]';
 
 /** Keeps the scheme of an Authorization header ("Basic [redacted]") so the trace still says what was sent. */
@@ -32,11 +41,11 @@ export function maskHeader(name: string, value: string): string {
   return scheme ? `${scheme} ${MASK}` : MASK;
 }
 
-function maskParams(params: URLSearchParams, found: Set<string>): string {
+function maskParams(params: URLSearchParams, found: Found): string {
   const out = new URLSearchParams();
   for (const [name, value] of params) {
     if (SECRET_PARAMETERS.has(name) && value !== '') {
-      found.add(value);
+      found.add(value, name);
       out.append(name, MASK);
     } else out.append(name, value);
   }
@@ -45,7 +54,7 @@ function maskParams(params: URLSearchParams, found: Set<string>): string {
 }
 
 /** Masks secret query parameters of a URL. */
-export function maskUrl(raw: string, found = new Set<string>()): string {
+export function maskUrl(raw: string, found: Found = new Set<string>()): string {
   // Credentials in the authority (https://user:pass@host) are as secret as a header.
   const url = raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1[redacted]@');
   const q = url.indexOf('?');
@@ -55,13 +64,13 @@ export function maskUrl(raw: string, found = new Set<string>()): string {
   return `${url.slice(0, q + 1)}${maskParams(new URLSearchParams(query), found)}${hash < 0 ? '' : url.slice(hash)}`;
 }
 
-function maskJsonValue(value: unknown, found: Set<string>): unknown {
+function maskJsonValue(value: unknown, found: Found): unknown {
   if (Array.isArray(value)) return value.map((item) => maskJsonValue(item, found));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [name, member] of Object.entries(value)) {
     if (SECRET_PARAMETERS.has(name) && typeof member === 'string' && member !== '') {
-      found.add(member);
+      found.add(member, name);
       out[name] = MASK;
     } else out[name] = maskJsonValue(member, found);
   }
@@ -73,7 +82,7 @@ function maskJsonValue(value: unknown, found: Set<string>): unknown {
  * claims (a server may label JSON as text/plain). Values masked by name are added to `found`, so the
  * caller can mask them everywhere else too (a token returned here and sent later in a header).
  */
-export function maskBody(text: string, found = new Set<string>()): string {
+export function maskBody(text: string, found: Found = new Set<string>()): string {
   const trimmed = text.trim();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
@@ -93,32 +102,49 @@ export function maskBody(text: string, found = new Set<string>()): string {
  */
 const ISSUED_SECRETS = new Set(['access_token', 'refresh_token', 'id_token', 'device_code', 'client_secret', 'registration_access_token']);
 
-/** The secret values a request carries: parameters by name in its URL and body, credentials in its headers. */
-export function secretsSent(url: string, headers: Record<string, string>, body: string | undefined): string[] {
-  const found = new Set<string>();
+/** Secret values sorted by what they are: the client's credentials, and tokens. */
+export interface Credentials {
+  secrets: string[];
+  tokens: string[];
+}
+
+function sorter(): { found: Found; credentials: Credentials } {
+  const credentials: Credentials = { secrets: [], tokens: [] };
+  return { credentials, found: { add: (value, name) => (CLIENT_CREDENTIALS.has(name) ? credentials.secrets : credentials.tokens).push(value) } };
+}
+
+/**
+ * The secret values a request carries: parameters by name in its URL and body, credentials in its headers
+ * (a Bearer or DPoP token, a cookie and a DPoP proof are tokens; Basic and the rest are the client's secrets).
+ */
+export function secretsSent(url: string, headers: Record<string, string>, body: string | undefined): Credentials {
+  const { found, credentials } = sorter();
   maskUrl(url, found);
   if (body !== undefined) maskBody(body, found);
   for (const [name, value] of Object.entries(headers)) {
     if (!SECRET_HEADERS.has(name.toLowerCase())) continue;
     const scheme = /^(Basic|Bearer|DPoP|Digest|Negotiate)\s+/i.exec(value)?.[0];
-    found.add(scheme ? value.slice(scheme.length) : value);
+    const token = /^(Bearer|DPoP)\s/i.test(value) || /^(cookie|set-cookie|dpop)$/i.test(name);
+    (token ? credentials.tokens : credentials.secrets).push(scheme ? value.slice(scheme.length) : value);
   }
-  return [...found];
+  return credentials;
 }
 
 /** The credentials a response hands out (tokens, device_code, a registered client_secret), by member name. */
-export function secretsIssued(body: string): string[] {
+export function secretsIssued(body: string): Credentials {
+  const { found, credentials } = sorter();
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch {
-    return [];
+    return credentials;
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
-  return Object.entries(value).flatMap(([name, member]) => (ISSUED_SECRETS.has(name) && typeof member === 'string' ? [member] : []));
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return credentials;
+  for (const [name, member] of Object.entries(value)) if (ISSUED_SECRETS.has(name) && typeof member === 'string') found.add(member, name);
+  return credentials;
 }
 
 /** Masks secret query parameters of every URL inside a free text (error messages). */
-export function maskUrlsIn(text: string, found = new Set<string>()): string {
+export function maskUrlsIn(text: string, found: Found = new Set<string>()): string {
   return text.replace(/https?:\/\/[^\s"'()<>]+/g, (url) => maskUrl(url, found));
 }

@@ -1,5 +1,5 @@
 import { maskValues } from '../report/secrets.js';
-import { maskBody, maskHeader, maskUrl, secretsIssued, secretsSent } from './mask.js';
+import { maskBody, maskHeader, maskUrl, secretsIssued, secretsSent, type Credentials } from './mask.js';
 
 /** -v: request and status lines plus headers; -vv: bodies too (up to BODY_LIMIT characters). */
 const BODY_LIMIT = 8 * 1024;
@@ -23,7 +23,7 @@ export interface TracerOptions {
    * Called with every secret a request sends and every credential a response issues, traced or not, so
    * the run's registry (src/report/secrets.ts) masks them in every output, not only in traces.
    */
-  register?: (value: string) => void;
+  register?: (value: string, kind: 'secret' | 'token') => void;
 }
 
 export function createTracer(options: TracerOptions): Tracer {
@@ -35,6 +35,10 @@ export function createTracer(options: TracerOptions): Tracer {
     const masked = clean(options.showTokens ? text : maskBody(text, found));
     return masked.length > BODY_LIMIT ? `${masked.slice(0, BODY_LIMIT)}\n… (${masked.length - BODY_LIMIT} more characters)` : masked;
   };
+  const register = ({ secrets, tokens }: Credentials) => {
+    for (const secret of secrets) options.register?.(secret, 'secret');
+    for (const token of tokens) options.register?.(token, 'token');
+  };
   const emit = (prefix: string, text: string) => {
     for (const line of text.split('\n')) options.trace(`${prefix}${line}`);
   };
@@ -42,7 +46,7 @@ export function createTracer(options: TracerOptions): Tracer {
   return {
     found,
     request(method, url, headers, requestBody) {
-      for (const secret of secretsSent(url, headers, requestBody)) options.register?.(secret);
+      register(secretsSent(url, headers, requestBody));
       // Mask by name first (collects the values), then by value, so nothing leaks in the URL line.
       if (!options.showTokens && requestBody !== undefined) maskBody(requestBody, found);
       if (options.verbose < 1) return;
@@ -57,7 +61,7 @@ export function createTracer(options: TracerOptions): Tracer {
       if (options.verbose >= 1) emit('! ', clean(message));
     },
     response(status, statusText, elapsedMs, headers, responseBody) {
-      if (responseBody !== undefined && responseBody.length > 0) for (const secret of secretsIssued(responseBody.toString('utf8'))) options.register?.(secret);
+      if (responseBody !== undefined && responseBody.length > 0) register(secretsIssued(responseBody.toString('utf8')));
       if (!options.showTokens && responseBody !== undefined) maskBody(responseBody.toString('utf8'), found);
       if (options.verbose < 1) return;
       emit('< ', `HTTP ${status}${statusText ? ` ${statusText}` : ''} (${elapsedMs} ms)`);

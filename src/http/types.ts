@@ -16,11 +16,14 @@ export interface HttpRequest {
   /** Overrides the client's timeout for this request, in milliseconds. */
   timeoutMs?: number;
   /**
-   * Secret values this request carries besides the well-known parameter names (a client secret, a token
-   * being introspected): added to the run's registry, so they are masked in every output, not only traces.
-   * Only secrets: a value listed here is hidden wherever it appears, in any report.
+   * Secret values this request carries besides the well-known parameter names (a client secret, its Basic
+   * credential, a client assertion, a code_verifier): added to the run's registry, so they are masked in
+   * every output, not only traces, and never shown with a prefix. Only secrets: a value listed here is
+   * hidden wherever it appears, in any report.
    */
   secrets?: string[];
+  /** Tokens this request carries (one being introspected, revoked or sent to userinfo): masked like secrets, but shown with a short prefix where a report names them. */
+  tokens?: string[];
   /** Aborts the request (Ctrl-C); a CliError reason is rethrown as is, anything else becomes CANCELLED. */
   signal?: AbortSignal;
 }
@@ -47,8 +50,10 @@ export interface HttpResponse {
 
 export interface HttpClient {
   request(request: HttpRequest): Promise<HttpResponse>;
-  /** Registers a value to mask in every later trace line (client secret, tokens obtained in a flow). */
+  /** Registers a secret (client secret, code_verifier) to mask in every output, never shown with a prefix. */
   addSecret(value: string): void;
+  /** Registers a token (code, access, refresh or ID token, device_code) to mask in every output; a redacted token keeps a short prefix. */
+  addToken(value: string): void;
   close(): Promise<void>;
 }
 

@@ -1,9 +1,17 @@
-import { printable } from '../util/terminal.js';
-import { formUrlEncode } from '../util/redact.js';
+import { redactedToken } from '../util/redact.js';
+import { MIN_SECRET_LENGTH, spellingsOf } from './secret-spellings.js';
+import { SpellingMatcher } from './spelling-matcher.js';
+
+export { MIN_SECRET_LENGTH };
 
 const MASK = '[redacted]';
-/** Very short values would mask half the output (ordinary words) and protect nothing. */
-export const MIN_SECRET_LENGTH = 6;
+
+/**
+ * A token (code, access, refresh or ID token, device_code) is redacted with a short prefix so two can be
+ * told apart; a secret (client secret, Basic credential, code_verifier, client assertion, a key) shows
+ * no character at all (docs/security.md "No secret prefixes").
+ */
+export type SecretKind = 'secret' | 'token';
 
 /**
  * Every value this run knows to be secret: the client secret and its Basic credential, the private_key_jwt
@@ -12,55 +20,69 @@ export const MIN_SECRET_LENGTH = 6;
  * Ui's stderr writer, report files) passes every text through `mask`, so a value an IdP echoes back inside
  * an error_description is hidden wherever it is printed, without each message having to remember it.
  *
- * Each secret is masked in the forms an echo carries it in: as is, form-urlencoded (a quoted request
- * body), percent-encoded (a quoted URL), JSON-escaped (inside a JSON string), XML-escaped (JUnit) and
- * terminal-escaped (printable: the human report escapes control characters before the gate sees it).
+ * Each value is masked in every spelling an echo carries it in: as is, character-escaped in any mix
+ * (percent-encoding in either case, form encoding, HTML and XML references, JSON and terminal escapes:
+ * spelling-matcher.ts decodes them), and as base64 (secret-spellings.ts, computed once per value). A
+ * value registered as a secret, or a token that equals or holds one, is also masked in the redacted form
+ * a token is shown in (`Xy7/Ab…[redacted 24 chars]`): its first characters never reach an output.
  */
 export class SecretRegistry {
-  private readonly values = new Set<string>();
-  private forms: string[] | undefined;
+  private readonly kinds = new Map<string, SecretKind>();
+  private readonly spellings = new Map<string, string[]>();
+  private matcher: SpellingMatcher | undefined;
   /** --show-tokens: the user asked to see everything. */
   reveal = false;
 
-  add(value: string | undefined): void {
-    if (value === undefined || value.length < MIN_SECRET_LENGTH || this.values.has(value)) return;
-    this.values.add(value);
-    this.forms = undefined;
+  /** A secret unless said otherwise: a value registered as both is a secret. */
+  add(value: string | undefined, kind: SecretKind = 'secret'): void {
+    if (value === undefined || value.length < MIN_SECRET_LENGTH) return;
+    const known = this.kinds.get(value);
+    if (known === kind || known === 'secret') return;
+    this.kinds.set(value, kind);
+    this.matcher = undefined;
   }
 
   has(value: string): boolean {
-    return this.values.has(value);
+    return this.kinds.has(value);
   }
 
   mask(text: string): string {
-    if (this.reveal || this.values.size === 0 || text === '') return text;
-    this.forms ??= formsOf(this.values);
-    return replaceForms(text, this.forms);
+    if (this.reveal || this.kinds.size === 0 || text === '') return text;
+    this.matcher ??= new SpellingMatcher(this.patterns());
+    return this.matcher.replace(text, MASK);
   }
-}
 
-/** The same masking for a set of values that is not the run's (the values a trace masked by name). */
-export function maskValues(text: string, values: Iterable<string>): string {
-  return replaceForms(text, formsOf([...values].filter((value) => value.length >= MIN_SECRET_LENGTH)));
-}
-
-function replaceForms(text: string, forms: readonly string[]): string {
-  let out = text;
-  for (const form of forms) if (out.includes(form)) out = out.split(form).join(MASK);
-  return out;
-}
-
-/** As XML element text (junit.ts xmlText) and as an attribute value (xmlAttribute, quotes escaped too). */
-const xmlText = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const xmlAttribute = (value: string) => xmlText(value).replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-
-/** Longest first, so a secret that contains another is masked whole. */
-function formsOf(values: Iterable<string>): string[] {
-  const forms = new Set<string>();
-  for (const value of values) {
-    for (const form of [value, formUrlEncode(value), encodeURIComponent(value), JSON.stringify(value).slice(1, -1), xmlText(value), xmlAttribute(value), printable(value)]) {
-      if (form.length >= MIN_SECRET_LENGTH) forms.add(form);
+  private patterns(): string[] {
+    const spellings = (value: string) => {
+      let forms = this.spellings.get(value);
+      if (!forms) this.spellings.set(value, (forms = spellingsOf(value)));
+      return forms;
+    };
+    const secrets = [...this.kinds].filter(([, kind]) => kind === 'secret');
+    // A token that holds a secret in any spelling (the client secret handed back as access_token) is one.
+    const holdsSecret = new SpellingMatcher(secrets.flatMap(([value]) => spellings(value)));
+    const patterns: string[] = [];
+    for (const [value, kind] of this.kinds) {
+      patterns.push(...spellings(value));
+      const shown = redactedToken(value);
+      if (shown !== MASK && (kind === 'secret' || holdsSecret.replace(value, MASK) !== value)) patterns.push(shown);
     }
+    return patterns;
   }
-  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+const matchers = new WeakMap<Set<string>, { size: number; matcher: SpellingMatcher }>();
+
+/**
+ * The same masking for a set of values that is not the run's (the values a trace masked by name). The
+ * set only grows: its matcher is rebuilt when it did, not on every line.
+ */
+export function maskValues(text: string, values: Set<string>): string {
+  if (values.size === 0 || text === '') return text;
+  let entry = matchers.get(values);
+  if (entry?.size !== values.size) {
+    entry = { size: values.size, matcher: new SpellingMatcher([...values].filter((value) => value.length >= MIN_SECRET_LENGTH).flatMap(spellingsOf)) };
+    matchers.set(values, entry);
+  }
+  return entry.matcher.replace(text, MASK);
 }

@@ -3,9 +3,16 @@
  * A redacted token keeps a short prefix so two tokens can still be told apart.
  */
 export function redact(value: string, show: boolean): string {
-  if (show) return value;
-  if (value.length <= 12) return '[redacted]';
-  return `${value.slice(0, 6)}…[redacted ${value.length} chars]`;
+  return show ? value : redactedToken(value);
+}
+
+/**
+ * How a redacted token is shown. The output gate (report/secrets.ts) masks this very text again when the
+ * value is a secret or holds one (an IdP that hands the client secret back as access_token): a secret's
+ * first characters are never shown, whichever path printed it.
+ */
+export function redactedToken(value: string): string {
+  return value.length <= 12 ? '[redacted]' : `${value.slice(0, 6)}…[redacted ${value.length} chars]`;
 }
 
 /**

@@ -13,7 +13,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { CompactSign, SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
-import { fakeJwe, forgeForExponentOne } from './tokens.js';
+import { echoSpellings, receivedSecret, requestInSpellings } from './echo-spellings.js';
+import { fakeJwe, forgeForExponentOne, mint } from './tokens.js';
 
 export const FAULTS = [
   'none',
@@ -42,6 +43,10 @@ export const FAULTS = [
   // or answers the token request with text holding C1 controls; tokens in the front channel; a token
   // holding terminal escape sequences
   'echo_request', 'echo_refresh', 'echo_text', 'front_channel_tokens', 'token_controls',
+  // an IdP quoting the credentials it received in other spellings (echoSpellings: percent-encoded either
+  // case, HTML entities, JSON escapes, base64...), handing them back as tokens, or quoting ECHOED_SECRET
+  // in the front channel's error_description; JWTs in the callback under names that do not say "token"
+  'echo_encoded', 'echo_as_token', 'front_channel_error_echo', 'front_channel_jwts',
 ] as const;
 export type Fault = (typeof FAULTS)[number];
 
@@ -58,8 +63,10 @@ export interface ScriptedIdp {
   lastAuthorizationRequest: URLSearchParams | undefined;
   /** Every token request received: the form and the Authorization header (the secrets a test scans for). */
   tokenRequests: Array<{ form: URLSearchParams; authorization: string | undefined }>;
-  /** Tokens put in the front channel by 'front_channel_tokens'. */
+  /** Tokens put in the front channel by 'front_channel_tokens' and 'front_channel_jwts'. */
   frontChannelTokens: string[];
+  /** What the echo faults quoted back ('echo_encoded', 'front_channel_error_echo'), labelled by spelling. */
+  echoed: Array<[string, string]>;
   /** With 'exact_redirect_uri': the one redirect_uri accepted (a free port picked at start). */
   registeredRedirectUri: string | undefined;
   close(): Promise<void>;
@@ -131,7 +138,7 @@ export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}
   const published: JWK[] = fault === 'published_hmac' ? [jwk, { kty: 'oct', kid: 'hmac-1', alg: 'HS256', k: b64url(hmac) }] : [jwk];
   const grants = new Map<string, Grant>();
   const registeredRedirectUri = fault === 'exact_redirect_uri' ? `http://127.0.0.1:${await freePort()}/callback` : undefined;
-  const state: ScriptedIdp = { issuer: '', client_id: 'scripted-client', lastAuthorizationRequest: undefined, tokenRequests: [], frontChannelTokens: [], registeredRedirectUri, close: async () => undefined };
+  const state: ScriptedIdp = { issuer: '', client_id: 'scripted-client', lastAuthorizationRequest: undefined, tokenRequests: [], frontChannelTokens: [], echoed: [], registeredRedirectUri, close: async () => undefined };
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -150,6 +157,22 @@ export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}
     const code = b64url(randomBytes(24));
     grants.set(code, { client_id: q.get('client_id') ?? '', redirect_uri, nonce: q.get('nonce') ?? undefined, code_challenge: q.get('code_challenge') ?? undefined });
     const back: Array<[string, string]> = fault === 'access_denied' ? [['error', 'access_denied'], ['error_description', 'The user said no']] : [['code', code]];
+    if (fault === 'front_channel_error_echo') {
+      state.echoed.push(...echoSpellings(ECHOED_SECRET));
+      back.splice(0, 1, ['error', 'invalid_client'], ['error_description', `client_secret was ${state.echoed.map(([label, value]) => `${label}=${value}`).join(' | ')}`]);
+    }
+    if (fault === 'front_channel_jwts') {
+      // JARM's `response`, and JWTs under names that say nothing of tokens: a signed one, unsigned, encrypted.
+      const claims = { iss: state.issuer, aud: q.get('client_id'), sub: 'scripted-user', exp: Math.floor(Date.now() / 1000) + 600 };
+      const jwts: Array<[string, string]> = [
+        ['response', mint({ ...claims, code }, { secret: 'a-jarm-signing-key-0123456789abcdef', alg: 'HS256' })],
+        ['jwt', mint({ ...claims, jti: b64url(randomBytes(9)) }, { secret: 'another-signing-key-0123456789abcd', alg: 'HS256' }, { typ: 'JWT' })],
+        ['assertion', `${b64url('{"alg":"none"}')}.${b64url(JSON.stringify({ ...claims, n: b64url(randomBytes(12)) }))}.`],
+        ['vendor_result', fakeJwe({ alg: 'dir', enc: 'A128GCM' })],
+      ];
+      back.push(...jwts);
+      state.frontChannelTokens.push(...jwts.map(([, value]) => value));
+    }
     if (fault === 'repeated_code') back.push(['code', 'second-code']);
     if (fault === 'front_channel_tokens') {
       const tokens: Array<[string, string]> = [['access_token', b64url(randomBytes(30))], ['id_token', `${b64url('{"alg":"none"}')}.${b64url(randomBytes(40))}.`], ['session_token', b64url(randomBytes(20))]];
@@ -209,6 +232,12 @@ export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}
     const form = new URLSearchParams(raw);
     state.tokenRequests.push({ form, authorization: req.headers.authorization });
     const echo = `rejected: ${raw} authorization=${req.headers.authorization ?? '(none)'}`;
+    if (fault === 'echo_encoded') {
+      const quoted = requestInSpellings(form, req.headers.authorization, state.client_id);
+      state.echoed.push(...quoted);
+      const error_description = quoted.map(([label, value]) => `${label}=${value}`).join(' | ');
+      return json(res, 401, { error: 'invalid_client', error_description }, { 'www-authenticate': 'Basic realm="scripted"', 'cache-control': 'no-store' });
+    }
     if (fault === 'echo_request' || (fault === 'echo_refresh' && (form.get('grant_type') === 'refresh_token' || form.has('token')))) {
       return json(res, 400, { error: 'invalid_client', error_description: echo }, { 'cache-control': 'no-store' });
     }
@@ -226,9 +255,11 @@ export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}
     if (grant.code_challenge && b64url(createHash('sha256').update(verifier).digest()) !== grant.code_challenge) {
       return json(res, 400, { error: 'invalid_grant', error_description: 'PKCE verification failed' }, { 'cache-control': 'no-store' });
     }
-    const access_token = fault === 'jwe_access_token' ? fakeJwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM', typ: 'at+jwt' }) : fault === 'token_controls' ? CONTROL_TOKEN : values.accessTokenClaims ? await accessToken(grant) : b64url(randomBytes(32));
+    const echoed = fault === 'echo_as_token' ? receivedSecret(form, req.headers.authorization) : undefined;
+    const access_token = echoed !== undefined ? echoed : fault === 'jwe_access_token' ? fakeJwe({ alg: 'RSA-OAEP-256', enc: 'A256GCM', typ: 'at+jwt' }) : fault === 'token_controls' ? CONTROL_TOKEN : values.accessTokenClaims ? await accessToken(grant) : b64url(randomBytes(32));
     const body: Record<string, unknown> = merged({ access_token, token_type: 'Bearer', expires_in: 600, id_token: await idToken(grant, access_token), scope: 'openid' }, values.tokenResponse);
     if (fault === 'echo_refresh') body.refresh_token = b64url(randomBytes(32));
+    if (echoed !== undefined) Object.assign(body, { refresh_token: `${verifier}.${b64url(randomBytes(8))}`, scope: `openid ${echoed}` });
     json(res, 200, body, fault === 'no_store_missing' ? {} : { 'cache-control': 'no-store', pragma: 'no-cache' });
   }
 

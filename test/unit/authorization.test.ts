@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CheckRecorder } from '../../src/checks/recorder.js';
-import { buildAuthorizationUrl, judgeCallback, judgePkce, judgeRedirectUri, judgeStrayCallbacks, type CallbackResponse, type StrayCallbacks } from '../../src/core/authorization.js';
+import { buildAuthorizationUrl, isFrontChannelCredential, judgeCallback, judgePkce, judgeRedirectUri, judgeStrayCallbacks, type CallbackResponse, type StrayCallbacks } from '../../src/core/authorization.js';
 import { createPkce } from '../../src/core/pkce.js';
+import { b64u, fakeJwe } from '../support/tokens.js';
 
 const ISSUER = 'https://idp.example.com';
 const STATE = 'state-123';
@@ -158,5 +159,28 @@ describe('authorization.stray_callbacks (RFC 6749 §10.12)', () => {
       status: 'warn',
       message: '1 request to /callback was not the authorization response and was refused: 1 without the state that was sent (HTTP 400) (authorization.state says whether the response that was judged carried the state)',
     });
+  });
+});
+
+describe('a credential in the front channel, by name or by value', () => {
+  const jws = `${b64u('{"alg":"HS256"}')}.${b64u('{"sub":"u"}')}.c2ln`;
+  const unsigned = `${b64u('{"alg":"none"}')}.${b64u('{"sub":"u"}')}.`;
+
+  it('is the code, anything named like a token, response (JARM), jwt or an assertion, and any compact JWS or JWE', () => {
+    for (const name of ['code', 'access_token', 'session_token', 'idToken', 'response', 'jwt', 'assertion', 'client_assertion', 'logout_token']) expect(isFrontChannelCredential(name, 'opaque-value'), name).toBe(true);
+    for (const value of [jws, unsigned, fakeJwe()]) expect(isFrontChannelCredential('result', value)).toBe(true);
+  });
+
+  it('is not a state, an iss, token_type, or a dotted value without a JSON header', () => {
+    for (const [name, value] of [['state', 'abc.def.ghi'], ['iss', 'https://idp.example.com'], ['token_type', 'Bearer'], ['version', '1.2.3'], ['host', 'www.example.com'], ['session_state', 'a1b2.c3d4'], ['blob', `${b64u('[1]')}.e30.x`]]) {
+      expect(isFrontChannelCredential(name!, value!), `${name}=${value}`).toBe(false);
+    }
+  });
+
+  it('fails authorization.front_channel_tokens for a JWT under any name in a code-only response, naming each', () => {
+    const { status, outcome, checks } = judge(query([['code', 'c-1'], ['state', STATE], ['iss', ISSUER], ['response', jws], ['blob', fakeJwe()], ['note', 'a.b.c']]));
+    expect(status['authorization.front_channel_tokens']).toBe('fail');
+    expect(outcome.proceed).toBe(false);
+    expect(checks.find((c) => c.id === 'authorization.front_channel_tokens')?.message).toMatch(/carries response, blob$/);
   });
 });

@@ -9,6 +9,7 @@ function fakeHttp(routes: Record<string, { status: number; body?: unknown; locat
   return {
     seen,
     addSecret: () => undefined,
+    addToken: () => undefined,
     close: async () => undefined,
     async request(req: HttpRequest): Promise<HttpResponse> {
       seen.push(req.url);

@@ -57,6 +57,7 @@ function fakeEnv(script: { front?: FrontChannelOutcome[]; control?: FrontChannel
         return answers.shift()!;
       },
       addSecret: () => undefined,
+      addToken: () => undefined,
       close: async () => undefined,
     },
   };

@@ -172,6 +172,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
           signal: deps.signal,
           trace: (line) => ui.trace(line),
           addSecret: (value) => http.addSecret(value),
+          addToken: (value) => http.addToken(value),
         },
         settings.concurrency,
       )

@@ -1,6 +1,6 @@
 import type { CheckRecorder } from '../../checks/recorder.js';
 import type { HttpClient, HttpResponse } from '../../http/types.js';
-import { basicAuthorization, type ClientCredentials } from '../client-auth.js';
+import { basicAuthorization, basicCredentials, type ClientCredentials } from '../client-auth.js';
 
 /**
  * `invalid_client` at the token endpoint, diagnosed the way a senior engineer would by hand, without
@@ -42,7 +42,7 @@ export async function tryClientAuthentications(http: HttpClient, token_endpoint:
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...(authorization ? { authorization } : {}) },
       body: form,
-      secrets: [client_secret, ...(authorization ? [authorization.slice('Basic '.length)] : [])],
+      secrets: [client_secret, ...basicCredentials(client_id, client_secret)],
     });
     attempts.push({ variant, ...judgeAttempt(response) });
   }

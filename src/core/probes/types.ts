@@ -74,7 +74,7 @@ export async function redeem(env: ProbeEnv, r: Redemption): Promise<HttpResponse
   if (r.code_verifier !== undefined) params.push(['code_verifier', r.code_verifier]);
   const exchange = await requestToken(env.http, { token_endpoint: env.token_endpoint, params, client: r.client ?? env.client });
   const body = bodyOf(exchange.response);
-  for (const name of ['access_token', 'refresh_token', 'id_token']) if (typeof body?.[name] === 'string') env.http.addSecret(body[name] as string);
+  for (const name of ['access_token', 'refresh_token', 'id_token']) if (typeof body?.[name] === 'string') env.http.addToken(body[name] as string);
   return exchange.response;
 }
 

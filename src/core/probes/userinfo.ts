@@ -45,7 +45,7 @@ export const userinfoQueryToken: Probe = {
     if (typeof access_token !== 'string') return void c.skip('probe.userinfo_query_token', `could not get an access token for the probe: ${describeAnswer(response)}`);
     const url = new URL(endpoint);
     url.searchParams.set('access_token', access_token);
-    const answer = await env.http.request({ url: url.toString(), headers: { accept: 'application/json' }, secrets: [access_token] });
+    const answer = await env.http.request({ url: url.toString(), headers: { accept: 'application/json' }, tokens: [access_token] });
     if (answer.status >= 200 && answer.status < 300) c.violation('probe.userinfo_query_token', `an access token sent as ?access_token= was accepted (${describeAnswer(answer)})`);
     else c.pass('probe.userinfo_query_token', `an access token sent as ?access_token= was refused: HTTP ${answer.status}`);
   },

@@ -40,13 +40,17 @@ describe('masking for traces', () => {
 describe('what a request sends and a response issues feeds the run-wide registry', () => {
   it('secretsSent: parameters by name in the URL and the body, the credential of Authorization', () => {
     const sent = secretsSent('https://idp/x?access_token=query-token-1', { authorization: 'Basic Y2xpZW50OnNlY3JldA==', accept: 'application/json' }, 'grant_type=refresh_token&refresh_token=rt-123456&client_assertion=eyJ.a.b');
-    expect(sent.sort()).toEqual(['Y2xpZW50OnNlY3JldA==', 'eyJ.a.b', 'query-token-1', 'rt-123456'].sort());
+    // The client's own credentials are secrets (no prefix ever shown); codes and tokens are tokens.
+    expect(sent.secrets.sort()).toEqual(['Y2xpZW50OnNlY3JldA==', 'eyJ.a.b']);
+    expect(sent.tokens.sort()).toEqual(['query-token-1', 'rt-123456']);
+    expect(secretsSent('https://idp/userinfo', { authorization: 'Bearer at-123456789' }, undefined)).toEqual({ secrets: [], tokens: ['at-123456789'] });
   });
 
   it('secretsIssued: tokens, device_code and a registered client_secret, not an error body\'s members', () => {
-    expect(secretsIssued(JSON.stringify({ access_token: 'at-1', refresh_token: 'rt-1', id_token: 'it-1', token_type: 'Bearer', device_code: 'dc-1', client_secret: 'cs-1' })).sort()).toEqual(['at-1', 'cs-1', 'dc-1', 'it-1', 'rt-1']);
-    expect(secretsIssued(JSON.stringify({ error: 'invalid_request', code: 'invalid_request_code' }))).toEqual([]);
-    expect(secretsIssued('not json')).toEqual([]);
+    const issued = secretsIssued(JSON.stringify({ access_token: 'at-1', refresh_token: 'rt-1', id_token: 'it-1', token_type: 'Bearer', device_code: 'dc-1', client_secret: 'cs-1' }));
+    expect(issued).toEqual({ secrets: ['cs-1'], tokens: ['at-1', 'rt-1', 'it-1', 'dc-1'] });
+    expect(secretsIssued(JSON.stringify({ error: 'invalid_request', code: 'invalid_request_code' }))).toEqual({ secrets: [], tokens: [] });
+    expect(secretsIssued('not json')).toEqual({ secrets: [], tokens: [] });
   });
 });
 

@@ -20,6 +20,7 @@ function scripted(answers: HttpResponse[]): HttpClient & { requests: HttpRequest
       return next;
     },
     addSecret: () => undefined,
+    addToken: () => undefined,
     close: async () => undefined,
   };
 }
