@@ -1,0 +1,127 @@
+// Names are values too (issue: "No internal error from anything a server sends"). A header alg, a
+// JWK's kty or crv, a metadata value, a profile name: looked up in a table of known names, "constructor",
+// "__proto__" or "toString" must not find Object.prototype's members instead of nothing. And a key set
+// of 333 000 empty keys (1 MiB) must not overflow the stack where its table is drawn. Each is a judged
+// check (exit 1) or one clear error line, never "internal error", always through the real binary.
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startBadIdp, type BadIdp } from '../support/bad-idp.js';
+import { hasStackTrace, runCli, type CliOptions, type CliResult } from '../support/cli.js';
+import { startBadLifecycleIdp, type BadLifecycleIdp, type LifecycleFaults } from '../support/lifecycle-bad-idp.js';
+import { startScriptedIdp } from '../support/scripted-idp.js';
+import { b64u, goodClaims, mint, nowSeconds, rsaKey } from '../support/tokens.js';
+
+/** Members every plain object inherits: a lookup `TABLE[name]` finds them unless it asks for own members only. */
+const PROTO_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'] as const;
+const BROWSER = 'node dist/test/support/scripted-idp.js browse';
+/** 333 000 × `{},`: just under the 1 MiB cap on responses and files (the tester's set). */
+const EMPTY_KEYS = 333_000;
+
+type Check = { id: string; status: string; message: string };
+const key = rsaKey('rsa-1');
+let dir: string;
+let badIdp: BadIdp;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'oidc-cli-names-'));
+  badIdp = await startBadIdp();
+});
+afterAll(async () => {
+  await badIdp.close();
+  await rm(dir, { recursive: true, force: true });
+});
+afterEach(() => {
+  badIdp.patchJwks(undefined);
+  badIdp.patchMetadata(undefined);
+});
+
+/** Runs the CLI and asserts what holds for every input here: no internal error, no stack trace, a documented exit code. */
+async function run(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const result = await runCli(args, options);
+  expect(result.stderr).not.toMatch(/internal error/);
+  expect(hasStackTrace(result.stderr)).toBe(false);
+  expect([0, 1, 2, 3], result.stderr).toContain(result.code);
+  return result;
+}
+
+const checksOf = (result: CliResult) => result.json<{ checks: Check[] }>().checks;
+const check = (result: CliResult, id: string) => checksOf(result).find((c) => c.id === id);
+const failed = (result: CliResult) => checksOf(result).filter((c) => c.status === 'fail').map((c) => c.id);
+
+let files = 0;
+async function file(content: unknown): Promise<string> {
+  const path = join(dir, `f${(files += 1)}.json`);
+  await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+describe('decode: a header alg naming a prototype member is an unknown algorithm', () => {
+  it.each(PROTO_NAMES)('alg %s fails jwt.alg and verifies nothing: exit 1', async (alg) => {
+    const keys = await file({ keys: [key.jwk] });
+    const token = mint({ ...goodClaims(), at_hash: 'xyz', c_hash: 'abc' }, key, { alg, kid: 'rsa-1' });
+    const result = await run(['decode', '--json', '--jwks', keys, token]);
+    expect(result.code).toBe(1);
+    expect(check(result, 'jwt.alg')).toMatchObject({ status: 'fail', message: expect.stringMatching(/is not a JWS signature algorithm/) });
+    expect(check(result, 'jwt.signature')?.status).toBe('fail');
+    expect(result.json().signature.verified).toBe(false);
+  });
+
+  it('the human report of alg "constructor" with --secret says so too', async () => {
+    const token = mint(goodClaims(), key, { alg: 'constructor' });
+    const result = await run(['decode', '--secret', 'a'.repeat(64), token]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/✖ jwt\.alg\s+alg "constructor" is not a JWS signature algorithm/);
+  });
+});
+
+describe('login, refresh and token: an ID token whose alg names a prototype member fails id_token.alg', { timeout: 60_000 }, () => {
+  let cache: string;
+  let lifecycle: BadLifecycleIdp | undefined;
+  beforeAll(async () => {
+    cache = await mkdtemp(join(dir, 'cache-'));
+  });
+  afterEach(async () => {
+    await lifecycle?.close();
+    lifecycle = undefined;
+  });
+
+  it.each(['toString', 'constructor', '__proto__'])('login: alg %s with an at_hash fails id_token.alg, exit 1', async (alg) => {
+    const idp = await startScriptedIdp('none', { idTokenHeader: { alg }, idTokenClaims: { at_hash: 'xyz', c_hash: 'abc' } });
+    try {
+      const result = await run(['login', '--issuer', idp.issuer, '--client-id', idp.client_id, '--browser-command', BROWSER, '--timeout', '20', '--json'], { env: { XDG_CACHE_HOME: cache, BROWSER: undefined }, timeoutMs: 25_000 });
+      expect(result.code).toBe(1);
+      expect(check(result, 'id_token.alg')).toMatchObject({ status: 'fail', message: `alg "${alg}" is not a JWS signature algorithm oidc-cli can verify` });
+      expect(check(result, 'id_token.at_hash')).toMatchObject({ status: 'skip', message: 'cannot compute at_hash without a known alg' });
+      expect(check(result, 'id_token.signature')?.status).toBe('fail');
+    } finally {
+      await idp.close();
+    }
+  });
+
+  async function cachedLogin(faults: LifecycleFaults, expires_at: number) {
+    lifecycle = await startBadLifecycleIdp(faults);
+    const xdg = await mkdtemp(join(dir, 'xdg-'));
+    const env = { XDG_CACHE_HOME: xdg, XDG_CONFIG_HOME: xdg, OIDC_ISSUER: lifecycle.issuer, OIDC_CLIENT_ID: 'cli-public' };
+    const { saveTokens } = await import('../../src/store/cache.js');
+    await saveTokens({ issuer: lifecycle.issuer, client_id: 'cli-public', ...lifecycle.issue('cli-public'), token_type: 'Bearer', expires_at, scope: 'openid profile', obtained_at: nowSeconds() }, { env });
+    return env;
+  }
+
+  it.each(['toString', 'constructor', '__proto__'])('refresh: alg %s fails id_token.alg, exit 1', async (alg) => {
+    const env = await cachedLogin({ refreshIdTokenHeader: { alg }, refreshIdTokenClaims: { at_hash: 'xyz' } }, nowSeconds() + 300);
+    const result = await run(['refresh', '--json'], { env });
+    expect(result.code).toBe(1);
+    expect(check(result, 'id_token.alg')?.status).toBe('fail');
+  });
+
+  it('token, refreshing an expired access token: alg "constructor" is flagged, not printed, exit 1', async () => {
+    const env = await cachedLogin({ refreshIdTokenHeader: { alg: 'constructor' }, refreshIdTokenClaims: { at_hash: 'xyz' } }, nowSeconds() - 60);
+    const result = await run(['token'], { env });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/id_token\.alg/);
+  });
+});
+
