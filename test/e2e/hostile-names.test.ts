@@ -76,6 +76,74 @@ describe('decode: a header alg naming a prototype member is an unknown algorithm
   });
 });
 
+describe('keys whose kty or crv names a prototype member fail jwks.key_shape and are never used', () => {
+  it.each(PROTO_NAMES)('jwks --file with kty %s: jwks.key_shape and jwks.signing_key fail, exit 1', async (kty) => {
+    const keys = await file({ keys: [{ kty, kid: 'evil' }] });
+    const result = await run(['jwks', '--json', '--file', keys]);
+    expect(result.code).toBe(1);
+    expect(check(result, 'jwks.key_shape')).toMatchObject({ status: 'fail', message: expect.stringContaining(`kty "${kty}"`) });
+    expect(check(result, 'jwks.signing_key')?.status).toBe('fail');
+    expect(result.json().keys).toEqual([expect.objectContaining({ kty, thumbprint: null })]);
+  });
+
+  it('the human table of such a set renders: exit 1, "(malformed key)"', async () => {
+    const keys = await file({ keys: PROTO_NAMES.map((kty) => ({ kty, kid: kty, crv: kty, n: 'AQAB', e: 'AQAB', k: 'AQAB' })) });
+    const result = await run(['jwks', '--file', keys]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/hasOwnProperty\s+hasOwnProperty\s+-\s+-\s+hasOwnProperty\s+\(malformed key\)/);
+  });
+
+  it.each([
+    ['EC', 'constructor'],
+    ['EC', '__proto__'],
+    ['OKP', 'toString'],
+    ['OKP', 'hasOwnProperty'],
+  ])('a %s key with crv %s fails jwks.key_shape: exit 1', async (kty, crv) => {
+    const keys = await file({ keys: [key.jwk, { kty, crv, kid: 'odd', x: 'AAAA', y: 'AAAA' }] });
+    const result = await run(['jwks', '--json', '--file', keys]);
+    expect(result.code).toBe(1);
+    expect(check(result, 'jwks.key_shape')).toMatchObject({ status: 'fail', message: expect.stringContaining(`crv "${crv}" is not a ${kty} curve`) });
+  });
+
+  it('decode --jwks FILE: the sound key verifies, a kid that only such a key carries fails jwt.key', async () => {
+    const keys = await file({ keys: [{ kty: 'constructor', kid: 'rsa-1' }, key.jwk, { kty: 'toString', kid: 'evil', n: key.jwk.n, e: key.jwk.e }] });
+    const sound = await run(['decode', '--json', '--jwks', keys, mint(goodClaims(), key)]);
+    expect(check(sound, 'jwt.signature')?.status).toBe('pass');
+    const evil = await run(['decode', '--json', '--jwks', keys, mint(goodClaims(), key, { kid: 'evil' })]);
+    expect(evil.code).toBe(1);
+    expect(check(evil, 'jwt.key')).toMatchObject({ status: 'fail', message: expect.stringContaining('no RSA key with kid "evil"') });
+  });
+
+  it('discover: a jwks_uri serving them beside sound keys fails jwks.key_shape, lists every key, exit 1', async () => {
+    badIdp.patchJwks((jwks) => ({ keys: [...jwks.keys, ...PROTO_NAMES.map((kty) => ({ kty, kid: `evil-${kty}` }))] }));
+    const result = await run(['discover', '--json', '--issuer', badIdp.issuer]);
+    expect(result.code).toBe(1);
+    expect(failed(result)).toEqual(['jwks.key_shape']);
+    const keys = result.json<{ keys: Array<{ kid: string; thumbprint: string | null }> }>().keys;
+    expect(keys.map((k) => [k.kid, k.thumbprint === null])).toEqual([['rsa-1', false], ['ec-1', false], ...PROTO_NAMES.map((kty) => [`evil-${kty}`, true])]);
+    const human = await run(['discover', '--issuer', badIdp.issuer]);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toMatch(/✖ jwks\.key_shape/);
+  });
+
+  it('discover: metadata values naming prototype members are values outside their registry, judged: exit 1', async () => {
+    badIdp.patchMetadata((metadata) => ({
+      ...metadata,
+      id_token_signing_alg_values_supported: ['RS256', ...PROTO_NAMES],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', ...PROTO_NAMES],
+      code_challenge_methods_supported: ['S256', 'constructor'],
+      response_types_supported: ['code', 'toString'],
+      grant_types_supported: ['authorization_code', '__proto__'],
+      constructor: { prototype: { polluted: true } },
+    }));
+    const result = await run(['discover', '--json', '--issuer', badIdp.issuer]);
+    expect(result.code).toBe(1);
+    expect(failed(result)).toEqual(['discovery.response_types']);
+    expect(check(result, 'discovery.registry_values')).toMatchObject({ status: 'warn', message: expect.stringContaining('"hasOwnProperty"') });
+    expect(result.json().metadata.constructor).toEqual({ prototype: { polluted: true } });
+  });
+});
+
 describe('login, refresh and token: an ID token whose alg names a prototype member fails id_token.alg', { timeout: 60_000 }, () => {
   let cache: string;
   let lifecycle: BadLifecycleIdp | undefined;
