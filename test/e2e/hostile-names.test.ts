@@ -144,6 +144,41 @@ describe('keys whose kty or crv names a prototype member fail jwks.key_shape and
   });
 });
 
+describe(`a key set of ${EMPTY_KEYS} empty keys (just under 1 MiB) renders: no stack overflow`, { timeout: 120_000 }, () => {
+  const emptyKeys = `{"keys":[${'{},'.repeat(EMPTY_KEYS - 1)}{}]}`;
+
+  it('jwks --file: the table of every key and a failed jwks.key_shape, exit 1 (human and --json)', async () => {
+    const keys = await file(emptyKeys);
+    const human = await run(['jwks', '--file', keys], { timeoutMs: 60_000 });
+    expect(human.code).toBe(1);
+    expect(human.stdout).toMatch(new RegExp(`count\\s+${EMPTY_KEYS}\\n`));
+    expect(human.stdout).toMatch(/✖ jwks\.key_shape\s+key #1: kty missing; key #2: kty missing;.*… and 332990 more/);
+    const json = await run(['jwks', '--json', '--file', keys], { timeoutMs: 60_000 });
+    expect(json.code).toBe(1);
+    expect(json.json().keys).toHaveLength(EMPTY_KEYS);
+  });
+
+  it('discover through jwks_uri, and decode --issuer: exit 1, judged', async () => {
+    badIdp.patchJwks(() => JSON.parse(emptyKeys));
+    const discover = await run(['discover', '--issuer', badIdp.issuer], { timeoutMs: 60_000 });
+    expect(discover.code).toBe(1);
+    expect(discover.stdout).toMatch(/✖ jwks\.signing_key\s+none of the 333000 keys/);
+    const decode = await run(['decode', '--json', '--issuer', badIdp.issuer, mint(goodClaims({ iss: badIdp.issuer }), key)], { timeoutMs: 60_000 });
+    expect(decode.code).toBe(1);
+    expect(check(decode, 'jwt.key')?.status).toBe('fail');
+  });
+});
+
+describe('decode\'s human report: a claim named like a prototype member', () => {
+  it('gets no humanised-time note of Object.prototype ("function Object()")', async () => {
+    const payload = `{"constructor":1,"toString":2,"__proto__":3,"valueOf":{},"exp":${nowSeconds() + 300}}`;
+    const result = await run(['decode', `${b64u('{"alg":"RS256"}')}.${b64u(payload)}.c2ln`]);
+    expect(result.stdout).not.toMatch(/native code|function/);
+    expect(result.stdout).toMatch(/"constructor": 1,\n/);
+    expect(result.stdout).toMatch(/"exp": \d+\s+\/\/ .*expires in/);
+  });
+});
+
 describe('login, refresh and token: an ID token whose alg names a prototype member fails id_token.alg', { timeout: 60_000 }, () => {
   let cache: string;
   let lifecycle: BadLifecycleIdp | undefined;
