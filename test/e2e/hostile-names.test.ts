@@ -228,3 +228,28 @@ describe('login, refresh and token: an ID token whose alg names a prototype memb
   });
 });
 
+describe('lifecycle: an endpoint in discovery that is not a URL string is the IdP\'s fault: exit 3', () => {
+  let lifecycle: BadLifecycleIdp | undefined;
+  afterEach(async () => {
+    await lifecycle?.close();
+    lifecycle = undefined;
+  });
+
+  it.each([
+    ['userinfo', 'userinfo_endpoint', { url: 'https://idp.example/userinfo' }, 'an object'],
+    ['introspect', 'introspection_endpoint', ['https://idp.example/introspect'], 'an array'],
+    ['revoke', 'revocation_endpoint', 42, 'a number'],
+    ['userinfo', 'userinfo_endpoint', '', 'an empty string'],
+  ])('%s with %s %j: exit 3, one line naming the member', async (command, member, value, what) => {
+    lifecycle = await startBadLifecycleIdp({ metadata: { [member]: value } });
+    const xdg = await mkdtemp(join(dir, 'xdg-'));
+    const env = { XDG_CACHE_HOME: xdg, XDG_CONFIG_HOME: xdg, OIDC_ISSUER: lifecycle.issuer, OIDC_CLIENT_ID: 'cli-public' };
+    const { saveTokens } = await import('../../src/store/cache.js');
+    await saveTokens({ issuer: lifecycle.issuer, client_id: 'cli-public', ...lifecycle.issue('cli-public'), token_type: 'Bearer', expires_at: nowSeconds() + 300, scope: 'openid profile', obtained_at: nowSeconds() }, { env });
+    const result = await run([command], { env });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`oidc-cli: the discovery document of ${lifecycle.issuer} has a ${member} that is ${what}, not a URL`);
+    expect(lifecycle.posts).toEqual([]);
+  });
+});
+
