@@ -253,3 +253,24 @@ describe('lifecycle: an endpoint in discovery that is not a URL string is the Id
   });
 });
 
+describe('profile names are looked up among the profiles the file defines, and nowhere else', () => {
+  let xdg: string;
+  beforeAll(async () => {
+    xdg = await mkdtemp(join(dir, 'config-'));
+    await mkdir(join(xdg, 'oidc-cli'), { recursive: true, mode: 0o700 });
+    const profiles = { p: { issuer: 'http://127.0.0.1:9/', client_id: 'app', client_secret_env: 'toString' } };
+    await writeFile(join(xdg, 'oidc-cli', 'config.json'), JSON.stringify({ profiles }), { mode: 0o600 });
+  });
+
+  it.each(PROTO_NAMES)('--profile %s: no such profile, exit 2', async (name) => {
+    const result = await run(['token', '--grant', 'client_credentials', '--profile', name], { env: { XDG_CONFIG_HOME: xdg, XDG_CACHE_HOME: xdg, OIDC_CLIENT_SECRET: undefined } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`oidc-cli: no profile "${name}" in ${join(xdg, 'oidc-cli', 'config.json')}`);
+  });
+
+  it('client_secret_env "toString" names a variable that is not set: exit 2', async () => {
+    const result = await run(['token', '--grant', 'client_credentials', '--profile', 'p'], { env: { XDG_CONFIG_HOME: xdg, XDG_CACHE_HOME: xdg, OIDC_CLIENT_SECRET: undefined } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('oidc-cli: profile "p" reads the client secret from $toString, which is not set');
+  });
+});
