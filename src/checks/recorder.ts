@@ -40,7 +40,8 @@ export class CheckRecorder {
   }
 
   merge(results: readonly CheckResult[]): void {
-    this.results.push(...results);
+    // A loop, not push(...results): spreading a long array into one call overflows the stack.
+    for (const result of results) this.results.push(result);
   }
 
   has(status: Status): boolean {

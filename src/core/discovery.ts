@@ -153,9 +153,28 @@ export async function fetchDiscovery(http: HttpClient, issuer: string, options: 
  * command stops on it the same way: exit 3, this one line.
  */
 export function requiredMember(issuer: string, metadata: Record<string, unknown>, name: string): string {
-  const value = metadata[name];
-  if (typeof value === 'string' && value !== '') return value;
+  const value = advertisedEndpoint(issuer, metadata, name);
+  if (value !== undefined) return value;
   throw new CliError('PROTOCOL', `the discovery document of ${issuer} has no ${name}`, { hint: `run oidc-cli discover --issuer ${issuer} for the full audit (discovery.required_members)` });
+}
+
+/** What a JSON value is, in a message: bounded, whatever size the value has. */
+function kindOf(value: unknown): string {
+  if (value === '') return 'an empty string';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * A URL member of the document (an *_endpoint, jwks_uri): the string, or undefined when the IdP does
+ * not advertise it (absent, or null). Any other value is the IdP's fault, not the user's: CliError
+ * PROTOCOL (exit 3) naming the member, as for a missing required one.
+ */
+export function advertisedEndpoint(issuer: string, metadata: Record<string, unknown>, name: string): string | undefined {
+  const value = Object.hasOwn(metadata, name) ? metadata[name] : undefined;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string' && value !== '') return value;
+  throw new CliError('PROTOCOL', `the discovery document of ${issuer} has a ${name} that is ${kindOf(value)}, not a URL`, { hint: `run oidc-cli discover --issuer ${issuer} for the full audit` });
 }
 
 /** id_token_signing_alg_values_supported as the strings it lists; undefined when it is not a list. */

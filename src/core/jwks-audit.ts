@@ -76,9 +76,10 @@ function auditKeys(r: CheckRecorder, keys: Jwk[]): void {
   else r.pass('jwks.private_material', 'public keys only');
 
   const malformed = problems(shapeProblem);
-  const unknown = keys.filter((jwk) => typeof jwk.kty === 'string' && !['RSA', 'EC', 'OKP', 'oct'].includes(jwk.kty));
+  // Registered or URI-named types oidc-cli does not verify with (AKP...): well formed for all it knows.
+  const unsupported = keys.filter((jwk) => typeof jwk.kty === 'string' && !['RSA', 'EC', 'OKP', 'oct'].includes(jwk.kty));
   if (malformed.length) r.violation('jwks.key_shape', listed(malformed));
-  else r.pass('jwks.key_shape', `${keys.length} keys well formed${unknown.length ? ` (${unknown.length} of unknown kty, ignored)` : ''}`);
+  else r.pass('jwks.key_shape', `${keys.length} keys well formed${unsupported.length ? ` (${unsupported.length} of a kty oidc-cli does not use, ignored)` : ''}`);
 
   // The same judgements key selection applies (jwt/jwk.ts): a key failed here never verifies a token.
   const rsa = keys.filter((jwk) => jwk.kty === 'RSA' && typeof jwk.n === 'string');

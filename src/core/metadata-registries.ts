@@ -7,7 +7,7 @@ import { JWS_ALGORITHMS } from './jwt/algorithms.js';
  */
 
 /** JWS "alg" values: RFC 7518 §3.1, RFC 8037, RFC 8812, and the fully specified EdDSA names (RFC 9864). */
-export const JWS_ALG_VALUES: ReadonlySet<string> = new Set([...Object.keys(JWS_ALGORITHMS), 'none', 'ES256K', 'Ed448', 'ML-DSA-44', 'ML-DSA-65', 'ML-DSA-87']);
+export const JWS_ALG_VALUES: ReadonlySet<string> = new Set([...JWS_ALGORITHMS.keys(), 'none', 'ES256K', 'Ed448', 'ML-DSA-44', 'ML-DSA-65', 'ML-DSA-87']);
 
 /** JWE "alg" (key management) values: RFC 7518 §4.1, RFC 8037 §3.2. */
 const JWE_ALG_VALUES: ReadonlySet<string> = new Set([
@@ -45,20 +45,21 @@ const inSet = (name: string, set: ReadonlySet<string>, closed = false): Registry
 /** An absolute URI (`urn:…`, `https://…`): how extension grant types and claim types are named. */
 const isAbsoluteUri = (value: string) => /^[a-z][a-z0-9+.-]*:\S+$/i.test(value);
 
-const REGISTRIES: Record<string, Registry> = {
-  code_challenge_methods_supported: inSet('PKCE Code Challenge Methods (RFC 7636 §6.2)', new Set(['plain', 'S256']), true),
-  subject_types_supported: inSet('subject types (OIDC Core §8)', new Set(['public', 'pairwise'])),
-  claim_types_supported: inSet('claim types (OIDC Core §5.6)', new Set(['normal', 'aggregated', 'distributed'])),
-  display_values_supported: inSet('display values (OIDC Core §3.1.2.1)', new Set(['page', 'popup', 'touch', 'wap'])),
-  prompt_values_supported: inSet('prompt values (OIDC Core §3.1.2.1, Initiating User Registration §4)', new Set(['none', 'login', 'consent', 'select_account', 'create'])),
-  backchannel_token_delivery_modes_supported: inSet('CIBA token delivery modes (OpenID CIBA Core §4)', new Set(['poll', 'ping', 'push'])),
-  response_modes_supported: inSet('response modes (OAuth 2.0 Multiple Response Types §2.1, Form Post, JARM)', RESPONSE_MODES),
-  grant_types_supported: { name: 'OAuth grant types (RFC 7591 §2; extensions are absolute URIs)', closed: false, accepts: (v) => GRANT_TYPES.has(v) || isAbsoluteUri(v) },
-};
+/** By member name, which the document chooses: a Map, so no name finds a member of Object.prototype. */
+const REGISTRIES: ReadonlyMap<string, Registry> = new Map([
+  ['code_challenge_methods_supported', inSet('PKCE Code Challenge Methods (RFC 7636 §6.2)', new Set(['plain', 'S256']), true)],
+  ['subject_types_supported', inSet('subject types (OIDC Core §8)', new Set(['public', 'pairwise']))],
+  ['claim_types_supported', inSet('claim types (OIDC Core §5.6)', new Set(['normal', 'aggregated', 'distributed']))],
+  ['display_values_supported', inSet('display values (OIDC Core §3.1.2.1)', new Set(['page', 'popup', 'touch', 'wap']))],
+  ['prompt_values_supported', inSet('prompt values (OIDC Core §3.1.2.1, Initiating User Registration §4)', new Set(['none', 'login', 'consent', 'select_account', 'create']))],
+  ['backchannel_token_delivery_modes_supported', inSet('CIBA token delivery modes (OpenID CIBA Core §4)', new Set(['poll', 'ping', 'push']))],
+  ['response_modes_supported', inSet('response modes (OAuth 2.0 Multiple Response Types §2.1, Form Post, JARM)', RESPONSE_MODES)],
+  ['grant_types_supported', { name: 'OAuth grant types (RFC 7591 §2; extensions are absolute URIs)', closed: false, accepts: (v: string) => GRANT_TYPES.has(v) || isAbsoluteUri(v) }],
+]);
 
 /** Which registry a `*_supported` member draws from, by the naming pattern the specs use for them. */
 export function registryFor(member: string): Registry | undefined {
-  const known = Object.hasOwn(REGISTRIES, member) ? REGISTRIES[member] : undefined;
+  const known = REGISTRIES.get(member);
   if (known) return known;
   if (member.endsWith('_auth_methods_supported')) return inSet('OAuth Token Endpoint Authentication Methods (RFC 7591 §2, RFC 8705 §2)', CLIENT_AUTH_METHODS);
   if (member.endsWith('_encryption_alg_values_supported')) return inSet('JWE alg values (RFC 7518 §4.1)', JWE_ALG_VALUES, true);

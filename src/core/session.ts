@@ -2,7 +2,7 @@ import type { CheckResult } from '../checks/types.js';
 import { ReportedStop, usageError } from '../errors.js';
 import type { HttpClient } from '../http/types.js';
 import { chooseClientAuth, type ClientCredentials } from './client-auth.js';
-import { advertisedAlgorithms, discover, requiredMember } from './discovery.js';
+import { advertisedAlgorithms, advertisedEndpoint, discover, requiredMember } from './discovery.js';
 import type { KeySource } from './jwt/types.js';
 import { metadataRefusal } from './metadata-trust.js';
 import type { Ui } from './ports.js';
@@ -77,8 +77,8 @@ export function sessionFromDiscovery(settings: SessionSettings, discovery: { met
     return keys;
   };
   const optionalEndpoint = (member: string): string | undefined => {
-    const value = metadata[member];
-    if (typeof value !== 'string' || value === '') return undefined;
+    const value = advertisedEndpoint(issuer, metadata, member);
+    if (value === undefined) return undefined;
     // Checked when first used, before any request: a credential never goes to a plain-http endpoint.
     const endpointRefused = metadataRefusal(issuer, metadata, [member], insecure);
     if (endpointRefused) throw untrusted(issuer, client.client_id, endpointRefused, discovery.checks);

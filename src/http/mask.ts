@@ -67,14 +67,15 @@ export function maskUrl(raw: string, found: Found = new Set<string>()): string {
 function maskJsonValue(value: unknown, found: Found): unknown {
   if (Array.isArray(value)) return value.map((item) => maskJsonValue(item, found));
   if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [name, member] of Object.entries(value)) {
-    if (SECRET_PARAMETERS.has(name) && typeof member === 'string' && member !== '') {
+  // fromEntries defines own members: `out[name] = …` with a member named "__proto__" (JSON.parse makes
+  // it an own one) would set out's prototype instead, and the member would vanish from the trace.
+  return Object.fromEntries(
+    Object.entries(value).map(([name, member]) => {
+      if (!SECRET_PARAMETERS.has(name) || typeof member !== 'string' || member === '') return [name, maskJsonValue(member, found)];
       found.add(member, name);
-      out[name] = MASK;
-    } else out[name] = maskJsonValue(member, found);
-  }
-  return out;
+      return [name, MASK];
+    }),
+  );
 }
 
 /**

@@ -5,6 +5,16 @@ import { countStatuses, isOk, type Report, type Section } from './model.js';
 
 const SYMBOLS: Record<Status, string> = { pass: '✔', fail: '✖', warn: '!', skip: '-' };
 
+/**
+ * The widest of `texts`, at least `min`. A loop, not Math.max(...lengths): a key set of 300 000 keys
+ * is 300 000 rows, and spreading them into one call's arguments overflows the stack.
+ */
+function widest(texts: Iterable<string>, min = 0): number {
+  let width = min;
+  for (const text of texts) if (text.length > width) width = text.length;
+  return width;
+}
+
 export function statusSymbol(status: Status, c: ChalkInstance): string {
   const paint = { pass: c.green, fail: c.red, warn: c.yellow, skip: c.dim }[status];
   return paint(SYMBOLS[status]);
@@ -14,7 +24,7 @@ function renderSection(section: Section, c: ChalkInstance): string {
   const lines = [c.bold(printable(section.title))];
   switch (section.kind) {
     case 'fields': {
-      const width = Math.max(0, ...section.fields.map(([label]) => label.length));
+      const width = widest(section.fields.map(([label]) => label));
       for (const [label, value] of section.fields) lines.push(`  ${c.dim(printable(label).padEnd(width))}  ${printable(value)}`);
       break;
     }
@@ -23,13 +33,14 @@ function renderSection(section: Section, c: ChalkInstance): string {
       for (const line of text.split('\n')) {
         // Notes (humanised times) go after the member they explain: `"exp": 1700000000,  // in 4m 12s`.
         const key = /^\s*"([^"]+)":/.exec(line)?.[1];
-        const note = key !== undefined && /^ {2}"/.test(line) ? section.notes?.[key] : undefined;
+        // Own members only: a claim named "constructor" has no note, not Object's constructor as one.
+        const note = key !== undefined && /^ {2}"/.test(line) && section.notes && Object.hasOwn(section.notes, key) ? section.notes[key] : undefined;
         lines.push(`  ${printable(line)}${note ? c.dim(`  // ${printable(note)}`) : ''}`);
       }
       break;
     }
     case 'table': {
-      const widths = section.columns.map((col, i) => Math.max(col.length, ...section.rows.map((row) => (row[i] ?? '').length)));
+      const widths = section.columns.map((col, i) => widest(section.rows.map((row) => row[i] ?? ''), col.length));
       const format = (cells: string[]) => cells.map((cell, i) => printable(cell).padEnd(widths[i]!)).join('  ').trimEnd();
       lines.push(`  ${c.dim(format(section.columns))}`);
       for (const row of section.rows) lines.push(`  ${format(row)}`);
@@ -63,11 +74,11 @@ export function summaryLine(checks: readonly CheckResult[], ok: boolean, c: Chal
 export function renderHuman(report: Report, c: ChalkInstance, strict: boolean): string {
   const blocks = report.sections.map((section) => renderSection(section, c));
   if (report.steps?.length) {
-    const width = Math.max(...report.steps.map((s) => s.name.length));
+    const width = widest(report.steps.map((s) => s.name));
     blocks.push([c.bold('Timings'), ...report.steps.map((s) => `  ${s.name.padEnd(width)}  ${String(s.ms).padStart(6)} ms`)].join('\n'));
   }
   if (report.checks.length) {
-    const idWidth = Math.min(36, Math.max(...report.checks.map((check) => check.id.length)));
+    const idWidth = Math.min(36, widest(report.checks.map((check) => check.id)));
     blocks.push([c.bold('Checks'), ...report.checks.flatMap((check) => renderCheckLine(check, c, idWidth))].join('\n'));
   }
   // A listing with no checks (e.g. `checks`) has no verdict to print.

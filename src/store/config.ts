@@ -81,7 +81,9 @@ export function parseConfig(raw: unknown, path: string, warn: (line: string) => 
   for (const key of Object.keys(raw)) {
     if (key !== 'profiles' && key !== 'default_profile' && key !== '$schema') warn(`config file ${path}: unknown member "${key}" ignored`);
   }
-  const config: Config = { path, profiles: {}, refused: {} };
+  // Keyed by the names the file gives: records without a prototype, so a profile named "__proto__" is
+  // stored as one and "constructor" is not found where no such profile exists.
+  const config: Config = { path, profiles: Object.create(null) as Config['profiles'], refused: Object.create(null) as Config['refused'] };
   if (raw.default_profile !== undefined) {
     if (typeof raw.default_profile !== 'string') throw inputError(`config file ${path}: "default_profile" must be a string`);
     config.default_profile = raw.default_profile;

@@ -116,9 +116,10 @@ async function selectProfile(context: StoreSide): Promise<{ name?: string; profi
 
 function findProfile(config: Config, name: string): { name: string; profile: Profile } {
   if (config.untrusted) throw inputError(config.untrusted.message, config.untrusted.hint);
-  const refused = config.refused[name];
+  // Own members only: --profile constructor names no profile, not Object.prototype's constructor.
+  const refused = Object.hasOwn(config.refused, name) ? config.refused[name] : undefined;
   if (refused) throw inputError(refused.message, refused.hint);
-  const profile = config.profiles[name];
+  const profile = Object.hasOwn(config.profiles, name) ? config.profiles[name] : undefined;
   if (!profile) {
     const known = Object.keys(config.profiles);
     throw usageError(`no profile "${name}" in ${config.path}`, known.length ? `known profiles: ${known.join(', ')}` : 'the file defines no profiles');
@@ -138,7 +139,7 @@ async function resolveSecret(
   if (flags.clientSecretFile) return { value: await readSecretFile(flags.clientSecretFile, warn), source: `file ${flags.clientSecretFile}` };
   if (fromEnv) return { value: fromEnv, source: 'OIDC_CLIENT_SECRET' };
   if (profile?.client_secret_env) {
-    const value = env[profile.client_secret_env];
+    const value = Object.hasOwn(env, profile.client_secret_env) ? env[profile.client_secret_env] : undefined;
     if (!value) throw inputError(`profile "${profileName}" reads the client secret from $${profile.client_secret_env}, which is not set`);
     return { value, source: `$${profile.client_secret_env} (profile ${profileName})` };
   }

@@ -38,8 +38,9 @@ describe('fuzz: random tokens through `oidc-cli decode`', () => {
 
   it(`${SINGLE} single tokens as an argument, human and --json: exit 0, 1 or 2 with one line`, { timeout: 180_000 }, async () => {
     for (const [i, value] of lines(SINGLE).entries()) {
-      // A token starting with "-" would be read as an option: pass it on stdin instead, as users do.
-      const viaStdin = value.trimStart().startsWith('-') || value.trim() === '';
+      // A token starting with "-" would be read as an option, and no argument can hold a NUL byte
+      // (spawn refuses it): pass those on stdin instead, as users do.
+      const viaStdin = value.trimStart().startsWith('-') || value.trim() === '' || value.includes('\u0000');
       const args = ['decode', ...(i % 2 ? ['--json'] : []), viaStdin ? '-' : value];
       const result = await runCli(args, { stdin: viaStdin ? value : '', timeoutMs: 30_000 });
       expect([0, 1, 2], `${JSON.stringify(value)}\n${result.stderr}`).toContain(result.code);

@@ -4,10 +4,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { auditDiscovery } from '../../src/core/discovery-audit.js';
 import { processDiscoveryResponse } from '../../src/core/discovery.js';
+import { keyRows, keysSection } from '../../src/commands/jwks-view.js';
 import { auditJwks, processJwksResponse, summarizeKeys } from '../../src/core/jwks.js';
 import type { HttpResponse } from '../../src/http/types.js';
 import { soundJwks, soundMetadata } from '../support/bad-idp.js';
-import { FUZZ_TIMEOUT_MS, expectRenderable, jsonValue, nastyString, params, reportOrCliError } from './fuzz.js';
+import { FUZZ_TIMEOUT_MS, PROTOTYPE_NAMES, expectRenderable, jsonValue, nastyString, params, prototypeName, reportOrCliError } from './fuzz.js';
 import { fakeResponse } from '../support/http-response.js';
 
 const ISSUER = 'https://idp.example.com/tenant';
@@ -30,9 +31,10 @@ const MEMBERS = Object.keys(sound);
 /** A sound document with members replaced, removed or added with values of any type. */
 const mutatedMetadata = fc
   .tuple(
-    fc.dictionary(fc.constantFrom(...MEMBERS), fc.oneof(urlish, jsonValue, fc.array(fc.oneof(fc.constantFrom('openid', 'RS256', 'none', 'S256', 'plain', 'code', 'token', 'password'), nastyString), { maxLength: 5 }))),
+    fc.dictionary(fc.constantFrom(...MEMBERS), fc.oneof(urlish, prototypeName, jsonValue, fc.array(fc.oneof(fc.constantFrom('openid', 'RS256', 'none', 'S256', 'plain', 'code', 'token', 'password'), prototypeName, nastyString), { maxLength: 5 }))),
     fc.subarray(MEMBERS),
-    fc.dictionary(nastyString, jsonValue, { maxKeys: 4 }),
+    // Extra members, some named like Object.prototype's or like a registry (`constructor_supported`).
+    fc.dictionary(fc.oneof(nastyString, prototypeName.map((name) => `${name}_supported`)), fc.oneof(jsonValue, fc.array(prototypeName, { maxLength: 3 })), { maxKeys: 4 }),
   )
   .map(([replaced, removed, extra]) => {
     const doc: Record<string, unknown> = { ...sound, ...extra, ...replaced };
@@ -73,15 +75,15 @@ describe('fuzz: discovery documents through the audit', () => {
 });
 
 const b64u = fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('base64url'));
-const KTYS = ['RSA', 'EC', 'OKP', 'oct', 'rsa', '', 'AKP'];
+const KTYS = ['RSA', 'EC', 'OKP', 'oct', 'rsa', '', 'AKP', 'urn:example:kty'];
 const jwkArb = fc.record(
   {
-    kty: fc.oneof(fc.constantFrom(...KTYS), jsonValue),
+    kty: fc.oneof(fc.constantFrom(...KTYS), prototypeName, jsonValue),
     kid: fc.oneof(fc.constantFrom('k1', 'k1', 'k2', '../x', ''), nastyString, jsonValue),
-    alg: fc.oneof(fc.constantFrom('RS256', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'HS256', 'RSA-OAEP', 'none'), jsonValue),
-    use: fc.oneof(fc.constantFrom('sig', 'enc', 'SIG'), jsonValue),
-    key_ops: fc.oneof(fc.subarray(['sign', 'verify', 'encrypt', 'decrypt', 'wrapKey']), jsonValue),
-    crv: fc.oneof(fc.constantFrom('P-256', 'P-384', 'P-521', 'Ed25519', 'X25519', 'secp256k1'), jsonValue),
+    alg: fc.oneof(fc.constantFrom('RS256', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'HS256', 'RSA-OAEP', 'none'), prototypeName, jsonValue),
+    use: fc.oneof(fc.constantFrom('sig', 'enc', 'SIG'), prototypeName, jsonValue),
+    key_ops: fc.oneof(fc.subarray(['sign', 'verify', 'encrypt', 'decrypt', 'wrapKey']), fc.array(prototypeName, { maxLength: 2 }), jsonValue),
+    crv: fc.oneof(fc.constantFrom('P-256', 'P-384', 'P-521', 'Ed25519', 'X25519', 'secp256k1'), prototypeName, jsonValue),
     n: fc.oneof(b64u, jsonValue),
     e: fc.oneof(fc.constantFrom('AQAB', 'Aw', ''), b64u, jsonValue),
     x: fc.oneof(b64u, jsonValue),
@@ -115,7 +117,14 @@ describe('fuzz: JWK Sets through auditJwks and the key table', () => {
       fc.asyncProperty(jwksArb, async (jwks) => {
         const checks = auditJwks(jwks);
         const keys = await summarizeKeys(jwks);
-        expectRenderable('jwks', checks, { keys });
+        // The key table as `jwks` and `discover` draw it, from the set as it stands.
+        const usable = checks.find((c) => c.id === 'jwks.document')?.status === 'pass';
+        const rows = await keyRows(usable ? (jwks as { keys: never[] }) : undefined, false);
+        expectRenderable('jwks', checks, { keys }, [keysSection(rows)]);
+        // A kty named like a prototype member is a malformed key: no thumbprint, and jwks.key_shape never passes.
+        const odd = keys.filter((k) => (PROTOTYPE_NAMES as readonly unknown[]).includes(k.kty));
+        for (const key of odd) expect(key.thumbprint).toBeUndefined();
+        if (odd.length && usable) expect(checks.find((c) => c.id === 'jwks.key_shape')?.status).toBe('fail');
         // A published private or symmetric member never passes the private-material check.
         const leaked = jwks !== null && typeof jwks === 'object' && Array.isArray((jwks as { keys?: unknown }).keys) && ((jwks as { keys: unknown[] }).keys).some((k) => k !== null && typeof k === 'object' && ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'].some((m) => m in (k as object)));
         // (or, when the set is malformed as a whole, jwks.document fails first: never a passing run either way).
@@ -124,6 +133,13 @@ describe('fuzz: JWK Sets through auditJwks and the key table', () => {
       }),
       params(),
     );
+  });
+
+  it('a set of 333 000 keys (1 MiB of `{}`) is audited and drawn as a table without a stack overflow', async () => {
+    const jwks = { keys: Array.from({ length: 333_000 }, () => ({})) };
+    const checks = auditJwks(jwks);
+    expect(checks.find((c) => c.id === 'jwks.key_shape')?.status).toBe('fail');
+    expectRenderable('jwks', checks, {}, [keysSection(await keyRows(jwks, false))]);
   });
 
   it('any body through the JWKS response processing: an outcome or CliError PROTOCOL', { timeout: FUZZ_TIMEOUT_MS }, async () => {

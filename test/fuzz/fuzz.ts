@@ -6,6 +6,7 @@ import type { CheckResult } from '../../src/checks/types.js';
 import { CliError, type ErrorCode } from '../../src/errors.js';
 import { renderHuman } from '../../src/report/human.js';
 import { renderJson } from '../../src/report/json.js';
+import type { Section } from '../../src/report/model.js';
 import { makeChalk } from '../../src/ui/color.js';
 
 /**
@@ -42,17 +43,23 @@ export async function reportOrCliError<T>(fn: () => T | Promise<T>, codes?: read
 
 const chalk = makeChalk(false);
 
-/** Every check well formed, and the report renders both ways (JSON must parse back). */
-export function expectRenderable(command: string, checks: readonly CheckResult[], data: Record<string, unknown> = {}): void {
+/**
+ * Every check well formed, and the report renders both ways (JSON must parse back), with `sections`
+ * (a key table, a payload with its time notes) as the commands draw them.
+ */
+export function expectRenderable(command: string, checks: readonly CheckResult[], data: Record<string, unknown> = {}, sections: readonly Section[] = []): void {
   for (const check of checks) {
     expect(STATUSES.has(check.status), check.id).toBe(true);
     expect(typeof check.message).toBe('string');
     expect(() => checkDefinition(check.id)).not.toThrow();
   }
-  const report = { command, checks: [...checks], data, sections: [{ title: 'Data', kind: 'json' as const, value: data }] };
+  const report = { command, checks: [...checks], data, sections: [{ title: 'Data', kind: 'json' as const, value: data }, ...sections] };
   JSON.parse(renderJson(report, false));
+  const human = renderHuman(report, chalk, false);
   // Whatever the input held, nothing reaches a terminal that could move the cursor or rewrite a line.
-  expect(renderHuman(report, chalk, false)).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  expect(human).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  // Nor a member of Object.prototype found by a name the input chose ("constructor" → function Object()).
+  expect(human).not.toMatch(/\[native code\]/);
 }
 
 /** Objects that break String() and template literals, or try prototype pollution, as JSON.parse makes them. */
@@ -61,10 +68,18 @@ const poisoned = ['{"toString":null}', '{"toString":false,"valueOf":null}', '{"_
 /** JSON values of every shape, including the awkward ones (huge numbers, unicode, -0, nesting, poisoned objects). */
 export const jsonValue: fc.Arbitrary<unknown> = fc.oneof({ weight: 9, arbitrary: fc.jsonValue({ maxDepth: 4 }) }, { weight: 1, arbitrary: fc.constantFrom(...poisoned) });
 
-/** Strings an IdP or an attacker could put anywhere: unicode, control characters, lone surrogates. */
+/**
+ * Names every plain object inherits. A value used as a key into a table of known names (alg, kty, crv,
+ * a registry, a profile) must find nothing for these, not a member of Object.prototype.
+ */
+export const PROTOTYPE_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', '__defineGetter__', '__lookupGetter__'] as const;
+export const prototypeName: fc.Arbitrary<string> = fc.constantFrom(...PROTOTYPE_NAMES);
+
+/** Strings an IdP or an attacker could put anywhere: unicode, control characters, lone surrogates, prototype names. */
 export const nastyString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('', ' ', 'null', '__proto__', 'constructor', '../../etc/passwd', '\u0000', '\ud800', 'https://evil.example', 'a'.repeat(5000)),
+  fc.constantFrom('', ' ', 'null', '../../etc/passwd', '\u0000', '\ud800', 'https://evil.example', 'a'.repeat(5000)),
+  prototypeName,
 );
 
 /**

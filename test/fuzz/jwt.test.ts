@@ -2,12 +2,14 @@
 // (which renders) or a CliError INPUT; a signature is only ever "verified" over the bytes our key signed.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { JWS_ALGORITHMS } from '../../src/core/jwt/algorithms.js';
+import { timeNotes } from '../../src/core/jwt/claims.js';
 import { parseJwt } from '../../src/core/jwt/parse.js';
 import type { ValidateOptions } from '../../src/core/jwt/types.js';
 import { validateJwt } from '../../src/core/jwt/validate.js';
 import type { TokenPrefix } from '../../src/checks/catalogue/tokens.js';
 import { b64u, ecKey, goodClaims, mint, nowSeconds, rsaKey } from '../support/tokens.js';
-import { FUZZ_TIMEOUT_MS, expectRenderable, jsonValue, nastyString, params, reportOrCliError } from './fuzz.js';
+import { FUZZ_TIMEOUT_MS, expectRenderable, jsonValue, nastyString, params, prototypeName, reportOrCliError } from './fuzz.js';
 
 const rsa = rsaKey('rsa-1');
 const ec = ecKey('ec-1');
@@ -35,9 +37,9 @@ const optionsArb = fc
 /** Header members an attacker controls, with values of the right and the wrong types. */
 const headerArb = fc.record(
   {
-    alg: fc.oneof(fc.constantFrom(...ALGS), jsonValue),
+    alg: fc.oneof(fc.constantFrom(...ALGS), prototypeName, jsonValue),
     kid: fc.oneof(fc.constantFrom('rsa-1', 'ec-1', '../../keys', '"', ''), nastyString, jsonValue),
-    typ: fc.oneof(fc.constantFrom('JWT', 'at+jwt', 'application/at+jwt', 'JOSE'), jsonValue),
+    typ: fc.oneof(fc.constantFrom('JWT', 'at+jwt', 'application/at+jwt', 'JOSE'), prototypeName, jsonValue),
     cty: fc.oneof(fc.constant('JWT'), jsonValue),
     crit: fc.oneof(fc.constant(['exp']), fc.constant(['b64']), fc.constant([]), jsonValue),
     b64: fc.boolean(),
@@ -70,12 +72,14 @@ const claimsArb = fc.record(
   },
   { requiredKeys: [] },
 );
+/** Claims named like Object.prototype's members beside the registered ones (a humanised-time note is looked up by name). */
+const claimsWithPrototypeNames = fc.tuple(claimsArb, fc.dictionary(prototypeName, fc.oneof(timeArb, jsonValue), { maxKeys: 3 })).map(([claims, odd]) => ({ ...odd, ...claims }));
 
 const b64uBytes = fc.uint8Array({ maxLength: 300 }).map((bytes) => b64u(Buffer.from(bytes)));
 
 /** Structurally plausible tokens: JSON header and payload of any content, random signature. */
 const structuredToken = fc
-  .tuple(headerArb, fc.oneof(claimsArb, jsonValue), b64uBytes, fc.boolean())
+  .tuple(headerArb, fc.oneof(claimsArb, claimsWithPrototypeNames, jsonValue), b64uBytes, fc.boolean())
   .map(([header, payload, signature, jwe]) => {
     const h = b64u(JSON.stringify(header));
     const p = b64u(JSON.stringify(payload) ?? '');
@@ -144,7 +148,17 @@ const mutatedToken = fc
 async function judge(token: string, opts: ValidateOptions) {
   const result = await reportOrCliError(() => validateJwt(token, opts), ['INPUT']);
   if (result) {
-    expectRenderable('decode', result.checks, { header: result.parsed.header, payload: result.parsed.payload ?? result.parsed.payloadText });
+    // The payload as decode draws it: humanised time notes beside the members they explain.
+    const payload = result.parsed.payload;
+    const notes = payload && Object.fromEntries(Object.entries(timeNotes(payload, opts.now)).map(([claim, t]) => [claim, `${t.iso}, ${t.relative}`]));
+    const sections = payload ? [{ title: 'Payload', kind: 'json' as const, value: payload, notes }] : [];
+    expectRenderable('decode', result.checks, { header: result.parsed.header, payload: payload ?? result.parsed.payloadText }, sections);
+    // An alg outside the table of known ones ("constructor", "toString"...) never passes, never verifies.
+    const alg = result.parsed.header.alg;
+    if (result.parsed.kind === 'jws' && typeof alg === 'string' && !JWS_ALGORITHMS.has(alg)) {
+      expect(result.checks.find((c) => c.id === `${opts.prefix}.alg`)?.status).not.toBe('pass');
+      expect(result.signature.verified).toBe(false);
+    }
     // "none" never verifies, in any spelling; neither does a JWE (no decryption key is ever taken).
     if (result.signature.verified) {
       expect(String(result.parsed.header.alg).toLowerCase()).not.toBe('none');

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CheckRecorder } from '../../src/checks/recorder.js';
+import { advertisedEndpoint } from '../../src/core/discovery.js';
 import { judgeDeviceAuthorization } from '../../src/core/device.js';
 import { judgeIntrospection } from '../../src/core/introspection-checks.js';
 import { timeNotes } from '../../src/core/jwt/claims.js';
@@ -17,7 +18,7 @@ import { judgeUserinfo } from '../../src/core/userinfo.js';
 import { DURATION_LIMITS, epochWithRelative, isEpochInRange, parseDuration } from '../../src/util/duration.js';
 import { fakeResponse } from '../support/http-response.js';
 import { goodClaims, mint, nowSeconds, rsaKey } from '../support/tokens.js';
-import { FUZZ_TIMEOUT_MS, c1String, expectCliError, expectRenderable, fivePartToken, hostileValue, notAString, outOfRangeNumber, params } from './fuzz.js';
+import { FUZZ_TIMEOUT_MS, PROTOTYPE_NAMES, c1String, expectCliError, expectRenderable, fivePartToken, hostileValue, notAString, outOfRangeNumber, params, prototypeName } from './fuzz.js';
 
 const rsa = rsaKey('rsa-1');
 const json = (body: unknown, status = 200) => fakeResponse({ url: 'https://idp.example.com/x', status, body: Buffer.from(JSON.stringify(body) ?? 'null'), headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, elapsedMs: 1 });
@@ -28,7 +29,7 @@ const claimPatch = fc.record(
   { exp: hostileValue, iat: hostileValue, nbf: hostileValue, auth_time: hostileValue, sub: hostileValue, iss: hostileValue, aud: hostileValue, nonce: hostileValue, azp: hostileValue },
   { requiredKeys: [] },
 );
-const headerPatch = fc.record({ kid: fc.oneof(notAString, c1String), typ: hostileValue }, { requiredKeys: [] });
+const headerPatch = fc.record({ kid: fc.oneof(notAString, c1String, prototypeName), typ: fc.oneof(hostileValue, prototypeName) }, { requiredKeys: [] });
 
 describe('fuzz: hostile values in signed tokens', () => {
   it('time claims out of range are failed checks and get no time note; other odd claims are judged, never crash', { timeout: FUZZ_TIMEOUT_MS }, async () => {
@@ -52,6 +53,29 @@ describe('fuzz: hostile values in signed tokens', () => {
         if (payload.exp !== undefined && !isEpochInRange(payload.exp)) expect(statusOf(new Recorded(result.checks), `${prefix}.exp`)).not.toBe('pass');
         if (typeof payload.exp === 'number' && payload.exp > 8.64e12) expect(statusOf(new Recorded(result.checks), `${prefix}.exp_horizon`)).toBe('fail');
         if (payload.iat !== undefined && !isEpochInRange(payload.iat)) expect(statusOf(new Recorded(result.checks), `${prefix}.iat`)).toBe('fail');
+      }),
+      params(),
+    );
+  });
+
+  it('an alg named like a prototype member ("constructor", "toString"...) fails *.alg; nothing verifies, no at_hash is computed', { timeout: FUZZ_TIMEOUT_MS }, async () => {
+    const maybe = fc.option(prototypeName, { nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(prototypeName, maybe, maybe, fc.constantFrom<TokenPrefix>('jwt', 'id_token', 'access_token'), async (alg, kid, typ, prefix) => {
+        const header = { alg, ...(kid === undefined ? {} : { kid }), ...(typ === undefined ? {} : { typ }) };
+        const result = await validateJwt(mint({ ...goodClaims(), at_hash: 'xyz', c_hash: 'abc' }, rsa, header), {
+          prefix,
+          keys: { keys: [rsa.jwk], label: 'fuzz' },
+          secret: new TextEncoder().encode('a'.repeat(64)),
+          expect: { issuer: 'https://idp.test', audience: 'client-1', clientId: 'client-1', accessToken: 'an-access-token', code: 'a-code' },
+          clockSkew: 60,
+          now: nowSeconds(),
+        });
+        expectRenderable('decode', result.checks, { header: result.parsed.header });
+        const c = new Recorded(result.checks);
+        expect(statusOf(c, `${prefix}.alg`)).toBe('fail');
+        expect(result.signature.verified).toBe(false);
+        if (prefix === 'id_token') for (const id of ['id_token.at_hash', 'id_token.c_hash']) expect(statusOf(c, id)).toBe('skip');
       }),
       params(),
     );
@@ -158,6 +182,28 @@ describe('fuzz: discovery metadata a login would act on', () => {
             // loopback as http/loopback.ts defines it: 127.0.0.0/8, ::1, localhost and *.localhost (a trailing dot too)
             expect(parsed.protocol === 'https:' || (parsed.protocol === 'http:' && (insecure || /^(127\.|(.+\.)?localhost\.?$|\[::1\]$)/i.test(parsed.hostname)))).toBe(true);
           }
+        }
+      }),
+      params(),
+    );
+  });
+});
+
+describe('fuzz: endpoint members of a discovery document', () => {
+  it('any value: its URL string, undefined when not advertised (absent or null), or CliError PROTOCOL naming the member', { timeout: FUZZ_TIMEOUT_MS }, () => {
+    const member = fc.constantFrom('userinfo_endpoint', 'introspection_endpoint', 'revocation_endpoint', 'jwks_uri', ...PROTOTYPE_NAMES);
+    fc.assert(
+      fc.property(fc.option(fc.oneof(hostileValue, prototypeName), { nil: undefined }), member, fc.boolean(), (value, name, present) => {
+        // A computed key defines an own member, "__proto__" included.
+        const metadata: Record<string, unknown> = present ? { [name]: value } : {};
+        try {
+          const url = advertisedEndpoint('https://idp.example.com', metadata, name);
+          if (url === undefined) expect(present && value !== undefined && value !== null).toBe(false);
+          else expect(typeof value === 'string' && value !== '' && url === value).toBe(true);
+        } catch (error) {
+          expectCliError(error, ['PROTOCOL']);
+          expect((error as Error).message).toContain(` has a ${name} that is `);
+          expect(present && value !== undefined && value !== null && (typeof value !== 'string' || value === '')).toBe(true);
         }
       }),
       params(),

@@ -34,6 +34,10 @@ export interface LifecycleFaults {
   refreshResponse?: Record<string, unknown>;
   /** Claims merged over the sound ID token of a refresh. */
   refreshIdTokenClaims?: Record<string, unknown>;
+  /** Header members merged over the refresh ID token's (still signed RS256, whatever alg it names). */
+  refreshIdTokenHeader?: Record<string, unknown>;
+  /** Members merged over the sound discovery document. */
+  metadata?: Record<string, unknown>;
   clientCredentialsResponse?: Record<string, unknown>;
   userinfoResponse?: Record<string, unknown>;
   introspectionResponse?: Record<string, unknown>;
@@ -79,7 +83,7 @@ export async function startBadLifecycleIdp(faults: LifecycleFaults): Promise<Bad
   let issuer = '';
 
   const posts: string[] = [];
-  const idToken = (aud: string, extra?: Record<string, unknown>) => mint(merged({ iss: issuer, sub, aud, iat: nowSeconds(), exp: nowSeconds() + 300, auth_time: 1_700_000_000 }, extra), key);
+  const idToken = (aud: string, extra?: Record<string, unknown>, header?: Record<string, unknown>) => mint(merged({ iss: issuer, sub, aud, iat: nowSeconds(), exp: nowSeconds() + 300, auth_time: 1_700_000_000 }, extra), key, header);
   const issue = (aud = client_id): IssuedTokens => {
     const tokens = { access_token: random(), refresh_token: random(), id_token: idToken(aud) };
     access.set(tokens.access_token, { client_id: aud, exp: nowSeconds() + 300, scope: 'openid profile' });
@@ -108,7 +112,7 @@ export async function startBadLifecycleIdp(faults: LifecycleFaults): Promise<Bad
   const server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', issuer).pathname;
     if (path === '/.well-known/openid-configuration') {
-      return json(res, 200, {
+      return json(res, 200, merged({
         issuer,
         authorization_endpoint: `${issuer}/authorize`,
         token_endpoint: `${issuer}/token`,
@@ -122,7 +126,7 @@ export async function startBadLifecycleIdp(faults: LifecycleFaults): Promise<Bad
         id_token_signing_alg_values_supported: ['RS256'],
         code_challenge_methods_supported: ['S256'],
         token_endpoint_auth_methods_supported: ['none', 'client_secret_basic'],
-      });
+      }, faults.metadata));
     }
     if (path === '/jwks') return json(res, 200, { keys: [key.jwk] });
     if (path === '/userinfo') {
@@ -155,7 +159,7 @@ export async function startBadLifecycleIdp(faults: LifecycleFaults): Promise<Bad
       } else if (!faults.reuseAccepted) refresh.delete(old);
       if (faults.malformedIdToken) tokens.id_token = 'eyJhbGciOiJSUzI1NiJ9.!!!.abc';
       if (faults.jweIdToken) tokens.id_token = fakeJwe();
-      if (faults.refreshIdTokenClaims) tokens.id_token = idToken(owner, faults.refreshIdTokenClaims);
+      if (faults.refreshIdTokenClaims || faults.refreshIdTokenHeader) tokens.id_token = idToken(owner, faults.refreshIdTokenClaims, faults.refreshIdTokenHeader);
       return json(res, 200, merged({ ...tokens, token_type: 'Bearer', expires_in: 300, scope: 'openid profile' }, faults.refreshResponse));
     }
     if (path === '/introspect') {

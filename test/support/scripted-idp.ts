@@ -8,7 +8,7 @@
  * follows the redirect to the loopback redirect_uri and, when the response is in the fragment, does
  * what the listener's page script does in a real browser (POST the fragment back).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, KeyObject, randomBytes, sign } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -204,7 +204,10 @@ export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}
       return new CompactSign(inner).setProtectedHeader({ alg: 'RS256', kid: 'scripted-1', cty: 'JWT' }).sign(privateKey);
     }
     if (values.idTokenClaims || values.idTokenHeader) {
-      return new SignJWT(merged(claims, values.idTokenClaims)).setProtectedHeader(merged({ alg: 'RS256', kid: 'scripted-1' }, values.idTokenHeader) as { alg: string }).sign(privateKey);
+      // Signed RS256 over exactly the header asked for, whatever its alg says ("constructor", an object...):
+      // jose refuses to sign under an alg it does not know, a hostile IdP does not.
+      const input = `${b64url(JSON.stringify(merged({ alg: 'RS256', kid: 'scripted-1' }, values.idTokenHeader)))}.${b64url(JSON.stringify(merged(claims, values.idTokenClaims)))}`;
+      return `${input}.${b64url(sign('sha256', Buffer.from(input), KeyObject.from(privateKey)))}`;
     }
     if (fault === 'alg_none') return `${b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}.`;
     if (fault === 'forgeable_key') return forgeForExponentOne({ kid: 'scripted-1' }, claims, jwk.n!);

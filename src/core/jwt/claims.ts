@@ -129,7 +129,7 @@ function checkParties(claims: Record<string, unknown>, options: ValidateOptions,
 
 /** OIDC Core §3.1.3.6: base64url of the left half of the hash (of the ID token's alg) of the value. */
 export function leftHalfHash(value: string, alg: string): string | undefined {
-  const info = JWS_ALGORITHMS[alg];
+  const info = JWS_ALGORITHMS.get(alg);
   if (!info) return undefined;
   // node:crypto loads here, on first use, not at start-up: decoding a token alone never needs it.
   const { createHash } = process.getBuiltinModule('node:crypto');

@@ -13,7 +13,7 @@ export function checkAlg(parsed: ParsedJwt, options: ValidateOptions, c: CheckRe
   const alg = parsed.header.alg;
   if (typeof alg !== 'string' || alg === '') return void c.violation(id, `header has no alg (got ${quote(alg)})`);
   if (isNoneAlgorithm(alg)) return void c.violation(id, `alg ${quote(alg)} means an unsigned token: refused in any spelling`);
-  const info = JWS_ALGORITHMS[alg];
+  const info = JWS_ALGORITHMS.get(alg);
   if (!info) return void c.violation(id, `alg ${quote(alg)} is not a JWS signature algorithm oidc-cli can verify`);
   if (options.algorithms && !options.algorithms.includes(alg)) {
     return void c.violation(id, `alg ${alg} is not in the allowed list [${options.algorithms.join(', ')}]`);

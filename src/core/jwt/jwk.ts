@@ -1,4 +1,5 @@
 import { show } from '../../util/show.js';
+import { quotedKid } from './kid.js';
 
 /**
  * What makes a single JWK unfit to verify with, judged the same way by the JWKS audit
@@ -11,17 +12,33 @@ type Jwk = Record<string, unknown>;
 /** Members that make a JWK private or symmetric: never usable from a published set. */
 export const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
+/*
+ * The tables below are looked up by a key's kty and crv, values a server chose: Maps, so "constructor",
+ * "toString" or "__proto__" find nothing instead of a member of Object.prototype.
+ */
+
+/**
+ * Key types (RFC 7517 §4.1): registered in IANA's "JSON Web Key Types" (RFC 7518 §6.1, RFC 8037 §2,
+ * RFC 9964 for AKP), or a Collision-Resistant Name, in practice a URI. A key of a registered or private
+ * type oidc-cli cannot verify with is ignored (RFC 7517 §5); any other kty is a malformed key.
+ */
+const REGISTERED_KTY: ReadonlySet<string> = new Set(['RSA', 'EC', 'OKP', 'oct', 'AKP']);
+const isCollisionResistantName = (kty: string) => /^[a-z][a-z0-9+.-]*:\S+$/i.test(kty);
+
+/** A kty that is neither registered nor collision-resistant: a typo, or a value made up to break parsers. */
+const isUnknownKty = (kty: unknown): kty is string => typeof kty === 'string' && !REGISTERED_KTY.has(kty) && !isCollisionResistantName(kty);
+
 /** Coordinate length in bytes per curve (RFC 7518 §6.2.1.2, RFC 8037 §2). */
-export const CURVE_BYTES: Record<string, { kty: 'EC' | 'OKP'; bytes: number }> = {
-  'P-256': { kty: 'EC', bytes: 32 },
-  'P-384': { kty: 'EC', bytes: 48 },
-  'P-521': { kty: 'EC', bytes: 66 },
-  secp256k1: { kty: 'EC', bytes: 32 },
-  Ed25519: { kty: 'OKP', bytes: 32 },
-  Ed448: { kty: 'OKP', bytes: 57 },
-  X25519: { kty: 'OKP', bytes: 32 },
-  X448: { kty: 'OKP', bytes: 56 },
-};
+export const CURVE_BYTES: ReadonlyMap<string, { kty: 'EC' | 'OKP'; bytes: number }> = new Map([
+  ['P-256', { kty: 'EC', bytes: 32 }],
+  ['P-384', { kty: 'EC', bytes: 48 }],
+  ['P-521', { kty: 'EC', bytes: 66 }],
+  ['secp256k1', { kty: 'EC', bytes: 32 }],
+  ['Ed25519', { kty: 'OKP', bytes: 32 }],
+  ['Ed448', { kty: 'OKP', bytes: 57 }],
+  ['X25519', { kty: 'OKP', bytes: 32 }],
+  ['X448', { kty: 'OKP', bytes: 56 }],
+] as const);
 
 /** RFC 7518 §3.3: 2048 bits at least. Above OpenSSL's own limit, verifying is a CPU sink, not security. */
 export const RSA_MIN_BITS = 2048;
@@ -56,7 +73,7 @@ export function shapeProblem(jwk: Jwk): string | undefined {
       return b64('n') ?? b64('e');
     case 'EC':
     case 'OKP': {
-      const curve = typeof jwk.crv === 'string' ? CURVE_BYTES[jwk.crv] : undefined;
+      const curve = typeof jwk.crv === 'string' ? CURVE_BYTES.get(jwk.crv) : undefined;
       if (!curve || curve.kty !== jwk.kty) return `crv ${JSON.stringify(jwk.crv)} is not a ${show(jwk.kty)} curve`;
       return jwk.kty === 'EC' ? (b64('x', curve.bytes) ?? b64('y', curve.bytes)) : b64('x', curve.bytes);
     }
@@ -65,7 +82,8 @@ export function shapeProblem(jwk: Jwk): string | undefined {
     case undefined:
       return 'kty missing';
     default:
-      return typeof jwk.kty === 'string' ? undefined : 'kty is not a string';
+      if (typeof jwk.kty !== 'string') return 'kty is not a string';
+      return isUnknownKty(jwk.kty) ? `kty ${quotedKid(jwk.kty)} is not a key type (RFC 7517 §4.1: registered, like RSA, EC, OKP or oct, or a URI)` : undefined;
   }
 }
 
@@ -97,17 +115,17 @@ const P256 = 2n ** 256n - 2n ** 224n + 2n ** 192n + 2n ** 96n - 1n;
 const P384 = 2n ** 384n - 2n ** 128n - 2n ** 96n + 2n ** 32n - 1n;
 const P521 = 2n ** 521n - 1n;
 const K256 = 2n ** 256n - 2n ** 32n - 977n;
-const CURVES: Record<string, { p: bigint; a: bigint; b: bigint }> = {
-  'P-256': { p: P256, a: P256 - 3n, b: 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn },
-  'P-384': { p: P384, a: P384 - 3n, b: 0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aefn },
-  'P-521': { p: P521, a: P521 - 3n, b: 0x0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00n },
-  secp256k1: { p: K256, a: 0n, b: 7n },
-};
+const CURVES: ReadonlyMap<string, { p: bigint; a: bigint; b: bigint }> = new Map([
+  ['P-256', { p: P256, a: P256 - 3n, b: 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn }],
+  ['P-384', { p: P384, a: P384 - 3n, b: 0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aefn }],
+  ['P-521', { p: P521, a: P521 - 3n, b: 0x0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00n }],
+  ['secp256k1', { p: K256, a: 0n, b: 7n }],
+]);
 
 /** An EC public point off its curve invites invalid-curve attacks and verifies nothing (SEC 1 §3.2.2.1). */
 export function ecPointProblem(jwk: Jwk): string | undefined {
   if (jwk.kty !== 'EC' || shapeProblem(jwk) !== undefined) return undefined;
-  const curve = CURVES[jwk.crv as string];
+  const curve = CURVES.get(jwk.crv as string);
   if (!curve) return undefined;
   const x = unsigned(jwk.x as string);
   const y = unsigned(jwk.y as string);
@@ -126,15 +144,15 @@ export function ecPointProblem(jwk: Jwk): string | undefined {
 const ED25519_P = 2n ** 255n - 19n;
 const ED25519_Y8 = 0x05fc536d880238b13933c6d305acdfd5f098eff289f4c345b027b2c28f95e826n;
 const ED448_P = 2n ** 448n - 2n ** 224n - 1n;
-const SMALL_ORDER_Y: Record<string, { p: bigint; y: bigint[] }> = {
-  Ed25519: { p: ED25519_P, y: [0n, 1n, ED25519_P - 1n, ED25519_Y8, ED25519_P - ED25519_Y8] },
-  Ed448: { p: ED448_P, y: [0n, 1n, ED448_P - 1n] },
-};
+const SMALL_ORDER_Y: ReadonlyMap<string, { p: bigint; y: bigint[] }> = new Map([
+  ['Ed25519', { p: ED25519_P, y: [0n, 1n, ED25519_P - 1n, ED25519_Y8, ED25519_P - ED25519_Y8] }],
+  ['Ed448', { p: ED448_P, y: [0n, 1n, ED448_P - 1n] }],
+]);
 
 /** An OKP signing key that is a small-order point (or a non-canonical y): anyone can forge for it. */
 export function okpPointProblem(jwk: Jwk): string | undefined {
   if (jwk.kty !== 'OKP' || shapeProblem(jwk) !== undefined) return undefined;
-  const curve = SMALL_ORDER_Y[jwk.crv as string];
+  const curve = SMALL_ORDER_Y.get(jwk.crv as string);
   if (!curve) return undefined;
   const bytes = Buffer.from(jwk.x as string, 'base64url').reverse();
   bytes[0]! &= jwk.crv === 'Ed25519' ? 0x7f : 0x00; // drop the sign bit of x (Ed448: a whole octet)
@@ -162,14 +180,19 @@ export function verificationRefusal(jwk: Jwk, published: boolean): string | unde
 }
 
 /** RFC 7638 §3.2: the members that define each key type, in lexicographic order. */
-const THUMBPRINT_MEMBERS: Record<string, string[]> = { RSA: ['e', 'kty', 'n'], EC: ['crv', 'kty', 'x', 'y'], OKP: ['crv', 'kty', 'x'], oct: ['k', 'kty'] };
+const THUMBPRINT_MEMBERS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['RSA', ['e', 'kty', 'n']],
+  ['EC', ['crv', 'kty', 'x', 'y']],
+  ['OKP', ['crv', 'kty', 'x']],
+  ['oct', ['k', 'kty']],
+]);
 
 /**
  * The RFC 7638 SHA-256 thumbprint, base64url; undefined when the key lacks a member its kty needs.
  * Synchronous and without exceptions, so a set of tens of thousands of keys costs one hash each.
  */
 export function jwkThumbprint(jwk: Jwk): string | undefined {
-  const members = typeof jwk.kty === 'string' ? THUMBPRINT_MEMBERS[jwk.kty] : undefined;
+  const members = typeof jwk.kty === 'string' ? THUMBPRINT_MEMBERS.get(jwk.kty) : undefined;
   if (!members || members.some((name) => typeof jwk[name] !== 'string')) return undefined;
   const canonical = JSON.stringify(Object.fromEntries(members.map((name) => [name, jwk[name]])));
   // node:crypto on first use: decoding without keys never loads it (start-up time).

@@ -26,7 +26,7 @@ function planFor(key: CryptoKey, alg: string): NodeVerifyOptions | null {
     const family = alg.slice(0, 2);
     // The key must be what jose would insist on for this alg (name, hash, curve); else jose decides.
     const algorithm = key.algorithm as { name: string; hash?: { name: string }; namedCurve?: string };
-    const info = JWS_ALGORITHMS[alg]!;
+    const info = JWS_ALGORITHMS.get(alg)!;
     const fits = family === 'ES' ? algorithm.name === 'ECDSA' && algorithm.namedCurve === info.crv : algorithm.name === (family === 'PS' ? 'RSA-PSS' : 'RSASSA-PKCS1-v1_5') && algorithm.hash?.name === info.hash;
     plan = null;
     if (fits && family === 'ES' && object.asymmetricKeyType === 'ec') plan = { key: object, dsaEncoding: 'ieee-p1363' };
@@ -70,7 +70,7 @@ export async function verifyJws(parsed: ParsedJwt, key: VerificationKey, alg: st
   const options = nodeVerifyOptions(parsed, key, alg);
   if (options) {
     const [header, payload, signature] = parsed.parts as [string, string, string];
-    const hash = JWS_ALGORITHMS[alg]!.hash.replace('-', '').toLowerCase();
+    const hash = JWS_ALGORITHMS.get(alg)!.hash.replace('-', '').toLowerCase();
     return verifyOnPool(hash, Buffer.from(`${header}.${payload}`), options, Buffer.from(signature, 'base64url'));
   }
   const { compactVerify } = await import('jose');

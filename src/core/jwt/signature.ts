@@ -44,7 +44,7 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
     c.skip(`${p}.key`, 'no signature to verify');
     return notVerified('the signature part is empty (a stripped signature)', 'violation');
   }
-  const algorithm = JWS_ALGORITHMS[alg]!;
+  const algorithm = JWS_ALGORITHMS.get(alg)!;
 
   if (algorithm.kty === 'oct' && options.secret) {
     c.pass(`${p}.key`, 'HMAC with the given secret');

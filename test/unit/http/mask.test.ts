@@ -25,6 +25,15 @@ describe('masking for traces', () => {
     expect(JSON.parse(out)).toEqual({ access_token: '[redacted]', token_type: 'Bearer', nested: [{ refresh_token: '[redacted]' }], device_code: '[redacted]' });
   });
 
+  it('keeps a member named "__proto__" (JSON.parse makes it an own member) and masks the secrets inside it', () => {
+    const found = new Set<string>();
+    const out = maskBody('{"__proto__":{"access_token":"at-in-proto-123"},"constructor":"x","token_type":"Bearer"}', found);
+    expect(out).not.toContain('at-in-proto-123');
+    expect(out).toContain('"__proto__": {\n    "access_token": "[redacted]"');
+    expect(out).toContain('"constructor": "x"');
+    expect([...found]).toEqual(['at-in-proto-123']);
+  });
+
   it('masks secret query parameters of URLs, also inside a message', () => {
     expect(maskUrl('https://rp.example/cb?code=abc123456&state=xyz#frag')).toBe('https://rp.example/cb?code=[redacted]&state=xyz#frag');
     expect(maskUrl('https://alice:pa55word@idp.example/x')).toBe('https://[redacted]@idp.example/x');

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ecPointProblem, rsaExponentProblem, rsaSizeProblem, verificationRefusal } from '../../../src/core/jwt/jwk.js';
+import { ecPointProblem, jwkThumbprint, rsaExponentProblem, rsaSizeProblem, shapeProblem, verificationRefusal } from '../../../src/core/jwt/jwk.js';
 
 const ecJwk = (namedCurve: string) => generateKeyPairSync('ec', { namedCurve }).publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
 const flipLastBit = (value: unknown) => {
@@ -89,5 +89,32 @@ describe('Edwards points of small order (RFC 8032)', () => {
     for (let i = 0; i < 20; i++) expect(verificationRefusal(generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }) as Record<string, unknown>, true)).toBeUndefined();
     for (let i = 0; i < 5; i++) expect(verificationRefusal(generateKeyPairSync('ed448').publicKey.export({ format: 'jwk' }) as Record<string, unknown>, true)).toBeUndefined();
     expect(verificationRefusal({ kty: 'OKP', crv: 'Ed448', x: encode(1n, 57) }, true)).toMatch(/small order/);
+  });
+});
+
+describe('kty (RFC 7517 §4.1): registered or a URI; anything else is a malformed key', () => {
+  it('a kty naming a member of Object.prototype is malformed, has no thumbprint, and is refused', () => {
+    for (const kty of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '', 'rsa']) {
+      expect(shapeProblem({ kty }), kty).toMatch(/^kty ".*" is not a key type/);
+      expect(jwkThumbprint({ kty, n: 'AQAB', e: 'AQAB', crv: 'P-256', x: 'AA', y: 'AA', k: 'AA' }), kty).toBeUndefined();
+      expect(verificationRefusal({ kty }, false), kty).toBeDefined();
+    }
+  });
+
+  it('a registered kty oidc-cli does not verify with (AKP, RFC 9964), or a URI, is well formed for all it knows', () => {
+    expect(shapeProblem({ kty: 'AKP', alg: 'ML-DSA-44', pub: 'AAAA' })).toBeUndefined();
+    expect(shapeProblem({ kty: 'urn:example:kty' })).toBeUndefined();
+    expect(shapeProblem({ kty: 'https://keys.example/type' })).toBeUndefined();
+  });
+
+  it('a crv naming a member of Object.prototype is no curve', () => {
+    for (const crv of ['__proto__', 'constructor', 'toString']) {
+      expect(shapeProblem({ kty: 'EC', crv, x: 'AA', y: 'AA' })).toBe(`crv "${crv}" is not a EC curve`);
+      expect(shapeProblem({ kty: 'OKP', crv, x: 'AA' })).toBe(`crv "${crv}" is not a OKP curve`);
+    }
+  });
+
+  it('a kty of a megabyte is quoted cut short', () => {
+    expect(shapeProblem({ kty: 'x'.repeat(1_000_000) })!.length).toBeLessThan(200);
   });
 });
