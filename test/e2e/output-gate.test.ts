@@ -12,7 +12,7 @@ import { formUrlEncode } from '../../src/core/client-auth.js';
 import { saveTokens } from '../../src/store/cache.js';
 import { BIN, ROOT, hasStackTrace, runCli, type CliResult } from '../support/cli.js';
 import { generateSigningKey } from '../support/keys.js';
-import { CONTROL_TOKEN, ECHOED_SECRET, startScriptedIdp, type Fault, type ScriptedIdp } from '../support/scripted-idp.js';
+import { CONTROL_TOKEN, ECHOED_SECRET, withScriptedIdp, type ScriptedIdp } from '../support/scripted-idp.js';
 import { b64u } from '../support/tokens.js';
 
 const BROWSER = 'node dist/test/support/scripted-idp.js browse';
@@ -31,14 +31,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-async function withIdp<T>(fault: Fault, work: (idp: ScriptedIdp) => Promise<T>): Promise<T> {
-  const idp = await startScriptedIdp(fault);
-  try {
-    return await work(idp);
-  } finally {
-    await idp.close();
-  }
-}
+const withIdp = withScriptedIdp;
 
 /** Every secret value the IdP has seen so far, in each form an echo could carry it. */
 function secretsSeen(idp: ScriptedIdp): string[] {

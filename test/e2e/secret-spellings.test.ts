@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasStackTrace, runCli, type CliResult } from '../support/cli.js';
 import { generateSigningKey } from '../support/keys.js';
-import { ECHOED_SECRET, startScriptedIdp, type Fault, type ScriptedIdp } from '../support/scripted-idp.js';
+import { ECHOED_SECRET, withScriptedIdp, type ScriptedIdp } from '../support/scripted-idp.js';
 
 const BROWSER = 'node dist/test/support/scripted-idp.js browse';
 /** The security tester's secret: "/", "+" and "=" change under every encoding. */
@@ -29,14 +29,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-async function withIdp<T>(fault: Fault, work: (idp: ScriptedIdp) => Promise<T>): Promise<T> {
-  const idp = await startScriptedIdp(fault);
-  try {
-    return await work(idp);
-  } finally {
-    await idp.close();
-  }
-}
+const withIdp = withScriptedIdp;
 
 const run = (args: string[], timeoutMs = 30_000) => runCli(args, { env, timeoutMs });
 const loginArgs = (idp: ScriptedIdp) => ['login', '--issuer', idp.issuer, '--client-id', idp.client_id, '--browser-command', BROWSER, '--timeout', '20'];

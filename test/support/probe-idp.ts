@@ -13,6 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { freePort } from './ports.js';
 
 export type ProbeFault =
   | 'pkce_not_enforced' // code_challenge and code_verifier are ignored altogether
@@ -70,15 +71,6 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   let body = '';
   for await (const chunk of req) body += String(chunk);
   return new URLSearchParams(body);
-}
-
-/** A port that was free a moment ago (for a fixed, "registered" loopback redirect URI). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 const isRegistered = (uri: string, ignoreQuery: boolean) => {

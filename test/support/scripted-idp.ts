@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { CompactSign, SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { echoSpellings, receivedSecret, requestInSpellings } from './echo-spellings.js';
 import { fakeJwe, forgeForExponentOne, mint } from './tokens.js';
+import { freePort } from './ports.js';
 
 export const FAULTS = [
   'none',
@@ -85,15 +86,6 @@ function authenticatesWithoutUrldecoding(form: URLSearchParams, authorization: s
   const decoded = Buffer.from(basic, 'base64').toString();
   const colon = decoded.indexOf(':');
   return decoded.slice(0, colon) === client_id && decoded.slice(colon + 1) === BASIC_SECRET;
-}
-
-/** A port that was free a moment ago (for a fixed, "registered" loopback redirect URI). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 /**
@@ -336,4 +328,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'b
     process.stderr.write(`scripted-idp browse: ${error.message}\n`);
     process.exitCode = 1;
   });
+}
+
+/** Runs `work` against a scripted IdP with `fault`, and closes it whatever happens. */
+export async function withScriptedIdp<T>(fault: Fault, work: (idp: ScriptedIdp) => Promise<T>, values: ScriptedValues = {}): Promise<T> {
+  const idp = await startScriptedIdp(fault, values);
+  try {
+    return await work(idp);
+  } finally {
+    await idp.close();
+  }
 }
