@@ -43,7 +43,8 @@ export function createUi(options: UiOptions): Ui {
       // Only where a person watches a terminal of known width: never in a pipe, a CI log or under --json.
       if (!stream.isTTY || !stream.columns || !options.progress || spinning) return () => undefined;
       const { default: ora } = await import('ora');
-      const spinner = ora({ text: safe(text), stream, discardStdin: false }).start();
+      // Enabled here, not by ora's own guess (it turns itself off under CI=true): the checks above decided.
+      const spinner = ora({ text: safe(text), stream, discardStdin: false, isEnabled: true }).start();
       spinning = spinner;
       return (finalText) => {
         if (spinning !== spinner) return;
