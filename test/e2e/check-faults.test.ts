@@ -67,12 +67,13 @@ const cases: Array<{ fault: ProbeFault; client: 'public' | 'basic'; failing: str
 ];
 
 // Refused, but not the way the spec says: warnings (exit 0), each with its own id.
-const warnings: Array<{ fault: ProbeFault; warned: string; message: RegExp }> = [
+const warnings: Array<{ fault: ProbeFault; warned: string; message: RegExp; client?: 'public' | 'basic' }> = [
   { fault: 'replay_keeps_tokens', warned: 'probe.code_reuse_revokes', message: /still works at userinfo/ },
   { fault: 'refresh_unknown_invalid_request', warned: 'probe.refresh_unknown', message: /refused, but with HTTP 400 invalid_request/ },
   { fault: 'userinfo_no_challenge', warned: 'probe.userinfo_bad_token', message: /HTTP 401, but no WWW-Authenticate header/ },
   { fault: 'userinfo_malformed_challenge', warned: 'probe.userinfo_bad_token', message: /HTTP 401, but/ },
   { fault: 'userinfo_query_token', warned: 'probe.userinfo_query_token', message: /sent as \?access_token= was accepted/ },
+  { fault: 'refresh_token_introspects_inactive', warned: 'introspection.refresh_token', message: /introspects as "active": false/, client: 'basic' },
 ];
 
 describe('check against one fault at a time', () => {
@@ -90,10 +91,10 @@ describe('check against one fault at a time', () => {
     if (message) expect(run.message(failing[0]!)).toMatch(message);
   }, E2E_TIMEOUT);
 
-  it.each(warnings)('$fault → $warned warns, exit 0', async ({ fault, warned, message }) => {
+  it.each(warnings)('$fault → $warned warns, exit 0', async ({ fault, warned, message, client }) => {
     await idp?.close();
     idp = await startProbeIdp({ faults: [fault] });
-    const run = await check(idp, idp.clients.public, ['--only', warned]);
+    const run = await check(idp, idp.clients[client ?? 'public'], ['--only', warned]);
     expect(run.doc.checks.map((c) => [c.id, c.status]), run.result.stderr).toEqual([[warned, 'warn']]);
     expect(run.message(warned)).toMatch(message);
     expect(run.result.code).toBe(0);

@@ -32,6 +32,7 @@ export type ProbeFault =
   | 'userinfo_open' // userinfo answers claims without a token
   | 'userinfo_no_challenge' // userinfo answers 401 without WWW-Authenticate
   | 'userinfo_malformed_challenge' // userinfo answers 401 with a challenge that is not Bearer's (Basic)
+  | 'refresh_token_introspects_inactive' // introspection says a refresh token that works is inactive
   | 'userinfo_query_token'; // userinfo accepts the access token as ?access_token= (RFC 6750 §2.3, discouraged by §5.3)
 
 export interface ProbeIdp {
@@ -160,6 +161,19 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
     return unauthorized;
   }
 
+  /** RFC 7662, for authenticated clients; the hint is only a hint. */
+  async function introspect(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') return send(res, 405, { error: 'invalid_request' }, { allow: 'POST' });
+    const form = await readForm(req);
+    const who = authenticate(req, form);
+    if ('error' in who) return send(res, 401, { error: 'invalid_client' }, { 'www-authenticate': 'Basic realm="probe-idp"' });
+    const token = form.get('token') ?? '';
+    if (accessTokens.has(token)) return send(res, 200, { active: true, client_id: who.client_id, token_type: 'Bearer' });
+    const refresh = refreshTokens.get(token);
+    if (refresh && !faults.has('refresh_token_introspects_inactive')) return send(res, 200, { active: true, client_id: refresh.client_id, scope: refresh.scope });
+    return send(res, 200, { active: false });
+  }
+
   async function token(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') return send(res, 405, { error: 'invalid_request', error_description: 'POST only' }, { allow: 'POST' });
     const form = await readForm(req);
@@ -212,6 +226,7 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
           authorization_endpoint: `${issuer}/authorize`,
           token_endpoint: `${issuer}/token`,
           userinfo_endpoint: `${issuer}/userinfo`,
+          introspection_endpoint: `${issuer}/introspect`,
           jwks_uri: `${issuer}/jwks`,
           scopes_supported: ['openid', 'profile', 'email'],
           response_types_supported: ['code'],
@@ -228,6 +243,8 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
         return authorize(url, res);
       case '/token':
         return token(req, res);
+      case '/introspect':
+        return introspect(req, res);
       case '/userinfo': {
         const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
         if (!bearer && faults.has('userinfo_open')) return send(res, 200, { sub: SUB, name: 'Probe User' });

@@ -129,6 +129,13 @@ export const LIFECYCLE_CHECKS = [
     severity: 'error',
     hint: 'token_type_hint is only a hint: if the token is not found under the hinted type the server must extend its search to all types.',
   },
+  {
+    id: 'introspection.refresh_token',
+    title: 'A refresh token that works introspects as active',
+    spec: 'RFC 7662 §2.2',
+    severity: 'warning',
+    hint: 'Answer for refresh tokens too: a resource or a client that introspects a working refresh token and hears "inactive" will throw away a valid grant (or, the other way round, trust a revoked one).',
+  },
   ...(['iss', 'client_id', 'sub', 'exp', 'scope'] as const).map(
     (claim) => ({
       id: `introspection.agree.${claim}` as const,

@@ -1,6 +1,6 @@
 import type { CheckId } from '../../checks/catalogue.js';
 import type { CheckRecorder } from '../../checks/recorder.js';
-import { INTROSPECTION_PROBE_IDS, introspectToken } from '../introspection.js';
+import { INTROSPECTION_PROBE_IDS, introspectToken, stillActive } from '../introspection.js';
 import { probeReuse, refreshTokens, refreshVerdicts, type RefreshResult } from '../refresh.js';
 import { revokeToken } from '../revocation.js';
 import type { IssuerSession } from '../session.js';
@@ -20,7 +20,7 @@ export interface LifecycleInput {
 }
 
 export const REFRESH_IDS: CheckId[] = ['refresh.grant', 'refresh.token_response', 'refresh.rotation', 'refresh.id_token_valid', 'refresh.id_token.subject', 'refresh.id_token.auth_time', 'refresh.id_token.iat', 'refresh.id_token.nonce', 'refresh.access_token_valid', 'refresh.reuse_rejected'];
-export const INTROSPECTION_IDS: CheckId[] = ['introspection.status', 'introspection.active_boolean', 'introspection.active', ...INTROSPECTION_PROBE_IDS];
+export const INTROSPECTION_IDS: CheckId[] = ['introspection.status', 'introspection.active_boolean', 'introspection.active', ...INTROSPECTION_PROBE_IDS, 'introspection.refresh_token'];
 export const REVOCATION_IDS: CheckId[] = ['revocation.status', 'revocation.unknown_token', 'revocation.inactive', 'revocation.refresh_rejected'];
 const OPT_IN = 'destructive (ends the grant): opt in with --destructive';
 
@@ -46,7 +46,16 @@ export async function checkLifecycle(input: LifecycleInput, c: CheckRecorder): P
   // Introspection of the newest access token, with its probes.
   if (!session.optionalEndpoint('introspection_endpoint')) for (const id of INTROSPECTION_IDS) c.skip(id, 'discovery lists no introspection_endpoint');
   else if (client.method === 'none') for (const id of INTROSPECTION_IDS) c.skip(id, 'a public client cannot authenticate to the introspection endpoint');
-  else c.merge((await introspectToken(session, { token: access_token, hint: 'access_token', probes: true })).checks);
+  else {
+    c.merge((await introspectToken(session, { token: access_token, hint: 'access_token', probes: true })).checks);
+    // The refresh token the refresh just used or issued works (refresh.grant): the IdP should say so.
+    if (!refresh_token || !refreshed?.tokens) c.skip('introspection.refresh_token', refresh_token ? 'the refresh failed: no refresh token known to work' : 'no refresh token');
+    else {
+      const active = await stillActive(session, refresh_token, 'refresh_token');
+      if (active === undefined) c.skip('introspection.refresh_token', 'introspection gave no usable answer for the refresh token');
+      else c.expect('introspection.refresh_token', active, 'the refresh token in use (refresh.grant worked) introspects as active', 'the refresh token in use (refresh.grant has just worked with this grant) introspects as "active": false');
+    }
+  }
 
   // Replay of the rotated-out refresh token: destructive (an IdP that detects reuse revokes the whole
   // grant), so after introspection.
