@@ -21,7 +21,13 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; what: string }> = [
   { name: 'OIDC_CLI_DEBUG', what: 'any value prints a stack trace after an internal error' },
 ];
 
+/** What oidc-cli sets for the programs it starts (not read by oidc-cli itself). */
+export const SET_FOR_CHILDREN: ReadonlyArray<{ name: string; what: string }> = [
+  { name: 'OIDC_CLI_SIGN_IN', what: 'for a --browser-command: "allow" (sign in) or "deny" (refuse the sign-in or consent: check\'s probe.consent_denied)' },
+];
+
 export function environmentHelp(): string {
-  const width = Math.max(...ENVIRONMENT.map((e) => e.name.length));
-  return ['Environment variables oidc-cli reads:', '', ...ENVIRONMENT.map((e) => `  ${e.name.padEnd(width)}  ${e.what}`)].join('\n');
+  const width = Math.max(...[...ENVIRONMENT, ...SET_FOR_CHILDREN].map((e) => e.name.length));
+  const rows = (list: typeof ENVIRONMENT) => list.map((e) => `  ${e.name.padEnd(width)}  ${e.what}`);
+  return ['Environment variables oidc-cli reads:', '', ...rows(ENVIRONMENT), '', 'Set by oidc-cli for the programs it starts:', '', ...rows(SET_FOR_CHILDREN)].join('\n');
 }

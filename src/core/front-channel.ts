@@ -48,6 +48,8 @@ export interface AuthorizationVariant {
   altered?: 'path' | 'query';
   /** The registered redirect URI on another loopback port (RFC 8252 §7.3), on a listener of its own. */
   otherPort?: boolean;
+  /** Ask the browser to refuse the sign-in (OpenOptions.refuse: OIDC_CLI_SIGN_IN=deny for a command). */
+  refuse?: boolean;
   /** The IdP is expected to refuse: wait only refusalWaitMs for a response. */
   expectRefusal?: boolean;
 }
@@ -171,7 +173,7 @@ async function authorizeOnce(settings: FrontChannelSettings, variant: Authorizat
     const timeout = AbortSignal.timeout(waitMs);
     const received = listener.waitForCallback(AbortSignal.any([settings.signal, timeout]));
     received.catch(() => undefined);
-    const browser = await settings.browser.open(url.toString());
+    const browser = await settings.browser.open(url.toString(), variant.refuse ? { refuse: true } : {});
     // The browser command ending is the signal that nothing more will come (an error page, usually):
     // a response already on its way still gets a moment to land before the leg is judged.
     const ended = browser.exited.then(async (exitCode) => {

@@ -39,6 +39,15 @@ export interface LaunchedBrowser {
   stop(): void;
 }
 
+export interface OpenOptions {
+  /**
+   * Ask the sign-in to be refused instead of completed (a probe of the IdP's refusal). A
+   * --browser-command sees OIDC_CLI_SIGN_IN=deny in its environment and may press "deny"; a command
+   * that does not read it simply signs in, and the probe says it could not tell.
+   */
+  refuse?: boolean;
+}
+
 export interface Browser {
-  open(url: string): Promise<LaunchedBrowser>;
+  open(url: string, options?: OpenOptions): Promise<LaunchedBrowser>;
 }

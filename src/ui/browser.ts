@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { Browser, LaunchedBrowser } from '../core/ports.js';
+import type { Browser, LaunchedBrowser, OpenOptions } from '../core/ports.js';
 import { CliError, usageError } from '../errors.js';
 
 /**
@@ -56,14 +56,14 @@ const never = () => new Promise<never>(() => undefined);
 
 const toStderr = (line: string) => void process.stderr.write(`${line}\n`);
 
-export async function openBrowser(url: string, browserOptions: BrowserOptions): Promise<LaunchedBrowser> {
+export async function openBrowser(url: string, browserOptions: BrowserOptions, openOptions: OpenOptions = {}): Promise<LaunchedBrowser> {
   const options = { ...browserOptions, print: browserOptions.print ?? toStderr };
   if (options.noBrowser) {
     options.print('Open this URL in a browser to sign in:');
     options.print(`  ${url}`);
     return { failed: never(), exited: never(), stop: () => undefined };
   }
-  if (options.command !== undefined) return runCommand(splitCommand(options.command), url);
+  if (options.command !== undefined) return runCommand(splitCommand(options.command), url, openOptions.refuse === true);
   options.print(`Opening the browser; if it does not open, visit:\n  ${url}`);
   try {
     const { default: open } = await import('open');
@@ -77,13 +77,17 @@ export async function openBrowser(url: string, browserOptions: BrowserOptions): 
 
 /** The Browser port of core/ (src/core/ports.ts) as the options chose it. */
 export function browserFor(options: BrowserOptions): Browser {
-  return { open: (url) => openBrowser(url, options) };
+  return { open: (url, openOptions) => openBrowser(url, options, openOptions) };
 }
 
-function runCommand([file, ...args]: string[], url: string): LaunchedBrowser {
+/** What a --browser-command finds in its environment: `deny` asks it to refuse the sign-in (OpenOptions.refuse). */
+export const SIGN_IN_VARIABLE = 'OIDC_CLI_SIGN_IN';
+
+function runCommand([file, ...args]: string[], url: string, refuse: boolean): LaunchedBrowser {
   let stopped = false;
   // stdout of the browser goes to our stderr: stdout carries only the report.
-  const child = spawn(file!, [...args, url], { stdio: ['ignore', 2, 2], shell: false });
+  const env = { ...process.env, [SIGN_IN_VARIABLE]: refuse ? 'deny' : 'allow' };
+  const child = spawn(file!, [...args, url], { stdio: ['ignore', 2, 2], shell: false, env });
   const failed = new Promise<never>((_, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
       if (!stopped) reject(usageError(`--browser-command: cannot run "${file}": ${error.code === 'ENOENT' ? 'not found' : error.message}`));

@@ -44,7 +44,9 @@ describe('check against a sound purpose-built IdP (the fixture itself is right)'
         expect(run.failing, run.result.stderr).toEqual([]);
         expect(run.result.code).toBe(0);
         for (const c of run.doc.checks.filter((x) => x.id.startsWith('probe.'))) {
-          expect([c.id, c.status]).toEqual([c.id, c.id === 'probe.client_secret_wrong' && client === idp.clients.public ? 'skip' : 'pass']);
+          // No consent page to refuse on: the refusal probe says it could not be tried.
+          const skipped = (c.id === 'probe.client_secret_wrong' && client === idp.clients.public) || c.id === 'probe.consent_denied';
+          expect([c.id, c.status]).toEqual([c.id, skipped ? 'skip' : 'pass']);
         }
       }
     } finally {
@@ -73,8 +75,24 @@ const warnings: Array<{ fault: ProbeFault; warned: string; message: RegExp; clie
   { fault: 'userinfo_no_challenge', warned: 'probe.userinfo_bad_token', message: /HTTP 401, but no WWW-Authenticate header/ },
   { fault: 'userinfo_malformed_challenge', warned: 'probe.userinfo_bad_token', message: /HTTP 401, but/ },
   { fault: 'userinfo_query_token', warned: 'probe.userinfo_query_token', message: /sent as \?access_token= was accepted/ },
+  { fault: 'consent_denied_wrong_error', warned: 'probe.consent_denied', message: /came back with error=server_error; expected error=access_denied/ },
   { fault: 'refresh_token_introspects_inactive', warned: 'introspection.refresh_token', message: /introspects as "active": false/, client: 'basic' },
 ];
+
+describe('check against a sound IdP with a consent page', () => {
+  it('the browser command is asked to refuse (OIDC_CLI_SIGN_IN=deny) and the refusal comes back as error=access_denied; every other probe still signs in', async () => {
+    const idp = await startProbeIdp({ faults: ['consent_page'] });
+    try {
+      const run = await check(idp, idp.clients.basic);
+      expect(run.failing, run.result.stderr).toEqual([]);
+      expect(run.status('probe.consent_denied')).toBe('pass');
+      expect(run.message('probe.consent_denied')).toMatch(/error=access_denied/);
+      expect(run.result.code).toBe(0);
+    } finally {
+      await idp.close();
+    }
+  }, E2E_TIMEOUT);
+});
 
 describe('check against one fault at a time', () => {
   let idp: ProbeIdp | undefined;

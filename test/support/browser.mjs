@@ -5,7 +5,8 @@
 // with OIDC_TEST_USERNAME / OIDC_TEST_PASSWORD (default demo/demo), submits consent and
 // auto-submitting forms (response_mode=form_post, device flow), and delivers the final redirect to
 // the loopback redirect_uri. Exit 0 once delivered (or on a device flow's success page); otherwise
-// one line on stderr and exit 1. OIDC_TEST_BROWSER_MODE=deny presses "deny" instead of signing in.
+// one line on stderr and exit 1. OIDC_TEST_BROWSER_MODE=deny presses "deny" instead of signing in, and so
+// does OIDC_CLI_SIGN_IN=deny, which oidc-cli sets when a probe asks the sign-in to be refused.
 // OIDC_TEST_BROWSER_TIMEOUT (seconds, default 15) bounds the whole run.
 
 import { BrowserError, signIn } from './http-browser.mjs';
@@ -21,7 +22,7 @@ function fail(message) {
 signIn(process.argv.at(-1), {
   username: process.env.OIDC_TEST_USERNAME,
   password: process.env.OIDC_TEST_PASSWORD,
-  deny: process.env.OIDC_TEST_BROWSER_MODE === 'deny',
+  deny: process.env.OIDC_TEST_BROWSER_MODE === 'deny' || process.env.OIDC_CLI_SIGN_IN === 'deny',
   signal,
 }).then(
   () => process.exit(0),

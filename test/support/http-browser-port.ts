@@ -5,7 +5,7 @@
  * (CANCELLED, as a command that exits non-zero) when it stops short.
  */
 import { CliError } from '../../src/errors.js';
-import type { Browser, LaunchedBrowser } from '../../src/core/ports.js';
+import type { Browser, LaunchedBrowser, OpenOptions } from '../../src/core/ports.js';
 import { signIn, type SignInOptions } from './http-browser.mjs';
 
 export interface HttpBrowser extends Browser {
@@ -17,10 +17,11 @@ export function httpBrowser(options: Omit<SignInOptions, 'signal'> & { timeoutMs
   const opened: string[] = [];
   return {
     opened,
-    async open(url: string): Promise<LaunchedBrowser> {
+    async open(url: string, openOptions: OpenOptions = {}): Promise<LaunchedBrowser> {
       opened.push(url);
       let stopped = false;
-      const walk = signIn(url, { ...options, signal: AbortSignal.timeout(options.timeoutMs ?? 15_000) });
+      // A probe asking the sign-in to be refused: pressed as browser.mjs does for OIDC_CLI_SIGN_IN=deny.
+      const walk = signIn(url, { ...options, ...(openOptions.refuse ? { deny: true } : {}), signal: AbortSignal.timeout(options.timeoutMs ?? 15_000) });
       const exited = walk.then(() => 0, () => 1);
       const failed = walk.then(
         () => new Promise<never>(() => undefined),

@@ -32,6 +32,8 @@ export type ProbeFault =
   | 'userinfo_open' // userinfo answers claims without a token
   | 'userinfo_no_challenge' // userinfo answers 401 without WWW-Authenticate
   | 'userinfo_malformed_challenge' // userinfo answers 401 with a challenge that is not Bearer's (Basic)
+  | 'consent_page' // a consent page (allow / deny) after the sign-in; deny answers error=access_denied
+  | 'consent_denied_wrong_error' // the same page, but deny answers error=server_error
   | 'refresh_token_introspects_inactive' // introspection says a refresh token that works is inactive
   | 'userinfo_query_token'; // userinfo accepts the access token as ?access_token= (RFC 6750 §2.3, discouraged by §5.3)
 
@@ -122,6 +124,14 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
     return body;
   }
 
+  /** Allow or deny, posted back to /authorize with the request it answers. */
+  function consentPage(res: ServerResponse, url: URL): void {
+    const request = url.searchParams.toString().replace(/"/g, '&quot;');
+    res.writeHead(200, { 'content-type': 'text/html' }).end(
+      `<!doctype html><title>Consent</title><form method="post" action="/authorize"><input type="hidden" name="request" value="${request}"><button type="submit" name="oidc_probe_decision" value="allow">Allow</button><button type="submit" name="oidc_probe_decision" value="deny" id="deny">Deny</button></form>`,
+    );
+  }
+
   function authorize(url: URL, res: ServerResponse): void {
     const q = url.searchParams;
     const client_id = q.get('client_id') ?? '';
@@ -144,6 +154,11 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
     const methods = faults.has('pkce_plain_accepted') ? ['S256', 'plain'] : ['S256'];
     if (!faults.has('pkce_not_enforced') && (!code_challenge || !methods.includes(code_challenge_method ?? 'plain'))) return back({ error: 'invalid_request', error_description: 'PKCE with S256 is required' });
     if (q.get('prompt') === 'none') return back({ error: 'login_required' });
+    if (faults.has('consent_page') || faults.has('consent_denied_wrong_error')) {
+      const decision = q.get('oidc_probe_decision');
+      if (decision === null) return consentPage(res, url);
+      if (decision === 'deny') return back({ error: faults.has('consent_denied_wrong_error') ? 'server_error' : 'access_denied' });
+    }
     const code = random();
     codes.set(code, { client_id, redirect_uri, code_challenge, code_challenge_method, nonce: q.get('nonce') ?? undefined, scope: q.get('scope') ?? 'openid', used: false, issued: [] });
     back({ code });
@@ -239,8 +254,14 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
         }, { 'cache-control': 'max-age=60' });
       case '/jwks':
         return send(res, 200, { keys: [jwk] }, { 'cache-control': 'max-age=60' });
-      case '/authorize':
-        return authorize(url, res);
+      case '/authorize': {
+        if (req.method !== 'POST') return authorize(url, res);
+        // The consent page's answer: the original request plus the decision.
+        const form = await readForm(req);
+        const answered = new URL(`/authorize?${form.get('request') ?? ''}`, issuer);
+        answered.searchParams.set('oidc_probe_decision', form.get('oidc_probe_decision') ?? '');
+        return authorize(answered, res);
+      }
       case '/token':
         return token(req, res);
       case '/introspect':

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENT } from '../../src/environment.js';
+import { ENVIRONMENT, SET_FOR_CHILDREN, environmentHelp } from '../../src/environment.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -27,6 +27,10 @@ describe('the environment variables (oidc-cli help environment)', () => {
   it('the README table names the same variables', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const table = readme.slice(readme.indexOf('## Environment variables'));
-    for (const { name } of ENVIRONMENT) expect(table, name).toContain(`\`${name}\``);
+    for (const { name } of [...ENVIRONMENT, ...SET_FOR_CHILDREN]) expect(table, name).toContain(`\`${name}\``);
+  });
+
+  it('help environment also names what oidc-cli sets for a --browser-command (OIDC_CLI_SIGN_IN)', () => {
+    expect(environmentHelp()).toMatch(/Set by oidc-cli for the programs it starts:\n\n {2}OIDC_CLI_SIGN_IN +for a --browser-command/);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CheckRecorder } from '../../src/checks/recorder.js';
 import { describeOutcome, gate, type AuthorizationVariant, type FrontChannelOutcome } from '../../src/core/front-channel.js';
 import { matches, selection } from '../../src/core/check/select.js';
-import { promptNone, responseTypeMissing, unknownParameter } from '../../src/core/probes/authorization-params.js';
+import { consentDenied, promptNone, responseTypeMissing, unknownParameter } from '../../src/core/probes/authorization-params.js';
 import { clientSecretWrong } from '../../src/core/probes/client-secret.js';
 import { codeReuse } from '../../src/core/probes/code-reuse.js';
 import { PROBES } from '../../src/core/probes/index.js';
@@ -174,6 +174,16 @@ describe('probes against a scripted IdP', () => {
     expect((await judge([['error', 'consent_required']]))[2]).toBe('prompt=none without a session got error=consent_required; expected error=login_required');
     expect((await judge(code()))[1]).toBe('fail');
     expect((await judge(undefined))[2]).toMatch(/^prompt=none without a session did not come back to the redirect_uri/);
+  });
+
+  it('a refused sign-in: access_denied passes, another error warns, a code means the refusal could not be tried', async () => {
+    const judge = async (params: Array<[string, string]> | undefined, control?: FrontChannelOutcome) => (await run(consentDenied, { front: [outcome(params)], ...(control ? { control } : {}) })).results[0]!.slice(0, 2);
+    expect((await run(consentDenied, { front: [outcome(undefined)] })).variants).toEqual([{ refuse: true }]);
+    expect(await judge([['error', 'access_denied'], ['state', 's']])).toEqual(['probe.consent_denied', 'pass']);
+    expect(await judge([['error', 'server_error']])).toEqual(['probe.consent_denied', 'warn']);
+    expect(await judge(code())).toEqual(['probe.consent_denied', 'skip']);
+    expect(await judge(undefined)).toEqual(['probe.consent_denied', 'warn']);
+    expect(await judge(undefined, outcome(undefined))).toEqual(['probe.consent_denied', 'skip']);
   });
 
   it('no answer at all where the plain request gets none either: the probe cannot judge, skipped with the reason', async () => {

@@ -98,6 +98,13 @@ export const PROBES_CHECKS = [
     hint: 'With prompt=none the IdP must not show any page: without a session it redirects back with error=login_required.',
   },
   {
+    id: 'probe.consent_denied',
+    title: 'A refused sign-in comes back as error=access_denied',
+    spec: 'RFC 6749 §4.1.2.1; OIDC Core §3.1.2.6',
+    severity: 'warning',
+    hint: 'When the user or the server refuses, redirect to the redirect_uri with error=access_denied (and state), so the client can tell a refusal from a failure and say so.',
+  },
+  {
     id: 'probe.token_get',
     title: 'A token request by GET is refused',
     spec: 'RFC 6749 §3.2',

@@ -49,3 +49,24 @@ export const promptNone: Probe = {
     else c.violation('probe.prompt_none', `prompt=none without a session did not come back to the redirect_uri (${outcome.noResponse}); expected a redirect with error=login_required`);
   },
 };
+
+/**
+ * RFC 6749 §4.1.2.1: a refusal comes back to the client as error=access_denied. The browser command is
+ * asked to refuse (OIDC_CLI_SIGN_IN=deny in its environment); one that signs in anyway cannot tell us
+ * anything, and the probe says so.
+ */
+export const consentDenied: Probe = {
+  ids: ['probe.consent_denied'],
+  name: 'sign-in refused',
+  needs: 'user',
+  async run(env, c) {
+    const outcome = await env.front!.authorize({ refuse: true });
+    const error = param(outcome, 'error');
+    if (error === 'access_denied') return void c.pass('probe.consent_denied', `the refused sign-in came back with ${describeOutcome(outcome)}`);
+    if (param(outcome, 'code')) return void c.skip('probe.consent_denied', 'the browser command signed in anyway: it does not read OIDC_CLI_SIGN_IN=deny (or the IdP asked nothing to refuse), so the refusal could not be tried');
+    if (outcome.response) return void c.violation('probe.consent_denied', `the refused sign-in came back with ${describeOutcome(outcome)}; expected error=access_denied`);
+    const broken = await frontChannelBroken(env.front!);
+    if (broken) return void c.skip('probe.consent_denied', broken);
+    c.violation('probe.consent_denied', `after the sign-in was refused nothing came back to the redirect_uri (${outcome.noResponse}); expected a redirect with error=access_denied`);
+  },
+};

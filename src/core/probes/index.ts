@@ -1,4 +1,4 @@
-import { promptNone, responseTypeMissing, unknownParameter } from './authorization-params.js';
+import { consentDenied, promptNone, responseTypeMissing, unknownParameter } from './authorization-params.js';
 import { clientSecretWrong } from './client-secret.js';
 import { codeReuse } from './code-reuse.js';
 import { pkceDowngrade, pkceMissing, pkcePlain, pkceWrong } from './pkce.js';
@@ -22,6 +22,7 @@ export const PROBES: readonly Probe[] = [
   unknownParameter,
   responseTypeMissing,
   promptNone,
+  consentDenied,
   tokenGet,
   refreshUnknown,
   userinfoChallenges,

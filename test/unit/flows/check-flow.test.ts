@@ -10,7 +10,7 @@ import { startIdp, type Idp } from '../../support/idp.js';
 import { startProbeIdp, type ProbeFault } from '../../support/probe-idp.js';
 import { recordingUi, testHttp } from './flow-deps.js';
 
-const ALL_PROBES = ['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_required', 'probe.pkce_downgrade', 'probe.pkce_plain', 'probe.redirect_uri_altered', 'probe.loopback_any_port', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token', 'probe.userinfo_query_token'];
+const ALL_PROBES = ['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_required', 'probe.pkce_downgrade', 'probe.pkce_plain', 'probe.redirect_uri_altered', 'probe.loopback_any_port', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.consent_denied', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token', 'probe.userinfo_query_token'];
 // The probes that need no user flow: they run with client credentials too.
 const ANY_FLOW_PROBES = ['probe.client_secret_wrong', 'probe.token_get', 'probe.userinfo_no_token', 'probe.userinfo_bad_token'];
 const USER_FLOW_PROBES = ALL_PROBES.filter((id) => !ANY_FLOW_PROBES.includes(id));
@@ -91,7 +91,7 @@ describe('runCheck in-process', () => {
 
   it('--only and --skip select by id, group or prefix*, and only the selected probes run', async () => {
     const { outcome } = await check(httpBrowser(), { select: selection(['probe'], ['probe.pkce_*', 'probe.redirect_uri_altered']) });
-    expect(outcome.checks.map((c) => [c.id, c.status])).toEqual(['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.loopback_any_port', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token', 'probe.userinfo_query_token'].map((id) => [id, 'pass']));
+    expect(outcome.checks.map((c) => [c.id, c.status])).toEqual(['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.loopback_any_port', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.consent_denied', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token', 'probe.userinfo_query_token'].map((id) => [id, 'pass']));
     expect(outcome.probes.filter((p) => p.ran).map((p) => p.name)).not.toContain('PKCE: plain');
     expect(outcome.probes.filter((p) => p.ran).flatMap((p) => p.ids)).not.toContain('probe.pkce_plain');
     expect(outcome.steps.map((s) => s.name)).not.toContain('login');
