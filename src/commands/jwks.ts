@@ -6,6 +6,7 @@ import { auditJwks, fetchJwksDocument } from '../core/jwks.js';
 import { inputError, usageError } from '../errors.js';
 import type { Report, Section } from '../report/model.js';
 import { jsonParseProblem } from '../util/show.js';
+import { assertSameIssuer } from '../core/metadata-trust.js';
 import type { Context } from './context.js';
 import { keyRows, keysJson, keysSection } from './jwks-view.js';
 
@@ -55,6 +56,8 @@ export async function run(input: JwksOptions, context: Context): Promise<Report>
     if (options.issuer !== undefined) {
       ui.step(`Discovery for ${options.issuer}`);
       const discovery = await discover(http, options.issuer, { signal: context.signal });
+      // A document naming another issuer is not used at all (OIDC Discovery §4.3), not even to list keys.
+      assertSameIssuer(options.issuer, discovery);
       uri = requiredMember(options.issuer, discovery.metadata, 'jwks_uri');
     }
     source = `jwks_uri ${uri!}`;

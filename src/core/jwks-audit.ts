@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
-import { listed, show } from '../util/show.js';
+import { cut, listed, show } from '../util/show.js';
 import { ecPointProblem, okpPointProblem, PRIVATE_MEMBERS, rsaExponentProblem, rsaSizeProblem, shapeProblem, verificationRefusal } from './jwt/jwk.js';
 import { kidProblem, quotedKid } from './jwt/kid.js';
 
@@ -171,7 +171,7 @@ function auditKids(r: CheckRecorder, keys: Jwk[], label: (jwk: Jwk) => string): 
   }
   const duplicates = [...byKid].filter(([, group]) => group.length > 1);
   const ambiguous = duplicates.filter(([, group]) => isAmbiguous(group));
-  const kidText = (kid: string) => JSON.stringify(kid.length > 40 ? `${kid.slice(0, 40)}…` : kid);
+  const kidText = (kid: string) => JSON.stringify(cut(kid));
   const describe = (list: Array<[string, Jwk[]]>) =>
     listed(list.map(([kid, group]) => `${kidText(kid)} ×${group.length} (${listed(group.map((k) => `${show(k.kty)}/${show(k.alg ?? 'no alg')}`), ', ', 5)})`));
   if (ambiguous.length) r.fail('jwks.duplicate_kid', `kid repeated with the same kty/alg, so key selection is ambiguous: ${describe(ambiguous)}`);

@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
-import { inputError, ReportedStop } from '../errors.js';
-import { metadataRefusal } from './metadata-trust.js';
+import { inputError } from '../errors.js';
+import { assertSameIssuer } from './metadata-trust.js';
 import type { HttpClient } from '../http/types.js';
 import { readLocalFile } from '../util/local-file.js';
 import { advertisedAlgorithms, discover, requiredMember } from './discovery.js';
@@ -34,14 +34,7 @@ export async function keySourceFromJwksOption(value: string, http: () => Promise
 export async function keySourceFromIssuer(issuer: string, http: HttpClient): Promise<{ keys: KeySource; advertisedAlgorithms: string[] | undefined }> {
   const { metadata, checks } = await discover(http, issuer);
   // Keys named by a document of another issuer verify nothing of this one's (OIDC Discovery §4.3).
-  const refused = metadataRefusal(issuer, metadata, [], true);
-  if (refused) {
-    throw new ReportedStop(refused, {
-      checks: checks.filter((check) => check.status === 'fail' || check.status === 'warn'),
-      data: { issuer, stopped_at: refused },
-      sections: [{ title: 'Stopped at discovery', kind: 'text', text: `${refused}: no keys were fetched from it and no token was judged; run oidc-cli discover --issuer ${issuer} for the full audit.` }],
-    });
-  }
+  assertSameIssuer(issuer, { metadata, checks });
   const jwksUri = requiredMember(issuer, metadata, 'jwks_uri');
   return { keys: await remoteKeySet(http, jwksUri), advertisedAlgorithms: advertisedAlgorithms(metadata) };
 }

@@ -1,3 +1,5 @@
+import type { CheckResult } from '../checks/types.js';
+import { ReportedStop } from '../errors.js';
 import { isLoopback } from '../http/loopback.js';
 
 /** Quoted as JSON: a value from the document may hold a newline or a control character. */
@@ -42,4 +44,22 @@ export function endpointProblem(value: unknown, insecure: boolean): string | und
   if (url.protocol === 'https:') return undefined;
   if (url.protocol === 'http:' && (insecure || isLoopback(url.hostname))) return undefined;
   return url.protocol === 'http:' ? 'is plain http to a host that is not loopback (--insecure allows it for a throwaway setup)' : `uses ${url.protocol.slice(0, -1)}, not https`;
+}
+
+/**
+ * The stop of a run on a document it must not use: the failed and warned discovery checks are the
+ * report (exit 1), and nothing the document names was contacted. `data` adds who was asking.
+ */
+export function untrustedStop(issuer: string, reason: string, discoveryChecks: readonly CheckResult[], data: Record<string, unknown> = {}): ReportedStop {
+  return new ReportedStop(reason, {
+    checks: discoveryChecks.filter((check) => check.status === 'fail' || check.status === 'warn'),
+    data: { issuer, ...data, stopped_at: reason },
+    sections: [{ title: 'Stopped at discovery', kind: 'text', text: `${reason}. Nothing was fetched from or sent to what it names; run oidc-cli discover --issuer ${issuer} for the full audit.` }],
+  });
+}
+
+/** Throws untrustedStop when a document names another issuer (OIDC Discovery §4.3): for commands that only read what it names (keys). */
+export function assertSameIssuer(issuer: string, discovery: { metadata: Record<string, unknown>; checks: readonly CheckResult[] }): void {
+  const refused = metadataRefusal(issuer, discovery.metadata, [], true);
+  if (refused) throw untrustedStop(issuer, refused, discovery.checks);
 }

@@ -1,10 +1,10 @@
 import type { CheckResult } from '../checks/types.js';
-import { ReportedStop, usageError } from '../errors.js';
+import { usageError } from '../errors.js';
 import type { HttpClient } from '../http/types.js';
 import { chooseClientAuth, type ClientCredentials } from './client-auth.js';
 import { advertisedAlgorithms, advertisedEndpoint, discover, requiredMember } from './discovery.js';
 import type { KeySource } from './jwt/types.js';
-import { metadataRefusal } from './metadata-trust.js';
+import { metadataRefusal, untrustedStop } from './metadata-trust.js';
 import type { Ui } from './ports.js';
 import { remoteKeySet } from './remote-keys.js';
 import type { TokenContext } from './token-judge.js';
@@ -67,7 +67,7 @@ export function sessionFromDiscovery(settings: SessionSettings, discovery: { met
   const { metadata } = discovery;
   // Nothing is sent anywhere a document names when the document is another issuer's (OIDC Discovery §4.3).
   const refused = metadataRefusal(issuer, metadata, [], insecure);
-  if (refused) throw untrusted(issuer, settings.client.client_id, refused, discovery.checks);
+  if (refused) throw untrustedStop(issuer, refused, discovery.checks, { client_id: settings.client.client_id });
   const client = credentialsFor(settings.client, metadata);
   deps.ui.detail(`client ${client.client_id}, authentication ${client.method}`);
 
@@ -81,7 +81,7 @@ export function sessionFromDiscovery(settings: SessionSettings, discovery: { met
     if (value === undefined) return undefined;
     // Checked when first used, before any request: a credential never goes to a plain-http endpoint.
     const endpointRefused = metadataRefusal(issuer, metadata, [member], insecure);
-    if (endpointRefused) throw untrusted(issuer, client.client_id, endpointRefused, discovery.checks);
+    if (endpointRefused) throw untrustedStop(issuer, endpointRefused, discovery.checks, { client_id: client.client_id });
     return value;
   };
   return {
@@ -119,12 +119,3 @@ export function credentialsFor(client: SessionClient, metadata: Record<string, u
   return credentials;
 }
 
-/** The stop of a session on untrusted discovery: the failed discovery checks are the report (exit 1). */
-function untrusted(issuer: string, client_id: string, reason: string, discoveryChecks: CheckResult[]): ReportedStop {
-  const checks = discoveryChecks.filter((check) => check.status === 'fail' || check.status === 'warn');
-  return new ReportedStop(reason, {
-    checks,
-    data: { issuer, client_id, stopped_at: reason },
-    sections: [{ title: 'Stopped at discovery', kind: 'text', text: `${reason}. Nothing was sent to the endpoints it names; run oidc-cli discover --issuer ${issuer} for the full audit.` }],
-  });
-}

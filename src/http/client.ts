@@ -19,6 +19,9 @@ export { isLoopback } from './loopback.js';
  */
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
 
+/** How long close() waits for requests in flight before destroying the pool. */
+const CLOSE_GRACE_MS = 500;
+
 function checkUrl(raw: string, insecure: boolean): URL {
   let url: URL;
   try {
@@ -205,7 +208,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     addToken: (value) => secrets.add(value, 'token'),
     async close() {
       if (!dispatcher) return;
-      await (abandoned ? dispatcher.destroy() : dispatcher.close()).catch(() => undefined);
+      if (abandoned) return void (await dispatcher.destroy().catch(() => undefined));
+      // A graceful close waits for the requests in flight. A run that stops early (a login past its
+      // --timeout) may leave one stuck in a proxy's CONNECT, which undici's ProxyAgent never settles:
+      // it gets a moment, then the pool is destroyed, so the process can exit.
+      const closed = dispatcher.close().then(
+        () => true,
+        () => true,
+      );
+      const settled = await Promise.race([closed, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), CLOSE_GRACE_MS).unref())]);
+      if (!settled) await dispatcher.destroy().catch(() => undefined);
     },
     async request(req) {
       try {

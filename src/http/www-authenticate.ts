@@ -1,3 +1,4 @@
+import { cut } from '../util/show.js';
 /**
  * WWW-Authenticate (RFC 9110 §11.6.1): one or more challenges, each an auth-scheme followed by a
  * token68 or by comma-separated auth-params (`name=token` or `name="quoted string"`). Bearer
@@ -21,7 +22,7 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*/;
 export function parseWwwAuthenticate(header: string): ParsedChallenges {
   const challenges: Challenge[] = [];
   let rest = header.trim();
-  const fail = (what: string): ParsedChallenges => ({ ok: false, reason: `${what} at "${rest.slice(0, 40)}"` });
+  const fail = (what: string): ParsedChallenges => ({ ok: false, reason: `${what} at "${cut(rest)}"` });
   const skipSpace = () => (rest = rest.replace(/^[ \t]+/, ''));
   if (rest === '') return { ok: false, reason: 'the header is empty' };
   while (rest !== '') {

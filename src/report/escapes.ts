@@ -99,8 +99,12 @@ function referenceAt(codes: Uint16Array, at: number): Escape | undefined {
     const hex = (codes[k]! | 0x20) === 0x78;
     if (hex) k += 1;
     const first = k;
+    // HTML allows any number of leading zeros (&#x000000053;): they do not count towards the bound on
+    // significant digits, which keeps a hostile run of digits from growing past a code point.
+    while (k < codes.length && codes[k] === 0x30) k += 1;
+    const significant = k;
     let codePoint = 0;
-    for (; k < codes.length && k - first < 8; k += 1) {
+    for (; k < codes.length && k - significant < 8; k += 1) {
       const digit = hex ? hexValue(codes[k]!) : codes[k]! >= 0x30 && codes[k]! <= 0x39 ? codes[k]! - 0x30 : -1;
       if (digit < 0) break;
       codePoint = codePoint * (hex ? 16 : 10) + digit;

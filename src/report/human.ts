@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { CheckResult, Status } from '../checks/types.js';
-import { printable } from '../util/terminal.js';
+import { oneLine } from '../util/terminal.js';
 import { countStatuses, isOk, type Report, type Section } from './model.js';
 
 const SYMBOLS: Record<Status, string> = { pass: '✔', fail: '✖', warn: '!', skip: '-' };
@@ -21,11 +21,11 @@ export function statusSymbol(status: Status, c: ChalkInstance): string {
 }
 
 function renderSection(section: Section, c: ChalkInstance): string {
-  const lines = [c.bold(printable(section.title))];
+  const lines = [c.bold(oneLine(section.title))];
   switch (section.kind) {
     case 'fields': {
       const width = widest(section.fields.map(([label]) => label));
-      for (const [label, value] of section.fields) lines.push(`  ${c.dim(printable(label).padEnd(width))}  ${printable(value)}`);
+      for (const [label, value] of section.fields) lines.push(`  ${c.dim(oneLine(label).padEnd(width))}  ${oneLine(value)}`);
       break;
     }
     case 'json': {
@@ -35,31 +35,31 @@ function renderSection(section: Section, c: ChalkInstance): string {
         const key = /^\s*"([^"]+)":/.exec(line)?.[1];
         // Own members only: a claim named "constructor" has no note, not Object's constructor as one.
         const note = key !== undefined && /^ {2}"/.test(line) && section.notes && Object.hasOwn(section.notes, key) ? section.notes[key] : undefined;
-        lines.push(`  ${printable(line)}${note ? c.dim(`  // ${printable(note)}`) : ''}`);
+        lines.push(`  ${oneLine(line)}${note ? c.dim(`  // ${oneLine(note)}`) : ''}`);
       }
       break;
     }
     case 'table': {
       const widths = section.columns.map((col, i) => widest(section.rows.map((row) => row[i] ?? ''), col.length));
-      const format = (cells: string[]) => cells.map((cell, i) => printable(cell).padEnd(widths[i]!)).join('  ').trimEnd();
+      const format = (cells: string[]) => cells.map((cell, i) => oneLine(cell).padEnd(widths[i]!)).join('  ').trimEnd();
       lines.push(`  ${c.dim(format(section.columns))}`);
       for (const row of section.rows) lines.push(`  ${format(row)}`);
       if (section.rows.length === 0) lines.push(`  ${c.dim('(none)')}`);
       break;
     }
     case 'text':
-      for (const line of section.text.split('\n')) lines.push(`  ${printable(line)}`);
+      for (const line of section.text.split('\n')) lines.push(`  ${oneLine(line)}`);
       break;
   }
   return lines.join('\n');
 }
 
 export function renderCheckLine(check: CheckResult, c: ChalkInstance, idWidth = 0): string[] {
-  const lines = [`  ${statusSymbol(check.status, c)} ${check.id.padEnd(idWidth)}  ${printable(check.message)}`];
+  const lines = [`  ${statusSymbol(check.status, c)} ${check.id.padEnd(idWidth)}  ${oneLine(check.message)}`];
   if (check.status === 'fail' || check.status === 'warn') {
     const indent = ' '.repeat(4);
     lines.push(`${indent}${c.dim(`spec: ${check.spec}`)}`);
-    if (check.hint) lines.push(`${indent}${c.cyan(`hint: ${printable(check.hint)}`)}`);
+    if (check.hint) lines.push(`${indent}${c.cyan(`hint: ${oneLine(check.hint)}`)}`);
   }
   return lines;
 }
@@ -91,6 +91,6 @@ export function renderHumanLine(report: Report, index: number, c: ChalkInstance,
   const ok = isOk(report, strict);
   const failing = report.checks.filter((check) => check.status === 'fail' || (strict && check.status === 'warn'));
   const label = typeof report.data.line === 'number' ? `line ${report.data.line}` : `#${index + 1}`;
-  const detail = ok ? '' : `  ${failing.map((check) => `${check.id}: ${printable(check.message)}`).join('; ')}`;
+  const detail = ok ? '' : `  ${failing.map((check) => `${check.id}: ${oneLine(check.message)}`).join('; ')}`;
   return `${ok ? c.green('✔ ok  ') : c.red('✖ fail')}  ${label}${detail}\n`;
 }

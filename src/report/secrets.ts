@@ -1,4 +1,5 @@
 import { redactedToken } from '../util/redact.js';
+import { CUT_MARK } from '../util/show.js';
 import { MIN_SECRET_LENGTH, spellingsOf } from './secret-spellings.js';
 import { SpellingMatcher } from './spelling-matcher.js';
 
@@ -49,7 +50,7 @@ export class SecretRegistry {
   mask(text: string): string {
     if (this.reveal || this.kinds.size === 0 || text === '') return text;
     this.matcher ??= new SpellingMatcher(this.patterns());
-    return this.matcher.replace(text, MASK);
+    return maskCutPrefixes(this.matcher.replace(text, MASK), this.kinds.keys());
   }
 
   private patterns(): string[] {
@@ -69,6 +70,37 @@ export class SecretRegistry {
     }
     return patterns;
   }
+}
+
+/** A cut value's prefix shorter than this is not recognised (it would mask ordinary words). */
+const MIN_CUT_PREFIX = 8;
+
+/**
+ * A value cut for a message (util/show.ts cut: its first characters, then CUT_MARK) cannot match whole:
+ * where the text before a CUT_MARK ends with the first characters of a known value, those go too.
+ * Cuts are rare, so this looks only at the few places that end with the mark.
+ */
+function maskCutPrefixes(text: string, values: Iterable<string>): string {
+  if (!text.includes(CUT_MARK)) return text;
+  const known = [...values];
+  let out = '';
+  let from = 0;
+  for (let at = text.indexOf(CUT_MARK); at >= 0; at = text.indexOf(CUT_MARK, at + 1)) {
+    let longest = 0;
+    for (const value of known) {
+      for (let length = Math.min(value.length, at - from); length >= MIN_CUT_PREFIX && length > longest; length -= 1) {
+        if (text.startsWith(value.slice(0, length), at - length)) {
+          longest = length;
+          break;
+        }
+      }
+    }
+    if (longest > 0) {
+      out += `${text.slice(from, at - longest)}${MASK}`;
+      from = at;
+    }
+  }
+  return out + text.slice(from);
 }
 
 const matchers = new WeakMap<Set<string>, { size: number; matcher: SpellingMatcher }>();

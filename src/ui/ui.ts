@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { Ui } from '../core/ports.js';
-import { printable } from '../util/terminal.js';
+import { oneLine, printable } from '../util/terminal.js';
 
 // The Ui port is declared by core (src/core/ports.ts), which must not import ui/; createUi implements it.
 export type { Ui };
@@ -26,19 +26,23 @@ export function createUi(options: UiOptions): Ui {
   const safe = (text: string) => printable(mask(text));
   // A line written while a spinner spins would land in the middle of its frame: clear it, write, redraw.
   let spinning: { clear(): unknown; render(): unknown } | undefined;
-  const write = (text: string, style: (text: string) => string = (t) => t) => {
+  const emit = (text: string) => {
     spinning?.clear();
-    stream.write(style(safe(text)) + '\n');
+    stream.write(text + '\n');
     spinning?.render();
   };
+  const write = (text: string, style: (text: string) => string = (t) => t) => emit(style(safe(text)));
+  // Progress lines quote what the IdP sent (a kid, a token_type, a callback parameter): one line each,
+  // so a newline inside a value cannot print a line of its own.
+  const writeLine = (text: string, style: (text: string) => string = (t) => t) => emit(style(oneLine(mask(text))));
   return {
     chalk: c,
-    step: (title) => options.progress && write(`→ ${title}`, c.bold),
-    detail: (line) => options.progress && write(`  ${line}`),
-    explain: (line) => options.explain && write(`  ⓘ ${line}`, c.cyan),
+    step: (title) => options.progress && writeLine(`→ ${title}`, c.bold),
+    detail: (line) => options.progress && writeLine(`  ${line}`),
+    explain: (line) => options.explain && writeLine(`  ⓘ ${line}`, c.cyan),
     warn: (line) => write(`warning: ${line}`, c.yellow),
     prompt: (line) => write(line),
-    trace: (line) => options.verbose > 0 && write(line, c.dim),
+    trace: (line) => options.verbose > 0 && writeLine(line, c.dim),
     async spinner(text) {
       // Only where a person watches a terminal of known width: never in a pipe, a CI log or under --json.
       if (!stream.isTTY || !stream.columns || !options.progress || spinning) return () => undefined;

@@ -6,6 +6,17 @@ export function show(value: unknown): string {
   return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
 }
 
+/** The mark a cut value ends with: the output gate (report/secrets.ts) masks a secret's prefix before it. */
+export const CUT_MARK = '…';
+
+/**
+ * The first `max` characters of a long value from outside, ending with CUT_MARK. Every cut goes through
+ * here: the gate masks whole secrets, and a cut one is recognised only by the mark behind it.
+ */
+export function cut(text: string, max = 40): string {
+  return text.length > max ? `${text.slice(0, max)}${CUT_MARK}` : text;
+}
+
 /**
  * The first `max` items joined, then how many more were left out: a message stays one readable line
  * (and linear to build) whatever the size of the list an IdP sends.

@@ -2,7 +2,7 @@
 // localhost, *.localhost) is reached directly even with HTTP(S)_PROXY set, and *.localhost resolves to
 // loopback without asking DNS (RFC 6761 §6.3). The proxy below records whatever reaches it and refuses.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasStackTrace, runCli } from '../support/cli.js';
 import { startBadIdp, type BadIdp } from '../support/bad-idp.js';
@@ -72,4 +72,27 @@ describe('loopback never goes through HTTP(S)_PROXY', () => {
     expect(result.code, result.stderr).toBe(3);
     expect(seen).toEqual(['CONNECT idp.proxied.test:443']);
   });
+});
+
+describe('a proxy that accepts the connection and never answers CONNECT', () => {
+  it('login, discover and check end at --timeout (exit 4 for the login, 3 for the others), never hang on the stuck tunnel', async () => {
+    const silent = createNetServer((socket) => {
+      socket.on('data', () => undefined);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const env = { HTTPS_PROXY: url, https_proxy: undefined, NO_PROXY: undefined, no_proxy: undefined, OIDC_ISSUER: undefined };
+    try {
+      for (const [args, code] of [[['login', '--client-id', 'x', '--no-browser'], 4], [['discover'], 3], [['check', '--client-id', 'x'], 3]] as const) {
+        const started = Date.now();
+        const result = await runCli([...args, '--issuer', 'https://idp.proxied.test', '--timeout', '2'], { env, timeoutMs: 20_000 });
+        expect([args[0], result.code], result.stderr).toEqual([args[0], code]);
+        expect(Date.now() - started, args[0]).toBeLessThan(12_000);
+        expect(hasStackTrace(result.stderr)).toBe(false);
+      }
+    } finally {
+      silent.close();
+    }
+  }, 60_000);
 });

@@ -137,7 +137,32 @@ describe('decode: a JWS whose payload is not a claims set never satisfies a clai
   });
 });
 
+describe('decode --secret on a token whose alg takes a public key: a signature was asked for and cannot be had', () => {
+  it('RS256, ES256 and EdDSA tokens with only --secret: exit 1, jwt.key and jwt.signature fail (an alg swap must not skip to exit 0)', async () => {
+    for (const key of [rsaKey('rsa-swap'), ecKey('ec-swap'), edKey('ed-swap')]) {
+      const result = await runCli(['decode', '--json', '--secret', 'a-shared-secret-of-32-bytes-or-more!!', '--iss', 'https://idp.test', mint(goodClaims(), key)]);
+      expect(result.code, result.stdout).toBe(1);
+      const doc = result.json<{ checks: Check[] }>();
+      expect(status(doc.checks, 'jwt.signature')).toBe('fail');
+      expect(doc.checks.find((c) => c.id === 'jwt.key')?.message).toMatch(/only a shared secret was given/);
+    }
+  });
+});
+
 describe('decode --issuer: keys named by a document of another issuer are never used (OIDC Discovery §4.3)', () => {
+  it('jwks --issuer does not list them either: exit 1, discovery.issuer_match failed', async () => {
+    const mismatched = await startScriptedIdp('none', { metadata: { issuer: 'https://someone-else.example' } });
+    try {
+      const result = await runCli(['jwks', '--json', '--issuer', mismatched.issuer]);
+      expect(result.code, result.stderr).toBe(1);
+      const doc = result.json<{ checks: Check[]; keys?: unknown }>();
+      expect(failed(doc.checks)).toContain('discovery.issuer_match');
+      expect(doc.keys).toBeUndefined();
+    } finally {
+      await mismatched.close();
+    }
+  });
+
   it('exit 1 with discovery.issuer_match failed, no token judged', async () => {
     const mismatched = await startScriptedIdp('none', { metadata: { issuer: 'https://someone-else.example' } });
     try {

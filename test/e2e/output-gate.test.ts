@@ -222,6 +222,22 @@ describe('terminal-safe everywhere', () => {
     const human = await run(['decode', token]);
     expect(human.stdout + human.stderr).not.toMatch(/[\u0080-\u009f]/);
   });
+
+  it('a newline, a right-to-left override or a line separator inside a server value cannot forge a report line (human, stdout and stderr)', { timeout: 60_000 }, async () => {
+    const forged = '\n  ✔ id_token.signature  SPOOFED verified';
+    await withScriptedIdp(
+      'none',
+      async (idp) => {
+        const result = await run(['login', '--issuer', idp.issuer, '--client-id', idp.client_id, '--browser-command', BROWSER, '--timeout', '20']);
+        for (const [stream, text] of [['stdout', result.stdout], ['stderr', result.stderr]] as const) {
+          expect(text, stream).not.toMatch(/^\s*✔ id_token\.signature +SPOOFED/m);
+          expect(text, stream).not.toMatch(/[\u202e\u2028\u2029]/);
+        }
+        expect(result.stdout).toContain('\\n  ✔ id_token.signature  SPOOFED');
+      },
+      { tokenResponse: { token_type: `Bearer${forged}`, scope: `openid\u202e evil\u2028line` } },
+    );
+  });
 });
 
 /** Spawns the binary with stdout on /dev/full, or on a pipe whose reading end is closed at once. */

@@ -1,3 +1,4 @@
+import { cut } from '../../util/show.js';
 import type { CheckRecorder } from '../../checks/recorder.js';
 import { epochIso, humanDuration, isEpochInRange, MAX_EPOCH_SECONDS, relativeTime } from '../../util/duration.js';
 import { JWS_ALGORITHMS } from './algorithms.js';
@@ -123,7 +124,7 @@ function checkParties(claims: Record<string, unknown>, options: ValidateOptions,
   if (sub === undefined) c.violation(`${p}.sub`, 'no sub claim');
   // OIDC Core §2: a locally unique identifier, at most 255 ASCII characters.
   else if (typeof sub !== 'string' || sub === '' || sub.length > 255 || !/^[\u0020-\u007e]+$/.test(sub)) {
-    c.violation(`${p}.sub`, `sub ${quote(typeof sub === 'string' && sub.length > 40 ? `${sub.slice(0, 40)}…` : sub)} is not 1-255 printable ASCII characters`);
+    c.violation(`${p}.sub`, `sub ${quote(typeof sub === 'string' ? cut(sub) : sub)} is not 1-255 printable ASCII characters`);
   } else c.pass(`${p}.sub`, `sub ${quote(sub)}`);
 }
 

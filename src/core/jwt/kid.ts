@@ -1,3 +1,4 @@
+import { cut } from '../../util/show.js';
 /**
  * The one rule for odd `kid` values, for the JWKS audit (jwks.kid_format) and every token header
  * (jwt.kid, id_token.kid, access_token.kid). RFC 7517 §4.5 gives kid no syntax: standard base64
@@ -21,4 +22,4 @@ export function kidProblem(kid: string): string | undefined {
 }
 
 /** A kid as quoted in a message: JSON-escaped and cut at 40 characters. */
-export const quotedKid = (kid: string) => JSON.stringify(kid.length > 40 ? `${kid.slice(0, 40)}…` : kid);
+export const quotedKid = (kid: string) => JSON.stringify(cut(kid));

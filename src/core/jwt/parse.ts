@@ -1,3 +1,4 @@
+import { cut } from '../../util/show.js';
 import { inputError } from '../../errors.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../util/json-depth.js';
 import { findDuplicateMembers } from './json-members.js';
@@ -110,7 +111,7 @@ export function parseJwt(raw: string): ParsedJwt {
   try {
     text = utf8.decode(payloadPart.bytes);
   } catch {
-    parsed.payloadText = `(${payloadPart.bytes.length} bytes of binary data, base64url ${parts[1]!.slice(0, 40)}…)`;
+    parsed.payloadText = `(${payloadPart.bytes.length} bytes of binary data, base64url ${cut(parts[1]!)})`;
     return parsed;
   }
   let value: unknown;

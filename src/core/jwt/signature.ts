@@ -56,6 +56,12 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
     return notVerified(`${alg} signature does not verify with the given secret`, 'violation');
   }
   if (!options.keys || options.keys.keys.length === 0) {
+    // A secret was given, so a signature was asked for: a token whose alg takes a public key cannot
+    // satisfy it (an attacker who swaps HS256 for RS256 must not get a skip, and exit 0).
+    if (options.secret) {
+      c.fail(`${p}.key`, `alg ${alg} takes a ${algorithm.kty} public key, and only a shared secret was given`);
+      return notVerified(`a ${alg} token cannot be verified with a shared secret (--secret): give its issuer's keys (--jwks, --issuer)`, 'violation');
+    }
     c.skip(`${p}.key`, 'no keys given');
     return notVerified(
       algorithm.kty === 'oct' ? 'an HMAC token and no secret given (--secret, --secret-file)' : 'no keys given (use --jwks, --issuer or --secret)',

@@ -5,6 +5,7 @@ import { maskValues, SecretRegistry } from '../../../src/report/secrets.js';
 import { SpellingMatcher } from '../../../src/report/spelling-matcher.js';
 import { redact } from '../../../src/util/redact.js';
 import { printable } from '../../../src/util/terminal.js';
+import { cut } from '../../../src/util/show.js';
 import { basicSpellings, echoSpellings } from '../../support/echo-spellings.js';
 
 const SECRET = 'Xy7/AbC+dEf9=gHiJkLmNoPq';
@@ -139,5 +140,24 @@ describe('SpellingMatcher', () => {
     expect(matcher.replace(`<${long}>`, '#')).toBe('<#>');
     expect(matcher.replace(`<${long.slice(0, -1)}>`, '#')).toBe(`<${long.slice(0, -1)}>`);
     expect(matcher.replace(`<${encodeURIComponent(long).replace(/%2F/g, '%2f')}>`, '#')).toBe('<#>');
+  });
+});
+
+describe('a value cut for a message (util/show.ts cut) before the gate saw it', () => {
+  it('the first characters of a secret or a token before the cut mark are masked; other cut text is left alone', () => {
+    const secrets = registry(SECRET);
+    const message = `sub ${JSON.stringify(cut(`xxxxxxxxxxxxxxxxxxxx${SECRET}é`))} is not 1-255 printable ASCII characters`;
+    expect(message).toContain('Xy7/AbC+dEf9=gHiJkLm…');
+    expect(secrets.mask(message)).toBe('sub "xxxxxxxxxxxxxxxxxxxx[redacted]…" is not 1-255 printable ASCII characters');
+    expect(secrets.mask(`kid ${cut('an-ordinary-kid-that-is-very-long-indeed-and-more')}`)).toBe(`kid ${cut('an-ordinary-kid-that-is-very-long-indeed-and-more')}`);
+  });
+});
+
+describe('HTML character references with leading zeros (valid HTML: any number of them)', () => {
+  it('are decoded, so the secret they spell is masked', () => {
+    const spell = (radix: 16 | 10) => [...SECRET].map((ch) => `&#${radix === 16 ? 'x' : ''}${'0'.repeat(9)}${ch.charCodeAt(0).toString(radix)};`).join('');
+    const secrets = registry(SECRET);
+    expect(secrets.mask(`rejected: ${spell(16)} end`)).toBe('rejected: [redacted] end');
+    expect(secrets.mask(`rejected: ${spell(10)} end`)).toBe('rejected: [redacted] end');
   });
 });
