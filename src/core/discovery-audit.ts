@@ -1,7 +1,7 @@
 import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import { isLoopback } from '../http/loopback.js';
-import { listed, show, shownList } from '../util/show.js';
+import { cut, listed, show, shownList } from '../util/show.js';
 import { isResponseType, registryFor, usesCode } from './metadata-registries.js';
 
 /** The pure judge of a metadata document (CHECKS.md "Discovery"); unit-tested without a network. */
@@ -120,10 +120,12 @@ function auditRequired(r: CheckRecorder, metadata: Record<string, unknown>): voi
 }
 
 /** Every member naming a URL a client will call: *_endpoint, jwks_uri, check_session_iframe, mTLS aliases. */
+const isEndpointName = (name: string) => name.endsWith('_endpoint') || name === 'jwks_uri' || name === 'check_session_iframe';
+
 export function endpointMembers(metadata: Record<string, unknown>): Array<[name: string, value: string]> {
   const out: Array<[string, string]> = [];
   for (const [name, value] of Object.entries(metadata)) {
-    if ((name.endsWith('_endpoint') || name === 'jwks_uri' || name === 'check_session_iframe') && typeof value === 'string') out.push([name, value]);
+    if (isEndpointName(name) && typeof value === 'string') out.push([name, value]);
   }
   const aliases = metadata.mtls_endpoint_aliases;
   if (aliases && typeof aliases === 'object' && !Array.isArray(aliases)) {
@@ -139,6 +141,11 @@ function auditEndpoints(r: CheckRecorder, metadata: Record<string, unknown>): vo
   const devIssuer = issuer?.protocol === 'http:' && isLoopback(issuer.hostname);
   const endpoints = endpointMembers(metadata);
   const insecure: string[] = [];
+  // An endpoint member that is not a string at all (an object, an array, a number) is not a URL either;
+  // null is how some IdPs say a feature is off, and is left alone.
+  for (const [name, value] of Object.entries(metadata)) {
+    if (isEndpointName(name) && value !== null && typeof value !== 'string') insecure.push(`${name} is ${cut(show(value))}, not a URL string`);
+  }
   const foreign: string[] = [];
   const ipLiterals: string[] = [];
   for (const [name, value] of endpoints) {
@@ -153,7 +160,7 @@ function auditEndpoints(r: CheckRecorder, metadata: Record<string, unknown>): vo
       if (isIpLiteral(url.hostname) && !isIpLiteral(issuer.hostname) && !isLoopback(url.hostname)) ipLiterals.push(`${name} on ${url.host}`);
     }
   }
-  if (endpoints.length === 0) r.skip('discovery.https', 'no endpoints published');
+  if (endpoints.length === 0 && insecure.length === 0) r.skip('discovery.https', 'no endpoints published');
   else if (insecure.length) r.violation('discovery.https', `not https: ${insecure.join(', ')}`);
   else r.pass('discovery.https', devIssuer ? `${endpoints.length} endpoints, http on loopback (development only)` : `${endpoints.length} endpoints, all https`);
 

@@ -184,6 +184,17 @@ describe('auditDiscovery catches each fault', () => {
     expect(result.message).toContain('backchannel_token_delivery_modes_supported ["pull"]');
   });
 
+  it('an endpoint that is not a string fails discovery.https (an object where a URL belongs); null, a feature turned off, does not', () => {
+    const broken = check(judge((m) => {
+      m.userinfo_endpoint = { href: 'https://idp.example.com/userinfo' };
+      m.introspection_endpoint = ['https://idp.example.com/introspect'];
+    }), 'discovery.https');
+    expect(broken.status).toBe('fail');
+    expect(broken.message).toContain('userinfo_endpoint is {"href":"https://idp.example.com/userinf…, not a URL string');
+    expect(broken.message).toContain('introspection_endpoint is ["https://idp.example.com/introspect"], not a URL string');
+    expect(check(judge((m) => (m.revocation_endpoint = null)), 'discovery.https').status).toBe('pass');
+  });
+
   it('registry_values accepts registered values and extension grant types named by URI', () => {
     const result = check(judge((m) => {
       m.grant_types_supported = ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code', 'urn:openid:params:grant-type:ciba'];
