@@ -1,4 +1,4 @@
-import type { CryptoKey } from 'jose';
+import type { CryptoKey, JWK } from 'jose';
 import { listed } from '../../util/show.js';
 import type { CheckRecorder } from '../../checks/recorder.js';
 import { JWS_ALGORITHMS } from './algorithms.js';
@@ -72,13 +72,18 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
   let selection = selectKeys(options.keys, alg, algorithm, kid);
   // The IdP may have rotated keys since they were fetched: the source fetches once more (within its
   // cooldown it does not), then the token is judged against what it has (CHECKS.md "JWKS").
-  if (selection.unknownKid && options.keys.refetch && (await options.keys.refetch())) selection = selectKeys(options.keys, alg, algorithm, kid);
+  let fetchedAgain = false;
+  if (selection.unknownKid && options.keys.refetch && (await options.keys.refetch())) {
+    fetchedAgain = true;
+    selection = selectKeys(options.keys, alg, algorithm, kid);
+  }
   const { candidates, refused } = selection;
   const source = options.keys.label;
   const forAnotherServer = p === 'access_token';
   if (selection.unknownKid) {
     const known = listed(options.keys.keys.map((jwk) => jwk.kid ?? '(no kid)'), ', ');
-    const refetched = options.keys.refetch ? ' (after fetching the keys again)' : '';
+    // Said only when it happened: within the source's cooldown (a set fetched moments ago) it does not.
+    const refetched = fetchedAgain ? ' (after fetching the keys again)' : options.keys.refetch ? ' (fetched moments ago)' : '';
     const message = `no ${algorithm.kty} key with kid "${kid}" in ${source}${refetched}; it has: ${known || 'no keys'}`;
     // An access token may be signed for another audience's keys (RFC 9068 §4): a note, not a failure.
     if (forAnotherServer) c.skip(`${p}.key`, `${message} (it may be meant for another resource server)`);
@@ -111,20 +116,37 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
     c.pass(`${p}.key`, `key ${candidates[0]!.kid ? `"${candidates[0]!.kid}"` : '(no kid)'} from ${source}${refused.length ? ` (${refused.length} unsafe key${refused.length > 1 ? 's' : ''} refused)` : ''}`);
   }
 
-  for (const jwk of candidates.slice(0, MAX_CANDIDATES)) {
-    let key: CryptoKey | Uint8Array;
-    try {
-      key = await importVerificationKey(jwk, alg);
-    } catch {
-      continue; // A malformed key is the JWKS audit's finding; try the next one.
+  const verifiedWith = async (list: readonly JWK[]): Promise<JWK | undefined> => {
+    for (const jwk of list.slice(0, MAX_CANDIDATES)) {
+      let key: CryptoKey | Uint8Array;
+      try {
+        key = await importVerificationKey(jwk, alg);
+      } catch {
+        continue; // A malformed key is the JWKS audit's finding; try the next one.
+      }
+      if (await verifyJws(parsed, key, alg)) return jwk;
     }
-    if (await verifyJws(parsed, key, alg)) {
-      info.verified = true;
-      info.keyThumbprint = jwkThumbprint(jwk as Record<string, unknown>)!;
-      c.pass(`${p}.signature`, `${alg} signature verified with key ${jwk.kid ? `"${jwk.kid}"` : info.keyThumbprint}`);
-      return info;
+    return undefined;
+  };
+  const verified = (jwk: JWK, note = '') => {
+    info.verified = true;
+    info.keyThumbprint = jwkThumbprint(jwk as Record<string, unknown>)!;
+    c.pass(`${p}.signature`, `${alg} signature verified with key ${jwk.kid ? `"${jwk.kid}"` : info.keyThumbprint}${note}`);
+    return info;
+  };
+  const first = await verifiedWith(candidates);
+  if (first) return verified(first);
+  const tried = candidates.length === 1 ? 'the selected key' : candidates.length > MAX_CANDIDATES ? `the first ${MAX_CANDIDATES} of ${candidates.length} candidate keys` : `any of ${candidates.length} candidate keys`;
+  // Diagnosis: the IdP may have replaced the key under the same kid since the set was fetched (a
+  // rotation that reuses kids). Fetch once more (the source's cooldown permitting) and try the new ones.
+  if (kid !== undefined && options.keys.refetch) {
+    const seen = new Set(candidates.map((jwk) => jwkThumbprint(jwk as Record<string, unknown>)));
+    if (await options.keys.refetch()) {
+      const fresh = selectKeys(options.keys, alg, algorithm, kid).candidates.filter((jwk) => !seen.has(jwkThumbprint(jwk as Record<string, unknown>)));
+      const rotated = await verifiedWith(fresh);
+      if (rotated) return verified(rotated, ` (fetched again: the key under kid "${kid}" had changed, a rotation that reused the kid)`);
+      return notVerified(`${alg} signature does not verify with ${tried} from ${source}, nor after fetching the key set again${fresh.length ? ` (${fresh.length} new key${fresh.length > 1 ? 's' : ''} under kid "${kid}")` : ' (the same keys came back)'}: the token was altered, or signed with a key that is not published`, 'violation');
     }
   }
-  const tried = candidates.length === 1 ? 'the selected key' : candidates.length > MAX_CANDIDATES ? `the first ${MAX_CANDIDATES} of ${candidates.length} candidate keys` : `any of ${candidates.length} candidate keys`;
   return notVerified(`${alg} signature does not verify with ${tried} from ${source}`, 'violation');
 }

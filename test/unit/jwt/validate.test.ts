@@ -170,6 +170,24 @@ describe('key selection', () => {
     expect(calls()).toBe(1);
   });
 
+  it('a signature that fails under a known kid: the set is fetched again, and a key replaced under the same kid is found and named', async () => {
+    const replaced = rsaKey('rsa-1'); // a new key pair under the old kid
+    const { set, calls } = remote([[replaced.jwk]]);
+    const result = await validateJwt(mint(goodClaims(), replaced), options({ keys: set }));
+    expect(result.signature.verified).toBe(true);
+    expect(result.checks.find((c) => c.id === 'jwt.signature')?.message).toMatch(/fetched again: the key under kid "rsa-1" had changed/);
+    expect(calls()).toBe(1);
+  });
+
+  it('a signature that fails under a known kid and again after fetching: says so, the token altered or signed with an unpublished key', async () => {
+    const { set } = remote([[rsa.jwk]]);
+    const [h, p] = mint(goodClaims(), rsa).split('.');
+    const forged = `${h}.${p}.${mint(goodClaims(), rsaKey('rsa-1')).split('.')[2]}`;
+    const check = await statusOf(forged, 'jwt.signature', options({ keys: set }));
+    expect(check.status).toBe('fail');
+    expect(check.message).toMatch(/nor after fetching the key set again \(the same keys came back\)/);
+  });
+
   it('does not refetch within the cooldown of the first fetch', async () => {
     const { set, calls } = remote([[rsa.jwk, other.jwk]], Date.now);
     expect((await statusOf(mint(goodClaims(), other), 'jwt.key', options({ keys: set }))).status).toBe('fail');
