@@ -29,7 +29,10 @@ export function describeIssuerDifference(expected: string, actual: string): stri
   const b = tryUrl(actual);
   const reasons: string[] = [];
   if (a && b) {
+    const schemeA = /^[a-z][a-z0-9+.-]*/i.exec(expected)?.[0] ?? '';
+    const schemeB = /^[a-z][a-z0-9+.-]*/i.exec(actual)?.[0] ?? '';
     if (a.protocol !== b.protocol) reasons.push(`scheme ${a.protocol.slice(0, -1)} vs ${b.protocol.slice(0, -1)}`);
+    else if (schemeA !== schemeB) reasons.push(`scheme case ${schemeA} vs ${schemeB}`);
     const hostA = /^[a-z]+:\/\/([^/:?#]*)/i.exec(expected)?.[1] ?? a.hostname;
     const hostB = /^[a-z]+:\/\/([^/:?#]*)/i.exec(actual)?.[1] ?? b.hostname;
     if (hostA !== hostB) reasons.push(hostA.toLowerCase() === hostB.toLowerCase() ? `host case ${hostA} vs ${hostB}` : `host ${hostA} vs ${hostB}`);

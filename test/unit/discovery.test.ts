@@ -206,6 +206,12 @@ describe('auditDiscovery catches each fault', () => {
     expect(result.status).toBe('pass');
   });
 
+  it('issuer_match names an upper-case scheme typed for the issuer, with the exact --issuer to pass', () => {
+    const result = check(judge(() => undefined, 'HTTPS://idp.example.com'), 'discovery.issuer_match');
+    expect(result.message).toContain('scheme case HTTPS vs https');
+    expect(result.hint).toContain('--issuer https://idp.example.com');
+  });
+
   it('issuer_match gives the exact --issuer to use when only the spelling differs, and none for another host', () => {
     const slash = check(judge((m) => (m.issuer = `${ISSUER}/`)), 'discovery.issuer_match');
     expect(slash.hint).toBe(`The IdP spells its issuer "${ISSUER}/": pass exactly that, --issuer ${ISSUER}/, and configure your client with the same string (every token's iss must equal it byte for byte).`);
