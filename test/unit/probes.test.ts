@@ -6,7 +6,7 @@ import { consentDenied, promptNone, responseTypeMissing, unknownParameter } from
 import { clientSecretWrong } from '../../src/core/probes/client-secret.js';
 import { codeReuse } from '../../src/core/probes/code-reuse.js';
 import { PROBES } from '../../src/core/probes/index.js';
-import { pkceDowngrade, pkcePlain } from '../../src/core/probes/pkce.js';
+import { pkceDowngrade, pkceMissing, pkcePlain } from '../../src/core/probes/pkce.js';
 import { redirectUriAltered } from '../../src/core/probes/redirect-uri.js';
 import { tokenGet } from '../../src/core/probes/token-method.js';
 import { judgeRefused, type Probe, type ProbeEnv } from '../../src/core/probes/types.js';
@@ -140,6 +140,13 @@ describe('probes against a scripted IdP', () => {
     const error = await run(pkceDowngrade, { front: [outcome([['error', 'invalid_request'], ['state', 's']])] });
     expect(error.results.map((r) => r.slice(0, 2))).toEqual([['probe.pkce_required', 'pass'], ['probe.pkce_downgrade', 'pass']]);
     expect(error.requests).toEqual([]);
+  });
+
+  it('a probe whose token request the IdP refuses with invalid_client cannot tell: skipped, pointing at diagnosis.client_auth, never a warning about what it changed', async () => {
+    const refused = response(401, { error: 'invalid_client' }, { 'content-type': 'application/json', 'www-authenticate': 'Basic' });
+    const [id, status, message] = (await run(pkceMissing, { front: [outcome(code())], http: [refused] }, { client_id: 'web', method: 'client_secret_basic', client_secret: 'a-wrong-secret-value' })).results[0]!;
+    expect([id, status]).toEqual(['probe.pkce_missing', 'skip']);
+    expect(message).toMatch(/the client does not authenticate at the token endpoint, so this probe cannot tell \(see diagnosis\.client_auth\)$/);
   });
 
   it('PKCE plain: redeemed with code_verifier = code_challenge; accepted → warn', async () => {

@@ -98,6 +98,8 @@ export async function freshCode(env: ProbeEnv, c: CheckRecorder, ids: readonly C
  */
 export function judgeRefused(id: CheckId, response: HttpResponse, what: string, expected: string, c: CheckRecorder): void {
   if (issuedTokens(response)) c.violation(id, `${what}: accepted, ${describeAnswer(response)}; expected ${expected}`);
+  // The client itself does not authenticate: the IdP refused who asked, not what the probe changed.
+  else if (oauthErrorOf(response) === 'invalid_client' && expected !== 'invalid_client') c.skip(id, `${what}: ${describeAnswer(response)}: the client does not authenticate at the token endpoint, so this probe cannot tell (see diagnosis.client_auth)`);
   else if (oauthErrorOf(response) === expected) c.pass(id, `${what}: refused, ${describeAnswer(response)}`);
   else c.warn(id, `${what}: refused, but with ${describeAnswer(response)}; expected ${expected}`);
 }
