@@ -86,10 +86,10 @@ export async function run(options: CheckOptions, context: Context): Promise<Repo
     // Could not complete (exit 3 or 4): CI still gets a JUnit file that says why.
     if (junitPath !== undefined && error instanceof CliError && error.code !== 'USAGE' && error.code !== 'INPUT') {
       // The run's own error is the one to report; a JUnit file that cannot be written is said in one warning.
-      await context.writeFile(junitPath, renderJunitError(suite, error), '--junit').catch((failure: Error) => context.ui.warn(failure.message));
+      await context.writeFile(junitPath, renderJunitError(suite, error, { warningsFail: context.globals.strict }), '--junit').catch((failure: Error) => context.ui.warn(failure.message));
     }
     if (sarifPath !== undefined && error instanceof CliError && error.code !== 'USAGE' && error.code !== 'INPUT') {
-      await context.writeFile(sarifPath, renderSarifError(error.message, { toolVersion: context.version, exitCode: error.exitCode }), '--sarif').catch((failure: Error) => context.ui.warn(failure.message));
+      await context.writeFile(sarifPath, renderSarifError(error.message, { toolVersion: context.version, exitCode: error.exitCode, location: discoveryUrls(settings.issuer).openid, warningsFail: context.globals.strict }, error.judged), '--sarif').catch((failure: Error) => context.ui.warn(failure.message));
     }
     throw error;
   }

@@ -104,18 +104,29 @@ export function renderJunit(report: Pick<Report, 'checks' | 'steps'>, options: J
 /**
  * A run that could not complete (network, TLS, timeout, the sign-in script failed) still leaves a JUnit
  * file, so CI shows why instead of a stale or missing report: one testcase with an <error> (JUnit's
- * "could not run", as opposed to a <failure> of a check).
+ * "could not run", as opposed to a <failure> of a check), after the checks judged before the stop.
  */
-export function renderJunitError(name: string, error: { code: string; message: string; hint?: string | undefined }): string {
+export function renderJunitError(name: string, error: { code: string; message: string; hint?: string | undefined; judged?: readonly CheckResult[] | undefined }, options: Pick<JunitOptions, 'warningsFail'> = { warningsFail: false }): string {
   const body = [error.message, ...(error.hint ? [`hint: ${error.hint}`] : [])].join('\n');
-  return [
+  const judged = error.judged ?? [];
+  const failures = countStatuses(judged).fail + (options.warningsFail ? countStatuses(judged).warn : 0);
+  const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites${attributes({ name, tests: 1, failures: 0, errors: 1, skipped: 0, time: 0 })}>`,
+    `<testsuites${attributes({ name, tests: judged.length + 1, failures, errors: 1, skipped: countStatuses(judged).skip, time: 0 })}>`,
     `  <testsuite${attributes({ name: 'check', tests: 1, failures: 0, errors: 1, skipped: 0, time: 0 })}>`,
     `    <testcase${attributes({ classname: 'check', name: 'check.run', time: 0 })}>`,
     `      <error${attributes({ message: error.message, type: error.code })}>${xmlText(body)}</error>`,
     '    </testcase>',
     '  </testsuite>',
-    '</testsuites>',
-  ].join('\n') + '\n';
+  ];
+  const groups = new Map<string, CheckResult[]>();
+  for (const check of judged) groups.set(groupOf(check.id), [...(groups.get(groupOf(check.id)) ?? []), check]);
+  for (const [group, checks] of groups) {
+    const n = countStatuses(checks);
+    lines.push(`  <testsuite${attributes({ name: group, tests: checks.length, failures: n.fail + (options.warningsFail ? n.warn : 0), errors: 0, skipped: n.skip, time: 0 })}>`);
+    for (const check of checks) lines.push(testcase(check, options.warningsFail, 0));
+    lines.push('  </testsuite>');
+  }
+  lines.push('</testsuites>');
+  return lines.join('\n') + '\n';
 }

@@ -67,16 +67,22 @@ export function renderSarif(report: Report, options: SarifOptions): string {
   return `${JSON.stringify(log, null, 2)}\n`;
 }
 
-/** A run that could not complete (exit 3 or 4): no results, and the reason as a tool notification. */
-export function renderSarifError(message: string, options: Pick<SarifOptions, 'toolVersion' | 'exitCode'>): string {
+/**
+ * A run that could not complete (exit 3 or 4): the reason as a tool notification, and the findings among
+ * the checks judged before the stop (`judged`), so code scanning still sees them.
+ */
+export function renderSarifError(message: string, options: Pick<SarifOptions, 'toolVersion' | 'exitCode'> & Partial<Pick<SarifOptions, 'location' | 'warningsFail'>>, judged: readonly CheckResult[] = []): string {
+  const ids = [...new Set(judged.map((check) => check.id))];
+  const index = new Map(ids.map((id, i) => [id, i]));
+  const resultOptions: SarifOptions = { toolVersion: options.toolVersion, exitCode: options.exitCode, location: options.location ?? '', warningsFail: options.warningsFail ?? false };
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'oidc-cli', version: options.toolVersion, rules: [] } },
+        tool: { driver: { name: 'oidc-cli', version: options.toolVersion, rules: ids.map(rule) } },
         invocations: [{ executionSuccessful: false, exitCode: options.exitCode, toolExecutionNotifications: [{ level: 'error', message: { text: message } }] }],
-        results: [],
+        results: judged.filter((check) => check.status === 'fail' || check.status === 'warn').map((check) => result(check, index.get(check.id)!, resultOptions)),
       },
     ],
   };

@@ -149,12 +149,20 @@ describe('a hostile JWKS: jwks exits 3; discover shows the metadata and fails jw
     expect(result.json()).toMatchObject({ ok: false, error: { exit_code: 3 } });
   });
 
-  it('check --json on a key set that is not JSON: exit 3, and the one document still carries the discovery verdicts', async () => {
-    const { result } = await run(['check', '--issuer', idp.issuer('xml_document'), '--client-id', 'app', '--json']);
+  it('check --json --junit --sarif on a key set that is not JSON: exit 3, and each file still carries the discovery verdicts', async () => {
+    const junit = join(dir, 'stopped.xml');
+    const sarif = join(dir, 'stopped.sarif');
+    const { result } = await run(['check', '--issuer', idp.issuer('xml_document'), '--client-id', 'app', '--json', '--junit', junit, '--sarif', sarif]);
     expect(result.code, result.stderr).toBe(3);
     const doc = result.json<{ ok: boolean; error: { exit_code: number }; checks: Check[] }>();
     expect(doc).toMatchObject({ ok: false, error: { exit_code: 3 } });
     expect(doc.checks.find((c) => c.id === 'discovery.issuer_match')?.status).toBe('pass');
+    const xml = await readFile(junit, 'utf8');
+    expect(xml).toMatch(/<testcase[^>]*name="check\.run"/);
+    expect(xml).toMatch(/<testcase[^>]*name="discovery\.issuer_match"/);
+    const log = JSON.parse(await readFile(sarif, 'utf8')) as { runs: Array<{ invocations: Array<{ executionSuccessful: boolean }>; tool: { driver: { rules: unknown[] } } }> };
+    expect(log.runs[0]!.invocations[0]!.executionSuccessful).toBe(false);
+    expect(log.runs[0]!.tool.driver.rules.length).toBeGreaterThan(0);
   });
 
   it('a JWKS that redirects to itself fails jwks.document, not followed (exit 1)', async () => {

@@ -96,6 +96,16 @@ describe('JUnit report', () => {
     const [testcase] = suites.testsuite[0]!.testcase as unknown as Array<{ name: string; error: { message: string; type: string; '#text': string } }>;
     expect(testcase).toMatchObject({ name: 'check.run', error: { message: 'connection refused by 127.0.0.1:9 <&>', type: 'NETWORK', '#text': 'connection refused by 127.0.0.1:9 <&>\nhint: is it up?' } });
   });
+
+  it('and the checks judged before the stop follow it, with their failures counted', () => {
+    const judged = [
+      { id: 'discovery.issuer_match' as const, status: 'pass' as const, message: 'identical', spec: 's' },
+      { id: 'discovery.https' as const, status: 'fail' as const, message: 'not https', spec: 's' },
+    ];
+    const suites = parse(renderJunitError('oidc-cli check x', { code: 'PROTOCOL', message: 'the JWKS is not JSON', judged }));
+    expect(suites).toMatchObject({ tests: '3', failures: '1', errors: '1' });
+    expect(suites.testsuite.map((suite) => suite.name)).toEqual(['check', 'discovery']);
+  });
 });
 
 describe('terminal-safe JUnit', () => {
