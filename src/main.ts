@@ -5,6 +5,7 @@ import type { CommandOutput, CommandRun, Context, GlobalOptions } from './comman
 import { CliError, ReportedStop } from './errors.js';
 import type { HttpClient } from './http/types.js';
 import { renderHuman, renderHumanLine } from './report/human.js';
+import { MIN_WIDTH, type Layout } from './report/layout.js';
 import { renderJson, renderJsonError } from './report/json.js';
 import { isOk, type Report } from './report/model.js';
 import { SecretRegistry } from './report/secrets.js';
@@ -110,6 +111,17 @@ export function jsonSafe(text: string): string {
   return text.replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * The human report is laid out for a terminal: the width of stdout when it is one (COLUMNS overrides, so
+ * a test or a script can ask for a width); none for a pipe, which keeps every line whole.
+ */
+function layoutFor(stdout: NodeJS.WriteStream, env: NodeJS.ProcessEnv, globals: GlobalOptions, secrets: SecretRegistry): Layout | undefined {
+  const fromEnv = /^\d{1,4}$/.test(env.COLUMNS ?? '') ? Number(env.COLUMNS) : undefined;
+  const width = fromEnv ?? (stdout.isTTY ? stdout.columns : undefined);
+  if (width === undefined || width < MIN_WIDTH) return undefined;
+  return { width, mask: (text) => secrets.mask(text), findingsFirst: stdout.isTTY === true && globals.verbose === 0 };
+}
+
 function isAsyncIterable(value: CommandOutput): value is AsyncIterable<Report> {
   return typeof (value as AsyncIterable<Report>)[Symbol.asyncIterator] === 'function';
 }
@@ -122,7 +134,7 @@ async function printOutput(output: CommandOutput, globals: GlobalOptions, secret
     try {
       if (globals.json) await writeOut(json(output));
       else if (output.bare !== undefined) await writeOut(output.bare + '\n');
-      else await writeOut(secrets.mask(renderHuman(output, chalk, globals.strict)));
+      else await writeOut(secrets.mask(renderHuman(output, chalk, globals.strict, layoutFor(process.stdout, process.env, globals, secrets))));
     } catch (error) {
       if (error instanceof OutputError) error.runCode = code;
       throw error;

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { CheckResult, Status } from '../checks/types.js';
 import { oneLine } from '../util/terminal.js';
+import { elideMiddle, fitColumns, MIN_WIDTH, wrap, type Layout } from './layout.js';
 import { countStatuses, isOk, type Report, type Section } from './model.js';
 
 const SYMBOLS: Record<Status, string> = { pass: '✔', fail: '✖', warn: '!', skip: '-' };
@@ -20,12 +21,24 @@ export function statusSymbol(status: Status, c: ChalkInstance): string {
   return paint(SYMBOLS[status]);
 }
 
-function renderSection(section: Section, c: ChalkInstance): string {
-  const lines = [c.bold(oneLine(section.title))];
+/** A value as printed: masked first when laid out (see Layout.mask), then kept on its line. */
+const shown = (text: string, layout: Layout | undefined) => oneLine(layout ? layout.mask(text) : text);
+
+/** Lines of `text` after a prefix `indent` wide: wrapped to the width when laid out, one line otherwise. */
+function flow(text: string, indent: number, layout: Layout | undefined): string[] {
+  return layout ? wrap(text, Math.max(MIN_WIDTH / 2, layout.width - indent)) : [text];
+}
+
+function renderSection(section: Section, c: ChalkInstance, layout: Layout | undefined): string {
+  const lines = [c.bold(shown(section.title, layout))];
   switch (section.kind) {
     case 'fields': {
       const width = widest(section.fields.map(([label]) => label));
-      for (const [label, value] of section.fields) lines.push(`  ${c.dim(oneLine(label).padEnd(width))}  ${oneLine(value)}`);
+      const indent = ' '.repeat(2 + width + 2);
+      for (const [label, value] of section.fields) {
+        const [first, ...rest] = flow(shown(value, layout), indent.length, layout);
+        lines.push(`  ${c.dim(shown(label, layout).padEnd(width))}  ${first}`, ...rest.map((line) => `${indent}${line}`));
+      }
       break;
     }
     case 'json': {
@@ -35,31 +48,38 @@ function renderSection(section: Section, c: ChalkInstance): string {
         const key = /^\s*"([^"]+)":/.exec(line)?.[1];
         // Own members only: a claim named "constructor" has no note, not Object's constructor as one.
         const note = key !== undefined && /^ {2}"/.test(line) && section.notes && Object.hasOwn(section.notes, key) ? section.notes[key] : undefined;
-        lines.push(`  ${oneLine(line)}${note ? c.dim(`  // ${oneLine(note)}`) : ''}`);
+        const member = layout ? elideMiddle(shown(line, layout), layout.width - 2) : shown(line, layout);
+        const comment = note ? `  // ${shown(note, layout)}` : '';
+        lines.push(`  ${member}${comment && (!layout || member.length + comment.length + 2 <= layout.width) ? c.dim(comment) : ''}`);
       }
       break;
     }
     case 'table': {
-      const widths = section.columns.map((col, i) => widest(section.rows.map((row) => row[i] ?? ''), col.length));
-      const format = (cells: string[]) => cells.map((cell, i) => oneLine(cell).padEnd(widths[i]!)).join('  ').trimEnd();
+      const natural = section.columns.map((col, i) => widest(section.rows.map((row) => row[i] ?? ''), col.length));
+      const widths = layout ? fitColumns(natural, layout.width - 2) : natural;
+      const cell = (text: string, i: number) => elideMiddle(shown(text, layout), widths[i]!).padEnd(widths[i]!);
+      const format = (cells: string[]) => cells.map(cell).join('  ').trimEnd();
       lines.push(`  ${c.dim(format(section.columns))}`);
       for (const row of section.rows) lines.push(`  ${format(row)}`);
       if (section.rows.length === 0) lines.push(`  ${c.dim('(none)')}`);
       break;
     }
     case 'text':
-      for (const line of section.text.split('\n')) lines.push(`  ${oneLine(line)}`);
+      for (const line of section.text.split('\n')) lines.push(...flow(shown(line, layout), 2, layout).map((part) => `  ${part}`));
       break;
   }
   return lines.join('\n');
 }
 
-export function renderCheckLine(check: CheckResult, c: ChalkInstance, idWidth = 0): string[] {
-  const lines = [`  ${statusSymbol(check.status, c)} ${check.id.padEnd(idWidth)}  ${oneLine(check.message)}`];
+export function renderCheckLine(check: CheckResult, c: ChalkInstance, idWidth = 0, layout?: Layout): string[] {
+  const lead = `  ${SYMBOLS[check.status]} ${check.id.padEnd(idWidth)}  `;
+  const [first, ...rest] = flow(shown(check.message, layout), lead.length, layout);
+  const lines = [`  ${statusSymbol(check.status, c)} ${check.id.padEnd(idWidth)}  ${first}`, ...rest.map((line) => `${' '.repeat(lead.length)}${line}`)];
   if (check.status === 'fail' || check.status === 'warn') {
     const indent = ' '.repeat(4);
-    lines.push(`${indent}${c.dim(`spec: ${check.spec}`)}`);
-    if (check.hint) lines.push(`${indent}${c.cyan(`hint: ${oneLine(check.hint)}`)}`);
+    lines.push(...flow(`spec: ${check.spec}`, indent.length, layout).map((line) => `${indent}${c.dim(line)}`));
+    // Continuation lines stand under the hint's first word, not under "hint:".
+    if (check.hint) lines.push(...flow(shown(check.hint, layout), indent.length + 6, layout).map((line, i) => `${indent}${c.cyan(`${i === 0 ? 'hint: ' : '      '}${line}`)}`));
   }
   return lines;
 }
@@ -70,16 +90,27 @@ export function summaryLine(checks: readonly CheckResult[], ok: boolean, c: Chal
   return `${verdict}  ${n.pass} passed, ${n.fail} failed, ${n.warn} warnings, ${n.skip} skipped`;
 }
 
-/** The full human report: sections, steps, checks, summary. */
-export function renderHuman(report: Report, c: ChalkInstance, strict: boolean): string {
-  const blocks = report.sections.map((section) => renderSection(section, c));
+/**
+ * The full human report: sections, steps, checks, summary. With a layout (a terminal of known width)
+ * lines fit the width; `check` on a terminal leads with its failures and warnings, and lists the
+ * passing checks only with -v (CI logs, not terminals, keep every line).
+ */
+export function renderHuman(report: Report, c: ChalkInstance, strict: boolean, layout?: Layout): string {
+  const blocks = report.sections.map((section) => renderSection(section, c, layout));
   if (report.steps?.length) {
     const width = widest(report.steps.map((s) => s.name));
     blocks.push([c.bold('Timings'), ...report.steps.map((s) => `  ${s.name.padEnd(width)}  ${String(s.ms).padStart(6)} ms`)].join('\n'));
   }
   if (report.checks.length) {
     const idWidth = Math.min(36, widest(report.checks.map((check) => check.id)));
-    blocks.push([c.bold('Checks'), ...report.checks.flatMap((check) => renderCheckLine(check, c, idWidth))].join('\n'));
+    const findingsOnly = layout?.findingsFirst === true && report.command === 'check';
+    const listed = findingsOnly ? report.checks.filter((check) => check.status === 'fail' || check.status === 'warn') : report.checks;
+    const lines = [c.bold(findingsOnly ? 'Findings' : 'Checks'), ...listed.flatMap((check) => renderCheckLine(check, c, idWidth, layout))];
+    if (findingsOnly) {
+      if (listed.length === 0) lines.push(`  ${c.green('no failure and no warning')}`);
+      lines.push(c.dim(`  ${report.checks.length - listed.length} passing and skipped checks not listed: -v lists every check`));
+      blocks.unshift(lines.join('\n'));
+    } else blocks.push(lines.join('\n'));
   }
   // A listing with no checks (e.g. `checks`) has no verdict to print.
   if (report.checks.length) blocks.push(summaryLine(report.checks, isOk(report, strict), c));

@@ -26,7 +26,7 @@ export interface CliOptions {
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env };
+    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, COLUMNS: undefined, ...options.env };
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
     const [file, ...argv] = options.nofile === undefined ? [process.execPath, BIN, ...args] : ['sh', '-c', 'ulimit -n "$0" && exec "$@"', String(options.nofile), process.execPath, BIN, ...args];
     const child = spawn(file!, argv, { env: env as NodeJS.ProcessEnv, cwd: options.cwd ?? ROOT, stdio: 'pipe', ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }) });
