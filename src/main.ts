@@ -171,7 +171,8 @@ export async function runCommand(name: string, options: Record<string, unknown>,
     chalk: makeChalk(colorEnabled(process.stderr, process.env, globals.color)),
     stream: process.stderr,
     progress: !globals.json || globals.verbose > 0,
-    explain: globals.explain,
+    // --explain lines are part of the progress: --json keeps stderr quiet unless -v asks for it.
+    explain: globals.explain && (!globals.json || globals.verbose > 0),
     verbose: globals.verbose,
   });
   let http: HttpClient | undefined;

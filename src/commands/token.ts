@@ -119,7 +119,9 @@ async function fromCache(options: TokenOptions, outer: Context): Promise<Report>
   }, { warn: context.ui.warn });
 }
 
-async function clientCredentials(options: TokenOptions, context: Context): Promise<Report> {
+async function clientCredentials(options: TokenOptions, outer: Context): Promise<Report> {
+  // Like a cached token: the token alone on stdout and nothing on stderr but warnings, progress with -v.
+  const context = quiet(outer);
   const session = await openSession(options, context, { useCache: false });
   const { client } = session;
   if (session.issuer.client.method === 'none') throw usageError('client_credentials needs an authenticated client', 'give a secret (--client-secret-file, OIDC_CLIENT_SECRET) or --private-key FILE');

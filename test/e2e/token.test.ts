@@ -41,6 +41,11 @@ describe('token --grant client_credentials', () => {
     expect(bare.code, bare.stderr).toBe(0);
     expect(bare.stdout.trim().split('.')).toHaveLength(3);
     expect(bare.stdout.trim().split('\n')).toHaveLength(1);
+    // Quiet as the docs promise: the token and nothing else, progress only with -v.
+    expect(bare.stderr).toBe('');
+    expect((await runCli([...args, '-v'], { env })).stderr).toMatch(/→ Client credentials grant/);
+    // --explain is progress too: under --json stderr stays empty.
+    expect((await runCli([...args, '--json', '--explain'], { env })).stderr).toBe('');
 
     const json = await runCli([...args, '--json'], { env });
     expect(json.code, failing(json.stdout)).toBe(0);
