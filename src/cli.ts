@@ -16,7 +16,8 @@ function issuerOption(cmd: Command, description = 'issuer URL (discovery at /.we
 
 /** --clock-skew, the same flag and default for every command that judges token times. */
 function clockSkewOption(cmd: Command): Command {
-  return cmd.option('--clock-skew <duration>', 'tolerance for exp/nbf/iat (at most 1d)', duration('--clock-skew'), DEFAULT_CLOCK_SKEW_SECONDS);
+  // The default is shown with its unit: "60s", not a bare 60.
+  return cmd.addOption(new Option('--clock-skew <duration>', 'tolerance for exp/nbf/iat: seconds, or 30s, 2m (at most 1d)').argParser(duration('--clock-skew')).default(DEFAULT_CLOCK_SKEW_SECONDS, `${DEFAULT_CLOCK_SKEW_SECONDS}s`));
 }
 
 /**
@@ -47,17 +48,19 @@ export function buildCli(version: string, dispatch: Dispatch): Command {
   const program = new Command('oidc-cli')
     .description('Debug OAuth 2.0 / OpenID Connect: decode and verify tokens, audit an IdP, run a real login.')
     .version(version, '-V, --version')
-    .option('--json', 'print one JSON document on stdout (NDJSON for line-by-line input)', false)
-    .option('--strict', 'treat warnings as failures (exit 1)', false)
+    .option('--json', 'print one JSON document on stdout (NDJSON for line-by-line input)')
+    .option('--strict', 'treat warnings as failures (exit 1)')
     .option('--no-color', 'disable colour (also NO_COLOR, TERM=dumb, or when not a TTY)')
     .option('-v, --verbose', 'trace HTTP requests and responses on stderr (-vv adds bodies)', count, 0)
-    .option('--show-tokens', 'print tokens and secrets in full instead of redacting them', false)
+    .option('--show-tokens', 'print tokens and secrets in full instead of redacting them')
     .option('--timeout <duration>', 'bound the whole operation: seconds, or 30s, 5m (at most 24h)', duration('--timeout'))
-    .option('--insecure', 'allow plain http to non-loopback hosts and skip TLS certificate checks (warns)', false)
+    .option('--insecure', 'allow plain http to non-loopback hosts and skip TLS certificate checks (warns)')
     .option('--ca-file <file>', 'trust this PEM CA bundle too (NODE_EXTRA_CA_CERTS also works)')
     .option('--profile <name>', 'read issuer, client and options from a named profile in the config file')
-    .option('--explain', 'add a line per step on why it matters', false)
+    .option('--explain', 'add a line per step on why it matters')
     .showHelpAfterError('(run with --help for usage)')
+    // Every subcommand's --help lists the global flags too (--json, --timeout, -v...).
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
 
   const action = (name: string) =>
@@ -143,7 +146,7 @@ Examples:
     .option('--scope <scope>', 'scope to request (default "openid profile email")')
     .option('--redirect-uri <uri>', 'registered loopback redirect URI, e.g. http://127.0.0.1:8765/callback')
     .option('--port <port>', 'listen on this port (default: a random free port), path /callback')
-    .option('--listen-ipv6', 'listen on [::1] instead of 127.0.0.1', false)
+    .option('--listen-ipv6', 'listen on [::1] instead of 127.0.0.1')
     .option('--no-browser', 'print the authorization URL on stderr instead of opening a browser')
     .option('--browser-command <cmd>', 'run CMD with the URL as its last argument (also $BROWSER); no shell is involved')
     .option('--prompt <prompt>', 'prompt parameter (none, login, consent, select_account)')
@@ -154,7 +157,7 @@ Examples:
     .option('--audience <aud>', 'audience parameter (Auth0 and others); also the aud a JWT access token must carry')
     .option('--param <key=value>', 'add or replace any authorization request parameter (repeatable)', collect)
     .addOption(new Option('--response-mode <mode>', 'how the IdP returns the response').choices(['query', 'form_post']))
-    .option('--device', 'RFC 8628 device authorization: show a code to enter on another device, poll for the tokens (no listener)', false)
+    .option('--device', 'RFC 8628 device authorization: show a code to enter on another device, poll for the tokens (no listener)')
     .option('--no-diagnose', 'after a failed step, do not run the harmless experiments that name its cause (e.g. which client authentication works)')
     .addHelpText(
       'after',
@@ -184,6 +187,15 @@ Examples:
     .command('checks')
     .summary('list every check id with its severity and spec section')
     .argument('[prefix]', 'only ids starting with this, e.g. id_token or discovery.')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ oidc-cli checks                       # every id, severity, spec and title
+  $ oidc-cli checks -v probe.             # the probes, with each hint
+  $ oidc-cli checks discovery.endpoint_host
+  $ oidc-cli checks --json | jq '.catalogue[] | select(.severity == "error") | .id'`,
+    )
     .action(action('checks'));
 
   // Token lifecycle (issue 5): token, refresh, introspect, revoke, userinfo. Each reads the cached login
@@ -197,7 +209,7 @@ Examples:
     .option('--resource <uri>', 'RFC 8707 resource indicator (repeatable; client_credentials)', collect)
     .option('--audience <aud>', 'audience parameter, and the aud a JWT access token must carry (client_credentials)')
     .option('--min-ttl <duration>', 'refresh when the cached token expires within this time (at most 1d)', duration('--min-ttl'))
-    .option('--allow-failed', 'print a token even though checks failed on it (the cache entry is flagged); by default it is refused with exit 1', false)
+    .option('--allow-failed', 'print a token even though checks failed on it (the cache entry is flagged); by default it is refused with exit 1')
     .addHelpText(
       'after',
       `
@@ -217,7 +229,7 @@ Examples:
     .option('--scope <scope>', 'ask for a narrower scope')
     .option('--expect-rotation', 'require a new refresh token on every refresh (default for public clients, RFC 9700 §2.2.2)')
     .option('--no-expect-rotation', 'do not require rotation (FAPI 2.0 forbids it; confidential clients by default)')
-    .option('--check-reuse', 'probe: replay the old refresh token afterwards and expect invalid_grant (may end the session)', false)
+    .option('--check-reuse', 'probe: replay the old refresh token afterwards and expect invalid_grant (may end the session)')
     .addHelpText(
       'after',
       `
@@ -247,10 +259,26 @@ Examples:
     .argument('[token]', 'the token (default: the cached refresh token, else access token), or - for stdin')
     .addOption(new Option('--token-type-hint <type>', 'token_type_hint to send (also picks which cached token)').choices(['access_token', 'refresh_token']))
     .option('--no-probes', 'skip the probe that revokes a random token')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ oidc-cli revoke                        # the cached refresh token: ends the grant
+  $ oidc-cli revoke --token-type-hint access_token
+  $ oidc-cli revoke --client-id api --client-secret-file api.secret - < token.txt`,
+    )
     .action(action('revoke'));
 
   lifecycle('userinfo', 'call the userinfo endpoint with the cached access token; check sub against the ID token', 'GET userinfo with "Authorization: Bearer" and the cached access token; compare sub with the cached ID token; verify a signed (JWT) response with the issuer\'s keys.')
     .option('--access-token <token>', 'use this access token instead of the cached one ("-" reads stdin)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ oidc-cli userinfo
+  $ oidc-cli userinfo --json | jq .claims
+  $ oidc-cli token | oidc-cli userinfo --access-token -`,
+    )
     .action(action('userinfo'));
 
   // The CI smoke test (issue 6): src/commands/check.ts, src/core/check/, src/core/probes/.
@@ -259,7 +287,7 @@ Examples:
     .option('--scope <scope>', 'scope of the login (default "openid profile email"); of the client_credentials grant without a user flow')
     .option('--redirect-uri <uri>', 'registered loopback redirect URI (a fixed port makes the probes run one at a time)')
     .option('--port <port>', 'listen on this port (default: a random free port per request), path /callback')
-    .option('--destructive', 'also run the probes that end the grant: refresh-token replay and revocation', false)
+    .option('--destructive', 'also run the probes that end the grant: refresh-token replay and revocation')
     .option('--expect-rotation', 'require refresh token rotation (default for public clients)')
     .option('--no-expect-rotation', 'do not require rotation (FAPI 2.0; default for confidential clients)')
     .option('--only <ids>', 'run and report only these check ids or groups (repeatable, comma-separated; probe.pkce_* works)', collect)
