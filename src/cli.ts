@@ -1,5 +1,6 @@
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { environmentHelp } from './environment.js';
+import { SHELLS, type OptionSpec, type ProgramSpec } from './completion.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS, parseDuration } from './util/duration.js';
 
 /** Called by an action with the command's name, its own options (positionals merged in) and the globals. */
@@ -174,6 +175,25 @@ Examples:
     )
     .action(action('login'));
 
+  // Shell completion from these very declarations (src/completion.ts); `completion profiles` lists the
+  // profile names for the scripts to offer after --profile.
+  program
+    .command('completion')
+    .summary('print a shell completion script: bash, zsh or fish')
+    .description('Print a completion script for bash, zsh or fish, generated from the command declarations: commands, flags and their choices, profile names from the config.')
+    .addArgument(new Argument('<shell>', 'the shell').choices([...SHELLS, 'profiles']))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ source <(oidc-cli completion bash)                 # in ~/.bashrc
+  $ oidc-cli completion zsh > "\${fpath[1]}/_oidc-cli"
+  $ oidc-cli completion fish > ~/.config/fish/completions/oidc-cli.fish`,
+    )
+    .action(async (shell: string) => {
+      await dispatch('completion', { shell, spec: programSpec(program) }, program.opts());
+    });
+
   // `oidc-cli help environment` (and `oidc-cli environment`): every variable read, from src/environment.ts.
   program
     .command('environment', { hidden: true })
@@ -312,4 +332,20 @@ Examples:
     .action(action('check'));
 
   return program;
+}
+
+/** The declarations as data, for the completion scripts: the visible commands and every flag. */
+function programSpec(program: Command): ProgramSpec {
+  const optionSpec = (option: Option): OptionSpec => ({
+    names: [option.short, option.long].filter((name): name is string => typeof name === 'string'),
+    takesValue: option.required || option.optional,
+    choices: option.argChoices ? [...option.argChoices] : undefined,
+    description: option.description,
+  });
+  const visible = program.commands.filter((command) => !(command as Command & { _hidden?: boolean })._hidden && command.name() !== 'completion');
+  return {
+    name: program.name(),
+    globalOptions: program.options.map(optionSpec),
+    commands: [...visible, ...program.commands.filter((command) => command.name() === 'completion')].map((command) => ({ name: command.name(), description: command.summary() || command.description(), options: command.options.map(optionSpec) })),
+  };
 }

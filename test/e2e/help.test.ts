@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
-const COMMANDS = ['decode', 'discover', 'jwks', 'login', 'checks', 'token', 'refresh', 'introspect', 'revoke', 'userinfo', 'check'];
+const COMMANDS = ['decode', 'discover', 'jwks', 'login', 'checks', 'token', 'refresh', 'introspect', 'revoke', 'userinfo', 'check', 'completion'];
 
 describe('--help of every command', () => {
   it.each(COMMANDS)('%s --help: global options, examples, no (default: false)', async (name) => {
