@@ -335,7 +335,7 @@ Examples:
 }
 
 /** The declarations as data, for the completion scripts: the visible commands and every flag. */
-function programSpec(program: Command): ProgramSpec {
+export function programSpec(program: Command): ProgramSpec {
   const optionSpec = (option: Option): OptionSpec => ({
     names: [option.short, option.long].filter((name): name is string => typeof name === 'string'),
     takesValue: option.required || option.optional,

@@ -26,6 +26,8 @@ describe('the published package', () => {
     expect(listed).toEqual(expect.arrayContaining(['bin', 'dist', 'docs', 'package.json', 'LICENSE', 'README.md']));
     expect(listed).not.toEqual(expect.arrayContaining(['src']));
     expect(listed).not.toEqual(expect.arrayContaining(['test']));
-    expect(readdirSync(join(prefix, 'node_modules', 'oidc-cli', 'dist'))).toEqual(['src']);
+    expect(readdirSync(join(prefix, 'node_modules', 'oidc-cli', 'dist')).sort()).toEqual(['man', 'src']);
+    // man oidc-cli works from the installed package (package.json "man").
+    expect(readdirSync(join(prefix, 'node_modules', 'oidc-cli', 'dist', 'man'))).toEqual(['oidc-cli.1']);
   }, 180_000);
 });
