@@ -19,7 +19,7 @@ export const INACTIVE_BUT_VALID =
 
 export async function run(options: IntrospectOptions, context: Context): Promise<Report> {
   const asked = parseHint(options.tokenTypeHint);
-  const session = await openSession(options, context, { useCache: true });
+  const session = await openSession(options, context, { useCache: true, token: options.token });
   const cachedKind = asked ?? 'access_token';
   const { token, source } = await tokenFrom(session, options.token, () => session.cached?.[cachedKind], cachedKind.replace('_', ' '));
   session.issuer.http.addToken(token);

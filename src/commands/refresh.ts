@@ -23,7 +23,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 const cell = (value: unknown) => (value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value));
 
 export async function run(options: RefreshOptions, context: Context): Promise<Report> {
-  const session = await openSession(options, context, { useCache: true });
+  const session = await openSession(options, context, { useCache: true, token: options.refreshToken });
   const { cached, client } = session;
   const { token: argument, source } = await tokenFrom(session, options.refreshToken, () => cached?.refresh_token, 'refresh token');
   if (source !== 'cache') return refreshAndReport(session, options, argument, source, cached && cached.refresh_token === argument ? cached : undefined);

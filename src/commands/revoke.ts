@@ -15,7 +15,7 @@ export interface RevokeOptions extends SessionFlags {
 
 export async function run(options: RevokeOptions, context: Context): Promise<Report> {
   const asked = parseHint(options.tokenTypeHint);
-  const session = await openSession(options, context, { useCache: true });
+  const session = await openSession(options, context, { useCache: true, token: options.token });
   const { cached, client } = session;
   // Revoking the refresh token ends the whole grant (RFC 7009 §2.1), so it is the default for a cached login.
   const cachedKind: TokenTypeHint = asked ?? (cached?.refresh_token ? 'refresh_token' : 'access_token');

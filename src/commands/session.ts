@@ -32,8 +32,8 @@ export interface SessionFlags extends ClientFlags {
   clockSkew?: number;
 }
 
-export async function openSession(options: SessionFlags, context: Context, config: { useCache: boolean; picked?: Picked }): Promise<CommandSession> {
-  const { client, cached, store } = config.picked ?? (await pickClient(options, context, config.useCache));
+export async function openSession(options: SessionFlags, context: Context, config: { useCache: boolean; picked?: Picked; token?: string | undefined }): Promise<CommandSession> {
+  const { client, cached, store } = config.picked ?? (await pickClient(options, context, config.useCache, config.token));
   const http = await context.http();
   if (client.client_secret) http.addSecret(client.client_secret);
   for (const token of [cached?.access_token, cached?.refresh_token, cached?.id_token]) if (token) http.addToken(token);

@@ -11,7 +11,7 @@ export interface UserinfoOptions extends SessionFlags {
 }
 
 export async function run(options: UserinfoOptions, context: Context): Promise<Report> {
-  const session = await openSession(options, context, { useCache: true });
+  const session = await openSession(options, context, { useCache: true, token: options.accessToken });
   const { cached, client, issuer } = session;
   const { token, source } = await tokenFrom(session, options.accessToken, () => cached?.access_token, 'access token');
   issuer.http.addToken(token);

@@ -1,6 +1,7 @@
 import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { inputError } from '../errors.js';
+import { explainErrno } from './errno.js';
 
 /** Keys, secrets and key sets are a few KiB; 1 MiB is generous and still bounded. */
 export const MAX_LOCAL_FILE_BYTES = 1024 * 1024;
@@ -30,7 +31,7 @@ export async function readLocalFileWithMode(path: string, label: string, maxByte
   try {
     handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
-    throw inputError(`cannot read ${label}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw inputError(`cannot read ${label}: ${explainErrno(error)}`);
   }
   try {
     // fstat of what was opened, not stat of the name: the file cannot be swapped in between.
@@ -50,7 +51,7 @@ export async function readLocalFileWithMode(path: string, label: string, maxByte
     return { text: buffer.subarray(0, length).toString('utf8'), mode: info.mode };
   } catch (error) {
     if (error instanceof Error && error.name === 'CliError') throw error;
-    throw inputError(`cannot read ${label}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw inputError(`cannot read ${label}: ${explainErrno(error)}`);
   } finally {
     await handle.close();
   }

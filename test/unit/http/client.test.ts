@@ -419,7 +419,7 @@ describe('TLS', () => {
     const { http } = client({ caFile: '/nonexistent/ca.pem' });
     const error = await failure(http.request({ url: `${servers[0]!.origin}/` }));
     expect(error.code).toBe('INPUT');
-    expect(error.message).toBe('cannot read --ca-file /nonexistent/ca.pem: ENOENT');
+    expect(error.message).toBe('cannot read --ca-file /nonexistent/ca.pem: no such file (ENOENT)');
     await http.close();
   });
 });

@@ -19,7 +19,7 @@ describe('readLocalFile', () => {
   it('refuses a file over the cap, a missing file and a directory with an input error naming the label', async () => {
     await writeFile(join(dir, 'big'), 'x'.repeat(11));
     await expect(readLocalFile(join(dir, 'big'), 'key file', 10)).rejects.toMatchObject({ code: 'INPUT', message: 'key file is 11 bytes, over the 10 bytes limit' });
-    await expect(readLocalFile(join(dir, 'none'), 'key file')).rejects.toMatchObject({ code: 'INPUT', message: 'cannot read key file: ENOENT' });
+    await expect(readLocalFile(join(dir, 'none'), 'key file')).rejects.toMatchObject({ code: 'INPUT', message: 'cannot read key file: no such file (ENOENT)' });
     await expect(readLocalFile(dir, 'key file')).rejects.toMatchObject({ code: 'INPUT', message: 'key file is not a regular file (a directory)' });
   });
 });

@@ -1,0 +1,45 @@
+// Clear errors for the mistakes users make (issue 16): one line, the right exit code, and what to do.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasStackTrace, runCli } from '../support/cli.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'oidc-mistakes-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const b64u = (value: string) => Buffer.from(value).toString('base64url');
+const env = () => ({ XDG_CACHE_HOME: join(dir, 'cache'), XDG_CONFIG_HOME: join(dir, 'config'), OIDC_ISSUER: undefined, OIDC_CLIENT_ID: undefined, OIDC_CLIENT_SECRET: undefined });
+const run = async (args: string[]) => {
+  const result = await runCli(args, { env: env() });
+  expect(hasStackTrace(result.stderr)).toBe(false);
+  return result;
+};
+
+describe('mistakes users make', () => {
+  it('introspect, revoke or userinfo with a token but no issuer: names the flags to pass and the iss the token claims (exit 2), not "log in first"', async () => {
+    const token = `${b64u('{"alg":"RS256"}')}.${b64u('{"iss":"https://idp.example.com","sub":"u"}')}.c2ln`;
+    for (const args of [['introspect', token], ['revoke', token], ['userinfo', '--access-token', token]]) {
+      const result = await run(args);
+      expect([args[0], result.code]).toEqual([args[0], 2]);
+      expect(result.stderr).toMatch(/no issuer for this token: pass --issuer URL and --client-id ID/);
+      expect(result.stderr).toContain('hint: the token says it comes from "https://idp.example.com": --issuer https://idp.example.com');
+      expect(result.stderr).not.toMatch(/log in first/);
+    }
+  });
+
+  it('a file that is not there: the words, then the code (exit 2)', async () => {
+    const result = await run(['decode', '--jwks', join(dir, 'no-such-keys.json'), 'a.b.c']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot read --jwks file .*no-such-keys\.json: no such file \(ENOENT\)/);
+  });
+
+  it('a token pasted with its quotes still decodes', async () => {
+    const token = `${b64u('{"alg":"none"}')}.${b64u('{"sub":"u"}')}.`;
+    const result = await run(['decode', '--json', `"${token}"`]);
+    expect(result.json<{ payload: { sub: string } }>().payload.sub).toBe('u');
+  });
+});
