@@ -1,6 +1,7 @@
 // runCheck in-process against the real oidc-provider: the login, the lifecycle and every active probe,
 // each browser run through the HTTP browser of test/support/http-browser-port.ts. No binary, no child process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CheckId } from '../../../src/checks/catalogue.js';
 import { runCheck, type CheckSettings } from '../../../src/core/check/run.js';
 import { selection } from '../../../src/core/check/select.js';
 import type { Browser } from '../../../src/core/ports.js';
@@ -154,23 +155,57 @@ describe('runCheck in-process: an IdP without the RFC 8252 §7.3 any-port rule',
   });
 });
 
-// The fault table of test/e2e/check-faults.test.ts, in-process: one fault each, exactly its checks fail.
+// The fault table, in-process: one fault each, exactly its checks fail (or warn). test/e2e/check-faults.test.ts
+// keeps a few rows through the binary, for what only the binary shows (exit codes, the JSON document).
 describe('runCheck in-process against a purpose-built IdP with one fault', () => {
-  const cases: Array<{ fault: ProbeFault; failing: string[] }> = [
-    { fault: 'pkce_not_enforced', failing: ['probe.pkce_downgrade', 'probe.pkce_missing', 'probe.pkce_wrong'] },
-    { fault: 'redirect_uri_unchecked', failing: ['probe.redirect_uri_altered'] },
-    { fault: 'state_dropped', failing: ['authorization.state'] },
+  const basic = (probeIdp: Awaited<ReturnType<typeof startProbeIdp>>) => ({ client_id: probeIdp.clients.basic.client_id, client_secret: probeIdp.clients.basic.client_secret, method: 'client_secret_basic' as const });
+  const publicClient = (probeIdp: Awaited<ReturnType<typeof startProbeIdp>>) => ({ client_id: probeIdp.clients.public.client_id, method: 'none' as const });
+  const cases: Array<{ fault: ProbeFault; failing: string[]; warned?: string[]; confidential?: boolean; message?: RegExp }> = [
+    { fault: 'pkce_not_enforced', failing: ['probe.pkce_downgrade', 'probe.pkce_missing', 'probe.pkce_wrong'], warned: ['probe.pkce_plain', 'probe.pkce_required'] },
+    { fault: 'code_reusable', failing: ['probe.code_reuse'], message: /second time: accepted, HTTP 200 with an access_token/ },
+    { fault: 'redirect_uri_unchecked', failing: ['probe.redirect_uri_altered'], message: /^open redirect: the IdP sent the browser to the unregistered http:\/\/127\.0\.0\.1:\d+\/oidc-cli-probe\/altered with a code/ },
+    { fault: 'redirect_uri_query_ignored', failing: ['probe.redirect_uri_altered'], message: /^open redirect: the IdP sent the browser to the unregistered http:\/\/127\.0\.0\.1:\d+\/callback\?oidc_cli_probe=altered with a code \(\d+ characters\)$/ },
+    { fault: 'token_ignores_redirect_uri', failing: ['probe.redirect_uri_token'] },
+    { fault: 'wrong_secret_accepted', failing: ['probe.client_secret_wrong'], confidential: true, message: /wrong secret \(client_secret_basic\): accepted/ },
+    { fault: 'no_rotation', failing: ['refresh.rotation'] },
+    { fault: 'state_dropped', failing: ['authorization.state'], message: /^the callback has no state; sent "/ },
+    { fault: 'userinfo_open', failing: ['probe.userinfo_no_token'], warned: ['probe.userinfo_query_token'], message: /^without a token: answered HTTP 200/ },
     // The refreshed ID token is verified like the first one (core/refresh.ts, the module `refresh` runs too).
     { fault: 'refresh_id_token_forged', failing: ['refresh.id_token_valid'] },
-    { fault: 'no_rotation', failing: ['refresh.rotation'] },
   ];
-  for (const { fault, failing } of cases) {
+  for (const { fault, failing, warned, confidential, message } of cases) {
     it(`${fault}: ${failing.join(', ')} fail, nothing else (exit 1)`, async () => {
       const probeIdp = await startProbeIdp({ faults: [fault] });
       try {
-        const { outcome } = await check(httpBrowser(), { issuer: probeIdp.issuer, client: { client_id: probeIdp.clients.public.client_id, method: 'none' } });
+        const { outcome } = await check(httpBrowser(), { issuer: probeIdp.issuer, client: confidential ? basic(probeIdp) : publicClient(probeIdp) });
         expect(outcome.checks.filter((c) => c.status === 'fail').map((c) => c.id).sort()).toEqual(failing);
+        for (const id of warned ?? []) expect([id, byId(outcome.checks)[id]?.status]).toEqual([id, 'warn']);
+        if (message) expect(byId(outcome.checks)[failing[0]!]!.message).toMatch(message);
         expect(isOk(outcome, false)).toBe(false);
+      } finally {
+        await probeIdp.close();
+      }
+    });
+  }
+
+  // Refused, but not the way the spec says: warnings only (exit 0), each with its own id.
+  const warnings: Array<{ fault: ProbeFault; warned: CheckId; message: RegExp; confidential?: boolean }> = [
+    { fault: 'replay_keeps_tokens', warned: 'probe.code_reuse_revokes', message: /still works at userinfo/ },
+    { fault: 'refresh_unknown_invalid_request', warned: 'probe.refresh_unknown', message: /refused, but with HTTP 400 invalid_request/ },
+    { fault: 'userinfo_no_challenge', warned: 'probe.userinfo_bad_token', message: /HTTP 401, but no WWW-Authenticate header/ },
+    { fault: 'userinfo_malformed_challenge', warned: 'probe.userinfo_bad_token', message: /HTTP 401, but/ },
+    { fault: 'userinfo_query_token', warned: 'probe.userinfo_query_token', message: /sent as \?access_token= was accepted/ },
+    { fault: 'consent_denied_wrong_error', warned: 'probe.consent_denied', message: /came back with error=server_error; expected error=access_denied/ },
+    { fault: 'refresh_token_introspects_inactive', warned: 'introspection.refresh_token', message: /introspects as "active": false/, confidential: true },
+  ];
+  for (const { fault, warned, message, confidential } of warnings) {
+    it(`${fault}: ${warned} warns, nothing else (exit 0)`, async () => {
+      const probeIdp = await startProbeIdp({ faults: [fault] });
+      try {
+        const { outcome } = await check(httpBrowser(), { issuer: probeIdp.issuer, client: confidential ? basic(probeIdp) : publicClient(probeIdp), select: selection([warned], undefined) });
+        expect(outcome.checks.map((c) => [c.id, c.status])).toEqual([[warned, 'warn']]);
+        expect(outcome.checks[0]!.message).toMatch(message);
+        expect(isOk(outcome, false)).toBe(true);
       } finally {
         await probeIdp.close();
       }
