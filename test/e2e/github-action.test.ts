@@ -1,0 +1,79 @@
+// The GitHub Action (action.yml): its run step (action/run-check.sh) run exactly as the runner would,
+// with the GITHUB_* files pointed at temp files, against small IdPs on loopback; and the summary and
+// annotations it writes (src/github/report.ts).
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { annotations } from '../../src/github/report.js';
+import { ROOT } from '../support/cli.js';
+import { BROWSER_SCRIPT } from '../support/idp-flow.js';
+import { startProbeIdp, type ProbeFault } from '../support/probe-idp.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'oidc-action-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function runAction(fault: ProbeFault | undefined, inputs: Record<string, string> = {}) {
+  const idp = await startProbeIdp({ faults: fault ? [fault] : [] });
+  const runner = await mkdtemp(join(dir, 'runner-'));
+  const files = { GITHUB_STEP_SUMMARY: join(runner, 'summary.md'), GITHUB_OUTPUT: join(runner, 'output'), RUNNER_TEMP: runner };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    ...files,
+    COLUMNS: undefined,
+    XDG_CACHE_HOME: join(runner, 'cache'),
+    XDG_CONFIG_HOME: join(runner, 'config'),
+    INPUT_ISSUER: idp.issuer,
+    INPUT_CLIENT_ID: idp.clients.basic.client_id,
+    INPUT_CLIENT_SECRET: idp.clients.basic.client_secret,
+    INPUT_BROWSER_COMMAND: `node ${BROWSER_SCRIPT}`,
+    ...inputs,
+  };
+  try {
+    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn('bash', [join(ROOT, 'action/run-check.sh')], { env: env as NodeJS.ProcessEnv, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+      child.stderr.resume();
+      child.on('error', reject);
+      child.on('close', (exit) => resolve({ code: exit, stdout: out }));
+    });
+    const read = (path: string) => readFile(path, 'utf8').catch(() => '');
+    return { code, stdout, summary: await read(files.GITHUB_STEP_SUMMARY), output: await read(files.GITHUB_OUTPUT), runner, secret: idp.clients.basic.client_secret };
+  } finally {
+    await idp.close();
+  }
+}
+
+describe('the GitHub Action run step', () => {
+  it('a failing IdP: exit 1, an error annotation per failed check, a summary with the table, the outputs and the three files', { timeout: 120_000 }, async () => {
+    const run = await runAction('code_reusable');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^::error title=probe\.code_reuse \(RFC 6749 §4\.1\.2[^)]*\)::the same code redeemed a second time: accepted/m);
+    expect(run.summary).toMatch(/^## oidc-cli check — http:\/\/127\.0\.0\.1:\d+: ❌ failed$/m);
+    expect(run.summary).toMatch(/\| ❌ \| `probe\.code_reuse` \| the same code redeemed a second time/);
+    expect(run.output).toMatch(/^ok=false$/m);
+    expect(run.output).toMatch(/^failed=1$/m);
+    expect(run.output).toMatch(/^exit-code=1$/m);
+    for (const name of ['oidc-check.json', 'oidc-check.xml', 'oidc-check.sarif']) expect((await readFile(join(run.runner, name), 'utf8')).length, name).toBeGreaterThan(100);
+    // The client secret went through the environment: it is in no file the runner keeps.
+    expect(run.summary + run.output + run.stdout).not.toContain(run.secret);
+  });
+
+  it('a sound IdP: exit 0, a passing summary, no error annotation', { timeout: 120_000 }, async () => {
+    const run = await runAction(undefined);
+    expect(run.code).toBe(0);
+    expect(run.summary).toMatch(/: ✅ passed$/m);
+    expect(run.stdout).not.toMatch(/^::error/m);
+    expect(run.output).toMatch(/^ok=true$/m);
+  });
+
+  it('annotations escape what the runner reads as commands (%, newlines, : and , in the title)', () => {
+    const lines = annotations({ ok: false, checks: [{ id: 'x.y', status: 'fail', message: 'a%b\nc', spec: 'RFC 1, §2', hint: 'do: this' }] });
+    expect(lines).toEqual(['::error title=x.y (RFC 1%2C §2)::a%25b%0Ac%0AHint: do: this']);
+  });
+});
