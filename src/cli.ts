@@ -314,6 +314,8 @@ Examples:
     .option('--skip <ids>', 'leave out these check ids or groups (repeatable, comma-separated)', collect)
     .option('--junit <file>', 'also write a JUnit XML report (one testcase per check) to FILE, 0600')
     .option('--sarif <file>', 'also write a SARIF 2.1.0 log (a rule per check, a result per failure or warning) to FILE, for code scanning')
+    .option('--baseline <file>', 'accept the findings listed in FILE (written by --update-baseline): reported as accepted, they fail nothing; new findings still do')
+    .option('--update-baseline', 'write today\'s failures and warnings to the --baseline FILE (0600) as the accepted ones')
     .addOption(new Option('--fail-on <level>', 'exit 1 on failures only (default) or on warnings too').choices(['warn', 'fail']))
     .option('--concurrency <n>', 'browser runs at once for the probes (default 4)')
     .addHelpText(

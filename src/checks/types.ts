@@ -29,4 +29,6 @@ export interface CheckResult {
   message: string;
   spec: string;
   hint?: string;
+  /** Set when `check --baseline` accepts this finding: it is reported, and does not fail the run. */
+  accepted?: string;
 }

@@ -7,6 +7,7 @@ import { selection } from '../core/check/select.js';
 import { CliError, usageError } from '../errors.js';
 import { renderJunit, renderJunitError } from '../report/junit.js';
 import { renderSarif, renderSarifError } from '../report/sarif.js';
+import { applyBaseline, baselineOf, parseBaseline, type Baseline } from '../report/baseline.js';
 import { countStatuses, isOk, type Report, type Section } from '../report/model.js';
 import { resolveClient, type ClientFlags } from '../store/profiles.js';
 import { browserFor } from '../ui/browser.js';
@@ -24,6 +25,8 @@ export interface CheckOptions extends ClientFlags {
   junit?: string;
   sarif?: string;
   failOn?: 'warn' | 'fail';
+  baseline?: string;
+  updateBaseline?: boolean;
   concurrency?: string;
   clockSkew?: number;
 }
@@ -70,7 +73,11 @@ export async function run(options: CheckOptions, context: Context): Promise<Repo
   if (options.failOn === 'warn') context.globals.strict = true;
   if (options.junit !== undefined && options.junit.trim() === '') throw usageError('--junit needs a file name');
   if (options.sarif !== undefined && options.sarif.trim() === '') throw usageError('--sarif needs a file name');
+  if (options.updateBaseline && options.baseline === undefined) throw usageError('--update-baseline writes the --baseline FILE: give --baseline FILE too');
   const junitPath = options.junit === undefined ? undefined : resolve(options.junit);
+  // Read before the run, so a baseline that cannot be used stops it at once (exit 2), not minutes later.
+  const baselinePath = options.baseline === undefined ? undefined : resolve(options.baseline);
+  const baseline = baselinePath !== undefined && !options.updateBaseline ? await readBaseline(baselinePath) : undefined;
   const sarifPath = options.sarif === undefined ? undefined : resolve(options.sarif);
   const settings = await settingsFrom(options, context);
   const http = await context.http({ timeoutSeconds: Math.min(30, settings.timeoutSeconds) });
@@ -94,6 +101,7 @@ export async function run(options: CheckOptions, context: Context): Promise<Repo
     throw error;
   }
   const report = buildReport(settings, outcome, junitPath);
+  if (baselinePath !== undefined) await useBaseline(report, settings.issuer, baselinePath, baseline, context);
   if (junitPath !== undefined) {
     const probeMs = new Map<string, number>(outcome.probes.flatMap((probe) => probe.ids.map((id) => [id, probe.ms] as const)));
     await context.writeFile(junitPath, renderJunit(report, { warningsFail: context.globals.strict, name: suite, msOf: (id) => probeMs.get(id) }), '--junit');
@@ -107,6 +115,27 @@ export async function run(options: CheckOptions, context: Context): Promise<Repo
     context.ui.detail(`SARIF report written to ${sarifPath}`);
   }
   return report;
+}
+
+/**
+ * --baseline: the findings listed there are accepted (marked, failing nothing); --update-baseline first
+ * writes today's findings there, so every one of them is accepted from now on.
+ */
+async function useBaseline(report: Report, issuer: string, path: string, read: Baseline | undefined, context: Context): Promise<void> {
+  let baseline = read;
+  if (!baseline) {
+    baseline = baselineOf(report.checks, issuer);
+    await context.writeFile(path, `${JSON.stringify(baseline, null, 2)}\n`, '--baseline');
+    context.ui.detail(`baseline written to ${path}: ${baseline.accepted.length} finding(s) accepted`);
+  }
+  if (baseline.issuer !== undefined && baseline.issuer !== issuer) context.ui.warn(`--baseline ${path} was written for ${baseline.issuer}, not ${issuer}`);
+  const accepted = applyBaseline(report.checks, baseline, path);
+  report.data.baseline = { path, accepted, updated: read === undefined };
+}
+
+async function readBaseline(path: string): Promise<Baseline> {
+  const { readLocalFile } = await import('../util/local-file.js');
+  return parseBaseline(await readLocalFile(path, `--baseline file ${path}`), path);
 }
 
 function buildReport(settings: CheckSettings, outcome: CheckOutcome, junitPath: string | undefined): Report {

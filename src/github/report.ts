@@ -21,7 +21,7 @@ const commandProperty = (text: string) => commandData(text).replace(/:/g, '%3A')
 /** One annotation a failed (error) or warned (warning) check; none for the rest. */
 export function annotations(document: CheckDocument): string[] {
   const lines = document.checks
-    .filter((check) => check.status === 'fail' || check.status === 'warn')
+    .filter((check) => (check.status === 'fail' || check.status === 'warn') && check.accepted === undefined)
     .map((check) => `::${check.status === 'fail' ? 'error' : 'warning'} title=${commandProperty(`${check.id} (${check.spec})`)}::${commandData(check.hint ? `${check.message}\nHint: ${check.hint}` : check.message)}`);
   if (document.error) lines.push(`::error title=${commandProperty(`oidc-cli check could not complete (${document.error.code})`)}::${commandData(document.error.hint ? `${document.error.message}\nHint: ${document.error.hint}` : document.error.message)}`);
   return lines;
@@ -31,12 +31,13 @@ export function annotations(document: CheckDocument): string[] {
 const cell = (text: string) => text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/</g, '&lt;');
 
 export function summary(document: CheckDocument): string {
-  const failed = document.checks.filter((check) => check.status === 'fail');
-  const warned = document.checks.filter((check) => check.status === 'warn');
+  const failed = document.checks.filter((check) => check.status === 'fail' && check.accepted === undefined);
+  const warned = document.checks.filter((check) => check.status === 'warn' && check.accepted === undefined);
+  const accepted = document.checks.filter((check) => check.accepted !== undefined && (check.status === 'fail' || check.status === 'warn'));
   const verdict = document.error ? '⚠️ could not complete' : document.ok ? '✅ passed' : '❌ failed';
   const lines = [`## oidc-cli check${document.issuer ? ` — ${cell(document.issuer)}` : ''}: ${verdict}`, ''];
   if (document.error) lines.push(`**${cell(document.error.message)}**${document.error.hint ? ` — ${cell(document.error.hint)}` : ''}`, '');
-  lines.push(`${document.checks.length - failed.length - warned.length} passed or skipped, **${failed.length} failed**, ${warned.length} warnings.`, '');
+  lines.push(`${document.checks.length - failed.length - warned.length - accepted.length} passed or skipped, **${failed.length} failed**, ${warned.length} warnings${accepted.length ? `, ${accepted.length} accepted in the baseline` : ''}.`, '');
   if (failed.length || warned.length) {
     lines.push('| | check | message | spec |', '| --- | --- | --- | --- |');
     for (const check of [...failed, ...warned]) lines.push(`| ${check.status === 'fail' ? '❌' : '⚠️'} | \`${check.id}\` | ${cell(check.message)}${check.hint ? `<br>*${cell(check.hint)}*` : ''} | ${cell(check.spec)} |`);
@@ -52,7 +53,7 @@ export function summary(document: CheckDocument): string {
 
 /** `name=value` lines for $GITHUB_OUTPUT (values here never hold a newline). */
 export function outputs(document: CheckDocument, files: { json: string; junit: string; sarif: string }): string {
-  const failed = document.checks.filter((check) => check.status === 'fail').length;
-  const warned = document.checks.filter((check) => check.status === 'warn').length;
+  const failed = document.checks.filter((check) => check.status === 'fail' && check.accepted === undefined).length;
+  const warned = document.checks.filter((check) => check.status === 'warn' && check.accepted === undefined).length;
   return [`ok=${document.ok}`, `failed=${failed}`, `warnings=${warned}`, `json=${files.json}`, `junit=${files.junit}`, `sarif=${files.sarif}`].join('\n') + '\n';
 }

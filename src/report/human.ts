@@ -73,9 +73,10 @@ function renderSection(section: Section, c: ChalkInstance, layout: Layout | unde
 
 export function renderCheckLine(check: CheckResult, c: ChalkInstance, idWidth = 0, layout?: Layout): string[] {
   const lead = `  ${SYMBOLS[check.status]} ${check.id.padEnd(idWidth)}  `;
-  const [first, ...rest] = flow(shown(check.message, layout), lead.length, layout);
+  const message = check.accepted !== undefined ? `${check.message} (${check.accepted})` : check.message;
+  const [first, ...rest] = flow(shown(message, layout), lead.length, layout);
   const lines = [`  ${statusSymbol(check.status, c)} ${check.id.padEnd(idWidth)}  ${first}`, ...rest.map((line) => `${' '.repeat(lead.length)}${line}`)];
-  if (check.status === 'fail' || check.status === 'warn') {
+  if ((check.status === 'fail' || check.status === 'warn') && check.accepted === undefined) {
     const indent = ' '.repeat(4);
     lines.push(...flow(`spec: ${check.spec}`, indent.length, layout).map((line) => `${indent}${c.dim(line)}`));
     // Continuation lines stand under the hint's first word, not under "hint:".
@@ -85,9 +86,10 @@ export function renderCheckLine(check: CheckResult, c: ChalkInstance, idWidth = 
 }
 
 export function summaryLine(checks: readonly CheckResult[], ok: boolean, c: ChalkInstance): string {
-  const n = countStatuses(checks);
+  const accepted = checks.filter((check) => check.accepted !== undefined && check.status !== 'pass' && check.status !== 'skip').length;
+  const n = countStatuses(checks.filter((check) => check.accepted === undefined));
   const verdict = ok ? c.green.bold('OK') : c.red.bold('FAILED');
-  return `${verdict}  ${n.pass} passed, ${n.fail} failed, ${n.warn} warnings, ${n.skip} skipped`;
+  return `${verdict}  ${n.pass} passed, ${n.fail} failed, ${n.warn} warnings, ${n.skip} skipped${accepted ? `, ${accepted} accepted (baseline)` : ''}`;
 }
 
 /**
@@ -104,7 +106,7 @@ export function renderHuman(report: Report, c: ChalkInstance, strict: boolean, l
   if (report.checks.length) {
     const idWidth = Math.min(36, widest(report.checks.map((check) => check.id)));
     const findingsOnly = layout?.findingsFirst === true && report.command === 'check';
-    const listed = findingsOnly ? report.checks.filter((check) => check.status === 'fail' || check.status === 'warn') : report.checks;
+    const listed = findingsOnly ? report.checks.filter((check) => (check.status === 'fail' || check.status === 'warn') && check.accepted === undefined) : report.checks;
     const lines = [c.bold(findingsOnly ? 'Findings' : 'Checks'), ...listed.flatMap((check) => renderCheckLine(check, c, idWidth, layout))];
     if (findingsOnly) {
       if (listed.length === 0) lines.push(`  ${c.green('no failure and no warning')}`);

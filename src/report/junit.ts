@@ -51,7 +51,9 @@ function details(check: CheckResult): string {
 function testcase(check: CheckResult, warningsFail: boolean, seconds: number): string {
   const open = `    <testcase${attributes({ classname: groupOf(check.id), name: check.id, time: seconds.toFixed(3) })}>`;
   let body: string;
-  if (check.status === 'fail' || (check.status === 'warn' && warningsFail)) {
+  if (check.accepted !== undefined && (check.status === 'fail' || check.status === 'warn')) {
+    body = `      <skipped${attributes({ message: `${check.accepted}: ${check.message}` })}/>`;
+  } else if (check.status === 'fail' || (check.status === 'warn' && warningsFail)) {
     body = `      <failure${attributes({ message: check.message, type: check.status })}>${xmlText(details(check))}</failure>`;
   } else if (check.status === 'skip') {
     body = `      <skipped${attributes({ message: check.message })}/>`;
@@ -74,10 +76,12 @@ export interface JunitOptions {
 }
 
 export function renderJunit(report: Pick<Report, 'checks' | 'steps'>, options: JunitOptions): string {
+  // Findings a baseline accepts are reported as skipped, not failures (check --baseline).
   const failuresIn = (checks: readonly CheckResult[]) => {
-    const n = countStatuses(checks);
+    const n = countStatuses(checks.filter((check) => check.accepted === undefined));
     return n.fail + (options.warningsFail ? n.warn : 0);
   };
+  const skippedIn = (checks: readonly CheckResult[]) => checks.filter((check) => check.status === 'skip' || (check.accepted !== undefined && check.status !== 'pass')).length;
   const groups = new Map<string, CheckResult[]>();
   for (const check of report.checks) {
     const group = groupOf(check.id);
@@ -90,10 +94,10 @@ export function renderJunit(report: Pick<Report, 'checks' | 'steps'>, options: J
   const timestamp = (options.timestamp ?? new Date()).toISOString().replace(/\.\d{3}Z$/, '');
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites${attributes({ name: options.name, tests: report.checks.length, failures: failuresIn(report.checks), errors: 0, skipped: countStatuses(report.checks).skip, time: seconds })}>`,
+    `<testsuites${attributes({ name: options.name, tests: report.checks.length, failures: failuresIn(report.checks), errors: 0, skipped: skippedIn(report.checks), time: seconds })}>`,
   ];
   for (const [group, checks] of groups) {
-    lines.push(`  <testsuite${attributes({ name: group, tests: checks.length, failures: failuresIn(checks), errors: 0, skipped: countStatuses(checks).skip, time: 0, timestamp })}>`);
+    lines.push(`  <testsuite${attributes({ name: group, tests: checks.length, failures: failuresIn(checks), errors: 0, skipped: skippedIn(checks), time: 0, timestamp })}>`);
     for (const check of checks) lines.push(testcase(check, options.warningsFail, (options.msOf?.(check.id) ?? 0) / 1000));
     lines.push('  </testsuite>');
   }

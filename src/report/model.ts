@@ -37,7 +37,8 @@ export function countStatuses(checks: readonly CheckResult[]): Record<Status, nu
 
 /** 0 failures passes; with `strict`, warnings fail too (PRODUCT.md "Exit codes"). */
 export function isOk(report: Pick<Report, 'checks'>, strict: boolean): boolean {
-  return report.checks.every((c) => c.status !== 'fail' && !(strict && c.status === 'warn'));
+  // A finding the baseline accepts (check --baseline) is reported, and fails nothing.
+  return report.checks.every((c) => c.accepted !== undefined || (c.status !== 'fail' && !(strict && c.status === 'warn')));
 }
 
 export function emptyReport(command: string): Report {

@@ -46,6 +46,8 @@ function result(check: CheckResult, ruleIndex: number, options: SarifOptions) {
     locations: [{ physicalLocation: { artifactLocation: { uri: options.location } } }],
     // Stable across runs, so a code-scanning alert is updated rather than opened again.
     partialFingerprints: { 'oidcCheck/v1': `${check.id}@${options.location}` },
+    // A finding the baseline accepts is reported suppressed (check --baseline), as code scanning expects.
+    ...(check.accepted !== undefined ? { suppressions: [{ kind: 'external', justification: check.accepted }] } : {}),
   };
 }
 

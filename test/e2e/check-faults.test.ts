@@ -226,3 +226,38 @@ describe('check against an IdP that compares the redirect URI port too (no RFC 8
     }
   }, E2E_TIMEOUT);
 });
+
+describe('--baseline and --update-baseline', () => {
+  it('today\'s findings written with --update-baseline are accepted from then on (exit 0, marked in JSON, JUnit skipped, SARIF suppressed); a new one fails again', async () => {
+    const idp = await startProbeIdp({ faults: ['code_reusable'] });
+    const other = await startProbeIdp({ faults: ['code_reusable', 'token_ignores_redirect_uri'] });
+    try {
+      const baseline = join(dir, 'baseline.json');
+      const first = await check(idp, idp.clients.public, ['--baseline', baseline, '--update-baseline', '--only', 'probe.code_reuse,probe.redirect_uri_token']);
+      expect(first.result.code, first.result.stderr).toBe(0);
+      expect((await stat(baseline)).mode & 0o777).toBe(0o600);
+      const junit = join(dir, 'baseline.xml');
+      const sarif = join(dir, 'baseline.sarif');
+      const again = await check(idp, idp.clients.public, ['--baseline', baseline, '--only', 'probe.code_reuse,probe.redirect_uri_token', '--junit', junit, '--sarif', sarif]);
+      expect(again.result.code).toBe(0);
+      expect(again.doc.checks.find((c) => c.id === 'probe.code_reuse')).toMatchObject({ status: 'fail', accepted: expect.stringContaining('accepted in the baseline') });
+      expect(await readFile(junit, 'utf8')).toMatch(/<testcase[^>]*name="probe\.code_reuse"[^>]*>\s*<skipped message="accepted in the baseline/);
+      expect(JSON.parse(await readFile(sarif, 'utf8')).runs[0].results[0].suppressions).toEqual([{ kind: 'external', justification: expect.stringContaining('accepted in the baseline') }]);
+      // A finding the baseline does not list still fails the run.
+      const worse = await check(other, other.clients.public, ['--baseline', baseline, '--only', 'probe.code_reuse,probe.redirect_uri_token']);
+      expect(worse.result.code).toBe(1);
+      expect(worse.doc.checks.filter((c) => c.status === 'fail' && !(c as { accepted?: string }).accepted).map((c) => c.id)).toEqual(['probe.redirect_uri_token']);
+    } finally {
+      await idp.close();
+      await other.close();
+    }
+  }, E2E_TIMEOUT);
+
+  it('a baseline that cannot be used stops the run at once (exit 2), before any login', async () => {
+    const broken = join(dir, 'broken-baseline.json');
+    await writeFile(broken, '{"accepted": []}');
+    const result = await runCli(['check', '--issuer', 'http://127.0.0.1:9', '--client-id', 'x', '--baseline', broken], { env: env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/not an oidc-cli baseline/);
+  });
+});
