@@ -4,6 +4,7 @@ import { buildCli } from './cli.js';
 import type { CommandOutput, CommandRun, Context, GlobalOptions } from './commands/context.js';
 import { CliError, ReportedStop } from './errors.js';
 import type { HttpClient } from './http/types.js';
+import { FlowLog } from './core/flow-log.js';
 import { renderHuman, renderHumanLine } from './report/human.js';
 import { MIN_WIDTH, type Layout } from './report/layout.js';
 import { renderJson, renderJsonError } from './report/json.js';
@@ -176,8 +177,10 @@ export async function runCommand(name: string, options: Record<string, unknown>,
     verbose: globals.verbose,
   });
   let http: HttpClient | undefined;
+  const flowLog = new FlowLog();
   const context: Context = {
     globals,
+    flowLog,
     ui,
     version: packageVersion(),
     env: process.env,
@@ -187,6 +190,7 @@ export async function runCommand(name: string, options: Record<string, unknown>,
     },
     signal: abort.signal,
     addSecret: (value) => secrets.add(value),
+    mask: (text) => secrets.mask(text),
     async writeFile(path, text, flag) {
       const { writeReportFile } = await import('./report/write-file.js'); // only `check --junit/--sarif` write a file
       // A FIFO's reader is waited for no longer than the run's --timeout (or the default, from now).
@@ -208,6 +212,7 @@ export async function runCommand(name: string, options: Record<string, unknown>,
           warn: ui.warn,
           env: process.env,
           secrets,
+          onExchange: (exchange) => flowLog.exchange(exchange),
         });
       }
       return http;

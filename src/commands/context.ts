@@ -1,3 +1,4 @@
+import type { FlowLog } from '../core/flow-log.js';
 import type { HttpClient } from '../http/types.js';
 import type { Report } from '../report/model.js';
 import type { Ui } from '../ui/ui.js';
@@ -39,6 +40,10 @@ export interface Context {
    * --timeout (a FIFO no one reads fails at once); a write error is CliError OUTPUT (exit 3).
    */
   writeFile(path: string, text: string, flag: string): Promise<void>;
+  /** The output gate's masking alone, for a renderer that must mask before it escapes (--html). */
+  mask(text: string): string;
+  /** Every request and browser round trip of this run, in order (check/login --html, and their --json `flow`). */
+  flowLog: FlowLog;
   /** Aborted on Ctrl-C, so a waiting command can clean up (close its listener) before main exits 4. */
   signal: AbortSignal;
 }

@@ -4,6 +4,7 @@ import { buildAuthorizationUrl, isFrontChannelCredential } from './authorization
 import { startLoopback, type LoopbackOptions } from './loopback.js';
 import { createPkce, randomValue } from './pkce.js';
 import type { Browser } from './ports.js';
+import type { FlowLog } from './flow-log.js';
 
 /**
  * One authorization request without a person, for `check` and its probes: a loopback listener, the
@@ -32,6 +33,8 @@ export interface FrontChannelSettings {
   addSecret?: (value: string) => void;
   /** Registers a code or token that came back in the front channel. */
   addToken?: (value: string) => void;
+  /** The run's flow log (--html, --json `flow`): each leg is recorded as the browser's round trip. */
+  log?: FlowLog;
 }
 
 export interface AuthorizationVariant {
@@ -173,6 +176,7 @@ async function authorizeOnce(settings: FrontChannelSettings, variant: Authorizat
     const timeout = AbortSignal.timeout(waitMs);
     const received = listener.waitForCallback(AbortSignal.any([settings.signal, timeout]));
     received.catch(() => undefined);
+    const legEnded = settings.log?.frontChannel(url.toString(), { refuse: variant.refuse === true });
     const browser = await settings.browser.open(url.toString(), variant.refuse ? { refuse: true } : {});
     // The browser command ending is the signal that nothing more will come (an error page, usually):
     // a response already on its way still gets a moment to land before the leg is judged.
@@ -193,12 +197,14 @@ async function authorizeOnce(settings: FrontChannelSettings, variant: Authorizat
     });
     try {
       const callback = await Promise.race([received, ended, unusable]);
+      legEnded?.(callback);
       for (const [name, value] of callback.params) if (isFrontChannelCredential(name, value)) settings.addToken?.(value);
       callback.reply({ ok: true, title: 'oidc-cli check', message: 'The probe received this authorization response; the report is in the terminal.' });
       return { ...outcome, response: callback.params, noResponse: undefined };
     } catch (error) {
       if (settings.signal.aborted) throw new CliError('CANCELLED', 'check cancelled (Ctrl-C) while waiting for an authorization response');
       if (error instanceof CliError && error.code === 'USAGE') throw error; // the browser command cannot run at all
+      legEnded?.(undefined);
       const reason = timeout.aborted ? `nothing arrived at ${listener.redirect_uri} within ${humanDuration(waitMs / 1000)}` : (error as Error).message;
       return { ...outcome, response: undefined, noResponse: reason };
     } finally {

@@ -5,6 +5,7 @@ import type { AuthorizationRequest } from './authorization.js';
 import type { ClientCredentials } from './client-auth.js';
 import type { KeySource } from './jwt/types.js';
 import type { LoopbackOptions } from './loopback.js';
+import type { FlowLog } from './flow-log.js';
 import type { Browser, Ui } from './ports.js';
 import { timer, type StepTiming, type Timed } from './timing.js';
 
@@ -40,6 +41,8 @@ export interface LoginDeps {
   signal: AbortSignal;
   /** Aborted at the --timeout deadline of the whole login; default: settings.timeoutSeconds from now. */
   deadline?: AbortSignal;
+  /** The run's flow log (--html, --json `flow`): the browser's round trip is recorded there. */
+  log?: FlowLog;
 }
 
 /** What every step of one login shares: its settings, the checks so far, timings, redaction. */

@@ -209,6 +209,8 @@ async function waitForResponse(url: string, settings: LoginSettings, deps: Login
   const signal = AbortSignal.any([deps.signal, deadline]);
   const received = listener.waitForCallback(signal);
   received.catch(() => undefined);
+  const legEnded = deps.log?.frontChannel(url);
+  received.then(legEnded, () => legEnded?.(undefined));
   const browser = await deps.browser.open(url);
   deps.ui.step(`Waiting for the authorization response (timeout ${humanDuration(settings.timeoutSeconds)}, Ctrl-C to cancel)`);
   let waiting = true;

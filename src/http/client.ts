@@ -8,6 +8,7 @@ import { isLoopback } from './loopback.js';
 import { DeadlineError, mapTransportError } from './errors.js';
 import { createTracer } from './trace.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from '../util/json-depth.js';
+import { plainToken } from '../util/plain-token.js';
 import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from './types.js';
 
 export { isLoopback } from './loopback.js';
@@ -108,6 +109,16 @@ function parseJsonBody(url: string, status: number, headers: Record<string, stri
   return value;
 }
 
+/** The `error` code of an OAuth error answer (RFC 6749 §5.2), for the flow log: a short plain token or nothing. */
+function oauthErrorOf(status: number, headers: Record<string, string>, body: Buffer): string | undefined {
+  if (status < 400 || body.length > 16 * 1024 || !/json/i.test(headers['content-type'] ?? '')) return undefined;
+  try {
+    return plainToken((JSON.parse(body.toString('utf8')) as { error?: unknown } | null)?.error);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Rejects as soon as `signal` aborts, whatever `promise` does: undici's ProxyAgent can keep retrying a
  * tunnel that the proxy closes without ever settling the request, so the deadline must not depend on it.
@@ -174,6 +185,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const buffer = method === 'HEAD' ? Buffer.alloc(0) : await abortable(readCapped(res.body, maxBytes, url), signal);
       const elapsedMs = Math.round(performance.now() - started);
       tracer.response(res.statusCode, STATUS_CODES[res.statusCode] ?? '', elapsedMs, flat, buffer);
+      options.onExchange?.({ method, url, status: res.statusCode, oauthError: oauthErrorOf(res.statusCode, flat, buffer), startedAt: started, ms: elapsedMs });
       const date = flat.date ? new Date(flat.date) : undefined;
       const isRedirect = res.statusCode >= 300 && res.statusCode < 400;
       return {
@@ -197,6 +209,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       // When the run's budget (not this request's own timeout) ran out, name the budget the user gave.
       const mapped = mapTransportError(cause, url, left < (req.timeoutMs ?? options.timeoutMs) ? options.timeoutMs : timeoutMs);
       tracer.failure(mapped.message);
+      options.onExchange?.({ method, url, failure: mapped.code, startedAt: started, ms: Math.round(performance.now() - started) });
       throw mapped;
     } finally {
       clearTimeout(timer);

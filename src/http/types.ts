@@ -57,6 +57,20 @@ export interface HttpClient {
   close(): Promise<void>;
 }
 
+/** One request as the run's flow log records it (src/core/flow-log.ts): what identifies it, no content. */
+export interface HttpExchange {
+  method: string;
+  url: string;
+  status?: number;
+  /** The `error` member of a JSON error body (RFC 6749 §5.2), when it is a short plain code. */
+  oauthError?: string;
+  /** The CliError code when no answer came (NETWORK, PROTOCOL, CANCELLED). */
+  failure?: string;
+  /** performance.now() when the request was sent. */
+  startedAt: number;
+  ms: number;
+}
+
 export interface HttpClientOptions {
   /** Connect, header and body timeout, each, in milliseconds. */
   timeoutMs: number;
@@ -73,6 +87,8 @@ export interface HttpClientOptions {
   trace: (line: string) => void;
   warn: (line: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Told of every request once it has ended, answered or not (the run's flow log, for --html and --json). */
+  onExchange?: (exchange: HttpExchange) => void;
   /** The run's secret registry (main.ts); a client of its own when absent (unit tests). */
   secrets?: SecretRegistry;
 }

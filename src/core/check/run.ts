@@ -10,6 +10,7 @@ import { fetchJwks } from '../jwks.js';
 import { runLogin } from '../login-flow.js';
 import type { LoopbackOptions } from '../loopback.js';
 import type { Browser, Ui } from '../ports.js';
+import type { FlowLog } from '../flow-log.js';
 import { PROBES, type ProbeEnv } from '../probes/index.js';
 import type { TokenSet } from '../token-endpoint.js';
 import { clientCredentialsTokens } from '../client-credentials.js';
@@ -47,6 +48,8 @@ export interface CheckDeps {
   /** The browser for the login and the probes (--browser-command or $BROWSER): without it there is no user flow. */
   browser: Browser | undefined;
   signal: AbortSignal;
+  /** The run's flow log (--html, --json `flow`). */
+  log?: FlowLog;
 }
 
 export type GrantMode = 'authorization_code' | 'client_credentials' | 'none';
@@ -135,7 +138,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
             showTokens: settings.showTokens,
             insecure: settings.insecure === true,
           },
-          { http, ui: quiet, browser: deps.browser!, signal: deps.signal },
+          { http, ui: quiet, browser: deps.browser!, signal: deps.signal, log: deps.log },
         ),
       );
       // Discovery and JWKS were judged in phase 1 already.
@@ -173,6 +176,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
           trace: (line) => ui.trace(line),
           addSecret: (value) => http.addSecret(value),
           addToken: (value) => http.addToken(value),
+          log: deps.log,
         },
         settings.concurrency,
       )
