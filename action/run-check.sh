@@ -7,8 +7,9 @@ out="${RUNNER_TEMP:-$(mktemp -d)}"
 json="$out/oidc-check.json"
 junit="$out/oidc-check.xml"
 sarif="$out/oidc-check.sarif"
+html="$out/oidc-check.html"
 
-args=(check --issuer "$INPUT_ISSUER" --client-id "$INPUT_CLIENT_ID" --json --junit "$junit" --sarif "$sarif" --fail-on "${INPUT_FAIL_ON:-fail}")
+args=(check --issuer "$INPUT_ISSUER" --client-id "$INPUT_CLIENT_ID" --json --junit "$junit" --sarif "$sarif" --html "$html" --fail-on "${INPUT_FAIL_ON:-fail}")
 [ -n "${INPUT_BROWSER_COMMAND:-}" ] && args+=(--browser-command "$INPUT_BROWSER_COMMAND")
 [ -n "${INPUT_SCOPE:-}" ] && args+=(--scope "$INPUT_SCOPE")
 [ -n "${INPUT_ONLY:-}" ] && args+=(--only "$INPUT_ONLY")
@@ -21,6 +22,6 @@ export OIDC_CLIENT_SECRET="${INPUT_CLIENT_SECRET:-}"
 node "$here/bin/oidc-cli.js" "${args[@]}" > "$json"
 code=$?
 # Summary, annotations and outputs, whatever the exit code (the document is written for 3 and 4 too).
-node "$here/dist/src/github/action.js" "$json" "$junit" "$sarif"
+node "$here/dist/src/github/action.js" "$json" "$junit" "$sarif" "$html"
 [ -n "${GITHUB_OUTPUT:-}" ] && echo "exit-code=$code" >> "$GITHUB_OUTPUT"
 exit "$code"

@@ -159,6 +159,7 @@ Examples:
     .option('--param <key=value>', 'add or replace any authorization request parameter (repeatable)', collect)
     .addOption(new Option('--response-mode <mode>', 'how the IdP returns the response').choices(['query', 'form_post']))
     .option('--device', 'RFC 8628 device authorization: show a code to enter on another device, poll for the tokens (no listener)')
+    .option('--html <file>', 'also write one self-contained HTML page: a sequence diagram of the login as it happened, the checks with spec links and hints')
     .option('--no-diagnose', 'after a failed step, do not run the harmless experiments that name its cause (e.g. which client authentication works)')
     .addHelpText(
       'after',
@@ -171,7 +172,8 @@ Examples:
   $ oidc-cli login --issuer https://idp.example.com --client-id web --client-secret-file secret.txt --explain
   $ oidc-cli login --issuer https://idp.example.com --client-id my-cli --no-browser --timeout 2m
   $ oidc-cli login ... --browser-command "node test/support/browser.mjs" --json    headless, for CI
-  $ oidc-cli login ... --redirect-uri http://127.0.0.1:8765/callback --param ui_locales=fr`,
+  $ oidc-cli login ... --redirect-uri http://127.0.0.1:8765/callback --param ui_locales=fr
+  $ oidc-cli login ... --html login.html    a page to attach to a ticket: the flow as it ran, every check`,
     )
     .action(action('login'));
 
@@ -314,6 +316,7 @@ Examples:
     .option('--skip <ids>', 'leave out these check ids or groups (repeatable, comma-separated)', collect)
     .option('--junit <file>', 'also write a JUnit XML report (one testcase per check) to FILE, 0600')
     .option('--sarif <file>', 'also write a SARIF 2.1.0 log (a rule per check, a result per failure or warning) to FILE, for code scanning')
+    .option('--html <file>', 'also write one self-contained HTML page: a sequence diagram of the run as it happened, the checks with spec links and hints')
     .option('--baseline <file>', 'accept the findings listed in FILE (written by --update-baseline): reported as accepted, they fail nothing; new findings still do')
     .option('--update-baseline', 'write today\'s failures and warnings to the --baseline FILE (0600) as the accepted ones')
     .addOption(new Option('--fail-on <level>', 'exit 1 on failures only (default) or on warnings too').choices(['warn', 'fail']))
@@ -329,7 +332,8 @@ Examples:
       --browser-command "node ci/sign-in.mjs" --junit oidc-check.xml
   $ oidc-cli check --issuer https://idp.example.com --client-id svc --client-secret-file svc.secret   client credentials only
   $ oidc-cli check ... --only probe --json          the active probes alone, as JSON
-  $ oidc-cli check ... --skip probe.prompt_none --fail-on warn --destructive`,
+  $ oidc-cli check ... --skip probe.prompt_none --fail-on warn --destructive
+  $ oidc-cli check ... --sarif oidc.sarif --html oidc-check.html    for code scanning, and a page to read`,
     )
     .action(action('check'));
 

@@ -12,6 +12,7 @@ import { countStatuses, isOk, type Report, type Section } from '../report/model.
 import { resolveClient, type ClientFlags } from '../store/profiles.js';
 import { browserFor } from '../ui/browser.js';
 import type { Context } from './context.js';
+import { htmlPathOf, writeHtmlReport } from './html-file.js';
 import { DEFAULT_SCOPE, listenerFor } from './login-options.js';
 
 /** The client flags every issuer-facing command shares (issuer, client, secret, scope, redirect_uri), plus its own. */
@@ -24,6 +25,7 @@ export interface CheckOptions extends ClientFlags {
   skip?: string[];
   junit?: string;
   sarif?: string;
+  html?: string;
   failOn?: 'warn' | 'fail';
   baseline?: string;
   updateBaseline?: boolean;
@@ -79,6 +81,7 @@ export async function run(options: CheckOptions, context: Context): Promise<Repo
   const baselinePath = options.baseline === undefined ? undefined : resolve(options.baseline);
   const baseline = baselinePath !== undefined && !options.updateBaseline ? await readBaseline(baselinePath) : undefined;
   const sarifPath = options.sarif === undefined ? undefined : resolve(options.sarif);
+  const htmlPath = htmlPathOf(options.html);
   const settings = await settingsFrom(options, context);
   const http = await context.http({ timeoutSeconds: Math.min(30, settings.timeoutSeconds) });
   if (settings.client.client_secret) http.addSecret(settings.client.client_secret);
@@ -88,7 +91,7 @@ export async function run(options: CheckOptions, context: Context): Promise<Repo
   let outcome: CheckOutcome;
   try {
     const browser = settings.browserCommand ? browserFor({ noBrowser: false, command: settings.browserCommand, print: context.ui.trace }) : undefined;
-    outcome = await runCheck(settings, { http, ui: context.ui, browser, signal: context.signal });
+    outcome = await runCheck(settings, { http, ui: context.ui, browser, signal: context.signal, log: context.flowLog });
   } catch (error) {
     // Could not complete (exit 3 or 4): CI still gets a JUnit file that says why.
     if (junitPath !== undefined && error instanceof CliError && error.code !== 'USAGE' && error.code !== 'INPUT') {
@@ -98,9 +101,11 @@ export async function run(options: CheckOptions, context: Context): Promise<Repo
     if (sarifPath !== undefined && error instanceof CliError && error.code !== 'USAGE' && error.code !== 'INPUT') {
       await context.writeFile(sarifPath, renderSarifError(error.message, { toolVersion: context.version, exitCode: error.exitCode, location: discoveryUrls(settings.issuer).openid, warningsFail: context.globals.strict }, error.judged), '--sarif').catch((failure: Error) => context.ui.warn(failure.message));
     }
+    if (htmlPath !== undefined) await writeHtmlReport(htmlPath, 'check', settings.issuer, error, context);
     throw error;
   }
   const report = buildReport(settings, outcome, junitPath);
+  report.data.flow = context.flowLog.events;
   if (baselinePath !== undefined) await useBaseline(report, settings.issuer, baselinePath, baseline, context);
   if (junitPath !== undefined) {
     const probeMs = new Map<string, number>(outcome.probes.flatMap((probe) => probe.ids.map((id) => [id, probe.ms] as const)));
@@ -114,6 +119,7 @@ export async function run(options: CheckOptions, context: Context): Promise<Repo
     await context.writeFile(sarifPath, renderSarif(report, { toolVersion: context.version, location, exitCode, warningsFail: context.globals.strict }), '--sarif');
     context.ui.detail(`SARIF report written to ${sarifPath}`);
   }
+  if (htmlPath !== undefined) await writeHtmlReport(htmlPath, 'check', settings.issuer, report, context);
   return report;
 }
 

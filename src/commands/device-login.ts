@@ -24,7 +24,7 @@ export async function runDeviceLogin(options: LoginOptions, context: Context): P
   const c = new CheckRecorder();
   c.merge(result.checks);
   const { authorization, tokens } = result;
-  const data: Record<string, unknown> = { issuer: client.issuer, client_id: client.client_id, mode: 'device' };
+  const data: Record<string, unknown> = { issuer: client.issuer, client_id: client.client_id, mode: 'device', flow: context.flowLog.events };
   if (!authorization) return { command: 'login', checks: c.results, data, sections: [] };
   data.device_authorization = { user_code: authorization.user_code, verification_uri: authorization.verification_uri, verification_uri_complete: authorization.verification_uri_complete ?? null, expires_in: authorization.expires_in, interval: authorization.interval };
   data.polls = result.polls;

@@ -13,6 +13,8 @@ export const DEFAULT_SCOPE = 'openid profile email';
 /** The client flags every issuer-facing command shares (issuer, client, secret, scope, redirect_uri), plus its own. */
 export interface LoginOptions extends ClientFlags {
   port?: string;
+  /** --html FILE: the self-contained page of the run (commands/html-file.ts). */
+  html?: string;
   /** false with --no-diagnose. */
   diagnose?: boolean;
   listenIpv6?: boolean;

@@ -3,6 +3,7 @@ import { PROTECTED_PARAMETERS } from '../core/authorization.js';
 import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
 import { timeNotes } from '../core/jwt/claims.js';
 import { runLogin, type LoginResult, type LoginSettings } from '../core/login-flow.js';
+import type { FlowEvent } from '../core/flow-log.js';
 import type { Report, Section } from '../report/model.js';
 import { redact } from '../util/redact.js';
 import { CheckRecorder } from '../checks/recorder.js';
@@ -11,6 +12,7 @@ import { cacheReportData, cacheTokenResponse, entryFromTokens, flagLine, nothing
 import { resolveClient } from '../store/profiles.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS, humanDuration } from '../util/duration.js';
 import type { Context } from './context.js';
+import { htmlPathOf, writeHtmlReport } from './html-file.js';
 import { DEFAULT_SCOPE, listenerFor, type LoginOptions } from './login-options.js';
 import { show as showValue } from '../util/show.js';
 
@@ -57,16 +59,32 @@ async function settingsFrom(options: LoginOptions, context: Context): Promise<Lo
 }
 
 export async function run(options: LoginOptions, context: Context): Promise<Report> {
+  const htmlPath = htmlPathOf(options.html);
+  if (htmlPath === undefined) return login(options, context);
+  // The page is written whatever the end; the issuer named there is the one asked for until discovery says.
+  const asked = options.issuer ?? context.env.OIDC_ISSUER ?? '';
+  let report: Report;
+  try {
+    report = await login(options, context);
+  } catch (error) {
+    await writeHtmlReport(htmlPath, 'login', asked, error, context);
+    throw error;
+  }
+  await writeHtmlReport(htmlPath, 'login', typeof report.data.issuer === 'string' ? report.data.issuer : asked, report, context);
+  return report;
+}
+
+async function login(options: LoginOptions, context: Context): Promise<Report> {
   if (options.device) return (await import('./device-login.js')).runDeviceLogin(options, context);
   const settings = await settingsFrom(options, context);
   // Each request's own limit is never shorter than the whole login's, so the deadline (exit 4) fires first.
   const http = await context.http({ timeoutSeconds: Math.min(30, settings.timeoutSeconds + 1) });
   if (settings.client.client_secret) http.addSecret(settings.client.client_secret);
   const deadline = AbortSignal.timeout(settings.timeoutSeconds * 1000);
-  const result = await untilCancelled(runLogin(settings, { http, ui: context.ui, browser: browserFor({ ...settings.browser, print: context.ui.prompt }), signal: context.signal, deadline }), settings.timeoutSeconds, context.signal, deadline);
+  const result = await untilCancelled(runLogin(settings, { http, ui: context.ui, browser: browserFor({ ...settings.browser, print: context.ui.prompt }), signal: context.signal, deadline, log: context.flowLog }), settings.timeoutSeconds, context.signal, deadline);
   const cache = await cacheTokens(settings, result, context);
   if (result.stoppedAt) context.ui.warn(`login stopped: ${result.stoppedAt}`);
-  return buildReport(settings, result, cache);
+  return buildReport(settings, result, cache, context.flowLog.events);
 }
 
 /**
@@ -106,7 +124,7 @@ function notesOf(payload: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(notes).map(([claim, note]) => [claim, `${note.iso} (${note.relative})`]));
 }
 
-function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheOutcome | undefined): Report {
+function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheOutcome | undefined, flow: readonly FlowEvent[]): Report {
   const show = (value: string | undefined) => (value === undefined ? undefined : redact(value, settings.showTokens));
   const t = result.tokens;
   const tokens = t && { token_type: t.token_type, expires_in: t.expires_in, scope: t.scope, access_token: show(t.access_token), refresh_token: show(t.refresh_token), id_token: show(t.id_token) };
@@ -124,6 +142,7 @@ function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheO
     access_token: t && (result.accessToken ? { kind: 'jwt', header: result.accessToken.header, payload: result.accessToken.payload, signature_verified: result.accessToken.signature.verified } : { kind: 'opaque' }),
     userinfo: result.userinfo,
     cache: cacheReportData(cache),
+    flow,
   };
   const sections: Section[] = [
     {

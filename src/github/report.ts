@@ -52,8 +52,8 @@ export function summary(document: CheckDocument): string {
 }
 
 /** `name=value` lines for $GITHUB_OUTPUT (values here never hold a newline). */
-export function outputs(document: CheckDocument, files: { json: string; junit: string; sarif: string }): string {
+export function outputs(document: CheckDocument, files: { json: string; junit: string; sarif: string; html: string }): string {
   const failed = document.checks.filter((check) => check.status === 'fail' && check.accepted === undefined).length;
   const warned = document.checks.filter((check) => check.status === 'warn' && check.accepted === undefined).length;
-  return [`ok=${document.ok}`, `failed=${failed}`, `warnings=${warned}`, `json=${files.json}`, `junit=${files.junit}`, `sarif=${files.sarif}`].join('\n') + '\n';
+  return [`ok=${document.ok}`, `failed=${failed}`, `warnings=${warned}`, `json=${files.json}`, `junit=${files.junit}`, `sarif=${files.sarif}`, `html=${files.html}`].join('\n') + '\n';
 }

@@ -50,7 +50,7 @@ async function runAction(fault: ProbeFault | undefined, inputs: Record<string, s
 }
 
 describe('the GitHub Action run step', () => {
-  it('a failing IdP: exit 1, an error annotation per failed check, a summary with the table, the outputs and the three files', { timeout: 120_000 }, async () => {
+  it('a failing IdP: exit 1, an error annotation per failed check, a summary with the table, the outputs and the four files', { timeout: 120_000 }, async () => {
     const run = await runAction('code_reusable');
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^::error title=probe\.code_reuse \(RFC 6749 §4\.1\.2[^)]*\)::the same code redeemed a second time: accepted/m);
@@ -59,7 +59,8 @@ describe('the GitHub Action run step', () => {
     expect(run.output).toMatch(/^ok=false$/m);
     expect(run.output).toMatch(/^failed=1$/m);
     expect(run.output).toMatch(/^exit-code=1$/m);
-    for (const name of ['oidc-check.json', 'oidc-check.xml', 'oidc-check.sarif']) expect((await readFile(join(run.runner, name), 'utf8')).length, name).toBeGreaterThan(100);
+    expect(run.output).toMatch(/^html=.*\/oidc-check\.html$/m);
+    for (const name of ['oidc-check.json', 'oidc-check.xml', 'oidc-check.sarif', 'oidc-check.html']) expect((await readFile(join(run.runner, name), 'utf8')).length, name).toBeGreaterThan(100);
     // The client secret went through the environment: it is in no file the runner keeps.
     expect(run.summary + run.output + run.stdout).not.toContain(run.secret);
   });
