@@ -7,6 +7,7 @@
 import { CliError } from '../../src/errors.js';
 import type { Browser, LaunchedBrowser, OpenOptions } from '../../src/core/ports.js';
 import { signIn, type SignInOptions } from './http-browser.mjs';
+import { browse } from './scripted-idp.js';
 
 export interface HttpBrowser extends Browser {
   /** Every URL handed to the browser, in order. */
@@ -14,14 +15,23 @@ export interface HttpBrowser extends Browser {
 }
 
 export function httpBrowser(options: Omit<SignInOptions, 'signal'> & { timeoutMs?: number } = {}): HttpBrowser {
+  // A probe asking the sign-in to be refused: pressed as browser.mjs does for OIDC_CLI_SIGN_IN=deny.
+  return walkingBrowser((url, openOptions) => signIn(url, { ...options, ...(openOptions.refuse ? { deny: true } : {}), signal: AbortSignal.timeout(options.timeoutMs ?? 15_000) }));
+}
+
+/** The no-JavaScript browser of scripted-idp.ts (its `browse` command), in-process. */
+export function scriptedBrowser(): HttpBrowser {
+  return walkingBrowser((url) => browse(url));
+}
+
+function walkingBrowser(walkTo: (url: string, options: OpenOptions) => Promise<unknown>): HttpBrowser {
   const opened: string[] = [];
   return {
     opened,
     async open(url: string, openOptions: OpenOptions = {}): Promise<LaunchedBrowser> {
       opened.push(url);
       let stopped = false;
-      // A probe asking the sign-in to be refused: pressed as browser.mjs does for OIDC_CLI_SIGN_IN=deny.
-      const walk = signIn(url, { ...options, ...(openOptions.refuse ? { deny: true } : {}), signal: AbortSignal.timeout(options.timeoutMs ?? 15_000) });
+      const walk = walkTo(url, openOptions);
       const exited = walk.then(() => 0, () => 1);
       const failed = walk.then(
         () => new Promise<never>(() => undefined),

@@ -308,7 +308,7 @@ export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}
 }
 
 /** The no-JavaScript browser for this IdP (see the header comment). Exit 0 once the response is delivered. */
-async function browse(authorizationUrl: string): Promise<void> {
+export async function browse(authorizationUrl: string): Promise<void> {
   const first = await fetch(authorizationUrl, { redirect: 'manual' });
   const location = first.headers.get('location');
   if (!location) throw new Error(`no redirect from the authorization endpoint (HTTP ${first.status})`);
