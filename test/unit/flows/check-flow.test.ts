@@ -160,6 +160,35 @@ describe('runCheck in-process: an IdP without the RFC 8252 §7.3 any-port rule',
 describe('runCheck in-process against a purpose-built IdP with one fault', () => {
   const basic = (probeIdp: Awaited<ReturnType<typeof startProbeIdp>>) => ({ client_id: probeIdp.clients.basic.client_id, client_secret: probeIdp.clients.basic.client_secret, method: 'client_secret_basic' as const });
   const publicClient = (probeIdp: Awaited<ReturnType<typeof startProbeIdp>>) => ({ client_id: probeIdp.clients.public.client_id, method: 'none' as const });
+  it('the fixture without a fault is right: public and confidential clients, every probe passes (exit 0)', async () => {
+    const probeIdp = await startProbeIdp();
+    try {
+      for (const client of [publicClient(probeIdp), basic(probeIdp)]) {
+        const { outcome } = await check(httpBrowser(), { issuer: probeIdp.issuer, client });
+        expect(outcome.checks.filter((c) => c.status === 'fail')).toEqual([]);
+        for (const c of outcome.checks.filter((x) => x.id.startsWith('probe.'))) {
+          // No consent page to refuse on: the refusal probe says it could not be tried.
+          const skipped = (c.id === 'probe.client_secret_wrong' && client.method === 'none') || c.id === 'probe.consent_denied';
+          expect([client.method, c.id, c.status]).toEqual([client.method, c.id, skipped ? 'skip' : 'pass']);
+        }
+        expect(isOk(outcome, false)).toBe(true);
+      }
+    } finally {
+      await probeIdp.close();
+    }
+  });
+
+  it('with a consent page: the browser is asked to refuse and the refusal comes back as error=access_denied; every other probe still signs in', async () => {
+    const probeIdp = await startProbeIdp({ faults: ['consent_page'] });
+    try {
+      const { outcome } = await check(httpBrowser(), { issuer: probeIdp.issuer, client: basic(probeIdp) });
+      expect(outcome.checks.filter((c) => c.status === 'fail')).toEqual([]);
+      expect(byId(outcome.checks)['probe.consent_denied']).toMatchObject({ status: 'pass', message: expect.stringMatching(/error=access_denied/) });
+    } finally {
+      await probeIdp.close();
+    }
+  });
+
   const cases: Array<{ fault: ProbeFault; failing: string[]; warned?: string[]; confidential?: boolean; message?: RegExp }> = [
     { fault: 'pkce_not_enforced', failing: ['probe.pkce_downgrade', 'probe.pkce_missing', 'probe.pkce_wrong'], warned: ['probe.pkce_plain', 'probe.pkce_required'] },
     { fault: 'code_reusable', failing: ['probe.code_reuse'], message: /second time: accepted, HTTP 200 with an access_token/ },
