@@ -1,6 +1,8 @@
 // The token lifecycle judges every value an IdP sends (issue: "No internal error from anything a
 // server sends"): odd types and out-of-range numbers are failed checks with exit 1, and a refresh
 // keeps what the IdP returned (the rotated refresh token) even when the answer fails its checks.
+// The value tables of client credentials, introspection and device authorization run in-process
+// (test/unit/flows/lifecycle-values.test.ts); one row each stays here for the binary's exit code.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,21 +49,13 @@ const cached = () => loadTokens({ issuer: idp!.issuer, client_id: env.OIDC_CLIEN
 const JOSE_HEADER = Buffer.from(JSON.stringify({ alg: 'RSA-OAEP', enc: 'A256GCM' })).toString('base64url');
 
 describe('refresh: the rotated refresh token is saved before anything that could fail', () => {
+  // The table of hostile values runs in-process (test/unit/flows/lifecycle-values.test.ts), where each
+  // also hands the rotated refresh token to the caller; here, two rows through the binary: the token is
+  // really saved to the cache, and the next refresh works with it.
   const CASES: Array<[string, LifecycleFaults, string]> = [
     ['expires_in 1e300', { refreshResponse: { expires_in: 1e300 } }, 'token_response.expires_in'],
-    ['expires_in a string', { refreshResponse: { expires_in: 'NaN' } }, 'token_response.expires_in'],
-    ['expires_in an object', { refreshResponse: { expires_in: HOSTILE } }, 'token_response.expires_in'],
-    ['expires_in negative', { refreshResponse: { expires_in: -300 } }, 'token_response.expires_in'],
-    ['scope an object', { refreshResponse: { scope: HOSTILE } }, 'token_response.member_types'],
-    ['ID token exp 1e20', { refreshIdTokenClaims: { exp: 1e20 } }, 'id_token.exp_horizon'],
-    ['ID token iat 1e300', { refreshIdTokenClaims: { iat: 1e300 } }, 'id_token.iat'],
-    ['ID token sub an object', { refreshIdTokenClaims: { sub: HOSTILE } }, 'id_token.sub'],
-    ['ID token aud an object', { refreshIdTokenClaims: { aud: HOSTILE, iss: HOSTILE } }, 'id_token.iss'],
     // An ID token is never "opaque": whatever its shape, it is judged and fails (it passed unread before).
     ['ID token of 6 parts', { refreshResponse: { id_token: `${JOSE_HEADER}.YQ.YQ.YQ.YQ.YQ` } }, 'id_token.format'],
-    ['ID token not a token at all', { refreshResponse: { id_token: 'garbage' } }, 'id_token.format'],
-    ['ID token with an object alg', { refreshResponse: { id_token: `${Buffer.from(JSON.stringify({ alg: { x: 1 }, enc: 'A256GCM' })).toString('base64url')}.YQ.YQ.YQ.YQ` } }, 'id_token.jwe'],
-    ['ID token with a number alg', { refreshResponse: { id_token: `${Buffer.from(JSON.stringify({ alg: 123 })).toString('base64url')}.e30.YQ` } }, 'id_token.alg'],
   ];
   it.each(CASES)('%s → %s fails, exit 1; the next refresh works with the saved token', async (_name, faults, id) => {
     const before = await setup(faults, 'cli-public');
@@ -104,11 +98,6 @@ describe('refresh: the rotated refresh token is saved before anything that could
 describe('token --grant client_credentials', () => {
   it.each([
     ['expires_in 1e300', { expires_in: 1e300 }, 'token_response.expires_in'],
-    ['expires_in a string', { expires_in: 'soon' }, 'token_response.expires_in'],
-    ['expires_in an object', { expires_in: HOSTILE }, 'token_response.expires_in'],
-    ['expires_in negative', { expires_in: -1 }, 'token_response.expires_in'],
-    ['token_type an object', { token_type: HOSTILE }, 'token_response.token_type'],
-    ['access_token an object', { access_token: HOSTILE }, 'token_response.access_token'],
   ] as Array<[string, Record<string, unknown>, string]>)('%s → %s fails, exit 1', async (_name, clientCredentialsResponse, id) => {
     await setup({ clientCredentialsResponse });
     const result = await run(['token', '--grant', 'client_credentials']);
@@ -127,11 +116,6 @@ describe('userinfo and introspection', () => {
 
   it.each([
     ['exp 1e300', { exp: 1e300 }, 'introspection.member_types'],
-    ['exp a string', { exp: 'tomorrow' }, 'introspection.member_types'],
-    ['iat an object', { iat: HOSTILE }, 'introspection.member_types'],
-    ['sub an object', { sub: HOSTILE, client_id: HOSTILE }, 'introspection.member_types'],
-    ['active the string "true"', { active: 'true' }, 'introspection.active_boolean'],
-    ['active an object', { active: HOSTILE }, 'introspection.active_boolean'],
   ] as Array<[string, Record<string, unknown>, string]>)('introspection answering %s → %s fails, exit 1', async (_name, introspectionResponse, id) => {
     await setup({ introspectionResponse });
     const result = await run(['introspect', '--no-probes']);
@@ -151,14 +135,6 @@ describe('login --device', () => {
 
   it.each([
     ['expires_in 1e300', { expires_in: 1e300 }],
-    ['expires_in a string', { expires_in: '600' }],
-    ['expires_in an object', { expires_in: HOSTILE }],
-    ['expires_in negative', { expires_in: -1 }],
-    ['interval 1e300', { interval: 1e300 }],
-    ['interval a fraction of a second', { interval: 0.001 }],
-    ['interval an object', { interval: HOSTILE }],
-    ['interval negative', { interval: -5 }],
-    ['user_code an object', { user_code: HOSTILE }],
   ] as Array<[string, Record<string, unknown>]>)('a device authorization with %s: device.authorization_response fails, exit 1, nothing polled', async (_name, deviceResponse) => {
     await setup({ deviceResponse }, 'cli-public');
     const result = await device();
