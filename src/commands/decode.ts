@@ -3,6 +3,7 @@ import { CliError, inputError, usageError } from '../errors.js';
 import type { KeySource, ValidateOptions, ValidationResult } from '../core/jwt/types.js';
 import { formatFailure, validateJwt } from '../core/jwt/validate.js';
 import { timeNotes } from '../core/jwt/claims.js';
+import { isCompactShape, isTokenText, MAX_TOKEN_BYTES } from '../core/jwt/parse.js';
 import type { Report, Section } from '../report/model.js';
 import { nonBlankLines } from '../util/lines.js';
 import type { CommandOutput, Context } from './context.js';
@@ -187,5 +188,35 @@ export async function run(options: DecodeOptions, context: Context): Promise<Com
     const now = Date.now() / 1000;
     return decodeReport(await validateJwt(first[0]!.line, { ...prepared, now }), now);
   }
-  return decodeLines(first, lines, prepared);
+  const wrapped = await joinWrapped(first, lines, context.ui.warn);
+  if (typeof wrapped === 'string') {
+    const now = Date.now() / 1000;
+    return decodeReport(await validateJwt(wrapped, { ...prepared, now }), now);
+  }
+  return decodeLines(wrapped, lines, prepared);
+}
+
+type Line = { line: string; number: number };
+
+/**
+ * One token broken across lines on stdin (pasted from a wrapped terminal or an e-mail) rather than a
+ * batch: the lines after the first are pieces (base64url and dots) that do not start a token of their
+ * own ("eyJ", a JOSE header), and together they make one compact token. Returns that token, or the
+ * lines read so far for the batch when the input is not one.
+ */
+async function joinWrapped(first: Line[], rest: AsyncIterator<Line>, warn: (line: string) => void): Promise<string | Line[]> {
+  const piece = (line: Line) => line.line.trim();
+  const continues = (line: Line) => isTokenText(piece(line)) && !piece(line).startsWith('eyJ');
+  if (!isTokenText(piece(first[0]!)) || !continues(first[1]!)) return first;
+  const read = [...first];
+  let size = piece(first[0]!).length + piece(first[1]!).length;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) {
+    read.push(next.value);
+    size += piece(next.value).length;
+    if (!continues(next.value) || size > MAX_TOKEN_BYTES) return read;
+  }
+  const token = read.map(piece).join('');
+  if (!isCompactShape(token)) return read;
+  warn(`the token on stdin is broken across ${read.length} lines: read as one`);
+  return token;
 }

@@ -37,9 +37,34 @@ describe('mistakes users make', () => {
     expect(result.stderr).toMatch(/cannot read --jwks file .*no-such-keys\.json: no such file \(ENOENT\)/);
   });
 
-  it('a token pasted with its quotes still decodes', async () => {
-    const token = `${b64u('{"alg":"none"}')}.${b64u('{"sub":"u"}')}.`;
-    const result = await run(['decode', '--json', `"${token}"`]);
-    expect(result.json<{ payload: { sub: string } }>().payload.sub).toBe('u');
+  const token = `${b64u('{"alg":"RS256","kid":"k1"}')}.${b64u('{"sub":"u","iss":"https://idp.example.com"}')}.${b64u('s'.repeat(256))}`;
+
+  it('a token pasted with its quotes, double or single, still decodes', async () => {
+    for (const quoted of [`"${token}"`, `'${token}'`]) {
+      const result = await run(['decode', '--json', quoted]);
+      expect([quoted[0], result.json<{ payload: { sub: string } }>().payload.sub]).toEqual([quoted[0], 'u']);
+    }
+  });
+
+  it('a token broken across lines (a wrapped terminal, an e-mail) is joined: as an argument and on stdin', async () => {
+    const wrapped = token.match(/.{1,76}/g)!.join('\n');
+    const argument = await run(['decode', '--json', wrapped]);
+    expect(argument.json<{ payload: { sub: string } }>().payload.sub).toBe('u');
+    // On stdin, lines that are each a piece of one token (none a token alone) are that one token.
+    const piped = await runCli(['decode', '--json', '-'], { env: env(), stdin: `${wrapped}\n` });
+    expect(piped.stderr).toMatch(/the token on stdin is broken across \d+ lines: read as one/);
+    expect(piped.json<{ payload: { sub: string } }>().payload.sub).toBe('u');
+    // Lines that are whole tokens stay a batch, one result a line.
+    const batch = await runCli(['decode', '--json', '-'], { env: env(), stdin: `${token}\n${token}\n` });
+    expect(batch.stdout.trim().split('\n')).toHaveLength(2);
+  });
+
+  it('a token cut short says so, with what a whole one looks like (exit 2)', async () => {
+    for (const cut of [token.slice(0, token.indexOf('.') + 10), token.slice(0, 30)]) {
+      const result = await run(['decode', cut]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/not a JWT: expected 3 dot-separated parts \(JWS\) or 5 \(JWE\), got [12]/);
+      expect(result.stderr).toMatch(/hint: it starts like a JWT header \(eyJ…\) and stops short: copy the whole token, header\.payload\.signature/);
+    }
   });
 });

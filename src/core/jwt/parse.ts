@@ -45,14 +45,32 @@ function decodeJsonObject(bytes: Buffer, name: string): { value: Record<string, 
   return { value: value as Record<string, unknown>, text };
 }
 
-/** Removes what people paste around a token: whitespace, quotes, an "Authorization: Bearer " prefix. */
+/**
+ * Removes what people paste around a token: whitespace, double or single quotes, an "Authorization:
+ * Bearer " prefix; and joins a token broken across lines (a wrapped terminal or e-mail): a compact JWS
+ * or JWE never holds whitespace, so where everything else is base64url and dots, the breaks were not
+ * part of it.
+ */
 export function cleanTokenInput(input: string): string {
-  return input
+  const token = input
     .trim()
     .replace(/^authorization:\s*/i, '')
     .replace(/^bearer\s+/i, '')
     .replace(/^"(.*)"$/s, '$1')
+    .replace(/^'(.*)'$/s, '$1')
     .trim();
+  return /\s/.test(token) && isTokenText(token.replace(/\s+/g, '')) ? token.replace(/\s+/g, '') : token;
+}
+
+/** Only what a compact JWS or JWE is made of: base64url and dots (padding tolerated, judged later). */
+export function isTokenText(text: string): boolean {
+  return /^[A-Za-z0-9_\-.=]+$/.test(text);
+}
+
+/** A compact JWS has 3 dot-separated parts, a JWE 5. */
+export function isCompactShape(text: string): boolean {
+  const dots = text.split('.').length - 1;
+  return dots === 2 || dots === 4;
 }
 
 /**
@@ -79,7 +97,12 @@ export function parseJwt(raw: string): ParsedJwt {
   if (token.length > MAX_TOKEN_BYTES) throw inputError(`token is ${token.length} bytes; refusing more than ${MAX_TOKEN_BYTES}`);
   const parts = token.split('.');
   if (parts.length !== 3 && parts.length !== 5) {
-    throw inputError(`not a JWT: expected 3 dot-separated parts (JWS) or 5 (JWE), got ${parts.length}`);
+    // "eyJ" is base64url of '{"': a header that starts right and stops short is a token cut in the copy.
+    const cutShort = parts.length < 3 && token.startsWith('eyJ');
+    throw inputError(
+      `not a JWT: expected 3 dot-separated parts (JWS) or 5 (JWE), got ${parts.length}`,
+      cutShort ? 'it starts like a JWT header (eyJ…) and stops short: copy the whole token, header.payload.signature (a terminal, a log or a form may have cut it)' : undefined,
+    );
   }
   const kind = parts.length === 3 ? 'jws' : 'jwe';
   const nonCanonicalParts: string[] = [];

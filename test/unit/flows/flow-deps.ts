@@ -3,6 +3,8 @@
  * loopback), a Ui that records what it was told, and the in-process HTTP browser. No binary is spawned.
  */
 import { Chalk } from 'chalk';
+import type { ClientCredentials } from '../../../src/core/client-auth.js';
+import type { LoginSettings } from '../../../src/core/login-flow.js';
 import { createHttpClient } from '../../../src/http/client.js';
 import type { Ui } from '../../../src/core/ports.js';
 
@@ -27,4 +29,20 @@ export function recordingUi(): RecordingUi {
 
 export function testHttp(ui: Ui) {
   return createHttpClient({ timeoutMs: 5_000, caFile: undefined, insecure: false, verbose: 0, showTokens: false, trace: ui.trace, warn: ui.warn, env: {} });
+}
+
+/** What `oidc-cli login` would decide from bare flags: a random loopback port, query response mode, diagnosis on. */
+export function loginSettings(issuer: string, client: ClientCredentials, overrides: Partial<LoginSettings> = {}): LoginSettings {
+  return {
+    issuer,
+    client,
+    scope: 'openid profile email',
+    listener: { host: '127.0.0.1', port: 0, path: '/callback' },
+    request: { response_mode: 'query', extra: [] },
+    timeoutSeconds: 20,
+    clockSkew: 60,
+    showTokens: false,
+    diagnose: true,
+    ...overrides,
+  };
 }

@@ -11,7 +11,7 @@ import { openIssuerSession, type IssuerSession } from '../../../src/core/session
 import type { TokenSet } from '../../../src/core/token-endpoint.js';
 import { httpBrowser } from '../../support/http-browser-port.js';
 import { startIdp, type Idp } from '../../support/idp.js';
-import { recordingUi, testHttp } from './flow-deps.js';
+import { loginSettings, recordingUi, testHttp } from './flow-deps.js';
 
 let idp: Idp;
 const closers: Array<() => Promise<void>> = [];
@@ -35,7 +35,7 @@ async function session(client: { client_id: string; client_secret?: string } = i
 
 async function signedIn(s: IssuerSession): Promise<TokenSet> {
   const result = await runLogin(
-    { issuer: idp.issuer, client: s.client, scope: 'openid profile email', listener: { host: '127.0.0.1', port: 0, path: '/callback' }, request: { response_mode: 'query', extra: [] }, timeoutSeconds: 20, clockSkew: 60, showTokens: false },
+    loginSettings(idp.issuer, s.client),
     { http: s.http, ui: s.ui, browser: httpBrowser(), signal: new AbortController().signal },
   );
   expect(result.tokens).toBeDefined();

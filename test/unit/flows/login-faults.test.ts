@@ -2,27 +2,17 @@
 // misbehaviour is caught by its own check id (CHECKS.md). The binary's part of the same story (exit 1,
 // the login kept in the cache flagged with those ids, what stderr says) is test/e2e/login-faults.test.ts.
 import { describe, expect, it } from 'vitest';
-import { runLogin, type LoginSettings } from '../../../src/core/login-flow.js';
+import { runLogin } from '../../../src/core/login-flow.js';
 import { isOk } from '../../../src/report/model.js';
 import { scriptedBrowser } from '../../support/http-browser-port.js';
 import { withScriptedIdp, type Fault } from '../../support/scripted-idp.js';
-import { recordingUi, testHttp } from './flow-deps.js';
+import { loginSettings, recordingUi, testHttp } from './flow-deps.js';
 
 async function loginAgainst(fault: Fault) {
   return withScriptedIdp(fault, async (idp) => {
     const ui = recordingUi();
     const http = testHttp(ui);
-    const settings: LoginSettings = {
-      issuer: idp.issuer,
-      client: { client_id: idp.client_id, method: 'none' },
-      scope: 'openid profile email',
-      listener: { host: '127.0.0.1', port: 0, path: '/callback' },
-      request: { response_mode: 'query', extra: [] },
-      timeoutSeconds: 20,
-      clockSkew: 60,
-      showTokens: false,
-      diagnose: true,
-    };
+    const settings = loginSettings(idp.issuer, { client_id: idp.client_id, method: 'none' });
     try {
       return { result: await runLogin(settings, { http, ui, browser: scriptedBrowser(), signal: new AbortController().signal }), ui };
     } finally {

@@ -10,7 +10,7 @@ import { runLogin, type LoginDeps, type LoginSettings } from '../../../src/core/
 import { isOk } from '../../../src/report/model.js';
 import { httpBrowser, type HttpBrowser } from '../../support/http-browser-port.js';
 import { startIdp, type Idp } from '../../support/idp.js';
-import { recordingUi, testHttp, type RecordingUi } from './flow-deps.js';
+import { loginSettings, recordingUi, testHttp, type RecordingUi } from './flow-deps.js';
 
 // RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding; these need it.
 const ODD_CLIENT = { client_id: 'odd client:1', client_secret: 'p@ss w:rd+/%~' };
@@ -26,18 +26,7 @@ afterAll(async () => {
 });
 
 function settings(overrides: Partial<LoginSettings> = {}): LoginSettings {
-  return {
-    issuer: idp.issuer,
-    client: { client_id: idp.clients.public.client_id, method: 'none' },
-    scope: 'openid profile email',
-    listener: { host: '127.0.0.1', port: 0, path: '/callback' },
-    request: { response_mode: 'query', extra: [] },
-    timeoutSeconds: 20,
-    clockSkew: 60,
-    showTokens: false,
-    diagnose: true,
-    ...overrides,
-  };
+  return loginSettings(idp.issuer, { client_id: idp.clients.public.client_id, method: 'none' }, overrides);
 }
 
 async function login(browser: HttpBrowser, overrides: Partial<LoginSettings> = {}, clock: Pick<LoginDeps, 'now'> = {}) {
