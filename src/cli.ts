@@ -321,6 +321,8 @@ Examples:
     .option('--update-baseline', 'write today\'s failures and warnings to the --baseline FILE (0600) as the accepted ones')
     .addOption(new Option('--fail-on <level>', 'exit 1 on failures only (default) or on warnings too').choices(['warn', 'fail']))
     .option('--concurrency <n>', 'browser runs at once for the probes (default 4)')
+    .option('--other-client-id <id>', 'a second confidential client of the same IdP: it must not be able to introspect this client\'s tokens (introspection.other_client)')
+    .option('--other-client-secret-file <file>', 'the second client\'s secret')
     .addHelpText(
       'after',
       `

@@ -2,6 +2,7 @@ import { DEFAULT_CLOCK_SKEW_SECONDS } from '../util/duration.js';
 import { resolve } from 'node:path';
 import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
 import { runCheck, type CheckOutcome, type CheckSettings } from '../core/check/run.js';
+import type { SessionClient } from '../core/session.js';
 import { discoveryUrls } from '../core/discovery.js';
 import { selection } from '../core/check/select.js';
 import { CliError, usageError } from '../errors.js';
@@ -9,7 +10,7 @@ import { renderJunit, renderJunitError } from '../report/junit.js';
 import { renderSarif, renderSarifError } from '../report/sarif.js';
 import { applyBaseline, baselineOf, parseBaseline, type Baseline } from '../report/baseline.js';
 import { countStatuses, isOk, type Report, type Section } from '../report/model.js';
-import { resolveClient, type ClientFlags } from '../store/profiles.js';
+import { readSecretFile, resolveClient, type ClientFlags } from '../store/profiles.js';
 import { browserFor } from '../ui/browser.js';
 import type { Context } from './context.js';
 import { htmlPathOf, writeHtmlReport } from './html-file.js';
@@ -31,6 +32,8 @@ export interface CheckOptions extends ClientFlags {
   updateBaseline?: boolean;
   concurrency?: string;
   clockSkew?: number;
+  otherClientId?: string;
+  otherClientSecretFile?: string;
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 120;
@@ -61,7 +64,17 @@ async function settingsFrom(options: CheckOptions, context: Context): Promise<Ch
     concurrency,
     select,
     insecure: context.globals.insecure,
+    otherClient: await otherClientFrom(options, context),
   };
+}
+
+/** --other-client-id with --other-client-secret-file: a second confidential client, for introspection.other_client. */
+async function otherClientFrom(options: CheckOptions, context: Context): Promise<SessionClient | undefined> {
+  if (options.otherClientId === undefined && options.otherClientSecretFile === undefined) return undefined;
+  if (!options.otherClientId || !options.otherClientSecretFile) throw usageError('--other-client-id and --other-client-secret-file go together: a second confidential client of the same IdP');
+  const client_secret = await readSecretFile(options.otherClientSecretFile, context.ui.warn);
+  context.addSecret(client_secret);
+  return { client_id: options.otherClientId, client_secret };
 }
 
 /**

@@ -54,6 +54,23 @@ export function judgeUnauthenticated(answer: IntrospectionAnswer, c: CheckRecord
   else c.pass('introspection.requires_auth', `without client authentication: ${answer.status}${answer.body?.active === false ? ' {"active": false}' : ''}, no token data`);
 }
 
+/**
+ * RFC 7662 §2.2 and §4: the IdP decides which callers may learn about a token, and may answer
+ * differently to each; a client the token was not issued to (and that is not a resource server for it)
+ * should learn nothing. Active, with the token's claims, means any client that authenticates can read
+ * any other client's tokens — who signed in, with what scope. A 401 says the second client itself does
+ * not authenticate, so nothing can be told.
+ */
+export function judgeOtherClient(answer: IntrospectionAnswer, other: string, c: CheckRecorder): void {
+  if (answer.status === 401) return void c.skip('introspection.other_client', `the second client "${other}" does not authenticate (HTTP 401): check its secret`);
+  if (answer.status === 200 && answer.body?.active === true) {
+    const revealed = Object.keys(answer.body).filter((name) => name !== 'active');
+    return void c.warn('introspection.other_client', `client "${other}" introspected a token issued to another client: active${revealed.length ? `, revealing ${revealed.join(', ')}` : ''}`);
+  }
+  if (answer.status === 200 && answer.body?.active === false) return void c.pass('introspection.other_client', `client "${other}" asking about another client's token got 200 {"active": false}`);
+  c.pass('introspection.other_client', `client "${other}" asking about another client's token was refused (HTTP ${answer.status}), no token data`);
+}
+
 /** RFC 7662 §2.2: an unknown token is 200 {"active": false}, not an error. */
 export function judgeUnknownToken(answer: IntrospectionAnswer, c: CheckRecorder): void {
   if (answer.status === 200 && answer.body?.active === false) c.pass('introspection.unknown_token', 'a random token gave 200 {"active": false}');

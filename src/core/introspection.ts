@@ -7,9 +7,9 @@ import type { HttpClient } from '../http/types.js';
 import { redact } from '../util/redact.js';
 import type { ClientCredentials } from './client-auth.js';
 import { jsonObject, postForm } from './client-request.js';
-import { judgeAgreement, judgeIntrospection, judgeUnauthenticated, judgeUnknownToken, judgeWrongHint, type ClaimRow, type IntrospectionAnswer } from './introspection-checks.js';
+import { judgeAgreement, judgeIntrospection, judgeOtherClient, judgeUnauthenticated, judgeUnknownToken, judgeWrongHint, type ClaimRow, type IntrospectionAnswer } from './introspection-checks.js';
 import { readClaims } from './jwt/parse.js';
-import type { IssuerSession } from './session.js';
+import { credentialsFor, type IssuerSession, type SessionClient } from './session.js';
 import { classifyToken } from './token-endpoint.js';
 import { judgeToken, locallyValid, type JudgedToken } from './token-judge.js';
 
@@ -114,6 +114,15 @@ export async function introspectToken(session: IssuerSession, input: Introspecti
     await probeIntrospection(http, target, input.token, input.hint ?? 'access_token', active, c);
   } else for (const id of INTROSPECTION_PROBE_IDS) c.skip(id, 'probes off (--no-probes)');
   return { endpoint: target.introspection_endpoint, answer, active, local, valid, rows, checks: c.results };
+}
+
+/** introspection.other_client: the same token, introspected by a second client it was not issued to. */
+export async function probeOtherClient(session: IssuerSession, token: string, client: SessionClient, c: CheckRecorder): Promise<void> {
+  const introspection_endpoint = session.endpoint('introspection_endpoint');
+  // Authenticated as the first client is: the method from the credentials and the IdP's list.
+  const other = credentialsFor(client, session.metadata);
+  session.ui.detail(`introspecting it as the second client ${other.client_id} (${other.method})`);
+  judgeOtherClient(await introspect(session.http, { introspection_endpoint, client: other, issuer: session.issuer }, token, 'access_token'), other.client_id, c);
 }
 
 /** Whether the IdP still holds a token active: undefined when it cannot say (no endpoint, no usable answer). */

@@ -87,6 +87,20 @@ describe('check against the sound oidc-provider harness', () => {
     expect(result.stdout).toBe('');
   }, E2E_TIMEOUT);
 
+  it('--other-client-id with its secret file: the second client is refused the first one\'s token (pass), and its secret is never printed', async () => {
+    const result = await check([...basic(), '--browser-command', browser, '--only', 'introspection.other_client', '--other-client-id', idp.clients.machine.client_id, '--other-client-secret-file', secretFile('machine'), '--json', '--verbose']);
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout) as Doc;
+    expect(doc.checks.map((c) => [c.id, c.status, c.message])).toEqual([['introspection.other_client', 'pass', 'client "oidc-cli-machine" asking about another client\'s token got 200 {"active": false}']]);
+    expect(result.stdout + result.stderr).not.toContain(idp.clients.machine.client_secret);
+  }, E2E_TIMEOUT);
+
+  it('--other-client-id without --other-client-secret-file is a usage error (exit 2), before any network call', async () => {
+    const result = await runCli(['check', '--issuer', 'http://127.0.0.1:9', '--client-id', 'x', '--other-client-id', 'y'], { env: env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('oidc-cli: --other-client-id and --other-client-secret-file go together: a second confidential client of the same IdP\n');
+  }, E2E_TIMEOUT);
+
   it('--junit into a missing directory: exit 2 with one line', async () => {
     const result = await check(['--client-id', idp.clients.machine.client_id, '--client-secret-file', secretFile('machine'), '--only', 'discovery', '--junit', join(dir, 'no', 'such', 'dir', 'r.xml')]);
     expect(result.code).toBe(2);

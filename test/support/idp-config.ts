@@ -175,9 +175,9 @@ export function buildConfiguration(input: ConfigInput): { configuration: Record<
       devInteractions: { enabled: false },
       introspection: {
         enabled: true,
-        // RFC 7662 §4: a public client may only learn about its own tokens.
-        allowedPolicy: async (ctx: any, client: any, token: any) =>
-          client.clientAuthMethod !== 'none' || token.clientId === ctx.oidc.client.clientId,
+        // RFC 7662 §2.2, §4: a client learns about its own tokens only, or about tokens meant for it as a
+        // resource server (their aud names it); any other caller hears {"active": false}.
+        allowedPolicy: async (_ctx: any, client: any, token: any) => token.clientId === client.clientId || [token.aud].flat().includes(client.clientId),
       },
       revocation: {
         enabled: true,

@@ -35,11 +35,13 @@ export type ProbeFault =
   | 'consent_page' // a consent page (allow / deny) after the sign-in; deny answers error=access_denied
   | 'consent_denied_wrong_error' // the same page, but deny answers error=server_error
   | 'refresh_token_introspects_inactive' // introspection says a refresh token that works is inactive
+  | 'introspection_any_client' // any authenticated client may introspect any client's tokens (RFC 7662 §4)
   | 'userinfo_query_token'; // userinfo accepts the access token as ?access_token= (RFC 6750 §2.3, discouraged by §5.3)
 
 export interface ProbeIdp {
   issuer: string;
-  clients: { public: { client_id: string }; basic: { client_id: string; client_secret: string } };
+  /** `other`: a second confidential client, for introspection.other_client (check --other-client-id). */
+  clients: { public: { client_id: string }; basic: { client_id: string; client_secret: string }; other: { client_id: string; client_secret: string } };
   /** Where the browser was redirected to, in order (to see an open redirect from the IdP's side too). */
   redirects: string[];
   /** With 'redirect_uri_port_exact': the one loopback redirect URI accepted. */
@@ -94,10 +96,11 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
   const { privateKey, publicKey } = await (keyPair ??= generateKeyPair('RS256', { modulusLength: 2048 }));
   const kid = 'probe-rs256';
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
-  const clients = { public: { client_id: 'probe-public' }, basic: { client_id: 'probe-basic', client_secret: random() } };
+  const clients = { public: { client_id: 'probe-public' }, basic: { client_id: 'probe-basic', client_secret: random() }, other: { client_id: 'probe-other', client_secret: random() } };
   const codes = new Map<string, Code>();
   const refreshTokens = new Map<string, { client_id: string; scope: string; auth_time: number }>();
-  const accessTokens = new Set<string>();
+  // access token → the client it was issued to
+  const accessTokens = new Map<string, string>();
   const redirects: string[] = [];
 
   const server = createServer((req, res) => {
@@ -115,7 +118,7 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
 
   async function tokens(client_id: string, scope: string, nonce: string | undefined, auth_time: number, refresh_token?: string, signingKey: CryptoKey = privateKey) {
     const access_token = random();
-    accessTokens.add(access_token);
+    accessTokens.set(access_token, client_id);
     const body: Record<string, unknown> = { access_token, token_type: 'Bearer', expires_in: 600, scope };
     if (scope.split(' ').includes('openid')) body.id_token = await idToken(client_id, nonce, auth_time, signingKey);
     const next = refresh_token ?? random();
@@ -173,6 +176,7 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
     const unauthorized = { error: [basic ? 401 : 400, { error: 'invalid_client' }, challenge] as [number, Record<string, string>, Record<string, string>] };
     if (client_id === clients.public.client_id) return secret === undefined ? { client_id } : unauthorized;
     if (client_id === clients.basic.client_id && (secret === clients.basic.client_secret || (faults.has('wrong_secret_accepted') && secret !== undefined))) return { client_id };
+    if (client_id === clients.other.client_id && secret === clients.other.client_secret) return { client_id };
     return unauthorized;
   }
 
@@ -183,9 +187,11 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
     const who = authenticate(req, form);
     if ('error' in who) return send(res, 401, { error: 'invalid_client' }, { 'www-authenticate': 'Basic realm="probe-idp"' });
     const token = form.get('token') ?? '';
-    if (accessTokens.has(token)) return send(res, 200, { active: true, client_id: who.client_id, token_type: 'Bearer' });
+    const owner = accessTokens.get(token);
+    // Only the client a token was issued to learns about it (this IdP has no resource servers).
+    if (owner !== undefined && (owner === who.client_id || faults.has('introspection_any_client'))) return send(res, 200, { active: true, client_id: owner, token_type: 'Bearer' });
     const refresh = refreshTokens.get(token);
-    if (refresh && !faults.has('refresh_token_introspects_inactive')) return send(res, 200, { active: true, client_id: refresh.client_id, scope: refresh.scope });
+    if (refresh && (refresh.client_id === who.client_id || faults.has('introspection_any_client')) && !faults.has('refresh_token_introspects_inactive')) return send(res, 200, { active: true, client_id: refresh.client_id, scope: refresh.scope });
     return send(res, 200, { active: false });
   }
 
@@ -226,7 +232,7 @@ export async function startProbeIdp(options: { faults?: ProbeFault[] } = {}): Pr
     }
     if (grant === 'client_credentials' && who.client_id === clients.basic.client_id) {
       const access_token = random();
-      accessTokens.add(access_token);
+      accessTokens.set(access_token, who.client_id);
       return send(res, 200, { access_token, token_type: 'Bearer', expires_in: 600 });
     }
     return send(res, 400, { error: 'unsupported_grant_type' });

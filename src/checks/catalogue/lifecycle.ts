@@ -116,6 +116,13 @@ export const LIFECYCLE_CHECKS = [
     hint: 'Require client authentication (or a bearer token) at the introspection endpoint; otherwise anyone can scan tokens and read their claims.',
   },
   {
+    id: 'introspection.other_client',
+    title: 'Another client cannot read this client\'s tokens by introspection',
+    spec: 'RFC 7662 §2.2, §4',
+    severity: 'warning',
+    hint: 'Answer {"active": false} (or refuse) when the caller is neither the client the token was issued to nor a resource server it is meant for; otherwise any client that can authenticate reads who signed in to every other client, and with what scope.',
+  },
+  {
     id: 'introspection.unknown_token',
     title: 'An unknown token gives 200 {"active": false}',
     spec: 'RFC 7662 §2.2',

@@ -1,9 +1,9 @@
 import type { CheckId } from '../../checks/catalogue.js';
 import type { CheckRecorder } from '../../checks/recorder.js';
-import { INTROSPECTION_PROBE_IDS, introspectToken, stillActive } from '../introspection.js';
+import { INTROSPECTION_PROBE_IDS, introspectToken, probeOtherClient, stillActive } from '../introspection.js';
 import { probeReuse, refreshTokens, refreshVerdicts, type RefreshResult } from '../refresh.js';
 import { revokeToken } from '../revocation.js';
-import type { IssuerSession } from '../session.js';
+import type { IssuerSession, SessionClient } from '../session.js';
 import type { TokenSet } from '../token-endpoint.js';
 
 /**
@@ -17,10 +17,12 @@ export interface LifecycleInput {
   tokens: TokenSet;
   destructive: boolean;
   expectRotation: boolean | undefined;
+  /** A second client of the same IdP (check --other-client-id): it must not read this client's tokens. */
+  otherClient?: SessionClient | undefined;
 }
 
 export const REFRESH_IDS: CheckId[] = ['refresh.grant', 'refresh.token_response', 'refresh.rotation', 'refresh.id_token_valid', 'refresh.id_token.subject', 'refresh.id_token.auth_time', 'refresh.id_token.iat', 'refresh.id_token.nonce', 'refresh.access_token_valid', 'refresh.reuse_rejected'];
-export const INTROSPECTION_IDS: CheckId[] = ['introspection.status', 'introspection.active_boolean', 'introspection.active', ...INTROSPECTION_PROBE_IDS, 'introspection.refresh_token'];
+export const INTROSPECTION_IDS: CheckId[] = ['introspection.status', 'introspection.active_boolean', 'introspection.active', ...INTROSPECTION_PROBE_IDS, 'introspection.refresh_token', 'introspection.other_client'];
 export const REVOCATION_IDS: CheckId[] = ['revocation.status', 'revocation.unknown_token', 'revocation.inactive', 'revocation.refresh_rejected'];
 const OPT_IN = 'destructive (ends the grant): opt in with --destructive';
 
@@ -47,7 +49,13 @@ export async function checkLifecycle(input: LifecycleInput, c: CheckRecorder): P
   if (!session.optionalEndpoint('introspection_endpoint')) for (const id of INTROSPECTION_IDS) c.skip(id, 'discovery lists no introspection_endpoint');
   else if (client.method === 'none') for (const id of INTROSPECTION_IDS) c.skip(id, 'a public client cannot authenticate to the introspection endpoint');
   else {
-    c.merge((await introspectToken(session, { token: access_token, hint: 'access_token', probes: true })).checks);
+    const own = await introspectToken(session, { token: access_token, hint: 'access_token', probes: true });
+    c.merge(own.checks);
+    // Only a token its own client sees as active tells anything when another client hears "inactive".
+    if (!input.otherClient) c.skip('introspection.other_client', 'needs a second client of this IdP: --other-client-id ID --other-client-secret-file FILE');
+    else if (input.otherClient.client_id === client.client_id) c.skip('introspection.other_client', `--other-client-id names this client (${client.client_id}): give a different client`);
+    else if (own.active !== true) c.skip('introspection.other_client', 'the access token does not introspect as active for its own client: nothing to compare');
+    else await probeOtherClient(session, access_token, input.otherClient, c);
     // The refresh token the refresh just used or issued works (refresh.grant): the IdP should say so.
     if (!refresh_token || !refreshed?.tokens) c.skip('introspection.refresh_token', refresh_token ? 'the refresh failed: no refresh token known to work' : 'no refresh token');
     else {

@@ -14,7 +14,7 @@ import type { FlowLog } from '../flow-log.js';
 import { PROBES, type ProbeEnv } from '../probes/index.js';
 import type { TokenSet } from '../token-endpoint.js';
 import { clientCredentialsTokens } from '../client-credentials.js';
-import { credentialsFor, sessionFromDiscovery } from '../session.js';
+import { credentialsFor, sessionFromDiscovery, type SessionClient } from '../session.js';
 import { frontChannel } from '../front-channel.js';
 import { checkLifecycle, INTROSPECTION_IDS, REFRESH_IDS, REVOCATION_IDS } from './lifecycle.js';
 import type { Selection } from './select.js';
@@ -40,6 +40,8 @@ export interface CheckSettings {
   select: Selection;
   /** --insecure: plain http endpoints are acted on anywhere, not only on loopback. */
   insecure?: boolean;
+  /** A second confidential client of the IdP (--other-client-id): introspection.other_client. */
+  otherClient?: SessionClient | undefined;
 }
 
 export interface CheckDeps {
@@ -156,7 +158,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
       for (const id of [...REFRESH_IDS, ...INTROSPECTION_IDS, ...REVOCATION_IDS]) c.skip(id, 'no tokens: the grant failed');
     } else if (wants(['refresh', 'introspection', 'revocation'])) {
       ui.step(`Token lifecycle: refresh, introspection${settings.destructive ? ', refresh-token replay, revocation' : ''}`);
-      await timed('lifecycle', () => checkLifecycle({ session, tokens, destructive: settings.destructive, expectRotation: settings.expectRotation }, c));
+      await timed('lifecycle', () => checkLifecycle({ session, tokens, destructive: settings.destructive, expectRotation: settings.expectRotation, otherClient: settings.otherClient }, c));
     }
     return c.results;
   };

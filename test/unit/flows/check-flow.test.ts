@@ -241,3 +241,42 @@ describe('runCheck in-process against a purpose-built IdP with one fault', () =>
     });
   }
 });
+
+// RFC 7662 §2.2, §4: a second client of the same IdP asks about this client's access token.
+describe('runCheck in-process: introspection.other_client', () => {
+  const only = selection(['introspection.other_client'], undefined);
+  const otherOf = (checks: Array<{ id: string; status: string; message: string }>) => byId(checks)['introspection.other_client'];
+
+  it('oidc-provider answers another client {"active": false}: pass; the same client or no second client: skip with the reason', async () => {
+    const machine = { client_id: idp.clients.machine.client_id, client_secret: idp.clients.machine.client_secret };
+    const { outcome } = await check(httpBrowser(), { select: only, otherClient: machine });
+    expect(otherOf(outcome.checks)).toMatchObject({ status: 'pass', message: 'client "oidc-cli-machine" asking about another client\'s token got 200 {"active": false}' });
+
+    const same = await check(httpBrowser(), { select: only, otherClient: { client_id: idp.clients.basic.client_id, client_secret: idp.clients.basic.client_secret } });
+    expect(otherOf(same.outcome.checks)).toMatchObject({ status: 'skip', message: expect.stringMatching(/names this client \(oidc-cli-basic\)/) });
+
+    const wrongSecret = await check(httpBrowser(), { select: only, otherClient: { ...machine, client_secret: 'not-the-secret' } });
+    expect(otherOf(wrongSecret.outcome.checks)).toMatchObject({ status: 'skip', message: expect.stringMatching(/does not authenticate \(HTTP 401\)/) });
+
+    const none = await check(httpBrowser(), { select: only });
+    expect(otherOf(none.outcome.checks)).toMatchObject({ status: 'skip', message: expect.stringMatching(/--other-client-id ID --other-client-secret-file FILE/) });
+  });
+
+  it('an IdP that lets any client introspect any token: warn, naming what it revealed; the same IdP without the fault: pass', async () => {
+    for (const [faults, status] of [[['introspection_any_client'], 'warn'], [[], 'pass']] as const) {
+      const probeIdp = await startProbeIdp({ faults: [...faults] });
+      try {
+        const client = { client_id: probeIdp.clients.basic.client_id, client_secret: probeIdp.clients.basic.client_secret, method: 'client_secret_basic' as const };
+        const { outcome } = await check(httpBrowser(), { issuer: probeIdp.issuer, client, select: only, otherClient: probeIdp.clients.other });
+        expect(outcome.checks.map((c) => [c.id, c.status])).toEqual([['introspection.other_client', status]]);
+        if (status === 'warn') {
+          expect(outcome.checks[0]!.message).toBe('client "probe-other" introspected a token issued to another client: active, revealing client_id, token_type');
+          expect(isOk(outcome, false)).toBe(true);
+          expect(isOk(outcome, true)).toBe(false);
+        }
+      } finally {
+        await probeIdp.close();
+      }
+    }
+  });
+});

@@ -88,7 +88,8 @@ describe('runLogin against a scripted IdP', () => {
   it('expired: the clock comparison with the IdP\'s Date header', async () => {
     const { result } = await loginAgainst('expired');
     const check = result.checks.find((c) => c.id === 'id_token.exp');
-    expect(check?.message).toMatch(/expired 1h ago/);
+    // Minted an hour before "now"; a loaded machine may add a second or two before the judge runs.
+    expect(check?.message).toMatch(/expired 1h( \d+s)? ago/);
     expect(check?.message).toMatch(/clock agrees with the IdP's Date header/);
   });
 });
