@@ -103,15 +103,17 @@ Examples:
     program
       .command('discover')
       .summary('fetch and audit an issuer\'s discovery document and the JWKS it names')
-      .description('Fetch {issuer}/.well-known/openid-configuration (RFC 8414 fallback), audit every member, then fetch and audit jwks_uri.'),
+      .description('Fetch {issuer}/.well-known/openid-configuration (RFC 8414 fallback), audit every member, then fetch and audit jwks_uri.\nWith --resource URL: start from an API or MCP server instead: its 401 challenge and RFC 9728 metadata, then the authorization server it names.'),
   )
+    .option('--resource <url>', 'start from this API or MCP server: its challenge, its RFC 9728 metadata, then its authorization server')
     .addHelpText(
       'after',
       `
 Examples:
   $ oidc-cli discover --issuer https://idp.example.com
   $ oidc-cli discover --issuer https://idp.example.com --json | jq .metadata.token_endpoint
-  $ oidc-cli discover --issuer https://idp.internal --ca-file corp-ca.pem -v   trace requests`,
+  $ oidc-cli discover --issuer https://idp.internal --ca-file corp-ca.pem -v   trace requests
+  $ oidc-cli discover --resource https://mcp.example.com/mcp     which authorization server an MCP server trusts`,
     )
     .action(action('discover'));
 
@@ -302,6 +304,34 @@ Examples:
   $ oidc-cli token | oidc-cli userinfo --access-token -`,
     )
     .action(action('userinfo'));
+
+  // An API or MCP server (issue 14): src/commands/call.ts, src/core/resource/.
+  issuerOption(
+    program
+      .command('call')
+      .summary('send the access token to an API like curl; on 401/403, read the challenge and RFC 9728 metadata and say why')
+      .description('Send a request to an API or MCP server with "Authorization: Bearer" and the access token (--token, "-" for stdin, or the cached login). On 401/403: the WWW-Authenticate challenge (RFC 6750, RFC 9470 step-up), the resource\'s RFC 9728 metadata, and the token read (never trusted) tell why it was refused, and the login that gets a token it would take.')
+      .argument('<url>', 'the API URL'),
+    'the cached login of this issuer (default: the one cached login, or the profile\'s)',
+  )
+    .addOption(new Option('--client-id <id>', 'the cached login of this client').env('OIDC_CLIENT_ID'))
+    .option('--token <token>', 'send this access token ("-" reads stdin) instead of the cached one')
+    .option('-X, --request <method>', 'HTTP method: GET (default; POST with a body), POST, PUT, PATCH, DELETE, HEAD')
+    .option('-H, --header <header>', 'a request header, "Name: value" (repeatable)', collect)
+    .option('-d, --data <body>', 'request body (JSON is sent as application/json, anything else as a form)')
+    .option('--data-file <file>', 'read the request body from a file')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 the API answered 2xx, 1 it did not (a refusal is explained), 2 usage, 3 no answer.
+
+Examples:
+  $ oidc-cli call https://api.example.com/v1/me                     with the cached login's access token
+  $ oidc-cli token | oidc-cli call --token - https://api.example.com/v1/me
+  $ oidc-cli call https://mcp.example.com/mcp -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'
+  $ oidc-cli call https://api.example.com/v1/me --json | jq .checks`,
+    )
+    .action(action('call'));
 
   // The CI smoke test (issue 6): src/commands/check.ts, src/core/check/, src/core/probes/.
   clockSkewOption(clientOptions(issuerOption(program.command('check').summary('smoke-test an IdP for CI: discovery, keys, a real login, the token lifecycle and active probes').description('Discovery and keys; a real login through --browser-command (a headless sign-in script), or client credentials without one; token, ID token, access token and userinfo checks; refresh and introspection; then the active probes a safe IdP must refuse (code reuse, PKCE missing/wrong/downgrade/plain, altered redirect_uri, wrong secret, ...). Independent steps run concurrently.'))))

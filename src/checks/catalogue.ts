@@ -5,6 +5,7 @@ import { DISCOVERY_CHECKS } from './catalogue/discovery.js';
 import { JWKS_CHECKS } from './catalogue/jwks.js';
 import { LIFECYCLE_CHECKS } from './catalogue/lifecycle.js';
 import { PROBES_CHECKS } from './catalogue/probes.js';
+import { RESOURCE_CHECKS } from './catalogue/resource.js';
 import { TOKEN_RESPONSE_CHECKS } from './catalogue/token_response.js';
 import { tokenChecks, type TokenCheckId } from './catalogue/tokens.js';
 import { USERINFO_CHECKS } from './catalogue/userinfo.js';
@@ -25,6 +26,7 @@ export const CATALOGUE: readonly CheckDefinition[] = [
   ...USERINFO_CHECKS,
   ...LIFECYCLE_CHECKS,
   ...PROBES_CHECKS,
+  ...RESOURCE_CHECKS,
   ...CACHE_CHECKS,
   ...DIAGNOSIS_CHECKS,
 ];
@@ -42,6 +44,7 @@ export type CheckId =
   | (typeof USERINFO_CHECKS)[number]['id']
   | (typeof LIFECYCLE_CHECKS)[number]['id']
   | (typeof PROBES_CHECKS)[number]['id']
+  | (typeof RESOURCE_CHECKS)[number]['id']
   | (typeof CACHE_CHECKS)[number]['id']
   | (typeof DIAGNOSIS_CHECKS)[number]['id'];
 

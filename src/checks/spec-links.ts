@@ -13,5 +13,8 @@ export function specLink(spec: string): string | undefined {
   const first = spec.split(/[,;]/)[0]!.trim();
   const rfc = /^RFC (\d{4})(?: §(\d+(?:\.\d+)*))?/.exec(first);
   if (rfc) return `https://www.rfc-editor.org/rfc/rfc${rfc[1]}${rfc[2] ? `#section-${rfc[2]}` : ''}`;
+  // The MCP specification is published per revision date.
+  const mcp = /^MCP authorization \((\d{4}-\d{2}-\d{2})\)/.exec(first);
+  if (mcp) return `https://modelcontextprotocol.io/specification/${mcp[1]}/basic/authorization`;
   return DOCUMENTS.find(([pattern]) => pattern.test(first))?.[1];
 }

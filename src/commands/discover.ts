@@ -1,4 +1,8 @@
+import { CheckRecorder } from '../checks/recorder.js';
+import type { CheckResult } from '../checks/types.js';
 import { auditIssuer } from '../core/issuer-audit.js';
+import { auditResource, parseResourceUrl } from '../core/resource/protected-resource.js';
+import { judgeAuthorizationServerPkce } from '../core/resource/resource-checks.js';
 import { usageError } from '../errors.js';
 import { maskBody } from '../http/mask.js';
 import type { Report, Section } from '../report/model.js';
@@ -8,6 +12,7 @@ import { keyRows, keysJson, keysSection } from './jwks-view.js';
 
 export interface DiscoverOptions {
   issuer?: string;
+  resource?: string;
 }
 
 const CAPABILITIES = [
@@ -39,18 +44,25 @@ function clockNote(date: Date | undefined): string {
 }
 
 export async function run(options: DiscoverOptions, context: Context): Promise<Report> {
-  if (!options.issuer) throw usageError('discover needs --issuer URL (or OIDC_ISSUER)', 'e.g. oidc-cli discover --issuer https://idp.example.com');
-  const audit = await auditIssuer(await context.http(), options.issuer, { ui: context.ui, signal: context.signal });
+  if (options.resource !== undefined) return discoverResource(options.resource, context);
+  if (!options.issuer) throw usageError('discover needs --issuer URL (or OIDC_ISSUER), or --resource URL for an API or MCP server', 'e.g. oidc-cli discover --issuer https://idp.example.com');
+  const { checks, data, sections } = await issuerReport(options.issuer, context);
+  return { command: 'discover', checks, data, sections };
+}
+
+/** The audit of one issuer (metadata and keys) as report parts: `discover --issuer`, and each authorization server of `--resource`. */
+async function issuerReport(issuer: string, context: Context): Promise<{ checks: CheckResult[]; data: Record<string, unknown>; sections: Section[]; metadata: Record<string, unknown> | undefined }> {
+  const audit = await auditIssuer(await context.http(), issuer, { ui: context.ui, signal: context.signal });
   const { discovery } = audit;
   const sections: Section[] = [];
-  const data: Record<string, unknown> = { issuer: options.issuer, url: discovery.url, used_fallback: discovery.usedFallback };
+  const data: Record<string, unknown> = { issuer, url: discovery.url, used_fallback: discovery.usedFallback };
   const { metadata } = discovery;
 
   sections.push({
     title: 'Issuer',
     kind: 'fields',
     fields: [
-      ['issuer', options.issuer],
+      ['issuer', issuer],
       ['document', `${discovery.url}${discovery.usedFallback ? ' (RFC 8414 fallback)' : ''}`],
       ['answer', `${discovery.response.status} in ${discovery.response.elapsedMs} ms`],
       ['server date', clockNote(discovery.response.date)],
@@ -70,5 +82,52 @@ export async function run(options: DiscoverOptions, context: Context): Promise<R
     }
   }
   data.keys = keysJson(rows);
-  return { command: 'discover', checks: audit.checks, data, sections };
+  return { checks: audit.checks, data, sections, metadata };
 }
+
+/**
+ * `discover --resource URL`: the resource's challenge and RFC 9728 metadata, then the authorization
+ * server it names, audited like `discover --issuer` (RFC 8414 path insertion or the OIDC well-known URL,
+ * and which one answered), and whether it advertises PKCE S256 as MCP clients require.
+ */
+async function discoverResource(value: string, context: Context): Promise<Report> {
+  const url = parseResourceUrl(value, '--resource').href;
+  const http = await context.http();
+  const resource = await auditResource(http, url, { ui: context.ui, signal: context.signal, insecure: context.globals.insecure });
+  const c = new CheckRecorder();
+  c.merge(resource.checks);
+  const { metadata, challenge } = resource;
+  const fields: Array<[string, string]> = [
+    ['asked about', url],
+    ['without a token', `${resource.unauthenticated.method} → HTTP ${resource.unauthenticated.status} in ${resource.unauthenticated.response.elapsedMs} ms`],
+    ['challenge', resource.unauthenticated.challengeHeader === undefined ? '(no WWW-Authenticate)' : maskBody(resource.unauthenticated.challengeHeader)],
+    ['metadata', resource.metadataUrl ? `${resource.metadataUrl} (${resource.attempts.at(-1)!.source})` : `not found (${resource.attempts.map((a) => `${a.url} → ${a.outcome}`).join('; ')})`],
+  ];
+  if (metadata) for (const name of RESOURCE_MEMBERS) if (metadata[name] !== undefined) fields.push([name, show(metadata[name])]);
+  const sections: Section[] = [{ title: 'Protected resource', kind: 'fields', fields }];
+  const data: Record<string, unknown> = {
+    resource: {
+      url,
+      status: resource.unauthenticated.status,
+      challenge: challenge ? { scheme: challenge.scheme, params: challenge.params } : null,
+      metadata_url: resource.metadataUrl ?? null,
+      metadata_attempts: resource.attempts,
+      metadata: metadata ? redactedMetadata(metadata, context.globals.showTokens) : null,
+    },
+  };
+
+  const [first, ...others] = resource.authorizationServers;
+  if (!first) c.skip('resource.authorization_server_pkce', 'no usable authorization server in the metadata');
+  else {
+    if (others.length) context.ui.warn(`the metadata lists ${resource.authorizationServers.length} authorization servers: auditing the first, ${first} (run discover --issuer for the others)`);
+    const issuer = await issuerReport(first, context);
+    judgeAuthorizationServerPkce(first, issuer.metadata, c);
+    c.merge(issuer.checks);
+    sections.push(...issuer.sections.map((section) => (section.title === 'Issuer' ? { ...section, title: 'Authorization server' } : section)));
+    Object.assign(data, issuer.data);
+  }
+  return { command: 'discover', checks: c.results, data, sections };
+}
+
+// What a resource says about itself, in the order worth reading (RFC 9728 §2).
+const RESOURCE_MEMBERS = ['resource', 'resource_name', 'authorization_servers', 'scopes_supported', 'bearer_methods_supported', 'jwks_uri', 'resource_documentation', 'resource_signing_alg_values_supported'];

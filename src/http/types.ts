@@ -7,7 +7,7 @@ import type { SecretRegistry } from '../report/secrets.js';
  */
 export interface HttpRequest {
   url: string;
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
   headers?: Record<string, string>;
   /** A form body is sent as application/x-www-form-urlencoded. */
   body?: string | URLSearchParams;

@@ -35,6 +35,9 @@ export interface StartIdpOptions {
   /** Let introspection and revocation accept this IdP's JWT access tokens (default true; stock
    *  oidc-provider answers unsupported_token_type for them). See idp-jwt-tokens.ts. */
   jwtIntrospection?: boolean;
+  /** The RFC 8707 resource this IdP mints JWT access tokens for (default https://api.example.com/):
+   *  a test API or MCP server on loopback passes its own URL. */
+  resource?: string;
   /** Last word on the oidc-provider configuration, for tests that need a twist. */
   configure?: (configuration: Record<string, unknown>) => void;
 }
@@ -136,7 +139,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
     issuer,
     mountPath,
     user: DEMO_USER,
-    resource: DEMO_RESOURCE,
+    resource: options.resource ?? DEMO_RESOURCE,
     resourceScopes: DEMO_RESOURCE_SCOPES,
     signingKeys: [rs256, es256],
     clientKey,
@@ -161,7 +164,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
     url: (path: string) => `${issuer}${path.startsWith('/') ? path : `/${path}`}`,
     clients,
     users: { demo: DEMO_USER },
-    resource: DEMO_RESOURCE,
+    resource: options.resource ?? DEMO_RESOURCE,
     resourceScopes: DEMO_RESOURCE_SCOPES,
     signingKeys: { rs256, es256 },
     provider,
