@@ -351,6 +351,7 @@ Examples:
     .option('--update-baseline', 'write today\'s failures and warnings to the --baseline FILE (0600) as the accepted ones')
     .addOption(new Option('--fail-on <level>', 'exit 1 on failures only (default) or on warnings too').choices(['warn', 'fail']))
     .option('--concurrency <n>', 'browser runs at once for the probes (default 4)')
+    .option('--resource <url>', 'also check this API or MCP server: its RFC 9728 metadata, a token issued for it (RFC 8707) taken, an ID token, a token in the query and a tampered token refused; without --issuer, its metadata names the IdP')
     .option('--other-client-id <id>', 'a second confidential client of the same IdP: it must not be able to introspect this client\'s tokens (introspection.other_client)')
     .option('--other-client-secret-file <file>', 'the second client\'s secret')
     .addHelpText(
@@ -365,7 +366,8 @@ Examples:
   $ oidc-cli check --issuer https://idp.example.com --client-id svc --client-secret-file svc.secret   client credentials only
   $ oidc-cli check ... --only probe --json          the active probes alone, as JSON
   $ oidc-cli check ... --skip probe.prompt_none --fail-on warn --destructive
-  $ oidc-cli check ... --sarif oidc.sarif --html oidc-check.html    for code scanning, and a page to read`,
+  $ oidc-cli check ... --sarif oidc.sarif --html oidc-check.html    for code scanning, and a page to read
+  $ oidc-cli check --resource https://mcp.example.com/mcp --client-id app --browser-command "node sign-in.mjs"   an MCP server and the IdP it names`,
     )
     .action(action('check'));
 

@@ -4,13 +4,14 @@ import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
 import { runCheck, type CheckOutcome, type CheckSettings } from '../core/check/run.js';
 import type { SessionClient } from '../core/session.js';
 import { discoveryUrls } from '../core/discovery.js';
+import { auditResource, parseResourceUrl } from '../core/resource/protected-resource.js';
 import { selection } from '../core/check/select.js';
 import { CliError, usageError } from '../errors.js';
 import { renderJunit, renderJunitError } from '../report/junit.js';
 import { renderSarif, renderSarifError } from '../report/sarif.js';
 import { applyBaseline, baselineOf, parseBaseline, type Baseline } from '../report/baseline.js';
 import { countStatuses, isOk, type Report, type Section } from '../report/model.js';
-import { readSecretFile, resolveClient, type ClientFlags } from '../store/profiles.js';
+import { readSecretFile, resolveClient, resolveClientPartial, type ClientFlags } from '../store/profiles.js';
 import { browserFor } from '../ui/browser.js';
 import type { Context } from './context.js';
 import { htmlPathOf, writeHtmlReport } from './html-file.js';
@@ -34,6 +35,7 @@ export interface CheckOptions extends ClientFlags {
   clockSkew?: number;
   otherClientId?: string;
   otherClientSecretFile?: string;
+  resource?: string;
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 120;
@@ -68,6 +70,31 @@ async function settingsFrom(options: CheckOptions, context: Context): Promise<Ch
   };
 }
 
+/**
+ * --resource URL: an API or MCP server to smoke-test with its authorization server (docs/api.md). Without
+ * --issuer (or OIDC_ISSUER, or a profile's), the resource's own RFC 9728 metadata names the issuer: the
+ * audit that found it is handed on, not repeated.
+ */
+async function resourceFrom(options: CheckOptions, context: Context): Promise<NonNullable<CheckSettings['resource']> | undefined> {
+  if (options.resource === undefined) return undefined;
+  const url = parseResourceUrl(options.resource, '--resource').href;
+  const partial = await resolveClientPartial(options, context);
+  // A scope the user chose (flag or profile) stands; otherwise the resource says which it needs.
+  const scopeFromResource = options.scope === undefined && !partial.scope;
+  if (partial.issuer) return { url, scopeFromResource };
+  const http = await context.http({ timeoutSeconds: Math.min(30, context.globals.timeout ?? DEFAULT_TIMEOUT_SECONDS) });
+  const audit = await auditResource(http, url, { ui: context.ui, signal: context.signal, insecure: context.globals.insecure });
+  const issuer = audit.authorizationServers[0];
+  if (!issuer) {
+    const error = usageError(`--resource ${url} names no authorization server that can be asked (see the resource.* checks)`, 'pass --issuer URL: the authorization server whose tokens the resource takes');
+    error.judged = audit.checks;
+    throw error;
+  }
+  context.ui.detail(`the resource's metadata names ${issuer}: checking it`);
+  options.issuer = issuer;
+  return { url, audit, scopeFromResource };
+}
+
 /** --other-client-id with --other-client-secret-file: a second confidential client, for introspection.other_client. */
 async function otherClientFrom(options: CheckOptions, context: Context): Promise<SessionClient | undefined> {
   if (options.otherClientId === undefined && options.otherClientSecretFile === undefined) return undefined;
@@ -95,7 +122,8 @@ export async function run(options: CheckOptions, context: Context): Promise<Repo
   const baseline = baselinePath !== undefined && !options.updateBaseline ? await readBaseline(baselinePath) : undefined;
   const sarifPath = options.sarif === undefined ? undefined : resolve(options.sarif);
   const htmlPath = htmlPathOf(options.html);
-  const settings = await settingsFrom(options, context);
+  const resource = await resourceFrom(options, context);
+  const settings = { ...(await settingsFrom(options, context)), ...(resource ? { resource } : {}) };
   const http = await context.http({ timeoutSeconds: Math.min(30, settings.timeoutSeconds) });
   if (settings.client.client_secret) http.addSecret(settings.client.client_secret);
   if (!settings.browserCommand) context.ui.warn('no --browser-command: the login and the probes that need a signed-in user are skipped');
@@ -169,6 +197,7 @@ function buildReport(settings: CheckSettings, outcome: CheckOutcome, junitPath: 
   });
   const data: Record<string, unknown> = {
     issuer: settings.issuer,
+    resource: settings.resource?.url ?? null,
     client_id: settings.client.client_id,
     client_auth: settings.client.method,
     grant: outcome.mode,
@@ -184,6 +213,7 @@ function buildReport(settings: CheckSettings, outcome: CheckOutcome, junitPath: 
       kind: 'fields',
       fields: [
         ['issuer', settings.issuer],
+        ...(settings.resource ? ([['resource', settings.resource.url]] as Array<[string, string]>) : []),
         ['client_id', `${settings.client.client_id} (${settings.client.method})`],
         ['grant', outcome.mode === 'authorization_code' ? 'authorization code + PKCE through --browser-command' : outcome.mode === 'client_credentials' ? 'client credentials (no user flow)' : 'none (no user flow, no client secret)'],
         ['probes', `${outcome.probes.filter((p) => p.ran).length} run, ${outcome.probes.filter((p) => !p.ran).length} skipped${settings.destructive ? ' (destructive included)' : ' (destructive ones need --destructive)'}`],

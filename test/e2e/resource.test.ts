@@ -76,6 +76,18 @@ describe('an API (MCP server) rejects my token', () => {
     expect(doc.next).toBeNull();
   }, 120_000);
 
+  it('check --resource without --issuer: the metadata names the IdP; the resource checks lead the report, all pass (exit 0)', async () => {
+    const result = await cli(['check', '--resource', mcp.resource, '--client-id', idp.clients.basic.client_id, '--client-secret-file', join(dir, 'basic.secret'), '--browser-command', `node ${BROWSER_SCRIPT}`, '--only', 'resource,access_token.aud', '--json']);
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout) as Doc & { issuer: string; resource: string };
+    expect([doc.issuer, doc.resource]).toEqual([idp.issuer, mcp.resource]);
+    expect(doc.checks.map((c) => [c.id, c.status])).toEqual([
+      ...['challenge', 'challenge_metadata', 'metadata', 'resource_match', 'authorization_servers', 'bearer_methods', 'scopes_supported', 'authorization_server_pkce', 'token_accepted', 'reject_id_token', 'reject_query_token', 'reject_tampered'].map((name) => [`resource.${name}`, 'pass']),
+      ['access_token.aud', 'pass'],
+    ]);
+    expect(result.stdout + result.stderr).not.toContain(idp.clients.basic.client_secret);
+  }, 120_000);
+
   it('the token is never printed in full, not even when the API echoes it back', async () => {
     const token = 'opaque-access-token-that-must-not-leak-0123456789';
     const refused = await cli(['call', mcp.resource, '--token', token, '-vv', '--json']);

@@ -10,6 +10,9 @@
  *   metadata_resource_mismatch  — the metadata's `resource` names another URL (RFC 9728 §3.3)
  *   http_authorization_server   — the metadata names a plain-http, non-loopback authorization server
  *   query_bearer_method         — the metadata lists bearer_methods_supported ["header", "query"]
+ *   accepts_any_audience        — any token the IdP signed is taken: an ID token too (no typ, no aud check)
+ *   accepts_query_token         — a token in ?access_token= is taken (RFC 6750 §2.3; MCP forbids it)
+ *   skips_signature             — the token's claims are read without verifying its signature
  *
  * Usage: const mcp = await startMcpServer(); const idp = await startIdp({ resource: mcp.resource });
  *        await mcp.trust(idp.issuer); … await mcp.close();
@@ -23,9 +26,17 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 
-export type ResourceFault = 'no_challenge' | 'challenge_without_metadata' | 'metadata_resource_mismatch' | 'http_authorization_server' | 'query_bearer_method';
+export type ResourceFault =
+  | 'no_challenge'
+  | 'challenge_without_metadata'
+  | 'metadata_resource_mismatch'
+  | 'http_authorization_server'
+  | 'query_bearer_method'
+  | 'accepts_any_audience'
+  | 'accepts_query_token'
+  | 'skips_signature';
 
 export interface McpResource {
   /** The resource identifier (RFC 8707, RFC 9728): http://127.0.0.1:PORT/mcp */
@@ -64,6 +75,13 @@ export async function startMcpServer(options: { faults?: ResourceFault[] } = {})
       });
     });
   }
+  if (faults.has('accepts_query_token')) {
+    app.use((req: { query?: Record<string, unknown>; headers: Record<string, string | undefined> }, _res: unknown, next: () => void) => {
+      const token = req.query?.access_token;
+      if (typeof token === 'string' && !req.headers.authorization) req.headers.authorization = `Bearer ${token}`;
+      next();
+    });
+  }
   if (faults.has('no_challenge')) {
     app.use((_req: unknown, res: any, next: () => void) => {
       const set = res.set.bind(res);
@@ -75,9 +93,10 @@ export async function startMcpServer(options: { faults?: ResourceFault[] } = {})
   let trustedIssuer = '';
   const auth = requireBearerAuth({
     verifier: { verifyAccessToken: (token: string) => (verify ? verify(token) : Promise.reject(new InvalidTokenError('no authorization server trusted yet'))) },
-    requiredScopes: [SCOPE],
+    // A server that checks no audience checks no scope either: the ID token (no scope) gets through.
+    requiredScopes: faults.has('accepts_any_audience') ? [] : [SCOPE],
     ...(faults.has('challenge_without_metadata') ? {} : { resourceMetadataUrl: metadataUrl }),
-    expectedResource: new URL(resource),
+    ...(faults.has('accepts_any_audience') ? {} : { expectedResource: new URL(resource) }),
   });
 
   // Stateless Streamable HTTP: a fresh server and transport per request, answers as plain JSON.
@@ -109,7 +128,8 @@ export async function startMcpServer(options: { faults?: ResourceFault[] } = {})
       verify = async (token) => {
         let payload: JWTPayload;
         try {
-          ({ payload } = await jwtVerify(token, jwks, { issuer, typ: 'at+jwt' }));
+          if (faults.has('skips_signature')) payload = decodeJwt(token);
+          else ({ payload } = await jwtVerify(token, jwks, { issuer, ...(faults.has('accepts_any_audience') ? {} : { typ: 'at+jwt' }) }));
         } catch (error) {
           throw new InvalidTokenError(`the token does not verify: ${(error as Error).message}`);
         }

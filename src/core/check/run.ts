@@ -19,6 +19,8 @@ import { frontChannel } from '../front-channel.js';
 import { checkLifecycle, INTROSPECTION_IDS, REFRESH_IDS, REVOCATION_IDS } from './lifecycle.js';
 import type { Selection } from './select.js';
 import { timer, type StepTiming } from '../timing.js';
+import { probeResourceTokens, RESOURCE_PROBE_IDS } from '../resource/resource-probes.js';
+import { resourcePhase, resourcePkce, type ResourceSettings } from './resource.js';
 
 /** Everything `oidc-cli check` decided from its options (src/commands/check.ts). */
 export interface CheckSettings {
@@ -42,6 +44,10 @@ export interface CheckSettings {
   insecure?: boolean;
   /** A second confidential client of the IdP (--other-client-id): introspection.other_client. */
   otherClient?: SessionClient | undefined;
+  /**
+   * --resource: an API or MCP server checked with the IdP (./resource.ts).
+   */
+  resource?: ResourceSettings | undefined;
 }
 
 export interface CheckDeps {
@@ -77,6 +83,11 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   const steps: StepTiming[] = [];
   const timed = timer(steps);
 
+  // 0. The resource, with --resource: what it says about itself, before the IdP it names.
+  // (Not timed again when the command already audited it to find the issuer.)
+  const toResource = (input: ResourceSettings) => resourcePhase(input, settings, { http, ui, signal: deps.signal });
+  const resource = !settings.resource ? undefined : settings.resource.audit ? await toResource(settings.resource) : await timed('resource', () => toResource(settings.resource!));
+
   // 1. Discovery and keys: everything else needs the endpoints.
   ui.step(`Discovery: ${settings.issuer}`);
   // A document the run must not act on (metadata-trust.ts) is audited, and nothing else happens:
@@ -99,6 +110,10 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   const endpoint = (name: string) => (discovery.refused === undefined && typeof metadata[name] === 'string' ? (metadata[name] as string) : undefined);
   const phase1 = [...discovery.checks, ...discovery.jwksChecks];
   if (discovery.refused) ui.warn(`stopped at discovery: ${discovery.refused}`);
+  // MCP: a client stops at an authorization server that does not advertise PKCE S256.
+  const pkceStop = resource ? resourcePkce(resource, discovery.issuer, metadata) : undefined;
+  if (pkceStop) ui.warn(`no user flow: ${pkceStop}`);
+  const scope = resource?.scope(metadata) ?? settings.scope;
 
   const authorization_endpoint = endpoint('authorization_endpoint');
   const token_endpoint = endpoint('token_endpoint');
@@ -106,7 +121,9 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   const client = settings.clientAuthExplicit === false ? credentialsFor({ ...settings.client, explicitMethod: undefined }, metadata) : settings.client;
   const noUserFlow = discovery.refused
     ? `stopped at discovery: ${discovery.refused}`
-    : !deps.browser
+    : pkceStop
+      ? `no user flow: ${pkceStop}`
+      : !deps.browser
       ? 'no user flow: pass --browser-command CMD (a headless sign-in script) to run it'
       : !authorization_endpoint || !token_endpoint
         ? 'discovery lists no authorization_endpoint or token_endpoint'
@@ -117,7 +134,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
 
   // 2a. The grant, then the lifecycle of its tokens.
   const grantPhase = async (): Promise<CheckResult[]> => {
-    if (!wants(LOGIN_GROUPS) || mode === 'none') return mode === 'none' ? noGrant(discovery.refused) : [];
+    if (!wants(resource ? [...LOGIN_GROUPS, 'resource'] : LOGIN_GROUPS) || mode === 'none') return mode === 'none' ? noGrant(discovery.refused, Boolean(resource)) : [];
     const c = new CheckRecorder();
     let tokens: TokenSet | undefined;
     const session = sessionFromDiscovery(
@@ -132,9 +149,9 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
           {
             issuer: settings.issuer,
             client,
-            scope: settings.scope,
+            scope,
             listener: settings.listener,
-            request: { response_mode: 'query', extra: [] },
+            request: { response_mode: 'query', extra: [], ...(resource ? { resource: [resource.indicator] } : {}) },
             timeoutSeconds: remainingMs() / 1000,
             clockSkew: settings.clockSkew,
             showTokens: settings.showTokens,
@@ -149,10 +166,19 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
       tokens = login.tokens;
     } else {
       ui.step(`Client credentials grant (no user flow; ${client.method})`);
-      const granted = await timed('client_credentials', () => clientCredentialsTokens(session, { scope: settings.clientCredentialsScope }));
+      const ccScope = resource?.scope(undefined) ?? settings.clientCredentialsScope;
+      const granted = await timed('client_credentials', () => clientCredentialsTokens(session, { scope: ccScope, ...(resource ? { resource: [resource.indicator] } : {}) }));
       c.merge(granted.checks);
       // No refresh token here (client_credentials.refresh_token judges one): the lifecycle judges introspection only.
       tokens = granted.tokens && { ...granted.tokens, refresh_token: undefined };
+    }
+    // Before the lifecycle: a refresh rotates and --destructive revokes the tokens the resource is asked about.
+    if (resource) {
+      if (!tokens) for (const id of RESOURCE_PROBE_IDS) c.skip(id, 'no tokens: the grant failed');
+      else {
+        ui.step(`The resource with the token issued for it: ${resource.url}`);
+        await timed('resource calls', () => probeResourceTokens(http, { url: resource.url, access_token: tokens.access_token, id_token: tokens.id_token }, { ui: quiet, signal: deps.signal }, c));
+      }
     }
     if (!tokens) {
       for (const id of [...REFRESH_IDS, ...INTROSPECTION_IDS, ...REVOCATION_IDS]) c.skip(id, 'no tokens: the grant failed');
@@ -221,15 +247,15 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   // A fixed listener port cannot serve the login and the probes at once.
   const [phase2, phase3] = settings.listener.port === 0 ? await Promise.all([grantPhase(), probePhase()]) : [await grantPhase(), await probePhase()];
   probeRuns.sort((a, b) => PROBES.findIndex((p) => p.name === a.name) - PROBES.findIndex((p) => p.name === b.name));
-  const checks = groupStable([...phase1, ...phase2, ...phase3].filter((check) => settings.select(check.id)));
+  const checks = groupStable([...(resource?.checks ?? []), ...phase1, ...phase2, ...phase3].filter((check) => settings.select(check.id)));
   steps.push({ name: 'total', ms: Date.now() - started });
   return { checks, steps, mode, metadata, noUserFlow, probes: probeRuns };
 }
 
-function noGrant(refused: string | undefined): CheckResult[] {
+function noGrant(refused: string | undefined, resource: boolean): CheckResult[] {
   const c = new CheckRecorder();
   const reason = refused ? `stopped at discovery: ${refused}` : 'no user flow (--browser-command) and no client secret or key for client_credentials: no tokens to judge';
-  for (const id of [...REFRESH_IDS, ...INTROSPECTION_IDS, ...REVOCATION_IDS]) c.skip(id, reason);
+  for (const id of [...REFRESH_IDS, ...INTROSPECTION_IDS, ...REVOCATION_IDS, ...(resource ? RESOURCE_PROBE_IDS : [])]) c.skip(id, reason);
   return c.results;
 }
 

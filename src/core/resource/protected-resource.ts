@@ -35,6 +35,17 @@ export function parseResourceUrl(value: string, flag: string): URL {
 // Streamable HTTP MCP servers refuse a request that does not accept both (406).
 const ACCEPT = 'application/json, text/event-stream, */*;q=0.5';
 
+/**
+ * One request to the resource as a client that knows nothing about it makes it: GET, and when GET is not
+ * a method the resource serves (405: an MCP endpoint may be POST only), a JSON-RPC ping by POST.
+ */
+export async function askResource(http: HttpClient, url: string, headers: Record<string, string>, options: { signal?: AbortSignal; tokens?: string[] }): Promise<{ method: 'GET' | 'POST'; response: HttpResponse }> {
+  const response = await http.request({ url, headers: { accept: ACCEPT, ...headers }, ...options });
+  if (response.status !== 405) return { method: 'GET', response };
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
+  return { method: 'POST', response: await http.request({ url, method: 'POST', headers: { accept: ACCEPT, 'content-type': 'application/json', ...headers }, body, ...options }) };
+}
+
 export interface ResourceAudit {
   /** The URL asked about, as given. */
   url: string;
@@ -57,13 +68,7 @@ export async function auditResource(http: HttpClient, url: string, deps: { ui: U
   ui.step(`Protected resource ${url}`);
   ui.explain('An API says it needs a token with a 401 and a WWW-Authenticate challenge; RFC 9728 metadata names the authorization servers whose tokens it takes.');
 
-  // Without a token: GET, and POST when GET is not a method the resource serves (an MCP endpoint may be POST only).
-  let method = 'GET';
-  let response = await http.request({ url, headers: { accept: ACCEPT }, ...options });
-  if (response.status === 405) {
-    method = 'POST';
-    response = await http.request({ url, method: 'POST', headers: { accept: ACCEPT, 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }), ...options });
-  }
+  const { method, response } = await askResource(http, url, {}, options);
   ui.detail(`${method} ${url} → ${response.status} (${response.elapsedMs} ms)`);
   const unauthenticated = { method, status: response.status, challengeHeader: response.headers['www-authenticate'], response };
   const challenge = judgeChallenge(unauthenticated, c);

@@ -1,0 +1,71 @@
+import type { CheckRecorder } from '../../checks/recorder.js';
+import type { HttpClient, HttpResponse } from '../../http/types.js';
+import type { Ui } from '../ports.js';
+import { askResource } from './protected-resource.js';
+
+/**
+ * `check --resource`: what the resource does with tokens, once the authorization server has issued one
+ * for it (RFC 8707). It must take that one, and refuse what a careless resource would let through: an
+ * ID token (the wrong audience and type), the token in the query string, the token with a character
+ * changed (a signature it must verify). Only tokens of this run are sent, and only to this resource.
+ */
+export const RESOURCE_PROBE_IDS = ['resource.token_accepted', 'resource.reject_id_token', 'resource.reject_query_token', 'resource.reject_tampered'] as const;
+
+export interface ResourceProbeInput {
+  url: string;
+  access_token: string;
+  id_token: string | undefined;
+}
+
+const refused = (response: HttpResponse) => response.status === 401 || response.status === 403;
+
+export async function probeResourceTokens(http: HttpClient, input: ResourceProbeInput, deps: { ui: Ui; signal?: AbortSignal | undefined }, c: CheckRecorder): Promise<void> {
+  const options = deps.signal ? { signal: deps.signal } : {};
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  const { url, access_token, id_token } = input;
+
+  const valid = await askResource(http, url, bearer(access_token), { ...options, tokens: [access_token] });
+  deps.ui.detail(`${valid.method} ${url} with the access token → ${valid.response.status}`);
+  if (refused(valid.response)) {
+    c.violation('resource.token_accepted', `${valid.method} with the access token issued for it: refused, HTTP ${valid.response.status}${challengeNote(valid.response)}`);
+    for (const id of RESOURCE_PROBE_IDS.slice(1)) c.skip(id, 'the resource refuses even the token issued for it: a refusal would tell nothing');
+    return;
+  }
+  c.pass('resource.token_accepted', `${valid.method} with the access token issued for it: HTTP ${valid.response.status}`);
+  // Each probe asks the way the valid token was taken, so only the token differs.
+  const ask = (headers: Record<string, string>, target = url, tokens: string[] = []) => askResource(http, target, headers, { ...options, tokens }).then(({ response }) => response);
+
+  if (!id_token) c.skip('resource.reject_id_token', 'no ID token (the scope had no openid, or no user flow)');
+  else {
+    const answer = await ask(bearer(id_token), url, [id_token]);
+    c.expect('resource.reject_id_token', refused(answer), `the ID token as a Bearer token: refused, HTTP ${answer.status}`, `the ID token as a Bearer token: accepted, HTTP ${answer.status} — the resource does not check that a token was issued for it`);
+  }
+
+  const inQuery = new URL(url);
+  inQuery.searchParams.set('access_token', access_token);
+  const query = await ask({}, inQuery.href, [access_token]);
+  c.expect('resource.reject_query_token', refused(query), `the access token as ?access_token=: refused, HTTP ${query.status}`, `the access token as ?access_token= (no Authorization header): accepted, HTTP ${query.status}`);
+
+  const altered = tampered(access_token);
+  const changed = await ask(bearer(altered), url, [altered]);
+  const where = access_token.split('.').length === 3 ? 'in its signature' : 'in the middle';
+  c.expect('resource.reject_tampered', refused(changed), `the access token with one character changed ${where}: refused, HTTP ${changed.status}`, `the access token with one character changed ${where}: accepted, HTTP ${changed.status} — the resource does not verify it`);
+}
+
+/**
+ * One base64url character changed in the middle of the JWS signature (the last character may carry
+ * only padding bits, which lenient decoders ignore), or in the middle of an opaque token.
+ */
+export function tampered(token: string): string {
+  const parts = token.split('.');
+  const signed = parts.length === 3 && parts[2]!.length > 0;
+  const target = signed ? parts[2]! : token;
+  const at = Math.floor(target.length / 2);
+  const swapped = `${target.slice(0, at)}${target[at] === 'A' ? 'B' : 'A'}${target.slice(at + 1)}`;
+  return signed ? `${parts[0]}.${parts[1]}.${swapped}` : swapped;
+}
+
+function challengeNote(response: HttpResponse): string {
+  const challenge = response.headers['www-authenticate'];
+  return challenge ? ` (WWW-Authenticate: ${challenge.length > 160 ? `${challenge.slice(0, 160)}…` : challenge})` : '';
+}

@@ -1,0 +1,99 @@
+// check --resource in-process: the real MCP server (official SDK) and the real oidc-provider minting
+// tokens for it. The sound pair passes every resource.* check; each fault of the server is caught by its
+// own id; without a user flow, client credentials get the token and the ID-token probe says why it is skipped.
+import { describe, expect, it } from 'vitest';
+import { runCheck, type CheckSettings } from '../../../src/core/check/run.js';
+import { resourcePkce, type ResourcePhase } from '../../../src/core/check/resource.js';
+import { selection } from '../../../src/core/check/select.js';
+import { isOk } from '../../../src/report/model.js';
+import { httpBrowser } from '../../support/http-browser-port.js';
+import { startIdp } from '../../support/idp.js';
+import { startMcpServer, type ResourceFault } from '../../support/mcp-server.js';
+import { recordingUi, testHttp } from './flow-deps.js';
+
+async function withPair<T>(faults: ResourceFault[], fn: (pair: { resource: string; issuer: string; clients: Awaited<ReturnType<typeof startIdp>>['clients'] }) => Promise<T>): Promise<T> {
+  const mcp = await startMcpServer({ faults });
+  const idp = await startIdp({ resource: mcp.resource });
+  try {
+    await mcp.trust(idp.issuer);
+    return await fn({ resource: mcp.resource, issuer: idp.issuer, clients: idp.clients });
+  } finally {
+    await mcp.close();
+    await idp.close();
+  }
+}
+
+async function check(settings: Partial<CheckSettings> & Pick<CheckSettings, 'issuer' | 'client'>, browser = true) {
+  const ui = recordingUi();
+  const http = testHttp(ui);
+  const all: CheckSettings = {
+    scope: 'openid profile email',
+    clientCredentialsScope: undefined,
+    listener: { host: '127.0.0.1', port: 0, path: '/callback' },
+    timeoutSeconds: 60,
+    clockSkew: 60,
+    showTokens: false,
+    destructive: false,
+    expectRotation: undefined,
+    concurrency: 4,
+    select: selection(undefined, undefined),
+    ...settings,
+  };
+  try {
+    return await runCheck(all, { http, ui, browser: browser ? httpBrowser() : undefined, signal: new AbortController().signal });
+  } finally {
+    await http.close();
+  }
+}
+
+const resourceChecks = (checks: Array<{ id: string; status: string }>) => checks.filter((c) => c.id.startsWith('resource.')).map((c) => [c.id, c.status]);
+const RESOURCE_IDS = ['resource.challenge', 'resource.challenge_metadata', 'resource.metadata', 'resource.resource_match', 'resource.authorization_servers', 'resource.bearer_methods', 'resource.scopes_supported', 'resource.authorization_server_pkce', 'resource.token_accepted', 'resource.reject_id_token', 'resource.reject_query_token', 'resource.reject_tampered'];
+
+describe('check --resource in-process', () => {
+  it('the sound MCP server and IdP: every resource check passes, the token asked for it carries its aud, nothing fails or warns (exit 0)', async () => {
+    await withPair([], async ({ resource, issuer, clients }) => {
+      const outcome = await check({ issuer, client: { client_id: clients.basic.client_id, client_secret: clients.basic.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true } });
+      expect(resourceChecks(outcome.checks)).toEqual(RESOURCE_IDS.map((id) => [id, 'pass']));
+      expect(outcome.checks.filter((c) => c.status === 'fail' || c.status === 'warn')).toEqual([]);
+      expect(outcome.checks.find((c) => c.id === 'access_token.aud')).toMatchObject({ status: 'pass', message: `aud contains "${resource}"` });
+      // The resource group leads the report.
+      expect(outcome.checks[0]!.id).toBe('resource.challenge');
+      expect(isOk(outcome, true)).toBe(true);
+    });
+  });
+
+  const faults: Array<{ fault: ResourceFault; id: string; message: RegExp }> = [
+    { fault: 'accepts_any_audience', id: 'resource.reject_id_token', message: /^the ID token as a Bearer token: accepted, HTTP 200 — the resource does not check that a token was issued for it$/ },
+    { fault: 'accepts_query_token', id: 'resource.reject_query_token', message: /^the access token as \?access_token= \(no Authorization header\): accepted, HTTP 200$/ },
+    { fault: 'skips_signature', id: 'resource.reject_tampered', message: /^the access token with one character changed in its signature: accepted, HTTP 200 — the resource does not verify it$/ },
+  ];
+  for (const { fault, id, message } of faults) {
+    it(`${fault}: ${id} fails, and no other check (exit 1)`, async () => {
+      await withPair([fault], async ({ resource, issuer, clients }) => {
+        const outcome = await check({ issuer, client: { client_id: clients.basic.client_id, client_secret: clients.basic.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true }, select: selection(['resource'], undefined) });
+        expect(outcome.checks.filter((c) => c.status !== 'pass').map((c) => c.id)).toEqual([id]);
+        expect(outcome.checks.find((c) => c.id === id)!.message).toMatch(message);
+        expect(isOk(outcome, false)).toBe(false);
+      });
+    });
+  }
+
+  it('no user flow: client credentials get the token for the resource (its scope asked for); the ID-token probe is skipped with the reason', async () => {
+    await withPair([], async ({ resource, issuer, clients }) => {
+      const outcome = await check({ issuer, client: { client_id: clients.machine.client_id, client_secret: clients.machine.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true }, select: selection(['resource', 'client_credentials'], undefined) }, false);
+      expect(outcome.mode).toBe('client_credentials');
+      const byId = Object.fromEntries(outcome.checks.map((c) => [c.id, c]));
+      expect(byId['resource.token_accepted']).toMatchObject({ status: 'pass' });
+      expect(byId['resource.reject_id_token']).toMatchObject({ status: 'skip', message: 'no ID token (the scope had no openid, or no user flow)' });
+      expect(byId['resource.reject_query_token']).toMatchObject({ status: 'pass' });
+      expect(byId['resource.reject_tampered']).toMatchObject({ status: 'pass' });
+    });
+  });
+
+  it('an authorization server without PKCE S256 ends the user flow there, as an MCP client must', () => {
+    const phase: ResourcePhase = { url: 'https://mcp.example.com/mcp', indicator: 'https://mcp.example.com/mcp', checks: [], scope: () => undefined };
+    expect(resourcePkce(phase, 'https://as.example.com', { code_challenge_methods_supported: ['S256'] })).toBeUndefined();
+    expect(resourcePkce(phase, 'https://as.example.com', {})).toBe('https://as.example.com does not advertise PKCE S256: an MCP client must not go on (resource.authorization_server_pkce)');
+    expect(phase.checks.map((c) => c.status)).toEqual(['pass', 'fail']);
+  });
+});
