@@ -163,6 +163,7 @@ Examples:
     .option('--device', 'RFC 8628 device authorization: show a code to enter on another device, poll for the tokens (no listener)')
     .option('--html <file>', 'also write one self-contained HTML page: a sequence diagram of the login as it happened, the checks with spec links and hints')
     .option('--no-diagnose', 'after a failed step, do not run the harmless experiments that name its cause (e.g. which client authentication works)')
+    .option('--register', 'no client yet: register a native public client first (RFC 7591 dynamic registration), then sign in with it')
     .addHelpText(
       'after',
       `
@@ -175,9 +176,37 @@ Examples:
   $ oidc-cli login --issuer https://idp.example.com --client-id my-cli --no-browser --timeout 2m
   $ oidc-cli login ... --browser-command "node test/support/browser.mjs" --json    headless, for CI
   $ oidc-cli login ... --redirect-uri http://127.0.0.1:8765/callback --param ui_locales=fr
-  $ oidc-cli login ... --html login.html    a page to attach to a ticket: the flow as it ran, every check`,
+  $ oidc-cli login ... --html login.html    a page to attach to a ticket: the flow as it ran, every check
+  $ oidc-cli login --issuer https://idp.example.com --register    no client yet: register one (RFC 7591), then sign in`,
     )
     .action(action('login'));
+
+  issuerOption(
+    program
+      .command('register')
+      .summary('register a client by RFC 7591 dynamic registration; the answer judged, its credentials masked')
+      .description('POST client metadata to the registration_endpoint that discovery names (by default a native app with loopback redirect URIs, token_endpoint_auth_method none), then judge the answer: 201, client_id, every value echoed, client_secret_expires_at, the RFC 7592 management pair. The secret and the registration_access_token are masked; --out FILE keeps the whole registration, 0600.'),
+    'the issuer whose registration_endpoint to use',
+  )
+    .option('--redirect-uri <uri>', 'a redirect URI to register (repeatable; default http://127.0.0.1/callback and http://[::1]/callback)', collect)
+    .option('--client-name <name>', 'client_name (default "oidc-cli")')
+    .option('--scope <scope>', 'scope to register')
+    .addOption(new Option('--token-endpoint-auth-method <method>', 'how the client will authenticate (default none: a public client)').choices(['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt']))
+    .option('--grant-type <grant>', 'a grant type to register (repeatable; default authorization_code and refresh_token)', collect)
+    .option('--metadata-file <file>', 'more client metadata as a JSON object (RFC 7591 §2), merged over the defaults')
+    .option('--initial-access-token-file <file>', 'the initial access token the IdP requires for registration (RFC 7591 §3)')
+    .option('--out <file>', 'write the whole registration (client_id, secret, registration_access_token) to FILE, 0600, atomically')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 registered and every check passed, 1 a check failed (or the IdP refused), 2 bad options, 3 no answer.
+
+Examples:
+  $ oidc-cli register --issuer https://idp.example.com
+  $ oidc-cli register --issuer https://idp.example.com --token-endpoint-auth-method client_secret_basic --out client.json
+  $ oidc-cli register --issuer https://idp.example.com --redirect-uri http://127.0.0.1:8765/callback --client-name "my tool"`,
+    )
+    .action(action('register'));
 
   // Shell completion from these very declarations (src/completion.ts); `completion profiles` lists the
   // profile names for the scripts to offer after --profile.

@@ -5,6 +5,7 @@ import { DISCOVERY_CHECKS } from './catalogue/discovery.js';
 import { JWKS_CHECKS } from './catalogue/jwks.js';
 import { LIFECYCLE_CHECKS } from './catalogue/lifecycle.js';
 import { PROBES_CHECKS } from './catalogue/probes.js';
+import { REGISTRATION_CHECKS } from './catalogue/registration.js';
 import { RESOURCE_CHECKS } from './catalogue/resource.js';
 import { TOKEN_RESPONSE_CHECKS } from './catalogue/token_response.js';
 import { tokenChecks, type TokenCheckId } from './catalogue/tokens.js';
@@ -27,6 +28,7 @@ export const CATALOGUE: readonly CheckDefinition[] = [
   ...LIFECYCLE_CHECKS,
   ...PROBES_CHECKS,
   ...RESOURCE_CHECKS,
+  ...REGISTRATION_CHECKS,
   ...CACHE_CHECKS,
   ...DIAGNOSIS_CHECKS,
 ];
@@ -45,6 +47,7 @@ export type CheckId =
   | (typeof LIFECYCLE_CHECKS)[number]['id']
   | (typeof PROBES_CHECKS)[number]['id']
   | (typeof RESOURCE_CHECKS)[number]['id']
+  | (typeof REGISTRATION_CHECKS)[number]['id']
   | (typeof CACHE_CHECKS)[number]['id']
   | (typeof DIAGNOSIS_CHECKS)[number]['id'];
 

@@ -31,6 +31,8 @@ export interface LoginOptions extends ClientFlags {
   clockSkew?: number;
   /** RFC 8628 device authorization instead of a browser redirect (src/commands/device-login.ts). */
   device?: boolean;
+  /** RFC 7591: register a native public client first, then sign in with it. */
+  register?: boolean;
 }
 
 /** --redirect-uri / --port / --listen-ipv6 → where the listener binds and what redirect_uri says. */

@@ -1,6 +1,7 @@
-import { CliError, usageError } from '../errors.js';
+import { CliError, ReportedStop, usageError } from '../errors.js';
 import { PROTECTED_PARAMETERS } from '../core/authorization.js';
 import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
+import { nativeClientMetadata, registerAt } from '../core/registration.js';
 import { timeNotes } from '../core/jwt/claims.js';
 import { runLogin, type LoginResult, type LoginSettings } from '../core/login-flow.js';
 import type { FlowEvent } from '../core/flow-log.js';
@@ -9,7 +10,7 @@ import { redact } from '../util/redact.js';
 import { CheckRecorder } from '../checks/recorder.js';
 import { browserFor, type BrowserOptions } from '../ui/browser.js';
 import { cacheReportData, cacheTokenResponse, entryFromTokens, flagLine, nothingToCache, type CacheOutcome } from '../store/cache-policy.js';
-import { resolveClient } from '../store/profiles.js';
+import { resolveClient, resolveClientPartial } from '../store/profiles.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS, humanDuration } from '../util/duration.js';
 import type { Context } from './context.js';
 import { htmlPathOf, writeHtmlReport } from './html-file.js';
@@ -76,7 +77,8 @@ export async function run(options: LoginOptions, context: Context): Promise<Repo
 
 async function login(options: LoginOptions, context: Context): Promise<Report> {
   if (options.device) return (await import('./device-login.js')).runDeviceLogin(options, context);
-  const settings = await settingsFrom(options, context);
+  const registered = options.register ? await registerForLogin(options, context) : undefined;
+  const settings = await settingsFrom(registered ? { ...options, clientId: registered.client_id, ...(registered.client_secret ? { clientSecret: registered.client_secret } : {}) } : options, context);
   // Each request's own limit is never shorter than the whole login's, so the deadline (exit 4) fires first.
   const http = await context.http({ timeoutSeconds: Math.min(30, settings.timeoutSeconds + 1) });
   if (settings.client.client_secret) http.addSecret(settings.client.client_secret);
@@ -84,7 +86,36 @@ async function login(options: LoginOptions, context: Context): Promise<Report> {
   const result = await untilCancelled(runLogin(settings, { http, ui: context.ui, browser: browserFor({ ...settings.browser, print: context.ui.prompt }), signal: context.signal, deadline, log: context.flowLog }), settings.timeoutSeconds, context.signal, deadline);
   const cache = await cacheTokens(settings, result, context);
   if (result.stoppedAt) context.ui.warn(`login stopped: ${result.stoppedAt}`);
-  return buildReport(settings, result, cache, context.flowLog.events);
+  const report = buildReport(settings, result, cache, context.flowLog.events);
+  if (registered) {
+    // The registration is the first step of this login: its checks lead the report.
+    report.checks.unshift(...registered.checks);
+    report.data.registration = { registration_endpoint: registered.registration_endpoint, status: registered.response.status, client: registered.client ?? null };
+  }
+  return report;
+}
+
+/**
+ * login --register: no client yet, so a native public client is registered first (RFC 7591), with the
+ * redirect URI this login's listener will use (loopback, any port per RFC 8252 §7.3 unless --port or
+ * --redirect-uri fix it). A refusal ends the login with the registration's checks as its report.
+ */
+async function registerForLogin(options: LoginOptions, context: Context) {
+  // commander copies OIDC_CLIENT_ID into the flag: only a client id typed on the command line contradicts --register.
+  if (options.clientId && options.clientId !== context.env.OIDC_CLIENT_ID) throw usageError('--register registers a new client: leave out --client-id');
+  const { issuer } = await resolveClientPartial({ ...options, clientId: undefined }, context);
+  if (!issuer) throw usageError('--register needs --issuer URL (or OIDC_ISSUER): the IdP to register with');
+  const listener = listenerFor(options);
+  const host = listener.redirectHost ?? (listener.host === '::1' ? '[::1]' : listener.host);
+  const redirect_uri = `http://${host}${listener.port === 0 ? '' : `:${listener.port}`}${listener.path}`;
+  const http = await context.http({ timeoutSeconds: Math.min(30, (context.globals.timeout ?? DEFAULT_TIMEOUT_SECONDS) + 1) });
+  const registration = await registerAt(http, { issuer, metadata: nativeClientMetadata({ redirect_uris: [redirect_uri] }) }, { ui: context.ui, signal: context.signal, insecure: context.globals.insecure });
+  if (!registration.client_id) {
+    throw new ReportedStop(`${issuer} did not register a client`, { checks: registration.checks, data: { issuer, registration: { status: registration.response.status, client: registration.client ?? null } }, sections: [] });
+  }
+  context.ui.warn(`registered client ${registration.client_id} at ${issuer}: pass --client-id ${registration.client_id} next time (each --register creates another client)`);
+  const client_secret = typeof registration.client?.client_secret === 'string' ? registration.client.client_secret : undefined;
+  return { ...registration, client_id: registration.client_id, client_secret };
 }
 
 /**

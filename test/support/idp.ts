@@ -38,6 +38,8 @@ export interface StartIdpOptions {
   /** The RFC 8707 resource this IdP mints JWT access tokens for (default https://api.example.com/):
    *  a test API or MCP server on loopback passes its own URL. */
   resource?: string;
+  /** RFC 7591 dynamic registration at /reg, open (no initial access token). Default false. */
+  registration?: boolean;
   /** Last word on the oidc-provider configuration, for tests that need a twist. */
   configure?: (configuration: Record<string, unknown>) => void;
 }
@@ -150,6 +152,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
     refreshTokens: options.refreshTokens ?? 'always',
     rotateRefreshTokens: options.rotateRefreshTokens ?? true,
   });
+  if (options.registration) configuration.features.registration = { enabled: true };
   options.configure?.(configuration);
 
   const provider = new Provider(issuer, configuration);

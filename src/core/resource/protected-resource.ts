@@ -6,6 +6,7 @@ import type { HttpClient, HttpResponse } from '../../http/types.js';
 import type { Challenge } from '../../http/www-authenticate.js';
 import type { Ui } from '../ports.js';
 import { judgeAuthorizationServers, judgeBearerMethods, judgeChallenge, judgeResourceMatch, judgeScopesSupported, type MetadataAttempt } from './resource-checks.js';
+import { jsonObject } from '../client-request.js';
 
 /**
  * A protected resource (an API, an MCP server) and what it says about itself: a request without a
@@ -107,7 +108,7 @@ export async function findMetadata(http: HttpClient, url: string, fromChallenge:
   for (const candidate of candidates) {
     try {
       const response = await http.request({ url: candidate.url, headers: { accept: 'application/json' }, ...options });
-      const metadata = response.status === 200 ? jsonObjectOf(response) : undefined;
+      const metadata = response.status === 200 ? jsonObject(response) : undefined;
       attempts.push({ ...candidate, outcome: response.status === 200 && !metadata ? '200, but not a JSON object' : response.status });
       if (metadata) return { attempts, metadata, url: candidate.url };
     } catch (error) {
@@ -117,13 +118,4 @@ export async function findMetadata(http: HttpClient, url: string, fromChallenge:
     }
   }
   return { attempts, metadata: undefined, url: undefined };
-}
-
-function jsonObjectOf(response: HttpResponse): Record<string, unknown> | undefined {
-  try {
-    const body = JSON.parse(response.text()) as unknown;
-    return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
