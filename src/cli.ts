@@ -157,6 +157,7 @@ Examples:
     .option('--max-age <duration>', 'max_age: the ID token must then carry a recent enough auth_time', duration('--max-age'))
     .option('--acr-values <values>', 'acr_values parameter')
     .option('--resource <uri>', 'RFC 8707 resource indicator (repeatable)', collect)
+    .option('--resource-from-prm <url>', 'sign in for this API or MCP server: its RFC 9728 metadata names the issuer (unless --issuer), the resource and the scope (unless --scope)')
     .option('--audience <aud>', 'audience parameter (Auth0 and others); also the aud a JWT access token must carry')
     .option('--param <key=value>', 'add or replace any authorization request parameter (repeatable)', collect)
     .addOption(new Option('--response-mode <mode>', 'how the IdP returns the response').choices(['query', 'form_post']))

@@ -25,6 +25,8 @@ export interface LoginOptions extends ClientFlags {
   maxAge?: number;
   acrValues?: string;
   resource?: string[];
+  /** Sign in for this API or MCP server: issuer, resource and scope from its RFC 9728 metadata. */
+  resourceFromPrm?: string;
   audience?: string;
   param?: string[];
   responseMode?: 'query' | 'form_post';

@@ -2,6 +2,9 @@ import { CliError, ReportedStop, usageError } from '../errors.js';
 import { PROTECTED_PARAMETERS } from '../core/authorization.js';
 import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
 import { nativeClientMetadata, registerAt } from '../core/registration.js';
+import { discover } from '../core/discovery.js';
+import { auditResource, parseResourceUrl } from '../core/resource/protected-resource.js';
+import { resourcePhase, resourcePkce } from '../core/resource/resource-phase.js';
 import { timeNotes } from '../core/jwt/claims.js';
 import { runLogin, type LoginResult, type LoginSettings } from '../core/login-flow.js';
 import type { FlowEvent } from '../core/flow-log.js';
@@ -77,8 +80,10 @@ export async function run(options: LoginOptions, context: Context): Promise<Repo
 
 async function login(options: LoginOptions, context: Context): Promise<Report> {
   if (options.device) return (await import('./device-login.js')).runDeviceLogin(options, context);
-  const registered = options.register ? await registerForLogin(options, context) : undefined;
-  const settings = await settingsFrom(registered ? { ...options, clientId: registered.client_id, ...(registered.client_secret ? { clientSecret: registered.client_secret } : {}) } : options, context);
+  const fromResource = options.resourceFromPrm !== undefined ? await resourceForLogin(options, context) : undefined;
+  const asked = fromResource?.options ?? options;
+  const registered = asked.register ? await registerForLogin(asked, context) : undefined;
+  const settings = await settingsFrom(registered ? { ...asked, clientId: registered.client_id, ...(registered.client_secret ? { clientSecret: registered.client_secret } : {}) } : asked, context);
   // Each request's own limit is never shorter than the whole login's, so the deadline (exit 4) fires first.
   const http = await context.http({ timeoutSeconds: Math.min(30, settings.timeoutSeconds + 1) });
   if (settings.client.client_secret) http.addSecret(settings.client.client_secret);
@@ -87,12 +92,37 @@ async function login(options: LoginOptions, context: Context): Promise<Report> {
   const cache = await cacheTokens(settings, result, context);
   if (result.stoppedAt) context.ui.warn(`login stopped: ${result.stoppedAt}`);
   const report = buildReport(settings, result, cache, context.flowLog.events);
-  if (registered) {
-    // The registration is the first step of this login: its checks lead the report.
-    report.checks.unshift(...registered.checks);
-    report.data.registration = { registration_endpoint: registered.registration_endpoint, status: registered.response.status, client: registered.client ?? null };
+  // What came before the sign-in leads the report: the resource, then the registration.
+  if (registered) report.checks.unshift(...registered.checks);
+  if (fromResource) {
+    report.checks.unshift(...fromResource.checks);
+    report.data.resource = { url: fromResource.url, indicator: fromResource.indicator };
   }
+  if (registered) report.data.registration = { registration_endpoint: registered.registration_endpoint, status: registered.response.status, client: registered.client ?? null };
   return report;
+}
+
+/**
+ * login --resource-from-prm URL: sign in for an API or MCP server as an MCP client would. Its RFC 9728
+ * metadata names the issuer (unless --issuer does), the resource to ask for (RFC 8707) and, unless
+ * --scope is given, the scope; an authorization server without PKCE S256 ends it there (MCP). The
+ * resource's checks lead the report.
+ */
+async function resourceForLogin(options: LoginOptions, context: Context) {
+  const url = parseResourceUrl(options.resourceFromPrm!, '--resource-from-prm').href;
+  const partial = await resolveClientPartial(options, context);
+  const http = await context.http({ timeoutSeconds: Math.min(30, (context.globals.timeout ?? DEFAULT_TIMEOUT_SECONDS) + 1) });
+  const deps = { ui: context.ui, signal: context.signal };
+  const audit = await auditResource(http, url, { ...deps, insecure: context.globals.insecure });
+  const issuer = partial.issuer ?? audit.authorizationServers[0];
+  if (!issuer) throw new ReportedStop(`${url} names no authorization server that can be asked: pass --issuer URL`, { checks: audit.checks, data: { resource: { url } }, sections: [] });
+  const phase = await resourcePhase({ url, audit, scopeFromResource: !partial.scope }, { issuer, insecure: context.globals.insecure }, { http, ...deps });
+  const { metadata } = await discover(http, issuer, { signal: context.signal });
+  const stop = resourcePkce(phase, issuer, metadata);
+  if (stop) throw new ReportedStop(stop, { checks: phase.checks, data: { resource: { url, indicator: phase.indicator }, issuer }, sections: [] });
+  const scope = phase.scope(metadata);
+  context.ui.detail(`for ${url}: issuer ${issuer}, resource=${phase.indicator}${scope ? `, scope "${scope}"` : ''}`);
+  return { url, indicator: phase.indicator, checks: phase.checks, options: { ...options, issuer, resource: [...(options.resource ?? []), phase.indicator], ...(scope ? { scope } : {}) } };
 }
 
 /**

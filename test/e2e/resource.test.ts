@@ -76,6 +76,18 @@ describe('an API (MCP server) rejects my token', () => {
     expect(doc.next).toBeNull();
   }, 120_000);
 
+  it('login --resource-from-prm: issuer, resource and scope all from the MCP server\'s metadata; the token it gets is taken', async () => {
+    const login = await cli(['login', '--resource-from-prm', mcp.resource, '--client-id', idp.clients.public.client_id, '--browser-command', `node ${BROWSER_SCRIPT}`, '--timeout', '30', '--json']);
+    expect(login.code).toBe(0);
+    const doc = JSON.parse(login.stdout) as Doc & { issuer: string; scope: string; resource: { url: string; indicator: string } };
+    expect([doc.issuer, doc.scope, doc.resource]).toEqual([idp.issuer, `openid ${mcp.scope}`, { url: mcp.resource, indicator: mcp.resource }]);
+    expect(doc.checks[0]!.id).toBe('resource.challenge');
+    expect(byId(doc)['resource.authorization_server_pkce']).toMatchObject({ status: 'pass' });
+    expect(byId(doc)['access_token.aud']).toMatchObject({ status: 'pass', message: `aud contains "${mcp.resource}"` });
+    const call = await cli(['call', mcp.resource, '--client-id', idp.clients.public.client_id, '-d', WHOAMI]);
+    expect(call.code).toBe(0);
+  }, 120_000);
+
   it('check --resource without --issuer: the metadata names the IdP; the resource checks lead the report, all pass (exit 0)', async () => {
     const result = await cli(['check', '--resource', mcp.resource, '--client-id', idp.clients.basic.client_id, '--client-secret-file', join(dir, 'basic.secret'), '--browser-command', `node ${BROWSER_SCRIPT}`, '--only', 'resource,access_token.aud', '--json']);
     expect(result.code).toBe(0);

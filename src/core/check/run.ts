@@ -20,7 +20,7 @@ import { checkLifecycle, INTROSPECTION_IDS, REFRESH_IDS, REVOCATION_IDS } from '
 import type { Selection } from './select.js';
 import { timer, type StepTiming } from '../timing.js';
 import { probeResourceTokens, RESOURCE_PROBE_IDS } from '../resource/resource-probes.js';
-import { resourcePhase, resourcePkce, type ResourceSettings } from './resource.js';
+import { resourcePhase, resourcePkce, type ResourceSettings } from '../resource/resource-phase.js';
 
 /** Everything `oidc-cli check` decided from its options (src/commands/check.ts). */
 export interface CheckSettings {

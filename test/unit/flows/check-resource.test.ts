@@ -3,7 +3,7 @@
 // own id; without a user flow, client credentials get the token and the ID-token probe says why it is skipped.
 import { describe, expect, it } from 'vitest';
 import { runCheck, type CheckSettings } from '../../../src/core/check/run.js';
-import { resourcePkce, type ResourcePhase } from '../../../src/core/check/resource.js';
+import { resourcePkce, type ResourcePhase } from '../../../src/core/resource/resource-phase.js';
 import { selection } from '../../../src/core/check/select.js';
 import { isOk } from '../../../src/report/model.js';
 import { httpBrowser } from '../../support/http-browser-port.js';

@@ -2,15 +2,16 @@ import { CheckRecorder } from '../../checks/recorder.js';
 import type { CheckResult } from '../../checks/types.js';
 import type { HttpClient } from '../../http/types.js';
 import type { Ui } from '../ports.js';
-import { auditResource, type ResourceAudit } from '../resource/protected-resource.js';
-import { judgeAuthorizationServerPkce } from '../resource/resource-checks.js';
+import { auditResource, type ResourceAudit } from './protected-resource.js';
+import { judgeAuthorizationServerPkce } from './resource-checks.js';
 
 /**
- * `check --resource`: the API or MCP server beside the IdP (docs/api.md). Its audit (resource.*) comes
- * first; it decides the RFC 8707 resource and, when none was chosen, the scope the grant asks for; and
- * an authorization server without PKCE S256 ends the user flow there, as an MCP client must.
+ * A grant for a protected resource, as an MCP client gets one (`check --resource`, `login
+ * --resource-from-prm`; docs/api.md). The resource's audit (resource.*) comes first; it decides the
+ * RFC 8707 resource and, when none was chosen, the scope to ask for; and an authorization server without
+ * PKCE S256 ends the user flow there, as an MCP client must.
  */
-/** What `check` was told about the resource (commands/check.ts). */
+/** What the command was told about the resource. */
 export interface ResourceSettings {
   url: string;
   /** The audit, when the command already made it (to find the issuer). */
