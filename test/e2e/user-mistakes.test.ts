@@ -67,4 +67,18 @@ describe('mistakes users make', () => {
       expect(result.stderr).toMatch(/hint: it starts like a JWT header \(eyJ…\) and stops short: copy the whole token, header\.payload\.signature/);
     }
   });
+
+  it('a token cut inside its signature: too short for its alg (jwt.format fails, exit 1), or a length no encoder writes (exit 2); both say it was cut', async () => {
+    // 256 bytes of RS256 signature is 342 characters: keep 200 of them.
+    const inside = await run(['decode', token.slice(0, token.length - 142)]);
+    expect(inside.code).toBe(1);
+    expect(inside.stdout).toMatch(/✖ jwt\.format +the signature is 150 bytes; an RS256 signature is as long as the RSA key, at least 256 \(2048 bits\) and a whole number of 8-byte words: the token was cut short or altered/);
+    expect(inside.stdout).toMatch(/hint: Copy the whole token, header\.payload\.signature/);
+    // 342 % 4 = 2: dropping one character leaves 341, one past whole bytes.
+    const oneLess = await run(['decode', token.slice(0, -1)]);
+    expect(oneLess.code).toBe(2);
+    expect(oneLess.stderr).toBe('oidc-cli: not a JWT: the signature is not base64url (its length is one character past whole bytes)\n  hint: the token looks cut short: copy the whole token (a terminal, a log or a form may have cut it)\n');
+    // The whole token is well formed.
+    expect((await run(['decode', token])).stdout).toMatch(/✔ jwt\.format +compact JWS, canonical base64url/);
+  });
 });

@@ -19,9 +19,9 @@ interface DecodedPart {
 }
 
 function decodePart(part: string, name: string): DecodedPart {
-  if (!TOLERATED.test(part) || part.replace(/=+$/, '').length % 4 === 1) {
-    throw inputError(`not a JWT: the ${name} is not base64url`);
-  }
+  if (!TOLERATED.test(part)) throw inputError(`not a JWT: the ${name} is not base64url`);
+  // One character past whole bytes: no encoder writes that; a copy that lost the token's end does.
+  if (part.replace(/=+$/, '').length % 4 === 1) throw inputError(`not a JWT: the ${name} is not base64url (its length is one character past whole bytes)`, 'the token looks cut short: copy the whole token (a terminal, a log or a form may have cut it)');
   const bytes = Buffer.from(part, 'base64url');
   // Canonical means: unpadded URL alphabet and no stray low bits in the last character (RFC 7515 §2).
   return { bytes, canonical: bytes.toString('base64url') === part };

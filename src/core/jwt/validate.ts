@@ -12,7 +12,9 @@ import type { ParsedJwt, ValidateOptions, ValidationResult } from './types.js';
 /** Structure checks that need no keys: encoding, JWS (a JWE is judged by jwe.ts), duplicate members. */
 function checkStructure(parsed: ParsedJwt, options: ValidateOptions, c: CheckRecorder): void {
   const p = options.prefix;
-  if (parsed.nonCanonicalParts.length === 0) c.pass(`${p}.format`, `compact ${parsed.kind.toUpperCase()}, canonical base64url`);
+  const short = parsed.kind === 'jws' ? signatureLengthProblem(parsed) : undefined;
+  if (short) c.violation(`${p}.format`, short, { hint: 'Copy the whole token, header.payload.signature: a terminal, a log or a form may have cut its end. A signature cannot be shortened and still verify.' });
+  else if (parsed.nonCanonicalParts.length === 0) c.pass(`${p}.format`, `compact ${parsed.kind.toUpperCase()}, canonical base64url`);
   else c.violation(`${p}.format`, `non-canonical base64url in the ${parsed.nonCanonicalParts.join(', ')} (padding, standard alphabet or stray bits)`);
 
   if (parsed.kind === 'jws') c.pass(`${p}.jwe`, 'a signed JWS (3 parts)');
@@ -20,6 +22,27 @@ function checkStructure(parsed: ParsedJwt, options: ValidateOptions, c: CheckRec
   const { header, payload } = parsed.duplicateMembers;
   const repeated = [...header.map((name) => `header.${name}`), ...payload.map((name) => `payload.${name}`)];
   c.expect(`${p}.duplicate_members`, repeated.length === 0, 'no repeated member names', `repeated member names: ${listed(repeated, ', ')}`);
+}
+
+// RFC 7518 §3: the length a signature of each algorithm has (bytes); RSA's is its modulus, 2048 bits at least (§3.3, §3.5).
+const SIGNATURE_BYTES: Record<string, number[]> = { HS256: [32], HS384: [48], HS512: [64], ES256: [64], ES384: [96], ES512: [132], ES256K: [64], Ed25519: [64], EdDSA: [64, 114] };
+const RSA = /^(RS|PS)(256|384|512)$/;
+
+/**
+ * A signature whose length its algorithm cannot produce: the token was cut short (the commonest way to
+ * lose its end is a copy) or altered. Without keys nothing else would say so.
+ */
+function signatureLengthProblem(parsed: ParsedJwt): string | undefined {
+  const alg = parsed.header.alg;
+  if (typeof alg !== 'string') return undefined;
+  const bytes = Buffer.from(parsed.parts[2]!, 'base64url').length;
+  const expected = SIGNATURE_BYTES[alg];
+  const problem = (what: string) => `the signature is ${bytes} bytes; ${what}: the token was cut short or altered`;
+  if (alg === 'none') return bytes === 0 ? undefined : problem('"none" has an empty signature');
+  if (expected !== undefined) return expected.includes(bytes) ? undefined : problem(`an ${alg} signature is ${expected.join(' or ')}`);
+  // RSA: as long as the modulus, in practice a whole number of 64-bit words (2048, 3072, 4096 bits).
+  if (RSA.test(alg) && (bytes < 256 || bytes % 8 !== 0)) return problem(`an ${alg} signature is as long as the RSA key, at least 256 (2048 bits) and a whole number of 8-byte words`);
+  return undefined;
 }
 
 /**
