@@ -1,7 +1,8 @@
-import { Argument, Command, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { environmentHelp } from './environment.js';
 import { SHELLS, type OptionSpec, type ProgramSpec } from './completion.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS, parseDuration } from './util/duration.js';
+import { wrapHelp } from './help-text.js';
 
 /** Called by an action with the command's name, its own options (positionals merged in) and the globals. */
 export type Dispatch = (name: string, options: Record<string, unknown>, globals: Record<string, unknown>) => Promise<void>;
@@ -59,6 +60,18 @@ export function buildCli(version: string, dispatch: Dispatch): Command {
     .option('--ca-file <file>', 'trust this PEM CA bundle too (NODE_EXTRA_CA_CERTS also works)')
     .option('--profile <name>', 'read issuer, client and options from a named profile in the config file')
     .option('--explain', 'add a line per step on why it matters')
+    .addHelpText('after', () => wrapHelp(`
+Examples:
+  $ oidc-cli decode "$TOKEN"                            what is in this token
+  $ oidc-cli discover --issuer https://idp.example.com  an IdP's metadata, keys
+  $ oidc-cli login --issuer https://idp.example.com --client-id my-cli
+  $ oidc-cli call https://api.example.com/v1/me         why the API says no
+  $ oidc-cli check --issuer https://idp.example.com --client-id ci \\
+      --browser-command "node sign-in.mjs"              the CI smoke test
+
+oidc-cli COMMAND --help shows a command's options and examples; oidc-cli help environment lists the
+environment variables read; exit codes: 0 passed, 1 a check failed, 2 usage, 3 could not complete,
+4 cancelled or timed out.`))
     .showHelpAfterError('(run with --help for usage)')
     // Every subcommand's --help lists the global flags too (--json, --timeout, -v...).
     .configureHelp({ showGlobalOptions: true })
@@ -87,16 +100,13 @@ export function buildCli(version: string, dispatch: Dispatch): Command {
     .option('--aud <audience>', 'expected audience (e.g. your client_id)')
     .option('--nonce <nonce>', 'expected nonce')
     .option('--max-age <duration>', 'max_age sent in the request: auth_time must be within it', duration('--max-age'))
-    .addHelpText(
-      'after',
-      `
+    .addHelpText('after', () => wrapHelp(`
 Examples:
   $ oidc-cli decode eyJhbGciOi...                      show header and payload; signature NOT verified
   $ oidc-cli decode --jwks keys.json "$TOKEN"          verify with a local JWK Set
   $ oidc-cli decode --issuer https://idp.example.com --aud my-client "$ID_TOKEN"
   $ pbpaste | oidc-cli decode -                        read the token from stdin ("Bearer " prefix is fine)
-  $ cat tokens.txt | oidc-cli decode --jwks keys.json --json -   one JSON line per token (NDJSON)`,
-    )
+  $ cat tokens.txt | oidc-cli decode --jwks keys.json --json -   one JSON line per token (NDJSON)`))
     .action(action('decode'));
 
   issuerOption(
@@ -106,15 +116,12 @@ Examples:
       .description('Fetch {issuer}/.well-known/openid-configuration (RFC 8414 fallback), audit every member, then fetch and audit jwks_uri.\nWith --resource URL: start from an API or MCP server instead: its 401 challenge and RFC 9728 metadata, then the authorization server it names.'),
   )
     .option('--resource <url>', 'start from this API or MCP server: its challenge, its RFC 9728 metadata, then its authorization server')
-    .addHelpText(
-      'after',
-      `
+    .addHelpText('after', () => wrapHelp(`
 Examples:
   $ oidc-cli discover --issuer https://idp.example.com
   $ oidc-cli discover --issuer https://idp.example.com --json | jq .metadata.token_endpoint
   $ oidc-cli discover --issuer https://idp.internal --ca-file corp-ca.pem -v   trace requests
-  $ oidc-cli discover --resource https://mcp.example.com/mcp     which authorization server an MCP server trusts`,
-    )
+  $ oidc-cli discover --resource https://mcp.example.com/mcp     which authorization server an MCP server trusts`))
     .action(action('discover'));
 
   issuerOption(
@@ -126,14 +133,11 @@ Examples:
   )
     .option('--jwks-uri <url>', 'read the JWK Set at this URL')
     .option('--file <file>', 'read a JWK Set (or a single JWK) from a local file')
-    .addHelpText(
-      'after',
-      `
+    .addHelpText('after', () => wrapHelp(`
 Examples:
   $ oidc-cli jwks --issuer https://idp.example.com
   $ oidc-cli jwks --jwks-uri https://idp.example.com/jwks --json
-  $ oidc-cli jwks --file keys.json                      audit a set before publishing it`,
-    )
+  $ oidc-cli jwks --file keys.json                      audit a set before publishing it`))
     .action(action('jwks'));
 
   clockSkewOption(clientOptions(
@@ -165,9 +169,7 @@ Examples:
     .option('--html <file>', 'also write one self-contained HTML page: a sequence diagram of the login as it happened, the checks with spec links and hints')
     .option('--no-diagnose', 'after a failed step, do not run the harmless experiments that name its cause (e.g. which client authentication works)')
     .option('--register', 'no client yet: register a native public client first (RFC 7591 dynamic registration), then sign in with it')
-    .addHelpText(
-      'after',
-      `
+    .addHelpText('after', () => wrapHelp(`
 Exit codes: 0 every check passed, 1 a check failed, 2 bad options or --port already in use,
 3 network or protocol failure, 4 cancelled (Ctrl-C) or --timeout reached (default 5m, browser wait included).
 
@@ -178,8 +180,7 @@ Examples:
   $ oidc-cli login ... --browser-command "node test/support/browser.mjs" --json    headless, for CI
   $ oidc-cli login ... --redirect-uri http://127.0.0.1:8765/callback --param ui_locales=fr
   $ oidc-cli login ... --html login.html    a page to attach to a ticket: the flow as it ran, every check
-  $ oidc-cli login --issuer https://idp.example.com --register    no client yet: register one (RFC 7591), then sign in`,
-    )
+  $ oidc-cli login --issuer https://idp.example.com --register    no client yet: register one (RFC 7591), then sign in`))
     .action(action('login'));
 
   issuerOption(
@@ -189,24 +190,21 @@ Examples:
       .description('POST client metadata to the registration_endpoint that discovery names (by default a native app with loopback redirect URIs, token_endpoint_auth_method none), then judge the answer: 201, client_id, every value echoed, client_secret_expires_at, the RFC 7592 management pair. The secret and the registration_access_token are masked; --out FILE keeps the whole registration, 0600.'),
     'the issuer whose registration_endpoint to use',
   )
-    .option('--redirect-uri <uri>', 'a redirect URI to register (repeatable; default http://127.0.0.1/callback and http://[::1]/callback)', collect)
+    .option('--redirect-uri <uri>', 'a redirect URI to register (repeatable; default: loopback, any port)', collect)
     .option('--client-name <name>', 'client_name (default "oidc-cli")')
     .option('--scope <scope>', 'scope to register')
-    .addOption(new Option('--token-endpoint-auth-method <method>', 'how the client will authenticate (default none: a public client)').choices(['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt']))
+    .addOption(new Option('--client-auth <method>', 'token_endpoint_auth_method to register (default none: a public client)').choices(['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt']))
     .option('--grant-type <grant>', 'a grant type to register (repeatable; default authorization_code and refresh_token)', collect)
     .option('--metadata-file <file>', 'more client metadata as a JSON object (RFC 7591 §2), merged over the defaults')
-    .option('--initial-access-token-file <file>', 'the initial access token the IdP requires for registration (RFC 7591 §3)')
+    .option('--initial-access-token-file <file>', 'the initial access token, if the IdP wants one (RFC 7591 §3)')
     .option('--out <file>', 'write the whole registration (client_id, secret, registration_access_token) to FILE, 0600, atomically')
-    .addHelpText(
-      'after',
-      `
+    .addHelpText('after', () => wrapHelp(`
 Exit codes: 0 registered and every check passed, 1 a check failed (or the IdP refused), 2 bad options, 3 no answer.
 
 Examples:
   $ oidc-cli register --issuer https://idp.example.com
-  $ oidc-cli register --issuer https://idp.example.com --token-endpoint-auth-method client_secret_basic --out client.json
-  $ oidc-cli register --issuer https://idp.example.com --redirect-uri http://127.0.0.1:8765/callback --client-name "my tool"`,
-    )
+  $ oidc-cli register --issuer https://idp.example.com --client-auth client_secret_basic --out client.json
+  $ oidc-cli register --issuer https://idp.example.com --redirect-uri http://127.0.0.1:8765/callback --client-name "my tool"`))
     .action(action('register'));
 
   // Shell completion from these very declarations (src/completion.ts); `completion profiles` lists the
@@ -215,15 +213,18 @@ Examples:
     .command('completion')
     .summary('print a shell completion script: bash, zsh or fish')
     .description('Print a completion script for bash, zsh or fish, generated from the command declarations: commands, flags and their choices, profile names from the config.')
-    .addArgument(new Argument('<shell>', 'the shell').choices([...SHELLS, 'profiles']))
-    .addHelpText(
-      'after',
-      `
+    // `profiles` is for the scripts themselves (the names after --profile), not a shell to offer.
+    .addArgument(
+      new Argument('<shell>', 'bash, zsh or fish').argParser((value: string) => {
+        if ((SHELLS as readonly string[]).includes(value) || value === 'profiles') return value;
+        throw new InvalidArgumentError(`Allowed choices are ${SHELLS.join(', ')}.`);
+      }),
+    )
+    .addHelpText('after', () => wrapHelp(`
 Examples:
   $ source <(oidc-cli completion bash)                 # in ~/.bashrc
   $ oidc-cli completion zsh > "\${fpath[1]}/_oidc-cli"
-  $ oidc-cli completion fish > ~/.config/fish/completions/oidc-cli.fish`,
-    )
+  $ oidc-cli completion fish > ~/.config/fish/completions/oidc-cli.fish`))
     .action(async (shell: string) => {
       await dispatch('completion', { shell, spec: programSpec(program) }, program.opts());
     });
@@ -233,23 +234,21 @@ Examples:
     .command('environment', { hidden: true })
     .summary('list the environment variables oidc-cli reads')
     .description('List the environment variables oidc-cli reads (also: oidc-cli help environment).')
-    // After the help, not as the description: commander would wrap the table at 80 columns.
-    .addHelpText('after', `\n${environmentHelp()}`)
     .action(action('environment'));
+  // `help environment` is the list itself, not a usage line and the global options before it.
+  const environment = program.commands.find((command) => command.name() === 'environment')!;
+  environment.helpInformation = () => `${environmentHelp()}\n`;
 
   program
     .command('checks')
     .summary('list every check id with its severity and spec section')
     .argument('[prefix]', 'only ids starting with this, e.g. id_token or discovery.')
-    .addHelpText(
-      'after',
-      `
+    .addHelpText('after', () => wrapHelp(`
 Examples:
   $ oidc-cli checks                       # every id, severity, spec and title
   $ oidc-cli checks -v probe.             # the probes, with each hint
   $ oidc-cli checks discovery.endpoint_host
-  $ oidc-cli checks --json | jq '.catalogue[] | select(.severity == "error") | .id'`,
-    )
+  $ oidc-cli checks --json | jq '.catalogue[] | select(.severity == "error") | .id'`))
     .action(action('checks'));
 
   // Token lifecycle (issue 5): token, refresh, introspect, revoke, userinfo. Each reads the cached login
@@ -264,9 +263,7 @@ Examples:
     .option('--audience <aud>', 'audience parameter, and the aud a JWT access token must carry (client_credentials)')
     .option('--min-ttl <duration>', 'refresh when the cached token expires within this time (at most 1d)', duration('--min-ttl'))
     .option('--allow-failed', 'print a token even though checks failed on it (the cache entry is flagged); by default it is refused with exit 1')
-    .addHelpText(
-      'after',
-      `
+    .addHelpText('after', () => wrapHelp(`
 Exit codes: 0 a token was printed, 1 a check on the token failed (not printed unless --allow-failed),
 2 no usable cached token (none, expired without refresh token, or the refresh was refused): log in again,
 3 network or protocol failure.
@@ -274,8 +271,7 @@ Exit codes: 0 a token was printed, 1 a check on the token failed (not printed un
 Examples:
   $ curl -H "Authorization: Bearer $(oidc-cli token)" https://api.example.com/me
   $ oidc-cli token --issuer https://idp.example.com --client-id my-cli --json --show-tokens
-  $ OIDC_CLIENT_SECRET=... oidc-cli token --grant client_credentials --issuer https://idp.example.com --client-id svc --scope api:read`,
-    )
+  $ OIDC_CLIENT_SECRET=... oidc-cli token --grant client_credentials --issuer https://idp.example.com --client-id svc --scope api:read`))
     .action(action('token'));
 
   lifecycle('refresh', 'refresh-token grant: old and new tokens side by side, rotation reported', 'Use the cached refresh token (or --refresh-token, "-" for stdin), show old and new tokens side by side, report rotation and judge the refreshed ID token (OIDC Core §12.2). The cache is updated.')
@@ -284,55 +280,43 @@ Examples:
     .option('--expect-rotation', 'require a new refresh token on every refresh (default for public clients, RFC 9700 §2.2.2)')
     .option('--no-expect-rotation', 'do not require rotation (FAPI 2.0 forbids it; confidential clients by default)')
     .option('--check-reuse', 'probe: replay the old refresh token afterwards and expect invalid_grant (may end the session)')
-    .addHelpText(
-      'after',
-      `
+    .addHelpText('after', () => wrapHelp(`
 Examples:
   $ oidc-cli refresh
   $ oidc-cli refresh --check-reuse --json
-  $ oidc-cli refresh --issuer https://idp.example.com --client-id app --refresh-token - < rt.txt`,
-    )
+  $ oidc-cli refresh --issuer https://idp.example.com --client-id app --refresh-token - < rt.txt`))
     .action(action('refresh'));
 
   lifecycle('introspect', 'RFC 7662 introspection beside local verification of the same token', 'Ask the IdP about a token (RFC 7662, with client authentication) and verify it locally when it is a JWT: one table of claims, agreement checks, and probes a safe introspection endpoint must pass.')
     .argument('[token]', 'the token (default: the cached access token), or - for stdin')
     .addOption(new Option('--token-type-hint <type>', 'token_type_hint to send (also picks which cached token)').choices(['access_token', 'refresh_token']))
     .option('--no-probes', 'skip the probes (unauthenticated call, random token, wrong hint)')
-    .addHelpText(
-      'after',
-      `
+    .addHelpText('after', () => wrapHelp(`
 Exit codes: 0 active and every check passed, 1 inactive or a check failed, 2 bad input, 3 network.
 
 Examples:
   $ oidc-cli introspect --client-id api --client-secret-file api.secret "$TOKEN"
-  $ oidc-cli token | oidc-cli introspect -`,
-    )
+  $ oidc-cli token | oidc-cli introspect -`))
     .action(action('introspect'));
 
   lifecycle('revoke', 'RFC 7009 revocation, then confirmation through introspection', 'Revoke a token (default: the cached refresh token, which ends the grant), check that a random token also gets 200, confirm through introspection that it is inactive, and that a revoked refresh token no longer refreshes. The cached login is removed.')
     .argument('[token]', 'the token (default: the cached refresh token, else access token), or - for stdin')
     .addOption(new Option('--token-type-hint <type>', 'token_type_hint to send (also picks which cached token)').choices(['access_token', 'refresh_token']))
     .option('--no-probes', 'skip the probe that revokes a random token')
-    .addHelpText(
-      'after',
-      `
+    .addHelpText('after', () => wrapHelp(`
 Examples:
   $ oidc-cli revoke                        # the cached refresh token: ends the grant
   $ oidc-cli revoke --token-type-hint access_token
-  $ oidc-cli revoke --client-id api --client-secret-file api.secret - < token.txt`,
-    )
+  $ oidc-cli revoke --client-id api --client-secret-file api.secret - < token.txt`))
     .action(action('revoke'));
 
   lifecycle('userinfo', 'call the userinfo endpoint with the cached access token; check sub against the ID token', 'GET userinfo with "Authorization: Bearer" and the cached access token; compare sub with the cached ID token; verify a signed (JWT) response with the issuer\'s keys.')
     .option('--access-token <token>', 'use this access token instead of the cached one ("-" reads stdin)')
-    .addHelpText(
-      'after',
-      `
+    .addHelpText('after', () => wrapHelp(`
 Examples:
   $ oidc-cli userinfo
   $ oidc-cli userinfo --json | jq .claims
-  $ oidc-cli token | oidc-cli userinfo --access-token -`,
-    )
+  $ oidc-cli token | oidc-cli userinfo --access-token -`))
     .action(action('userinfo'));
 
   // An API or MCP server (issue 14): src/commands/call.ts, src/core/resource/.
@@ -350,17 +334,14 @@ Examples:
     .option('-H, --header <header>', 'a request header, "Name: value" (repeatable)', collect)
     .option('-d, --data <body>', 'request body (JSON is sent as application/json, anything else as a form)')
     .option('--data-file <file>', 'read the request body from a file')
-    .addHelpText(
-      'after',
-      `
+    .addHelpText('after', () => wrapHelp(`
 Exit codes: 0 the API answered 2xx, 1 it did not (a refusal is explained), 2 usage, 3 no answer.
 
 Examples:
   $ oidc-cli call https://api.example.com/v1/me                     with the cached login's access token
   $ oidc-cli token | oidc-cli call --token - https://api.example.com/v1/me
   $ oidc-cli call https://mcp.example.com/mcp -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'
-  $ oidc-cli call https://api.example.com/v1/me --json | jq .checks`,
-    )
+  $ oidc-cli call https://api.example.com/v1/me --json | jq .checks`))
     .action(action('call'));
 
   // The CI smoke test (issue 6): src/commands/check.ts, src/core/check/, src/core/probes/.
@@ -381,12 +362,11 @@ Examples:
     .option('--update-baseline', 'write today\'s failures and warnings to the --baseline FILE (0600) as the accepted ones')
     .addOption(new Option('--fail-on <level>', 'exit 1 on failures only (default) or on warnings too').choices(['warn', 'fail']))
     .option('--concurrency <n>', 'browser runs at once for the probes (default 4)')
+    .option('--all', 'on a terminal, list every check, not only the failures and warnings (-v does too, with HTTP traces)')
     .option('--resource <url>', 'also check this API or MCP server: its RFC 9728 metadata, a token issued for it (RFC 8707) taken, an ID token, a token in the query and a tampered token refused; without --issuer, its metadata names the IdP')
     .option('--other-client-id <id>', 'a second confidential client of the same IdP: it must not be able to introspect this client\'s tokens (introspection.other_client)')
     .option('--other-client-secret-file <file>', 'the second client\'s secret')
-    .addHelpText(
-      'after',
-      `
+    .addHelpText('after', () => wrapHelp(`
 Exit codes: 0 no check failed (warnings allowed unless --fail-on warn / --strict), 1 a check failed,
 2 bad options, 3 network or protocol failure, 4 the sign-in script failed or --timeout (default 2m) ran out.
 
@@ -397,8 +377,7 @@ Examples:
   $ oidc-cli check ... --only probe --json          the active probes alone, as JSON
   $ oidc-cli check ... --skip probe.prompt_none --fail-on warn --destructive
   $ oidc-cli check ... --sarif oidc.sarif --html oidc-check.html    for code scanning, and a page to read
-  $ oidc-cli check --resource https://mcp.example.com/mcp --client-id app --browser-command "node sign-in.mjs"   an MCP server and the IdP it names`,
-    )
+  $ oidc-cli check --resource https://mcp.example.com/mcp --client-id app --browser-command "node sign-in.mjs"   an MCP server and the IdP it names`))
     .action(action('check'));
 
   return program;

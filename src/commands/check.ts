@@ -36,6 +36,7 @@ export interface CheckOptions extends ClientFlags {
   otherClientId?: string;
   otherClientSecretFile?: string;
   resource?: string;
+  all?: boolean;
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 120;
@@ -146,6 +147,7 @@ export async function run(options: CheckOptions, context: Context): Promise<Repo
     throw error;
   }
   const report = buildReport(settings, outcome, junitPath);
+  if (options.all) report.listAll = true;
   report.data.flow = context.flowLog.events;
   if (baselinePath !== undefined) await useBaseline(report, settings.issuer, baselinePath, baseline, context);
   if (junitPath !== undefined) {

@@ -14,7 +14,7 @@ export interface RegisterOptions {
   redirectUri?: string[];
   clientName?: string;
   scope?: string;
-  tokenEndpointAuthMethod?: string;
+  clientAuth?: string;
   grantType?: string[];
   metadataFile?: string;
   initialAccessTokenFile?: string;
@@ -34,7 +34,7 @@ export async function run(options: RegisterOptions, context: Context): Promise<R
   const out = options.out === undefined ? undefined : resolve(options.out);
   if (out !== undefined) await refuseLink(out);
   const metadata = {
-    ...nativeClientMetadata({ redirect_uris: options.redirectUri?.length ? options.redirectUri : LOOPBACK_REDIRECT_URIS, client_name: options.clientName, scope: options.scope, token_endpoint_auth_method: options.tokenEndpointAuthMethod, grant_types: options.grantType }),
+    ...nativeClientMetadata({ redirect_uris: options.redirectUri?.length ? options.redirectUri : LOOPBACK_REDIRECT_URIS, client_name: options.clientName, scope: options.scope, token_endpoint_auth_method: options.clientAuth, grant_types: options.grantType }),
     ...(await metadataFrom(options.metadataFile)),
   };
   const initialAccessToken = options.initialAccessTokenFile === undefined ? undefined : await readSecretFile(options.initialAccessTokenFile, context.ui.warn);

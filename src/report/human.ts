@@ -105,12 +105,12 @@ export function renderHuman(report: Report, c: ChalkInstance, strict: boolean, l
   }
   if (report.checks.length) {
     const idWidth = Math.min(36, widest(report.checks.map((check) => check.id)));
-    const findingsOnly = layout?.findingsFirst === true && report.command === 'check';
+    const findingsOnly = layout?.findingsFirst === true && report.command === 'check' && report.listAll !== true;
     const listed = findingsOnly ? report.checks.filter((check) => (check.status === 'fail' || check.status === 'warn') && check.accepted === undefined) : report.checks;
     const lines = [c.bold(findingsOnly ? 'Findings' : 'Checks'), ...listed.flatMap((check) => renderCheckLine(check, c, idWidth, layout))];
     if (findingsOnly) {
       if (listed.length === 0) lines.push(`  ${c.green('no failure and no warning')}`);
-      lines.push(c.dim(`  ${report.checks.length - listed.length} passing and skipped checks not listed: -v lists every check`));
+      lines.push(c.dim(`  ${report.checks.length - listed.length} passing and skipped checks not listed: --all lists every check`));
       blocks.unshift(lines.join('\n'));
     } else blocks.push(lines.join('\n'));
   }

@@ -24,6 +24,8 @@ export interface Report {
   steps?: StepTiming[];
   /** For `token`: a bare value printed alone on stdout in human mode (for `$(oidc-cli token)`). */
   bare?: string;
+  /** `check --all`: every check listed on a terminal too, not only the findings (the JSON always has them all). */
+  listAll?: boolean;
 }
 
 /** Version of the JSON document shape; bump on any incompatible change (README "JSON output"). */

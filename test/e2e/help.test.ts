@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
-const COMMANDS = ['decode', 'discover', 'jwks', 'login', 'checks', 'token', 'refresh', 'introspect', 'revoke', 'userinfo', 'check', 'completion'];
+const COMMANDS = ['decode', 'discover', 'jwks', 'login', 'register', 'call', 'checks', 'token', 'refresh', 'introspect', 'revoke', 'userinfo', 'check', 'completion'];
 
 describe('--help of every command', () => {
   it.each(COMMANDS)('%s --help: global options, examples, no (default: false)', async (name) => {
@@ -14,5 +14,24 @@ describe('--help of every command', () => {
     expect(result.stdout).toContain('Examples:');
     expect(result.stdout).not.toContain('(default: false)');
     if (/--clock-skew/.test(result.stdout)) expect(result.stdout).toMatch(/\(default: 60s\)/);
+    // Not a terminal: laid out for 80 columns, examples and exit codes included.
+    expect(result.stdout.split('\n').filter((line) => line.length > 80)).toEqual([]);
+  });
+
+  it('oidc-cli --help: examples, and where the environment variables and exit codes are; help environment is the list itself', async () => {
+    const top = await runCli(['--help']);
+    expect(top.stdout).toContain('Examples:');
+    expect(top.stdout).toMatch(/oidc-cli help\s+environment lists the environment variables/);
+    expect(top.stdout.split('\n').filter((line) => line.length > 80)).toEqual([]);
+    const environment = await runCli(['help', 'environment']);
+    expect(environment.stdout.startsWith('Environment variables oidc-cli reads:')).toBe(true);
+    expect(environment.stdout).not.toContain('Usage:');
+  });
+
+  it('completion offers the three shells; its internal "profiles" is not advertised', async () => {
+    const wrong = await runCli(['completion', 'tcsh']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('Allowed choices are bash, zsh, fish.');
+    expect(wrong.stderr).not.toContain('profiles');
   });
 });

@@ -30,7 +30,7 @@ const cli = (args: string[]) => runCli(args, { env: env(), timeoutMs: 60_000 });
 describe('register and login --register', () => {
   it('a confidential client: 201, every value echoed, the secret and registration_access_token masked everywhere, --out keeps them 0600', async () => {
     const out = join(dir, 'client.json');
-    const result = await cli(['register', '--issuer', idp.issuer, '--token-endpoint-auth-method', 'client_secret_basic', '--out', out, '--json', '-vv']);
+    const result = await cli(['register', '--issuer', idp.issuer, '--client-auth', 'client_secret_basic', '--out', out, '--json', '-vv']);
     expect(result.code).toBe(0);
     const doc = JSON.parse(result.stdout) as Doc;
     expect(doc.checks.map((c) => [c.id, c.status])).toEqual([

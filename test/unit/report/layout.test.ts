@@ -55,12 +55,17 @@ describe('renderHuman with a layout', () => {
     expect(next.slice(0, column).trim()).toBe('');
   });
 
-  it('check on a terminal leads with its findings and leaves the passing lines to -v', () => {
+  it('check on a terminal leads with its findings and leaves the passing lines to --all', () => {
     const text = renderHuman(report, c, false, layout(100, true));
     expect(text.startsWith('Findings\n')).toBe(true);
     expect(text).toContain('✖ token_response.no_store');
     expect(text).not.toContain('discovery.issuer_match');
-    expect(text).toContain('1 passing and skipped checks not listed: -v lists every check');
+    expect(text).toContain('1 passing and skipped checks not listed: --all lists every check');
+    // check --all: every line, in the Checks block, as in a CI log.
+    const all = renderHuman({ ...report, listAll: true }, c, false, layout(100, true));
+    expect(all).not.toContain('Findings');
+    expect(all).toContain('✔ discovery.issuer_match');
+    expect(all).toContain('✖ token_response.no_store');
   });
 
   it('a secret is masked before a value is wrapped or elided, so no part of it survives the cut', () => {
