@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { Ui } from '../core/ports.js';
+import { MIN_WIDTH, wrap } from '../report/layout.js';
 import { oneLine, printable } from '../util/terminal.js';
 
 // The Ui port is declared by core (src/core/ports.ts), which must not import ui/; createUi implements it.
@@ -34,7 +35,18 @@ export function createUi(options: UiOptions): Ui {
   const write = (text: string, style: (text: string) => string = (t) => t) => emit(style(safe(text)));
   // Progress lines quote what the IdP sent (a kid, a token_type, a callback parameter): one line each,
   // so a newline inside a value cannot print a line of its own.
-  const writeLine = (text: string, style: (text: string) => string = (t) => t) => emit(style(oneLine(mask(text))));
+  const writeLine = (text: string, style: (text: string) => string = (t) => t) => {
+    for (const line of fitted(oneLine(mask(text)))) emit(style(line));
+  };
+  // On a terminal, a progress line longer than it is wide wraps under its own indent (masked first, so no
+  // part of a secret survives a cut); a pipe or a CI log keeps each line whole.
+  const fitted = (line: string): string[] => {
+    const width = stream.isTTY && stream.columns >= MIN_WIDTH ? stream.columns : undefined;
+    if (width === undefined || line.length <= width) return [line];
+    const indent = /^\s*/.exec(line)![0];
+    const hang = `${indent}  `;
+    return wrap(line.slice(indent.length), width - hang.length).map((part, i) => `${i === 0 ? indent : hang}${part}`);
+  };
   return {
     chalk: c,
     step: (title) => options.progress && writeLine(`→ ${title}`, c.bold),

@@ -37,3 +37,22 @@ describe('ui.spinner', () => {
     }
   });
 });
+
+describe('progress lines on stderr', () => {
+  const long = 'code_challenge  9XDoK2vA4ZkqkqQe4u2P0bqfXkq1tSm5aZlWmX = BASE64URL(SHA-256(code_verifier)), method S256';
+  it('on a terminal, a line wider than it wraps under its own indent', () => {
+    const { out, text } = stream(true, 60);
+    ui(out).detail(long);
+    const lines = text().trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(60);
+    expect(lines[0]!.startsWith('  code_challenge')).toBe(true);
+    for (const line of lines.slice(1)) expect(line.startsWith('    ')).toBe(true);
+  });
+
+  it('in a pipe (or a CI log) every line stays whole', () => {
+    const { out, text } = stream(false, 60);
+    ui(out).detail(long);
+    expect(text()).toBe(`  ${long}\n`);
+  });
+});
