@@ -12,7 +12,8 @@ import { isOk, type Report } from './report/model.js';
 import { SecretRegistry } from './report/secrets.js';
 import { colorEnabled, makeChalk } from './ui/color.js';
 import { createUi } from './ui/ui.js';
-import { printable } from './util/terminal.js';
+import { oneLine, printable } from './util/terminal.js';
+import type { CheckResult } from './checks/types.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
 
@@ -242,6 +243,17 @@ function errorLine(error: unknown): { line: string; code: number } {
   return { line: `oidc-cli: internal error: ${message} (set OIDC_CLI_DEBUG=1 for a stack trace)`, code: 3 };
 }
 
+/**
+ * A run that could not complete may have judged something first (the discovery failures behind a key set
+ * that never came): its failures and warnings go on stderr above the error line, as --json keeps them.
+ */
+function findingsBefore(judged: readonly CheckResult[]): string {
+  const findings = judged.filter((check) => check.status === 'fail' || check.status === 'warn');
+  if (findings.length === 0) return '';
+  const width = Math.max(...findings.map((check) => check.id.length));
+  return `found before it stopped:\n${findings.map((check) => `  ${check.status === 'fail' ? '✖' : '!'} ${check.id.padEnd(width)}  ${oneLine(check.message)}\n`).join('')}`;
+}
+
 /** The last lines on stderr quote server data (a jwks_uri, a Location, a body's start): masked and terminal-safe like every Ui line. */
 function writeErr(text: string, secrets: SecretRegistry): void {
   process.stderr.write(printable(secrets.mask(text)));
@@ -287,6 +299,7 @@ export async function main(argv: string[]): Promise<void> {
     } else {
       const { line, code } = errorLine(error);
       if (ran?.json && !wroteResult) await writeErrorDocument(ran.name, error, code, secrets);
+      else if (error instanceof CliError && error.judged) writeErr(findingsBefore(error.judged), secrets);
       writeErr(line + '\n', secrets);
       if (process.env.OIDC_CLI_DEBUG && error instanceof Error) writeErr(`${error.stack}\n`, secrets);
       exitCode = code;

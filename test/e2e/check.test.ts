@@ -5,6 +5,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasStackTrace, runCli } from '../support/cli.js';
 import { BROWSER_SCRIPT } from '../support/idp-flow.js';
+import { startBadIdp } from '../support/bad-idp.js';
 import { startIdp, type Idp } from '../support/idp.js';
 
 type Check = { id: string; status: string; message: string; spec: string; hint?: string };
@@ -106,6 +107,20 @@ describe('check against the sound oidc-provider harness', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^oidc-cli: --junit: cannot write .*r\.xml: ENOENT$/m);
     expect(hasStackTrace(result.stderr)).toBe(false);
+  }, E2E_TIMEOUT);
+
+  it('a run that stops at the key set (exit 3) first shows, on stderr, the findings it had judged', async () => {
+    const bad = await startBadIdp({ faults: ['alg_none'] });
+    bad.patchMetadata((metadata) => ({ ...metadata, jwks_uri: 'http://127.0.0.1:9/jwks' }));
+    try {
+      const result = await runCli(['check', '--issuer', bad.issuer, '--client-id', 'x'], { env: env() });
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(/found before it stopped:\n {2}! discovery\.alg_none +id_token_signing_alg_values_supported lists "none"/);
+      expect(result.stderr).toMatch(/\noidc-cli: .*127\.0\.0\.1:9.*\n/);
+      expect(hasStackTrace(result.stderr)).toBe(false);
+    } finally {
+      await bad.close();
+    }
   }, E2E_TIMEOUT);
 
   it('an IdP that cannot be reached: exit 3 with one line, and the JUnit file says why (an <error>)', async () => {
