@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { CliError, inputError, usageError } from '../errors.js';
 import type { KeySource, ValidateOptions, ValidationResult } from '../core/jwt/types.js';
@@ -166,6 +167,14 @@ function sizeThreadPool(): void {
   process.env.UV_THREADPOOL_SIZE ??= String(Math.max(1, availableParallelism() - 1));
 }
 
+/** A file's name given where the token belongs: say how to read the file instead. */
+async function withFileHint(error: unknown, argument: string): Promise<unknown> {
+  if (!(error instanceof CliError) || error.code !== 'INPUT' || argument.length > 4096) return error;
+  const file = await stat(argument).catch(() => undefined);
+  if (!file?.isFile()) return error;
+  return inputError(`"${argument}" is a file, not a token`, `to read the token from it: oidc-cli decode - < ${argument}`);
+}
+
 export async function run(options: DecodeOptions, context: Context): Promise<CommandOutput> {
   const fromStdin = options.token === undefined || options.token === '-';
   if (fromStdin && context.stdin.isTTY) throw usageError('no token: pass it as an argument, or pipe it on stdin (decode -)');
@@ -173,7 +182,11 @@ export async function run(options: DecodeOptions, context: Context): Promise<Com
   const prepared = await prepare(options, context);
   if (!fromStdin) {
     const now = Date.now() / 1000;
-    return decodeReport(await validateJwt(options.token!, { ...prepared, now }), now);
+    try {
+      return decodeReport(await validateJwt(options.token!, { ...prepared, now }), now);
+    } catch (error) {
+      throw await withFileHint(error, options.token!);
+    }
   }
   // Peek at two lines: one token gives the full report, more give one result a line (streamed).
   const lines = nonBlankLines(context.stdin)[Symbol.asyncIterator]();

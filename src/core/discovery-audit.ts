@@ -25,6 +25,8 @@ function tryUrl(value: unknown): URL | undefined {
  * case, port, path. Falls back to the first differing character.
  */
 export function describeIssuerDifference(expected: string, actual: string): string {
+  // A space or a newline pasted with the URL: nothing else differs, and the parts below would misname it.
+  if (expected.trim() === actual.trim()) return expected !== expected.trim() ? 'whitespace around the issuer given (pasted with the URL?)' : 'whitespace around the issuer in the document';
   const a = tryUrl(expected);
   const b = tryUrl(actual);
   const reasons: string[] = [];
@@ -72,7 +74,7 @@ function auditIssuer(r: CheckRecorder, expected: string, metadata: Record<string
     const difference = describeIssuerDifference(expected, issuer);
     // Only a spelling of the same place (slash, case, scheme, port) gets a command line: another host
     // or path is another issuer, and following the document there is exactly the mix-up to avoid.
-    const spelling = difference.split(', ').every((reason) => /^(trailing slash|host case|scheme|port)/.test(reason));
+    const spelling = difference.split(', ').every((reason) => /^(trailing slash|host case|scheme|port|whitespace around the issuer given)/.test(reason));
     const usable = /^https?:\/\/[^\s"'`]+$/.test(issuer);
     r.violation('discovery.issuer_match', `document says "${issuer}" but it was discovered as "${expected}": ${difference}`, spelling && usable ? {
       hint: `The IdP spells its issuer "${issuer}": pass exactly that, --issuer ${issuer}, and configure your client with the same string (every token's iss must equal it byte for byte).`,

@@ -1,5 +1,5 @@
 // Clear errors for the mistakes users make (issue 16): one line, the right exit code, and what to do.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,14 @@ describe('mistakes users make', () => {
       expect(result.stderr).toContain('hint: the token says it comes from "https://idp.example.com": --issuer https://idp.example.com');
       expect(result.stderr).not.toMatch(/log in first/);
     }
+  });
+
+  it('a file named where the token belongs: says how to read it (exit 2)', async () => {
+    const file = join(dir, 'token.txt');
+    await writeFile(file, 'eyJhbGciOiJub25lIn0.e30.\n');
+    const result = await run(['decode', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`oidc-cli: "${file}" is a file, not a token\n  hint: to read the token from it: oidc-cli decode - < ${file}\n`);
   });
 
   it('a file that is not there: the words, then the code (exit 2)', async () => {

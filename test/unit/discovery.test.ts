@@ -262,6 +262,12 @@ describe('auditDiscovery catches each fault', () => {
 });
 
 describe('describeIssuerDifference', () => {
+  it('names whitespace pasted around the issuer, with or without a port', () => {
+    expect(describeIssuerDifference('https://idp.example.com ', 'https://idp.example.com')).toBe('whitespace around the issuer given (pasted with the URL?)');
+    expect(describeIssuerDifference('http://127.0.0.1:8080\n', 'http://127.0.0.1:8080')).toBe('whitespace around the issuer given (pasted with the URL?)');
+    expect(describeIssuerDifference('https://idp.example.com', 'https://idp.example.com ')).toBe('whitespace around the issuer in the document');
+  });
+
   it('explains several differences at once', () => {
     expect(describeIssuerDifference('https://idp.example.com/t', 'http://IDP.example.com:8443/t/')).toBe(
       'scheme https vs http, host case idp.example.com vs IDP.example.com, port (none) vs :8443, trailing slash in the document only',
