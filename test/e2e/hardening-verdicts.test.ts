@@ -145,6 +145,9 @@ describe('decode --secret on a token whose alg takes a public key: a signature w
       const doc = result.json<{ checks: Check[] }>();
       expect(status(doc.checks, 'jwt.signature')).toBe('fail');
       expect(doc.checks.find((c) => c.id === 'jwt.key')?.message).toMatch(/only a shared secret was given/);
+      // The hint names the right kind of key, not a rotation or a tampered token.
+      expect(doc.checks.find((c) => c.id === 'jwt.key')?.hint).toMatch(/verify it with the public key \(--jwks FILE\|URL, or --issuer URL\)\. A shared secret \(--secret, --secret-file\) verifies HS256\/HS384\/HS512 tokens only\.$/);
+      expect(doc.checks.find((c) => c.id === 'jwt.signature')?.message).toMatch(/\(--secret or --secret-file\)/);
     }
   });
 });

@@ -29,10 +29,10 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
   const p = options.prefix;
   const kid = typeof parsed.header.kid === 'string' ? parsed.header.kid : undefined;
   const info: SignatureInfo = { verified: false, alg: typeof parsed.header.alg === 'string' ? parsed.header.alg : undefined, kid };
-  const notVerified = (reason: string, status: 'skip' | 'violation') => {
+  const notVerified = (reason: string, status: 'skip' | 'violation', hint?: string) => {
     info.reason = reason;
     if (status === 'skip') c.skip(`${p}.signature`, `signature NOT verified: ${reason}`);
-    else c.violation(`${p}.signature`, `${reason}${otherIssuerCause(parsed, options)}`);
+    else c.violation(`${p}.signature`, `${reason}${otherIssuerCause(parsed, options)}`, hint ? { hint } : {});
     return info;
   };
 
@@ -59,8 +59,10 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
     // A secret was given, so a signature was asked for: a token whose alg takes a public key cannot
     // satisfy it (an attacker who swaps HS256 for RS256 must not get a skip, and exit 0).
     if (options.secret) {
-      c.fail(`${p}.key`, `alg ${alg} takes a ${algorithm.kty} public key, and only a shared secret was given`);
-      return notVerified(`a ${alg} token cannot be verified with a shared secret (--secret): give its issuer's keys (--jwks, --issuer)`, 'violation');
+      // Not a rotation or a tampered token: the wrong kind of key was given, and the hint says which is right.
+      const hint = `A ${alg} token is signed with the issuer's private ${algorithm.kty} key: verify it with the public key (--jwks FILE|URL, or --issuer URL). A shared secret (--secret, --secret-file) verifies HS256/HS384/HS512 tokens only.`;
+      c.fail(`${p}.key`, `alg ${alg} takes ${algorithm.kty === 'EC' ? 'an' : 'a'} ${algorithm.kty} public key, and only a shared secret was given`, { hint });
+      return notVerified(`a ${alg} token cannot be verified with a shared secret (--secret or --secret-file): give its issuer's keys (--jwks, --issuer)`, 'violation', hint);
     }
     c.skip(`${p}.key`, 'no keys given');
     return notVerified(
