@@ -25,7 +25,8 @@ function checkStructure(parsed: ParsedJwt, options: ValidateOptions, c: CheckRec
 }
 
 // RFC 7518 §3: the length a signature of each algorithm has (bytes); RSA's is its modulus, 2048 bits at least (§3.3, §3.5).
-const SIGNATURE_BYTES: Record<string, number[]> = { HS256: [32], HS384: [48], HS512: [64], ES256: [64], ES384: [96], ES512: [132], ES256K: [64], Ed25519: [64], EdDSA: [64, 114] };
+// A Map, not an object literal: an alg named "constructor" or "__proto__" must find nothing here.
+const SIGNATURE_BYTES = new Map<string, number[]>([['HS256', [32]], ['HS384', [48]], ['HS512', [64]], ['ES256', [64]], ['ES384', [96]], ['ES512', [132]], ['ES256K', [64]], ['Ed25519', [64]], ['EdDSA', [64, 114]]]);
 const RSA = /^(RS|PS)(256|384|512)$/;
 
 /**
@@ -36,7 +37,7 @@ function signatureLengthProblem(parsed: ParsedJwt): string | undefined {
   const alg = parsed.header.alg;
   if (typeof alg !== 'string') return undefined;
   const bytes = Buffer.from(parsed.parts[2]!, 'base64url').length;
-  const expected = SIGNATURE_BYTES[alg];
+  const expected = SIGNATURE_BYTES.get(alg);
   const problem = (what: string) => `the signature is ${bytes} bytes; ${what}: the token was cut short or altered`;
   if (alg === 'none') return bytes === 0 ? undefined : problem('"none" has an empty signature');
   if (expected !== undefined) return expected.includes(bytes) ? undefined : problem(`an ${alg} signature is ${expected.join(' or ')}`);

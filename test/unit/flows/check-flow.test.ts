@@ -9,7 +9,7 @@ import { isOk } from '../../../src/report/model.js';
 import { httpBrowser } from '../../support/http-browser-port.js';
 import { startIdp, type Idp } from '../../support/idp.js';
 import { startProbeIdp, type ProbeFault } from '../../support/probe-idp.js';
-import { recordingUi, testHttp } from './flow-deps.js';
+import { checkSettings, recordingUi, testHttp } from './flow-deps.js';
 
 const ALL_PROBES = ['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_required', 'probe.pkce_downgrade', 'probe.pkce_plain', 'probe.redirect_uri_altered', 'probe.loopback_any_port', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.consent_denied', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token', 'probe.userinfo_query_token'];
 // The probes that need no user flow: they run with client credentials too.
@@ -25,21 +25,7 @@ afterAll(async () => {
 });
 
 function settings(overrides: Partial<CheckSettings> = {}): CheckSettings {
-  return {
-    issuer: idp.issuer,
-    client: { client_id: idp.clients.basic.client_id, client_secret: idp.clients.basic.client_secret, method: 'client_secret_basic' },
-    scope: 'openid profile email',
-    clientCredentialsScope: undefined,
-    listener: { host: '127.0.0.1', port: 0, path: '/callback' },
-    timeoutSeconds: 60,
-    clockSkew: 60,
-    showTokens: false,
-    destructive: false,
-    expectRotation: undefined,
-    concurrency: 4,
-    select: selection(undefined, undefined),
-    ...overrides,
-  };
+  return checkSettings({ issuer: idp.issuer, client: { client_id: idp.clients.basic.client_id, client_secret: idp.clients.basic.client_secret, method: 'client_secret_basic' }, ...overrides });
 }
 
 async function check(browser: Browser | undefined, overrides: Partial<CheckSettings> = {}) {

@@ -9,7 +9,7 @@ import { isOk } from '../../../src/report/model.js';
 import { httpBrowser } from '../../support/http-browser-port.js';
 import { startIdp } from '../../support/idp.js';
 import { startMcpServer, type ResourceFault } from '../../support/mcp-server.js';
-import { recordingUi, testHttp } from './flow-deps.js';
+import { checkSettings, recordingUi, testHttp } from './flow-deps.js';
 
 async function withPair<T>(faults: ResourceFault[], fn: (pair: { resource: string; issuer: string; clients: Awaited<ReturnType<typeof startIdp>>['clients'] }) => Promise<T>): Promise<T> {
   const mcp = await startMcpServer({ faults });
@@ -26,21 +26,8 @@ async function withPair<T>(faults: ResourceFault[], fn: (pair: { resource: strin
 async function check(settings: Partial<CheckSettings> & Pick<CheckSettings, 'issuer' | 'client'>, browser = true) {
   const ui = recordingUi();
   const http = testHttp(ui);
-  const all: CheckSettings = {
-    scope: 'openid profile email',
-    clientCredentialsScope: undefined,
-    listener: { host: '127.0.0.1', port: 0, path: '/callback' },
-    timeoutSeconds: 60,
-    clockSkew: 60,
-    showTokens: false,
-    destructive: false,
-    expectRotation: undefined,
-    concurrency: 4,
-    select: selection(undefined, undefined),
-    ...settings,
-  };
   try {
-    return await runCheck(all, { http, ui, browser: browser ? httpBrowser() : undefined, signal: new AbortController().signal });
+    return await runCheck(checkSettings(settings), { http, ui, browser: browser ? httpBrowser() : undefined, signal: new AbortController().signal });
   } finally {
     await http.close();
   }

@@ -5,6 +5,8 @@
 import { Chalk } from 'chalk';
 import type { ClientCredentials } from '../../../src/core/client-auth.js';
 import type { LoginSettings } from '../../../src/core/login-flow.js';
+import type { CheckSettings } from '../../../src/core/check/run.js';
+import { selection } from '../../../src/core/check/select.js';
 import { createHttpClient } from '../../../src/http/client.js';
 import type { Ui } from '../../../src/core/ports.js';
 
@@ -44,5 +46,22 @@ export function loginSettings(issuer: string, client: ClientCredentials, overrid
     showTokens: false,
     diagnose: true,
     ...overrides,
+  };
+}
+
+/** What `oidc-cli check` would decide from bare flags (random port, 4 browser runs, nothing selected away), for `issuer` and `client`. */
+export function checkSettings(settings: Partial<CheckSettings> & Pick<CheckSettings, 'issuer' | 'client'>): CheckSettings {
+  return {
+    scope: 'openid profile email',
+    clientCredentialsScope: undefined,
+    listener: { host: '127.0.0.1', port: 0, path: '/callback' },
+    timeoutSeconds: 60,
+    clockSkew: 60,
+    showTokens: false,
+    destructive: false,
+    expectRotation: undefined,
+    concurrency: 4,
+    select: selection(undefined, undefined),
+    ...settings,
   };
 }
