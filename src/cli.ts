@@ -388,6 +388,7 @@ export function programSpec(program: Command): ProgramSpec {
   const optionSpec = (option: Option): OptionSpec => ({
     names: [option.short, option.long].filter((name): name is string => typeof name === 'string'),
     takesValue: option.required || option.optional,
+    valueName: /[<[]([^>\]]+)[>\]]/.exec(option.flags)?.[1],
     choices: option.argChoices ? [...option.argChoices] : undefined,
     description: option.description,
   });

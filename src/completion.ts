@@ -8,6 +8,8 @@ export interface OptionSpec {
   /** Every spelling: ["-v", "--verbose"]. */
   names: string[];
   takesValue: boolean;
+  /** What the value is, as --help names it: "url" for --issuer <url>. */
+  valueName?: string | undefined;
   choices: string[] | undefined;
   description: string;
 }

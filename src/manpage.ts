@@ -1,4 +1,4 @@
-import type { ProgramSpec } from './completion.js';
+import type { OptionSpec, ProgramSpec } from './completion.js';
 import { ENVIRONMENT, SET_FOR_CHILDREN } from './environment.js';
 
 /**
@@ -31,10 +31,10 @@ export function manPage(spec: ProgramSpec, version: string, descriptions: Record
   ];
   for (const command of spec.commands) {
     lines.push('.SS', `.B ${roff(command.name)}`, roff(descriptions[command.name] ?? command.description));
-    for (const option of command.options) lines.push('.TP', `.B ${roff(option.names.join(', '))}${option.takesValue ? ' \\fIvalue\\fR' : ''}`, roff(option.description));
+    for (const option of command.options) lines.push('.TP', `.B ${roff(option.names.join(', '))}${valueOf(option)}`, roff(option.description));
   }
   lines.push('.SH GLOBAL OPTIONS');
-  for (const option of spec.globalOptions) lines.push('.TP', `.B ${roff(option.names.join(', '))}${option.takesValue ? ' \\fIvalue\\fR' : ''}`, roff(option.description));
+  for (const option of spec.globalOptions) lines.push('.TP', `.B ${roff(option.names.join(', '))}${valueOf(option)}`, roff(option.description));
   lines.push('.SH ENVIRONMENT');
   for (const variable of [...ENVIRONMENT, ...SET_FOR_CHILDREN]) lines.push('.TP', `.B ${roff(variable.name)}`, roff(variable.what));
   lines.push(
@@ -50,4 +50,9 @@ export function manPage(spec: ProgramSpec, version: string, descriptions: Record
     roff('The README and docs/ of the package: docs/login.md, docs/check.md, docs/security.md.'),
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** The value an option takes, in italics, named as --help names it (--issuer url). */
+function valueOf(option: OptionSpec): string {
+  return option.takesValue ? ` \\fI${roff(option.valueName ?? 'value')}\\fR` : '';
 }

@@ -1,7 +1,7 @@
 // The GitHub Action (action.yml): its run step (action/run-check.sh) run exactly as the runner would,
 // with the GITHUB_* files pointed at temp files, against small IdPs on loopback; and the summary and
 // annotations it writes (src/github/report.ts).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,5 +76,27 @@ describe('the GitHub Action run step', () => {
   it('annotations escape what the runner reads as commands (%, newlines, : and , in the title)', () => {
     const lines = annotations({ ok: false, checks: [{ id: 'x.y', status: 'fail', message: 'a%b\nc', spec: 'RFC 1, §2', hint: 'do: this' }] });
     expect(lines).toEqual(['::error title=x.y (RFC 1%2C §2)::a%25b%0Ac%0AHint: do: this']);
+  });
+});
+
+// bash by its full path: one test empties PATH.
+const BASH = execFileSync('bash', ['-c', 'command -v bash'], { encoding: 'utf8' }).trim();
+
+describe('the GitHub Action sets up Node only when the runner has none recent enough', () => {
+  it('with this Node (>= 20.19): setup=false, so the caller keeps its own Node for later steps; with an old one: setup=true', async () => {
+    const runner = await mkdtemp(join(dir, 'node-'));
+    const outputFile = join(runner, 'output');
+    const run = (env: Record<string, string | undefined>) =>
+      new Promise<number | null>((resolve, reject) => {
+        const child = spawn(BASH, [join(ROOT, 'action/needs-node.sh')], { env: { ...process.env, GITHUB_OUTPUT: outputFile, ...env } as NodeJS.ProcessEnv, stdio: 'ignore' });
+        child.on('error', reject);
+        child.on('close', resolve);
+      });
+    expect(await run({})).toBe(0);
+    expect(await readFile(outputFile, 'utf8')).toBe('setup=false\n');
+    // No node on PATH at all (an empty PATH but bash's own location).
+    await rm(outputFile);
+    expect(await run({ PATH: '/nonexistent' })).toBe(0);
+    expect(await readFile(outputFile, 'utf8')).toBe('setup=true\n');
   });
 });

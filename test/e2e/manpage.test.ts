@@ -13,12 +13,15 @@ describe('the man page', () => {
   it('names every command and every flag their --help shows', async () => {
     const text = page();
     expect(text.startsWith('.TH OIDC\\-CLI 1')).toBe(true);
-    for (const name of ['decode', 'discover', 'jwks', 'login', 'checks', 'token', 'refresh', 'introspect', 'revoke', 'userinfo', 'check', 'completion']) {
+    for (const name of ['decode', 'discover', 'jwks', 'login', 'register', 'call', 'checks', 'token', 'refresh', 'introspect', 'revoke', 'userinfo', 'check', 'completion']) {
       expect(text, name).toContain(`.B ${name}\n`);
       const help = (await runCli([name, '--help'])).stdout;
       const flags = [...help.split('Global Options:')[0]!.matchAll(/^ {2}(?:-\w, )?(--[a-z0-9-]+)/gm)].map((match) => match[1]!).filter((flag) => flag !== '--help');
       for (const flag of flags) expect(text, `${name} ${flag}`).toContain(flag.replace(/-/g, '\\-'));
     }
+    // A value is named as --help names it.
+    expect(text).toContain('.B \\-\\-issuer \\fIurl\\fR');
+    expect(text).toContain('.B \\-\\-timeout \\fIduration\\fR');
     expect(text).toContain('.SH EXIT STATUS');
     expect(text).toContain('OIDC_CLI_SIGN_IN');
   });
