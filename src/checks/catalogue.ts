@@ -4,6 +4,7 @@ import { DIAGNOSIS_CHECKS } from './catalogue/diagnosis.js';
 import { DISCOVERY_CHECKS } from './catalogue/discovery.js';
 import { JWKS_CHECKS } from './catalogue/jwks.js';
 import { LIFECYCLE_CHECKS } from './catalogue/lifecycle.js';
+import { PAR_CHECKS } from './catalogue/par.js';
 import { PROBES_CHECKS } from './catalogue/probes.js';
 import { REGISTRATION_CHECKS } from './catalogue/registration.js';
 import { RESOURCE_CHECKS } from './catalogue/resource.js';
@@ -20,6 +21,7 @@ export const CATALOGUE: readonly CheckDefinition[] = [
   ...tokenChecks('jwt'),
   ...DISCOVERY_CHECKS,
   ...JWKS_CHECKS,
+  ...PAR_CHECKS,
   ...AUTHORIZATION_CHECKS,
   ...TOKEN_RESPONSE_CHECKS,
   ...tokenChecks('id_token'),
@@ -41,6 +43,7 @@ export type CheckId =
   | TokenCheckId
   | (typeof DISCOVERY_CHECKS)[number]['id']
   | (typeof JWKS_CHECKS)[number]['id']
+  | (typeof PAR_CHECKS)[number]['id']
   | (typeof AUTHORIZATION_CHECKS)[number]['id']
   | (typeof TOKEN_RESPONSE_CHECKS)[number]['id']
   | (typeof USERINFO_CHECKS)[number]['id']

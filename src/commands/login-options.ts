@@ -35,6 +35,8 @@ export interface LoginOptions extends ClientFlags {
   device?: boolean;
   /** RFC 7591: register a native public client first, then sign in with it. */
   register?: boolean;
+  /** RFC 9126: push the authorization request first. */
+  par?: boolean;
 }
 
 /** --redirect-uri / --port / --listen-ipv6 → where the listener binds and what redirect_uri says. */

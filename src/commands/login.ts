@@ -59,6 +59,7 @@ async function settingsFrom(options: LoginOptions, context: Context): Promise<Lo
     showTokens: context.globals.showTokens,
     insecure: context.globals.insecure,
     diagnose: options.diagnose !== false,
+    par: options.par === true,
   };
 }
 

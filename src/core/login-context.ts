@@ -28,6 +28,8 @@ export interface LoginSettings {
   insecure?: boolean;
   /** false with --no-diagnose: no experiments after a failed step. */
   diagnose?: boolean;
+  /** --par: push the authorization request (RFC 9126); done anyway when the IdP requires it. */
+  par?: boolean;
 }
 
 export interface LoginDeps {

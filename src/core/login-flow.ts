@@ -17,6 +17,7 @@ import { createPkce, randomValue } from './pkce.js';
 import type { Ui } from './ports.js';
 import type { StepTiming } from './timing.js';
 import type { TokenSet } from './token-endpoint.js';
+import { pushAuthorizationRequest } from './par.js';
 
 export type { LoginDeps, LoginSettings } from './login-context.js';
 
@@ -68,6 +69,7 @@ async function loginSteps(flow: Flow): Promise<LoginResult> {
     try {
       authorization = await authorize(flow, issuer, listener, state);
     } catch (error) {
+      if (error instanceof PushFailed) return { ...stoppedBeforeBrowser(flow, error.message, issuer.client.method), redirect_uri: listener.redirect_uri };
       if (!(error instanceof RedirectUriRefused)) throw error;
       // A dead end turned into a diagnosis: the report says why, the run ends with exit 1, not 4.
       flow.checks.violation('diagnosis.redirect_uri', error.message, { hint: error.hint });
@@ -187,11 +189,13 @@ async function authorize(flow: Flow, issuer: DiscoveredIssuer, listener: Loopbac
     nonce,
     pkce,
   });
-  ui.step(`Authorization request: GET ${issuer.authorization_endpoint}`);
-  for (const [name, value] of url.searchParams) ui.detail(`${name.padEnd(21)} ${value}`);
+  const pushed = await pushIfWanted(flow, issuer, url);
+  const browserUrl = pushed ?? url;
+  ui.step(`Authorization request: GET ${issuer.authorization_endpoint}${pushed ? ' (the pushed request, by reference)' : ''}`);
+  for (const [name, value] of browserUrl.searchParams) ui.detail(`${name.padEnd(21)} ${value}`);
   ui.explain('The browser carries this request to the IdP, where the user signs in; nothing secret is in it.');
 
-  const callback = await flow.timed('authorization (browser)', () => waitForResponse(url.toString(), settings, flow.deps, listener));
+  const callback = await flow.timed('authorization (browser)', () => waitForResponse(browserUrl.toString(), settings, flow.deps, listener));
   // A code or token in the front channel is as secret as one from the token endpoint: masked everywhere.
   for (const [name, value] of callback.params) if (isFrontChannelCredential(name, value)) flow.deps.http.addToken(value);
   ui.step(`Authorization response (${callback.via})`);
@@ -200,8 +204,39 @@ async function authorize(flow: Flow, issuer: DiscoveredIssuer, listener: Loopbac
   const iss = { state, responseType: url.searchParams.get('response_type') ?? 'code', issuer: issuer.issuer, issParameterSupported: issuer.metadata.authorization_response_iss_parameter_supported === true };
   const outcome = judgeCallback(callback, iss, checks);
   callback.reply(pageFor(outcome));
-  return { url: url.toString(), callback, outcome, nonce, code_verifier: pkce.code_verifier };
+  return { url: browserUrl.toString(), callback, outcome, nonce, code_verifier: pkce.code_verifier };
 }
+
+/**
+ * RFC 9126, with --par or when the IdP requires it (require_pushed_authorization_requests): the
+ * parameters are pushed, client-authenticated, and the browser carries client_id and request_uri only.
+ * A push that gives no request_uri ends the login before the browser (PushFailed).
+ */
+async function pushIfWanted(flow: Flow, issuer: DiscoveredIssuer, url: URL): Promise<URL | undefined> {
+  const { settings, checks, deps: { ui, http } } = flow;
+  const required = issuer.metadata.require_pushed_authorization_requests === true;
+  if (!settings.par && !required) return undefined;
+  const endpoint = issuer.metadata.pushed_authorization_request_endpoint;
+  if (typeof endpoint !== 'string') {
+    checks.violation('par.required', `${required ? 'the IdP requires pushed authorization requests' : '--par'}, but discovery names no pushed_authorization_request_endpoint`);
+    throw new PushFailed('no pushed_authorization_request_endpoint to push the request to (par.required)');
+  }
+  checks.pass('par.required', required ? 'required by the IdP (require_pushed_authorization_requests), and used' : 'used (--par); the IdP does not require it');
+  ui.step(`Pushed authorization request (RFC 9126): POST ${endpoint}`);
+  for (const [name, value] of url.searchParams) ui.detail(`${name.padEnd(21)} ${value}`);
+  ui.explain('The parameters go to the IdP directly, with client authentication, instead of through the browser: nobody can read or alter them on the way.');
+  const push = await pushAuthorizationRequest(http, { endpoint, params: url.searchParams, client: issuer.client, issuer: issuer.issuer });
+  ui.detail(`← HTTP ${push.status}${push.expires_in ? `, request_uri valid ${push.expires_in} s` : ''}`);
+  checks.merge(push.checks);
+  if (!push.request_uri) throw new PushFailed('the pushed authorization request gave no request_uri (par.*)');
+  const reference = new URL(issuer.authorization_endpoint);
+  reference.searchParams.set('client_id', settings.client.client_id);
+  reference.searchParams.set('request_uri', push.request_uri);
+  return reference;
+}
+
+/** The push failed: the login stops before the browser, its par.* checks in the report. */
+class PushFailed extends Error {}
 
 /** Opens the browser and waits for the one authorization response, bounded by --timeout and Ctrl-C. */
 async function waitForResponse(url: string, settings: LoginSettings, deps: LoginDeps, listener: Loopback): Promise<ReceivedCallback> {
