@@ -31,10 +31,10 @@ export function manPage(spec: ProgramSpec, version: string, descriptions: Record
   ];
   for (const command of spec.commands) {
     lines.push('.SS', `.B ${roff(command.name)}`, roff(descriptions[command.name] ?? command.description));
-    for (const option of command.options) lines.push('.TP', `.B ${roff(option.names.join(', '))}${valueOf(option)}`, roff(option.description));
+    for (const option of command.options) lines.push('.TP', `.B ${roff(option.names.join(', '))}${optionValue(option)}`, roff(option.description));
   }
   lines.push('.SH GLOBAL OPTIONS');
-  for (const option of spec.globalOptions) lines.push('.TP', `.B ${roff(option.names.join(', '))}${valueOf(option)}`, roff(option.description));
+  for (const option of spec.globalOptions) lines.push('.TP', `.B ${roff(option.names.join(', '))}${optionValue(option)}`, roff(option.description));
   lines.push('.SH ENVIRONMENT');
   for (const variable of [...ENVIRONMENT, ...SET_FOR_CHILDREN]) lines.push('.TP', `.B ${roff(variable.name)}`, roff(variable.what));
   lines.push(
@@ -53,6 +53,6 @@ export function manPage(spec: ProgramSpec, version: string, descriptions: Record
 }
 
 /** The value an option takes, in italics, named as --help names it (--issuer url). */
-function valueOf(option: OptionSpec): string {
+function optionValue(option: OptionSpec): string {
   return option.takesValue ? ` \\fI${roff(option.valueName ?? 'value')}\\fR` : '';
 }
