@@ -35,6 +35,11 @@ export interface FrontChannelSettings {
   addToken?: (value: string) => void;
   /** The run's flow log (--html, --json `flow`): each leg is recorded as the browser's round trip. */
   log?: FlowLog;
+  /**
+   * RFC 9126, when the IdP requires pushed requests: each leg's request is pushed first and the browser
+   * gets the reference; a refused push is the leg's answer (`refused`: what the IdP said).
+   */
+  push?: (url: URL) => Promise<{ url: URL } | { refused: string }>;
 }
 
 export interface AuthorizationVariant {
@@ -172,12 +177,16 @@ async function authorizeOnce(settings: FrontChannelSettings, variant: Authorizat
     settings.trace(`check: authorization request ${url.toString()}`);
 
     const outcome = { authorization_url: url.toString(), redirect_uri, code_verifier: mode === 'none' ? undefined : pkce.code_verifier };
+    // Pushed first where the IdP requires it: the twist travels in the push, and a refused push is a refusal.
+    const pushed = settings.push ? await settings.push(url) : undefined;
+    if (pushed && 'refused' in pushed) return { ...outcome, response: undefined, noResponse: `the pushed authorization request was refused: ${pushed.refused}` };
+    const browserUrl = pushed?.url ?? url;
     const waitMs = Math.max(1, variant.expectRefusal ? settings.refusalWaitMs() : settings.waitMs());
     const timeout = AbortSignal.timeout(waitMs);
     const received = listener.waitForCallback(AbortSignal.any([settings.signal, timeout]));
     received.catch(() => undefined);
-    const legEnded = settings.log?.frontChannel(url.toString(), { refuse: variant.refuse === true });
-    const browser = await settings.browser.open(url.toString(), variant.refuse ? { refuse: true } : {});
+    const legEnded = settings.log?.frontChannel(browserUrl.toString(), { refuse: variant.refuse === true });
+    const browser = await settings.browser.open(browserUrl.toString(), variant.refuse ? { refuse: true } : {});
     // The browser command ending is the signal that nothing more will come (an error page, usually):
     // a response already on its way still gets a moment to land before the leg is judged.
     const ended = browser.exited.then(async (exitCode) => {

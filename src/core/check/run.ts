@@ -16,6 +16,7 @@ import type { TokenSet } from '../token-endpoint.js';
 import { clientCredentialsTokens } from '../client-credentials.js';
 import { credentialsFor, sessionFromDiscovery, type SessionClient } from '../session.js';
 import { frontChannel } from '../front-channel.js';
+import { pushAuthorizationRequest } from '../par.js';
 import { checkLifecycle, INTROSPECTION_IDS, REFRESH_IDS, REVOCATION_IDS } from './lifecycle.js';
 import type { Selection } from './select.js';
 import { timer, type StepTiming } from '../timing.js';
@@ -189,6 +190,19 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
     return c.results;
   };
 
+  // RFC 9126: an IdP that requires pushed requests refuses every other one, so each probe pushes too
+  // (the login pushes by itself, login-flow.ts).
+  const pushEndpoint = metadata.require_pushed_authorization_requests === true ? endpoint('pushed_authorization_request_endpoint') : undefined;
+  const pushEach = (endpointUrl: string) => async (url: URL) => {
+    const pushed = await pushAuthorizationRequest(http, { endpoint: endpointUrl, params: url.searchParams, client, issuer: discovery.issuer });
+    if (!pushed.request_uri) return { refused: pushed.checks.find((check) => check.status === 'fail')?.message ?? `HTTP ${pushed.status}` };
+    // The endpoint as published (its own query, a tenant parameter, kept), with the reference only.
+    const reference = new URL(authorization_endpoint!);
+    reference.searchParams.set('client_id', client.client_id);
+    reference.searchParams.set('request_uri', pushed.request_uri);
+    return { url: reference };
+  };
+
   // 2b. The probes, independent of the login and of each other.
   const front = !noUserFlow
     ? frontChannel(
@@ -205,6 +219,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
           addSecret: (value) => http.addSecret(value),
           addToken: (value) => http.addToken(value),
           log: deps.log,
+          ...(pushEndpoint ? { push: pushEach(pushEndpoint) } : {}),
         },
         settings.concurrency,
       )

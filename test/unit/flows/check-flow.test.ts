@@ -266,3 +266,18 @@ describe('runCheck in-process: introspection.other_client', () => {
     }
   });
 });
+
+describe('runCheck in-process: an IdP that requires pushed authorization requests (RFC 9126)', () => {
+  it('the login and every probe push their request: no failure, no warning; the refusals the probes expect still come', async () => {
+    const requiring = await startIdp({ configure: (configuration) => void (configuration.features.pushedAuthorizationRequests = { enabled: true, requirePushedAuthorizationRequests: true }) });
+    try {
+      const { outcome } = await check(httpBrowser(), { issuer: requiring.issuer, client: { client_id: requiring.clients.basic.client_id, client_secret: requiring.clients.basic.client_secret, method: 'client_secret_basic' } });
+      expect(outcome.checks.filter((c) => c.status === 'fail' || c.status === 'warn')).toEqual([]);
+      const checks = byId(outcome.checks);
+      expect(checks['par.required']).toMatchObject({ status: 'pass', message: 'required by the IdP (require_pushed_authorization_requests), and used' });
+      for (const id of ['probe.code_reuse', 'probe.pkce_missing', 'probe.redirect_uri_altered', 'probe.prompt_none', 'probe.consent_denied']) expect([id, checks[id]?.status]).toEqual([id, 'pass']);
+    } finally {
+      await requiring.close();
+    }
+  });
+});
