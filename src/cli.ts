@@ -169,6 +169,7 @@ Examples:
     .option('--html <file>', 'also write one self-contained HTML page: a sequence diagram of the login as it happened, the checks with spec links and hints')
     .option('--no-diagnose', 'after a failed step, do not run the harmless experiments that name its cause (e.g. which client authentication works)')
     .option('--register', 'no client yet: register a native public client first (RFC 7591 dynamic registration), then sign in with it')
+    .option('--dpop', 'bind the tokens to a key of this run (RFC 9449 DPoP): proofs at the token endpoint and userinfo, the key kept with the cached login for call')
     .option('--par', 'push the authorization request first (RFC 9126 PAR): the browser carries only client_id and request_uri (automatic when the IdP requires it)')
     .addHelpText('after', () => wrapHelp(`
 Exit codes: 0 every check passed, 1 a check failed, 2 bad options or --port already in use,

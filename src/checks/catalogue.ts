@@ -2,6 +2,7 @@ import { AUTHORIZATION_CHECKS } from './catalogue/authorization.js';
 import { CACHE_CHECKS } from './catalogue/cache.js';
 import { DIAGNOSIS_CHECKS } from './catalogue/diagnosis.js';
 import { DISCOVERY_CHECKS } from './catalogue/discovery.js';
+import { DPOP_CHECKS } from './catalogue/dpop.js';
 import { JWKS_CHECKS } from './catalogue/jwks.js';
 import { LIFECYCLE_CHECKS } from './catalogue/lifecycle.js';
 import { PAR_CHECKS } from './catalogue/par.js';
@@ -24,6 +25,7 @@ export const CATALOGUE: readonly CheckDefinition[] = [
   ...PAR_CHECKS,
   ...AUTHORIZATION_CHECKS,
   ...TOKEN_RESPONSE_CHECKS,
+  ...DPOP_CHECKS,
   ...tokenChecks('id_token'),
   ...tokenChecks('access_token'),
   ...USERINFO_CHECKS,
@@ -46,6 +48,7 @@ export type CheckId =
   | (typeof PAR_CHECKS)[number]['id']
   | (typeof AUTHORIZATION_CHECKS)[number]['id']
   | (typeof TOKEN_RESPONSE_CHECKS)[number]['id']
+  | (typeof DPOP_CHECKS)[number]['id']
   | (typeof USERINFO_CHECKS)[number]['id']
   | (typeof LIFECYCLE_CHECKS)[number]['id']
   | (typeof PROBES_CHECKS)[number]['id']

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { callResource } from '../core/resource/call.js';
+import { dpopKeyFromJwk } from '../core/dpop.js';
+import type { DpopJwk } from '../store/cache.js';
 import { parseResourceUrl } from '../core/resource/protected-resource.js';
 import { readClaims } from '../core/jwt/parse.js';
 import { inputError, usageError } from '../errors.js';
@@ -42,10 +44,11 @@ export async function run(options: CallOptions, context: Context): Promise<Repor
   // An MCP server (Streamable HTTP) answers 406 to a client that does not accept both.
   headers.accept ??= 'application/json, text/event-stream, */*;q=0.5';
 
-  const { token, source, tokenType, issuer, client_id } = await tokenFor(options, context);
+  const { token, source, tokenType, issuer, client_id, dpopJwk } = await tokenFor(options, context);
+  const dpop = dpopJwk ? await dpopKeyFromJwk(dpopJwk) : undefined;
   const http = await context.http();
   http.addToken(token);
-  const result = await callResource(http, { url, method, headers, body, token, tokenType, issuer, client_id }, { ui: context.ui, signal: context.signal });
+  const result = await callResource(http, { url, method, headers, body, token, tokenType, issuer, client_id, dpop }, { ui: context.ui, signal: context.signal });
   const { response } = result;
   const show = context.globals.showTokens;
   const text = response.text();
@@ -131,7 +134,7 @@ async function bodyOf(options: CallOptions): Promise<string | undefined> {
   return data.toString('utf8');
 }
 
-async function tokenFor(options: CallOptions, context: Context): Promise<{ token: string; source: TokenSource; tokenType?: string | undefined; issuer?: string | undefined; client_id?: string | undefined }> {
+async function tokenFor(options: CallOptions, context: Context): Promise<{ token: string; source: TokenSource; tokenType?: string | undefined; issuer?: string | undefined; client_id?: string | undefined; dpopJwk?: DpopJwk | undefined }> {
   const hint = 'pass --token TOKEN (or - for stdin), or log in for this API first: oidc-cli login --issuer URL --client-id ID --resource URL';
   if (options.token !== undefined) {
     const { token, source } = await tokenArgument(options.token, context.stdin, () => undefined, 'access token', hint);
@@ -145,7 +148,7 @@ async function tokenFor(options: CallOptions, context: Context): Promise<{ token
     throw error instanceof Error && 'code' in error && (error as { code: string }).code === 'INPUT' ? inputError('no access token: none given and no cached login', hint) : error;
   }
   const { token, source } = await tokenArgument(undefined, context.stdin, () => picked.cached?.access_token, 'access token', LOGIN_HINT);
-  return { token, source, tokenType: picked.cached?.token_type, issuer: picked.client.issuer, client_id: picked.client.client_id };
+  return { token, source, tokenType: picked.cached?.token_type, issuer: picked.client.issuer, client_id: picked.client.client_id, dpopJwk: picked.cached?.dpop_jwk };
 }
 
 /** What the token says about itself when it is a JWT (read, never trusted): where a refusal often starts. */

@@ -37,6 +37,8 @@ export interface LoginOptions extends ClientFlags {
   register?: boolean;
   /** RFC 9126: push the authorization request first. */
   par?: boolean;
+  /** RFC 9449: bind the tokens to a key of this run. */
+  dpop?: boolean;
 }
 
 /** --redirect-uri / --port / --listen-ipv6 → where the listener binds and what redirect_uri says. */

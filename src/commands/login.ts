@@ -14,6 +14,8 @@ import { CheckRecorder } from '../checks/recorder.js';
 import { browserFor, type BrowserOptions } from '../ui/browser.js';
 import { cacheReportData, cacheTokenResponse, entryFromTokens, flagLine, nothingToCache, type CacheOutcome } from '../store/cache-policy.js';
 import { resolveClient, resolveClientPartial } from '../store/profiles.js';
+import type { DpopJwk } from '../store/cache.js';
+import { exportDpopKey } from '../core/dpop.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS, humanDuration } from '../util/duration.js';
 import type { Context } from './context.js';
 import { htmlPathOf, writeHtmlReport } from './html-file.js';
@@ -60,6 +62,7 @@ async function settingsFrom(options: LoginOptions, context: Context): Promise<Lo
     insecure: context.globals.insecure,
     diagnose: options.diagnose !== false,
     par: options.par === true,
+    dpop: options.dpop === true,
   };
 }
 
@@ -175,6 +178,8 @@ async function untilCancelled<T>(work: Promise<T>, timeoutSeconds: number, cance
 async function cacheTokens(settings: LoginSettings, result: LoginResult, context: Context): Promise<CacheOutcome | undefined> {
   const checks = new CheckRecorder();
   const entry = result.tokens && entryFromTokens({ issuer: settings.issuer, client_id: settings.client.client_id }, result.tokens, Math.floor(Date.now() / 1000), settings.scope);
+  // The key the tokens are bound to stays with them (0600 file), so call, userinfo and refresh can prove it.
+  if (entry && result.dpop) entry.dpop_jwk = (await exportDpopKey(result.dpop)) as DpopJwk;
   const saved = entry ? await cacheTokenResponse(entry, result.checks, { env: context.env, warn: context.ui.warn }, checks) : nothingToCache(checks);
   result.checks.push(...checks.results);
   return saved;

@@ -1,6 +1,7 @@
 import { CheckRecorder } from '../checks/recorder.js';
 import { readClaims } from '../core/jwt/parse.js';
 import { judgeUserinfo, requestUserinfo } from '../core/userinfo.js';
+import { dpopKeyFromJwk } from '../core/dpop.js';
 import type { Report } from '../report/model.js';
 import { redact } from '../util/redact.js';
 import type { Context } from './context.js';
@@ -22,8 +23,11 @@ export async function run(options: UserinfoOptions, context: Context): Promise<R
 
   context.ui.step('Userinfo (OIDC Core §5.3)');
   context.ui.explain('The access token is for APIs; userinfo is the IdP\'s own API. Its sub must be the ID token\'s sub, or the answers are about different people.');
-  context.ui.detail(`GET ${endpoint} with Authorization: Bearer ${redact(token, show)}`);
-  const response = await requestUserinfo(issuer.http, endpoint, token, source === 'cache' ? cached?.token_type : undefined);
+
+  // A DPoP-bound cached login (login --dpop) proves its key; its key was cached with it.
+  const dpop = source === 'cache' && cached?.dpop_jwk ? await dpopKeyFromJwk(cached.dpop_jwk) : undefined;
+  context.ui.detail(`GET ${endpoint} with Authorization: ${dpop ? 'DPoP' : 'Bearer'} ${redact(token, show)}${dpop ? ' and a DPoP proof of the cached login\'s key' : ''}`);
+  const response = await requestUserinfo(issuer.http, endpoint, token, source === 'cache' ? cached?.token_type : undefined, undefined, dpop);
   context.ui.detail(`← HTTP ${response.status} ${response.headers['content-type'] ?? ''}`);
 
   // The ID token to compare with: the cached one, when the access token is the cached login's. Read

@@ -8,6 +8,7 @@ import type { LoopbackOptions } from './loopback.js';
 import type { FlowLog } from './flow-log.js';
 import type { Browser, Ui } from './ports.js';
 import { timer, type StepTiming, type Timed } from './timing.js';
+import type { DpopKey } from './dpop.js';
 
 // What the steps of a browser login share (login-flow.ts runs them, login-steps.ts holds steps 5-6):
 // its own module, so neither of the two imports the other's internals.
@@ -30,6 +31,8 @@ export interface LoginSettings {
   diagnose?: boolean;
   /** --par: push the authorization request (RFC 9126); done anyway when the IdP requires it. */
   par?: boolean;
+  /** --dpop: bind the tokens to a key of this run (RFC 9449). */
+  dpop?: boolean;
 }
 
 export interface LoginDeps {
@@ -55,6 +58,8 @@ export interface Flow {
   steps: StepTiming[];
   timed: Timed;
   show(value: string): string;
+  /** With --dpop: this login's key (RFC 9449), for the proofs and the judges. */
+  dpop?: DpopKey | undefined;
 }
 
 /** The issuer as discovered: endpoints, keys, and the client authentication to use with it. */

@@ -18,6 +18,7 @@ import type { Ui } from './ports.js';
 import type { StepTiming } from './timing.js';
 import type { TokenSet } from './token-endpoint.js';
 import { pushAuthorizationRequest } from './par.js';
+import { createDpopKey, type DpopKey } from './dpop.js';
 
 export type { LoginDeps, LoginSettings } from './login-context.js';
 
@@ -28,6 +29,8 @@ export interface LoginResult {
   stoppedAt: string | undefined;
   /** The client authentication used at the token endpoint. */
   client_auth: ClientAuthMethod;
+  /** With --dpop: the key the tokens are bound to (kept with the cached login). */
+  dpop?: DpopKey | undefined;
   /** Undefined when the flow stopped before the listener started (untrusted discovery). */
   redirect_uri: string | undefined;
   authorization_url: string | undefined;
@@ -55,6 +58,12 @@ async function loginSteps(flow: Flow): Promise<LoginResult> {
   const issuer = await discoverIssuer(flow);
   if ('refused' in issuer) return stoppedBeforeBrowser(flow, issuer.refused, issuer.client.method);
 
+  if (settings.dpop) {
+    flow.dpop = await createDpopKey();
+    deps.ui.step('DPoP key (RFC 9449)');
+    deps.ui.detail(`ES256 key, thumbprint ${flow.dpop.thumbprint} (dpop_jkt on the authorization request, cnf.jkt of the tokens)`);
+    deps.ui.explain('Every token request and every call to a resource carries a proof signed with this key: a stolen token is useless without it.');
+  }
   deps.ui.step('Loopback redirect listener');
   deps.ui.explain('A native app receives the code on a loopback redirect URI: only this machine can reach it (RFC 8252 §7.3).');
   // state is known before the listener starts, so the listener can refuse every response without it.
@@ -103,7 +112,7 @@ async function loginSteps(flow: Flow): Promise<LoginResult> {
       return result(`the token request failed (HTTP ${redeemed.status}${redeemed.error ? `, error=${redeemed.error.error}` : ''})`);
     }
     const validated = await validateTokens(flow, issuer, tokens, { nonce: authorization.nonce, code: outcome.code! });
-    return result(undefined, { tokens, ...validated });
+    return result(undefined, { tokens, ...validated, dpop: flow.dpop });
   } finally {
     await listener.close();
   }
@@ -189,6 +198,8 @@ async function authorize(flow: Flow, issuer: DiscoveredIssuer, listener: Loopbac
     nonce,
     pkce,
   });
+  // RFC 9449 §10: the code is bound to the key, so only this run's proof can redeem it.
+  if (flow.dpop) url.searchParams.set('dpop_jkt', flow.dpop.thumbprint);
   const pushed = await pushIfWanted(flow, issuer, url);
   const browserUrl = pushed ?? url;
   ui.step(`Authorization request: GET ${issuer.authorization_endpoint}${pushed ? ' (the pushed request, by reference)' : ''}`);

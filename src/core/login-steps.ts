@@ -5,6 +5,8 @@ import { describeForm, isVsChar, judgeTokenResponse, requestToken, type TokenJud
 import { judgeUserinfo, requestUserinfo } from './userinfo.js';
 import { show } from '../util/show.js';
 import { redactSecret } from '../util/redact.js';
+import { judgeDpopNonce, judgeDpopTokens } from './dpop.js';
+import { readClaims } from './jwt/parse.js';
 
 export const hasOpenid = (scope: string) => scope.split(/\s+/).includes('openid');
 
@@ -30,8 +32,12 @@ export async function redeemCode(
         ...(settings.request.resource ?? []).map((r) => ['resource', r] as [string, string]),
       ],
       client,
+      dpop: flow.dpop,
     }),
   );
+  if (exchange.dpopProof) {
+    ui.detail(`DPoP: proof ${describeProof(exchange.dpopProof)}${exchange.dpopNonce ? ` (sent again with the nonce the IdP asked for: use_dpop_nonce)` : ''}`);
+  }
   if (exchange.authorizationHeader) {
     const [scheme, credentials] = exchange.authorizationHeader.split(' ');
     ui.detail(`Authorization: ${scheme} ${redactSecret(credentials ?? '', settings.showTokens)}`);
@@ -49,7 +55,18 @@ export async function redeemCode(
     http.addToken(judgement.tokens.access_token);
     if (judgement.tokens.refresh_token) http.addToken(judgement.tokens.refresh_token);
   }
+  if (flow.dpop) {
+    if (judgement.tokens) judgeDpopTokens(judgement.tokens, flow.dpop, flow.checks);
+    else for (const id of ['dpop.token_type', 'dpop.cnf_jkt'] as const) flow.checks.skip(id, 'no tokens: the token request failed');
+    judgeDpopNonce(exchange, flow.checks);
+  }
   return { ...judgement, status: response.status };
+}
+
+/** The proof's claims in one line: what it proves (method, URL, time, one-time id, nonce). */
+function describeProof(proof: string): string {
+  const claims = readClaims(proof) ?? {};
+  return ['htm', 'htu', 'iat', 'jti', 'nonce'].filter((name) => claims[name] !== undefined).map((name) => `${name}=${String(claims[name])}`).join(' ');
 }
 
 /** Step 6: the ID token (OIDC Core §3.1.3.7), the access token (RFC 9068 when a JWT) and userinfo. */
@@ -98,7 +115,7 @@ export async function validateTokens(
   } else {
     ui.step(`Userinfo: GET ${endpoint}`);
     ui.explain('Userinfo returns claims about the user; its sub must equal the ID token\'s, or the two responses may have been swapped.');
-    const response = await flow.timed('userinfo', () => requestUserinfo(http, endpoint, tokens.access_token, tokens.token_type));
+    const response = await flow.timed('userinfo', () => requestUserinfo(http, endpoint, tokens.access_token, tokens.token_type, undefined, flow.dpop));
     ui.detail(`← HTTP ${response.status} ${response.headers['content-type'] ?? ''}`);
     const sub = typeof idToken?.payload?.sub === 'string' ? idToken.payload.sub : undefined;
     userinfo = await judgeUserinfo(response, { sub, issuer: issuer.issuer, client_id: settings.client.client_id, keys, refused: { access_token: tokens.access_token, endpoint, diagnose: settings.diagnose !== false } }, checks);

@@ -5,6 +5,7 @@ import { redact, redactSecret } from '../util/redact.js';
 import { show } from '../util/show.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan, pruneDeeperThan } from '../util/json-depth.js';
 import { applyClientAuth, type ClientCredentials } from './client-auth.js';
+import { dpopProof, type DpopKey } from './dpop.js';
 
 /**
  * The token endpoint (RFC 6749 §3.2) as a request/process pair: `requestToken` does the HTTP for any
@@ -18,11 +19,17 @@ export interface TokenRequestInput {
   /** aud of a private_key_jwt client assertion; default the token endpoint (OIDC Core §9). */
   assertionAudience?: string;
   timeoutMs?: number;
+  /** RFC 9449: send a DPoP proof made with this key (and the nonce the IdP asks for, once). */
+  dpop?: DpopKey | undefined;
 }
 
 export interface TokenExchange {
   /** The form as sent, client authentication included (redact before showing: describeForm). */
   form: Array<[string, string]>;
+  /** The DPoP proof sent (RFC 9449), to show decoded. */
+  dpopProof?: string;
+  /** The server nonce the IdP asked for, when the request was made again with it. */
+  dpopNonce?: string;
   /** How the client authenticated, for display ("Authorization: Basic …"). */
   authorizationHeader: string | undefined;
   response: HttpResponse;
@@ -60,20 +67,40 @@ export function describeForm(form: Array<[string, string]>, showTokens: boolean)
 }
 
 export async function requestToken(http: HttpClient, input: TokenRequestInput): Promise<TokenExchange> {
+  const first = await sendTokenRequest(http, input, undefined);
+  // RFC 9449 §8: an IdP that wants a server nonce in the proof says use_dpop_nonce and sends one; the
+  // request is made again, once, with it (the code is not spent by the refused attempt).
+  const nonce = first.response.headers['dpop-nonce'];
+  if (!input.dpop || first.response.status !== 400 || !nonce || errorCodeOf(first.response) !== 'use_dpop_nonce') return first;
+  return { ...(await sendTokenRequest(http, input, nonce)), dpopNonce: nonce };
+}
+
+async function sendTokenRequest(http: HttpClient, input: TokenRequestInput, nonce: string | undefined): Promise<TokenExchange> {
   const form = new URLSearchParams(input.params);
   const auth = await applyClientAuth(input.client, form, input.assertionAudience ?? input.token_endpoint);
   const tokens: string[] = [];
   for (const [name, value] of input.params) if (SECRET_PARAMS.has(name)) (CLIENT_SECRETS.has(name) ? auth.secrets : tokens).push(value);
+  const headers: Record<string, string> = { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded' };
+  if (input.dpop) headers.dpop = await dpopProof(input.dpop, { htm: 'POST', url: input.token_endpoint, nonce });
   const response = await http.request({
     url: input.token_endpoint,
     method: 'POST',
-    headers: { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded' },
+    headers,
     body: form,
     secrets: auth.secrets,
     tokens,
     ...(input.timeoutMs === undefined ? {} : { timeoutMs: input.timeoutMs }),
   });
-  return { form: [...form], authorizationHeader: auth.headers.authorization, response };
+  return { form: [...form], authorizationHeader: auth.headers.authorization, response, ...(input.dpop ? { dpopProof: headers.dpop } : {}) };
+}
+
+function errorCodeOf(response: HttpResponse): string | undefined {
+  try {
+    const body = response.json() as { error?: unknown } | null;
+    return typeof body?.error === 'string' ? body.error : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -5,17 +5,17 @@ import type { HttpClient, HttpResponse } from '../http/types.js';
 import type { KeySource } from './jwt/types.js';
 import { validateJwt } from './jwt/validate.js';
 import { judgeRefusal } from './diagnose/refused-token.js';
+import { withDpop, type DpopKey } from './dpop.js';
 
 /** The userinfo endpoint (OIDC Core §5.3) as a request/process pair. */
-export async function requestUserinfo(http: HttpClient, userinfo_endpoint: string, access_token: string, token_type = 'Bearer', timeoutMs?: number): Promise<HttpResponse> {
+export async function requestUserinfo(http: HttpClient, userinfo_endpoint: string, access_token: string, token_type = 'Bearer', timeoutMs?: number, dpop?: DpopKey): Promise<HttpResponse> {
+  const send = (headers: Record<string, string>) =>
+    http.request({ url: userinfo_endpoint, headers: { ...headers, accept: 'application/json, application/jwt' }, tokens: [access_token], ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  // RFC 9449 §7: a DPoP-bound token goes with a proof of the key, when the key is at hand.
+  if (dpop && /^dpop$/i.test(token_type)) return withDpop(dpop, { method: 'GET', url: userinfo_endpoint, accessToken: access_token }, send);
   // RFC 6750 §2.1: the header form; the scheme is the token_type (Bearer or DPoP), Bearer by default.
   const scheme = /^dpop$/i.test(token_type) ? 'DPoP' : 'Bearer';
-  return http.request({
-    url: userinfo_endpoint,
-    headers: { authorization: `${scheme} ${access_token}`, accept: 'application/json, application/jwt' },
-    tokens: [access_token],
-    ...(timeoutMs === undefined ? {} : { timeoutMs }),
-  });
+  return send({ authorization: `${scheme} ${access_token}` });
 }
 
 export interface UserinfoExpectations {

@@ -22,6 +22,17 @@ export interface TokenEntry {
   obtained_at: number;
   /** The checks that failed on these tokens (src/store/cache-policy.ts); absent in entries of older versions. */
   verdict?: CacheVerdict;
+  /** login --dpop: the private key (EC P-256 JWK) the tokens are bound to (RFC 9449), kept in this 0600 file. */
+  dpop_jwk?: DpopJwk;
+}
+
+/** The members of an EC P-256 private JWK: nothing else from the file is kept. */
+export interface DpopJwk {
+  kty: 'EC';
+  crv: 'P-256';
+  x: string;
+  y: string;
+  d: string;
 }
 
 /** An entry is flagged when a check failed on the run that obtained it (or on the grant it was refreshed from). */
@@ -245,10 +256,22 @@ function parseEntry(text: string): TokenEntry | undefined {
   }
   if (record.expires_at !== undefined && typeof record.expires_at !== 'number') return undefined;
   if (record.verdict !== undefined && !isVerdict(record.verdict)) return undefined;
+  if (record.dpop_jwk !== undefined) {
+    const key = dpopJwkOf(record.dpop_jwk);
+    if (!key) return undefined;
+    record.dpop_jwk = key;
+  }
   // Only the members a TokenEntry has: nothing else in the file (an endpoint, say) is ever used.
   const entry: Record<string, unknown> = {};
   for (const name of ENTRY_MEMBERS) if (record[name] !== undefined) entry[name] = record[name];
   return entry as unknown as TokenEntry;
+}
+
+function dpopJwkOf(value: unknown): DpopJwk | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { kty, crv, x, y, d } = value as Record<string, unknown>;
+  const b64u = (part: unknown): part is string => typeof part === 'string' && /^[A-Za-z0-9_-]{43}$/.test(part);
+  return kty === 'EC' && crv === 'P-256' && b64u(x) && b64u(y) && b64u(d) ? { kty, crv, x, y, d } : undefined;
 }
 
 function isVerdict(value: unknown): value is CacheVerdict {
@@ -257,7 +280,7 @@ function isVerdict(value: unknown): value is CacheVerdict {
   return typeof flagged === 'boolean' && Array.isArray(failed_checks) && failed_checks.every((id) => typeof id === 'string');
 }
 
-const ENTRY_MEMBERS = ['issuer', 'client_id', 'access_token', 'refresh_token', 'id_token', 'token_type', 'expires_at', 'scope', 'obtained_at', 'verdict'] as const satisfies ReadonlyArray<keyof TokenEntry>;
+const ENTRY_MEMBERS = ['issuer', 'client_id', 'access_token', 'refresh_token', 'id_token', 'token_type', 'expires_at', 'scope', 'obtained_at', 'verdict', 'dpop_jwk'] as const satisfies ReadonlyArray<keyof TokenEntry>;
 // A member added to TokenEntry but not to the list above would be dropped on read: make that a compile error.
 const _everyMember: Record<Exclude<keyof TokenEntry, (typeof ENTRY_MEMBERS)[number]>, never> = {};
 void _everyMember;

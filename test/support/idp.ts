@@ -40,6 +40,9 @@ export interface StartIdpOptions {
   resource?: string;
   /** RFC 7591 dynamic registration at /reg, open (no initial access token). Default false. */
   registration?: boolean;
+  /** RFC 9449 DPoP: on by default (oidc-provider v9); 'nonce': every proof must carry a server nonce
+   *  (use_dpop_nonce first); false: off, so a proof is ignored and a Bearer token issued. */
+  dpop?: boolean | 'nonce';
   /** Last word on the oidc-provider configuration, for tests that need a twist. */
   configure?: (configuration: Record<string, unknown>) => void;
 }
@@ -153,6 +156,9 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
     rotateRefreshTokens: options.rotateRefreshTokens ?? true,
   });
   if (options.registration) configuration.features.registration = { enabled: true };
+  if (options.dpop !== undefined) {
+    configuration.features.dPoP = options.dpop === 'nonce' ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true } : { enabled: options.dpop };
+  }
   options.configure?.(configuration);
 
   const provider = new Provider(issuer, configuration);

@@ -4,6 +4,7 @@ import type { HttpClient, HttpRequest, HttpResponse } from '../../http/types.js'
 import { bearerChallenge, parseWwwAuthenticate, type Challenge } from '../../http/www-authenticate.js';
 import { shellWord } from '../../util/shell.js';
 import { judgeRefusal } from '../diagnose/refused-token.js';
+import { withDpop, type DpopKey } from '../dpop.js';
 import type { Ui } from '../ports.js';
 import { findMetadata } from './protected-resource.js';
 import type { MetadataAttempt } from './resource-checks.js';
@@ -21,6 +22,8 @@ export interface CallInput {
   token: string;
   /** The token_type the IdP gave with the token (a cached login's), if known. */
   tokenType?: string | undefined;
+  /** The key a DPoP-bound token is bound to (login --dpop, kept with the cached login). */
+  dpop?: DpopKey | undefined;
   /** The client and issuer of the cached login, to fill in the suggested next command. */
   client_id?: string | undefined;
   issuer?: string | undefined;
@@ -43,15 +46,20 @@ export async function callResource(http: HttpClient, input: CallInput, deps: { u
   const { ui } = deps;
   const options = deps.signal ? { signal: deps.signal } : {};
   ui.step(`${input.method} ${input.url}`);
-  const response = await http.request({
-    url: input.url,
-    method: input.method,
-    headers: { ...input.headers, authorization: `Bearer ${input.token}` },
-    ...(input.body !== undefined ? { body: input.body } : {}),
-    tokens: [input.token],
-    maxBytes: MAX_RESPONSE_BYTES,
-    ...options,
-  });
+  const send = (auth: Record<string, string>) =>
+    http.request({
+      url: input.url,
+      method: input.method,
+      headers: { ...input.headers, ...auth },
+      ...(input.body !== undefined ? { body: input.body } : {}),
+      tokens: [input.token],
+      maxBytes: MAX_RESPONSE_BYTES,
+      ...options,
+    });
+  // RFC 9449 §7: a DPoP-bound token (with its key at hand) goes as DPoP with a proof, not as Bearer.
+  const bound = input.dpop !== undefined && input.tokenType?.toLowerCase() === 'dpop';
+  if (bound) ui.detail('DPoP-bound token: sent as "Authorization: DPoP" with a proof of the cached login\'s key (ath = its hash)');
+  const response = bound ? await withDpop(input.dpop!, { method: input.method, url: input.url, accessToken: input.token }, send) : await send({ authorization: `Bearer ${input.token}` });
   ui.detail(`← HTTP ${response.status} ${response.headers['content-type'] ?? ''} (${response.elapsedMs} ms)`);
   const c = new CheckRecorder();
   const header = response.headers['www-authenticate'];
