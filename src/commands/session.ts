@@ -2,6 +2,7 @@ import type { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import { loadPrivateKey } from '../core/client-auth.js';
 import { refreshTokens, type RefreshResult } from '../core/refresh.js';
+import { dpopKeyFromJwk } from '../core/dpop.js';
 import { openIssuerSession, type IssuerSession } from '../core/session.js';
 import { cacheTokenResponse, entryFromTokens, flagLine, verdictData, type CacheOutcome } from '../store/cache-policy.js';
 import type { CacheVerdict, StoreContext, TokenEntry } from '../store/cache.js';
@@ -91,7 +92,9 @@ export async function refreshAndCache(session: CommandSession, refresh_token: st
   const base = before ?? { issuer: session.client.issuer, client_id: session.client.client_id };
   let entry: TokenEntry | undefined;
   let cache: CacheOutcome | undefined;
-  const result = await refreshTokens(session.issuer, { refresh_token, scope: options.scope, original_id_token: before?.id_token, expectRotation: options.expectRotation }, async (tokens, judged, incomplete) => {
+  // The grant of login --dpop is bound to the key cached with it: the refresh proves it (RFC 9449 §5).
+  const dpop = before?.dpop_jwk && before.refresh_token === refresh_token ? await dpopKeyFromJwk(before.dpop_jwk) : undefined;
+  const result = await refreshTokens(session.issuer, { refresh_token, scope: options.scope, original_id_token: before?.id_token, expectRotation: options.expectRotation, dpop }, async (tokens, judged, incomplete) => {
     entry = entryFromTokens(base, tokens, nowSeconds());
     entry.refresh_token ??= refresh_token;
     if (before) cache = await cacheResponse(session, entry, judged, c, incomplete);

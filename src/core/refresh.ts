@@ -7,6 +7,7 @@ import { judgeRefreshedIdToken, judgeReuse, judgeRotation, rotationExpected } fr
 import type { IssuerSession } from './session.js';
 import { bodyOf, describeForm, judgeTokenResponse, requestToken, type TokenExchange, type TokenSet } from './token-endpoint.js';
 import { judgeAccessToken, judgeIdToken, type JudgedToken } from './token-judge.js';
+import { judgeDpopTokens, type DpopKey } from './dpop.js';
 
 /**
  * The refresh token grant (RFC 6749 §6) as `refresh`, `token` and `check` all run it: one request, one
@@ -22,6 +23,8 @@ export interface RefreshGrantInput {
   refresh_token: string;
   /** A narrower scope (RFC 6749 §6: may not exceed the original grant). */
   scope?: string | undefined;
+  /** RFC 9449 §5: the key of a DPoP-bound grant (a public client's refresh token is bound to it). */
+  dpop?: DpopKey | undefined;
 }
 
 /** RFC 6749 §6: grant_type=refresh_token at the token endpoint, with the client's authentication. */
@@ -31,7 +34,7 @@ export function refreshGrant(http: HttpClient, input: RefreshGrantInput): Promis
     ['refresh_token', input.refresh_token],
   ];
   if (input.scope) params.push(['scope', input.scope]);
-  return requestToken(http, { token_endpoint: input.token_endpoint, params, client: input.client });
+  return requestToken(http, { token_endpoint: input.token_endpoint, params, client: input.client, dpop: input.dpop });
 }
 
 /** The error member of a token endpoint answer, for messages. */
@@ -49,6 +52,8 @@ export interface RefreshInput {
   original_id_token?: string | undefined;
   /** --expect-rotation / --no-expect-rotation; undefined: on for public clients only. */
   expectRotation?: boolean | undefined;
+  /** The key of a DPoP-bound grant (the cached login's): the refresh is proven with it, and judged bound again. */
+  dpop?: DpopKey | undefined;
 }
 
 export interface RefreshResult {
@@ -77,7 +82,8 @@ export async function refreshTokens(session: IssuerSession, input: RefreshInput,
   const { http, ui, client } = session;
   ui.step('Refresh token grant (RFC 6749 §6)');
   ui.explain('A refresh token gets new tokens without the user: it is the most valuable secret the client holds.');
-  const exchange = await refreshGrant(http, { token_endpoint: session.endpoint('token_endpoint'), client, refresh_token: input.refresh_token, scope: input.scope });
+  const exchange = await refreshGrant(http, { token_endpoint: session.endpoint('token_endpoint'), client, refresh_token: input.refresh_token, scope: input.scope, dpop: input.dpop });
+  if (exchange.dpopProof) ui.detail(`  DPoP proof of the cached login's key${exchange.dpopNonce ? ', sent again with the nonce the IdP asked for' : ''}`);
   for (const line of describeForm(exchange.form, session.showTokens)) ui.detail(`  ${line}`);
   ui.detail(`← HTTP ${exchange.response.status}`);
 
@@ -99,6 +105,8 @@ export async function refreshTokens(session: IssuerSession, input: RefreshInput,
     judgeRefreshedIdToken(originalClaims, undefined, c, undefined, 'the refresh failed');
     return result;
   }
+  // A DPoP-bound grant stays bound: the refreshed access token too (RFC 9449 §5).
+  if (input.dpop) judgeDpopTokens(tokens, input.dpop, c);
   http.addToken(tokens.access_token);
   if (tokens.refresh_token) http.addToken(tokens.refresh_token);
   c.pass('refresh.grant', `new access token${tokens.expires_in ? `, expires in ${tokens.expires_in} s` : ''}`);

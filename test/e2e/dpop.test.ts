@@ -54,6 +54,11 @@ describe('DPoP (RFC 9449)', () => {
     expect(statuses(doc, 'dpop.')).toMatchObject({ 'dpop.token_type': 'pass', 'dpop.nonce': 'pass' });
     expect(statuses(doc, 'userinfo.status')).toEqual({ 'userinfo.status': 'pass' });
     expect((await runCli(['call', nonce.url('/me')], { env: env('b') })).code).toBe(0);
+    // The bound grant is refreshed with a proof of the cached key (nonce dance again), and stays bound.
+    const refreshed = await runCli(['refresh', '--json'], { env: env('b') });
+    expect(refreshed.code).toBe(0);
+    expect(statuses(JSON.parse(refreshed.stdout) as Doc, 'dpop.token_type')).toEqual({ 'dpop.token_type': 'pass' });
+    expect((await runCli(['call', nonce.url('/me')], { env: env('b') })).code).toBe(0);
   }, 90_000);
 
   it('a JWT access token (RFC 8707 resource) carries cnf.jkt, the thumbprint of this run\'s key', async () => {
