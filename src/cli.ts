@@ -364,6 +364,7 @@ Examples:
     .option('--update-baseline', 'write today\'s failures and warnings to the --baseline FILE (0600) as the accepted ones')
     .addOption(new Option('--fail-on <level>', 'exit 1 on failures only (default) or on warnings too').choices(['warn', 'fail']))
     .option('--concurrency <n>', 'browser runs at once for the probes (default 4)')
+    .option('--dpop', 'the login binds its tokens (RFC 9449 DPoP); then userinfo must refuse the token as Bearer, a replayed proof, a proof for another URL or method')
     .option('--all', 'on a terminal, list every check, not only the failures and warnings (-v does too, with HTTP traces)')
     .option('--resource <url>', 'also check this API or MCP server: its RFC 9728 metadata, a token issued for it (RFC 8707) taken, an ID token, a token in the query and a tampered token refused; without --issuer, its metadata names the IdP')
     .option('--other-client-id <id>', 'a second confidential client of the same IdP: it must not be able to introspect this client\'s tokens (introspection.other_client)')

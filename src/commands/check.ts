@@ -37,6 +37,7 @@ export interface CheckOptions extends ClientFlags {
   otherClientSecretFile?: string;
   resource?: string;
   all?: boolean;
+  dpop?: boolean;
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 120;
@@ -68,6 +69,7 @@ async function settingsFrom(options: CheckOptions, context: Context): Promise<Ch
     select,
     insecure: context.globals.insecure,
     otherClient: await otherClientFrom(options, context),
+    dpop: options.dpop === true,
   };
 }
 

@@ -23,4 +23,32 @@ export const DPOP_CHECKS = [
     severity: 'error',
     hint: 'Answer use_dpop_nonce with a DPoP-Nonce header, then accept the proof that carries it.',
   },
+  {
+    id: 'dpop.bearer_refused',
+    title: 'A DPoP-bound token sent as a Bearer token is refused',
+    spec: 'RFC 9449 §7.1, §7.2',
+    severity: 'error',
+    hint: 'A resource must accept a token whose cnf binds it to a key only with a valid proof of that key; taken as Bearer, the binding protects nothing.',
+  },
+  {
+    id: 'dpop.replay_refused',
+    title: 'A DPoP proof used a second time is refused',
+    spec: 'RFC 9449 §4.3, §11.1',
+    severity: 'warning',
+    hint: 'Remember the jti of the proofs seen within their acceptance window (or require a fresh server nonce) and refuse one seen before.',
+  },
+  {
+    id: 'dpop.htu_checked',
+    title: 'A proof made for another URL is refused',
+    spec: 'RFC 9449 §4.3',
+    severity: 'error',
+    hint: 'Compare htu with the URL of the request (without query and fragment): a proof captured at one endpoint must not work at another.',
+  },
+  {
+    id: 'dpop.htm_checked',
+    title: 'A proof made for another HTTP method is refused',
+    spec: 'RFC 9449 §4.3',
+    severity: 'error',
+    hint: 'Compare htm with the method of the request.',
+  },
 ] as const satisfies readonly CheckDefinition[];

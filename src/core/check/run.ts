@@ -17,6 +17,8 @@ import { clientCredentialsTokens } from '../client-credentials.js';
 import { credentialsFor, sessionFromDiscovery, type SessionClient } from '../session.js';
 import { frontChannel } from '../front-channel.js';
 import { pushAuthorizationRequest } from '../par.js';
+import type { DpopKey } from '../dpop.js';
+import { DPOP_PROBE_IDS, probeDpop } from '../dpop-probes.js';
 import { checkLifecycle, INTROSPECTION_IDS, REFRESH_IDS, REVOCATION_IDS } from './lifecycle.js';
 import type { Selection } from './select.js';
 import { timer, type StepTiming } from '../timing.js';
@@ -49,6 +51,8 @@ export interface CheckSettings {
    * --resource: an API or MCP server checked with the IdP (./resource.ts).
    */
   resource?: ResourceSettings | undefined;
+  /** --dpop: the login binds its tokens (RFC 9449), then userinfo is probed with twisted proofs. */
+  dpop?: boolean;
 }
 
 export interface CheckDeps {
@@ -73,7 +77,7 @@ export interface CheckOutcome {
   probes: Array<{ name: string; ids: CheckId[]; ran: boolean; ms: number }>;
 }
 
-const LOGIN_GROUPS = ['authorization', 'token_response', 'id_token', 'access_token', 'userinfo', 'client_credentials', 'refresh', 'introspection', 'revocation'];
+const LOGIN_GROUPS = ['authorization', 'token_response', 'dpop', 'id_token', 'access_token', 'userinfo', 'client_credentials', 'refresh', 'introspection', 'revocation'];
 const groupOf = (id: string) => id.split('.')[0]!;
 
 /** The phases of `check`: discovery → (login → lifecycle) ∥ probes. Report order is fixed whatever finishes first. */
@@ -138,6 +142,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
     if (!wants(resource ? [...LOGIN_GROUPS, 'resource'] : LOGIN_GROUPS) || mode === 'none') return mode === 'none' ? noGrant(discovery.refused, Boolean(resource)) : [];
     const c = new CheckRecorder();
     let tokens: TokenSet | undefined;
+    let dpopKey: DpopKey | undefined;
     const session = sessionFromDiscovery(
       { issuer: discovery.issuer, client: { ...client, explicitMethod: client.method }, clockSkew: settings.clockSkew, insecure: settings.insecure === true, showTokens: settings.showTokens },
       { metadata, checks: discovery.checks },
@@ -157,10 +162,12 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
             clockSkew: settings.clockSkew,
             showTokens: settings.showTokens,
             insecure: settings.insecure === true,
+            dpop: settings.dpop === true,
           },
           { http, ui: quiet, browser: deps.browser!, signal: deps.signal, log: deps.log },
         ),
       );
+      dpopKey = login.dpop;
       // Discovery and JWKS were judged in phase 1 already.
       c.merge(login.checks.filter((check) => !['discovery', 'jwks'].includes(groupOf(check.id))));
       if (login.stoppedAt) ui.warn(`login stopped: ${login.stoppedAt}`);
@@ -172,6 +179,17 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
       c.merge(granted.checks);
       // No refresh token here (client_credentials.refresh_token judges one): the lifecycle judges introspection only.
       tokens = granted.tokens && { ...granted.tokens, refresh_token: undefined };
+    }
+    // DPoP: userinfo must refuse the bound token without a valid proof of its key (before the lifecycle rotates it).
+    if (settings.dpop) {
+      const userinfo_endpoint = endpoint('userinfo_endpoint');
+      if (!tokens || !dpopKey) for (const id of DPOP_PROBE_IDS) c.skip(id, mode === 'authorization_code' ? 'no DPoP-bound tokens: the login failed' : 'DPoP is probed on the user flow only (--browser-command)');
+      else if (tokens.token_type?.toLowerCase() !== 'dpop') for (const id of DPOP_PROBE_IDS) c.skip(id, `the IdP issued token_type "${tokens.token_type}", not a bound token (dpop.token_type)`);
+      else if (!userinfo_endpoint) for (const id of DPOP_PROBE_IDS) c.skip(id, 'discovery lists no userinfo_endpoint to probe');
+      else {
+        ui.step(`DPoP at userinfo: the bound token as Bearer, a replayed proof, a proof for another URL and method`);
+        await timed('dpop probes', () => probeDpop(http, { userinfo_endpoint, access_token: tokens!.access_token, key: dpopKey! }, c));
+      }
     }
     // Before the lifecycle: a refresh rotates and --destructive revokes the tokens the resource is asked about.
     if (resource) {

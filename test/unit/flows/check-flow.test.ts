@@ -281,3 +281,24 @@ describe('runCheck in-process: an IdP that requires pushed authorization request
     }
   });
 });
+
+describe('runCheck in-process: --dpop (RFC 9449)', () => {
+  const dpopIds = ['dpop.token_type', 'dpop.bearer_refused', 'dpop.replay_refused', 'dpop.htu_checked', 'dpop.htm_checked'];
+  it('oidc-provider binds the login\'s tokens, and its userinfo refuses the token as Bearer, a replayed proof, a proof for another URL or method', async () => {
+    const { outcome } = await check(httpBrowser(), { dpop: true, select: selection(['dpop'], undefined) });
+    const checks = byId(outcome.checks);
+    for (const id of dpopIds) expect([id, checks[id]?.status]).toEqual([id, 'pass']);
+  });
+
+  it('an IdP that lets a proof be replayed: dpop.replay_refused warns, the rest passes', async () => {
+    const lax = await startIdp({ configure: (configuration) => void (configuration.features.dPoP = { enabled: true, allowReplay: true }) });
+    try {
+      const { outcome } = await check(httpBrowser(), { issuer: lax.issuer, client: { client_id: lax.clients.basic.client_id, client_secret: lax.clients.basic.client_secret, method: 'client_secret_basic' }, dpop: true, select: selection(['dpop'], undefined) });
+      const checks = byId(outcome.checks);
+      expect(checks['dpop.replay_refused']).toMatchObject({ status: 'warn', message: expect.stringMatching(/^the same proof \(same jti\) a second time: accepted, HTTP 200$/) });
+      for (const id of dpopIds.filter((id) => id !== 'dpop.replay_refused')) expect([id, checks[id]?.status]).toEqual([id, 'pass']);
+    } finally {
+      await lax.close();
+    }
+  });
+});

@@ -1,0 +1,43 @@
+import type { CheckRecorder } from '../checks/recorder.js';
+import type { HttpClient, HttpResponse } from '../http/types.js';
+import { dpopProof, type DpopKey } from './dpop.js';
+
+/**
+ * `check --dpop`: what a resource (the IdP's userinfo) does with a DPoP-bound token once the login has
+ * one — it must refuse the token as Bearer, a proof used twice, a proof for another URL or method. Each
+ * request first earns a server nonce when the resource wants one, so a refusal is about the twist only.
+ */
+export const DPOP_PROBE_IDS = ['dpop.bearer_refused', 'dpop.replay_refused', 'dpop.htu_checked', 'dpop.htm_checked'] as const;
+
+const refused = (response: HttpResponse) => response.status === 401 || response.status === 403;
+
+export async function probeDpop(http: HttpClient, input: { userinfo_endpoint: string; access_token: string; key: DpopKey }, c: CheckRecorder): Promise<void> {
+  const { userinfo_endpoint: url, access_token: token, key } = input;
+  const get = (headers: Record<string, string>) => http.request({ url, headers: { accept: 'application/json', ...headers }, tokens: [token] });
+  const dpop = (proof: string) => ({ authorization: `DPoP ${token}`, dpop: proof });
+  // The nonce the resource wants now (RFC 9449 §9), from a first request that may be refused for lacking it.
+  const freshNonce = async (): Promise<string | undefined> => (await get(dpop(await dpopProof(key, { htm: 'GET', url, accessToken: token })))).headers['dpop-nonce'];
+  const proof = async (claims: { htm?: string; url?: string } = {}) => dpopProof(key, { htm: claims.htm ?? 'GET', url: claims.url ?? url, accessToken: token, nonce: await freshNonce() });
+
+  // The baseline: a correct proof is taken. Without it no refusal below would mean anything.
+  const valid = await proof();
+  const first = await get(dpop(valid));
+  if (refused(first)) {
+    for (const id of DPOP_PROBE_IDS) c.skip(id, `userinfo refuses even a correct proof (HTTP ${first.status}): nothing to compare`);
+    return;
+  }
+
+  const bearer = await get({ authorization: `Bearer ${token}` });
+  c.expect('dpop.bearer_refused', refused(bearer), `the bound token as Bearer: refused, HTTP ${bearer.status}`, `the bound token as Bearer (no proof): accepted, HTTP ${bearer.status}`);
+
+  const replay = await get(dpop(valid));
+  c.expect('dpop.replay_refused', refused(replay), `the same proof (same jti) a second time: refused, HTTP ${replay.status}`, `the same proof (same jti) a second time: accepted, HTTP ${replay.status}`);
+
+  const elsewhere = new URL(url);
+  elsewhere.pathname = `${elsewhere.pathname.replace(/\/$/, '')}/oidc-cli-probe`;
+  const htu = await get(dpop(await proof({ url: elsewhere.href })));
+  c.expect('dpop.htu_checked', refused(htu), `a proof with htu ${elsewhere.href}: refused, HTTP ${htu.status}`, `a proof with htu ${elsewhere.href} (not this URL): accepted, HTTP ${htu.status}`);
+
+  const htm = await get(dpop(await proof({ htm: 'POST' })));
+  c.expect('dpop.htm_checked', refused(htm), `a proof with htm POST for a GET: refused, HTTP ${htm.status}`, `a proof with htm POST for a GET: accepted, HTTP ${htm.status}`);
+}
