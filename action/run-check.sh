@@ -9,7 +9,11 @@ junit="$out/oidc-check.xml"
 sarif="$out/oidc-check.sarif"
 html="$out/oidc-check.html"
 
-args=(check --issuer "$INPUT_ISSUER" --client-id "$INPUT_CLIENT_ID" --json --junit "$junit" --sarif "$sarif" --html "$html" --fail-on "${INPUT_FAIL_ON:-fail}")
+args=(check --client-id "$INPUT_CLIENT_ID" --json --junit "$junit" --sarif "$sarif" --html "$html" --fail-on "${INPUT_FAIL_ON:-fail}")
+# The issuer may be left out when a resource is given: its RFC 9728 metadata names it.
+[ -n "${INPUT_ISSUER:-}" ] && args+=(--issuer "$INPUT_ISSUER")
+[ -n "${INPUT_RESOURCE:-}" ] && args+=(--resource "$INPUT_RESOURCE")
+[ "${INPUT_DPOP:-false}" = "true" ] && args+=(--dpop)
 [ -n "${INPUT_BROWSER_COMMAND:-}" ] && args+=(--browser-command "$INPUT_BROWSER_COMMAND")
 [ -n "${INPUT_SCOPE:-}" ] && args+=(--scope "$INPUT_SCOPE")
 [ -n "${INPUT_ONLY:-}" ] && args+=(--only "$INPUT_ONLY")

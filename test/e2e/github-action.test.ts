@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { annotations } from '../../src/github/report.js';
 import { ROOT } from '../support/cli.js';
 import { BROWSER_SCRIPT } from '../support/idp-flow.js';
+import { startIdp } from '../support/idp.js';
+import { startMcpServer } from '../support/mcp-server.js';
 import { startProbeIdp, type ProbeFault } from '../support/probe-idp.js';
 
 let dir: string;
@@ -71,6 +73,30 @@ describe('the GitHub Action run step', () => {
     expect(run.summary).toMatch(/: ✅ passed$/m);
     expect(run.stdout).not.toMatch(/^::error/m);
     expect(run.output).toMatch(/^ok=true$/m);
+  });
+
+  it('with a resource and no issuer: the MCP server\'s metadata names the IdP; resource checks in the summary, exit 0', { timeout: 120_000 }, async () => {
+    const mcp = await startMcpServer();
+    const idp = await startIdp({ resource: mcp.resource });
+    try {
+      await mcp.trust(idp.issuer);
+      const runner = await mkdtemp(join(dir, 'runner-'));
+      const files = { GITHUB_STEP_SUMMARY: join(runner, 'summary.md'), GITHUB_OUTPUT: join(runner, 'output'), RUNNER_TEMP: runner };
+      const env = { ...process.env, ...files, COLUMNS: undefined, XDG_CACHE_HOME: join(runner, 'cache'), XDG_CONFIG_HOME: join(runner, 'config'), INPUT_ISSUER: '', INPUT_RESOURCE: mcp.resource, INPUT_CLIENT_ID: idp.clients.basic.client_id, INPUT_CLIENT_SECRET: idp.clients.basic.client_secret, INPUT_BROWSER_COMMAND: `node ${BROWSER_SCRIPT}`, INPUT_ONLY: 'resource' };
+      const code = await new Promise<number | null>((resolve, reject) => {
+        const child = spawn('bash', [join(ROOT, 'action/run-check.sh')], { env: env as NodeJS.ProcessEnv, cwd: ROOT, stdio: 'ignore' });
+        child.on('error', reject);
+        child.on('close', resolve);
+      });
+      expect(code).toBe(0);
+      const report = JSON.parse(await readFile(join(runner, 'oidc-check.json'), 'utf8')) as { issuer: string; resource: string; checks: Array<{ id: string; status: string }> };
+      expect([report.issuer, report.resource]).toEqual([idp.issuer, mcp.resource]);
+      expect(report.checks.every((c) => c.id.startsWith('resource.') && c.status === 'pass')).toBe(true);
+      expect(await readFile(files.GITHUB_OUTPUT, 'utf8')).toMatch(/^ok=true$/m);
+    } finally {
+      await mcp.close();
+      await idp.close();
+    }
   });
 
   it('annotations escape what the runner reads as commands (%, newlines, : and , in the title)', () => {
