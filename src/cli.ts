@@ -364,6 +364,7 @@ Examples:
     .option('--update-baseline', 'write today\'s failures and warnings to the --baseline FILE (0600) as the accepted ones')
     .addOption(new Option('--fail-on <level>', 'exit 1 on failures only (default) or on warnings too').choices(['warn', 'fail']))
     .option('--concurrency <n>', 'browser runs at once for the probes (default 4)')
+    .option('--par', 'the login and every probe push their authorization request (RFC 9126), also where the IdP does not require it')
     .option('--dpop', 'the login binds its tokens (RFC 9449 DPoP); then userinfo must refuse the token as Bearer, a replayed proof, a proof for another URL or method')
     .option('--all', 'on a terminal, list every check, not only the failures and warnings (-v does too, with HTTP traces)')
     .option('--resource <url>', 'also check this API or MCP server: its RFC 9728 metadata, a token issued for it (RFC 8707) taken, an ID token, a token in the query and a tampered token refused; without --issuer, its metadata names the IdP')

@@ -38,6 +38,7 @@ export interface CheckOptions extends ClientFlags {
   resource?: string;
   all?: boolean;
   dpop?: boolean;
+  par?: boolean;
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 120;
@@ -70,6 +71,7 @@ async function settingsFrom(options: CheckOptions, context: Context): Promise<Ch
     insecure: context.globals.insecure,
     otherClient: await otherClientFrom(options, context),
     dpop: options.dpop === true,
+    par: options.par === true,
   };
 }
 

@@ -60,6 +60,8 @@ export interface AuthorizationVariant {
   refuse?: boolean;
   /** The IdP is expected to refuse: wait only refusalWaitMs for a response. */
   expectRefusal?: boolean;
+  /** Send the request through the browser even where requests are pushed (RFC 9126 probe.par_required). */
+  plain?: boolean;
 }
 
 export interface FrontChannelOutcome {
@@ -178,7 +180,7 @@ async function authorizeOnce(settings: FrontChannelSettings, variant: Authorizat
 
     const outcome = { authorization_url: url.toString(), redirect_uri, code_verifier: mode === 'none' ? undefined : pkce.code_verifier };
     // Pushed first where the IdP requires it: the twist travels in the push, and a refused push is a refusal.
-    const pushed = settings.push ? await settings.push(url) : undefined;
+    const pushed = settings.push && !variant.plain ? await settings.push(url) : undefined;
     if (pushed && 'refused' in pushed) return { ...outcome, response: undefined, noResponse: `the pushed authorization request was refused: ${pushed.refused}` };
     const browserUrl = pushed?.url ?? url;
     const waitMs = Math.max(1, variant.expectRefusal ? settings.refusalWaitMs() : settings.waitMs());

@@ -105,6 +105,13 @@ export const PROBES_CHECKS = [
     hint: 'When the user or the server refuses, redirect to the redirect_uri with error=access_denied (and state), so the client can tell a refusal from a failure and say so.',
   },
   {
+    id: 'probe.par_required',
+    title: 'Where PAR is required, a plain authorization request is refused',
+    spec: 'RFC 9126 §5, §6',
+    severity: 'error',
+    hint: 'An IdP that publishes require_pushed_authorization_requests must refuse an authorization request that was not pushed; otherwise the parameters still travel, readable and alterable, through the browser.',
+  },
+  {
     id: 'probe.token_get',
     title: 'A token request by GET is refused',
     spec: 'RFC 6749 §3.2',

@@ -53,6 +53,8 @@ export interface CheckSettings {
   resource?: ResourceSettings | undefined;
   /** --dpop: the login binds its tokens (RFC 9449), then userinfo is probed with twisted proofs. */
   dpop?: boolean;
+  /** --par: the login and every probe push their request (RFC 9126); done anyway where it is required. */
+  par?: boolean;
 }
 
 export interface CheckDeps {
@@ -77,7 +79,7 @@ export interface CheckOutcome {
   probes: Array<{ name: string; ids: CheckId[]; ran: boolean; ms: number }>;
 }
 
-const LOGIN_GROUPS = ['authorization', 'token_response', 'dpop', 'id_token', 'access_token', 'userinfo', 'client_credentials', 'refresh', 'introspection', 'revocation'];
+const LOGIN_GROUPS = ['par', 'authorization', 'token_response', 'dpop', 'id_token', 'access_token', 'userinfo', 'client_credentials', 'refresh', 'introspection', 'revocation'];
 const groupOf = (id: string) => id.split('.')[0]!;
 
 /** The phases of `check`: discovery → (login → lifecycle) ∥ probes. Report order is fixed whatever finishes first. */
@@ -163,6 +165,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
             showTokens: settings.showTokens,
             insecure: settings.insecure === true,
             dpop: settings.dpop === true,
+            par: settings.par === true,
           },
           { http, ui: quiet, browser: deps.browser!, signal: deps.signal, log: deps.log },
         ),
@@ -209,8 +212,9 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   };
 
   // RFC 9126: an IdP that requires pushed requests refuses every other one, so each probe pushes too
-  // (the login pushes by itself, login-flow.ts).
-  const pushEndpoint = metadata.require_pushed_authorization_requests === true ? endpoint('pushed_authorization_request_endpoint') : undefined;
+  // (the login pushes by itself, login-flow.ts); with --par, where it is optional, as well.
+  const parRequired = metadata.require_pushed_authorization_requests === true;
+  const pushEndpoint = parRequired || settings.par ? endpoint('pushed_authorization_request_endpoint') : undefined;
   const pushEach = (endpointUrl: string) => async (url: URL) => {
     const pushed = await pushAuthorizationRequest(http, { endpoint: endpointUrl, params: url.searchParams, client, issuer: discovery.issuer });
     if (!pushed.request_uri) return { refused: pushed.checks.find((check) => check.status === 'fail')?.message ?? `HTTP ${pushed.status}` };
@@ -252,6 +256,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
         scope: settings.clientCredentialsScope,
         userinfo_endpoint: endpoint('userinfo_endpoint'),
         grant_types_supported: Array.isArray(grantTypes) && grantTypes.every((t) => typeof t === 'string') ? (grantTypes as string[]) : undefined,
+        parRequired,
       }
     : undefined;
   const probeRuns: CheckOutcome['probes'] = [];

@@ -18,6 +18,8 @@ export interface ProbeEnv {
   /** From discovery, when published. */
   userinfo_endpoint?: string | undefined;
   grant_types_supported?: string[] | undefined;
+  /** The metadata says require_pushed_authorization_requests (RFC 9126 §5). */
+  parRequired?: boolean;
 }
 
 /**
