@@ -1,7 +1,7 @@
 import { CliError } from '../errors.js';
 import { humanDuration } from '../util/duration.js';
 import { buildAuthorizationUrl, isFrontChannelCredential } from './authorization.js';
-import { startLoopback, type LoopbackOptions } from './loopback.js';
+import { startLoopback, type Loopback, type LoopbackOptions } from './loopback.js';
 import { createPkce, randomValue } from './pkce.js';
 import type { Browser } from './ports.js';
 import type { FlowLog } from './flow-log.js';
@@ -62,6 +62,11 @@ export interface AuthorizationVariant {
   expectRefusal?: boolean;
   /** Send the request through the browser even where requests are pushed (RFC 9126 probe.par_required). */
   plain?: boolean;
+  /**
+   * Open this leg's browser URL again (a pushed request_uri used a second time, RFC 9126 §7.3), on a
+   * listener at its port taking its state: nothing is built or pushed.
+   */
+  again?: Pick<FrontChannelOutcome, 'browser_url' | 'state' | 'port'>;
 }
 
 export interface FrontChannelOutcome {
@@ -74,6 +79,11 @@ export interface FrontChannelOutcome {
   response: Array<[string, string]> | undefined;
   /** Why no response arrived (the browser command gave up on an error page, or the wait ran out). */
   noResponse: string | undefined;
+  /** What the browser was sent to: the request itself, or its pushed reference (client_id and request_uri). */
+  browser_url?: string;
+  /** The leg's state and listener port, to open the same browser URL again (variant `again`). */
+  state?: string;
+  port?: number;
 }
 
 const EXIT_GRACE_MS = 500;
@@ -143,6 +153,7 @@ export async function frontChannelBroken(front: FrontChannel): Promise<string | 
 }
 
 async function authorizeOnce(settings: FrontChannelSettings, variant: AuthorizationVariant): Promise<FrontChannelOutcome> {
+  if (variant.again) return openAgain(settings, variant, variant.again);
   const listenerOptions: LoopbackOptions = variant.altered
     ? { host: '127.0.0.1', port: 0, path: variant.altered === 'path' ? ALTERED_PATH : settings.listener.path }
     : variant.otherPort
@@ -183,45 +194,61 @@ async function authorizeOnce(settings: FrontChannelSettings, variant: Authorizat
     const pushed = settings.push && !variant.plain ? await settings.push(url) : undefined;
     if (pushed && 'refused' in pushed) return { ...outcome, response: undefined, noResponse: `the pushed authorization request was refused: ${pushed.refused}` };
     const browserUrl = pushed?.url ?? url;
-    const waitMs = Math.max(1, variant.expectRefusal ? settings.refusalWaitMs() : settings.waitMs());
-    const timeout = AbortSignal.timeout(waitMs);
-    const received = listener.waitForCallback(AbortSignal.any([settings.signal, timeout]));
-    received.catch(() => undefined);
-    const legEnded = settings.log?.frontChannel(browserUrl.toString(), { refuse: variant.refuse === true });
-    const browser = await settings.browser.open(browserUrl.toString(), variant.refuse ? { refuse: true } : {});
-    // The browser command ending is the signal that nothing more will come (an error page, usually):
-    // a response already on its way still gets a moment to land before the leg is judged.
-    const ended = browser.exited.then(async (exitCode) => {
-      await new Promise((resolve) => setTimeout(resolve, EXIT_GRACE_MS));
-      // Nothing more will come: a response refused for its state (an IdP that drops or garbles state) is
-      // the leg's answer after all. Not at an altered redirect_uri, where any arrival means an open
-      // redirect: there only a response with the leg's state counts.
-      const stray = variant.altered ? undefined : listener.lastStray();
-      if (stray) return { ...stray, reply: () => undefined };
-      throw new Error(`the browser command ended (exit code ${exitCode}) before any response arrived`);
-    });
-    ended.catch(() => undefined);
-    // A command that cannot start at all is a usage error for the whole run, not a probe outcome.
-    const unusable = browser.failed.catch((error: unknown) => {
-      if (error instanceof CliError && error.code === 'USAGE') throw error;
-      return new Promise<never>(() => undefined);
-    });
-    try {
-      const callback = await Promise.race([received, ended, unusable]);
-      legEnded?.(callback);
-      for (const [name, value] of callback.params) if (isFrontChannelCredential(name, value)) settings.addToken?.(value);
-      callback.reply({ ok: true, title: 'oidc-cli check', message: 'The probe received this authorization response; the report is in the terminal.' });
-      return { ...outcome, response: callback.params, noResponse: undefined };
-    } catch (error) {
-      if (settings.signal.aborted) throw new CliError('CANCELLED', 'check cancelled (Ctrl-C) while waiting for an authorization response');
-      if (error instanceof CliError && error.code === 'USAGE') throw error; // the browser command cannot run at all
-      legEnded?.(undefined);
-      const reason = timeout.aborted ? `nothing arrived at ${listener.redirect_uri} within ${humanDuration(waitMs / 1000)}` : (error as Error).message;
-      return { ...outcome, response: undefined, noResponse: reason };
-    } finally {
-      browser.stop();
-    }
+    return await leg(settings, variant, listener, browserUrl, { ...outcome, browser_url: browserUrl.toString(), state, port: listener.port });
   } finally {
     await listener.close();
+  }
+}
+
+/** The same browser URL a second time, on a listener at the first leg's port taking its state. */
+async function openAgain(settings: FrontChannelSettings, variant: AuthorizationVariant, first: NonNullable<AuthorizationVariant['again']>): Promise<FrontChannelOutcome> {
+  const listener = await startLoopback({ ...settings.listener, port: first.port ?? settings.listener.port, ...(first.state ? { state: first.state } : {}) });
+  try {
+    const outcome = { authorization_url: first.browser_url ?? '', redirect_uri: listener.redirect_uri, code_verifier: undefined, browser_url: first.browser_url, state: first.state, port: listener.port };
+    return await leg(settings, variant, listener, new URL(first.browser_url ?? ''), outcome);
+  } finally {
+    await listener.close();
+  }
+}
+
+/** Opens the browser at `browserUrl` and waits for the leg's answer at `listener`. */
+async function leg(settings: FrontChannelSettings, variant: AuthorizationVariant, listener: Loopback, browserUrl: URL, outcome: Omit<FrontChannelOutcome, 'response' | 'noResponse'>): Promise<FrontChannelOutcome> {
+  const waitMs = Math.max(1, variant.expectRefusal ? settings.refusalWaitMs() : settings.waitMs());
+  const timeout = AbortSignal.timeout(waitMs);
+  const received = listener.waitForCallback(AbortSignal.any([settings.signal, timeout]));
+  received.catch(() => undefined);
+  const legEnded = settings.log?.frontChannel(browserUrl.toString(), { refuse: variant.refuse === true });
+  const browser = await settings.browser.open(browserUrl.toString(), variant.refuse ? { refuse: true } : {});
+  // The browser command ending is the signal that nothing more will come (an error page, usually):
+  // a response already on its way still gets a moment to land before the leg is judged.
+  const ended = browser.exited.then(async (exitCode) => {
+    await new Promise((resolve) => setTimeout(resolve, EXIT_GRACE_MS));
+    // Nothing more will come: a response refused for its state (an IdP that drops or garbles state) is
+    // the leg's answer after all. Not at an altered redirect_uri, where any arrival means an open
+    // redirect: there only a response with the leg's state counts.
+    const stray = variant.altered ? undefined : listener.lastStray();
+    if (stray) return { ...stray, reply: () => undefined };
+    throw new Error(`the browser command ended (exit code ${exitCode}) before any response arrived`);
+  });
+  ended.catch(() => undefined);
+  // A command that cannot start at all is a usage error for the whole run, not a probe outcome.
+  const unusable = browser.failed.catch((error: unknown) => {
+    if (error instanceof CliError && error.code === 'USAGE') throw error;
+    return new Promise<never>(() => undefined);
+  });
+  try {
+    const callback = await Promise.race([received, ended, unusable]);
+    legEnded?.(callback);
+    for (const [name, value] of callback.params) if (isFrontChannelCredential(name, value)) settings.addToken?.(value);
+    callback.reply({ ok: true, title: 'oidc-cli check', message: 'The probe received this authorization response; the report is in the terminal.' });
+    return { ...outcome, response: callback.params, noResponse: undefined };
+  } catch (error) {
+    if (settings.signal.aborted) throw new CliError('CANCELLED', 'check cancelled (Ctrl-C) while waiting for an authorization response');
+    if (error instanceof CliError && error.code === 'USAGE') throw error; // the browser command cannot run at all
+    legEnded?.(undefined);
+    const reason = timeout.aborted ? `nothing arrived at ${listener.redirect_uri} within ${humanDuration(waitMs / 1000)}` : (error as Error).message;
+    return { ...outcome, response: undefined, noResponse: reason };
+  } finally {
+    browser.stop();
   }
 }

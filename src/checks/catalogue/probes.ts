@@ -112,6 +112,13 @@ export const PROBES_CHECKS = [
     hint: 'An IdP that publishes require_pushed_authorization_requests must refuse an authorization request that was not pushed; otherwise the parameters still travel, readable and alterable, through the browser.',
   },
   {
+    id: 'probe.par_reuse',
+    title: 'A pushed request_uri works once',
+    spec: 'RFC 9126 §7.3',
+    severity: 'warning',
+    hint: 'Make each request_uri one-time: refuse it (invalid_request_uri) once it has been used, so a captured one cannot be replayed.',
+  },
+  {
     id: 'probe.token_get',
     title: 'A token request by GET is refused',
     spec: 'RFC 6749 §3.2',

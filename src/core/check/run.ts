@@ -257,6 +257,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
         userinfo_endpoint: endpoint('userinfo_endpoint'),
         grant_types_supported: Array.isArray(grantTypes) && grantTypes.every((t) => typeof t === 'string') ? (grantTypes as string[]) : undefined,
         parRequired,
+        pushes: pushEndpoint !== undefined,
       }
     : undefined;
   const probeRuns: CheckOutcome['probes'] = [];

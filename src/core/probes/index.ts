@@ -1,7 +1,7 @@
 import { consentDenied, promptNone, responseTypeMissing, unknownParameter } from './authorization-params.js';
 import { clientSecretWrong } from './client-secret.js';
 import { codeReuse } from './code-reuse.js';
-import { parRequired } from './par.js';
+import { parRequired, parReuse } from './par.js';
 import { pkceDowngrade, pkceMissing, pkcePlain, pkceWrong } from './pkce.js';
 import { loopbackAnyPort, redirectUriAltered, redirectUriToken } from './redirect-uri.js';
 import { refreshUnknown } from './refresh-unknown.js';
@@ -25,6 +25,7 @@ export const PROBES: readonly Probe[] = [
   promptNone,
   consentDenied,
   parRequired,
+  parReuse,
   tokenGet,
   refreshUnknown,
   userinfoChallenges,

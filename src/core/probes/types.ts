@@ -20,6 +20,8 @@ export interface ProbeEnv {
   grant_types_supported?: string[] | undefined;
   /** The metadata says require_pushed_authorization_requests (RFC 9126 §5). */
   parRequired?: boolean;
+  /** The front channel pushes its requests (PAR required, or check --par). */
+  pushes?: boolean;
 }
 
 /**

@@ -11,9 +11,11 @@ import { startIdp, type Idp } from '../../support/idp.js';
 import { startProbeIdp, type ProbeFault } from '../../support/probe-idp.js';
 import { checkSettings, recordingUi, testHttp } from './flow-deps.js';
 
-const ALL_PROBES = ['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_required', 'probe.pkce_downgrade', 'probe.pkce_plain', 'probe.redirect_uri_altered', 'probe.loopback_any_port', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.consent_denied', 'probe.par_required', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token', 'probe.userinfo_query_token'];
+const ALL_PROBES = ['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_required', 'probe.pkce_downgrade', 'probe.pkce_plain', 'probe.redirect_uri_altered', 'probe.loopback_any_port', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.consent_denied', 'probe.par_required', 'probe.par_reuse', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token', 'probe.userinfo_query_token'];
 // Skipped against an IdP that does not require PAR, with the reason.
 const PAR_SKIPPED = { status: 'skip', message: 'the IdP does not require pushed authorization requests (no require_pushed_authorization_requests)' };
+const PAR_REUSE_SKIPPED = { status: 'skip', message: 'no pushed requests in this run (the IdP does not require PAR; check --par pushes them)' };
+const PAR_PROBES = ['probe.par_required', 'probe.par_reuse'];
 // The probes that need no user flow: they run with client credentials too.
 const ANY_FLOW_PROBES = ['probe.client_secret_wrong', 'probe.token_get', 'probe.userinfo_no_token', 'probe.userinfo_bad_token'];
 const USER_FLOW_PROBES = ALL_PROBES.filter((id) => !ANY_FLOW_PROBES.includes(id));
@@ -50,10 +52,11 @@ describe('runCheck in-process', () => {
     expect(outcome.mode).toBe('authorization_code');
     expect(outcome.noUserFlow).toBeUndefined();
     const checks = byId(outcome.checks);
-    for (const id of ['authorization.state', 'id_token.signature', 'refresh.rotation', 'introspection.status', ...ALL_PROBES.filter((id) => id !== 'probe.par_required')]) {
+    for (const id of ['authorization.state', 'id_token.signature', 'refresh.rotation', 'introspection.status', ...ALL_PROBES.filter((id) => !PAR_PROBES.includes(id))]) {
       expect([id, checks[id]?.status]).toEqual([id, 'pass']);
     }
     expect(checks['probe.par_required']).toMatchObject(PAR_SKIPPED);
+    expect(checks['probe.par_reuse']).toMatchObject(PAR_REUSE_SKIPPED);
     // The destructive part ran: replay refused, revocation confirmed through introspection.
     for (const id of ['refresh.reuse_rejected', 'revocation.status', 'revocation.unknown_token', 'revocation.inactive', 'revocation.refresh_rejected']) expect([id, checks[id]?.status]).toEqual([id, 'pass']);
     expect(checks['probe.redirect_uri_altered']!.message).toMatch(/^no redirect to the unregistered http:\/\/127\.0\.0\.1:\d+\/oidc-cli-probe\/altered or http:\/\/127\.0\.0\.1:\d+\/callback\?oidc_cli_probe=altered, their listeners saw nothing: the browser command ended \(exit code 1\) before any response arrived$/);
@@ -81,7 +84,7 @@ describe('runCheck in-process', () => {
 
   it('--only and --skip select by id, group or prefix*, and only the selected probes run', async () => {
     const { outcome } = await check(httpBrowser(), { select: selection(['probe'], ['probe.pkce_*', 'probe.redirect_uri_altered']) });
-    expect(outcome.checks.map((c) => [c.id, c.status])).toEqual(['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.loopback_any_port', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.consent_denied', 'probe.par_required', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token', 'probe.userinfo_query_token'].map((id) => [id, id === 'probe.par_required' ? 'skip' : 'pass']));
+    expect(outcome.checks.map((c) => [c.id, c.status])).toEqual(['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.loopback_any_port', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.consent_denied', 'probe.par_required', 'probe.par_reuse', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token', 'probe.userinfo_query_token'].map((id) => [id, PAR_PROBES.includes(id) ? 'skip' : 'pass']));
     expect(outcome.probes.filter((p) => p.ran).map((p) => p.name)).not.toContain('PKCE: plain');
     expect(outcome.probes.filter((p) => p.ran).flatMap((p) => p.ids)).not.toContain('probe.pkce_plain');
     expect(outcome.steps.map((s) => s.name)).not.toContain('login');
@@ -157,7 +160,7 @@ describe('runCheck in-process against a purpose-built IdP with one fault', () =>
         expect(outcome.checks.filter((c) => c.status === 'fail')).toEqual([]);
         for (const c of outcome.checks.filter((x) => x.id.startsWith('probe.'))) {
           // No consent page to refuse on: the refusal probe says it could not be tried.
-          const skipped = (c.id === 'probe.client_secret_wrong' && client.method === 'none') || c.id === 'probe.consent_denied' || c.id === 'probe.par_required';
+          const skipped = (c.id === 'probe.client_secret_wrong' && client.method === 'none') || c.id === 'probe.consent_denied' || PAR_PROBES.includes(c.id);
           expect([client.method, c.id, c.status]).toEqual([client.method, c.id, skipped ? 'skip' : 'pass']);
         }
         expect(isOk(outcome, false)).toBe(true);
@@ -278,7 +281,8 @@ describe('runCheck in-process: an IdP that requires pushed authorization request
       expect(outcome.checks.filter((c) => c.status === 'fail' || c.status === 'warn')).toEqual([]);
       const checks = byId(outcome.checks);
       expect(checks['par.required']).toMatchObject({ status: 'pass', message: 'required by the IdP (require_pushed_authorization_requests), and used' });
-      for (const id of ['probe.code_reuse', 'probe.pkce_missing', 'probe.redirect_uri_altered', 'probe.prompt_none', 'probe.consent_denied', 'probe.par_required']) expect([id, checks[id]?.status]).toEqual([id, 'pass']);
+      for (const id of ['probe.code_reuse', 'probe.pkce_missing', 'probe.redirect_uri_altered', 'probe.prompt_none', 'probe.consent_denied', 'probe.par_required', 'probe.par_reuse']) expect([id, checks[id]?.status]).toEqual([id, 'pass']);
+      expect(checks['probe.par_reuse']!.message).toMatch(/^the same request_uri a second time got no authorization response/);
       expect(checks['probe.par_required']!.message).toMatch(/^an authorization request that was not pushed got error=invalid_request/);
     } finally {
       await requiring.close();
@@ -297,8 +301,8 @@ describe('runCheck in-process: an IdP that requires pushed authorization request
   });
 
   it('check --par where PAR is optional: the login and the probes push; nothing fails', async () => {
-    const { outcome } = await check(httpBrowser(), { par: true, select: selection(['par', 'probe.pkce_missing', 'probe.unknown_parameter'], undefined) });
-    expect(outcome.checks.map((c) => [c.id, c.status])).toEqual([['par.required', 'pass'], ['par.status', 'pass'], ['par.request_uri', 'pass'], ['par.expires_in', 'pass'], ['probe.pkce_missing', 'pass'], ['probe.unknown_parameter', 'pass']]);
+    const { outcome } = await check(httpBrowser(), { par: true, select: selection(['par', 'probe.pkce_missing', 'probe.unknown_parameter', 'probe.par_reuse'], undefined) });
+    expect(outcome.checks.map((c) => [c.id, c.status])).toEqual([['par.required', 'pass'], ['par.status', 'pass'], ['par.request_uri', 'pass'], ['par.expires_in', 'pass'], ['probe.pkce_missing', 'pass'], ['probe.unknown_parameter', 'pass'], ['probe.par_reuse', 'pass']]);
   });
 });
 
