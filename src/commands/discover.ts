@@ -1,8 +1,7 @@
-import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
-import { auditIssuer } from '../core/issuer-audit.js';
-import { auditResource, parseResourceUrl } from '../core/resource/protected-resource.js';
-import { judgeAuthorizationServerPkce } from '../core/resource/resource-checks.js';
+import { auditIssuer, type IssuerAudit } from '../core/issuer-audit.js';
+import { discoverResourceServer } from '../core/resource/discover-resource.js';
+import { parseResourceUrl } from '../core/resource/protected-resource.js';
 import { usageError } from '../errors.js';
 import { maskBody } from '../http/mask.js';
 import type { Report, Section } from '../report/model.js';
@@ -50,9 +49,14 @@ export async function run(options: DiscoverOptions, context: Context): Promise<R
   return { command: 'discover', checks, data, sections };
 }
 
-/** The audit of one issuer (metadata and keys) as report parts: `discover --issuer`, and each authorization server of `--resource`. */
-async function issuerReport(issuer: string, context: Context): Promise<{ checks: CheckResult[]; data: Record<string, unknown>; sections: Section[]; metadata: Record<string, unknown> | undefined }> {
+/** The audit of one issuer (metadata and keys) as report parts: `discover --issuer`. */
+async function issuerReport(issuer: string, context: Context): Promise<{ checks: CheckResult[]; data: Record<string, unknown>; sections: Section[] }> {
   const audit = await auditIssuer(await context.http(), issuer, { ui: context.ui, signal: context.signal });
+  return { checks: audit.checks, ...(await issuerParts(issuer, audit, context)) };
+}
+
+/** An issuer's audit shown: the sections and the JSON members (rendering only; the verdicts are the audit's). */
+async function issuerParts(issuer: string, audit: IssuerAudit, context: Context): Promise<{ data: Record<string, unknown>; sections: Section[] }> {
   const { discovery } = audit;
   const sections: Section[] = [];
   const data: Record<string, unknown> = { issuer, url: discovery.url, used_fallback: discovery.usedFallback };
@@ -82,7 +86,7 @@ async function issuerReport(issuer: string, context: Context): Promise<{ checks:
     }
   }
   data.keys = keysJson(rows);
-  return { checks: audit.checks, data, sections, metadata };
+  return { data, sections };
 }
 
 /**
@@ -93,9 +97,8 @@ async function issuerReport(issuer: string, context: Context): Promise<{ checks:
 async function discoverResource(value: string, context: Context): Promise<Report> {
   const url = parseResourceUrl(value, '--resource').href;
   const http = await context.http();
-  const resource = await auditResource(http, url, { ui: context.ui, signal: context.signal, insecure: context.globals.insecure });
-  const c = new CheckRecorder();
-  c.merge(resource.checks);
+  const found = await discoverResourceServer(http, url, { ui: context.ui, signal: context.signal, insecure: context.globals.insecure });
+  const { resource } = found;
   const { metadata, challenge } = resource;
   const fields: Array<[string, string]> = [
     ['asked about', url],
@@ -116,17 +119,12 @@ async function discoverResource(value: string, context: Context): Promise<Report
     },
   };
 
-  const [first, ...others] = resource.authorizationServers;
-  if (!first) c.skip('resource.authorization_server_pkce', 'no usable authorization server in the metadata');
-  else {
-    if (others.length) context.ui.warn(`the metadata lists ${resource.authorizationServers.length} authorization servers: auditing the first, ${first} (run discover --issuer for the others)`);
-    const issuer = await issuerReport(first, context);
-    judgeAuthorizationServerPkce(first, issuer.metadata, c);
-    c.merge(issuer.checks);
+  if (found.server) {
+    const issuer = await issuerParts(found.server.issuer, found.server.audit, context);
     sections.push(...issuer.sections.map((section) => (section.title === 'Issuer' ? { ...section, title: 'Authorization server' } : section)));
     Object.assign(data, issuer.data);
   }
-  return { command: 'discover', checks: c.results, data, sections };
+  return { command: 'discover', checks: found.checks, data, sections };
 }
 
 // What a resource says about itself, in the order worth reading (RFC 9728 §2).
