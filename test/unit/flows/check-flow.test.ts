@@ -300,6 +300,18 @@ describe('runCheck in-process: an IdP that requires pushed authorization request
     }
   });
 
+  it('an IdP whose request_uri works again after its first use: probe.par_reuse warns', async () => {
+    const reusable = await startIdp({ configure: (configuration) => void (configuration.features.pushedAuthorizationRequests = { enabled: true, requirePushedAuthorizationRequests: true }) });
+    // The one fault: a used pushed request is never marked consumed.
+    reusable.provider.PushedAuthorizationRequest.prototype.consume = async () => undefined;
+    try {
+      const { outcome } = await check(httpBrowser(), { issuer: reusable.issuer, client: { client_id: reusable.clients.basic.client_id, client_secret: reusable.clients.basic.client_secret, method: 'client_secret_basic' }, select: selection(['probe.par_reuse'], undefined) });
+      expect(outcome.checks.map((c) => [c.id, c.status, c.message])).toEqual([['probe.par_reuse', 'warn', 'the same request_uri a second time: another code (a captured request_uri can be replayed)']]);
+    } finally {
+      await reusable.close();
+    }
+  });
+
   it('check --par where PAR is optional: the login and the probes push; nothing fails', async () => {
     const { outcome } = await check(httpBrowser(), { par: true, select: selection(['par', 'probe.pkce_missing', 'probe.unknown_parameter', 'probe.par_reuse'], undefined) });
     expect(outcome.checks.map((c) => [c.id, c.status])).toEqual([['par.required', 'pass'], ['par.status', 'pass'], ['par.request_uri', 'pass'], ['par.expires_in', 'pass'], ['probe.pkce_missing', 'pass'], ['probe.unknown_parameter', 'pass'], ['probe.par_reuse', 'pass']]);
