@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { callResource } from '../core/resource/call.js';
 import { dpopKeyFromJwk } from '../core/dpop.js';
 import type { DpopJwk } from '../store/cache.js';
-import { parseResourceUrl } from '../core/resource/protected-resource.js';
+import { parseResourceUrl, RESOURCE_ACCEPT } from '../core/resource/protected-resource.js';
 import { readClaims } from '../core/jwt/parse.js';
 import { inputError, usageError } from '../errors.js';
 import type { HttpRequest } from '../http/types.js';
@@ -42,7 +42,7 @@ export async function run(options: CallOptions, context: Context): Promise<Repor
   const body = await bodyOf(options);
   if (body !== undefined && !Object.keys(headers).includes('content-type')) headers['content-type'] = looksLikeJson(body) ? 'application/json' : 'application/x-www-form-urlencoded';
   // An MCP server (Streamable HTTP) answers 406 to a client that does not accept both.
-  headers.accept ??= 'application/json, text/event-stream, */*;q=0.5';
+  headers.accept ??= RESOURCE_ACCEPT;
 
   const { token, source, tokenType, issuer, client_id, dpopJwk } = await tokenFor(options, context);
   const dpop = dpopJwk ? await dpopKeyFromJwk(dpopJwk) : undefined;

@@ -17,7 +17,7 @@ import { createPkce, randomValue } from './pkce.js';
 import type { Ui } from './ports.js';
 import type { StepTiming } from './timing.js';
 import type { TokenSet } from './token-endpoint.js';
-import { pushAuthorizationRequest } from './par.js';
+import { pushAuthorizationRequest, pushedReference } from './par.js';
 import { createDpopKey, type DpopKey } from './dpop.js';
 
 export type { LoginDeps, LoginSettings } from './login-context.js';
@@ -240,10 +240,7 @@ async function pushIfWanted(flow: Flow, issuer: DiscoveredIssuer, url: URL): Pro
   ui.detail(`← HTTP ${push.status}${push.expires_in ? `, request_uri valid ${push.expires_in} s` : ''}`);
   checks.merge(push.checks);
   if (!push.request_uri) throw new PushFailed('the pushed authorization request gave no request_uri (par.*)');
-  const reference = new URL(issuer.authorization_endpoint);
-  reference.searchParams.set('client_id', settings.client.client_id);
-  reference.searchParams.set('request_uri', push.request_uri);
-  return reference;
+  return pushedReference(issuer.authorization_endpoint, settings.client.client_id, push.request_uri);
 }
 
 /** The push failed: the login stops before the browser, its par.* checks in the report. */

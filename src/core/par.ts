@@ -54,3 +54,14 @@ export function judgePushedRequest(status: number, body: Record<string, unknown>
   else c.pass('par.expires_in', `expires_in ${expires_in} s`);
   return { request_uri, expires_in };
 }
+
+/**
+ * What the browser is sent to after a push (RFC 9126 §4): the authorization endpoint as published (its
+ * own query, a tenant parameter, kept) with client_id and the request_uri only.
+ */
+export function pushedReference(authorization_endpoint: string, client_id: string, request_uri: string): URL {
+  const reference = new URL(authorization_endpoint);
+  reference.searchParams.set('client_id', client_id);
+  reference.searchParams.set('request_uri', request_uri);
+  return reference;
+}

@@ -16,7 +16,7 @@ import type { TokenSet } from '../token-endpoint.js';
 import { clientCredentialsTokens } from '../client-credentials.js';
 import { credentialsFor, sessionFromDiscovery, type SessionClient } from '../session.js';
 import { frontChannel } from '../front-channel.js';
-import { pushAuthorizationRequest } from '../par.js';
+import { pushAuthorizationRequest, pushedReference } from '../par.js';
 import type { DpopKey } from '../dpop.js';
 import { DPOP_PROBE_IDS, probeDpop } from '../dpop-probes.js';
 import { checkLifecycle, INTROSPECTION_IDS, REFRESH_IDS, REVOCATION_IDS } from './lifecycle.js';
@@ -218,11 +218,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   const pushEach = (endpointUrl: string) => async (url: URL) => {
     const pushed = await pushAuthorizationRequest(http, { endpoint: endpointUrl, params: url.searchParams, client, issuer: discovery.issuer });
     if (!pushed.request_uri) return { refused: pushed.checks.find((check) => check.status === 'fail')?.message ?? `HTTP ${pushed.status}` };
-    // The endpoint as published (its own query, a tenant parameter, kept), with the reference only.
-    const reference = new URL(authorization_endpoint!);
-    reference.searchParams.set('client_id', client.client_id);
-    reference.searchParams.set('request_uri', pushed.request_uri);
-    return { url: reference };
+    return { url: pushedReference(authorization_endpoint!, client.client_id, pushed.request_uri) };
   };
 
   // 2b. The probes, independent of the login and of each other.

@@ -34,17 +34,17 @@ export function parseResourceUrl(value: string, flag: string): URL {
 }
 
 // Streamable HTTP MCP servers refuse a request that does not accept both (406).
-const ACCEPT = 'application/json, text/event-stream, */*;q=0.5';
+export const RESOURCE_ACCEPT = 'application/json, text/event-stream, */*;q=0.5';
 
 /**
  * One request to the resource as a client that knows nothing about it makes it: GET, and when GET is not
  * a method the resource serves (405: an MCP endpoint may be POST only), a JSON-RPC ping by POST.
  */
 export async function askResource(http: HttpClient, url: string, headers: Record<string, string>, options: { signal?: AbortSignal; tokens?: string[] }): Promise<{ method: 'GET' | 'POST'; response: HttpResponse }> {
-  const response = await http.request({ url, headers: { accept: ACCEPT, ...headers }, ...options });
+  const response = await http.request({ url, headers: { accept: RESOURCE_ACCEPT, ...headers }, ...options });
   if (response.status !== 405) return { method: 'GET', response };
   const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
-  return { method: 'POST', response: await http.request({ url, method: 'POST', headers: { accept: ACCEPT, 'content-type': 'application/json', ...headers }, body, ...options }) };
+  return { method: 'POST', response: await http.request({ url, method: 'POST', headers: { accept: RESOURCE_ACCEPT, 'content-type': 'application/json', ...headers }, body, ...options }) };
 }
 
 export interface ResourceAudit {
