@@ -1,5 +1,6 @@
 import { AUTHORIZATION_CHECKS } from './catalogue/authorization.js';
 import { CACHE_CHECKS } from './catalogue/cache.js';
+import { CLIENT_METADATA_CHECKS } from './catalogue/client-metadata.js';
 import { DIAGNOSIS_CHECKS } from './catalogue/diagnosis.js';
 import { DISCOVERY_CHECKS } from './catalogue/discovery.js';
 import { DPOP_CHECKS } from './catalogue/dpop.js';
@@ -33,6 +34,7 @@ export const CATALOGUE: readonly CheckDefinition[] = [
   ...PROBES_CHECKS,
   ...RESOURCE_CHECKS,
   ...REGISTRATION_CHECKS,
+  ...CLIENT_METADATA_CHECKS,
   ...CACHE_CHECKS,
   ...DIAGNOSIS_CHECKS,
 ];
@@ -54,6 +56,7 @@ export type CheckId =
   | (typeof PROBES_CHECKS)[number]['id']
   | (typeof RESOURCE_CHECKS)[number]['id']
   | (typeof REGISTRATION_CHECKS)[number]['id']
+  | (typeof CLIENT_METADATA_CHECKS)[number]['id']
   | (typeof CACHE_CHECKS)[number]['id']
   | (typeof DIAGNOSIS_CHECKS)[number]['id'];
 

@@ -2,6 +2,8 @@ import { CliError, ReportedStop, usageError } from '../errors.js';
 import { PROTECTED_PARAMETERS } from '../core/authorization.js';
 import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
 import { nativeClientMetadata, registerAt } from '../core/registration.js';
+import { clientMetadataDocument, isClientIdUrl } from '../core/client-metadata-document.js';
+import type { LoopbackOptions } from '../core/loopback.js';
 import { discover } from '../core/discovery.js';
 import { auditResource, parseResourceUrl } from '../core/resource/protected-resource.js';
 import { resourcePhase, resourcePkce } from '../core/resource/resource-phase.js';
@@ -35,12 +37,13 @@ function parseParams(values: string[] = []): Array<[string, string]> {
 }
 
 /** The flow's settings, and the browser that the flow is handed (LoginDeps.browser). */
-async function settingsFrom(options: LoginOptions, context: Context): Promise<LoginSettings & { browser: BrowserOptions }> {
+async function settingsFrom(options: LoginOptions, context: Context, documented?: LoopbackOptions): Promise<LoginSettings & { browser: BrowserOptions }> {
   const client = await resolveClient(options, context);
   const credentials: ClientCredentials = { client_id: client.client_id, method: client.client_auth };
   if (client.client_secret) credentials.client_secret = client.client_secret;
   if (client.client_auth === 'private_key_jwt') credentials.privateKey = await loadPrivateKey(client.private_key_file!);
-  const listener = listenerFor({ ...options, redirectUri: options.redirectUri ?? client.redirect_uri });
+  // A client metadata document decides the redirect URI when the user did not (metadataDocumentForLogin).
+  const listener = documented ?? listenerFor({ ...options, redirectUri: options.redirectUri ?? client.redirect_uri });
   const request: LoginSettings['request'] = { response_mode: options.responseMode ?? 'query', extra: parseParams(options.param) };
   if (options.prompt) request.prompt = options.prompt;
   if (options.loginHint) request.login_hint = options.loginHint;
@@ -87,7 +90,8 @@ async function login(options: LoginOptions, context: Context): Promise<Report> {
   const fromResource = options.resourceFromPrm !== undefined ? await resourceForLogin(options, context) : undefined;
   const asked = fromResource?.options ?? options;
   const registered = asked.register ? await registerForLogin(asked, context) : undefined;
-  const settings = await settingsFrom(registered ? { ...asked, clientId: registered.client_id, ...(registered.client_secret ? { clientSecret: registered.client_secret } : {}) } : asked, context);
+  const documented = registered ? undefined : await metadataDocumentForLogin(asked, context);
+  const settings = await settingsFrom(registered ? { ...asked, clientId: registered.client_id, ...(registered.client_secret ? { clientSecret: registered.client_secret } : {}) } : asked, context, documented?.listener);
   // Each request's own limit is never shorter than the whole login's, so the deadline (exit 4) fires first.
   const http = await context.http({ timeoutSeconds: Math.min(30, settings.timeoutSeconds + 1) });
   if (settings.client.client_secret) http.addSecret(settings.client.client_secret);
@@ -96,8 +100,12 @@ async function login(options: LoginOptions, context: Context): Promise<Report> {
   const cache = await cacheTokens(settings, result, context);
   if (result.stoppedAt) context.ui.warn(`login stopped: ${result.stoppedAt}`);
   const report = buildReport(settings, result, cache, context.flowLog.events);
-  // What came before the sign-in leads the report: the resource, then the registration.
+  // What came before the sign-in leads the report: the resource, then the registration or the client's document.
   if (registered) report.checks.unshift(...registered.checks);
+  if (documented) {
+    report.checks.unshift(...documented.checks);
+    report.data.client_metadata_document = documented.data;
+  }
   if (fromResource) {
     report.checks.unshift(...fromResource.checks);
     report.data.resource = { url: fromResource.url, indicator: fromResource.indicator };
@@ -122,7 +130,7 @@ async function resourceForLogin(options: LoginOptions, context: Context) {
   if (!issuer) throw new ReportedStop(`${url} names no authorization server that can be asked: pass --issuer URL`, { checks: audit.checks, data: { resource: { url } }, sections: [] });
   const phase = await resourcePhase({ url, audit, scopeFromResource: !partial.scope }, { issuer, insecure: context.globals.insecure }, { http, ...deps });
   const { metadata } = await discover(http, issuer, { signal: context.signal });
-  const stop = resourcePkce(phase, issuer, metadata);
+  const stop = resourcePkce(phase, issuer, metadata, partial.client_id);
   if (stop) throw new ReportedStop(stop, { checks: phase.checks, data: { resource: { url, indicator: phase.indicator }, issuer }, sections: [] });
   const scope = phase.scope(metadata);
   context.ui.detail(`for ${url}: issuer ${issuer}, resource=${phase.indicator}${scope ? `, scope "${scope}"` : ''}`);
@@ -150,6 +158,22 @@ async function registerForLogin(options: LoginOptions, context: Context) {
   context.ui.warn(`registered client ${registration.client_id} at ${issuer}: pass --client-id ${registration.client_id} next time (each --register creates another client)`);
   const client_secret = typeof registration.client?.client_secret === 'string' ? registration.client.client_secret : undefined;
   return { ...registration, client_id: registration.client_id, client_secret };
+}
+
+/**
+ * A client_id that is an https URL names a Client ID Metadata Document: the authorization server will
+ * fetch it, so it is fetched and judged here first (cimd.*). A document the server would refuse ends the
+ * login before the browser opens, with its checks as the report; a usable one gives the redirect URI.
+ */
+async function metadataDocumentForLogin(options: LoginOptions, context: Context) {
+  const partial = await resolveClientPartial(options, context);
+  const client_id = partial.client_id;
+  if (!client_id || !partial.issuer || !isClientIdUrl(client_id)) return undefined;
+  const http = await context.http({ timeoutSeconds: Math.min(30, (context.globals.timeout ?? DEFAULT_TIMEOUT_SECONDS) + 1) });
+  const found = await clientMetadataDocument(http, { client_id, issuer: partial.issuer, askedRedirectUri: options.redirectUri ?? partial.redirect_uri }, { ui: context.ui, signal: context.signal });
+  if (!found.redirect) throw new ReportedStop(found.refusal, { checks: found.checks, data: { issuer: partial.issuer, client_id, client_metadata_document: found.data }, sections: [] });
+  if (found.method === 'private_key_jwt' && !partial.private_key_file) throw usageError(`${client_id} says token_endpoint_auth_method private_key_jwt: pass --private-key FILE, the key its jwks names`);
+  return { checks: found.checks, listener: options.redirectUri ? undefined : found.redirect.listener, data: found.data };
 }
 
 /**

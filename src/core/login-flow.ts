@@ -19,6 +19,7 @@ import type { StepTiming } from './timing.js';
 import type { TokenSet } from './token-endpoint.js';
 import { pushAuthorizationRequest, pushedReference } from './par.js';
 import { createDpopKey, type DpopKey } from './dpop.js';
+import { isClientIdUrl } from './client-metadata-document.js';
 
 export type { LoginDeps, LoginSettings } from './login-context.js';
 
@@ -206,7 +207,9 @@ async function authorize(flow: Flow, issuer: DiscoveredIssuer, listener: Loopbac
   for (const [name, value] of browserUrl.searchParams) ui.detail(`${name.padEnd(21)} ${value}`);
   ui.explain('The browser carries this request to the IdP, where the user signs in; nothing secret is in it.');
 
-  const callback = await flow.timed('authorization (browser)', () => waitForResponse(browserUrl.toString(), settings, flow.deps, listener));
+  // A URL client_id the server does not say it fetches is the likelier reason for a page of its own.
+  const unknownClient = isClientIdUrl(settings.client.client_id) && issuer.metadata.client_id_metadata_document_supported !== true;
+  const callback = await flow.timed('authorization (browser)', () => waitForResponse(browserUrl.toString(), settings, flow.deps, listener, unknownClient));
   // A code or token in the front channel is as secret as one from the token endpoint: masked everywhere.
   for (const [name, value] of callback.params) if (isFrontChannelCredential(name, value)) flow.deps.http.addToken(value);
   ui.step(`Authorization response (${callback.via})`);
@@ -247,7 +250,7 @@ async function pushIfWanted(flow: Flow, issuer: DiscoveredIssuer, url: URL): Pro
 class PushFailed extends Error {}
 
 /** Opens the browser and waits for the one authorization response, bounded by --timeout and Ctrl-C. */
-async function waitForResponse(url: string, settings: LoginSettings, deps: LoginDeps, listener: Loopback): Promise<ReceivedCallback> {
+async function waitForResponse(url: string, settings: LoginSettings, deps: LoginDeps, listener: Loopback, unknownClient: boolean): Promise<ReceivedCallback> {
   const deadline = deps.deadline ?? AbortSignal.timeout(settings.timeoutSeconds * 1000);
   const signal = AbortSignal.any([deps.signal, deadline]);
   const received = listener.waitForCallback(signal);
@@ -272,7 +275,7 @@ async function waitForResponse(url: string, settings: LoginSettings, deps: Login
       });
     }
     // Nothing reached the listener at all (no request, no flood): the IdP kept the browser.
-    if (error instanceof CliError && error.code === 'CANCELLED' && listener.strayCount() === 0 && listener.evicted() === 0) throw new RedirectUriRefused(error, listener.redirect_uri, settings.listener.port === 0);
+    if (error instanceof CliError && error.code === 'CANCELLED' && listener.strayCount() === 0 && listener.evicted() === 0) throw new RedirectUriRefused(error, listener.redirect_uri, settings.listener.port === 0, unknownClient ? settings.client.client_id : undefined);
     throw error;
   } finally {
     waiting = false;
@@ -289,10 +292,14 @@ async function waitForResponse(url: string, settings: LoginSettings, deps: Login
 class RedirectUriRefused extends Error {
   readonly hint: string;
 
-  constructor(error: CliError, redirect_uri: string, randomPort: boolean) {
-    super(`${error.message}, and no request reached ${redirect_uri}: the IdP most likely refused this redirect_uri and showed its own error page`);
+  constructor(error: CliError, redirect_uri: string, randomPort: boolean, unknownDocumentClient?: string) {
+    super(unknownDocumentClient
+      ? `${error.message}, and no request reached ${redirect_uri}: the IdP most likely does not know the client ${unknownDocumentClient} (it does not announce client_id_metadata_document_supported, so it may never fetch the document) and showed its own error page`
+      : `${error.message}, and no request reached ${redirect_uri}: the IdP most likely refused this redirect_uri and showed its own error page`);
     const example = 'http://127.0.0.1:8765/callback';
-    this.hint = randomPort
+    this.hint = unknownDocumentClient
+      ? 'use a client registered at this IdP (--client-id ID), or --register where it offers dynamic registration; the IdP\'s page names the real reason when the URL is opened by hand'
+      : randomPort
       ? `many IdPs compare redirect_uri exactly, port included, and do not allow any port on loopback (RFC 8252 §7.3): register one fixed URI for the client, e.g. ${example}, and pass --redirect-uri ${example} (or --port 8765); the IdP's page names the real reason when the URL is opened by hand`
       : `register exactly ${redirect_uri} for this client (scheme, host, port and path are compared byte for byte), or pass the --redirect-uri that is registered`;
   }

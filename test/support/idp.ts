@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { generateSigningKey } from './keys.js';
 import type { TestKeyPair } from './keys.js';
 import { createStore } from './idp-store.js';
@@ -40,6 +41,9 @@ export interface StartIdpOptions {
   resource?: string;
   /** RFC 7591 dynamic registration at /reg, open (no initial access token). Default false. */
   registration?: boolean;
+  /** Client ID Metadata Documents (draft-02 in oidc-provider): client_ids that are https URLs are fetched,
+   *  trusting this CA (the test host's self-signed certificate, see client-metadata-host.ts). */
+  clientIdMetadataDocuments?: { ca: string };
   /** RFC 9449 DPoP: on by default (oidc-provider v9); 'nonce': every proof must carry a server nonce
    *  (use_dpop_nonce first); false: off, so a proof is ignored and a Bearer token issued. */
   dpop?: boolean | 'nonce';
@@ -156,6 +160,13 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
     rotateRefreshTokens: options.rotateRefreshTokens ?? true,
   });
   if (options.registration) configuration.features.registration = { enabled: true };
+  if (options.clientIdMetadataDocuments) {
+    configuration.features.clientIdMetadataDocument = { enabled: true, ack: 'draft-02' };
+    // oidc-provider fetches through a dispatcher that refuses loopback addresses (SSRF protection); the
+    // test host is on loopback with its own CA, so this one IdP fetches with an agent that trusts it.
+    const agent = new Agent({ connect: { ca: options.clientIdMetadataDocuments.ca } });
+    configuration.fetch = (url: string, init: Record<string, unknown>) => undiciFetch(url, { ...init, dispatcher: agent } as Parameters<typeof undiciFetch>[1]);
+  }
   if (options.dpop !== undefined) {
     configuration.features.dPoP = options.dpop === 'nonce' ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true } : { enabled: options.dpop };
   }
