@@ -18,7 +18,7 @@ let idp: Idp;
 let dir: string;
 beforeAll(async () => {
   mcp = await startMcpServer();
-  idp = await startIdp({ resource: mcp.resource });
+  idp = await startIdp({ resource: mcp.resource, registration: true });
   await mcp.trust(idp.issuer);
   dir = await mkdtemp(join(tmpdir(), 'oidc-resource-'));
   await writeFile(join(dir, 'basic.secret'), idp.clients.basic.client_secret, { mode: 0o600 });
@@ -51,6 +51,7 @@ describe('an API (MCP server) rejects my token', () => {
       ['resource.bearer_methods', 'pass'],
       ['resource.scopes_supported', 'pass'],
       ['resource.authorization_server_pkce', 'pass'],
+      ['resource.client_registration', 'pass'],
     ]);
     expect(doc.checks.filter((c) => c.status === 'fail' || c.status === 'warn')).toEqual([]);
   }, 60_000);
@@ -94,7 +95,7 @@ describe('an API (MCP server) rejects my token', () => {
     const doc = JSON.parse(result.stdout) as Doc & { issuer: string; resource: string };
     expect([doc.issuer, doc.resource]).toEqual([idp.issuer, mcp.resource]);
     expect(doc.checks.map((c) => [c.id, c.status])).toEqual([
-      ...['challenge', 'challenge_metadata', 'metadata', 'resource_match', 'authorization_servers', 'bearer_methods', 'scopes_supported', 'authorization_server_pkce', 'token_accepted', 'reject_id_token', 'reject_query_token', 'reject_tampered'].map((name) => [`resource.${name}`, 'pass']),
+      ...['challenge', 'challenge_metadata', 'metadata', 'resource_match', 'authorization_servers', 'bearer_methods', 'scopes_supported', 'authorization_server_pkce', 'client_registration', 'token_accepted', 'reject_id_token', 'reject_query_token', 'reject_tampered'].map((name) => [`resource.${name}`, 'pass']),
       ['access_token.aud', 'pass'],
     ]);
     expect(result.stdout + result.stderr).not.toContain(idp.clients.basic.client_secret);

@@ -63,6 +63,13 @@ export const RESOURCE_CHECKS = [
     hint: 'Publish code_challenge_methods_supported with "S256" in the authorization server metadata: an MCP client must refuse to go on without it.',
   },
   {
+    id: 'resource.client_registration',
+    title: 'A client that is not registered yet has a way in: a metadata document or dynamic registration',
+    spec: 'MCP authorization (2025-11-25), Client Registration Approaches; RFC 7591 §3',
+    severity: 'warning',
+    hint: 'MCP clients use a pre-registered client_id when they have one, then a Client ID Metadata Document (client_id_metadata_document_supported: true), then dynamic registration (registration_endpoint). With neither, each client must be registered by hand before it can connect.',
+  },
+  {
     id: 'resource.token_accepted',
     title: 'The resource takes the access token issued for it',
     spec: 'RFC 8707 §2; RFC 6750 §2.1',

@@ -118,7 +118,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   const phase1 = [...discovery.checks, ...discovery.jwksChecks];
   if (discovery.refused) ui.warn(`stopped at discovery: ${discovery.refused}`);
   // MCP: a client stops at an authorization server that does not advertise PKCE S256.
-  const pkceStop = resource ? resourcePkce(resource, discovery.issuer, metadata) : undefined;
+  const pkceStop = resource ? resourcePkce(resource, discovery.issuer, metadata, settings.client.client_id) : undefined;
   if (pkceStop) ui.warn(`no user flow: ${pkceStop}`);
   const scope = resource?.scope(metadata) ?? settings.scope;
 

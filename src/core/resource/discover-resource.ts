@@ -4,7 +4,7 @@ import type { HttpClient } from '../../http/types.js';
 import { auditIssuer, type IssuerAudit } from '../issuer-audit.js';
 import type { Ui } from '../ports.js';
 import { auditResource, type ResourceAudit } from './protected-resource.js';
-import { judgeAuthorizationServerPkce } from './resource-checks.js';
+import { judgeAuthorizationServerPkce, judgeClientRegistration } from './resource-checks.js';
 
 /**
  * `discover --resource`: the resource's audit (challenge, RFC 9728 metadata), then the first
@@ -30,6 +30,7 @@ export async function discoverResourceServer(http: HttpClient, url: string, deps
   if (others.length) deps.ui.warn(`the metadata lists ${resource.authorizationServers.length} authorization servers: auditing the first, ${first} (run discover --issuer for the others)`);
   const audit = await auditIssuer(http, first, { ui: deps.ui, ...(deps.signal ? { signal: deps.signal } : {}) });
   judgeAuthorizationServerPkce(first, audit.discovery.metadata, c);
+  judgeClientRegistration(first, audit.discovery.metadata, undefined, c);
   c.merge(audit.checks);
   return { resource, server: { issuer: first, audit, others }, checks: c.results };
 }

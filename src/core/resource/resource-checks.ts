@@ -1,3 +1,4 @@
+import { isClientIdUrl } from '../client-metadata-document.js';
 import type { CheckRecorder } from '../../checks/recorder.js';
 import { isLoopback } from '../../http/loopback.js';
 import { bearerChallenge, type Challenge } from '../../http/www-authenticate.js';
@@ -127,4 +128,22 @@ export function judgeAuthorizationServerPkce(issuer: string, metadata: Record<st
   if (Array.isArray(methods) && methods.includes('S256')) c.pass('resource.authorization_server_pkce', `${issuer}: code_challenge_methods_supported ${JSON.stringify(methods)}`);
   else if (methods === undefined) c.violation('resource.authorization_server_pkce', `${issuer} publishes no code_challenge_methods_supported: an MCP client must refuse to go on`);
   else c.violation('resource.authorization_server_pkce', `${issuer}: code_challenge_methods_supported ${cut(JSON.stringify(methods) ?? String(methods), 80)} has no S256`);
+}
+
+/**
+ * How a client that is not registered yet gets a client_id here, in the order the MCP specification
+ * prefers after a pre-registered one: a Client ID Metadata Document, then dynamic registration. The
+ * client of this run (`client_id`) is named, and a URL client_id is checked against the first.
+ */
+export function judgeClientRegistration(issuer: string, metadata: Record<string, unknown> | undefined, client_id: string | undefined, c: CheckRecorder): void {
+  if (!metadata) return void c.skip('resource.client_registration', `no metadata for ${issuer}`);
+  const ways: string[] = [];
+  if (metadata.client_id_metadata_document_supported === true) ways.push('Client ID Metadata Documents');
+  if (typeof metadata.registration_endpoint === 'string') ways.push(`dynamic registration at ${metadata.registration_endpoint}`);
+  const documentClient = client_id !== undefined && isClientIdUrl(client_id);
+  if (documentClient && metadata.client_id_metadata_document_supported !== true) {
+    return void c.violation('resource.client_registration', `${client_id} is a metadata document client_id, but ${issuer} does not announce client_id_metadata_document_supported`);
+  }
+  if (ways.length) c.pass('resource.client_registration', `${issuer} offers ${ways.join(' and ')}${client_id ? `; this run uses ${documentClient ? 'the metadata document' : 'the registered client'} ${client_id}` : ''}`);
+  else c.violation('resource.client_registration', `${issuer} offers neither Client ID Metadata Documents nor dynamic registration: only clients registered by hand${client_id ? ` (like ${client_id})` : ''} can connect`);
 }

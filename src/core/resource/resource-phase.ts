@@ -3,7 +3,7 @@ import type { CheckResult } from '../../checks/types.js';
 import type { HttpClient } from '../../http/types.js';
 import type { Ui } from '../ports.js';
 import { auditResource, type ResourceAudit } from './protected-resource.js';
-import { judgeAuthorizationServerPkce } from './resource-checks.js';
+import { judgeAuthorizationServerPkce, judgeClientRegistration } from './resource-checks.js';
 
 /**
  * A grant for a protected resource, as an MCP client gets one (`check --resource`, `login
@@ -52,12 +52,13 @@ export async function resourcePhase(input: ResourceSettings, settings: { issuer:
   };
 }
 
-/** resource.authorization_server_pkce into the phase's checks; the reason to stop the user flow when it fails. */
-export function resourcePkce(phase: ResourcePhase, issuer: string, metadata: Record<string, unknown>): string | undefined {
+/** resource.authorization_server_pkce and resource.client_registration into the phase's checks; the reason to stop the user flow when PKCE S256 is missing. */
+export function resourcePkce(phase: ResourcePhase, issuer: string, metadata: Record<string, unknown>, client_id?: string): string | undefined {
   const c = new CheckRecorder();
   judgeAuthorizationServerPkce(issuer, metadata, c);
+  judgeClientRegistration(issuer, metadata, client_id, c);
   phase.checks.push(...c.results);
-  return c.has('fail') ? `${issuer} does not advertise PKCE S256: an MCP client must not go on (resource.authorization_server_pkce)` : undefined;
+  return c.results.some((check) => check.id === 'resource.authorization_server_pkce' && check.status === 'fail') ? `${issuer} does not advertise PKCE S256: an MCP client must not go on (resource.authorization_server_pkce)` : undefined;
 }
 
 function scopesOf(value: unknown): string | undefined {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CheckRecorder } from '../../../src/checks/recorder.js';
 import { resourceMetadataUrl } from '../../../src/core/resource/protected-resource.js';
-import { judgeAuthorizationServerPkce, judgeAuthorizationServers, judgeBearerMethods, judgeChallenge, judgeResourceMatch, judgeScopesSupported } from '../../../src/core/resource/resource-checks.js';
+import { judgeAuthorizationServerPkce, judgeClientRegistration, judgeAuthorizationServers, judgeBearerMethods, judgeChallenge, judgeResourceMatch, judgeScopesSupported } from '../../../src/core/resource/resource-checks.js';
 import { shellWord } from '../../../src/util/shell.js';
 
 const judged = (fn: (c: CheckRecorder) => unknown) => {
@@ -85,6 +85,15 @@ describe('the metadata document (RFC 9728 §2, §3.3)', () => {
     expect(judged((c) => judgeAuthorizationServerPkce('https://as', { code_challenge_methods_supported: ['S256'] }, c))[0]?.[1]).toBe('pass');
     expect(judged((c) => judgeAuthorizationServerPkce('https://as', {}, c))[0]).toEqual(['resource.authorization_server_pkce', 'fail', 'https://as publishes no code_challenge_methods_supported: an MCP client must refuse to go on']);
     expect(judged((c) => judgeAuthorizationServerPkce('https://as', { code_challenge_methods_supported: ['plain'] }, c))[0]?.[1]).toBe('fail');
+  });
+
+  it('a client that is not registered yet has a way in: a metadata document, dynamic registration, or a warning', () => {
+    const both = { client_id_metadata_document_supported: true, registration_endpoint: 'https://as/reg' };
+    expect(judged((c) => judgeClientRegistration('https://as', both, 'app', c))[0]).toEqual(['resource.client_registration', 'pass', 'https://as offers Client ID Metadata Documents and dynamic registration at https://as/reg; this run uses the registered client app']);
+    expect(judged((c) => judgeClientRegistration('https://as', {}, 'app', c))[0]).toEqual(['resource.client_registration', 'warn', 'https://as offers neither Client ID Metadata Documents nor dynamic registration: only clients registered by hand (like app) can connect']);
+    // A URL client_id needs the first way, whatever else the server offers.
+    expect(judged((c) => judgeClientRegistration('https://as', { registration_endpoint: 'https://as/reg' }, 'https://app.example/c.json', c))[0]?.[1]).toBe('warn');
+    expect(judged((c) => judgeClientRegistration('https://as', both, 'https://app.example/c.json', c))[0]?.[2]).toMatch(/this run uses the metadata document https:\/\/app\.example\/c\.json$/);
   });
 });
 
