@@ -36,6 +36,8 @@ export interface CheckOptions extends ClientFlags {
   otherClientId?: string;
   otherClientSecretFile?: string;
   resource?: string;
+  /** An access token for the resource whose exp has passed, for resource.reject_expired. */
+  expiredToken?: string;
   all?: boolean;
   dpop?: boolean;
   par?: boolean;
@@ -81,12 +83,16 @@ async function settingsFrom(options: CheckOptions, context: Context): Promise<Ch
  * audit that found it is handed on, not repeated.
  */
 async function resourceFrom(options: CheckOptions, context: Context): Promise<NonNullable<CheckSettings['resource']> | undefined> {
-  if (options.resource === undefined) return undefined;
+  if (options.resource === undefined) {
+    if (options.expiredToken !== undefined) throw usageError('--expired-token goes with --resource: it is sent to that API to see that it refuses it');
+    return undefined;
+  }
   const url = parseResourceUrl(options.resource, '--resource').href;
   const partial = await resolveClientPartial(options, context);
   // A scope the user chose (flag or profile) stands; otherwise the resource says which it needs.
   const scopeFromResource = options.scope === undefined && !partial.scope;
-  if (partial.issuer) return { url, scopeFromResource };
+  const expired = options.expiredToken === undefined ? {} : { expiredToken: await expiredTokenFrom(options.expiredToken, context) };
+  if (partial.issuer) return { url, scopeFromResource, ...expired };
   const http = await context.http({ timeoutSeconds: Math.min(30, context.globals.timeout ?? DEFAULT_TIMEOUT_SECONDS) });
   const audit = await auditResource(http, url, { ui: context.ui, signal: context.signal, insecure: context.globals.insecure });
   const issuer = audit.authorizationServers[0];
@@ -97,7 +103,15 @@ async function resourceFrom(options: CheckOptions, context: Context): Promise<No
   }
   context.ui.detail(`the resource's metadata names ${issuer}: checking it`);
   options.issuer = issuer;
-  return { url, audit, scopeFromResource };
+  return { url, audit, scopeFromResource, ...expired };
+}
+
+/** --expired-token FILE: one token, read like a secret file (bounded, no symlink tricks). */
+async function expiredTokenFrom(path: string, context: Context): Promise<string> {
+  const token = await readSecretFile(path, context.ui.warn);
+  // RFC 6750 §2.1 b64token: what a Bearer credential may be made of.
+  if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token)) throw usageError(`--expired-token ${path}: not one token (expected a JWT or an opaque access token on one line)`);
+  return token;
 }
 
 /** --other-client-id with --other-client-secret-file: a second confidential client, for introspection.other_client. */

@@ -10,6 +10,7 @@ import { hasStackTrace, runCli } from '../support/cli.js';
 import { BROWSER_SCRIPT } from '../support/idp-flow.js';
 import { startIdp, type Idp } from '../support/idp.js';
 import { startMcpServer, type McpResource } from '../support/mcp-server.js';
+import { expiredAccessToken } from '../support/tokens.js';
 
 type Doc = { ok: boolean; checks: Array<{ id: string; status: string; message: string }>; next?: string | null; response?: { status: number; body: string } };
 
@@ -90,15 +91,21 @@ describe('an API (MCP server) rejects my token', () => {
   }, 120_000);
 
   it('check --resource without --issuer: the metadata names the IdP; the resource checks lead the report, all pass (exit 0)', async () => {
-    const result = await cli(['check', '--resource', mcp.resource, '--client-id', idp.clients.basic.client_id, '--client-secret-file', join(dir, 'basic.secret'), '--browser-command', `node ${BROWSER_SCRIPT}`, '--only', 'resource,access_token.aud', '--json']);
+    const expired = await expiredAccessToken(idp, mcp.resource, mcp.scope);
+    await writeFile(join(dir, 'expired.jwt'), `${expired}\n`, { mode: 0o600 });
+    const result = await cli(['check', '--resource', mcp.resource, '--expired-token', join(dir, 'expired.jwt'), '--client-id', idp.clients.basic.client_id, '--client-secret-file', join(dir, 'basic.secret'), '--browser-command', `node ${BROWSER_SCRIPT}`, '--only', 'resource,access_token.aud', '--json', '-vv']);
     expect(result.code).toBe(0);
     const doc = JSON.parse(result.stdout) as Doc & { issuer: string; resource: string };
     expect([doc.issuer, doc.resource]).toEqual([idp.issuer, mcp.resource]);
     expect(doc.checks.map((c) => [c.id, c.status])).toEqual([
-      ...['challenge', 'challenge_metadata', 'metadata', 'resource_match', 'authorization_servers', 'bearer_methods', 'scopes_supported', 'authorization_server_pkce', 'client_registration', 'token_accepted', 'reject_id_token', 'reject_query_token', 'reject_tampered'].map((name) => [`resource.${name}`, 'pass']),
+      ...['challenge', 'challenge_metadata', 'metadata', 'resource_match', 'authorization_servers', 'bearer_methods', 'scopes_supported', 'authorization_server_pkce', 'client_registration', 'token_accepted', 'reject_id_token', 'reject_query_token', 'reject_tampered', 'reject_expired'].map((name) => [`resource.${name}`, 'pass']),
       ['access_token.aud', 'pass'],
     ]);
     expect(result.stdout + result.stderr).not.toContain(idp.clients.basic.client_secret);
+    // The expired token is a token like any other: never printed whole, even in the -vv trace.
+    expect(result.stdout + result.stderr).not.toContain(expired);
+    const alone = await cli(['check', '--issuer', idp.issuer, '--client-id', idp.clients.basic.client_id, '--expired-token', join(dir, 'expired.jwt')]);
+    expect([alone.code, alone.stderr.trim()]).toEqual([2, 'oidc-cli: --expired-token goes with --resource: it is sent to that API to see that it refuses it']);
   }, 120_000);
 
   it('the token is never printed in full, not even when the API echoes it back', async () => {

@@ -13,6 +13,7 @@
  *   accepts_any_audience        — any token the IdP signed is taken: an ID token too (no typ, no aud check)
  *   accepts_query_token         — a token in ?access_token= is taken (RFC 6750 §2.3; MCP forbids it)
  *   skips_signature             — the token's claims are read without verifying its signature
+ *   accepts_expired             — exp is not checked (a token expired years ago is still taken)
  *
  * Usage: const mcp = await startMcpServer(); const idp = await startIdp({ resource: mcp.resource });
  *        await mcp.trust(idp.issuer); … await mcp.close();
@@ -36,7 +37,8 @@ export type ResourceFault =
   | 'query_bearer_method'
   | 'accepts_any_audience'
   | 'accepts_query_token'
-  | 'skips_signature';
+  | 'skips_signature'
+  | 'accepts_expired';
 
 export interface McpResource {
   /** The resource identifier (RFC 8707, RFC 9728): http://127.0.0.1:PORT/mcp */
@@ -129,7 +131,7 @@ export async function startMcpServer(options: { faults?: ResourceFault[] } = {})
         let payload: JWTPayload;
         try {
           if (faults.has('skips_signature')) payload = decodeJwt(token);
-          else ({ payload } = await jwtVerify(token, jwks, { issuer, ...(faults.has('accepts_any_audience') ? {} : { typ: 'at+jwt' }) }));
+          else ({ payload } = await jwtVerify(token, jwks, { issuer, ...(faults.has('accepts_any_audience') ? {} : { typ: 'at+jwt' }), ...(faults.has('accepts_expired') ? { clockTolerance: '100y' } : {}) }));
         } catch (error) {
           throw new InvalidTokenError(`the token does not verify: ${(error as Error).message}`);
         }
@@ -140,7 +142,8 @@ export async function startMcpServer(options: { faults?: ResourceFault[] } = {})
           token,
           clientId: String(payload.client_id ?? ''),
           scopes: typeof payload.scope === 'string' ? payload.scope.split(' ') : [],
-          ...(payload.exp !== undefined ? { expiresAt: payload.exp } : {}),
+          // The SDK's middleware checks expiresAt itself (and wants one): a resource that ignores exp hands it an hour from now.
+          ...(faults.has('accepts_expired') ? { expiresAt: Math.floor(Date.now() / 1000) + 3600 } : payload.exp !== undefined ? { expiresAt: payload.exp } : {}),
           ...(named ? { resource: new URL(named) } : {}),
           extra: { sub: payload.sub },
         };

@@ -1,7 +1,8 @@
 // Test-time keys and tokens. Tokens are signed over exact bytes (not re-serialised objects) so tests
 // can build the malformed ones a validator must refuse: duplicate members, odd encodings, alg tricks.
 import { createHash, createHmac, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
-import type { JWK } from 'jose';
+import { importJWK, SignJWT, type JWK } from 'jose';
+import type { TestKeyPair } from './keys.js';
 
 export const b64u = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 
@@ -75,4 +76,22 @@ export function forgeForExponentOne(header: Record<string, unknown>, claims: Rec
   const length = Buffer.from(n, 'base64url').length;
   const encoded = Buffer.concat([Buffer.from([0x00, 0x01]), Buffer.alloc(length - digestInfo.length - 3, 0xff), Buffer.from([0x00]), digestInfo]);
   return `${input}.${b64u(encoded)}`;
+}
+
+/**
+ * An RFC 9068 access token this IdP issued an hour ago, for `resource`, that expired a minute ago:
+ * signed with the IdP's own key, as one saved from an earlier run would be (check --expired-token).
+ * Made here because waiting for a real one to expire would cost the suite its lifetime.
+ */
+export async function expiredAccessToken(idp: { issuer: string; signingKeys: { rs256: TestKeyPair } }, resource: string, scope: string, client_id = 'saved-client'): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const key = await importJWK(idp.signingKeys.rs256.privateJwk, 'RS256');
+  return new SignJWT({ scope, client_id, jti: `expired-${now}` })
+    .setProtectedHeader({ alg: 'RS256', kid: idp.signingKeys.rs256.kid, typ: 'at+jwt' })
+    .setIssuer(idp.issuer)
+    .setSubject('demo-user-0001')
+    .setAudience(resource)
+    .setIssuedAt(now - 3600)
+    .setExpirationTime(now - 60)
+    .sign(key);
 }

@@ -98,6 +98,13 @@ export const RESOURCE_CHECKS = [
     hint: 'Verify the token\'s signature with the authorization server\'s keys (or introspect an opaque token) before using any of its claims.',
   },
   {
+    id: 'resource.reject_expired',
+    title: 'The resource refuses an expired access token issued for it',
+    spec: 'RFC 9068 §4; RFC 6750 §3.1; MCP authorization (2025-11-25), Token Handling',
+    severity: 'error',
+    hint: 'Check exp (with at most a small clock skew) on every JWT access token, or introspect an opaque one: an expired token must get 401 with error="invalid_token".',
+  },
+  {
     id: 'call.status',
     title: 'The API accepted the access token (2xx)',
     spec: 'RFC 6750 §2.1, §3.1',

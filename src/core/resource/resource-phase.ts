@@ -18,6 +18,8 @@ export interface ResourceSettings {
   audit?: ResourceAudit | undefined;
   /** No scope was chosen: the one the resource asks for is requested. */
   scopeFromResource: boolean;
+  /** check --expired-token: an access token for this resource whose exp has passed, for resource.reject_expired. */
+  expiredToken?: string | undefined;
 }
 
 export interface ResourcePhase {

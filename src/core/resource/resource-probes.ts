@@ -1,6 +1,8 @@
 import type { CheckRecorder } from '../../checks/recorder.js';
 import type { HttpClient, HttpResponse } from '../../http/types.js';
 import type { Ui } from '../ports.js';
+import { readClaims } from '../jwt/parse.js';
+import { cut } from '../../util/show.js';
 import { askResource } from './protected-resource.js';
 
 /**
@@ -9,12 +11,16 @@ import { askResource } from './protected-resource.js';
  * ID token (the wrong audience and type), the token in the query string, the token with a character
  * changed (a signature it must verify). Only tokens of this run are sent, and only to this resource.
  */
-export const RESOURCE_PROBE_IDS = ['resource.token_accepted', 'resource.reject_id_token', 'resource.reject_query_token', 'resource.reject_tampered'] as const;
+export const RESOURCE_PROBE_IDS = ['resource.token_accepted', 'resource.reject_id_token', 'resource.reject_query_token', 'resource.reject_tampered', 'resource.reject_expired'] as const;
 
 export interface ResourceProbeInput {
   url: string;
+  /** The RFC 8707 resource the token was asked for (its aud). */
+  indicator: string;
   access_token: string;
   id_token: string | undefined;
+  /** --expired-token: an access token for this resource whose exp has passed (none can be minted here). */
+  expired_token?: string | undefined;
 }
 
 const refused = (response: HttpResponse) => response.status === 401 || response.status === 403;
@@ -50,6 +56,31 @@ export async function probeResourceTokens(http: HttpClient, input: ResourceProbe
   const changed = await ask(bearer(altered), url, [altered]);
   const where = access_token.split('.').length === 3 ? 'in its signature' : 'in the middle';
   c.expect('resource.reject_tampered', refused(changed), `the access token with one character changed ${where}: refused, HTTP ${changed.status}`, `the access token with one character changed ${where}: accepted, HTTP ${changed.status} — the resource does not verify it`);
+
+  const unusable = expiredTokenProblem(input.expired_token, input.indicator, Math.floor(Date.now() / 1000));
+  if (unusable) c.skip('resource.reject_expired', unusable);
+  else {
+    const token = input.expired_token!;
+    const answer = await ask(bearer(token), url, [token]);
+    c.expect('resource.reject_expired', refused(answer), `the expired access token (--expired-token): refused, HTTP ${answer.status}`, `the expired access token (--expired-token): accepted, HTTP ${answer.status} — the resource does not check exp`);
+  }
+}
+
+/**
+ * Why the --expired-token cannot show that the resource checks exp (pure): none given, not expired, or
+ * issued for another audience (its refusal would say nothing about exp). An opaque token is taken at
+ * the user's word.
+ */
+export function expiredTokenProblem(token: string | undefined, indicator: string, now: number): string | undefined {
+  if (!token) return 'no expired token to send: pass --expired-token FILE, an access token for this resource whose exp has passed (e.g. saved from an earlier run); none can be made without the IdP\'s key';
+  const claims = readClaims(token);
+  if (!claims) return undefined;
+  const exp = claims.exp;
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) return 'the --expired-token has no numeric exp: it cannot show that exp is checked';
+  if (exp > now) return `the --expired-token is not expired yet (exp ${new Date(exp * 1000).toISOString()})`;
+  const audiences = [claims.aud ?? []].flat();
+  if (!audiences.includes(indicator)) return `the --expired-token's aud (${audiences.map((aud) => cut(String(aud), 60)).join(', ') || 'none'}) is not ${indicator}: a refusal would not show that exp is checked`;
+  return undefined;
 }
 
 /**

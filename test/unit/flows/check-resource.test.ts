@@ -10,14 +10,15 @@ import { httpBrowser } from '../../support/http-browser-port.js';
 import { startIdp } from '../../support/idp.js';
 import { startMcpServer, type ResourceFault } from '../../support/mcp-server.js';
 import { checkSettings, recordingUi, testHttp } from './flow-deps.js';
+import { expiredAccessToken } from '../../support/tokens.js';
 
-async function withPair<T>(faults: ResourceFault[], fn: (pair: { resource: string; issuer: string; clients: Awaited<ReturnType<typeof startIdp>>['clients'] }) => Promise<T>): Promise<T> {
+async function withPair<T>(faults: ResourceFault[], fn: (pair: { resource: string; issuer: string; clients: Awaited<ReturnType<typeof startIdp>>['clients']; expired: string }) => Promise<T>): Promise<T> {
   const mcp = await startMcpServer({ faults });
   // Open dynamic registration, as the authorization servers MCP clients meet offer (resource.client_registration).
   const idp = await startIdp({ resource: mcp.resource, registration: true });
   try {
     await mcp.trust(idp.issuer);
-    return await fn({ resource: mcp.resource, issuer: idp.issuer, clients: idp.clients });
+    return await fn({ resource: mcp.resource, issuer: idp.issuer, clients: idp.clients, expired: await expiredAccessToken(idp, mcp.resource, mcp.scope) });
   } finally {
     await mcp.close();
     await idp.close();
@@ -35,12 +36,12 @@ async function check(settings: Partial<CheckSettings> & Pick<CheckSettings, 'iss
 }
 
 const resourceChecks = (checks: Array<{ id: string; status: string }>) => checks.filter((c) => c.id.startsWith('resource.')).map((c) => [c.id, c.status]);
-const RESOURCE_IDS = ['resource.challenge', 'resource.challenge_metadata', 'resource.metadata', 'resource.resource_match', 'resource.authorization_servers', 'resource.bearer_methods', 'resource.scopes_supported', 'resource.authorization_server_pkce', 'resource.client_registration', 'resource.token_accepted', 'resource.reject_id_token', 'resource.reject_query_token', 'resource.reject_tampered'];
+const RESOURCE_IDS = ['resource.challenge', 'resource.challenge_metadata', 'resource.metadata', 'resource.resource_match', 'resource.authorization_servers', 'resource.bearer_methods', 'resource.scopes_supported', 'resource.authorization_server_pkce', 'resource.client_registration', 'resource.token_accepted', 'resource.reject_id_token', 'resource.reject_query_token', 'resource.reject_tampered', 'resource.reject_expired'];
 
 describe('check --resource in-process', () => {
   it('the sound MCP server and IdP: every resource check passes, the token asked for it carries its aud, nothing fails or warns (exit 0)', async () => {
-    await withPair([], async ({ resource, issuer, clients }) => {
-      const outcome = await check({ issuer, client: { client_id: clients.basic.client_id, client_secret: clients.basic.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true } });
+    await withPair([], async ({ resource, issuer, clients, expired }) => {
+      const outcome = await check({ issuer, client: { client_id: clients.basic.client_id, client_secret: clients.basic.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true, expiredToken: expired } });
       expect(resourceChecks(outcome.checks)).toEqual(RESOURCE_IDS.map((id) => [id, 'pass']));
       expect(outcome.checks.filter((c) => c.status === 'fail' || c.status === 'warn')).toEqual([]);
       expect(outcome.checks.find((c) => c.id === 'access_token.aud')).toMatchObject({ status: 'pass', message: `aud contains "${resource}"` });
@@ -54,11 +55,12 @@ describe('check --resource in-process', () => {
     { fault: 'accepts_any_audience', id: 'resource.reject_id_token', message: /^the ID token as a Bearer token: accepted, HTTP 200 — the resource does not check that a token was issued for it$/ },
     { fault: 'accepts_query_token', id: 'resource.reject_query_token', message: /^the access token as \?access_token= \(no Authorization header\): accepted, HTTP 200$/ },
     { fault: 'skips_signature', id: 'resource.reject_tampered', message: /^the access token with one character changed in its signature: accepted, HTTP 200 — the resource does not verify it$/ },
+    { fault: 'accepts_expired', id: 'resource.reject_expired', message: /^the expired access token \(--expired-token\): accepted, HTTP 200 — the resource does not check exp$/ },
   ];
   for (const { fault, id, message } of faults) {
     it(`${fault}: ${id} fails, and no other check (exit 1)`, async () => {
-      await withPair([fault], async ({ resource, issuer, clients }) => {
-        const outcome = await check({ issuer, client: { client_id: clients.basic.client_id, client_secret: clients.basic.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true }, select: selection(['resource'], undefined) });
+      await withPair([fault], async ({ resource, issuer, clients, expired }) => {
+        const outcome = await check({ issuer, client: { client_id: clients.basic.client_id, client_secret: clients.basic.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true, expiredToken: expired }, select: selection(['resource'], undefined) });
         expect(outcome.checks.filter((c) => c.status !== 'pass').map((c) => c.id)).toEqual([id]);
         expect(outcome.checks.find((c) => c.id === id)!.message).toMatch(message);
         expect(isOk(outcome, false)).toBe(false);
@@ -75,6 +77,8 @@ describe('check --resource in-process', () => {
       expect(byId['resource.reject_id_token']).toMatchObject({ status: 'skip', message: 'no ID token (the scope had no openid, or no user flow)' });
       expect(byId['resource.reject_query_token']).toMatchObject({ status: 'pass' });
       expect(byId['resource.reject_tampered']).toMatchObject({ status: 'pass' });
+      // No --expired-token: the probe says how to give one, never a pass.
+      expect(byId['resource.reject_expired']).toMatchObject({ status: 'skip', message: expect.stringMatching(/^no expired token to send: pass --expired-token FILE/) });
     });
   });
 

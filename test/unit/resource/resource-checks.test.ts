@@ -3,6 +3,7 @@ import { CheckRecorder } from '../../../src/checks/recorder.js';
 import { resourceMetadataUrl } from '../../../src/core/resource/protected-resource.js';
 import { judgeAuthorizationServerPkce, judgeClientRegistration, judgeAuthorizationServers, judgeBearerMethods, judgeChallenge, judgeResourceMatch, judgeScopesSupported } from '../../../src/core/resource/resource-checks.js';
 import { shellWord } from '../../../src/util/shell.js';
+import { expiredTokenProblem } from '../../../src/core/resource/resource-probes.js';
 
 const judged = (fn: (c: CheckRecorder) => unknown) => {
   const c = new CheckRecorder();
@@ -104,5 +105,20 @@ describe('a suggested command line is safe to paste', () => {
     expect(shellWord("x'; rm -rf ~ #")).toBe("'x'\\''; rm -rf ~ #'");
     expect(shellWord('$(id)')).toBe("'$(id)'");
     expect(shellWord('')).toBe("''");
+  });
+});
+
+describe('--expired-token: only a token that can show that exp is checked is sent', () => {
+  const jwt = (claims: Record<string, unknown>) => `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2ln`;
+  const API = 'https://api.example.com/mcp';
+  const now = 2_000_000_000;
+  it('an expired JWT for this resource, or an opaque token, is sent; anything else is skipped with the reason', () => {
+    expect(expiredTokenProblem(jwt({ aud: API, exp: now - 10 }), API, now)).toBeUndefined();
+    expect(expiredTokenProblem(jwt({ aud: ['x', API], exp: now - 10 }), API, now)).toBeUndefined();
+    expect(expiredTokenProblem('opaque-token-value', API, now)).toBeUndefined();
+    expect(expiredTokenProblem(undefined, API, now)).toMatch(/^no expired token to send: pass --expired-token FILE/);
+    expect(expiredTokenProblem(jwt({ aud: API, exp: now + 10 }), API, now)).toBe('the --expired-token is not expired yet (exp 2033-05-18T03:33:30.000Z)');
+    expect(expiredTokenProblem(jwt({ aud: 'https://other.example.com/', exp: now - 10 }), API, now)).toBe(`the --expired-token's aud (https://other.example.com/) is not ${API}: a refusal would not show that exp is checked`);
+    expect(expiredTokenProblem(jwt({ aud: API, exp: '1' }), API, now)).toBe('the --expired-token has no numeric exp: it cannot show that exp is checked');
   });
 });
