@@ -171,7 +171,10 @@ async function metadataDocumentForLogin(options: LoginOptions, context: Context)
   if (!client_id || !partial.issuer || !isClientIdUrl(client_id)) return undefined;
   const http = await context.http({ timeoutSeconds: Math.min(30, (context.globals.timeout ?? DEFAULT_TIMEOUT_SECONDS) + 1) });
   const found = await clientMetadataDocument(http, { client_id, issuer: partial.issuer, askedRedirectUri: options.redirectUri ?? partial.redirect_uri }, { ui: context.ui, signal: context.signal });
-  if (!found.redirect) throw new ReportedStop(found.refusal, { checks: found.checks, data: { issuer: partial.issuer, client_id, client_metadata_document: found.data }, sections: [] });
+  if (!found.redirect) {
+    context.ui.warn(`login stopped before the browser: ${found.refusal}`);
+    throw new ReportedStop(found.refusal, { checks: found.checks, data: { issuer: partial.issuer, client_id, client_metadata_document: found.data }, sections: [] });
+  }
   if (found.method === 'private_key_jwt' && !partial.private_key_file) throw usageError(`${client_id} says token_endpoint_auth_method private_key_jwt: pass --private-key FILE, the key its jwks names`);
   return { checks: found.checks, listener: options.redirectUri ? undefined : found.redirect.listener, data: found.data };
 }
