@@ -9,6 +9,7 @@ import type { ClientCredentials } from './client-auth.js';
 import { jsonObject, postForm } from './client-request.js';
 import { judgeAgreement, judgeIntrospection, judgeOtherClient, judgeUnauthenticated, judgeUnknownToken, judgeWrongHint, type ClaimRow, type IntrospectionAnswer } from './introspection-checks.js';
 import { readClaims } from './jwt/parse.js';
+import { endpointProblem } from './metadata-trust.js';
 import { credentialsFor, type IssuerSession, type SessionClient } from './session.js';
 import { classifyToken } from './token-endpoint.js';
 import { judgeToken, locallyValid, type JudgedToken } from './token-judge.js';
@@ -131,4 +132,25 @@ export async function stillActive(session: IssuerSession, token: string, hint: T
   if (!introspection_endpoint) return undefined;
   const answer = await introspect(session.http, { introspection_endpoint, client: session.client, issuer: session.issuer }, token, hint);
   return answer.status === 200 && typeof answer.body?.active === 'boolean' ? answer.body.active : undefined;
+}
+
+/**
+ * access_token.aud for an opaque access token asked for an API (--resource, --audience): only the IdP
+ * can say whom it is for, so a confidential client asks it (RFC 7662 §2.2 aud). Anything that leaves
+ * the audience unknown is a skip with the reason, never a pass.
+ */
+export async function judgeOpaqueAudience(http: HttpClient, target: { introspection_endpoint: unknown; client: ClientCredentials; issuer: string; insecure: boolean }, token: string, audience: string, c: CheckRecorder): Promise<void> {
+  if (target.introspection_endpoint === undefined) return void c.skip('access_token.aud', 'an opaque access token, and discovery lists no introspection_endpoint: its audience cannot be seen here');
+  // The client authenticates there: never to an endpoint the login would not act on.
+  const problem = endpointProblem(target.introspection_endpoint, target.insecure);
+  if (problem) return void c.skip('access_token.aud', `an opaque access token, and introspection_endpoint ${problem}: its audience cannot be seen here`);
+  if (target.client.method === 'none') return void c.skip('access_token.aud', 'an opaque access token, and a public client cannot introspect it (RFC 7662 §2.1): its audience cannot be seen here');
+  const answer = await introspect(http, { introspection_endpoint: target.introspection_endpoint as string, client: target.client, issuer: target.issuer }, token, 'access_token');
+  const body = answer.body;
+  if (answer.status !== 200 || !body) return void c.skip('access_token.aud', `an opaque access token, and introspection answered HTTP ${answer.status}${body ? '' : ' without a JSON object'}: its audience cannot be seen here`);
+  if (body.active !== true) return void c.skip('access_token.aud', 'an opaque access token that introspection calls inactive: its audience cannot be seen (introspection.active judges that)');
+  const audiences = [body.aud ?? []].flat().filter((aud): aud is string => typeof aud === 'string');
+  if (!audiences.length) return void c.warn('access_token.aud', `introspection of the opaque access token gives no aud: an API relying on introspection cannot tell that it was issued for ${audience}`);
+  if (audiences.includes(audience)) c.pass('access_token.aud', `aud (from introspection) contains "${audience}"`);
+  else c.violation('access_token.aud', `aud (from introspection) is ${JSON.stringify(audiences.length === 1 ? audiences[0] : audiences)}, not "${audience}": the token was not issued for the API it was asked for`);
 }

@@ -7,6 +7,7 @@ import { show } from '../util/show.js';
 import { redactSecret } from '../util/redact.js';
 import { judgeDpopNonce, judgeDpopTokens } from './dpop.js';
 import { readClaims } from './jwt/parse.js';
+import { judgeOpaqueAudience } from './introspection.js';
 
 export const hasOpenid = (scope: string) => scope.split(/\s+/).includes('openid');
 
@@ -100,10 +101,16 @@ export async function validateTokens(
   }
   ui.step('Access token');
   ui.explain('The access token is for APIs; a client treats it as opaque. A JWT access token is judged by RFC 9068.');
-  const accessToken = await judgeAccessToken(tokens.access_token, context, { audience: settings.request.audience ?? settings.request.resource?.[0], serverDate: tokens.date });
+  const audience = settings.request.audience ?? settings.request.resource?.[0];
+  const accessToken = await judgeAccessToken(tokens.access_token, context, { audience, serverDate: tokens.date });
   const kind = accessToken && 'enc' in accessToken.header ? `a JWE (enc ${show(accessToken.header.enc)}), which oidc-cli cannot decrypt` : 'a JWT';
   ui.detail(accessToken ? `${kind}: alg ${show(accessToken.header.alg)}, typ ${show(accessToken.header.typ ?? '(none)')}` : 'opaque to the client (not a JWT)');
   if (accessToken) checks.merge(accessToken.checks);
+  else if (audience !== undefined) {
+    // Asked for an API, the token says nothing to the client: the IdP is asked whom it is for.
+    ui.detail(`asked for ${audience}: introspecting it to see its aud`);
+    await flow.timed('introspection (aud)', () => judgeOpaqueAudience(http, { introspection_endpoint: issuer.metadata.introspection_endpoint, client: issuer.client, issuer: issuer.issuer, insecure: settings.insecure === true }, tokens.access_token, audience, checks));
+  }
 
   const endpoint = issuer.userinfo_endpoint;
   let userinfo: Record<string, unknown> | undefined;

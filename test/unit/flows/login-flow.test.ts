@@ -168,6 +168,39 @@ describe('runLogin in-process: what the login asks for', () => {
     expect(statusOf(result.checks, 'userinfo.status')).toBe('skip');
   });
 
+  it('--resource with an opaque access token: its aud comes from introspection for a confidential client, and is a skip with the reason for a public one', async () => {
+    // The same IdP, minting opaque tokens for the resource (as many do): only introspection can tell their aud.
+    const opaque = await startIdp({
+      configure(configuration: any) {
+        const info = configuration.features.resourceIndicators.getResourceServerInfo;
+        configuration.features.resourceIndicators.getResourceServerInfo = async (ctx: unknown, indicator: string) => ({ ...(await info(ctx, indicator)), accessTokenFormat: 'opaque' });
+      },
+    });
+    const asked = { scope: `openid ${opaque.resourceScopes[0]}`, request: { response_mode: 'query' as const, extra: [], resource: [opaque.resource] } };
+    const run = async (client: LoginSettings['client'], audience?: string) => {
+      const ui = recordingUi();
+      const http = testHttp(ui);
+      const request = audience ? { ...asked.request, audience } : asked.request;
+      try {
+        return await runLogin(loginSettings(opaque.issuer, client, { ...asked, request }), { http, ui, browser: httpBrowser(), signal: new AbortController().signal });
+      } finally {
+        await http.close();
+      }
+    };
+    try {
+      const confidential = await run({ client_id: opaque.clients.basic.client_id, client_secret: opaque.clients.basic.client_secret, method: 'client_secret_basic' });
+      expect(confidential.accessToken).toBeUndefined();
+      expect(confidential.checks.find((c) => c.id === 'access_token.aud')).toMatchObject({ status: 'pass', message: `aud (from introspection) contains "${opaque.resource}"` });
+      // Expecting another API than the one the token was minted for (--audience beside --resource).
+      const wrong = await run({ client_id: opaque.clients.basic.client_id, client_secret: opaque.clients.basic.client_secret, method: 'client_secret_basic' }, 'https://another-api.example.com/');
+      expect(wrong.checks.find((c) => c.id === 'access_token.aud')).toMatchObject({ status: 'fail', message: `aud (from introspection) is "${opaque.resource}", not "https://another-api.example.com/": the token was not issued for the API it was asked for` });
+      const open = await run({ client_id: opaque.clients.public.client_id, method: 'none' });
+      expect(open.checks.find((c) => c.id === 'access_token.aud')).toMatchObject({ status: 'skip', message: 'an opaque access token, and a public client cannot introspect it (RFC 7662 §2.1): its audience cannot be seen here' });
+    } finally {
+      await opaque.close();
+    }
+  });
+
   it('response_mode=form_post is received by the listener as a POST, and the login passes', async () => {
     const { result, ui } = await login(httpBrowser(), { request: { response_mode: 'form_post', extra: [] } });
     expect(ui.lines.step).toContain('Authorization response (form_post)');
