@@ -11,6 +11,7 @@ import { renderJunit, renderJunitError } from '../report/junit.js';
 import { renderSarif, renderSarifError } from '../report/sarif.js';
 import { applyBaseline, baselineOf, parseBaseline, type Baseline } from '../report/baseline.js';
 import { countStatuses, isOk, type Report, type Section } from '../report/model.js';
+import { clientMetadataDocument, isClientIdUrl } from '../core/client-metadata-document.js';
 import { readSecretFile, resolveClient, resolveClientPartial, type ClientFlags } from '../store/profiles.js';
 import { browserFor } from '../ui/browser.js';
 import type { Context } from './context.js';
@@ -46,7 +47,7 @@ export interface CheckOptions extends ClientFlags {
 const DEFAULT_TIMEOUT_SECONDS = 120;
 const DEFAULT_CONCURRENCY = 4;
 
-async function settingsFrom(options: CheckOptions, context: Context): Promise<CheckSettings & { browserCommand: string | undefined }> {
+async function settingsFrom(options: CheckOptions, context: Context): Promise<CheckSettings & { browserCommand: string | undefined; redirectUri: string | undefined }> {
   const select = selection(options.only, options.skip);
   const concurrency = options.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(options.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw usageError(`--concurrency: "${options.concurrency}" is not a number from 1 to 16`);
@@ -62,6 +63,7 @@ async function settingsFrom(options: CheckOptions, context: Context): Promise<Ch
     scope: options.scope ?? (browserCommand ? client.scope : undefined) ?? DEFAULT_SCOPE,
     clientCredentialsScope: options.scope ?? (browserCommand ? undefined : client.scope),
     listener: listenerFor({ ...options, redirectUri: options.redirectUri ?? client.redirect_uri }),
+    redirectUri: options.redirectUri ?? client.redirect_uri,
     browserCommand,
     timeoutSeconds: context.globals.timeout ?? DEFAULT_TIMEOUT_SECONDS,
     clockSkew: options.clockSkew ?? DEFAULT_CLOCK_SKEW_SECONDS,
@@ -145,6 +147,12 @@ export async function run(options: CheckOptions, context: Context): Promise<Repo
   const settings = { ...(await settingsFrom(options, context)), ...(resource ? { resource } : {}) };
   const http = await context.http({ timeoutSeconds: Math.min(30, settings.timeoutSeconds) });
   if (settings.client.client_secret) http.addSecret(settings.client.client_secret);
+  // A URL client_id: its document is judged first, and gives the listener its redirect URI (as for login).
+  if (isClientIdUrl(settings.client.client_id)) {
+    const found = await clientMetadataDocument(http, { client_id: settings.client.client_id, issuer: settings.issuer, askedRedirectUri: settings.redirectUri }, { ui: context.ui, signal: context.signal });
+    settings.clientDocument = { checks: found.checks, refusal: found.redirect ? undefined : found.refusal };
+    if (found.redirect && settings.redirectUri === undefined) settings.listener = found.redirect.listener;
+  }
   if (!settings.browserCommand) context.ui.warn('no --browser-command: the login and the probes that need a signed-in user are skipped');
 
   const suite = `oidc-cli check ${settings.issuer}`;

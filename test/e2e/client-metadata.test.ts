@@ -84,4 +84,21 @@ describe('login with a Client ID Metadata Document', () => {
     // oidc-cli read it; the server never did.
     expect(host.fetches('/elsewhere.json')).toBe(1);
   }, 90_000);
+
+  it('check with a URL client_id: the document is judged first and the sign-in uses its redirect URI; a refused document means no user flow, said once', async () => {
+    const client_id = host.serve('/apps/check.json', nativeClientDocument(host.url('/apps/check.json'), { redirect_uris: ['http://127.0.0.1/check/cb'] }));
+    const check = (id: string) => runCli(['check', '--issuer', idp.issuer, '--client-id', id, '--ca-file', host.caFile, '--browser-command', `node ${BROWSER_SCRIPT}`, '--only', 'cimd,authorization,id_token', '--json'], { env: env(), timeoutMs: 90_000 });
+    const sound = await check(client_id);
+    expect(sound.code).toBe(0);
+    const doc = JSON.parse(sound.stdout) as Doc;
+    expect(Object.values(statuses(doc))).toEqual(['pass', 'pass', 'pass', 'pass', 'pass', 'pass']);
+    expect(doc.checks.find((c) => c.id === 'authorization.redirect_uri')?.message).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/check\/cb /);
+    expect(doc.checks.find((c) => c.id === 'id_token.aud')?.status).toBe('pass');
+
+    const refused = await check(host.url('/wrong-id.json'));
+    expect(refused.code).toBe(1);
+    const judged = JSON.parse(refused.stdout) as Doc & { no_user_flow?: string };
+    expect(statuses(judged)['cimd.client_id']).toBe('fail');
+    expect(refused.stderr).toMatch(/no user flow: the client metadata document at https:\/\/127\.0\.0\.1:\d+\/wrong-id\.json cannot be used \(cimd\.client_id\)/);
+  }, 120_000);
 });

@@ -55,6 +55,8 @@ export interface CheckSettings {
   dpop?: boolean;
   /** --par: the login and every probe push their request (RFC 9126); done anyway where it is required. */
   par?: boolean;
+  /** A client_id that is a URL: its metadata document, judged before the run (client-metadata-document.ts). */
+  clientDocument?: { checks: CheckResult[]; refusal: string | undefined } | undefined;
 }
 
 export interface CheckDeps {
@@ -115,26 +117,26 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   });
   const metadata = discovery.metadata;
   const endpoint = (name: string) => (discovery.refused === undefined && typeof metadata[name] === 'string' ? (metadata[name] as string) : undefined);
-  const phase1 = [...discovery.checks, ...discovery.jwksChecks];
+  const phase1 = [...(settings.clientDocument?.checks ?? []), ...discovery.checks, ...discovery.jwksChecks];
   if (discovery.refused) ui.warn(`stopped at discovery: ${discovery.refused}`);
   // MCP: a client stops at an authorization server that does not advertise PKCE S256.
   const pkceStop = resource ? resourcePkce(resource, discovery.issuer, metadata, settings.client.client_id) : undefined;
   if (pkceStop) ui.warn(`no user flow: ${pkceStop}`);
+  if (settings.clientDocument?.refusal) ui.warn(`no user flow: ${settings.clientDocument.refusal}`);
   const scope = resource?.scope(metadata) ?? settings.scope;
 
   const authorization_endpoint = endpoint('authorization_endpoint');
   const token_endpoint = endpoint('token_endpoint');
   // One choice of client authentication for the login, the lifecycle and the probes (session.ts).
   const client = settings.clientAuthExplicit === false ? credentialsFor({ ...settings.client, explicitMethod: undefined }, metadata) : settings.client;
-  const noUserFlow = discovery.refused
-    ? `stopped at discovery: ${discovery.refused}`
-    : pkceStop
-      ? `no user flow: ${pkceStop}`
-      : !deps.browser
-      ? 'no user flow: pass --browser-command CMD (a headless sign-in script) to run it'
-      : !authorization_endpoint || !token_endpoint
-        ? 'discovery lists no authorization_endpoint or token_endpoint'
-        : undefined;
+  // The first reason there can be no sign-in, in the order the run found them.
+  const noUserFlow = [
+    discovery.refused && `stopped at discovery: ${discovery.refused}`,
+    settings.clientDocument?.refusal && `no user flow: ${settings.clientDocument.refusal}`,
+    pkceStop && `no user flow: ${pkceStop}`,
+    !deps.browser && 'no user flow: pass --browser-command CMD (a headless sign-in script) to run it',
+    (!authorization_endpoint || !token_endpoint) && 'discovery lists no authorization_endpoint or token_endpoint',
+  ].find((reason): reason is string => typeof reason === 'string' && reason !== '');
   const mode: GrantMode = !noUserFlow ? 'authorization_code' : client.method !== 'none' && token_endpoint ? 'client_credentials' : 'none';
   const wants = (groups: string[]) => CATALOGUE.some((d) => groups.includes(groupOf(d.id)) && settings.select(d.id));
   const quiet: Ui = { ...ui, step: () => undefined, detail: () => undefined, explain: () => undefined };
