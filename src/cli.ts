@@ -368,6 +368,8 @@ Examples:
     .option('--concurrency <n>', 'browser runs at once for the probes (default 4)')
     .option('--par', 'the login and every probe push their authorization request (RFC 9126), also where the IdP does not require it')
     .option('--dpop', 'the login binds its tokens (RFC 9449 DPoP); then userinfo must refuse the token as Bearer, a replayed proof, a proof for another URL or method')
+    .option('--request-object', 'the login and every probe sign their parameters as a request object (RFC 9101 JAR), also where the IdP does not require it (key: --private-key or --request-object-key)')
+    .option('--request-object-key <file>', 'the private key (PEM or JWK) to sign request objects with; implies --request-object')
     .option('--all', 'on a terminal, list every check, not only the failures and warnings (-v does too, with HTTP traces)')
     .option('--resource <url>', 'also check this API or MCP server: its RFC 9728 metadata, a token issued for it (RFC 8707) taken, an ID token, a token in the query and a tampered token refused; without --issuer, its metadata names the IdP')
     .option('--other-client-id <id>', 'a second confidential client of the same IdP: it must not be able to introspect this client\'s tokens (introspection.other_client)')

@@ -112,7 +112,7 @@ export async function verifyJarmResponse(params: Array<[string, string]>, expect
   const shape = failing('format', 'duplicate_members');
   const ignored = outside.length ? ` (outside it, ignored: ${outside.join(', ')})` : '';
   if (shape) c.violation('jarm.response', shape.message);
-  else c.pass('jarm.response', `a signed JWT of ${responses[0]!.length} characters${ignored}`);
+  else c.pass('jarm.response', `a compact JWS of ${responses[0]!.length} characters${ignored}`);
 
   const alg = judged.signature.alg;
   const badAlg = failing('alg');
@@ -123,7 +123,7 @@ export async function verifyJarmResponse(params: Array<[string, string]>, expect
   const crit = failing('crit');
   if (crit) c.violation('jarm.signature', crit.message);
   else if (judged.signature.verified) c.pass('jarm.signature', `${generic('signature')!.message} (${expect.keys.label})`);
-  else c.violation('jarm.signature', `NOT verified: ${failing('key', 'signature')?.message ?? judged.signature.reason ?? 'unknown reason'}`);
+  else c.violation('jarm.signature', `NOT verified: ${failing('signature', 'key')?.message ?? judged.signature.reason ?? 'unknown reason'}`);
 
   // Each claim check passes only on the generic judge's pass; anything else (absent included) is a failure.
   const claim = (id: 'jarm.iss' | 'jarm.aud' | 'jarm.exp', check: CheckResult | undefined) => {

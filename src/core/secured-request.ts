@@ -29,7 +29,7 @@ async function requestObjectIfWanted(flow: Flow, issuer: DiscoveredIssuer, url: 
   if (!settings.requestObject && !required) return undefined;
   const key = settings.requestObjectKey ?? settings.client.privateKey;
   if (!key) {
-    checks.violation('jar.required', 'the IdP requires signed request objects (require_signed_request_object), and this client has no key to sign one', { hint: 'Pass --request-object-key FILE (the private key whose public half is registered with the IdP), or --private-key for a private_key_jwt client.' });
+    checks.violation('jar.required', `${required ? 'the IdP requires signed request objects (require_signed_request_object)' : '--request-object'}, and this client has no key to sign one`, { hint: 'Pass --request-object-key FILE (the private key whose public half is registered with the IdP), or --private-key for a private_key_jwt client.' });
     throw new NotSent('no key to sign the request object the IdP requires (jar.required)');
   }
   checks.pass('jar.required', required ? 'required by the IdP (require_signed_request_object), and used' : 'used (--request-object); the IdP does not require it');

@@ -48,6 +48,8 @@ export interface StartIdpOptions {
   requestObjects?: boolean | 'required';
   /** JARM: the JWT response modes (jwt, query.jwt, form_post.jwt, fragment.jwt), signed RS256. Default off. */
   jwtResponseModes?: boolean;
+  /** Koa middleware run before oidc-provider's routes: a fault in front of the real IdP (one per test). */
+  middleware?: (ctx: any, next: () => Promise<void>) => Promise<void>;
   /** Last word on the oidc-provider configuration, for tests that need a twist. */
   configure?: (configuration: Record<string, unknown>) => void;
 }
@@ -171,6 +173,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
   options.configure?.(configuration);
 
   const provider = new Provider(issuer, configuration);
+  if (options.middleware) provider.use(options.middleware);
   provider.use(interactionRoutes(provider, mountPath, DEMO_USER));
   if (options.jwtIntrospection ?? true) provider.use(jwtAccessTokenLifecycle(provider, [rs256.publicJwk, es256.publicJwk]));
   app = provider.callback();

@@ -2,11 +2,14 @@
 // with requestObjects and jwtResponseModes on, signed in by the HTTP browser. No binary, no child process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPrivateKey, type ClientCredentials } from '../../../src/core/client-auth.js';
+import { runCheck } from '../../../src/core/check/run.js';
+import { selection } from '../../../src/core/check/select.js';
 import { runLogin, type LoginSettings } from '../../../src/core/login-flow.js';
 import { isOk } from '../../../src/report/model.js';
-import { httpBrowser, type HttpBrowser } from '../../support/http-browser-port.js';
+import { httpBrowser, scriptedBrowser, type HttpBrowser } from '../../support/http-browser-port.js';
 import { startIdp, type Idp } from '../../support/idp.js';
-import { loginSettings, recordingUi, testHttp } from './flow-deps.js';
+import { withScriptedIdp, type Fault } from '../../support/scripted-idp.js';
+import { checkSettings, loginSettings, recordingUi, testHttp } from './flow-deps.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +70,37 @@ describe('JARM: --response-mode jwt, query.jwt, form_post.jwt', () => {
   });
 });
 
+describe('JARM against a misbehaving IdP: each fault fails its own check, and the code is never redeemed', () => {
+  const JARM_METADATA = { response_modes_supported: ['query', 'jwt', 'query.jwt'], authorization_signing_alg_values_supported: ['RS256'] };
+  const CASES: Array<[Fault, string[]]> = [
+    ['none', []],
+    ['jarm_wrong_key', ['jarm.signature']],
+    ['jarm_wrong_iss', ['jarm.iss']],
+    ['jarm_wrong_aud', ['jarm.aud']],
+    ['jarm_expired', ['jarm.exp']],
+    ['jarm_alg_none', ['jarm.alg', 'jarm.signature']],
+  ];
+  it.each(CASES)('%s → failed: %j', async (fault, ids) => {
+    await withScriptedIdp(fault, async (scripted) => {
+      const ui = recordingUi();
+      const http = testHttp(ui);
+      try {
+        const settings = loginSettings(scripted.issuer, { client_id: scripted.client_id, method: 'none' }, { request: { response_mode: 'jwt', extra: [] } });
+        const result = await runLogin(settings, { http, ui, browser: scriptedBrowser(), signal: new AbortController().signal });
+        expect(failures(result.checks).map((c) => c.id)).toEqual(ids);
+        if (ids.length === 0) return void expect(result.tokens?.access_token).toEqual(expect.any(String));
+        // Verified before use: nothing inside the JWT was judged, no token request was made.
+        expect(result.checks.some((c) => c.id === 'authorization.state' || c.id === 'authorization.code_in_query')).toBe(false);
+        expect(scripted.tokenRequests).toEqual([]);
+        expect(result.stoppedAt).toMatch(/the code was not redeemed/);
+        expect(ui.lines.warn).toContain('the JWT authorization response failed its checks (jarm.*): its code and state are not used');
+      } finally {
+        await http.close();
+      }
+    }, { metadata: JARM_METADATA });
+  });
+});
+
 describe('JAR: --request-object', () => {
   it('signed with the private_key_jwt key: the browser carries client_id and request only; the login completes', async () => {
     const { result, browser } = await login({ client: keyClient, requestObject: true });
@@ -116,3 +150,50 @@ async function keyFile(on: Idp): Promise<string> {
   await writeFile(file, JSON.stringify(on.clients.privateKeyJwt.privateJwk), { mode: 0o600 });
   return file;
 }
+
+/**
+ * The fault of a lax IdP: it claims require_signed_request_object, and its authorization endpoint reads an
+ * unsigned request object (alg none) as if it were plain parameters.
+ */
+async function readsUnsignedRequestObjects(ctx: { path: string; query: Record<string, unknown>; querystring: string }, next: () => Promise<void>): Promise<void> {
+  const json = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString());
+  const request = ctx.query.request;
+  if (ctx.path === '/auth' && typeof request === 'string' && json(request.split('.')[0]!).alg === 'none') {
+    ctx.querystring = new URLSearchParams(Object.entries(json(request.split('.')[1]!)).map(([name, value]) => [name, String(value)])).toString();
+  }
+  await next();
+}
+
+describe('check: probe.jar_unsigned (RFC 9101 §10.5)', () => {
+  async function checkJar(on: Idp, only: string[]) {
+    const ui = recordingUi();
+    const http = testHttp(ui);
+    try {
+      const client = { ...keyClient, client_id: on.clients.privateKeyJwt.client_id, privateKey: await loadPrivateKey(await keyFile(on)) };
+      return await runCheck(checkSettings({ issuer: on.issuer, client, select: selection(only, undefined) }), { http, ui, browser: httpBrowser(), signal: new AbortController().signal });
+    } finally {
+      await http.close();
+    }
+  }
+
+  it('oidc-provider requiring signed request objects: the login and the probes sign, and alg none is refused', async () => {
+    const requiring = await startIdp({ requestObjects: 'required' });
+    try {
+      const outcome = await checkJar(requiring, ['jar', 'authorization.state', 'probe.jar_unsigned', 'probe.pkce_missing', 'probe.redirect_uri_altered']);
+      expect(outcome.checks.map((c) => [c.id, c.status])).toEqual([['jar.required', 'pass'], ['jar.supported', 'pass'], ['jar.alg', 'pass'], ['authorization.state', 'pass'], ['probe.pkce_missing', 'pass'], ['probe.redirect_uri_altered', 'pass'], ['probe.jar_unsigned', 'pass']]);
+      expect(outcome.checks.find((c) => c.id === 'probe.jar_unsigned')?.message).toMatch(/^an unsigned request object \(alg none\) got no authorization response/);
+    } finally {
+      await requiring.close();
+    }
+  });
+
+  it('an IdP that claims the requirement but reads an unsigned request object: probe.jar_unsigned fails', async () => {
+    const lax = await startIdp({ requestObjects: true, middleware: readsUnsignedRequestObjects, configure: (configuration) => void (configuration.discovery = { require_signed_request_object: true }) });
+    try {
+      const outcome = await checkJar(lax, ['probe.jar_unsigned']);
+      expect(outcome.checks.map((c) => [c.id, c.status, c.message])).toEqual([['probe.jar_unsigned', 'fail', 'an unsigned request object (alg none) got a code, though the metadata says require_signed_request_object']]);
+    } finally {
+      await lax.close();
+    }
+  });
+});
