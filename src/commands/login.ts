@@ -220,6 +220,7 @@ function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheO
     redirect_uri: result.redirect_uri,
     authorization_url: result.authorization_url,
     callback: result.callback && Object.fromEntries(result.callback),
+    jarm_response: result.jarm,
     stopped_at: result.stoppedAt,
     tokens,
     id_token: result.idToken && { header: result.idToken.header, payload: result.idToken.payload, signature_verified: result.idToken.signature.verified },
@@ -242,6 +243,7 @@ function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheO
     },
   ];
   if (result.callback) sections.push({ title: 'Authorization response', kind: 'fields', fields: result.callback });
+  if (result.jarm) sections.push({ title: `JWT authorization response (JARM, ${result.jarm.verified ? 'verified' : 'NOT verified: its code was not used'})`, kind: 'json', value: result.jarm.claims, notes: notesOf(result.jarm.claims) });
   if (tokens) {
     const fields: Array<[string, string]> = Object.entries(tokens).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]);
     fields.push(['cache', `${cache?.saved ? cache.path : cache?.reason ?? 'not cached'}${cache?.flagged ? ` (${flagLine(cache)})` : ''}`]);

@@ -19,7 +19,7 @@ import type { Ui } from './ports.js';
 import type { StepTiming } from './timing.js';
 import type { TokenSet } from './token-endpoint.js';
 import { NotSent, securedRequest } from './secured-request.js';
-import { isJwtResponseMode, jarmState, judgeJarmMetadata, verifyJarmResponse } from './jarm.js';
+import { isJwtResponseMode, jarmState, judgeJarmMetadata, verifyJarmResponse, type JwtResponseMode } from './jarm.js';
 import { createDpopKey, type DpopKey } from './dpop.js';
 
 export type { LoginDeps, LoginSettings } from './login-context.js';
@@ -41,6 +41,8 @@ export interface LoginResult {
   idToken: JudgedToken | undefined;
   accessToken: JudgedToken | undefined;
   userinfo: Record<string, unknown> | undefined;
+  /** With a JWT response mode (JARM): the response JWT's claims (credentials masked) and whether it was verified. */
+  jarm?: { claims: Record<string, unknown>; verified: boolean } | undefined;
 }
 
 /** The login flow of PRODUCT.md, step by step, shown live on stderr. Throws CliError for what stops it. */
@@ -98,6 +100,7 @@ async function loginSteps(flow: Flow): Promise<LoginResult> {
       redirect_uri: listener.redirect_uri,
       authorization_url: authorization.url,
       callback: callback.params.map(([n, v]) => [n, isFrontChannelCredential(n, v) ? flow.show(v) : v] as [string, string]),
+      jarm: authorization.jarm,
       tokens: undefined,
       idToken: undefined,
       accessToken: undefined,
@@ -203,7 +206,6 @@ async function authorize(flow: Flow, issuer: DiscoveredIssuer, listener: Loopbac
   // RFC 9449 §10: the code is bound to the key, so only this run's proof can redeem it.
   if (flow.dpop) url.searchParams.set('dpop_jkt', flow.dpop.thumbprint);
   const jarm = isJwtResponseMode(settings.request.response_mode) ? settings.request.response_mode : undefined;
-  if (jarm) judgeJarmMetadata(issuer.metadata, jarm, checks);
   const secured = await securedRequest(flow, issuer, url);
   const browserUrl = secured.url;
   ui.step(`Authorization request: GET ${issuer.authorization_endpoint}${secured.pushed ? ' (the pushed request, by reference)' : ''}`);
@@ -217,35 +219,40 @@ async function authorize(flow: Flow, issuer: DiscoveredIssuer, listener: Loopbac
   for (const [name, value] of callback.params) ui.detail(`${name.padEnd(21)} ${isFrontChannelCredential(name, value) ? show(value) : value}`);
   ui.explain('The response is checked before the code is used: state must match, iss (RFC 9207) must name this issuer.');
   const iss = { state, responseType: url.searchParams.get('response_type') ?? 'code', issuer: issuer.issuer, issParameterSupported: issuer.metadata.authorization_response_iss_parameter_supported === true };
-  const judged = jarm ? await openJarmResponse(flow, issuer, callback) : callback;
-  const outcome = judged ? judgeCallback(judged, iss, checks) : { proceed: false, code: undefined, error: undefined };
+  const opened = jarm ? await openJarmResponse(flow, issuer, callback, jarm) : { callback, jarm: undefined };
+  const outcome = opened.callback ? judgeCallback(opened.callback, iss, checks) : { proceed: false, code: undefined, error: undefined };
   callback.reply(pageFor(outcome));
-  return { url: browserUrl.toString(), callback, outcome, nonce, code_verifier: pkce.code_verifier };
+  return { url: browserUrl.toString(), callback, outcome, nonce, code_verifier: pkce.code_verifier, jarm: opened.jarm };
 }
 
 /**
  * JARM: the response JWT verified (signature with the IdP's keys, iss, aud, exp) before anything in it is
  * used; then its parameters are the response to judge. Undefined when it failed: nothing in it is used.
  */
-async function openJarmResponse(flow: Flow, issuer: DiscoveredIssuer, callback: ReceivedCallback): Promise<ReceivedCallback | undefined> {
+async function openJarmResponse(flow: Flow, issuer: DiscoveredIssuer, callback: ReceivedCallback, mode: JwtResponseMode) {
   const { settings, deps: { ui, http }, checks, show } = flow;
   ui.step('JWT authorization response (JARM): verified before its code and state are used');
+  judgeJarmMetadata(issuer.metadata, mode, checks);
   ui.explain('The IdP signed the whole response: its signature, iss and aud prove who answered and for whom, so a response forged or meant for another client is refused.');
   const now = flow.deps.now?.() ?? Math.floor(Date.now() / 1000);
   const verified = await flow.timed('jarm verification', () =>
     verifyJarmResponse(callback.params, { issuer: issuer.issuer, client_id: settings.client.client_id, keys: issuer.keys, client_secret: settings.client.client_secret, advertised: issuer.metadata.authorization_signing_alg_values_supported, now, clockSkew: settings.clockSkew }),
   );
   checks.merge(verified.checks);
+  const claims: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(verified.claims ?? {})) {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
-    if (isFrontChannelCredential(name, text)) http.addToken(text);
-    ui.detail(`${name.padEnd(21)} ${isFrontChannelCredential(name, text) ? show(text) : text}`);
+    const secret = isFrontChannelCredential(name, text);
+    if (secret) http.addToken(text);
+    claims[name] = secret ? show(text) : value;
+    ui.detail(`${name.padEnd(21)} ${secret ? show(text) : text}`);
   }
+  const jarm = verified.claims ? { claims, verified: verified.params !== undefined } : undefined;
   if (!verified.params) {
     ui.warn('the JWT authorization response failed its checks (jarm.*): its code and state are not used');
-    return undefined;
+    return { callback: undefined, jarm };
   }
-  return { ...callback, params: verified.params };
+  return { callback: { ...callback, params: verified.params }, jarm };
 }
 
 /** Opens the browser and waits for the one authorization response, bounded by --timeout and Ctrl-C. */

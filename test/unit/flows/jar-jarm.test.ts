@@ -53,6 +53,8 @@ describe('JARM: --response-mode jwt, query.jwt, form_post.jwt', () => {
     expect(result.callback?.map(([name]) => name)).toEqual(['response']);
     expect(result.callback?.[0]?.[1]).toMatch(/…\[redacted \d+ chars\]$/);
     expect(result.checks.find((c) => c.id === 'authorization.state')).toMatchObject({ status: 'pass' });
+    // What was inside, for the report: the code masked like any credential.
+    expect(result.jarm).toMatchObject({ verified: true, claims: { iss: idp.issuer, aud: idp.clients.public.client_id, code: expect.stringMatching(/…\[redacted \d+ chars\]$/) } });
     expect(result.tokens?.access_token).toEqual(expect.any(String));
     expect(isOk(result, false)).toBe(true);
   });
@@ -92,6 +94,7 @@ describe('JARM against a misbehaving IdP: each fault fails its own check, and th
         // Verified before use: nothing inside the JWT was judged, no token request was made.
         expect(result.checks.some((c) => c.id === 'authorization.state' || c.id === 'authorization.code_in_query')).toBe(false);
         expect(scripted.tokenRequests).toEqual([]);
+        expect(result.jarm?.verified).toBe(false);
         expect(result.stoppedAt).toMatch(/the code was not redeemed/);
         expect(ui.lines.warn).toContain('the JWT authorization response failed its checks (jarm.*): its code and state are not used');
       } finally {
