@@ -108,6 +108,8 @@ async function loginSteps(flow: Flow): Promise<LoginResult> {
       ...rest,
     });
     if (!outcome.proceed) {
+      const unverified = authorization.jarm?.verified === false || (authorization.jarm === undefined && isJwtResponseMode(settings.request.response_mode));
+      if (unverified) return result('the JWT authorization response failed its checks (jarm.*); the code was not redeemed');
       return result(outcome.error ? `the IdP answered error=${outcome.error.error}` : 'the authorization response failed its checks; the code was not redeemed');
     }
     const redeemed = await redeemCode(flow, issuer, { code: outcome.code!, redirect_uri: listener.redirect_uri, code_verifier: authorization.code_verifier });

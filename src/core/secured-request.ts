@@ -1,3 +1,4 @@
+import { relativeTime } from '../util/duration.js';
 import { cut } from '../util/show.js';
 import { byValue, judgeJarSupported, judgeRequestObjectAlg, requestObjectAlg, requestObjectClaims, signRequestObject } from './jar.js';
 import type { DiscoveredIssuer, Flow } from './login-context.js';
@@ -41,7 +42,8 @@ async function requestObjectIfWanted(flow: Flow, issuer: DiscoveredIssuer, url: 
   const claims = requestObjectClaims(url.searchParams, { client_id: settings.client.client_id, issuer: issuer.issuer, now });
   const request = await signRequestObject(claims, { key, alg: choice.alg });
   ui.step(`Request object (RFC 9101): the parameters signed ${choice.alg}${key.kid ? `, kid ${key.kid}` : ''}, typ oauth-authz-req+jwt`);
-  for (const name of ['iss', 'aud', 'exp', 'nbf']) ui.detail(`${name.padEnd(21)} ${String(claims[name])}`);
+  for (const name of ['iss', 'aud']) ui.detail(`${name.padEnd(21)} ${String(claims[name])}`);
+  for (const name of ['nbf', 'exp']) ui.detail(`${name.padEnd(21)} ${String(claims[name])} (${relativeTime(claims[name] as number, now)})`);
   ui.detail(`${'(claims)'.padEnd(21)} ${Object.keys(claims).filter((name) => !['iss', 'aud', 'iat', 'nbf', 'exp', 'jti'].includes(name)).join(', ')}`);
   ui.explain('Signed with the client\'s key, the request cannot be altered on its way through the browser, and the IdP knows this client sent it.');
   return byValue(issuer.authorization_endpoint, settings.client.client_id, request);

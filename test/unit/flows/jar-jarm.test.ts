@@ -59,6 +59,13 @@ describe('JARM: --response-mode jwt, query.jwt, form_post.jwt', () => {
     expect(isOk(result, false)).toBe(true);
   });
 
+  it('a refused sign-in: the error comes inside the verified JWT, and authorization.error says so', async () => {
+    const { result } = await login({ request: { response_mode: 'jwt', extra: [] } }, httpBrowser({ deny: true }));
+    expect(failures(result.checks).map((c) => c.id)).toEqual(['authorization.error']);
+    expect(result.jarm).toMatchObject({ verified: true, claims: { error: 'access_denied' } });
+    expect(result.stoppedAt).toBe('the IdP answered error=access_denied');
+  });
+
   it('an IdP without JWT response modes: the plain answer fails jarm.response and its code is not redeemed', async () => {
     const plain = await startIdp();
     try {
