@@ -12,14 +12,14 @@ import { fetchJwks } from './jwks.js';
 import { remoteKeySetFrom } from './remote-keys.js';
 import { createFlow, type DiscoveredIssuer, type Flow, type LoginDeps, type LoginSettings } from './login-context.js';
 import type { JudgedToken } from './token-judge.js';
-import { hasOpenid, redeemCode, validateTokens } from './login-steps.js';
+import { hasOpenid, openJarmResponse, redeemCode, validateTokens } from './login-steps.js';
 import { startLoopback, type Loopback, type ReceivedCallback } from './loopback.js';
 import { createPkce, randomValue } from './pkce.js';
 import type { Ui } from './ports.js';
 import type { StepTiming } from './timing.js';
 import type { TokenSet } from './token-endpoint.js';
 import { NotSent, securedRequest } from './secured-request.js';
-import { isJwtResponseMode, jarmState, judgeJarmMetadata, verifyJarmResponse, type JwtResponseMode } from './jarm.js';
+import { isJwtResponseMode, jarmState } from './jarm.js';
 import { createDpopKey, type DpopKey } from './dpop.js';
 
 export type { LoginDeps, LoginSettings } from './login-context.js';
@@ -225,36 +225,6 @@ async function authorize(flow: Flow, issuer: DiscoveredIssuer, listener: Loopbac
   const outcome = opened.callback ? judgeCallback(opened.callback, iss, checks) : { proceed: false, code: undefined, error: undefined };
   callback.reply(pageFor(outcome));
   return { url: browserUrl.toString(), callback, outcome, nonce, code_verifier: pkce.code_verifier, jarm: opened.jarm };
-}
-
-/**
- * JARM: the response JWT verified (signature with the IdP's keys, iss, aud, exp) before anything in it is
- * used; then its parameters are the response to judge. Undefined when it failed: nothing in it is used.
- */
-async function openJarmResponse(flow: Flow, issuer: DiscoveredIssuer, callback: ReceivedCallback, mode: JwtResponseMode) {
-  const { settings, deps: { ui, http }, checks, show } = flow;
-  ui.step('JWT authorization response (JARM): verified before its code and state are used');
-  judgeJarmMetadata(issuer.metadata, mode, checks);
-  ui.explain('The IdP signed the whole response: its signature, iss and aud prove who answered and for whom, so a response forged or meant for another client is refused.');
-  const now = flow.deps.now?.() ?? Math.floor(Date.now() / 1000);
-  const verified = await flow.timed('jarm verification', () =>
-    verifyJarmResponse(callback.params, { issuer: issuer.issuer, client_id: settings.client.client_id, keys: issuer.keys, client_secret: settings.client.client_secret, advertised: issuer.metadata.authorization_signing_alg_values_supported, now, clockSkew: settings.clockSkew }),
-  );
-  checks.merge(verified.checks);
-  const claims: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(verified.claims ?? {})) {
-    const text = typeof value === 'string' ? value : JSON.stringify(value);
-    const secret = isFrontChannelCredential(name, text);
-    if (secret) http.addToken(text);
-    claims[name] = secret ? show(text) : value;
-    ui.detail(`${name.padEnd(21)} ${secret ? show(text) : text}`);
-  }
-  const jarm = verified.claims ? { claims, verified: verified.params !== undefined } : undefined;
-  if (!verified.params) {
-    ui.warn('the JWT authorization response failed its checks (jarm.*): its code and state are not used');
-    return { callback: undefined, jarm };
-  }
-  return { callback: { ...callback, params: verified.params }, jarm };
 }
 
 /** Opens the browser and waits for the one authorization response, bounded by --timeout and Ctrl-C. */
