@@ -175,12 +175,12 @@ async function readsUnsignedRequestObjects(ctx: { path: string; query: Record<st
 }
 
 describe('check: probe.jar_unsigned (RFC 9101 §10.5)', () => {
-  async function checkJar(on: Idp, only: string[]) {
+  async function checkJar(on: Idp, only: string[], requestObject = false, browser: HttpBrowser = httpBrowser()) {
     const ui = recordingUi();
     const http = testHttp(ui);
     try {
       const client = { ...keyClient, client_id: on.clients.privateKeyJwt.client_id, privateKey: await loadPrivateKey(await keyFile(on)) };
-      return await runCheck(checkSettings({ issuer: on.issuer, client, select: selection(only, undefined) }), { http, ui, browser: httpBrowser(), signal: new AbortController().signal });
+      return await runCheck(checkSettings({ issuer: on.issuer, client, requestObject, select: selection(only, undefined) }), { http, ui, browser, signal: new AbortController().signal });
     } finally {
       await http.close();
     }
@@ -195,6 +195,15 @@ describe('check: probe.jar_unsigned (RFC 9101 §10.5)', () => {
     } finally {
       await requiring.close();
     }
+  });
+
+  it('check --request-object where signing is optional: the login and the probes sign; the probe is skipped with the reason', async () => {
+    const browser = httpBrowser();
+    const outcome = await checkJar(idp, ['jar', 'probe.pkce_missing', 'probe.unknown_parameter', 'probe.jar_unsigned'], true, browser);
+    expect(outcome.checks.map((c) => [c.id, c.status])).toEqual([['jar.required', 'pass'], ['jar.supported', 'pass'], ['jar.alg', 'pass'], ['probe.pkce_missing', 'pass'], ['probe.unknown_parameter', 'pass'], ['probe.jar_unsigned', 'skip']]);
+    // The login and both probes: each browser run carried client_id and a signed request only.
+    expect(browser.opened).toHaveLength(3);
+    for (const url of browser.opened) expect([...new URL(url).searchParams.keys()].sort()).toEqual(['client_id', 'request']);
   });
 
   it('an IdP that claims the requirement but reads an unsigned request object: probe.jar_unsigned fails', async () => {
