@@ -164,13 +164,15 @@ Examples:
     .option('--resource-from-prm <url>', 'sign in for this API or MCP server: its RFC 9728 metadata names the issuer (unless --issuer), the resource and the scope (unless --scope)')
     .option('--audience <aud>', 'audience parameter (Auth0 and others); also the aud a JWT access token must carry')
     .option('--param <key=value>', 'add or replace any authorization request parameter (repeatable)', collect)
-    .addOption(new Option('--response-mode <mode>', 'how the IdP returns the response').choices(['query', 'form_post']))
+    .addOption(new Option('--response-mode <mode>', 'how the IdP returns the response; the .jwt modes (JARM) sign it, and it is verified before its code is used').choices(['query', 'form_post', 'jwt', 'query.jwt', 'form_post.jwt', 'fragment.jwt']))
     .option('--device', 'RFC 8628 device authorization: show a code to enter on another device, poll for the tokens (no listener)')
     .option('--html <file>', 'also write one self-contained HTML page: a sequence diagram of the login as it happened, the checks with spec links and hints')
     .option('--no-diagnose', 'after a failed step, do not run the harmless experiments that name its cause (e.g. which client authentication works)')
     .option('--register', 'no client yet: register a native public client first (RFC 7591 dynamic registration), then sign in with it')
     .option('--dpop', 'bind the tokens to a key of this run (RFC 9449 DPoP): proofs at the token endpoint and userinfo, the key kept with the cached login for call')
     .option('--par', 'push the authorization request first (RFC 9126 PAR): the browser carries only client_id and request_uri (automatic when the IdP requires it)')
+    .option('--request-object', 'sign the authorization parameters as a request object (RFC 9101 JAR) with the --private-key key (automatic when the IdP requires it)')
+    .option('--request-object-key <file>', 'the private key (PEM or JWK) to sign the request object with; implies --request-object')
     .addHelpText('after', () => wrapHelp(`
 Exit codes: 0 every check passed, 1 a check failed, 2 bad options or --port already in use,
 3 network or protocol failure, 4 cancelled (Ctrl-C) or --timeout reached (default 5m, browser wait included).
@@ -366,6 +368,8 @@ Examples:
     .option('--concurrency <n>', 'browser runs at once for the probes (default 4)')
     .option('--par', 'the login and every probe push their authorization request (RFC 9126), also where the IdP does not require it')
     .option('--dpop', 'the login binds its tokens (RFC 9449 DPoP); then userinfo must refuse the token as Bearer, a replayed proof, a proof for another URL or method')
+    .option('--request-object', 'the login and every probe sign their parameters as a request object (RFC 9101 JAR), also where the IdP does not require it (key: --private-key or --request-object-key)')
+    .option('--request-object-key <file>', 'the private key (PEM or JWK) to sign request objects with; implies --request-object')
     .option('--all', 'on a terminal, list every check, not only the failures and warnings (-v does too, with HTTP traces)')
     .option('--resource <url>', 'also check this API or MCP server: its RFC 9728 metadata, a token issued for it (RFC 8707) taken, an ID token, a token in the query and a tampered token refused; without --issuer, its metadata names the IdP')
     .option('--other-client-id <id>', 'a second confidential client of the same IdP: it must not be able to introspect this client\'s tokens (introspection.other_client)')

@@ -4,6 +4,8 @@ import { CLIENT_METADATA_CHECKS } from './catalogue/client-metadata.js';
 import { DIAGNOSIS_CHECKS } from './catalogue/diagnosis.js';
 import { DISCOVERY_CHECKS } from './catalogue/discovery.js';
 import { DPOP_CHECKS } from './catalogue/dpop.js';
+import { JAR_CHECKS } from './catalogue/jar.js';
+import { JARM_CHECKS } from './catalogue/jarm.js';
 import { JWKS_CHECKS } from './catalogue/jwks.js';
 import { LIFECYCLE_CHECKS } from './catalogue/lifecycle.js';
 import { PAR_CHECKS } from './catalogue/par.js';
@@ -24,7 +26,9 @@ export const CATALOGUE: readonly CheckDefinition[] = [
   ...DISCOVERY_CHECKS,
   ...JWKS_CHECKS,
   ...PAR_CHECKS,
+  ...JAR_CHECKS,
   ...AUTHORIZATION_CHECKS,
+  ...JARM_CHECKS,
   ...TOKEN_RESPONSE_CHECKS,
   ...DPOP_CHECKS,
   ...tokenChecks('id_token'),
@@ -48,6 +52,8 @@ export type CheckId =
   | (typeof DISCOVERY_CHECKS)[number]['id']
   | (typeof JWKS_CHECKS)[number]['id']
   | (typeof PAR_CHECKS)[number]['id']
+  | (typeof JAR_CHECKS)[number]['id']
+  | (typeof JARM_CHECKS)[number]['id']
   | (typeof AUTHORIZATION_CHECKS)[number]['id']
   | (typeof TOKEN_RESPONSE_CHECKS)[number]['id']
   | (typeof DPOP_CHECKS)[number]['id']

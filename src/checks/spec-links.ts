@@ -6,6 +6,7 @@ const DOCUMENTS: Array<[RegExp, string]> = [
   [/^OIDC Core/, 'https://openid.net/specs/openid-connect-core-1_0.html'],
   [/^OIDC Discovery/, 'https://openid.net/specs/openid-connect-discovery-1_0.html'],
   [/^OAuth 2\.0 Multiple Response Types/, 'https://openid.net/specs/oauth-v2-multiple-response-types-1_0.html'],
+  [/^OAuth JARM/, 'https://openid.net/specs/oauth-v2-jarm.html'],
   [/^FAPI 2\.0/, 'https://openid.net/specs/fapi-security-profile-2_0.html'],
   // An Internet-Draft: the datatracker page always leads to its latest revision.
   [/^OAuth Client ID Metadata Document/, 'https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/'],

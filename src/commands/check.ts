@@ -42,6 +42,8 @@ export interface CheckOptions extends ClientFlags {
   all?: boolean;
   dpop?: boolean;
   par?: boolean;
+  requestObject?: boolean;
+  requestObjectKey?: string;
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 120;
@@ -56,6 +58,7 @@ async function settingsFrom(options: CheckOptions, context: Context): Promise<Ch
   if (client.client_secret) credentials.client_secret = client.client_secret;
   if (client.client_auth === 'private_key_jwt') credentials.privateKey = await loadPrivateKey(client.private_key_file!);
   const browserCommand = options.browserCommand ?? (context.env.BROWSER || undefined);
+  if (options.requestObject && !options.requestObjectKey && !credentials.privateKey) throw usageError('--request-object needs a key to sign with', 'pass --request-object-key FILE, or --private-key FILE for a private_key_jwt client (that key is used)');
   return {
     issuer: client.issuer,
     client: credentials,
@@ -76,6 +79,8 @@ async function settingsFrom(options: CheckOptions, context: Context): Promise<Ch
     otherClient: await otherClientFrom(options, context),
     dpop: options.dpop === true,
     par: options.par === true,
+    requestObject: options.requestObject === true || options.requestObjectKey !== undefined,
+    requestObjectKey: options.requestObjectKey ? await loadPrivateKey(options.requestObjectKey, '--request-object-key') : undefined,
   };
 }
 

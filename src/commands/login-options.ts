@@ -29,7 +29,7 @@ export interface LoginOptions extends ClientFlags {
   resourceFromPrm?: string;
   audience?: string;
   param?: string[];
-  responseMode?: 'query' | 'form_post';
+  responseMode?: 'query' | 'form_post' | 'jwt' | 'query.jwt' | 'form_post.jwt' | 'fragment.jwt';
   clockSkew?: number;
   /** RFC 8628 device authorization instead of a browser redirect (src/commands/device-login.ts). */
   device?: boolean;
@@ -39,6 +39,10 @@ export interface LoginOptions extends ClientFlags {
   par?: boolean;
   /** RFC 9449: bind the tokens to a key of this run. */
   dpop?: boolean;
+  /** RFC 9101: sign the authorization parameters as a request object. */
+  requestObject?: boolean;
+  /** RFC 9101: the private key to sign it with (PEM or JWK); implies --request-object. */
+  requestObjectKey?: string;
 }
 
 /** --redirect-uri / --port / --listen-ipv6 → where the listener binds and what redirect_uri says. */

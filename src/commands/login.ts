@@ -44,7 +44,7 @@ async function settingsFrom(options: LoginOptions, context: Context, documented?
   if (client.client_auth === 'private_key_jwt') credentials.privateKey = await loadPrivateKey(client.private_key_file!);
   // A client metadata document decides the redirect URI when the user did not (metadataDocumentForLogin).
   const listener = documented ?? listenerFor({ ...options, redirectUri: options.redirectUri ?? client.redirect_uri });
-  const request: LoginSettings['request'] = { response_mode: options.responseMode ?? 'query', extra: parseParams(options.param) };
+  const request: LoginSettings['request'] = { response_mode: responseModeOf(options.responseMode), extra: parseParams(options.param) };
   if (options.prompt) request.prompt = options.prompt;
   if (options.loginHint) request.login_hint = options.loginHint;
   if (options.maxAge !== undefined) request.max_age = options.maxAge;
@@ -66,7 +66,24 @@ async function settingsFrom(options: LoginOptions, context: Context, documented?
     diagnose: options.diagnose !== false,
     par: options.par === true,
     dpop: options.dpop === true,
+    ...(await requestObjectFrom(options, credentials)),
   };
+}
+
+/**
+ * JARM's fragment.jwt cannot be received: a browser never sends the fragment to the loopback listener
+ * (RFC 8252 §7.3 listeners see the query and a form_post body only).
+ */
+function responseModeOf(mode: LoginOptions['responseMode']): LoginSettings['request']['response_mode'] {
+  if (mode !== 'fragment.jwt') return mode ?? 'query';
+  throw usageError('--response-mode fragment.jwt cannot reach a loopback listener: a browser never sends the URL fragment to a server', 'use --response-mode jwt (query.jwt for response_type=code, OAuth JARM §2.3.4) or form_post.jwt');
+}
+
+/** --request-object(-key): the key to sign with; --request-object alone needs the private_key_jwt key. */
+async function requestObjectFrom(options: LoginOptions, client: ClientCredentials): Promise<Pick<LoginSettings, 'requestObject' | 'requestObjectKey'>> {
+  if (options.requestObjectKey) return { requestObject: true, requestObjectKey: await loadPrivateKey(options.requestObjectKey, '--request-object-key') };
+  if (options.requestObject && !client.privateKey) throw usageError('--request-object needs a key to sign with', 'pass --request-object-key FILE, or --private-key FILE for a private_key_jwt client (that key is used)');
+  return { requestObject: options.requestObject === true };
 }
 
 export async function run(options: LoginOptions, context: Context): Promise<Report> {
@@ -230,6 +247,7 @@ function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheO
     redirect_uri: result.redirect_uri,
     authorization_url: result.authorization_url,
     callback: result.callback && Object.fromEntries(result.callback),
+    jarm_response: result.jarm,
     stopped_at: result.stoppedAt,
     tokens,
     id_token: result.idToken && { header: result.idToken.header, payload: result.idToken.payload, signature_verified: result.idToken.signature.verified },
@@ -252,6 +270,7 @@ function buildReport(settings: LoginSettings, result: LoginResult, cache: CacheO
     },
   ];
   if (result.callback) sections.push({ title: 'Authorization response', kind: 'fields', fields: result.callback });
+  if (result.jarm) sections.push({ title: `JWT authorization response (JARM, ${result.jarm.verified ? 'verified' : 'NOT verified: its code was not used'})`, kind: 'json', value: result.jarm.claims, notes: notesOf(result.jarm.claims) });
   if (tokens) {
     const fields: Array<[string, string]> = Object.entries(tokens).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]);
     fields.push(['cache', `${cache?.saved ? cache.path : cache?.reason ?? 'not cached'}${cache?.flagged ? ` (${flagLine(cache)})` : ''}`]);

@@ -1,4 +1,5 @@
 import type { CheckRecorder } from '../checks/recorder.js';
+import type { JwtResponseMode } from './jarm.js';
 import type { Pkce } from './pkce.js';
 import { classifyToken } from './token-endpoint.js';
 import { isLoopback, isLoopbackLiteral } from '../http/loopback.js';
@@ -13,7 +14,8 @@ export interface AuthorizationRequest {
   state: string;
   nonce: string | undefined;
   pkce: Pkce;
-  response_mode?: 'query' | 'form_post';
+  /** query is the default and is not sent; form_post and the JWT modes of JARM (jarm.ts) are. */
+  response_mode?: 'query' | 'form_post' | JwtResponseMode;
   prompt?: string;
   login_hint?: string;
   /** Seconds. */
@@ -42,7 +44,7 @@ export function buildAuthorizationUrl(request: AuthorizationRequest): URL {
     ['nonce', request.nonce],
     ['code_challenge', request.pkce.code_challenge],
     ['code_challenge_method', request.pkce.code_challenge_method],
-    ['response_mode', request.response_mode === 'form_post' ? 'form_post' : undefined],
+    ['response_mode', request.response_mode === 'query' ? undefined : request.response_mode],
     ['prompt', request.prompt],
     ['login_hint', request.login_hint],
     ['max_age', request.max_age === undefined ? undefined : String(Math.round(request.max_age))],

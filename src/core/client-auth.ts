@@ -103,7 +103,7 @@ export function chooseClientAuth(explicit: string | undefined, has: { secret: bo
   return 'client_secret_basic';
 }
 
-function algFor(key: KeyObject, jwkAlg: unknown): string {
+function algFor(key: KeyObject, jwkAlg: unknown, flag: string): string {
   if (typeof jwkAlg === 'string') return jwkAlg;
   const type = key.asymmetricKeyType;
   if (type === 'rsa' || type === 'rsa-pss') return type === 'rsa' ? 'RS256' : 'PS256';
@@ -112,7 +112,7 @@ function algFor(key: KeyObject, jwkAlg: unknown): string {
     const curve = key.asymmetricKeyDetails?.namedCurve;
     return curve === 'secp384r1' ? 'ES384' : curve === 'secp521r1' ? 'ES512' : 'ES256';
   }
-  throw inputError(`--private-key: unsupported key type ${type ?? 'unknown'}`);
+  throw inputError(`${flag}: unsupported key type ${type ?? 'unknown'}`);
 }
 
 /** JSON.parse's message quotes the text near the error ("{"d": "q7Lm…" is not valid JSON): a key file's is never shown. */
@@ -125,20 +125,20 @@ function parseKeyJson(text: string): JWK & { keys?: JWK[] } {
 }
 
 /** Reads a PEM (PKCS#8, PKCS#1, SEC1) or a private JWK (or a JWK Set holding one private key). */
-export async function loadPrivateKey(file: string): Promise<SigningKey> {
-  const text = await readLocalFile(file, `--private-key ${file}`);
+export async function loadPrivateKey(file: string, flag = '--private-key'): Promise<SigningKey> {
+  const text = await readLocalFile(file, `${flag} ${file}`);
   try {
     if (text.trimStart().startsWith('{')) {
       const parsed = parseKeyJson(text);
       const jwk = parsed.keys ? parsed.keys.find((k) => 'd' in k) : parsed;
       if (!jwk || !('d' in jwk)) throw new Error('no private key (member "d") in the JWK');
       const key = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
-      return { key, alg: algFor(key, jwk.alg), kid: typeof jwk.kid === 'string' ? jwk.kid : undefined };
+      return { key, alg: algFor(key, jwk.alg, flag), kid: typeof jwk.kid === 'string' ? jwk.kid : undefined };
     }
     const key = createPrivateKey(text);
-    return { key, alg: algFor(key, undefined), kid: undefined };
+    return { key, alg: algFor(key, undefined, flag), kid: undefined };
   } catch (error) {
     if (error instanceof Error && error.name === 'CliError') throw error;
-    throw inputError(`--private-key: ${file} is not a private key in PEM or JWK form (${(error as Error).message})`);
+    throw inputError(`${flag}: ${file} is not a private key in PEM or JWK form (${(error as Error).message})`);
   }
 }

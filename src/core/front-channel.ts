@@ -40,6 +40,13 @@ export interface FrontChannelSettings {
    * gets the reference; a refused push is the leg's answer (`refused`: what the IdP said).
    */
   push?: (url: URL) => Promise<{ url: URL } | { refused: string }>;
+  /**
+   * RFC 9101: a leg's parameters as a request object, by value (client_id and request): 'signed' where
+   * the IdP requires signed ones or with check --request-object (`signs`), 'none' for probe.jar_unsigned.
+   */
+  requestObject?: (url: URL, alg: 'signed' | 'none') => Promise<URL>;
+  /** Every leg's request is signed (requestObject 'signed') unless the variant says otherwise. */
+  signs?: boolean;
 }
 
 export interface AuthorizationVariant {
@@ -62,6 +69,8 @@ export interface AuthorizationVariant {
   expectRefusal?: boolean;
   /** Send the request through the browser even where requests are pushed (RFC 9126 probe.par_required). */
   plain?: boolean;
+  /** The parameters as an unsigned request object, alg none (RFC 9101 probe.jar_unsigned). */
+  unsignedRequestObject?: boolean;
   /**
    * Open this leg's browser URL again (a pushed request_uri used a second time, RFC 9126 §7.3), on a
    * listener at its port taking its state: nothing is built or pushed.
@@ -189,11 +198,14 @@ async function authorizeOnce(settings: FrontChannelSettings, variant: Authorizat
     for (const [name, value] of variant.extra ?? []) url.searchParams.set(name, value);
     settings.trace(`check: authorization request ${url.toString()}`);
 
-    const outcome = { authorization_url: url.toString(), redirect_uri, code_verifier: mode === 'none' ? undefined : pkce.code_verifier };
+    // Signed where the IdP requires it (the twist is inside the request object); unsigned for the JAR probe.
+    const alg = variant.unsignedRequestObject ? 'none' : settings.signs ? 'signed' : undefined;
+    const request = alg && settings.requestObject ? await settings.requestObject(url, alg) : url;
+    const outcome = { authorization_url: request.toString(), redirect_uri, code_verifier: mode === 'none' ? undefined : pkce.code_verifier };
     // Pushed first where the IdP requires it: the twist travels in the push, and a refused push is a refusal.
-    const pushed = settings.push && !variant.plain ? await settings.push(url) : undefined;
+    const pushed = settings.push && !variant.plain ? await settings.push(request) : undefined;
     if (pushed && 'refused' in pushed) return { ...outcome, response: undefined, noResponse: `the pushed authorization request was refused: ${pushed.refused}` };
-    const browserUrl = pushed?.url ?? url;
+    const browserUrl = pushed?.url ?? request;
     return await leg(settings, variant, listener, browserUrl, { ...outcome, browser_url: browserUrl.toString(), state, port: listener.port });
   } finally {
     await listener.close();

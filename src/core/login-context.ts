@@ -2,7 +2,7 @@ import { CheckRecorder } from '../checks/recorder.js';
 import type { HttpClient } from '../http/types.js';
 import { redact } from '../util/redact.js';
 import type { AuthorizationRequest } from './authorization.js';
-import type { ClientCredentials } from './client-auth.js';
+import type { ClientCredentials, SigningKey } from './client-auth.js';
 import type { KeySource } from './jwt/types.js';
 import type { LoopbackOptions } from './loopback.js';
 import type { FlowLog } from './flow-log.js';
@@ -33,6 +33,10 @@ export interface LoginSettings {
   par?: boolean;
   /** --dpop: bind the tokens to a key of this run (RFC 9449). */
   dpop?: boolean;
+  /** --request-object: sign the parameters as a request object (RFC 9101); done anyway when the IdP requires it. */
+  requestObject?: boolean;
+  /** --request-object-key: the key to sign it with; default the private_key_jwt key (client.privateKey). */
+  requestObjectKey?: SigningKey | undefined;
 }
 
 export interface LoginDeps {

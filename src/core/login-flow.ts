@@ -1,6 +1,7 @@
 import type { CheckResult } from '../checks/types.js';
 import { CliError } from '../errors.js';
 import { redactSecret } from '../util/redact.js';
+import { cut } from '../util/show.js';
 import { humanDuration } from '../util/duration.js';
 import { buildAuthorizationUrl, describeStrays, isFrontChannelCredential, judgeCallback, judgePkce, judgeRedirectUri, judgeStrayCallbacks, type CallbackOutcome } from './authorization.js';
 import { chooseClientAuth, type ClientAuthMethod, type ClientCredentials } from './client-auth.js';
@@ -11,13 +12,14 @@ import { fetchJwks } from './jwks.js';
 import { remoteKeySetFrom } from './remote-keys.js';
 import { createFlow, type DiscoveredIssuer, type Flow, type LoginDeps, type LoginSettings } from './login-context.js';
 import type { JudgedToken } from './token-judge.js';
-import { hasOpenid, redeemCode, validateTokens } from './login-steps.js';
+import { hasOpenid, openJarmResponse, redeemCode, validateTokens } from './login-steps.js';
 import { startLoopback, type Loopback, type ReceivedCallback } from './loopback.js';
 import { createPkce, randomValue } from './pkce.js';
 import type { Ui } from './ports.js';
 import type { StepTiming } from './timing.js';
 import type { TokenSet } from './token-endpoint.js';
-import { pushAuthorizationRequest, pushedReference } from './par.js';
+import { NotSent, securedRequest } from './secured-request.js';
+import { isJwtResponseMode, jarmState } from './jarm.js';
 import { createDpopKey, type DpopKey } from './dpop.js';
 import { isClientIdUrl } from './client-metadata-document.js';
 
@@ -40,6 +42,8 @@ export interface LoginResult {
   idToken: JudgedToken | undefined;
   accessToken: JudgedToken | undefined;
   userinfo: Record<string, unknown> | undefined;
+  /** With a JWT response mode (JARM): the response JWT's claims (credentials masked) and whether it was verified. */
+  jarm?: { claims: Record<string, unknown>; verified: boolean } | undefined;
 }
 
 /** The login flow of PRODUCT.md, step by step, shown live on stderr. Throws CliError for what stops it. */
@@ -70,7 +74,7 @@ async function loginSteps(flow: Flow): Promise<LoginResult> {
   // state is known before the listener starts, so the listener can refuse every response without it.
   const state = randomValue(16);
   const listener = await flow.timed('listener', () =>
-    startLoopback({ ...settings.listener, state, onStray: (count) => warnStray(deps.ui, count, settings.listener.path), onFlood: (limit) => warnFlood(deps.ui, limit) }),
+    startLoopback({ ...settings.listener, state, ...(isJwtResponseMode(settings.request.response_mode) ? { stateOf: jarmState } : {}), onStray: (count) => warnStray(deps.ui, count, settings.listener.path), onFlood: (limit) => warnFlood(deps.ui, limit) }),
   );
   try {
     deps.ui.detail(`listening on ${listener.redirect_uri} (bound to ${listener.host} only; one response, then closed)`);
@@ -79,7 +83,7 @@ async function loginSteps(flow: Flow): Promise<LoginResult> {
     try {
       authorization = await authorize(flow, issuer, listener, state);
     } catch (error) {
-      if (error instanceof PushFailed) return { ...stoppedBeforeBrowser(flow, error.message, issuer.client.method), redirect_uri: listener.redirect_uri };
+      if (error instanceof NotSent) return { ...stoppedBeforeBrowser(flow, error.message, issuer.client.method), redirect_uri: listener.redirect_uri };
       if (!(error instanceof RedirectUriRefused)) throw error;
       // A dead end turned into a diagnosis: the report says why, the run ends with exit 1, not 4.
       flow.checks.violation('diagnosis.redirect_uri', error.message, { hint: error.hint });
@@ -97,6 +101,7 @@ async function loginSteps(flow: Flow): Promise<LoginResult> {
       redirect_uri: listener.redirect_uri,
       authorization_url: authorization.url,
       callback: callback.params.map(([n, v]) => [n, isFrontChannelCredential(n, v) ? flow.show(v) : v] as [string, string]),
+      jarm: authorization.jarm,
       tokens: undefined,
       idToken: undefined,
       accessToken: undefined,
@@ -104,6 +109,8 @@ async function loginSteps(flow: Flow): Promise<LoginResult> {
       ...rest,
     });
     if (!outcome.proceed) {
+      const unverified = authorization.jarm?.verified === false || (authorization.jarm === undefined && isJwtResponseMode(settings.request.response_mode));
+      if (unverified) return result('the JWT authorization response failed its checks (jarm.*); the code was not redeemed');
       return result(outcome.error ? `the IdP answered error=${outcome.error.error}` : 'the authorization response failed its checks; the code was not redeemed');
     }
     const redeemed = await redeemCode(flow, issuer, { code: outcome.code!, redirect_uri: listener.redirect_uri, code_verifier: authorization.code_verifier });
@@ -201,10 +208,11 @@ async function authorize(flow: Flow, issuer: DiscoveredIssuer, listener: Loopbac
   });
   // RFC 9449 §10: the code is bound to the key, so only this run's proof can redeem it.
   if (flow.dpop) url.searchParams.set('dpop_jkt', flow.dpop.thumbprint);
-  const pushed = await pushIfWanted(flow, issuer, url);
-  const browserUrl = pushed ?? url;
-  ui.step(`Authorization request: GET ${issuer.authorization_endpoint}${pushed ? ' (the pushed request, by reference)' : ''}`);
-  for (const [name, value] of browserUrl.searchParams) ui.detail(`${name.padEnd(21)} ${value}`);
+  const jarm = isJwtResponseMode(settings.request.response_mode) ? settings.request.response_mode : undefined;
+  const secured = await securedRequest(flow, issuer, url);
+  const browserUrl = secured.url;
+  ui.step(`Authorization request: GET ${issuer.authorization_endpoint}${secured.pushed ? ' (the pushed request, by reference)' : ''}`);
+  for (const [name, value] of browserUrl.searchParams) ui.detail(`${name.padEnd(21)} ${name === 'request' ? `${cut(value, 24)} (${value.length} characters, the signed request object)` : value}`);
   ui.explain('The browser carries this request to the IdP, where the user signs in; nothing secret is in it.');
 
   // A URL client_id the server does not say it fetches is the likelier reason for a page of its own.
@@ -216,38 +224,11 @@ async function authorize(flow: Flow, issuer: DiscoveredIssuer, listener: Loopbac
   for (const [name, value] of callback.params) ui.detail(`${name.padEnd(21)} ${isFrontChannelCredential(name, value) ? show(value) : value}`);
   ui.explain('The response is checked before the code is used: state must match, iss (RFC 9207) must name this issuer.');
   const iss = { state, responseType: url.searchParams.get('response_type') ?? 'code', issuer: issuer.issuer, issParameterSupported: issuer.metadata.authorization_response_iss_parameter_supported === true };
-  const outcome = judgeCallback(callback, iss, checks);
+  const opened = jarm ? await openJarmResponse(flow, issuer, callback, jarm) : { callback, jarm: undefined };
+  const outcome = opened.callback ? judgeCallback(opened.callback, iss, checks) : { proceed: false, code: undefined, error: undefined };
   callback.reply(pageFor(outcome));
-  return { url: browserUrl.toString(), callback, outcome, nonce, code_verifier: pkce.code_verifier };
+  return { url: browserUrl.toString(), callback, outcome, nonce, code_verifier: pkce.code_verifier, jarm: opened.jarm };
 }
-
-/**
- * RFC 9126, with --par or when the IdP requires it (require_pushed_authorization_requests): the
- * parameters are pushed, client-authenticated, and the browser carries client_id and request_uri only.
- * A push that gives no request_uri ends the login before the browser (PushFailed).
- */
-async function pushIfWanted(flow: Flow, issuer: DiscoveredIssuer, url: URL): Promise<URL | undefined> {
-  const { settings, checks, deps: { ui, http } } = flow;
-  const required = issuer.metadata.require_pushed_authorization_requests === true;
-  if (!settings.par && !required) return undefined;
-  const endpoint = issuer.metadata.pushed_authorization_request_endpoint;
-  if (typeof endpoint !== 'string') {
-    checks.violation('par.required', `${required ? 'the IdP requires pushed authorization requests' : '--par'}, but discovery names no pushed_authorization_request_endpoint`);
-    throw new PushFailed('no pushed_authorization_request_endpoint to push the request to (par.required)');
-  }
-  checks.pass('par.required', required ? 'required by the IdP (require_pushed_authorization_requests), and used' : 'used (--par); the IdP does not require it');
-  ui.step(`Pushed authorization request (RFC 9126): POST ${endpoint}`);
-  for (const [name, value] of url.searchParams) ui.detail(`${name.padEnd(21)} ${value}`);
-  ui.explain('The parameters go to the IdP directly, with client authentication, instead of through the browser: nobody can read or alter them on the way.');
-  const push = await pushAuthorizationRequest(http, { endpoint, params: url.searchParams, client: issuer.client, issuer: issuer.issuer });
-  ui.detail(`← HTTP ${push.status}${push.expires_in ? `, request_uri valid ${push.expires_in} s` : ''}`);
-  checks.merge(push.checks);
-  if (!push.request_uri) throw new PushFailed('the pushed authorization request gave no request_uri (par.*)');
-  return pushedReference(issuer.authorization_endpoint, settings.client.client_id, push.request_uri);
-}
-
-/** The push failed: the login stops before the browser, its par.* checks in the report. */
-class PushFailed extends Error {}
 
 /** Opens the browser and waits for the one authorization response, bounded by --timeout and Ctrl-C. */
 async function waitForResponse(url: string, settings: LoginSettings, deps: LoginDeps, listener: Loopback, unknownClient: boolean): Promise<ReceivedCallback> {

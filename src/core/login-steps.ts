@@ -8,8 +8,42 @@ import { redactSecret } from '../util/redact.js';
 import { judgeDpopNonce, judgeDpopTokens } from './dpop.js';
 import { readClaims } from './jwt/parse.js';
 import { judgeOpaqueAudience } from './introspection.js';
+import { isFrontChannelCredential } from './authorization.js';
+import { judgeJarmMetadata, verifyJarmResponse, type JwtResponseMode } from './jarm.js';
+import type { ReceivedCallback } from './loopback.js';
 
 export const hasOpenid = (scope: string) => scope.split(/\s+/).includes('openid');
+
+/**
+ * Step 4b, JARM: the response JWT verified (signature with the IdP's keys, iss, aud, exp) before anything
+ * in it is used; then its parameters are the response to judge. `callback` is undefined when it failed:
+ * nothing in it is used. `jarm` holds its claims for the report, credentials masked.
+ */
+export async function openJarmResponse(flow: Flow, issuer: DiscoveredIssuer, callback: ReceivedCallback, mode: JwtResponseMode) {
+  const { settings, deps: { ui, http }, checks, show } = flow;
+  ui.step('JWT authorization response (JARM): verified before its code and state are used');
+  judgeJarmMetadata(issuer.metadata, mode, checks);
+  ui.explain('The IdP signed the whole response: its signature, iss and aud prove who answered and for whom, so a response forged or meant for another client is refused.');
+  const now = flow.deps.now?.() ?? Math.floor(Date.now() / 1000);
+  const verified = await flow.timed('jarm verification', () =>
+    verifyJarmResponse(callback.params, { issuer: issuer.issuer, client_id: settings.client.client_id, keys: issuer.keys, client_secret: settings.client.client_secret, advertised: issuer.metadata.authorization_signing_alg_values_supported, now, clockSkew: settings.clockSkew }),
+  );
+  checks.merge(verified.checks);
+  const claims: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(verified.claims ?? {})) {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    const secret = isFrontChannelCredential(name, text);
+    if (secret) http.addToken(text);
+    claims[name] = secret ? show(text) : value;
+    ui.detail(`${name.padEnd(21)} ${secret ? show(text) : text}`);
+  }
+  const jarm = verified.claims ? { claims, verified: verified.params !== undefined } : undefined;
+  if (!verified.params) {
+    ui.warn('the JWT authorization response failed its checks (jarm.*): its code and state are not used');
+    return { callback: undefined, jarm };
+  }
+  return { callback: { ...callback, params: verified.params }, jarm };
+}
 
 /** Step 5: the authorization_code grant with the chosen client authentication, shown and judged. */
 export async function redeemCode(

@@ -27,6 +27,11 @@ export interface LoopbackOptions {
   redirectHost?: string;
   /** The state of the authorization request: a response without it is refused and counted, not taken. */
   state?: string;
+  /**
+   * Where a response carries its state; default: the state parameter. A JWT response (JARM) carries it
+   * inside the `response` JWT (jarm.ts jarmState), read only to tell the response from a stray.
+   */
+  stateOf?: (params: Array<[string, string]>) => string | undefined;
   /** Told after each refused stray request to the path (the count so far), e.g. to warn on the terminal. */
   onStray?: (count: number) => void;
   /** Told once, when connections beyond the cap were first closed to make room (a flood). */
@@ -152,7 +157,8 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
     send(res, status, page(REFUSED[kind]));
     if (kind !== 'elsewhere') count(kind);
   };
-  const carriesState = (params: Array<[string, string]>) => options.state === undefined || params.some(([name, value]) => name === 'state' && value === options.state);
+  const carriesState = (params: Array<[string, string]>) =>
+    options.state === undefined || (options.stateOf ? options.stateOf(params) === options.state : params.some(([name, value]) => name === 'state' && value === options.state));
   const limits = { ...LISTENER_LIMITS, ...options.limits };
   const server = createServer(serverOptions(limits), (req, res) => {
     handle(req, res).catch(() => res.destroy());

@@ -47,6 +47,13 @@ export interface StartIdpOptions {
   /** RFC 9449 DPoP: on by default (oidc-provider v9); 'nonce': every proof must carry a server nonce
    *  (use_dpop_nonce first); false: off, so a proof is ignored and a Bearer token issued. */
   dpop?: boolean | 'nonce';
+  /** RFC 9101 request objects (`request`, request_parameter_supported); 'required': every client must
+   *  sign its authorization requests (require_signed_request_object). Default off. */
+  requestObjects?: boolean | 'required';
+  /** JARM: the JWT response modes (jwt, query.jwt, form_post.jwt, fragment.jwt), signed RS256. Default off. */
+  jwtResponseModes?: boolean;
+  /** Koa middleware run before oidc-provider's routes: a fault in front of the real IdP (one per test). */
+  middleware?: (ctx: any, next: () => Promise<void>) => Promise<void>;
   /** Last word on the oidc-provider configuration, for tests that need a twist. */
   configure?: (configuration: Record<string, unknown>) => void;
 }
@@ -170,9 +177,14 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
   if (options.dpop !== undefined) {
     configuration.features.dPoP = options.dpop === 'nonce' ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true } : { enabled: options.dpop };
   }
+  if (options.requestObjects !== undefined) {
+    configuration.features.requestObjects = { enabled: options.requestObjects !== false, requireSignedRequestObject: options.requestObjects === 'required' };
+  }
+  if (options.jwtResponseModes !== undefined) configuration.features.jwtResponseModes = { enabled: options.jwtResponseModes };
   options.configure?.(configuration);
 
   const provider = new Provider(issuer, configuration);
+  if (options.middleware) provider.use(options.middleware);
   provider.use(interactionRoutes(provider, mountPath, DEMO_USER));
   if (options.jwtIntrospection ?? true) provider.use(jwtAccessTokenLifecycle(provider, [rs256.publicJwk, es256.publicJwk]));
   app = provider.callback();

@@ -48,6 +48,9 @@ export const FAULTS = [
   // case, HTML entities, JSON escapes, base64...), handing them back as tokens, or quoting ECHOED_SECRET
   // in the front channel's error_description; JWTs in the callback under names that do not say "token"
   'echo_encoded', 'echo_as_token', 'front_channel_error_echo', 'front_channel_jwts',
+  // JARM (answered when response_mode is jwt or query.jwt): the response JWT signed by a key that is not in
+  // the JWKS (same kid), for another issuer, for another client, expired, or unsigned
+  'jarm_wrong_key', 'jarm_wrong_iss', 'jarm_wrong_aud', 'jarm_expired', 'jarm_alg_none',
 ] as const;
 export type Fault = (typeof FAULTS)[number];
 
@@ -174,9 +177,27 @@ export async function startScriptedIdp(fault: Fault, values: ScriptedValues = {}
     if (fault === 'wrong_state') back.push(['state', 'not-the-state-that-was-sent']);
     else if (fault !== 'no_state') back.push(['state', q.get('state') ?? '']);
     if (fault !== 'no_iss_unadvertised') back.push(['iss', fault === 'wrong_iss_param' ? 'https://attacker.example' : state.issuer]);
+    const mode = q.get('response_mode');
+    if (mode === 'jwt' || mode === 'query.jwt') return void jarmResponse(back, q.get('client_id') ?? '').then((response) => {
+      res.writeHead(302, { location: `${redirect_uri}?${new URLSearchParams({ response })}` });
+      res.end();
+    });
     const query = new URLSearchParams(back).toString();
     res.writeHead(302, { location: fault === 'code_in_fragment' ? `${redirect_uri}#${query}` : `${redirect_uri}?${query}` });
     res.end();
+  }
+
+  /** OAuth JARM §2.1: the response parameters in one JWT with iss, aud and exp; one fault at most. */
+  function jarmResponse(params: Array<[string, string]>, client_id: string): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = {
+      ...Object.fromEntries(params),
+      iss: fault === 'jarm_wrong_iss' ? 'https://attacker.example' : state.issuer,
+      aud: fault === 'jarm_wrong_aud' ? 'another-client' : client_id,
+      exp: fault === 'jarm_expired' ? now - 600 : now + 300,
+    };
+    if (fault === 'jarm_alg_none') return Promise.resolve(`${b64url(JSON.stringify({ alg: 'none' }))}.${b64url(JSON.stringify(claims))}.`);
+    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'scripted-1' }).sign(fault === 'jarm_wrong_key' ? other.privateKey : privateKey);
   }
 
   async function idToken(grant: Grant, access_token: string): Promise<string> {

@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
+import { jarmState } from '../../src/core/jarm.js';
 import { startLoopback, type Loopback } from '../../src/core/loopback.js';
 import { CliError } from '../../src/errors.js';
 
@@ -159,6 +160,26 @@ describe('the loopback listener (RFC 8252 §7.3)', () => {
     callback.reply({ ok: false, title: 'Refused', message: 'm' });
     expect((await pageLoad).status).toBe(400);
     expect(loopback.strayCount()).toBe(5);
+  });
+
+  it('JARM: takes the response whose state is inside the response JWT; one with another state, a bare state beside it, or garbage is counted, not taken', async () => {
+    const jwt = (claims: Record<string, unknown>) => `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2ln`;
+    const loopback = await listen({ state: 'the-state', stateOf: jarmState });
+    const waiting = loopback.waitForCallback(new AbortController().signal);
+    const base = `http://127.0.0.1:${loopback.port}/callback`;
+    expect((await fetch(`${base}?response=${jwt({ state: 'other', code: 'x' })}`)).status).toBe(400);
+    // The JWT's own state wins over a plain one put beside it.
+    expect((await fetch(`${base}?response=${jwt({ state: 'other' })}&state=the-state`)).status).toBe(400);
+    expect((await fetch(`${base}?response=not-a-jwt`)).status).toBe(400);
+    expect((await fetch(base, { method: 'POST', body: new URLSearchParams({ response: jwt({ code: 'x' }) }) })).status).toBe(400);
+    expect(loopback.strays()).toMatchObject({ state: 4 });
+    const response = jwt({ state: 'the-state', code: 'x' });
+    const pageLoad = fetch(base, { method: 'POST', body: new URLSearchParams({ response }) });
+    const callback = await waiting;
+    expect(callback).toMatchObject({ via: 'form_post', params: [['response', response]] });
+    callback.reply({ ok: true, title: 'Done', message: 'm' });
+    expect((await pageLoad).status).toBe(200);
+    expect(loopback.strayCount()).toBe(4);
   });
 
   it('counts every request to the path that is not the response, by kind, whatever its method, Host or shape; other paths are answered and not counted', async () => {

@@ -119,6 +119,13 @@ export const PROBES_CHECKS = [
     hint: 'Make each request_uri one-time: refuse it (invalid_request_uri) once it has been used, so a captured one cannot be replayed.',
   },
   {
+    id: 'probe.jar_unsigned',
+    title: 'Where signed request objects are required, an unsigned one (alg none) is refused',
+    spec: 'RFC 9101 §10.5',
+    severity: 'error',
+    hint: 'An IdP that publishes require_signed_request_object must refuse a request object with alg "none" (and any request without one): otherwise anyone can write the request in the client\'s name.',
+  },
+  {
     id: 'probe.token_get',
     title: 'A token request by GET is refused',
     spec: 'RFC 6749 §3.2',

@@ -3,7 +3,7 @@ import { CheckRecorder } from '../../checks/recorder.js';
 import type { CheckResult } from '../../checks/types.js';
 import { CliError } from '../../errors.js';
 import type { HttpClient } from '../../http/types.js';
-import type { ClientCredentials } from '../client-auth.js';
+import type { ClientCredentials, SigningKey } from '../client-auth.js';
 import { discover } from '../discovery.js';
 import { metadataRefusal } from '../metadata-trust.js';
 import { fetchJwks } from '../jwks.js';
@@ -17,6 +17,7 @@ import { clientCredentialsTokens } from '../client-credentials.js';
 import { credentialsFor, sessionFromDiscovery, type SessionClient } from '../session.js';
 import { frontChannel } from '../front-channel.js';
 import { pushAuthorizationRequest, pushedReference } from '../par.js';
+import { byValue, requestObjectAlg, requestObjectClaims, signRequestObject, unsignedRequestObject } from '../jar.js';
 import type { DpopKey } from '../dpop.js';
 import { DPOP_PROBE_IDS, probeDpop } from '../dpop-probes.js';
 import { checkLifecycle, INTROSPECTION_IDS, REFRESH_IDS, REVOCATION_IDS } from './lifecycle.js';
@@ -57,6 +58,10 @@ export interface CheckSettings {
   par?: boolean;
   /** A client_id that is a URL: its metadata document, judged before the run (client-metadata-document.ts). */
   clientDocument?: { checks: CheckResult[]; refusal: string | undefined } | undefined;
+  /** --request-object: the login and every probe sign their request (RFC 9101); done anyway where it is required. */
+  requestObject?: boolean;
+  /** --request-object-key: the key to sign with; default the private_key_jwt key. */
+  requestObjectKey?: SigningKey | undefined;
 }
 
 export interface CheckDeps {
@@ -81,7 +86,7 @@ export interface CheckOutcome {
   probes: Array<{ name: string; ids: CheckId[]; ran: boolean; ms: number }>;
 }
 
-const LOGIN_GROUPS = ['par', 'authorization', 'token_response', 'dpop', 'id_token', 'access_token', 'userinfo', 'client_credentials', 'refresh', 'introspection', 'revocation'];
+const LOGIN_GROUPS = ['par', 'jar', 'authorization', 'jarm', 'token_response', 'dpop', 'id_token', 'access_token', 'userinfo', 'client_credentials', 'refresh', 'introspection', 'revocation'];
 const groupOf = (id: string) => id.split('.')[0]!;
 
 /** The phases of `check`: discovery → (login → lifecycle) ∥ probes. Report order is fixed whatever finishes first. */
@@ -168,6 +173,8 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
             insecure: settings.insecure === true,
             dpop: settings.dpop === true,
             par: settings.par === true,
+            requestObject: settings.requestObject === true,
+            requestObjectKey: settings.requestObjectKey,
           },
           { http, ui: quiet, browser: deps.browser!, signal: deps.signal, log: deps.log },
         ),
@@ -223,6 +230,16 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
     return { url: pushedReference(authorization_endpoint!, client.client_id, pushed.request_uri) };
   };
 
+  // RFC 9101: where the IdP requires signed request objects, each probe signs its request too (the login
+  // signs by itself); with --request-object, where it is optional, as well. probe.jar_unsigned sends alg none.
+  const jarRequired = metadata.require_signed_request_object === true;
+  const requestObjectKey = settings.requestObjectKey ?? client.privateKey;
+  const requestObject = async (url: URL, alg: 'signed' | 'none') => {
+    const claims = requestObjectClaims(url.searchParams, { client_id: client.client_id, issuer: discovery.issuer, now: Math.floor(Date.now() / 1000) });
+    const signed = alg === 'signed' && requestObjectKey ? await signRequestObject(claims, { key: requestObjectKey, alg: requestObjectAlg(requestObjectKey, metadata.request_object_signing_alg_values_supported).alg }) : unsignedRequestObject(claims);
+    return byValue(authorization_endpoint!, client.client_id, signed);
+  };
+
   // 2b. The probes, independent of the login and of each other.
   const front = !noUserFlow
     ? frontChannel(
@@ -240,6 +257,8 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
           addToken: (value) => http.addToken(value),
           log: deps.log,
           ...(pushEndpoint ? { push: pushEach(pushEndpoint) } : {}),
+          requestObject,
+          signs: (jarRequired || settings.requestObject === true) && requestObjectKey !== undefined,
         },
         settings.concurrency,
       )
@@ -256,6 +275,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
         grant_types_supported: Array.isArray(grantTypes) && grantTypes.every((t) => typeof t === 'string') ? (grantTypes as string[]) : undefined,
         parRequired,
         pushes: pushEndpoint !== undefined,
+        jarRequired,
       }
     : undefined;
   const probeRuns: CheckOutcome['probes'] = [];

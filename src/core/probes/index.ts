@@ -1,6 +1,7 @@
 import { consentDenied, promptNone, responseTypeMissing, unknownParameter } from './authorization-params.js';
 import { clientSecretWrong } from './client-secret.js';
 import { codeReuse } from './code-reuse.js';
+import { jarUnsigned } from './jar.js';
 import { parRequired, parReuse } from './par.js';
 import { pkceDowngrade, pkceMissing, pkcePlain, pkceWrong } from './pkce.js';
 import { loopbackAnyPort, redirectUriAltered, redirectUriToken } from './redirect-uri.js';
@@ -26,6 +27,7 @@ export const PROBES: readonly Probe[] = [
   consentDenied,
   parRequired,
   parReuse,
+  jarUnsigned,
   tokenGet,
   refreshUnknown,
   userinfoChallenges,

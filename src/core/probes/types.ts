@@ -22,6 +22,8 @@ export interface ProbeEnv {
   parRequired?: boolean;
   /** The front channel pushes its requests (PAR required, or check --par). */
   pushes?: boolean;
+  /** The metadata says require_signed_request_object (RFC 9101 §10.5). */
+  jarRequired?: boolean;
 }
 
 /**

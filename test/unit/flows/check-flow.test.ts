@@ -11,11 +11,13 @@ import { startIdp, type Idp } from '../../support/idp.js';
 import { startProbeIdp, type ProbeFault } from '../../support/probe-idp.js';
 import { checkSettings, recordingUi, testHttp } from './flow-deps.js';
 
-const ALL_PROBES = ['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_required', 'probe.pkce_downgrade', 'probe.pkce_plain', 'probe.redirect_uri_altered', 'probe.loopback_any_port', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.consent_denied', 'probe.par_required', 'probe.par_reuse', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token', 'probe.userinfo_query_token'];
+const ALL_PROBES = ['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_required', 'probe.pkce_downgrade', 'probe.pkce_plain', 'probe.redirect_uri_altered', 'probe.loopback_any_port', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.consent_denied', 'probe.par_required', 'probe.par_reuse', 'probe.jar_unsigned', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token', 'probe.userinfo_query_token'];
 // Skipped against an IdP that does not require PAR, with the reason.
 const PAR_SKIPPED = { status: 'skip', message: 'the IdP does not require pushed authorization requests (no require_pushed_authorization_requests)' };
 const PAR_REUSE_SKIPPED = { status: 'skip', message: 'no pushed requests in this run (the IdP does not require PAR; check --par pushes them)' };
-const PAR_PROBES = ['probe.par_required', 'probe.par_reuse'];
+const JAR_SKIPPED = { status: 'skip', message: 'the IdP does not require signed request objects (no require_signed_request_object)' };
+// Probes of what this IdP does not require (PAR, signed request objects): skipped, with the reason.
+const PAR_PROBES = ['probe.par_required', 'probe.par_reuse', 'probe.jar_unsigned'];
 // The probes that need no user flow: they run with client credentials too.
 const ANY_FLOW_PROBES = ['probe.client_secret_wrong', 'probe.token_get', 'probe.userinfo_no_token', 'probe.userinfo_bad_token'];
 const USER_FLOW_PROBES = ALL_PROBES.filter((id) => !ANY_FLOW_PROBES.includes(id));
@@ -57,6 +59,7 @@ describe('runCheck in-process', () => {
     }
     expect(checks['probe.par_required']).toMatchObject(PAR_SKIPPED);
     expect(checks['probe.par_reuse']).toMatchObject(PAR_REUSE_SKIPPED);
+    expect(checks['probe.jar_unsigned']).toMatchObject(JAR_SKIPPED);
     // The destructive part ran: replay refused, revocation confirmed through introspection.
     for (const id of ['refresh.reuse_rejected', 'revocation.status', 'revocation.unknown_token', 'revocation.inactive', 'revocation.refresh_rejected']) expect([id, checks[id]?.status]).toEqual([id, 'pass']);
     expect(checks['probe.redirect_uri_altered']!.message).toMatch(/^no redirect to the unregistered http:\/\/127\.0\.0\.1:\d+\/oidc-cli-probe\/altered or http:\/\/127\.0\.0\.1:\d+\/callback\?oidc_cli_probe=altered, their listeners saw nothing: the browser command ended \(exit code 1\) before any response arrived$/);
@@ -84,7 +87,7 @@ describe('runCheck in-process', () => {
 
   it('--only and --skip select by id, group or prefix*, and only the selected probes run', async () => {
     const { outcome } = await check(httpBrowser(), { select: selection(['probe'], ['probe.pkce_*', 'probe.redirect_uri_altered']) });
-    expect(outcome.checks.map((c) => [c.id, c.status])).toEqual(['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.loopback_any_port', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.consent_denied', 'probe.par_required', 'probe.par_reuse', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token', 'probe.userinfo_query_token'].map((id) => [id, PAR_PROBES.includes(id) ? 'skip' : 'pass']));
+    expect(outcome.checks.map((c) => [c.id, c.status])).toEqual(['probe.code_reuse', 'probe.code_reuse_revokes', 'probe.loopback_any_port', 'probe.redirect_uri_token', 'probe.client_secret_wrong', 'probe.unknown_parameter', 'probe.response_type_missing', 'probe.prompt_none', 'probe.consent_denied', 'probe.par_required', 'probe.par_reuse', 'probe.jar_unsigned', 'probe.token_get', 'probe.refresh_unknown', 'probe.userinfo_no_token', 'probe.userinfo_bad_token', 'probe.userinfo_query_token'].map((id) => [id, PAR_PROBES.includes(id) ? 'skip' : 'pass']));
     expect(outcome.probes.filter((p) => p.ran).map((p) => p.name)).not.toContain('PKCE: plain');
     expect(outcome.probes.filter((p) => p.ran).flatMap((p) => p.ids)).not.toContain('probe.pkce_plain');
     expect(outcome.steps.map((s) => s.name)).not.toContain('login');
