@@ -5,7 +5,7 @@ import type { ClientCredentials } from './client-auth.js';
 import { readClaims } from './jwt/parse.js';
 import { judgeRefreshedIdToken, judgeReuse, judgeRotation, rotationExpected } from './refresh-checks.js';
 import type { IssuerSession } from './session.js';
-import { bodyOf, describeForm, judgeTokenResponse, requestToken, type TokenExchange, type TokenSet } from './token-endpoint.js';
+import { bodyOf, describeForm, isVsChar, judgeTokenResponse, requestToken, type TokenExchange, type TokenSet } from './token-endpoint.js';
 import { judgeAccessToken, judgeIdToken, type JudgedToken } from './token-judge.js';
 import { judgeDpopTokens, type DpopKey } from './dpop.js';
 
@@ -99,9 +99,16 @@ export async function refreshTokens(session: IssuerSession, input: RefreshInput,
   const tokens = judgement.tokens;
   const result: RefreshResult = { status: exchange.response.status, tokens, error: undefined, rotation: undefined, idToken: undefined, accessToken: undefined, originalClaims, refreshedClaims: undefined, checks: c.results };
   if (!tokens) {
-    result.error = oauthError(judgement.body) ?? `HTTP ${exchange.response.status}`;
-    c.violation('refresh.grant', `refused: ${result.error}`);
-    c.skip('refresh.rotation', 'the refresh failed');
+    const answered = exchange.response.status === 200;
+    result.error = answered ? 'HTTP 200 without a usable access token (token_response.access_token)' : (oauthError(judgement.body) ?? `HTTP ${exchange.response.status}`);
+    c.violation('refresh.grant', answered ? 'HTTP 200, but no usable access token in the answer (see token_response.*)' : `refused: ${result.error}`);
+    // The IdP may have rotated all the same: its new refresh token is the only way back in, so it is kept.
+    const rotated = answered ? rotatedRefreshToken(judgement.body, input.refresh_token) : undefined;
+    if (rotated) {
+      http.addToken(rotated);
+      c.skip('refresh.rotation', 'the refresh failed, but the answer holds a new refresh token: it is kept (flagged), so the next refresh can use it');
+      await keep?.({ access_token: '', token_type: undefined, expires_in: undefined, refresh_token: rotated, id_token: undefined, scope: undefined, raw: {}, date: exchange.response.date }, c.results, true);
+    } else c.skip('refresh.rotation', 'the refresh failed');
     judgeRefreshedIdToken(originalClaims, undefined, c, undefined, 'the refresh failed');
     return result;
   }
@@ -120,6 +127,13 @@ export async function refreshTokens(session: IssuerSession, input: RefreshInput,
   }
   await keep?.(tokens, c.results, false);
   return result;
+}
+
+/** A new refresh token in an answer that is otherwise unusable (a VSCHAR string other than the one sent). */
+function rotatedRefreshToken(body: unknown, sent: string): string | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const value = (body as Record<string, unknown>).refresh_token;
+  return typeof value === 'string' && value !== sent && isVsChar(value) ? value : undefined;
 }
 
 async function judgeRefreshedTokens(session: IssuerSession, tokens: TokenSet, result: RefreshResult, c: CheckRecorder): Promise<void> {

@@ -184,7 +184,7 @@ export function judgeTokenResponse(response: HttpResponse, expect: { openid: boo
 
   const access_token = str(object.access_token);
   if (access_token) checks.pass('token_response.access_token', `access_token present (${access_token.length} characters)`);
-  else checks.violation('token_response.access_token', object.access_token === undefined ? 'no access_token in the response' : `access_token is ${show(object.access_token)}, not a non-empty string`);
+  else checks.violation('token_response.access_token', object.access_token === undefined ? 'no access_token in the response' : object.access_token === '' ? 'access_token is an empty string' : `access_token is ${show(object.access_token)}, not a non-empty string`);
 
   judgeTokenSyntax(object, checks);
 

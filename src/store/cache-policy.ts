@@ -35,6 +35,8 @@ export interface IssuedTokens {
  */
 export function entryFromTokens(base: TokenEntry | { issuer: string; client_id: string }, tokens: IssuedTokens, now: number, requestedScope?: string): TokenEntry {
   const entry: TokenEntry = { ...base, access_token: tokens.access_token, obtained_at: now };
+  // A refresh answer kept only for its new refresh token has no access token: the old one is not carried over.
+  if (!tokens.access_token) delete entry.access_token;
   if (tokens.refresh_token) entry.refresh_token = tokens.refresh_token;
   if (tokens.id_token) entry.id_token = tokens.id_token;
   if (tokens.token_type) entry.token_type = tokens.token_type;

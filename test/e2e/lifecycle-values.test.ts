@@ -56,6 +56,8 @@ describe('refresh: the rotated refresh token is saved before anything that could
     ['expires_in 1e300', { refreshResponse: { expires_in: 1e300 } }, 'token_response.expires_in'],
     // An ID token is never "opaque": whatever its shape, it is judged and fails (it passed unread before).
     ['ID token of 6 parts', { refreshResponse: { id_token: `${JOSE_HEADER}.YQ.YQ.YQ.YQ.YQ` } }, 'id_token.format'],
+    // A 200 answer without a usable access token still rotated the refresh token at the IdP.
+    ['access_token null', { refreshResponse: { access_token: null } }, 'token_response.access_token'],
   ];
   it.each(CASES)('%s → %s fails, exit 1; the next refresh works with the saved token', async (_name, faults, id) => {
     const before = await setup(faults, 'cli-public');
@@ -65,9 +67,12 @@ describe('refresh: the rotated refresh token is saved before anything that could
     const entry = await cached();
     expect(entry?.refresh_token).toBeDefined();
     expect(entry?.refresh_token).not.toBe(before.refresh_token);
-    // The IdP forgot the old one on rotation: only the saved one can work.
+    // The IdP forgot the old one on rotation: only the saved one can work (it is taken: no invalid_grant,
+    // even where the fault makes the new answer as unusable as the first).
     const again = await run(['refresh']);
-    expect(again.report.checks.find((c: { id: string }) => c.id === 'refresh.grant')?.status).toBe('pass');
+    const grant = again.report.checks.find((c: { id: string }) => c.id === 'refresh.grant');
+    if (faults.refreshResponse && 'access_token' in faults.refreshResponse) expect(grant?.message).toBe('HTTP 200, but no usable access token in the answer (see token_response.*)');
+    else expect(grant?.status).toBe('pass');
   });
 
   it('a member nested 70 levels deep in the refresh answer is cut, not a reason to lose the rotated refresh token', async () => {

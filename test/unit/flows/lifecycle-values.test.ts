@@ -50,6 +50,10 @@ describe('refresh: every value judged, and the rotated refresh token handed to t
     ['ID token not a token at all', { refreshResponse: { id_token: 'garbage' } }, 'id_token.format'],
     ['ID token with an object alg', { refreshResponse: { id_token: `${Buffer.from(JSON.stringify({ alg: { x: 1 }, enc: 'A256GCM' })).toString('base64url')}.YQ.YQ.YQ.YQ` } }, 'id_token.jwe'],
     ['ID token with a number alg', { refreshResponse: { id_token: `${Buffer.from(JSON.stringify({ alg: 123 })).toString('base64url')}.e30.YQ` } }, 'id_token.alg'],
+    // No usable access token in a 200 answer: the IdP has rotated all the same, so the new refresh token is kept.
+    ['access_token null', { refreshResponse: { access_token: null } }, 'token_response.access_token'],
+    ['access_token empty', { refreshResponse: { access_token: '' } }, 'token_response.access_token'],
+    ['access_token an object', { refreshResponse: { access_token: { a: 1 } } }, 'token_response.access_token'],
   ];
   it.each(CASES)('%s → %s fails; the rotated refresh token is kept', async (_name, faults, id) => {
     const session = await sessionWith(faults, false);
