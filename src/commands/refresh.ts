@@ -40,7 +40,7 @@ async function refreshAndReport(session: CommandSession, options: RefreshOptions
   session.issuer.http.addToken(oldRefresh);
 
   const c = new CheckRecorder();
-  const { result, entry: after, cache } = await refreshAndCache(session, oldRefresh, before, c, { scope: options.scope, expectRotation: options.expectRotation });
+  const { result, entry: after, cache } = await refreshAndCache(session, oldRefresh, before, c, { scope: options.scope, expectRotation: options.expectRotation, showsNewRefreshToken: context.globals.showTokens });
   const { originalClaims, refreshedClaims } = result;
   const sections: Section[] = [];
   const now = nowSeconds();

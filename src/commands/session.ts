@@ -5,7 +5,8 @@ import { refreshTokens, type RefreshResult } from '../core/refresh.js';
 import { dpopKeyFromJwk } from '../core/dpop.js';
 import { openIssuerSession, type IssuerSession } from '../core/session.js';
 import { cacheTokenResponse, entryFromTokens, flagLine, verdictData, type CacheOutcome } from '../store/cache-policy.js';
-import type { CacheVerdict, StoreContext, TokenEntry } from '../store/cache.js';
+import { assertCacheWritable, CacheWriteError, type CacheVerdict, type StoreContext, type TokenEntry } from '../store/cache.js';
+import { CliError } from '../errors.js';
 import { LOGIN_HINT, pickClient, type Picked } from '../store/pick-client.js';
 import type { ClientFlags } from '../store/profiles.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS, relativeTime } from '../util/duration.js';
@@ -88,12 +89,14 @@ export function warnIfExpired(session: CommandSession, source: TokenSource): voi
  * core/refresh.ts refreshes and judges; what the IdP returned is cached (with that verdict) before
  * anything else can fail, when the refresh token is the cached login's, not one passed for a look.
  */
-export async function refreshAndCache(session: CommandSession, refresh_token: string, before: TokenEntry | undefined, c: CheckRecorder, options: { scope?: string | undefined; expectRotation?: boolean | undefined }): Promise<{ result: RefreshResult; entry: TokenEntry | undefined; cache: CacheOutcome | undefined }> {
+export async function refreshAndCache(session: CommandSession, refresh_token: string, before: TokenEntry | undefined, c: CheckRecorder, options: { scope?: string | undefined; expectRotation?: boolean | undefined; showsNewRefreshToken?: boolean | undefined }): Promise<{ result: RefreshResult; entry: TokenEntry | undefined; cache: CacheOutcome | undefined }> {
   const base = before ?? { issuer: session.client.issuer, client_id: session.client.client_id };
   let entry: TokenEntry | undefined;
   let cache: CacheOutcome | undefined;
   // The grant of login --dpop is bound to the key cached with it: the refresh proves it (RFC 9449 §5).
   const dpop = before?.dpop_jwk && before.refresh_token === refresh_token ? await dpopKeyFromJwk(before.dpop_jwk) : undefined;
+  // The IdP may rotate the refresh token: a cache that cannot take the new one would lose the login.
+  if (before) await refuseUnlessCacheable(session, base, options.showsNewRefreshToken === true);
   const result = await refreshTokens(session.issuer, { refresh_token, scope: options.scope, original_id_token: before?.id_token, expectRotation: options.expectRotation, dpop }, async (tokens, judged, incomplete) => {
     entry = entryFromTokens(base, tokens, nowSeconds());
     entry.refresh_token ??= refresh_token;
@@ -101,4 +104,20 @@ export async function refreshAndCache(session: CommandSession, refresh_token: st
   });
   c.merge(result.checks);
   return { result, entry, cache };
+}
+
+/**
+ * Before the cached login's refresh token is spent: the cache must be able to keep what comes back. Not
+ * when the new refresh token is shown in full (refresh --show-tokens), so it can be saved by hand.
+ */
+async function refuseUnlessCacheable(session: CommandSession, key: TokenEntry | { issuer: string; client_id: string }, shown: boolean): Promise<void> {
+  if (shown) return;
+  try {
+    await assertCacheWritable(key, session.store);
+  } catch (error) {
+    if (!(error instanceof CacheWriteError)) throw error;
+    throw new CliError('OUTPUT', `not refreshing: ${error.message}; the IdP may rotate the refresh token, and the new one could not be kept`, {
+      hint: 'make the cache writable (or point XDG_CACHE_HOME elsewhere and log in again), or run oidc-cli refresh --show-tokens to see the new refresh token and keep it yourself',
+    });
+  }
 }

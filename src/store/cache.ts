@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { lstat, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { CheckRecorder } from '../checks/recorder.js';
@@ -101,6 +101,32 @@ export async function saveTokens(entry: TokenEntry, store: StoreContext = {}): P
   }
   await sweepTempFiles(tokensDir(env));
   return path;
+}
+
+/**
+ * Throws CacheWriteError when the entry for `key` could not be saved now: the directories ours and
+ * writable, nothing odd in the entry's place, and room for a file (a probe written and removed). Asked
+ * before an act that cannot be undone, such as spending a refresh token the IdP will rotate.
+ */
+const PROBE_BYTES = 16 * 1024;
+
+export async function assertCacheWritable(key: CacheKey, store: StoreContext = {}): Promise<void> {
+  const env = store.env ?? process.env;
+  const path = cacheFilePath(key, env);
+  try {
+    await ownPrivateDir(cacheDir(env));
+    await ownPrivateDir(tokensDir(env));
+    const existing = await lstat(path).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+    if (existing && !existing.isFile()) throw new CacheWriteError(cacheDir(env), `${path} is ${existing.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}`);
+    const probe = join(tokensDir(env), `.probe-${randomBytes(6).toString('hex')}.tmp`);
+    // As large as a big entry (a login with three long tokens), so a nearly full disk is caught too.
+    await writeFileAtomic(probe, ' '.repeat(PROBE_BYTES));
+    await unlink(probe);
+  } catch (error) {
+    if (error instanceof CacheWriteError) throw error;
+    if ((error as NodeJS.ErrnoException).code) throw new CacheWriteError(cacheDir(env), (error as Error).message);
+    throw error;
+  }
 }
 
 /**

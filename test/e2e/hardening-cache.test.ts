@@ -243,23 +243,32 @@ describe('a cache that cannot be written never loses a login', () => {
     expect(await readlink(path)).toBe(target);
   });
 
-  it.skipIf(process.platform !== 'linux')('refresh on a full disk (ENOSPC): the refresh report is printed, cache.write fails, exit 1', { timeout: 90_000 }, async () => {
+  it.skipIf(process.platform !== 'linux')('refresh on a full disk (ENOSPC): the refresh token is not spent (exit 3, the login stays usable); with --show-tokens the refresh goes on and shows the new one', { timeout: 90_000 }, async () => {
     const first = await login();
     expect(first.code, first.stderr).toBe(0);
-    const before = await readFile(join(tokensDir(), cacheFileName(publicKey())), 'utf8');
-    const result = await runCli(['refresh', '--json'], { env: env({ NODE_OPTIONS: `--import=${pathToFileURL(diskFull).href}` }), timeoutMs: 60_000 });
-    expect(hasStackTrace(result.stderr)).toBe(false);
-    expect(result.code, result.stderr).toBe(1);
-    const doc = result.json<Doc & { after?: unknown }>();
+    const path = join(tokensDir(), cacheFileName(publicKey()));
+    const before = await readFile(path, 'utf8');
+    const full = { NODE_OPTIONS: `--import=${pathToFileURL(diskFull).href}` };
+    const refused = await runCli(['refresh', '--json'], { env: env(full), timeoutMs: 60_000 });
+    expect(hasStackTrace(refused.stderr)).toBe(false);
+    expect(refused.code, refused.stderr).toBe(3);
+    expect(refused.stderr).toMatch(/^oidc-cli: not refreshing: could not write the token cache under .*ENOSPC.*the new one could not be kept\n {2}hint: make the cache writable/m);
+    expect(await readFile(path, 'utf8')).toBe(before);
+    expect((await readdir(tokensDir())).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    // Nothing was spent: once the disk has room, the same login refreshes.
+    const later = await runCli(['refresh', '--json'], { env: env(), timeoutMs: 60_000 });
+    expect(later.code, later.stderr).toBe(0);
+    expect(check(later.json<Doc>(), 'refresh.grant')?.status).toBe('pass');
+    // --show-tokens: the user sees the new refresh token in full, so the refresh may spend the old one.
+    const shown = await runCli(['refresh', '--json', '--show-tokens'], { env: env(full), timeoutMs: 60_000 });
+    expect(shown.code, shown.stderr).toBe(1);
+    const doc = shown.json<Doc & { after?: { refresh_token?: string } }>();
     expect(check(doc, 'refresh.grant')?.status).toBe('pass');
-    expect(doc.after).toBeDefined();
+    expect(doc.after?.refresh_token).toMatch(/^[\w-]{20,}$/);
     expectReported(doc, /ENOSPC/);
-    expect(result.stderr).toMatch(/warning: could not write the token cache .*ENOSPC/);
-    // The previous entry is intact.
-    expect(await readFile(join(tokensDir(), cacheFileName(publicKey())), 'utf8')).toBe(before);
   });
 
-  it.skipIf(!chattrWorks)('token refreshing an expired access token into an immutable cache dir (EPERM, root: chattr +i): the new token is printed, exit 1', { timeout: 90_000 }, async () => {
+  it.skipIf(!chattrWorks)('token and refresh with an immutable cache dir (EPERM, root: chattr +i): nothing is spent (exit 3), and the login works once the cache is writable', { timeout: 90_000 }, async () => {
     const first = await login();
     expect(first.code, first.stderr).toBe(0);
     const path = join(tokensDir(), cacheFileName(publicKey()));
@@ -270,28 +279,17 @@ describe('a cache that cannot be written never loses a login', () => {
     try {
       const result = await runCli(['token', '--issuer', idp.issuer, '--client-id', idp.clients.public.client_id], { env: env(), timeoutMs: 60_000 });
       expect(hasStackTrace(result.stderr)).toBe(false);
-      expect(result.code, result.stderr).toBe(1);
-      const printed = result.stdout.trim();
-      expect(printed).not.toBe('');
-      expect(printed).not.toBe(cached.access_token);
-      expect(result.stderr).toMatch(/warning: could not write the token cache .*EPERM/);
-    } finally {
-      spawnSync('chattr', ['-i', tokensDir()]);
-    }
-    // The same for refresh, on a fresh login (the one above spent its refresh token).
-    expect((await login()).code).toBe(0);
-    expect(spawnSync('chattr', ['+i', tokensDir()]).status).toBe(0);
-    try {
+      expect([result.code, result.stdout]).toEqual([3, '']);
+      expect(result.stderr).toMatch(/^oidc-cli: not refreshing: could not write the token cache .*EPERM/m);
       const refresh = await runCli(['refresh', '--json'], { env: env(), timeoutMs: 60_000 });
-      expect(hasStackTrace(refresh.stderr)).toBe(false);
-      expect(refresh.code, refresh.stderr).toBe(1);
-      const doc = refresh.json<Doc>();
-      expect(check(doc, 'refresh.grant')?.status).toBe('pass');
-      expectReported(doc, /EPERM/);
-      expect(refresh.stderr).toMatch(/log in again once the cache is writable/);
+      expect(refresh.code, refresh.stderr).toBe(3);
     } finally {
       spawnSync('chattr', ['-i', tokensDir()]);
     }
+    // The refresh token was never sent: the same login still gets a token.
+    const after = await runCli(['token', '--issuer', idp.issuer, '--client-id', idp.clients.public.client_id], { env: env(), timeoutMs: 60_000 });
+    expect(after.code, after.stderr).toBe(0);
+    expect(after.stdout.trim()).not.toBe(cached.access_token);
   });
 
   it('token --grant client_credentials with XDG_CACHE_HOME pointing at a file: the token is printed, exit 1', { timeout: 60_000 }, async () => {
