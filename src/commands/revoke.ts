@@ -3,7 +3,7 @@ import { revokeToken } from '../core/revocation.js';
 import { CheckRecorder } from '../checks/recorder.js';
 import type { Report } from '../report/model.js';
 import { redact } from '../util/redact.js';
-import { deleteTokens, saveTokensChecked } from '../store/cache.js';
+import { cacheAfterRevocation } from '../store/cache-policy.js';
 import type { Context } from './context.js';
 import { cachedVerdict, openSession, tokenFrom, type SessionFlags } from './session.js';
 
@@ -29,21 +29,9 @@ export async function run(options: RevokeOptions, context: Context): Promise<Rep
   const c = new CheckRecorder();
   c.merge(result.checks);
 
-  // The cache must not keep offering a token the user has just revoked.
-  if (result.revoked && cached?.refresh_token === token) {
-    await deleteTokens(cached, session.store);
-    context.ui.detail('removed the login from the token cache (its grant is revoked)');
-  } else if (result.revoked && cached?.access_token === token) {
-    const { access_token: _revoked, expires_at: _expiry, ...rest } = cached;
-    // Some IdPs end the whole grant with its access token (oidc-provider does): keep the refresh token only if it is still alive.
-    const alive = rest.refresh_token ? (await stillActive(session.issuer, rest.refresh_token, 'refresh_token')) !== false : false;
-    if (alive) {
-      const saved = await saveTokensChecked(rest, session.store, c);
-      if (saved.saved) context.ui.detail(`cached in ${saved.path}`);
-    } else {
-      await deleteTokens(cached, session.store);
-      context.ui.detail('removed the login from the token cache (its refresh token is no longer active either)');
-    }
+  if (result.revoked) {
+    const done = await cacheAfterRevocation(cached, token, session.store, c, async (refresh_token) => stillActive(session.issuer, refresh_token, 'refresh_token'));
+    if (done) context.ui.detail(done);
   }
   return {
     command: 'revoke',

@@ -1,3 +1,4 @@
+import { parameterKind } from '../http/mask.js';
 import type { CheckRecorder } from '../checks/recorder.js';
 import { CliError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http/types.js';
@@ -55,14 +56,12 @@ export interface TokenJudgement {
   body: unknown;
 }
 
-/** Form parameters whose values are credentials. */
-const SECRET_PARAMS = new Set(['code', 'code_verifier', 'client_secret', 'client_assertion', 'refresh_token', 'password', 'assertion', 'subject_token', 'actor_token']);
-
-/** Of those, the ones that are the client's own secrets: shown without a single character (redactSecret). */
-const CLIENT_SECRETS = new Set(['client_secret', 'code_verifier', 'client_assertion', 'assertion', 'password']);
-
 export function describeForm(form: Array<[string, string]>, showTokens: boolean): string[] {
-  const shown = (name: string, value: string) => (CLIENT_SECRETS.has(name) ? redactSecret(value, showTokens) : SECRET_PARAMS.has(name) ? redact(value, showTokens) : value);
+  // The same names the trace masks (http/mask.ts): a client credential shows nothing, a token a prefix.
+  const shown = (name: string, value: string) => {
+    const kind = parameterKind(name);
+    return kind === 'secret' ? redactSecret(value, showTokens) : kind === 'token' ? redact(value, showTokens) : value;
+  };
   return form.map(([name, value]) => `${name}=${shown(name, value)}`);
 }
 
@@ -79,7 +78,10 @@ async function sendTokenRequest(http: HttpClient, input: TokenRequestInput, nonc
   const form = new URLSearchParams(input.params);
   const auth = await applyClientAuth(input.client, form, input.assertionAudience ?? input.token_endpoint);
   const tokens: string[] = [];
-  for (const [name, value] of input.params) if (SECRET_PARAMS.has(name)) (CLIENT_SECRETS.has(name) ? auth.secrets : tokens).push(value);
+  for (const [name, value] of input.params) {
+    const kind = parameterKind(name);
+    if (kind) (kind === 'secret' ? auth.secrets : tokens).push(value);
+  }
   const headers: Record<string, string> = { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded' };
   if (input.dpop) headers.dpop = await dpopProof(input.dpop, { htm: 'POST', url: input.token_endpoint, nonce });
   const response = await http.request({

@@ -27,7 +27,15 @@ const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'
  * Of those, the client's own credentials: shown without a single character, where a redacted token
  * keeps a short prefix (docs/security.md "No secret prefixes"). The rest (code, tokens) are tokens.
  */
-const CLIENT_CREDENTIALS = new Set(['client_secret', 'code_verifier', 'client_assertion', 'password', 'assertion']);
+export const CLIENT_CREDENTIALS = new Set(['client_secret', 'code_verifier', 'client_assertion', 'password', 'assertion']);
+
+/**
+ * How a protocol parameter's value is shown: a client credential shows no character, a token keeps a
+ * short prefix, anything else is shown. The one answer for traces, reports and the token request.
+ */
+export function parameterKind(name: string): 'secret' | 'token' | undefined {
+  return CLIENT_CREDENTIALS.has(name) ? 'secret' : SECRET_PARAMETERS.has(name) ? 'token' : undefined;
+}
 
 /** Where values masked by name go: a Set of them, or a collector that also wants the name. */
 type Found = { add(value: string, name: string): unknown };

@@ -1,7 +1,7 @@
 import type { CheckRecorder } from '../checks/recorder.js';
 import { CliError } from '../errors.js';
 import type { CheckResult } from '../checks/types.js';
-import { saveTokensChecked, type CacheVerdict, type StoreContext, type TokenEntry } from './cache.js';
+import { deleteTokens, saveTokensChecked, type CacheVerdict, type StoreContext, type TokenEntry } from './cache.js';
 
 /**
  * The one cache policy (PRODUCT.md "The cache keeps every login, with its verdict"): every token
@@ -106,4 +106,27 @@ export function flaggedRefusal(verdict: CacheVerdict | undefined, who: string, a
     return undefined;
   }
   return new CliError('FLAGGED', `the token of ${who} is ${flagLine(verdict)}; not printed (pass --allow-failed to print it anyway, or log in again)`);
+}
+
+/**
+ * The cache after a revocation (RFC 7009 §2.1): it must not keep offering a token the user has just
+ * revoked. A revoked refresh token ends the grant, so the login goes; a revoked access token goes, and
+ * its refresh token stays only while the IdP still calls it active (some end the whole grant with its
+ * access token). Returns what was done, for the command's detail line.
+ */
+export async function cacheAfterRevocation(cached: TokenEntry | undefined, revoked: string, store: StoreContext, checks: CheckRecorder, refreshStillActive: (refresh_token: string) => Promise<boolean | undefined>): Promise<string | undefined> {
+  if (!cached) return undefined;
+  if (cached.refresh_token === revoked) {
+    await deleteTokens(cached, store);
+    return 'removed the login from the token cache (its grant is revoked)';
+  }
+  if (cached.access_token !== revoked) return undefined;
+  const { access_token: _revoked, expires_at: _expiry, ...rest } = cached;
+  const alive = rest.refresh_token ? (await refreshStillActive(rest.refresh_token)) !== false : false;
+  if (!alive) {
+    await deleteTokens(cached, store);
+    return 'removed the login from the token cache (its refresh token is no longer active either)';
+  }
+  const saved = await saveTokensChecked(rest, store, checks);
+  return saved.saved ? `cached in ${saved.path}` : undefined;
 }
