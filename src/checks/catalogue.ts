@@ -9,6 +9,7 @@ import { JARM_CHECKS } from './catalogue/jarm.js';
 import { JWKS_CHECKS } from './catalogue/jwks.js';
 import { LIFECYCLE_CHECKS } from './catalogue/lifecycle.js';
 import { PAR_CHECKS } from './catalogue/par.js';
+import { POLICY_CHECKS } from './catalogue/policies.js';
 import { PROBES_CHECKS } from './catalogue/probes.js';
 import { REGISTRATION_CHECKS } from './catalogue/registration.js';
 import { RESOURCE_CHECKS } from './catalogue/resource.js';
@@ -41,6 +42,7 @@ export const CATALOGUE: readonly CheckDefinition[] = [
   ...CLIENT_METADATA_CHECKS,
   ...CACHE_CHECKS,
   ...DIAGNOSIS_CHECKS,
+  ...POLICY_CHECKS,
 ];
 
 /**
@@ -64,7 +66,8 @@ export type CheckId =
   | (typeof REGISTRATION_CHECKS)[number]['id']
   | (typeof CLIENT_METADATA_CHECKS)[number]['id']
   | (typeof CACHE_CHECKS)[number]['id']
-  | (typeof DIAGNOSIS_CHECKS)[number]['id'];
+  | (typeof DIAGNOSIS_CHECKS)[number]['id']
+  | (typeof POLICY_CHECKS)[number]['id'];
 
 const BY_ID = new Map(CATALOGUE.map((definition) => [definition.id, definition]));
 if (BY_ID.size !== CATALOGUE.length) throw new Error('check catalogue: duplicate id');

@@ -12,6 +12,7 @@ import { renderSarif, renderSarifError } from '../report/sarif.js';
 import { applyBaseline, baselineOf, parseBaseline, type Baseline } from '../report/baseline.js';
 import { countStatuses, isOk, type Report, type Section } from '../report/model.js';
 import { clientMetadataDocument, isClientIdUrl } from '../core/client-metadata-document.js';
+import { isPolicyName, POLICIES, type PolicyName } from '../core/check/policy.js';
 import { readSecretFile, resolveClient, resolveClientPartial, type ClientFlags } from '../store/profiles.js';
 import { browserFor } from '../ui/browser.js';
 import type { Context } from './context.js';
@@ -37,6 +38,8 @@ export interface CheckOptions extends ClientFlags {
   otherClientId?: string;
   otherClientSecretFile?: string;
   resource?: string;
+  /** --policy NAME (repeatable): security profiles judged over the run (core/check/policy.ts). */
+  policy?: string[];
   /** An access token for the resource whose exp has passed, for resource.reject_expired. */
   expiredToken?: string;
   all?: boolean;
@@ -79,6 +82,7 @@ async function settingsFrom(options: CheckOptions, context: Context): Promise<Ch
     otherClient: await otherClientFrom(options, context),
     dpop: options.dpop === true,
     par: options.par === true,
+    policies: policiesFrom(options.policy),
     requestObject: options.requestObject === true || options.requestObjectKey !== undefined,
     requestObjectKey: options.requestObjectKey ? await loadPrivateKey(options.requestObjectKey, '--request-object-key') : undefined,
   };
@@ -238,6 +242,7 @@ function buildReport(settings: CheckSettings, outcome: CheckOutcome, junitPath: 
     destructive: settings.destructive,
     probes: outcome.probes,
     groups: summary,
+    policies: settings.policies ?? [],
     junit: junitPath ?? null,
   };
   const sections: Section[] = [
@@ -250,10 +255,18 @@ function buildReport(settings: CheckSettings, outcome: CheckOutcome, junitPath: 
         ['client_id', `${settings.client.client_id} (${settings.client.method})`],
         ['grant', outcome.mode === 'authorization_code' ? 'authorization code + PKCE through --browser-command' : outcome.mode === 'client_credentials' ? 'client credentials (no user flow)' : 'none (no user flow, no client secret)'],
         ['probes', `${outcome.probes.filter((p) => p.ran).length} run, ${outcome.probes.filter((p) => !p.ran).length} skipped${settings.destructive ? ' (destructive included)' : ' (destructive ones need --destructive)'}`],
+        ...(settings.policies?.length ? ([['policy', settings.policies.map((name) => POLICIES.get(name)!.title).join('; ')]] as Array<[string, string]>) : []),
         ...(junitPath ? ([['junit', junitPath]] as Array<[string, string]>) : []),
       ],
     },
     { title: 'By group', kind: 'table', columns: ['group', 'pass', 'fail', 'warn', 'skip'], rows: summary.map((s) => [s.group, String(s.pass), String(s.fail), String(s.warn), String(s.skip)]) },
   ];
   return { command: 'check', checks: outcome.checks, data, sections, steps: outcome.steps };
+}
+
+function policiesFrom(names: string[] | undefined): PolicyName[] {
+  return (names ?? []).map((name) => {
+    if (!isPolicyName(name)) throw usageError(`--policy ${name}: not a policy oidc-cli knows`, `use ${[...POLICIES.keys()].join(' or ')}`);
+    return name;
+  });
 }

@@ -22,6 +22,12 @@ export interface ClientCredentials {
   method: ClientAuthMethod;
   client_secret?: string;
   privateKey?: SigningKey;
+  /**
+   * The aud of every private_key_jwt assertion, whatever the endpoint: FAPI 2.0 (and RFC 7523bis) want
+   * the issuer identifier. Unset: the token endpoint's URL at the token endpoint (OIDC Core §9), the
+   * issuer at the others.
+   */
+  assertionAudience?: string;
 }
 
 export interface AppliedAuth {
@@ -81,7 +87,7 @@ export async function applyClientAuth(credentials: ClientCredentials, form: URLS
       return { headers: {}, secrets: [client_secret] };
     case 'private_key_jwt': {
       if (!credentials.privateKey) throw usageError('private_key_jwt needs --private-key FILE');
-      const assertion = await clientAssertion(client_id, credentials.privateKey, audience);
+      const assertion = await clientAssertion(client_id, credentials.privateKey, credentials.assertionAudience ?? audience);
       form.set('client_id', client_id);
       form.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
       form.set('client_assertion', assertion);

@@ -39,6 +39,8 @@ export interface SessionClient {
   privateKey?: ClientCredentials['privateKey'];
   /** --client-auth (or a profile's), when given; otherwise chosen from the credentials and the metadata. */
   explicitMethod?: string | undefined;
+  /** ClientCredentials.assertionAudience, carried through. */
+  assertionAudience?: string | undefined;
 }
 
 export interface SessionSettings {
@@ -116,6 +118,7 @@ export function credentialsFor(client: SessionClient, metadata: Record<string, u
   const credentials: ClientCredentials = { client_id: client.client_id, method };
   if (client.client_secret) credentials.client_secret = client.client_secret;
   if (method === 'private_key_jwt' && client.privateKey) credentials.privateKey = client.privateKey;
+  if (method === 'private_key_jwt' && client.assertionAudience) credentials.assertionAudience = client.assertionAudience;
   return credentials;
 }
 

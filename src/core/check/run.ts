@@ -25,6 +25,7 @@ import type { Selection } from './select.js';
 import { timer, type StepTiming } from '../timing.js';
 import { probeResourceTokens, RESOURCE_PROBE_IDS } from '../resource/resource-probes.js';
 import { resourcePhase, resourcePkce, type ResourceSettings } from '../resource/resource-phase.js';
+import { judgePolicies, type PolicyFacts, type PolicyName } from './policy.js';
 
 /** Everything `oidc-cli check` decided from its options (src/commands/check.ts). */
 export interface CheckSettings {
@@ -56,6 +57,8 @@ export interface CheckSettings {
   dpop?: boolean;
   /** --par: the login and every probe push their request (RFC 9126); done anyway where it is required. */
   par?: boolean;
+  /** --policy: security profiles judged over what the run saw (./policy.ts). */
+  policies?: readonly PolicyName[] | undefined;
   /** A client_id that is a URL: its metadata document, judged before the run (client-metadata-document.ts). */
   clientDocument?: { checks: CheckResult[]; refusal: string | undefined } | undefined;
   /** --request-object: the login and every probe sign their request (RFC 9101); done anyway where it is required. */
@@ -133,7 +136,9 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   const authorization_endpoint = endpoint('authorization_endpoint');
   const token_endpoint = endpoint('token_endpoint');
   // One choice of client authentication for the login, the lifecycle and the probes (session.ts).
-  const client = settings.clientAuthExplicit === false ? credentialsFor({ ...settings.client, explicitMethod: undefined }, metadata) : settings.client;
+  const chosen = settings.clientAuthExplicit === false ? credentialsFor({ ...settings.client, explicitMethod: undefined }, metadata) : settings.client;
+  // A FAPI 2.0 client's assertions name the issuer, as that profile's servers require.
+  const client = settings.policies?.includes('fapi2-security') && chosen.method === 'private_key_jwt' ? { ...chosen, assertionAudience: discovery.issuer } : chosen;
   // The first reason there can be no sign-in, in the order the run found them.
   const noUserFlow = [
     discovery.refused && `stopped at discovery: ${discovery.refused}`,
@@ -145,6 +150,9 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   const mode: GrantMode = !noUserFlow ? 'authorization_code' : client.method !== 'none' && token_endpoint ? 'client_credentials' : 'none';
   const wants = (groups: string[]) => CATALOGUE.some((d) => groups.includes(groupOf(d.id)) && settings.select(d.id));
   const quiet: Ui = { ...ui, step: () => undefined, detail: () => undefined, explain: () => undefined };
+
+  // What the policies (--policy) need to know of the grant beside its checks.
+  const facts: PolicyFacts = { client_auth: client.method, dpop: settings.dpop === true };
 
   // 2a. The grant, then the lifecycle of its tokens.
   const grantPhase = async (): Promise<CheckResult[]> => {
@@ -184,6 +192,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
       c.merge(login.checks.filter((check) => !['discovery', 'jwks'].includes(groupOf(check.id))));
       if (login.stoppedAt) ui.warn(`login stopped: ${login.stoppedAt}`);
       tokens = login.tokens;
+      facts.id_token_alg = typeof login.idToken?.header.alg === 'string' ? login.idToken.header.alg : undefined;
     } else {
       ui.step(`Client credentials grant (no user flow; ${client.method})`);
       const ccScope = resource?.scope(undefined) ?? settings.clientCredentialsScope;
@@ -192,6 +201,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
       // No refresh token here (client_credentials.refresh_token judges one): the lifecycle judges introspection only.
       tokens = granted.tokens && { ...granted.tokens, refresh_token: undefined };
     }
+    facts.token_type = tokens?.token_type;
     // DPoP: userinfo must refuse the bound token without a valid proof of its key (before the lifecycle rotates it).
     if (settings.dpop) {
       const userinfo_endpoint = endpoint('userinfo_endpoint');
@@ -304,7 +314,11 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   // A fixed listener port cannot serve the login and the probes at once.
   const [phase2, phase3] = settings.listener.port === 0 ? await Promise.all([grantPhase(), probePhase()]) : [await grantPhase(), await probePhase()];
   probeRuns.sort((a, b) => PROBES.findIndex((p) => p.name === a.name) - PROBES.findIndex((p) => p.name === b.name));
-  const checks = groupStable([...(resource?.checks ?? []), ...phase1, ...phase2, ...phase3].filter((check) => settings.select(check.id)));
+  const judged = [...(resource?.checks ?? []), ...phase1, ...phase2, ...phase3];
+  // 4. The policies, over everything judged (before --only/--skip, which only choose what is shown).
+  const policy = new CheckRecorder();
+  if (settings.policies?.length) judgePolicies(settings.policies, { metadata, checks: judged, facts }, policy, discovery.refused && `stopped at discovery: ${discovery.refused}`);
+  const checks = groupStable([...judged, ...policy.results].filter((check) => settings.select(check.id)));
   steps.push({ name: 'total', ms: Date.now() - started });
   return { checks, steps, mode, metadata, noUserFlow, probes: probeRuns };
 }
