@@ -1,3 +1,4 @@
+import type { DpopKey } from '../dpop.js';
 import type { CheckId } from '../../checks/catalogue.js';
 import type { CheckRecorder } from '../../checks/recorder.js';
 import { INTROSPECTION_PROBE_IDS, introspectToken, probeOtherClient, stillActive } from '../introspection.js';
@@ -19,6 +20,8 @@ export interface LifecycleInput {
   expectRotation: boolean | undefined;
   /** A second client of the same IdP (check --other-client-id): it must not read this client's tokens. */
   otherClient?: SessionClient | undefined;
+  /** The DPoP key the grant is bound to (check --dpop): the refresh proves it, as RFC 9449 §5 requires. */
+  dpop?: DpopKey | undefined;
 }
 
 export const REFRESH_IDS: CheckId[] = ['refresh.grant', 'refresh.token_response', 'refresh.rotation', 'refresh.id_token_valid', 'refresh.id_token.subject', 'refresh.id_token.auth_time', 'refresh.id_token.iat', 'refresh.id_token.nonce', 'refresh.access_token_valid', 'refresh.reuse_rejected'];
@@ -37,7 +40,7 @@ export async function checkLifecycle(input: LifecycleInput, c: CheckRecorder): P
   const oldRefreshToken = refresh_token;
   if (!refresh_token) for (const id of REFRESH_IDS) c.skip(id, 'no refresh_token in the token response');
   else {
-    refreshed = await refreshTokens(session, { refresh_token, original_id_token: input.tokens.id_token, expectRotation: input.expectRotation });
+    refreshed = await refreshTokens(session, { refresh_token, original_id_token: input.tokens.id_token, expectRotation: input.expectRotation, dpop: input.dpop });
     c.merge(refreshVerdicts(refreshed));
     if (refreshed.tokens) {
       access_token = refreshed.tokens.access_token;

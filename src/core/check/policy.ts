@@ -68,6 +68,25 @@ export const POLICIES = new Map<PolicyName, { title: string; requirements: reado
   ],
 ]);
 
+/**
+ * Where a profile forbids what a base specification requires, the base check's failure is what the
+ * profile asks for: it is shown as a warning naming both, never hidden (FAPI 2.0 forbids RS256, which
+ * OIDC Discovery §3 requires every OpenID Provider to list).
+ */
+const CONFLICTS = new Map<PolicyName, ReadonlyArray<{ id: string; reason: string }>>([
+  ['fapi2-security', [{ id: 'discovery.alg_rs256', reason: 'FAPI 2.0 forbids RS256 (--policy fapi2-security): expected of a FAPI server, but relying parties that only know RS256 cannot verify its ID tokens' }]],
+]);
+
+/** The run's checks with the base checks a policy contradicts downgraded from fail to warn, the reason appended. */
+export function reconcile(names: readonly PolicyName[], checks: readonly CheckResult[]): CheckResult[] {
+  const conflicts = [...new Set(names)].flatMap((name) => CONFLICTS.get(name) ?? []);
+  if (!conflicts.length) return [...checks];
+  return checks.map((check) => {
+    const conflict = conflicts.find((entry) => entry.id === check.id);
+    return conflict && check.status === 'fail' ? { ...check, status: 'warn', message: `${check.message} — ${conflict.reason}` } : check;
+  });
+}
+
 export function isPolicyName(name: string): name is PolicyName {
   return POLICIES.has(name as PolicyName);
 }

@@ -25,7 +25,7 @@ import type { Selection } from './select.js';
 import { timer, type StepTiming } from '../timing.js';
 import { probeResourceTokens, RESOURCE_PROBE_IDS } from '../resource/resource-probes.js';
 import { resourcePhase, resourcePkce, type ResourceSettings } from '../resource/resource-phase.js';
-import { judgePolicies, type PolicyFacts, type PolicyName } from './policy.js';
+import { judgePolicies, reconcile, type PolicyFacts, type PolicyName } from './policy.js';
 
 /** Everything `oidc-cli check` decided from its options (src/commands/check.ts). */
 export interface CheckSettings {
@@ -225,7 +225,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
       for (const id of [...REFRESH_IDS, ...INTROSPECTION_IDS, ...REVOCATION_IDS]) c.skip(id, 'no tokens: the grant failed');
     } else if (wants(['refresh', 'introspection', 'revocation'])) {
       ui.step(`Token lifecycle: refresh, introspection${settings.destructive ? ', refresh-token replay, revocation' : ''}`);
-      await timed('lifecycle', () => checkLifecycle({ session, tokens, destructive: settings.destructive, expectRotation: settings.expectRotation, otherClient: settings.otherClient }, c));
+      await timed('lifecycle', () => checkLifecycle({ session, tokens, destructive: settings.destructive, expectRotation: settings.expectRotation, otherClient: settings.otherClient, dpop: dpopKey }, c));
     }
     return c.results;
   };
@@ -314,7 +314,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   // A fixed listener port cannot serve the login and the probes at once.
   const [phase2, phase3] = settings.listener.port === 0 ? await Promise.all([grantPhase(), probePhase()]) : [await grantPhase(), await probePhase()];
   probeRuns.sort((a, b) => PROBES.findIndex((p) => p.name === a.name) - PROBES.findIndex((p) => p.name === b.name));
-  const judged = [...(resource?.checks ?? []), ...phase1, ...phase2, ...phase3];
+  const judged = reconcile(settings.policies ?? [], [...(resource?.checks ?? []), ...phase1, ...phase2, ...phase3]);
   // 4. The policies, over everything judged (before --only/--skip, which only choose what is shown).
   const policy = new CheckRecorder();
   if (settings.policies?.length) judgePolicies(settings.policies, { metadata, checks: judged, facts }, policy, discovery.refused && `stopped at discovery: ${discovery.refused}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CheckRecorder } from '../../../src/checks/recorder.js';
 import type { CheckResult } from '../../../src/checks/types.js';
-import { judgePolicies, POLICIES, type PolicyEvidence, type PolicyFacts, type PolicyName } from '../../../src/core/check/policy.js';
+import { judgePolicies, POLICIES, reconcile, type PolicyEvidence, type PolicyFacts, type PolicyName } from '../../../src/core/check/policy.js';
 
 // Each requirement both ways, over hand-made evidence: metadata, the checks that ran, the grant's facts.
 const ran = (id: string, status: CheckResult['status'], message = `${id} ${status}`) => ({ id, status, message, spec: '' }) as CheckResult;
@@ -74,5 +74,15 @@ describe('rfc9700', () => {
     expect(judge('rfc9700', { facts: { client_auth: 'none', token_type: 'Bearer', dpop: false }, checks: [ran('refresh.rotation', 'fail', 'kept')] })['rfc9700.refresh_public']).toEqual(['fail', 'refresh.rotation: kept']);
     expect(judge('rfc9700', { metadata: { ...SOUND_FAPI, dpop_signing_alg_values_supported: [] } })['rfc9700.sender_constrained']![0]).toBe('warn');
     expect(judge('rfc9700', { checks: [ran('probe.code_reuse', 'fail', 'second code accepted')] })['rfc9700.code_reuse']).toEqual(['fail', 'probe.code_reuse: second code accepted']);
+  });
+});
+
+describe('a profile that forbids what a base specification requires', () => {
+  it('fapi2-security turns discovery.alg_rs256 from fail into a warning naming both; nothing else, and no other policy', () => {
+    const checks = [ran('discovery.alg_rs256', 'fail', 'RS256 missing'), ran('discovery.alg_none', 'fail', 'none listed')];
+    const [rs256, none] = reconcile(['fapi2-security'], checks);
+    expect(rs256).toMatchObject({ status: 'warn', message: expect.stringMatching(/^RS256 missing — FAPI 2\.0 forbids RS256/) });
+    expect(none).toEqual(checks[1]);
+    expect(reconcile(['rfc9700'], checks)).toEqual(checks);
   });
 });

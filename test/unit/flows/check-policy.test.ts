@@ -11,6 +11,7 @@ import { httpBrowser } from '../../support/http-browser-port.js';
 import { startIdp, type Idp } from '../../support/idp.js';
 import { generateSigningKey, type TestKeyPair } from '../../support/keys.js';
 import { checkSettings, recordingUi, testHttp } from './flow-deps.js';
+import { isOk } from '../../../src/report/model.js';
 
 const FAPI_ALGS = ['PS256', 'ES256', 'EdDSA'];
 let fapi: Idp;
@@ -93,6 +94,12 @@ describe('check --policy fapi2-security in-process', () => {
     expect(judged.find((c) => c.id === 'fapi2.par')?.message).toBe('required, and a plain authorization request was refused (probe.par_required)');
     expect(judged.find((c) => c.id === 'fapi2.sender_constrained')?.message).toMatch(/the token was bound, and refused when sent as Bearer \(dpop\.bearer_refused\)$/);
     expect(judged.find((c) => c.id === 'fapi2.algorithms')?.message).toMatch(/the ID token used ES256$/);
+    // OIDC Discovery requires RS256, FAPI 2.0 forbids it: shown as a warning naming both, not a failure.
+    expect(outcome.checks.find((c) => c.id === 'discovery.alg_rs256')).toMatchObject({ status: 'warn', message: expect.stringMatching(/^RS256 missing from id_token_signing_alg_values_supported .* — FAPI 2\.0 forbids RS256 \(--policy fapi2-security\)/) });
+    // The refresh proves the grant's DPoP key too: the lifecycle passes against a server that binds it.
+    expect(outcome.checks.find((c) => c.id === 'refresh.grant')?.status).toBe('pass');
+    expect(outcome.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(isOk(outcome, false)).toBe(true);
   });
 
   it('the default configuration: exactly the requirements it misses fail, each with what it allows', async () => {
