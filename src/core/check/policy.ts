@@ -69,6 +69,20 @@ export const POLICIES = new Map<PolicyName, { title: string; requirements: reado
 ]);
 
 /**
+ * The checks each policy reads: they run whatever --only/--skip choose to show, so a policy is judged
+ * on what it needs (the grant, the probes) and not on a selection made for the report.
+ */
+const EVIDENCE = new Map<PolicyName, readonly string[]>([
+  ['fapi2-security', ['token_response.status', 'authorization.iss', 'probe.par_required', 'probe.pkce_required', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_downgrade', 'dpop.token_type', 'dpop.bearer_refused', 'probe.redirect_uri_altered', 'probe.redirect_uri_token']],
+  ['rfc9700', ['token_response.status', 'authorization.iss', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_downgrade', 'dpop.token_type', 'probe.redirect_uri_altered', 'probe.redirect_uri_token', 'refresh.rotation', 'refresh.reuse_rejected', 'probe.code_reuse']],
+]);
+
+/** What must run for these policies, beside what the report shows. */
+export function evidenceFor(names: readonly PolicyName[]): Set<string> {
+  return new Set(names.flatMap((name) => EVIDENCE.get(name) ?? []));
+}
+
+/**
  * Where a profile forbids what a base specification requires, the base check's failure is what the
  * profile asks for: it is shown as a warning naming both, never hidden (FAPI 2.0 forbids RS256, which
  * OIDC Discovery §3 requires every OpenID Provider to list).

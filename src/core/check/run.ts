@@ -25,7 +25,7 @@ import type { Selection } from './select.js';
 import { timer, type StepTiming } from '../timing.js';
 import { probeResourceTokens, RESOURCE_PROBE_IDS } from '../resource/resource-probes.js';
 import { resourcePhase, resourcePkce, type ResourceSettings } from '../resource/resource-phase.js';
-import { judgePolicies, reconcile, type PolicyFacts, type PolicyName } from './policy.js';
+import { evidenceFor, judgePolicies, reconcile, type PolicyFacts, type PolicyName } from './policy.js';
 
 /** Everything `oidc-cli check` decided from its options (src/commands/check.ts). */
 export interface CheckSettings {
@@ -148,7 +148,10 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
     (!authorization_endpoint || !token_endpoint) && 'discovery lists no authorization_endpoint or token_endpoint',
   ].find((reason): reason is string => typeof reason === 'string' && reason !== '');
   const mode: GrantMode = !noUserFlow ? 'authorization_code' : client.method !== 'none' && token_endpoint ? 'client_credentials' : 'none';
-  const wants = (groups: string[]) => CATALOGUE.some((d) => groups.includes(groupOf(d.id)) && settings.select(d.id));
+  // What runs: what the report shows, and what a --policy reads (policy.ts evidenceFor).
+  const needed = evidenceFor(settings.policies ?? []);
+  const runs = (id: string) => settings.select(id) || needed.has(id);
+  const wants = (groups: string[]) => CATALOGUE.some((d) => groups.includes(groupOf(d.id)) && runs(d.id));
   const quiet: Ui = { ...ui, step: () => undefined, detail: () => undefined, explain: () => undefined };
 
   // What the policies (--policy) need to know of the grant beside its checks.
@@ -290,7 +293,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
     : undefined;
   const probeRuns: CheckOutcome['probes'] = [];
   const probePhase = async (): Promise<CheckResult[]> => {
-    const chosen = PROBES.filter((probe) => probe.ids.some(settings.select));
+    const chosen = PROBES.filter((probe) => probe.ids.some(runs));
     if (chosen.length === 0) return [];
     ui.step(`Active probes: ${chosen.length}${front ? `, up to ${settings.listener.port === 0 ? settings.concurrency : 1} browser runs at once` : ''}`);
     const results = await timed('probes', () =>

@@ -11,6 +11,7 @@ import { httpBrowser } from '../../support/http-browser-port.js';
 import { startIdp, type Idp } from '../../support/idp.js';
 import { generateSigningKey, type TestKeyPair } from '../../support/keys.js';
 import { checkSettings, recordingUi, testHttp } from './flow-deps.js';
+import { selection } from '../../../src/core/check/select.js';
 import { isOk } from '../../../src/report/model.js';
 
 const FAPI_ALGS = ['PS256', 'ES256', 'EdDSA'];
@@ -113,5 +114,13 @@ describe('check --policy fapi2-security in-process', () => {
     expect(judged['fapi2.algorithms']?.message).toMatch(/^not PS256, ES256 or EdDSA: RS256 in /);
     // What it does meet passes: PKCE required, iss, exact redirect URIs.
     expect(['fapi2.pkce', 'fapi2.iss', 'fapi2.redirect_uri'].map((id) => judged[id]?.status)).toEqual(['pass', 'pass', 'pass']);
+  });
+
+  it('--only fapi2 shows the policy alone, but the login and the probes it reads still run', async () => {
+    const outcome = await check({ issuer: plain.issuer, client: { client_id: plain.clients.public.client_id, method: 'none' }, policies: ['fapi2-security'], select: selection(['fapi2'], undefined) });
+    expect(new Set(outcome.checks.map((c) => c.id.split('.')[0]))).toEqual(new Set(['fapi2']));
+    const byId = Object.fromEntries(outcome.checks.map((c) => [c.id, c]));
+    expect(byId['fapi2.redirect_uri']?.message).toBe('an altered redirect_uri got an error page (probe.redirect_uri_altered)');
+    expect(byId['fapi2.sender_constrained']?.message).toBe('this run was issued token_type Bearer (it sent no DPoP proof): the IdP issues unbound tokens');
   });
 });
