@@ -14,6 +14,12 @@ args=(check --client-id "$INPUT_CLIENT_ID" --json --junit "$junit" --sarif "$sar
 [ -n "${INPUT_ISSUER:-}" ] && args+=(--issuer "$INPUT_ISSUER")
 [ -n "${INPUT_RESOURCE:-}" ] && args+=(--resource "$INPUT_RESOURCE")
 [ "${INPUT_DPOP:-false}" = "true" ] && args+=(--dpop)
+# Comma-separated policies, each its own --policy.
+IFS=',' read -ra policies <<< "${INPUT_POLICY:-}"
+for policy in "${policies[@]}"; do
+  policy="${policy//[[:space:]]/}"
+  [ -n "$policy" ] && args+=(--policy "$policy")
+done
 [ -n "${INPUT_BROWSER_COMMAND:-}" ] && args+=(--browser-command "$INPUT_BROWSER_COMMAND")
 [ -n "${INPUT_SCOPE:-}" ] && args+=(--scope "$INPUT_SCOPE")
 [ -n "${INPUT_ONLY:-}" ] && args+=(--only "$INPUT_ONLY")

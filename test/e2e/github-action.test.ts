@@ -75,9 +75,20 @@ describe('the GitHub Action run step', () => {
     expect(run.output).toMatch(/^ok=true$/m);
   });
 
+  it('policy "rfc9700, fapi2-security": each becomes a --policy; their requirements are in the summary (fapi2 fails on a plain IdP)', { timeout: 120_000 }, async () => {
+    const run = await runAction(undefined, { INPUT_POLICY: 'rfc9700, fapi2-security', INPUT_ONLY: 'fapi2,rfc9700' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^::error title=fapi2\.par /m);
+    expect(run.summary).toMatch(/`fapi2\.client_auth`/);
+    const report = JSON.parse(await readFile(join(run.runner, 'oidc-check.json'), 'utf8')) as { policies: string[]; checks: Array<{ id: string }> };
+    expect(report.policies).toEqual(['rfc9700', 'fapi2-security']);
+    expect(report.checks.some((c) => c.id === 'rfc9700.no_password')).toBe(true);
+    expect(run.output).toMatch(/^exit-code=1$/m);
+  });
+
   it('with a resource and no issuer: the MCP server\'s metadata names the IdP; resource checks in the summary, exit 0', { timeout: 120_000 }, async () => {
     const mcp = await startMcpServer();
-    const idp = await startIdp({ resource: mcp.resource });
+    const idp = await startIdp({ resource: mcp.resource, registration: true });
     try {
       await mcp.trust(idp.issuer);
       const runner = await mkdtemp(join(dir, 'runner-'));
@@ -91,7 +102,9 @@ describe('the GitHub Action run step', () => {
       expect(code).toBe(0);
       const report = JSON.parse(await readFile(join(runner, 'oidc-check.json'), 'utf8')) as { issuer: string; resource: string; checks: Array<{ id: string; status: string }> };
       expect([report.issuer, report.resource]).toEqual([idp.issuer, mcp.resource]);
-      expect(report.checks.every((c) => c.id.startsWith('resource.') && c.status === 'pass')).toBe(true);
+      // No expired token handed in: that probe says how to give one; every other resource check passes.
+      expect(report.checks.filter((c) => c.status !== 'pass').map((c) => [c.id, c.status])).toEqual([['resource.reject_expired', 'skip']]);
+      expect(report.checks.every((c) => c.id.startsWith('resource.'))).toBe(true);
       expect(await readFile(files.GITHUB_OUTPUT, 'utf8')).toMatch(/^ok=true$/m);
     } finally {
       await mcp.close();
