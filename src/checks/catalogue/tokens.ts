@@ -211,6 +211,13 @@ type IdOf<R> = R extends { suffix: infer S extends string; only: readonly (infer
 /** Every token check id, `jwt.exp` to `access_token.typ`: a rule limited to some prefixes exists only there. */
 export type TokenCheckId = IdOf<Rule>;
 
+/**
+ * The three ids of one rule that every prefix has, spelled out where it is judged so `grep id_token.exp src`
+ * lands on the judge: `{ jwt: 'jwt.exp', id_token: 'id_token.exp', access_token: 'access_token.exp' }`.
+ * Each value must be its own prefix's id of that rule, so a map cannot name another check by mistake.
+ */
+export type TokenIds<S extends string> = { readonly [P in TokenPrefix]: `${P}.${S}` & TokenCheckId };
+
 export function tokenChecks(prefix: TokenPrefix): CheckDefinition[] {
   return (RULES as readonly TokenRule[]).filter((rule) => !rule.only || rule.only.includes(prefix)).map((rule) => {
     const definition: CheckDefinition = {
