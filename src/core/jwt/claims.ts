@@ -64,10 +64,11 @@ function checkTimes(claims: Record<string, unknown>, options: ValidateOptions, c
   else if ((exp as number) + skew <= now) c.violation(EXP[p], `expired ${relativeTime(exp as number, now)} (exp ${iso(exp)}, clock skew ${skew}s)${skewNote(options)}`);
   else c.pass(EXP[p], `expires ${relativeTime(exp as number, now)} (${iso(exp)})`);
 
-  // Absurdly far is a warning; beyond what a Date holds, or milliseconds for seconds, is a failure.
+  // Absurdly far is a SHOULD-level finding (CHECKS.md: W), whatever the cause; beyond what a Date holds,
+  // exp itself fails above (not a NumericDate this tool can use).
   if (typeof exp === 'number' && exp - now > ONE_YEAR) {
-    if (!isEpochInRange(exp)) c.fail(EXP_HORIZON[p], `exp ${exp} is beyond any representable date`);
-    else if (exp > MILLISECONDS_LIKELY) c.fail(EXP_HORIZON[p], `exp is ${humanDuration(exp - now)} away: looks like milliseconds, not seconds`);
+    if (!isEpochInRange(exp)) c.violation(EXP_HORIZON[p], `exp ${exp} is beyond any representable date`);
+    else if (exp > MILLISECONDS_LIKELY) c.violation(EXP_HORIZON[p], `exp is ${humanDuration(exp - now)} away: looks like milliseconds, not seconds`);
     else c.violation(EXP_HORIZON[p], `exp is ${humanDuration(exp - now)} away`);
   } else if (typeof exp === 'number') c.pass(EXP_HORIZON[p], `lifetime ends within a year`);
 
@@ -79,9 +80,10 @@ function checkTimes(claims: Record<string, unknown>, options: ValidateOptions, c
 
   const iatProblem = iat === undefined ? undefined : numericDateProblem('iat', iat);
   if (iat === undefined) c.violation(IAT[p], 'no iat claim');
-  else if (iatProblem) c.fail(IAT[p], iatProblem);
-  // A future iat is a failure whatever the prefix's severity for a missing one (CHECKS.md ID token).
-  else if ((iat as number) - skew > now) c.fail(IAT[p], `issued in the future: iat ${iso(iat)} is ${humanDuration((iat as number) - now)} ahead (clock skew ${skew}s)${skewNote(options)}`);
+  // Malformed or in the future, iat is judged at the prefix's severity: an ID token's fails (OIDC Core
+  // §3.1.3.7 step 10, CHECKS.md), a decoded JWT's or an access token's warns (RFC 7519 §4.1.6: OPTIONAL).
+  else if (iatProblem) c.violation(IAT[p], iatProblem);
+  else if ((iat as number) - skew > now) c.violation(IAT[p], `issued in the future: iat ${iso(iat)} is ${humanDuration((iat as number) - now)} ahead (clock skew ${skew}s)${skewNote(options)}`);
   else c.pass(IAT[p], `issued ${relativeTime(iat as number, now)}`);
 }
 

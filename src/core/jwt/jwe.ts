@@ -39,8 +39,9 @@ const CLAIMS = [['exp', EXP], ['iat', IAT], ['iss', ISS], ['aud', AUD], ['nonce'
 
 /**
  * A JWE oidc-cli cannot decrypt (RFC 7516): nothing inside can be verified, so every check that was
- * asked for fails, every other one is skipped with that reason, and `*.jwe` fails unless nothing at
- * all was asked (a bare `decode`, which only shows the header). Never a pass (CHECKS.md ID token).
+ * asked for is a violation at its catalogue severity (an access token's iat and sub warn, the rest fail),
+ * every other one is skipped with that reason, and `*.jwe` fails unless nothing at all was asked (a bare
+ * `decode`, which only shows the header). Never a pass (CHECKS.md ID token).
  */
 export function judgeUndecryptable(parsed: ParsedJwt, options: ValidateOptions, c: CheckRecorder): SignatureInfo {
   const p = options.prefix;
@@ -51,7 +52,7 @@ export function judgeUndecryptable(parsed: ParsedJwt, options: ValidateOptions, 
 
   const judge = (suffix: string, id: CheckId) => {
     const expected = requested.get(suffix);
-    if (expected) c.fail(id, `cannot be checked: the token is encrypted (expected ${expected})`);
+    if (expected) c.violation(id, `cannot be checked: the token is encrypted (expected ${expected})`);
     else c.skip(id, 'the token is encrypted: its content cannot be read');
   };
   // The header's alg is the JWE key management alg (RFC 7516 §4.1.1); the signature's, if any, is inside.
@@ -67,7 +68,8 @@ export function judgeUndecryptable(parsed: ParsedJwt, options: ValidateOptions, 
 /**
  * A JWS whose payload is not a JSON claims set (RFC 7519 §7.2 step 10: a JWT's payload is one; a nested
  * JWT, cty "JWT", or any other content is not): no claim in it can be read, so every claim that was asked
- * for fails, the others are skipped. Never a pass by omission (the signature is judged as usual).
+ * for is a violation at its catalogue severity, the others are skipped. Never a pass by omission (the
+ * signature is judged as usual).
  */
 export function judgeUnreadableClaims(parsed: ParsedJwt, options: ValidateOptions, c: CheckRecorder): void {
   const p = options.prefix;
@@ -77,7 +79,7 @@ export function judgeUnreadableClaims(parsed: ParsedJwt, options: ValidateOption
   for (const [claim, ids] of CLAIMS) {
     const expected = requested.get(claim);
     const id = ids[p];
-    if (expected) c.fail(id, `cannot be checked: ${why} (expected ${expected})`);
+    if (expected) c.violation(id, `cannot be checked: ${why} (expected ${expected})`);
     else c.skip(id, `${why}, so no claim was checked`);
   }
   if (p === 'id_token' && requested.has('c_hash')) c.fail('id_token.c_hash', `cannot be checked: ${why}`);
