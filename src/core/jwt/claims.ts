@@ -81,7 +81,8 @@ function checkTimes(claims: Record<string, unknown>, options: ValidateOptions, c
   const iatProblem = iat === undefined ? undefined : numericDateProblem('iat', iat);
   if (iat === undefined) c.violation(IAT[p], 'no iat claim');
   // Malformed or in the future, iat is judged at the prefix's severity: an ID token's fails (OIDC Core
-  // §3.1.3.7 step 10, CHECKS.md), a decoded JWT's or an access token's warns (RFC 7519 §4.1.6: OPTIONAL).
+  // §3.1.3.7 step 10, CHECKS.md); a decoded JWT's (RFC 7519 §4.1.6: OPTIONAL) or an access token's (not
+  // among what RFC 9068 §4 validates) warns.
   else if (iatProblem) c.violation(IAT[p], iatProblem);
   else if ((iat as number) - skew > now) c.violation(IAT[p], `issued in the future: iat ${iso(iat)} is ${humanDuration((iat as number) - now)} ahead (clock skew ${skew}s)${skewNote(options)}`);
   else c.pass(IAT[p], `issued ${relativeTime(iat as number, now)}`);
