@@ -14,9 +14,9 @@ import { PROBES_CHECKS } from './catalogue/probes.js';
 import { REGISTRATION_CHECKS } from './catalogue/registration.js';
 import { RESOURCE_CHECKS } from './catalogue/resource.js';
 import { TOKEN_RESPONSE_CHECKS } from './catalogue/token_response.js';
-import { tokenChecks, type TokenCheckId } from './catalogue/tokens.js';
+import { tokenChecks, type TokenCheckId, type TokenCheckIdOfSeverity } from './catalogue/tokens.js';
 import { USERINFO_CHECKS } from './catalogue/userinfo.js';
-import type { CheckDefinition } from './types.js';
+import type { CheckDefinition, Severity } from './types.js';
 
 /**
  * The one catalogue: every check id the tool can report, with title, spec section, severity and hint.
@@ -45,29 +45,37 @@ export const CATALOGUE: readonly CheckDefinition[] = [
   ...POLICY_CHECKS,
 ];
 
+/** Every entry of the catalogue's groups but the token rules (instantiated per prefix by tokenChecks). */
+type GroupEntry =
+  | (typeof DISCOVERY_CHECKS)[number]
+  | (typeof JWKS_CHECKS)[number]
+  | (typeof PAR_CHECKS)[number]
+  | (typeof JAR_CHECKS)[number]
+  | (typeof JARM_CHECKS)[number]
+  | (typeof AUTHORIZATION_CHECKS)[number]
+  | (typeof TOKEN_RESPONSE_CHECKS)[number]
+  | (typeof DPOP_CHECKS)[number]
+  | (typeof USERINFO_CHECKS)[number]
+  | (typeof LIFECYCLE_CHECKS)[number]
+  | (typeof PROBES_CHECKS)[number]
+  | (typeof RESOURCE_CHECKS)[number]
+  | (typeof REGISTRATION_CHECKS)[number]
+  | (typeof CLIENT_METADATA_CHECKS)[number]
+  | (typeof CACHE_CHECKS)[number]
+  | (typeof DIAGNOSIS_CHECKS)[number]
+  | (typeof POLICY_CHECKS)[number];
+
 /**
  * The closed union of every check id, derived from the catalogue: the recorder takes only these, so a
  * typo or an id without a catalogue entry is a compile error, not a runtime one.
  */
-export type CheckId =
-  | TokenCheckId
-  | (typeof DISCOVERY_CHECKS)[number]['id']
-  | (typeof JWKS_CHECKS)[number]['id']
-  | (typeof PAR_CHECKS)[number]['id']
-  | (typeof JAR_CHECKS)[number]['id']
-  | (typeof JARM_CHECKS)[number]['id']
-  | (typeof AUTHORIZATION_CHECKS)[number]['id']
-  | (typeof TOKEN_RESPONSE_CHECKS)[number]['id']
-  | (typeof DPOP_CHECKS)[number]['id']
-  | (typeof USERINFO_CHECKS)[number]['id']
-  | (typeof LIFECYCLE_CHECKS)[number]['id']
-  | (typeof PROBES_CHECKS)[number]['id']
-  | (typeof RESOURCE_CHECKS)[number]['id']
-  | (typeof REGISTRATION_CHECKS)[number]['id']
-  | (typeof CLIENT_METADATA_CHECKS)[number]['id']
-  | (typeof CACHE_CHECKS)[number]['id']
-  | (typeof DIAGNOSIS_CHECKS)[number]['id']
-  | (typeof POLICY_CHECKS)[number]['id'];
+export type CheckId = TokenCheckId | GroupEntry['id'];
+
+/**
+ * The ids whose catalogue severity is `S`: the recorder's `fail` takes only error ids and `warn` no info
+ * ones, so a judge cannot report a check as worse than the catalogue says (it may report it as milder).
+ */
+export type CheckIdOfSeverity<S extends Severity> = TokenCheckIdOfSeverity<S> | Extract<GroupEntry, { severity: S }>['id'];
 
 const BY_ID = new Map(CATALOGUE.map((definition) => [definition.id, definition]));
 if (BY_ID.size !== CATALOGUE.length) throw new Error('check catalogue: duplicate id');

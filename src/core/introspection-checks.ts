@@ -4,6 +4,14 @@ import { show } from '../util/show.js';
 
 export const AGREEMENT_CLAIMS = ['iss', 'client_id', 'sub', 'exp', 'scope'] as const;
 type Claim = (typeof AGREEMENT_CLAIMS)[number];
+/** Each compared claim's check id, spelled out so `grep introspection.agree.exp src` lands on judgeAgreement. */
+const AGREEMENT_IDS = {
+  iss: 'introspection.agree.iss',
+  client_id: 'introspection.agree.client_id',
+  sub: 'introspection.agree.sub',
+  exp: 'introspection.agree.exp',
+  scope: 'introspection.agree.scope',
+} as const satisfies { [C in Claim]: `introspection.agree.${C}` };
 
 export interface IntrospectionAnswer {
   status: number;
@@ -104,7 +112,7 @@ export type ClaimRow = [claim: string, introspection: string, local: string];
  */
 export function judgeAgreement(introspection: Record<string, unknown>, local: Record<string, unknown> | undefined, active: boolean | undefined, c: CheckRecorder): ClaimRow[] {
   for (const claim of AGREEMENT_CLAIMS) {
-    const id = `introspection.agree.${claim}` as const;
+    const id = AGREEMENT_IDS[claim];
     if (!local) c.skip(id, 'the token is not a JWT: nothing to compare locally');
     else if (active !== true) c.skip(id, 'the token is not active: an inactive response carries no claims (RFC 7662 §2.2)');
     else {

@@ -175,7 +175,7 @@ function auditKids(r: CheckRecorder, keys: Jwk[], label: (jwk: Jwk) => string): 
   const describe = (list: Array<[string, Jwk[]]>) =>
     listed(list.map(([kid, group]) => `${kidText(kid)} ×${group.length} (${listed(group.map((k) => `${show(k.kty)}/${show(k.alg ?? 'no alg')}`), ', ', 5)})`));
   if (ambiguous.length) r.fail('jwks.duplicate_kid', `kid repeated with the same kty/alg, so key selection is ambiguous: ${describe(ambiguous)}`);
-  else if (duplicates.length) r.violation('jwks.duplicate_kid', `kid repeated (different kty/alg): ${describe(duplicates)}`);
+  else if (duplicates.length) r.warn('jwks.duplicate_kid', `kid repeated with a different kty/alg (RFC 7517 §4.5 allows it for equivalent alternatives: a warning): ${describe(duplicates)}`);
   else r.pass('jwks.duplicate_kid', byKid.size ? `${byKid.size} distinct kid values` : 'no kid values to compare');
 
   const missing = keys.filter((jwk) => typeof jwk.kid !== 'string');

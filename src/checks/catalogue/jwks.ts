@@ -64,8 +64,11 @@ export const JWKS_CHECKS = [
   {
     id: 'jwks.duplicate_kid',
     title: 'kid values are unique',
-    spec: 'RFC 7517 §4.5',
-    severity: 'warning',
+    // An error: two keys of one kty/alg under one kid defeat the kid a token MUST carry to select its key
+    // among several (OIDC Core §10.1; CHECKS.md "E when kty/alg also collide"). One kid over keys of
+    // different types is the equivalent-alternatives case RFC 7517 §4.5 allows: the judge downgrades it.
+    spec: 'RFC 7517 §4.5, OIDC Core §10.1',
+    severity: 'error',
     hint: 'Give every key its own kid; when two keys share a kid and kty/alg, a verifier cannot tell which one a token names.',
   },
   {

@@ -211,6 +211,21 @@ type IdOf<R> = R extends { suffix: infer S extends string; only: readonly (infer
 /** Every token check id, `jwt.exp` to `access_token.typ`: a rule limited to some prefixes exists only there. */
 export type TokenCheckId = IdOf<Rule>;
 
+type PrefixesOf<R> = R extends { only: readonly (infer P extends TokenPrefix)[] } ? P : TokenPrefix;
+type SeverityFor<V, P extends TokenPrefix> = V extends Severity ? V : V extends Record<TokenPrefix, Severity> ? V[P] : never;
+type IdsWithSeverity<R, S extends Severity> = R extends { suffix: infer X extends string; severity: infer V }
+  ? { [P in PrefixesOf<R>]: SeverityFor<V, P> extends S ? `${P}.${X}` : never }[PrefixesOf<R>]
+  : never;
+/** The token check ids whose catalogue severity is `S` (for `id_token.iat` 'error', for `jwt.iat` 'warning'). */
+export type TokenCheckIdOfSeverity<S extends Severity> = IdsWithSeverity<Rule, S>;
+
+/**
+ * The three ids of one rule that every prefix has, spelled out where it is judged so `grep id_token.exp src`
+ * lands on the judge: `{ jwt: 'jwt.exp', id_token: 'id_token.exp', access_token: 'access_token.exp' }`.
+ * Each value must be its own prefix's id of that rule, so a map cannot name another check by mistake.
+ */
+export type TokenIds<S extends string> = { readonly [P in TokenPrefix]: `${P}.${S}` & TokenCheckId };
+
 export function tokenChecks(prefix: TokenPrefix): CheckDefinition[] {
   return (RULES as readonly TokenRule[]).filter((rule) => !rule.only || rule.only.includes(prefix)).map((rule) => {
     const definition: CheckDefinition = {

@@ -1,4 +1,5 @@
 import { cut } from '../../util/show.js';
+import type { TokenIds } from '../../checks/catalogue/tokens.js';
 import type { CheckRecorder } from '../../checks/recorder.js';
 import { epochIso, humanDuration, isEpochInRange, MAX_EPOCH_SECONDS, relativeTime } from '../../util/duration.js';
 import { JWS_ALGORITHMS } from './algorithms.js';
@@ -47,35 +48,44 @@ function skewNote(options: ValidateOptions): string {
   return `; this machine's clock is ${humanDuration(skew)} ${skew > 0 ? 'ahead of' : 'behind'} the IdP's (Date header)`;
 }
 
+// The ids checkTimes judges, one literal per prefix (TokenIds): `grep id_token.exp src` lands here.
+export const EXP = { jwt: 'jwt.exp', id_token: 'id_token.exp', access_token: 'access_token.exp' } as const satisfies TokenIds<'exp'>;
+const EXP_HORIZON = { jwt: 'jwt.exp_horizon', id_token: 'id_token.exp_horizon', access_token: 'access_token.exp_horizon' } as const satisfies TokenIds<'exp_horizon'>;
+const NBF = { jwt: 'jwt.nbf', id_token: 'id_token.nbf', access_token: 'access_token.nbf' } as const satisfies TokenIds<'nbf'>;
+export const IAT = { jwt: 'jwt.iat', id_token: 'id_token.iat', access_token: 'access_token.iat' } as const satisfies TokenIds<'iat'>;
+
 function checkTimes(claims: Record<string, unknown>, options: ValidateOptions, c: CheckRecorder): void {
   const { prefix: p, now, clockSkew: skew } = options;
   const { exp, nbf, iat } = claims;
 
   const expProblem = exp === undefined ? undefined : numericDateProblem('exp', exp);
-  if (exp === undefined) c.violation(`${p}.exp`, 'no exp claim: the token never expires');
-  else if (expProblem) c.violation(`${p}.exp`, expProblem);
-  else if ((exp as number) + skew <= now) c.violation(`${p}.exp`, `expired ${relativeTime(exp as number, now)} (exp ${iso(exp)}, clock skew ${skew}s)${skewNote(options)}`);
-  else c.pass(`${p}.exp`, `expires ${relativeTime(exp as number, now)} (${iso(exp)})`);
+  if (exp === undefined) c.violation(EXP[p], 'no exp claim: the token never expires');
+  else if (expProblem) c.violation(EXP[p], expProblem);
+  else if ((exp as number) + skew <= now) c.violation(EXP[p], `expired ${relativeTime(exp as number, now)} (exp ${iso(exp)}, clock skew ${skew}s)${skewNote(options)}`);
+  else c.pass(EXP[p], `expires ${relativeTime(exp as number, now)} (${iso(exp)})`);
 
-  // Absurdly far is a warning; beyond what a Date holds, or milliseconds for seconds, is a failure.
+  // Absurdly far is a SHOULD-level finding (CHECKS.md: W), whatever the cause; beyond what a Date holds,
+  // exp itself fails above (not a NumericDate this tool can use).
   if (typeof exp === 'number' && exp - now > ONE_YEAR) {
-    if (!isEpochInRange(exp)) c.fail(`${p}.exp_horizon`, `exp ${exp} is beyond any representable date`);
-    else if (exp > MILLISECONDS_LIKELY) c.fail(`${p}.exp_horizon`, `exp is ${humanDuration(exp - now)} away: looks like milliseconds, not seconds`);
-    else c.violation(`${p}.exp_horizon`, `exp is ${humanDuration(exp - now)} away`);
-  } else if (typeof exp === 'number') c.pass(`${p}.exp_horizon`, `lifetime ends within a year`);
+    if (!isEpochInRange(exp)) c.violation(EXP_HORIZON[p], `exp ${exp} is beyond any representable date`);
+    else if (exp > MILLISECONDS_LIKELY) c.violation(EXP_HORIZON[p], `exp is ${humanDuration(exp - now)} away: looks like milliseconds, not seconds`);
+    else c.violation(EXP_HORIZON[p], `exp is ${humanDuration(exp - now)} away`);
+  } else if (typeof exp === 'number') c.pass(EXP_HORIZON[p], `lifetime ends within a year`);
 
   const nbfProblem = nbf === undefined ? undefined : numericDateProblem('nbf', nbf);
-  if (nbf === undefined) c.pass(`${p}.nbf`, 'no nbf');
-  else if (nbfProblem) c.violation(`${p}.nbf`, nbfProblem);
-  else if ((nbf as number) - skew > now) c.violation(`${p}.nbf`, `not valid until ${iso(nbf)} (${relativeTime(nbf as number, now)})${skewNote(options)}`);
-  else c.pass(`${p}.nbf`, `valid since ${iso(nbf)}`);
+  if (nbf === undefined) c.pass(NBF[p], 'no nbf');
+  else if (nbfProblem) c.violation(NBF[p], nbfProblem);
+  else if ((nbf as number) - skew > now) c.violation(NBF[p], `not valid until ${iso(nbf)} (${relativeTime(nbf as number, now)})${skewNote(options)}`);
+  else c.pass(NBF[p], `valid since ${iso(nbf)}`);
 
   const iatProblem = iat === undefined ? undefined : numericDateProblem('iat', iat);
-  if (iat === undefined) c.violation(`${p}.iat`, 'no iat claim');
-  else if (iatProblem) c.fail(`${p}.iat`, iatProblem);
-  // A future iat is a failure whatever the prefix's severity for a missing one (CHECKS.md ID token).
-  else if ((iat as number) - skew > now) c.fail(`${p}.iat`, `issued in the future: iat ${iso(iat)} is ${humanDuration((iat as number) - now)} ahead (clock skew ${skew}s)${skewNote(options)}`);
-  else c.pass(`${p}.iat`, `issued ${relativeTime(iat as number, now)}`);
+  if (iat === undefined) c.violation(IAT[p], 'no iat claim');
+  // Malformed or in the future, iat is judged at the prefix's severity: an ID token's fails (OIDC Core
+  // §3.1.3.7 step 10, CHECKS.md); a decoded JWT's (RFC 7519 §4.1.6: OPTIONAL) or an access token's (not
+  // among what RFC 9068 §4 validates) warns.
+  else if (iatProblem) c.violation(IAT[p], iatProblem);
+  else if ((iat as number) - skew > now) c.violation(IAT[p], `issued in the future: iat ${iso(iat)} is ${humanDuration((iat as number) - now)} ahead (clock skew ${skew}s)${skewNote(options)}`);
+  else c.pass(IAT[p], `issued ${relativeTime(iat as number, now)}`);
 }
 
 function audiences(aud: unknown): string[] | undefined {
@@ -84,36 +94,44 @@ function audiences(aud: unknown): string[] | undefined {
   return undefined;
 }
 
+// The ids checkParties judges (access_token.azp is catalogued but not judged: an access token's azp is not the client's).
+export const ISS = { jwt: 'jwt.iss', id_token: 'id_token.iss', access_token: 'access_token.iss' } as const satisfies TokenIds<'iss'>;
+export const AUD = { jwt: 'jwt.aud', id_token: 'id_token.aud', access_token: 'access_token.aud' } as const satisfies TokenIds<'aud'>;
+const AZP = { jwt: 'jwt.azp', id_token: 'id_token.azp', access_token: 'access_token.azp' } as const satisfies TokenIds<'azp'>;
+export const NONCE = { jwt: 'jwt.nonce', id_token: 'id_token.nonce', access_token: 'access_token.nonce' } as const satisfies TokenIds<'nonce'>;
+export const AUTH_TIME = { jwt: 'jwt.auth_time', id_token: 'id_token.auth_time', access_token: 'access_token.auth_time' } as const satisfies TokenIds<'auth_time'>;
+export const SUB = { jwt: 'jwt.sub', id_token: 'id_token.sub', access_token: 'access_token.sub' } as const satisfies TokenIds<'sub'>;
+
 function checkParties(claims: Record<string, unknown>, options: ValidateOptions, c: CheckRecorder): void {
   const { prefix: p, expect } = options;
-  if (expect.issuer === undefined) c.skip(`${p}.iss`, 'no expected issuer given (--iss or --issuer)');
-  else c.expect(`${p}.iss`, claims.iss === expect.issuer, `iss ${quote(claims.iss)}`, `iss is ${quote(claims.iss)}, expected ${quote(expect.issuer)}`);
+  if (expect.issuer === undefined) c.skip(ISS[p], 'no expected issuer given (--iss or --issuer)');
+  else c.expect(ISS[p], claims.iss === expect.issuer, `iss ${quote(claims.iss)}`, `iss is ${quote(claims.iss)}, expected ${quote(expect.issuer)}`);
 
   const aud = audiences(claims.aud);
-  if (expect.audience === undefined) c.skip(`${p}.aud`, 'no expected audience given (--aud)');
-  else if (!aud) c.violation(`${p}.aud`, `aud is ${quote(claims.aud)}; expected it to contain ${quote(expect.audience)}`);
-  else c.expect(`${p}.aud`, aud.includes(expect.audience), `aud contains ${quote(expect.audience)}`, `aud is ${quote(claims.aud)}; it does not contain ${quote(expect.audience)}`);
+  if (expect.audience === undefined) c.skip(AUD[p], 'no expected audience given (--aud)');
+  else if (!aud) c.violation(AUD[p], `aud is ${quote(claims.aud)}; expected it to contain ${quote(expect.audience)}`);
+  else c.expect(AUD[p], aud.includes(expect.audience), `aud contains ${quote(expect.audience)}`, `aud is ${quote(claims.aud)}; it does not contain ${quote(expect.audience)}`);
 
   if (p !== 'access_token') {
     const client = expect.clientId ?? expect.audience;
     if (claims.azp !== undefined && client !== undefined) {
-      c.expect(`${p}.azp`, claims.azp === client, `azp ${quote(claims.azp)}`, `azp is ${quote(claims.azp)}, expected the client ${quote(client)}`);
-    } else if (aud && aud.length > 1) c.violation(`${p}.azp`, `${aud.length} audiences ${quote(aud)} and no azp naming the authorized party`);
-    else if (claims.azp !== undefined) c.skip(`${p}.azp`, `azp ${quote(claims.azp)} present; no client id to compare (--aud)`);
-    else c.pass(`${p}.azp`, 'single audience, no azp needed');
+      c.expect(AZP[p], claims.azp === client, `azp ${quote(claims.azp)}`, `azp is ${quote(claims.azp)}, expected the client ${quote(client)}`);
+    } else if (aud && aud.length > 1) c.violation(AZP[p], `${aud.length} audiences ${quote(aud)} and no azp naming the authorized party`);
+    else if (claims.azp !== undefined) c.skip(AZP[p], `azp ${quote(claims.azp)} present; no client id to compare (--aud)`);
+    else c.pass(AZP[p], 'single audience, no azp needed');
   }
 
-  if (expect.nonce === undefined) c.skip(`${p}.nonce`, 'no nonce expected (--nonce)');
-  else if (claims.nonce === undefined) c.violation(`${p}.nonce`, `no nonce in the token; ${quote(expect.nonce)} was sent`);
-  else c.expect(`${p}.nonce`, claims.nonce === expect.nonce, 'nonce matches the one sent', `nonce is ${quote(claims.nonce)}, sent ${quote(expect.nonce)}`);
+  if (expect.nonce === undefined) c.skip(NONCE[p], 'no nonce expected (--nonce)');
+  else if (claims.nonce === undefined) c.violation(NONCE[p], `no nonce in the token; ${quote(expect.nonce)} was sent`);
+  else c.expect(NONCE[p], claims.nonce === expect.nonce, 'nonce matches the one sent', `nonce is ${quote(claims.nonce)}, sent ${quote(expect.nonce)}`);
 
-  if (expect.maxAge === undefined) c.skip(`${p}.auth_time`, 'max_age not requested (--max-age)');
-  else if (numericDateProblem('auth_time', claims.auth_time)) c.violation(`${p}.auth_time`, `max_age=${expect.maxAge} was requested but ${numericDateProblem('auth_time', claims.auth_time)}`);
+  if (expect.maxAge === undefined) c.skip(AUTH_TIME[p], 'max_age not requested (--max-age)');
+  else if (numericDateProblem('auth_time', claims.auth_time)) c.violation(AUTH_TIME[p], `max_age=${expect.maxAge} was requested but ${numericDateProblem('auth_time', claims.auth_time)}`);
   else {
     const authTime = claims.auth_time as number;
     const age = options.now - authTime;
     c.expect(
-      `${p}.auth_time`,
+      AUTH_TIME[p],
       age <= expect.maxAge + options.clockSkew,
       `authenticated ${humanDuration(age)} ago, within max_age ${expect.maxAge}s`,
       `authenticated ${humanDuration(age)} ago (${iso(authTime)}), older than max_age ${expect.maxAge}s`,
@@ -121,11 +139,11 @@ function checkParties(claims: Record<string, unknown>, options: ValidateOptions,
   }
 
   const sub = claims.sub;
-  if (sub === undefined) c.violation(`${p}.sub`, 'no sub claim');
+  if (sub === undefined) c.violation(SUB[p], 'no sub claim');
   // OIDC Core §2: a locally unique identifier, at most 255 ASCII characters.
   else if (typeof sub !== 'string' || sub === '' || sub.length > 255 || !/^[\u0020-\u007e]+$/.test(sub)) {
-    c.violation(`${p}.sub`, `sub ${quote(typeof sub === 'string' ? cut(sub) : sub)} is not 1-255 printable ASCII characters`);
-  } else c.pass(`${p}.sub`, `sub ${quote(sub)}`);
+    c.violation(SUB[p], `sub ${quote(typeof sub === 'string' ? cut(sub) : sub)} is not 1-255 printable ASCII characters`);
+  } else c.pass(SUB[p], `sub ${quote(sub)}`);
 }
 
 /** OIDC Core §3.1.3.6: base64url of the left half of the hash (of the ID token's alg) of the value. */

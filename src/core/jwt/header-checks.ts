@@ -1,3 +1,4 @@
+import type { TokenIds } from '../../checks/catalogue/tokens.js';
 import type { CheckRecorder } from '../../checks/recorder.js';
 import { JWS_ALGORITHMS, isNoneAlgorithm } from './algorithms.js';
 import { kidProblem, quotedKid } from './kid.js';
@@ -7,9 +8,16 @@ const KEY_REFERENCE_MEMBERS = ['jku', 'x5u', 'jwk', 'x5c'] as const;
 
 const quote = (value: unknown) => JSON.stringify(value);
 
+// The ids judged here, one literal per prefix (TokenIds): `grep id_token.kid src` lands on this file.
+export const ALG = { jwt: 'jwt.alg', id_token: 'id_token.alg', access_token: 'access_token.alg' } as const satisfies TokenIds<'alg'>;
+const CRIT = { jwt: 'jwt.crit', id_token: 'id_token.crit', access_token: 'access_token.crit' } as const satisfies TokenIds<'crit'>;
+const HEADER_KEYS = { jwt: 'jwt.header_keys', id_token: 'id_token.header_keys', access_token: 'access_token.header_keys' } as const satisfies TokenIds<'header_keys'>;
+const KID = { jwt: 'jwt.kid', id_token: 'id_token.kid', access_token: 'access_token.kid' } as const satisfies TokenIds<'kid'>;
+const TYP = { jwt: 'jwt.typ', id_token: 'id_token.typ', access_token: 'access_token.typ' } as const satisfies TokenIds<'typ'>;
+
 /** `alg`: present, not none in any spelling, allowed, and keyed sensibly. Returns the alg when usable. */
 export function checkAlg(parsed: ParsedJwt, options: ValidateOptions, c: CheckRecorder): string | undefined {
-  const id = `${options.prefix}.alg` as const;
+  const id = ALG[options.prefix];
   const alg = parsed.header.alg;
   if (typeof alg !== 'string' || alg === '') return void c.violation(id, `header has no alg (got ${quote(alg)})`);
   if (isNoneAlgorithm(alg)) return void c.violation(id, `alg ${quote(alg)} means an unsigned token: refused in any spelling`);
@@ -46,30 +54,30 @@ export function checkHeader(parsed: ParsedJwt, options: ValidateOptions, c: Chec
   const { header } = parsed;
   const p = options.prefix;
 
-  if (header.crit === undefined) c.pass(`${p}.crit`, 'no crit header');
-  else c.violation(`${p}.crit`, `crit ${quote(header.crit)} names extensions oidc-cli does not process; a recipient must reject the token`);
+  if (header.crit === undefined) c.pass(CRIT[p], 'no crit header');
+  else c.violation(CRIT[p], `crit ${quote(header.crit)} names extensions oidc-cli does not process; a recipient must reject the token`);
 
   const references = KEY_REFERENCE_MEMBERS.filter((name) => header[name] !== undefined);
-  if (references.length === 0) c.pass(`${p}.header_keys`, 'no jku, x5u, jwk or x5c in the header');
+  if (references.length === 0) c.pass(HEADER_KEYS[p], 'no jku, x5u, jwk or x5c in the header');
   else {
     const shown = references.map((name) => (typeof header[name] === 'string' ? `${name}=${header[name]}` : name)).join(', ');
-    c.violation(`${p}.header_keys`, `header carries ${shown}: ignored, never fetched; the key must come from the issuer's keys`);
+    c.violation(HEADER_KEYS[p], `header carries ${shown}: ignored, never fetched; the key must come from the issuer's keys`);
   }
 
   const kid = header.kid;
-  if (kid === undefined) c.pass(`${p}.kid`, 'no kid');
-  else if (typeof kid !== 'string') c.violation(`${p}.kid`, `kid is ${typeof kid}, not a string`);
+  if (kid === undefined) c.pass(KID[p], 'no kid');
+  else if (typeof kid !== 'string') c.violation(KID[p], `kid is ${typeof kid}, not a string`);
   else {
     const problem = kidProblem(kid);
-    if (problem) c.violation(`${p}.kid`, `kid ${quotedKid(kid)} has ${problem}`);
-    else c.pass(`${p}.kid`, `kid ${quote(kid)}`);
+    if (problem) c.violation(KID[p], `kid ${quotedKid(kid)} has ${problem}`);
+    else c.pass(KID[p], `kid ${quote(kid)}`);
   }
 
   checkTyp(header.typ, p, c);
 }
 
 function checkTyp(typ: unknown, p: ValidateOptions['prefix'], c: CheckRecorder): void {
-  const id = `${p}.typ` as const;
+  const id = TYP[p];
   // RFC 7515 §4.1.9: media types may omit "application/" and compare case-insensitively.
   const normalized = typeof typ === 'string' ? typ.toLowerCase().replace(/^application\//, '') : undefined;
   const isAccessTokenTyp = normalized === 'at+jwt';

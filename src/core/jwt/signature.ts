@@ -1,5 +1,6 @@
 import type { CryptoKey, JWK } from 'jose';
 import { listed } from '../../util/show.js';
+import type { TokenIds } from '../../checks/catalogue/tokens.js';
 import type { CheckRecorder } from '../../checks/recorder.js';
 import { JWS_ALGORITHMS } from './algorithms.js';
 import { verifyJws } from './jws-verify.js';
@@ -9,6 +10,10 @@ import type { ParsedJwt, SignatureInfo, ValidateOptions } from './types.js';
 
 /** Candidate keys tried per token at most (each costs an import and a verification). */
 const MAX_CANDIDATES = 10;
+
+// The ids judged here, one literal per prefix (TokenIds): `grep id_token.signature src` lands on this file.
+export const KEY = { jwt: 'jwt.key', id_token: 'id_token.key', access_token: 'access_token.key' } as const satisfies TokenIds<'key'>;
+export const SIGNATURE = { jwt: 'jwt.signature', id_token: 'id_token.signature', access_token: 'access_token.signature' } as const satisfies TokenIds<'signature'>;
 
 /**
  * Diagnosis of a signature that does not verify (issue 13): a token whose iss names another issuer was
@@ -31,26 +36,26 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
   const info: SignatureInfo = { verified: false, alg: typeof parsed.header.alg === 'string' ? parsed.header.alg : undefined, kid };
   const notVerified = (reason: string, status: 'skip' | 'violation', hint?: string) => {
     info.reason = reason;
-    if (status === 'skip') c.skip(`${p}.signature`, `signature NOT verified: ${reason}`);
-    else c.violation(`${p}.signature`, `${reason}${otherIssuerCause(parsed, options)}`, hint ? { hint } : {});
+    if (status === 'skip') c.skip(SIGNATURE[p], `signature NOT verified: ${reason}`);
+    else c.violation(SIGNATURE[p], `${reason}${otherIssuerCause(parsed, options)}`, hint ? { hint } : {});
     return info;
   };
 
   if (!alg) {
-    c.skip(`${p}.key`, 'no usable alg');
+    c.skip(KEY[p], 'no usable alg');
     return notVerified('no usable alg, so nothing to verify with', 'violation');
   }
   if (parsed.parts[2] === '') {
-    c.skip(`${p}.key`, 'no signature to verify');
+    c.skip(KEY[p], 'no signature to verify');
     return notVerified('the signature part is empty (a stripped signature)', 'violation');
   }
   const algorithm = JWS_ALGORITHMS.get(alg)!;
 
   if (algorithm.kty === 'oct' && options.secret) {
-    c.pass(`${p}.key`, 'HMAC with the given secret');
+    c.pass(KEY[p], 'HMAC with the given secret');
     if (await verifyJws(parsed, options.secret, alg)) {
       info.verified = true;
-      c.pass(`${p}.signature`, `${alg} signature verified with the given secret`);
+      c.pass(SIGNATURE[p], `${alg} signature verified with the given secret`);
       return info;
     }
     return notVerified(`${alg} signature does not verify with the given secret`, 'violation');
@@ -61,10 +66,10 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
     if (options.secret) {
       // Not a rotation or a tampered token: the wrong kind of key was given, and the hint says which is right.
       const hint = `A ${alg} token is signed with the issuer's private ${algorithm.kty} key: verify it with the public key (--jwks FILE|URL, or --issuer URL). A shared secret (--secret, --secret-file) verifies HS256/HS384/HS512 tokens only.`;
-      c.fail(`${p}.key`, `alg ${alg} takes ${algorithm.kty === 'EC' ? 'an' : 'a'} ${algorithm.kty} public key, and only a shared secret was given`, { hint });
+      c.fail(KEY[p], `alg ${alg} takes ${algorithm.kty === 'EC' ? 'an' : 'a'} ${algorithm.kty} public key, and only a shared secret was given`, { hint });
       return notVerified(`a ${alg} token cannot be verified with a shared secret (--secret or --secret-file): give its issuer's keys (--jwks, --issuer)`, 'violation', hint);
     }
-    c.skip(`${p}.key`, 'no keys given');
+    c.skip(KEY[p], 'no keys given');
     return notVerified(
       algorithm.kty === 'oct' ? 'an HMAC token and no secret given (--secret, --secret-file)' : 'no keys given (use --jwks, --issuer or --secret)',
       'skip',
@@ -88,34 +93,34 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
     const refetched = fetchedAgain ? ' (after fetching the keys again)' : options.keys.refetch ? ' (fetched moments ago)' : '';
     const message = `no ${algorithm.kty} key with kid "${kid}" in ${source}${refetched}; it has: ${known || 'no keys'}`;
     // An access token may be signed for another audience's keys (RFC 9068 §4): a note, not a failure.
-    if (forAnotherServer) c.skip(`${p}.key`, `${message} (it may be meant for another resource server)`);
-    else c.violation(`${p}.key`, message);
+    if (forAnotherServer) c.skip(KEY[p], `${message} (it may be meant for another resource server)`);
+    else c.violation(KEY[p], message);
     return notVerified(`no key with kid "${kid}"`, forAnotherServer ? 'skip' : 'violation');
   }
   if (candidates.length === 0 && refused.length > 0) {
     // A key that anyone can sign with (or that is not a key at all) verifies nothing, for any token.
     const reasons = listed(refused.map(({ jwk, reason }) => `${jwk.kid ? `key "${jwk.kid}"` : 'a key'} refused: ${reason}`));
-    c.fail(`${p}.key`, `${reasons} (${source})`);
+    c.fail(KEY[p], `${reasons} (${source})`);
     return notVerified(`the only key for ${alg}${kid ? ` with kid "${kid}"` : ''} in ${source} is refused`, 'violation');
   }
   if (candidates.length === 0) {
     const message = `no key in ${source} fits ${alg} (kty ${algorithm.kty}${algorithm.crv ? `, crv ${algorithm.crv}` : ''}, use sig)`;
-    if (forAnotherServer) c.skip(`${p}.key`, message);
-    else c.violation(`${p}.key`, message);
+    if (forAnotherServer) c.skip(KEY[p], message);
+    else c.violation(KEY[p], message);
     return notVerified(`no key fits ${alg}`, forAnotherServer ? 'skip' : 'violation');
   }
   if (candidates.length > MAX_CANDIDATES) {
     // A key rotation overlaps two or three keys; thousands are a set built to make each token cost seconds.
-    c.fail(`${p}.key`, `${candidates.length} keys in ${source} fit ${alg}${kid === undefined ? ' and the header has no kid' : ` under kid "${kid}"`}: key selection is ambiguous; only the first ${MAX_CANDIDATES} are tried`);
+    c.fail(KEY[p], `${candidates.length} keys in ${source} fit ${alg}${kid === undefined ? ' and the header has no kid' : ` under kid "${kid}"`}: key selection is ambiguous; only the first ${MAX_CANDIDATES} are tried`);
   } else if (kid === undefined && candidates.length > 1) {
     // OIDC Core §10.1: without a kid the verifier cannot know which key was meant.
     const message = `no kid in the header and ${candidates.length} keys in ${source} fit ${alg}: key selection is ambiguous`;
-    if (p === 'id_token') c.violation(`${p}.key`, message);
-    else c.warn(`${p}.key`, message);
+    if (p === 'id_token') c.violation(KEY[p], message);
+    else c.warn(KEY[p], message);
   } else if (candidates.length > 1) {
-    c.warn(`${p}.key`, `kid "${kid}" names ${candidates.length} keys in ${source} that fit ${alg}: key selection is ambiguous (each is tried)`);
+    c.warn(KEY[p], `kid "${kid}" names ${candidates.length} keys in ${source} that fit ${alg}: key selection is ambiguous (each is tried)`);
   } else {
-    c.pass(`${p}.key`, `key ${candidates[0]!.kid ? `"${candidates[0]!.kid}"` : '(no kid)'} from ${source}${refused.length ? ` (${refused.length} unsafe key${refused.length > 1 ? 's' : ''} refused)` : ''}`);
+    c.pass(KEY[p], `key ${candidates[0]!.kid ? `"${candidates[0]!.kid}"` : '(no kid)'} from ${source}${refused.length ? ` (${refused.length} unsafe key${refused.length > 1 ? 's' : ''} refused)` : ''}`);
   }
 
   const verifiedWith = async (list: readonly JWK[]): Promise<JWK | undefined> => {
@@ -133,7 +138,7 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
   const verified = (jwk: JWK, note = '') => {
     info.verified = true;
     info.keyThumbprint = jwkThumbprint(jwk as Record<string, unknown>)!;
-    c.pass(`${p}.signature`, `${alg} signature verified with key ${jwk.kid ? `"${jwk.kid}"` : info.keyThumbprint}${note}`);
+    c.pass(SIGNATURE[p], `${alg} signature verified with key ${jwk.kid ? `"${jwk.kid}"` : info.keyThumbprint}${note}`);
     return info;
   };
   const first = await verifiedWith(candidates);

@@ -1,27 +1,31 @@
 import { CheckRecorder } from '../../checks/recorder.js';
-import type { TokenPrefix } from '../../checks/catalogue/tokens.js';
+import type { TokenIds, TokenPrefix } from '../../checks/catalogue/tokens.js';
 import type { CheckResult } from '../../checks/types.js';
 import { listed } from '../../util/show.js';
 import { checkClaims } from './claims.js';
 import { checkAlg, checkHeader } from './header-checks.js';
-import { judgeUndecryptable, judgeUnreadableClaims } from './jwe.js';
+import { JWE, judgeUndecryptable, judgeUnreadableClaims } from './jwe.js';
 import { parseJwt } from './parse.js';
 import { checkSignature } from './signature.js';
 import type { ParsedJwt, ValidateOptions, ValidationResult } from './types.js';
+
+// The ids judged here, one literal per prefix (TokenIds): `grep id_token.format src` lands on this file.
+const FORMAT = { jwt: 'jwt.format', id_token: 'id_token.format', access_token: 'access_token.format' } as const satisfies TokenIds<'format'>;
+const DUPLICATE_MEMBERS = { jwt: 'jwt.duplicate_members', id_token: 'id_token.duplicate_members', access_token: 'access_token.duplicate_members' } as const satisfies TokenIds<'duplicate_members'>;
 
 /** Structure checks that need no keys: encoding, JWS (a JWE is judged by jwe.ts), duplicate members. */
 function checkStructure(parsed: ParsedJwt, options: ValidateOptions, c: CheckRecorder): void {
   const p = options.prefix;
   const short = parsed.kind === 'jws' ? signatureLengthProblem(parsed) : undefined;
-  if (short) c.violation(`${p}.format`, short, { hint: 'Copy the whole token, header.payload.signature: a terminal, a log or a form may have cut its end. A signature cannot be shortened and still verify.' });
-  else if (parsed.nonCanonicalParts.length === 0) c.pass(`${p}.format`, `compact ${parsed.kind.toUpperCase()}, canonical base64url`);
-  else c.violation(`${p}.format`, `non-canonical base64url in the ${parsed.nonCanonicalParts.join(', ')} (padding, standard alphabet or stray bits)`);
+  if (short) c.violation(FORMAT[p], short, { hint: 'Copy the whole token, header.payload.signature: a terminal, a log or a form may have cut its end. A signature cannot be shortened and still verify.' });
+  else if (parsed.nonCanonicalParts.length === 0) c.pass(FORMAT[p], `compact ${parsed.kind.toUpperCase()}, canonical base64url`);
+  else c.violation(FORMAT[p], `non-canonical base64url in the ${parsed.nonCanonicalParts.join(', ')} (padding, standard alphabet or stray bits)`);
 
-  if (parsed.kind === 'jws') c.pass(`${p}.jwe`, 'a signed JWS (3 parts)');
+  if (parsed.kind === 'jws') c.pass(JWE[p], 'a signed JWS (3 parts)');
 
   const { header, payload } = parsed.duplicateMembers;
   const repeated = [...header.map((name) => `header.${name}`), ...payload.map((name) => `payload.${name}`)];
-  c.expect(`${p}.duplicate_members`, repeated.length === 0, 'no repeated member names', `repeated member names: ${listed(repeated, ', ')}`);
+  c.expect(DUPLICATE_MEMBERS[p], repeated.length === 0, 'no repeated member names', `repeated member names: ${listed(repeated, ', ')}`);
 }
 
 // RFC 7518 §3: the length a signature of each algorithm has (bytes); RSA's is its modulus, 2048 bits at least (§3.3, §3.5).
@@ -70,6 +74,6 @@ export async function validateParsed(parsed: ParsedJwt, options: ValidateOptions
 /** The `<prefix>.format` failure of something that is not a token at all (an IdP's answer, a line of batch input). */
 export function formatFailure(prefix: TokenPrefix, reason: string): CheckResult[] {
   const c = new CheckRecorder();
-  c.fail(`${prefix}.format`, reason);
+  c.fail(FORMAT[prefix], reason);
   return c.results;
 }

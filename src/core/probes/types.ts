@@ -1,5 +1,5 @@
 import type { CheckId } from '../../checks/catalogue.js';
-import type { CheckRecorder } from '../../checks/recorder.js';
+import type { CheckRecorder, WarnableCheckId } from '../../checks/recorder.js';
 import type { HttpClient, HttpResponse } from '../../http/types.js';
 import type { FrontChannel, FrontChannelOutcome } from '../front-channel.js';
 import type { ClientCredentials } from '../client-auth.js';
@@ -102,7 +102,7 @@ export async function freshCode(env: ProbeEnv, c: CheckRecorder, ids: readonly C
  * The token request must be refused, ideally with `expected` (invalid_grant): tokens → violation,
  * another error → warn (refused, but clients cannot tell why), `expected` → pass.
  */
-export function judgeRefused(id: CheckId, response: HttpResponse, what: string, expected: string, c: CheckRecorder): void {
+export function judgeRefused(id: WarnableCheckId, response: HttpResponse, what: string, expected: string, c: CheckRecorder): void {
   if (issuedTokens(response)) c.violation(id, `${what}: accepted, ${describeAnswer(response)}; expected ${expected}`);
   // The client itself does not authenticate: the IdP refused who asked, not what the probe changed.
   else if (oauthErrorOf(response) === 'invalid_client' && expected !== 'invalid_client') c.skip(id, `${what}: ${describeAnswer(response)}: the client does not authenticate at the token endpoint, so this probe cannot tell (see diagnosis.client_auth)`);

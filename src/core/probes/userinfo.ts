@@ -1,5 +1,4 @@
-import type { CheckId } from '../../checks/catalogue.js';
-import type { CheckRecorder } from '../../checks/recorder.js';
+import type { CheckRecorder, WarnableCheckId } from '../../checks/recorder.js';
 import type { HttpResponse } from '../../http/types.js';
 import { bearerChallenge } from '../../http/www-authenticate.js';
 import { bodyOf, describeAnswer, freshCode, redeem, type Probe, type ProbeEnv } from './types.js';
@@ -55,7 +54,7 @@ function userinfo(env: ProbeEnv, url: string, token: string | undefined): Promis
   return env.http.request({ url, headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
 }
 
-export function judgeChallenge(id: CheckId, response: HttpResponse, what: string, expectedError: string | undefined, c: CheckRecorder): void {
+export function judgeChallenge(id: WarnableCheckId, response: HttpResponse, what: string, expectedError: string | undefined, c: CheckRecorder): void {
   if (response.status >= 200 && response.status < 300) return void c.violation(id, `${what}: answered ${describeAnswer(response)}, not 401`);
   const header = response.headers['www-authenticate'];
   const { challenge, problem } = bearerChallenge(typeof header === 'string' ? header : undefined);

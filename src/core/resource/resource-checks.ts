@@ -28,7 +28,7 @@ export function judgeChallenge(answer: UnauthenticatedAnswer, c: CheckRecorder):
 
   if (!challenge) c.skip('resource.challenge_metadata', 'no Bearer challenge to read');
   else if (challenge.params.resource_metadata === undefined) c.violation('resource.challenge_metadata', 'the Bearer challenge has no resource_metadata: the metadata URL must be guessed (RFC 9728 §3.1 well-known)');
-  else if (!isHttpUrl(challenge.params.resource_metadata)) c.fail('resource.challenge_metadata', `resource_metadata="${cut(challenge.params.resource_metadata, 80)}" is not an http(s) URL`);
+  else if (!isHttpUrl(challenge.params.resource_metadata)) c.violation('resource.challenge_metadata', `resource_metadata="${cut(challenge.params.resource_metadata, 80)}" is not an http(s) URL`);
   else c.pass('resource.challenge_metadata', `resource_metadata="${challenge.params.resource_metadata}"`);
   return challenge;
 }
@@ -106,7 +106,7 @@ const BEARER_METHODS = new Set(['header', 'body', 'query']);
 export function judgeBearerMethods(metadata: Record<string, unknown>, c: CheckRecorder): void {
   const methods = metadata.bearer_methods_supported;
   if (methods === undefined) return void c.pass('resource.bearer_methods', 'not listed (optional): the query string is not offered');
-  if (!Array.isArray(methods) || !methods.every((m) => typeof m === 'string')) return void c.fail('resource.bearer_methods', `bearer_methods_supported must be an array of strings, not ${cut(JSON.stringify(methods) ?? String(methods), 80)}`);
+  if (!Array.isArray(methods) || !methods.every((m) => typeof m === 'string')) return void c.violation('resource.bearer_methods', `bearer_methods_supported must be an array of strings, not ${cut(JSON.stringify(methods) ?? String(methods), 80)}`);
   const unknown = methods.filter((m) => !BEARER_METHODS.has(m));
   if (methods.includes('query')) c.violation('resource.bearer_methods', `bearer_methods_supported ${JSON.stringify(methods)} offers the query string`);
   else if (unknown.length) c.warn('resource.bearer_methods', `bearer_methods_supported has values RFC 6750 does not define: ${shownList(unknown)}`);

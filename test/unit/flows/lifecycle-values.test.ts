@@ -41,7 +41,7 @@ describe('refresh: every value judged, and the rotated refresh token handed to t
     ['expires_in an object', { refreshResponse: { expires_in: HOSTILE } }, 'token_response.expires_in'],
     ['expires_in negative', { refreshResponse: { expires_in: -300 } }, 'token_response.expires_in'],
     ['scope an object', { refreshResponse: { scope: HOSTILE } }, 'token_response.member_types'],
-    ['ID token exp 1e20', { refreshIdTokenClaims: { exp: 1e20 } }, 'id_token.exp_horizon'],
+    ['ID token exp 1e20', { refreshIdTokenClaims: { exp: 1e20 } }, 'id_token.exp'],
     ['ID token iat 1e300', { refreshIdTokenClaims: { iat: 1e300 } }, 'id_token.iat'],
     ['ID token sub an object', { refreshIdTokenClaims: { sub: HOSTILE } }, 'id_token.sub'],
     ['ID token aud an object', { refreshIdTokenClaims: { aud: HOSTILE, iss: HOSTILE } }, 'id_token.iss'],

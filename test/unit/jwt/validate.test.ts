@@ -257,10 +257,13 @@ describe('claims', () => {
     expect(check.message).toMatch(/15m ahead of the IdP/);
   });
 
-  it('nbf and iat in the future fail', async () => {
+  it('nbf in the future fails; iat in the future at the catalogue severity: an ID token fails, any JWT warns', async () => {
     const future = nowSeconds() + 3600;
     expect((await statusOf(mint(goodClaims({ nbf: future }), rsa), 'jwt.nbf')).status).toBe('fail');
-    expect((await statusOf(mint(goodClaims({ iat: future }), rsa), 'jwt.iat')).status).toBe('fail');
+    expect((await statusOf(mint(goodClaims({ iat: future }), rsa), 'id_token.iat', options({ prefix: 'id_token' }))).status).toBe('fail');
+    const jwtIat = await statusOf(mint(goodClaims({ iat: future }), rsa), 'jwt.iat');
+    expect(jwtIat.status).toBe('warn');
+    expect(jwtIat.message).toMatch(/issued in the future/);
     const { iat: _, ...noIat } = goodClaims();
     expect((await statusOf(mint(noIat, rsa), 'id_token.iat', options({ prefix: 'id_token' }))).status).toBe('fail');
   });
@@ -348,7 +351,7 @@ describe('structure', () => {
     }
   });
 
-  it('a JWE cannot satisfy what was asked: jwe, signature and each expected claim fail, nothing passes', async () => {
+  it('a JWE cannot satisfy what was asked: jwe, signature and each expected claim fail (or warn, at a warning severity), nothing passes', async () => {
     const jwe = `${b64u(JSON.stringify({ alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT' }))}.${b64u('k')}.${b64u('iv')}.${b64u('ct')}.${b64u('tag')}`;
     const result = await validateJwt(jwe, options());
     expect(result.parsed.kind).toBe('jwe');
@@ -356,10 +359,13 @@ describe('structure', () => {
     const byStatus = (status: string) => result.checks.filter((c) => c.status === status).map((c) => c.id);
     expect(byStatus('fail')).toEqual(['jwt.jwe', 'jwt.signature', 'jwt.iss', 'jwt.aud']);
     expect(byStatus('pass')).toEqual(['jwt.format', 'jwt.duplicate_members']);
-    for (const prefix of ['id_token', 'access_token'] as const) {
-      const judged = await validateJwt(jwe, options({ prefix, keys: undefined, expect: {} }));
-      expect(judged.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual([`${prefix}.jwe`, `${prefix}.signature`, `${prefix}.exp`, `${prefix}.iat`, `${prefix}.sub`]);
-    }
+    const idToken = await validateJwt(jwe, options({ prefix: 'id_token', keys: undefined, expect: {} }));
+    expect(idToken.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual(['id_token.jwe', 'id_token.signature', 'id_token.exp', 'id_token.iat', 'id_token.sub']);
+    // An access token's iat and sub are warnings in the catalogue (RFC 9068 §2.2 claims a resource server need not check).
+    const accessToken = await validateJwt(jwe, options({ prefix: 'access_token', keys: undefined, expect: {} }));
+    expect(accessToken.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual(['access_token.jwe', 'access_token.signature', 'access_token.exp']);
+    expect(accessToken.checks.filter((c) => c.status === 'warn').map((c) => c.id)).toEqual(['access_token.iat', 'access_token.sub']);
+    expect(accessToken.checks.filter((c) => c.status === 'pass').map((c) => c.id)).toEqual(['access_token.format', 'access_token.duplicate_members']);
   });
 
   it('a JWE with nothing asked of it: every check skipped with the reason, none fails or passes', async () => {
