@@ -55,10 +55,11 @@ export async function dpopProof(key: DpopKey, input: { htm: string; url: string;
  * RFC 9449 §5, §6: a token requested with a proof must come back as token_type DPoP, and a JWT access
  * token must carry cnf.jkt, the key's thumbprint; otherwise it is a Bearer token anyone holding it can use.
  */
-export function judgeDpopTokens(tokens: { token_type?: string | undefined; access_token: string }, key: DpopKey, c: CheckRecorder): void {
+/** token_type, and cnf.jkt of a JWT access token; an opaque one's is left to the caller when `opaqueJudgedElsewhere` (introspection). */
+export function judgeDpopTokens(tokens: { token_type?: string | undefined; access_token: string }, key: DpopKey, c: CheckRecorder, opaqueJudgedElsewhere = false): void {
   c.expect('dpop.token_type', tokens.token_type?.toLowerCase() === 'dpop', 'token_type DPoP: the access token is bound to this key', `token_type ${tokens.token_type === undefined ? '(none)' : `"${tokens.token_type}"`} to a request with a DPoP proof: the access token is not bound (a Bearer token anyone holding it can use)`);
   const claims = readClaims(tokens.access_token);
-  if (!claims) return void c.skip('dpop.cnf_jkt', 'an opaque access token: only the IdP (introspection) can tell its cnf.jkt');
+  if (!claims) return opaqueJudgedElsewhere ? undefined : void c.skip('dpop.cnf_jkt', 'an opaque access token: only the IdP (introspection) can tell its cnf.jkt');
   const cnf = claims.cnf;
   const jkt = cnf !== null && typeof cnf === 'object' && !Array.isArray(cnf) ? (cnf as Record<string, unknown>).jkt : undefined;
   if (jkt === key.thumbprint) c.pass('dpop.cnf_jkt', `cnf.jkt ${key.thumbprint}: the thumbprint of this run's key`);

@@ -5,6 +5,7 @@ import type { CheckResult } from '../checks/types.js';
 import { usageError } from '../errors.js';
 import type { HttpClient } from '../http/types.js';
 import { redact } from '../util/redact.js';
+import { cut } from '../util/show.js';
 import type { ClientCredentials } from './client-auth.js';
 import { jsonObject, postForm } from './client-request.js';
 import { judgeAgreement, judgeIntrospection, judgeOtherClient, judgeUnauthenticated, judgeUnknownToken, judgeWrongHint, type ClaimRow, type IntrospectionAnswer } from './introspection-checks.js';
@@ -135,22 +136,37 @@ export async function stillActive(session: IssuerSession, token: string, hint: T
 }
 
 /**
- * access_token.aud for an opaque access token asked for an API (--resource, --audience): only the IdP
- * can say whom it is for, so a confidential client asks it (RFC 7662 §2.2 aud). Anything that leaves
- * the audience unknown is a skip with the reason, never a pass.
+ * What the client cannot read in an opaque access token — whom it is for (aud), the key it is bound to
+ * (cnf.jkt) — only the IdP can say: a confidential client asks it once (RFC 7662 §2.2). Either the active
+ * answer, or why there is none (each a skip with that reason, never a pass).
  */
-export async function judgeOpaqueAudience(http: HttpClient, target: { introspection_endpoint: unknown; client: ClientCredentials; issuer: string; insecure: boolean }, token: string, audience: string, c: CheckRecorder): Promise<void> {
-  if (target.introspection_endpoint === undefined) return void c.skip('access_token.aud', 'an opaque access token, and discovery lists no introspection_endpoint: its audience cannot be seen here');
+export async function introspectOpaque(http: HttpClient, target: { introspection_endpoint: unknown; client: ClientCredentials; issuer: string; insecure: boolean }, token: string): Promise<{ claims: Record<string, unknown> } | { unseen: string }> {
+  if (target.introspection_endpoint === undefined) return { unseen: 'an opaque access token, and discovery lists no introspection_endpoint: only the IdP can tell' };
   // The client authenticates there: never to an endpoint the login would not act on.
   const problem = endpointProblem(target.introspection_endpoint, target.insecure);
-  if (problem) return void c.skip('access_token.aud', `an opaque access token, and introspection_endpoint ${problem}: its audience cannot be seen here`);
-  if (target.client.method === 'none') return void c.skip('access_token.aud', 'an opaque access token, and a public client cannot introspect it (RFC 7662 §2.1): its audience cannot be seen here');
+  if (problem) return { unseen: `an opaque access token, and introspection_endpoint ${problem}` };
+  if (target.client.method === 'none') return { unseen: 'an opaque access token, and a public client cannot introspect it (RFC 7662 §2.1)' };
   const answer = await introspect(http, { introspection_endpoint: target.introspection_endpoint as string, client: target.client, issuer: target.issuer }, token, 'access_token');
   const body = answer.body;
-  if (answer.status !== 200 || !body) return void c.skip('access_token.aud', `an opaque access token, and introspection answered HTTP ${answer.status}${body ? '' : ' without a JSON object'}: its audience cannot be seen here`);
-  if (body.active !== true) return void c.skip('access_token.aud', 'an opaque access token that introspection calls inactive: its audience cannot be seen (introspection.active judges that)');
-  const audiences = [body.aud ?? []].flat().filter((aud): aud is string => typeof aud === 'string');
+  if (answer.status !== 200 || !body) return { unseen: `an opaque access token, and introspection answered HTTP ${answer.status}${body ? '' : ' without a JSON object'}` };
+  if (body.active !== true) return { unseen: 'an opaque access token that introspection calls inactive (introspection.active judges that)' };
+  return { claims: body };
+}
+
+/** access_token.aud of an opaque token asked for an API (--resource, --audience), from introspection. */
+export function judgeIntrospectedAudience(seen: Awaited<ReturnType<typeof introspectOpaque>>, audience: string, c: CheckRecorder): void {
+  if ('unseen' in seen) return void c.skip('access_token.aud', `${seen.unseen}: its audience cannot be seen here`);
+  const audiences = [seen.claims.aud ?? []].flat().filter((aud): aud is string => typeof aud === 'string');
   if (!audiences.length) return void c.warn('access_token.aud', `introspection of the opaque access token gives no aud: an API relying on introspection cannot tell that it was issued for ${audience}`);
   if (audiences.includes(audience)) c.pass('access_token.aud', `aud (from introspection) contains "${audience}"`);
   else c.violation('access_token.aud', `aud (from introspection) is ${JSON.stringify(audiences.length === 1 ? audiences[0] : audiences)}, not "${audience}": the token was not issued for the API it was asked for`);
+}
+
+/** dpop.cnf_jkt of an opaque DPoP-bound token (RFC 9449 §6.2: introspection returns cnf.jkt). */
+export function judgeIntrospectedCnf(seen: Awaited<ReturnType<typeof introspectOpaque>>, thumbprint: string, c: CheckRecorder): void {
+  if ('unseen' in seen) return void c.skip('dpop.cnf_jkt', `${seen.unseen}: its cnf.jkt cannot be seen here`);
+  const cnf = seen.claims.cnf;
+  const jkt = cnf !== null && typeof cnf === 'object' && !Array.isArray(cnf) ? (cnf as Record<string, unknown>).jkt : undefined;
+  if (jkt === thumbprint) c.pass('dpop.cnf_jkt', `cnf.jkt (from introspection) ${thumbprint}: the thumbprint of this run's key`);
+  else c.violation('dpop.cnf_jkt', jkt === undefined ? 'introspection of the opaque access token gives no cnf.jkt: nothing shows it is bound to the key' : `cnf.jkt (from introspection) "${cut(String(jkt), 60)}" is not this key's thumbprint ${thumbprint}`);
 }

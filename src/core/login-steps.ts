@@ -7,7 +7,7 @@ import { show } from '../util/show.js';
 import { redactSecret } from '../util/redact.js';
 import { judgeDpopNonce, judgeDpopTokens } from './dpop.js';
 import { readClaims } from './jwt/parse.js';
-import { judgeOpaqueAudience } from './introspection.js';
+import { introspectOpaque, judgeIntrospectedAudience, judgeIntrospectedCnf } from './introspection.js';
 import { isFrontChannelCredential } from './authorization.js';
 import { judgeJarmMetadata, verifyJarmResponse, type JwtResponseMode } from './jarm.js';
 import type { ReceivedCallback } from './loopback.js';
@@ -91,7 +91,8 @@ export async function redeemCode(
     if (judgement.tokens.refresh_token) http.addToken(judgement.tokens.refresh_token);
   }
   if (flow.dpop) {
-    if (judgement.tokens) judgeDpopTokens(judgement.tokens, flow.dpop, flow.checks);
+    // An opaque token's cnf.jkt is asked of the IdP with the other tokens' checks (validateTokens).
+    if (judgement.tokens) judgeDpopTokens(judgement.tokens, flow.dpop, flow.checks, true);
     else for (const id of ['dpop.token_type', 'dpop.cnf_jkt'] as const) flow.checks.skip(id, 'no tokens: the token request failed');
     judgeDpopNonce(exchange, flow.checks);
   }
@@ -140,10 +141,13 @@ export async function validateTokens(
   const kind = accessToken && 'enc' in accessToken.header ? `a JWE (enc ${show(accessToken.header.enc)}), which oidc-cli cannot decrypt` : 'a JWT';
   ui.detail(accessToken ? `${kind}: alg ${show(accessToken.header.alg)}, typ ${show(accessToken.header.typ ?? '(none)')}` : 'opaque to the client (not a JWT)');
   if (accessToken) checks.merge(accessToken.checks);
-  else if (audience !== undefined) {
-    // Asked for an API, the token says nothing to the client: the IdP is asked whom it is for.
-    ui.detail(`asked for ${audience}: introspecting it to see its aud`);
-    await flow.timed('introspection (aud)', () => judgeOpaqueAudience(http, { introspection_endpoint: issuer.metadata.introspection_endpoint, client: issuer.client, issuer: issuer.issuer, insecure: settings.insecure === true }, tokens.access_token, audience, checks));
+  else if (audience !== undefined || flow.dpop) {
+    // The token says nothing to the client: whom it is for (asked for an API) and the key it is bound to
+    // (DPoP) are asked of the IdP, in one introspection.
+    ui.detail(`opaque: introspecting it for its ${[audience !== undefined ? 'aud' : '', flow.dpop ? 'cnf.jkt' : ''].filter(Boolean).join(' and ')}`);
+    const seen = await flow.timed('introspection (opaque token)', () => introspectOpaque(http, { introspection_endpoint: issuer.metadata.introspection_endpoint, client: issuer.client, issuer: issuer.issuer, insecure: settings.insecure === true }, tokens.access_token));
+    if (audience !== undefined) judgeIntrospectedAudience(seen, audience, checks);
+    if (flow.dpop) judgeIntrospectedCnf(seen, flow.dpop.thumbprint, checks);
   }
 
   const endpoint = issuer.userinfo_endpoint;

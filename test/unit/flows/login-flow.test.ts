@@ -201,6 +201,16 @@ describe('runLogin in-process: what the login asks for', () => {
     }
   });
 
+  it('--dpop with an opaque access token: cnf.jkt from introspection for a confidential client (the key\'s thumbprint), a skip with the reason for a public one', async () => {
+    const confidential = await login(httpBrowser(), { client: { client_id: idp.clients.basic.client_id, client_secret: idp.clients.basic.client_secret, method: 'client_secret_basic' }, dpop: true });
+    expect(confidential.result.accessToken).toBeUndefined();
+    const cnf = confidential.result.checks.filter((c) => c.id === 'dpop.cnf_jkt');
+    expect(cnf).toEqual([expect.objectContaining({ status: 'pass', message: `cnf.jkt (from introspection) ${confidential.result.dpop!.thumbprint}: the thumbprint of this run's key` })]);
+    const open = await login(httpBrowser(), { dpop: true });
+    expect(open.result.checks.filter((c) => c.id === 'dpop.cnf_jkt')).toEqual([expect.objectContaining({ status: 'skip', message: 'an opaque access token, and a public client cannot introspect it (RFC 7662 §2.1): its cnf.jkt cannot be seen here' })]);
+    expect(statusOf(open.result.checks, 'dpop.token_type')).toBe('pass');
+  });
+
   it('response_mode=form_post is received by the listener as a POST, and the login passes', async () => {
     const { result, ui } = await login(httpBrowser(), { request: { response_mode: 'form_post', extra: [] } });
     expect(ui.lines.step).toContain('Authorization response (form_post)');
