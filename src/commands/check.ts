@@ -266,7 +266,7 @@ function buildReport(settings: CheckSettings, outcome: CheckOutcome, junitPath: 
 
 function policiesFrom(names: string[] | undefined): PolicyName[] {
   return (names ?? []).map((name) => {
-    if (!isPolicyName(name)) throw usageError(`--policy ${name}: not a policy oidc-cli knows`, `use ${[...POLICIES.keys()].join(' or ')}`);
+    if (!isPolicyName(name)) throw usageError(`--policy ${name}: not a policy oidc-cli knows`, `use ${new Intl.ListFormat('en', { type: 'disjunction' }).format([...POLICIES.keys()])}`);
     return name;
   });
 }

@@ -22,7 +22,7 @@ const run = async (args: string[]) => {
 describe('mistakes users make', () => {
   it('check --policy with a name oidc-cli does not know: the names it knows (exit 2), before any request', async () => {
     const result = await run(['check', '--issuer', 'https://idp.invalid', '--client-id', 'x', '--policy', 'fapi2']);
-    expect([result.code, result.stderr.trim()]).toEqual([2, 'oidc-cli: --policy fapi2: not a policy oidc-cli knows\n  hint: use fapi2-security or rfc9700']);
+    expect([result.code, result.stderr.trim()]).toEqual([2, 'oidc-cli: --policy fapi2: not a policy oidc-cli knows\n  hint: use fapi2-security, rfc9700, or oauth2.1']);
   });
 
   it('introspect, revoke or userinfo with a token but no issuer: names the flags to pass and the iss the token claims (exit 2), not "log in first"', async () => {

@@ -3,6 +3,8 @@ import type { CheckDefinition } from '../types.js';
 // Section names, not numbers: both documents are cited by the title of the part that holds the rule.
 const FAPI2 = 'FAPI 2.0 Security Profile';
 const BCP = 'RFC 9700';
+// An Internet-Draft: cited by section title (its numbering moves between revisions).
+const OAUTH21 = 'OAuth 2.1 (draft-ietf-oauth-v2-1)';
 
 /**
  * The requirements of `check --policy` (src/core/check/policy.ts): each is judged from what the run
@@ -122,5 +124,47 @@ export const POLICY_CHECKS = [
     spec: 'RFC 6749 §4.1.2; RFC 9700 §4.5',
     severity: 'error',
     hint: 'Refuse a second redemption of a code (and revoke what the first one issued): probe.code_reuse shows it.',
+  },
+  {
+    id: 'oauth21.pkce',
+    title: 'OAuth 2.1: PKCE is required, with S256, and cannot be downgraded',
+    spec: `${OAUTH21}, Authorization Code Grant (PKCE)`,
+    severity: 'error',
+    hint: 'Advertise S256 and refuse an authorization request without code_challenge (probe.pkce_required), a code redeemed without its verifier or with a wrong one, and a verifier for a code issued without a challenge.',
+  },
+  {
+    id: 'oauth21.no_implicit',
+    title: 'OAuth 2.1: no implicit grant (no response type with token)',
+    spec: `${OAUTH21}, differences from OAuth 2.0 (the implicit grant is omitted)`,
+    severity: 'error',
+    hint: 'Drop "token" and every combination holding it from response_types_supported.',
+  },
+  {
+    id: 'oauth21.no_password',
+    title: 'OAuth 2.1: no resource owner password credentials grant',
+    spec: `${OAUTH21}, differences from OAuth 2.0 (the password grant is omitted)`,
+    severity: 'error',
+    hint: 'Remove "password" from grant_types_supported.',
+  },
+  {
+    id: 'oauth21.redirect_uri',
+    title: 'OAuth 2.1: redirect URIs are compared as exact strings',
+    spec: `${OAUTH21}, redirect URI (exact string matching)`,
+    severity: 'error',
+    hint: 'Compare redirect_uri with the registered one as strings (a loopback IP literal\'s port may vary for native apps).',
+  },
+  {
+    id: 'oauth21.refresh_public',
+    title: 'OAuth 2.1: a public client\'s refresh tokens are sender-constrained or one-time use',
+    spec: `${OAUTH21}, refresh token protection`,
+    severity: 'error',
+    hint: 'Rotate a public client\'s refresh token on every use and refuse the old one, or bind it to the client\'s DPoP key.',
+  },
+  {
+    id: 'oauth21.query_token',
+    title: 'OAuth 2.1: an access token in the query string is refused',
+    spec: `${OAUTH21}, bearer token usage (no access token in the URI query)`,
+    severity: 'error',
+    hint: 'Take access tokens from the Authorization header only: userinfo must refuse ?access_token= (probe.userinfo_query_token).',
   },
 ] as const satisfies readonly CheckDefinition[];

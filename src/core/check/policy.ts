@@ -9,7 +9,7 @@ import { cut } from '../../util/show.js';
  * checks and probes that ran, and a few facts of the run's own grant. It never turns a check off and
  * sends nothing: a requirement the run could not see is a skip naming what would show it.
  */
-export type PolicyName = 'fapi2-security' | 'rfc9700';
+export type PolicyName = 'fapi2-security' | 'rfc9700' | 'oauth2.1';
 
 /** What the run's grant was, beside its checks. */
 export interface PolicyFacts {
@@ -55,14 +55,28 @@ export const POLICIES = new Map<PolicyName, { title: string; requirements: reado
     {
       title: 'RFC 9700, OAuth 2.0 Security Best Current Practice',
       requirements: [
-        ['rfc9700.no_implicit', noImplicit],
-        ['rfc9700.no_password', noPassword],
+        ['rfc9700.no_implicit', (e, c) => noImplicit(e, c, 'rfc9700.no_implicit')],
+        ['rfc9700.no_password', (e, c) => noPassword(e, c, 'rfc9700.no_password')],
         ['rfc9700.pkce', bcpPkce],
         ['rfc9700.redirect_uri', (e, c) => redirectExact(e, c, 'rfc9700.redirect_uri')],
         ['rfc9700.mix_up', mixUp],
-        ['rfc9700.refresh_public', refreshPublic],
+        ['rfc9700.refresh_public', (e, c) => refreshPublic(e, c, 'rfc9700.refresh_public')],
         ['rfc9700.sender_constrained', bcpSenderConstrained],
         ['rfc9700.code_reuse', codeReuse],
+      ],
+    },
+  ],
+  [
+    'oauth2.1',
+    {
+      title: 'OAuth 2.1 (draft-ietf-oauth-v2-1)',
+      requirements: [
+        ['oauth21.pkce', pkceRequired],
+        ['oauth21.no_implicit', (e, c) => noImplicit(e, c, 'oauth21.no_implicit')],
+        ['oauth21.no_password', (e, c) => noPassword(e, c, 'oauth21.no_password')],
+        ['oauth21.redirect_uri', (e, c) => redirectExact(e, c, 'oauth21.redirect_uri')],
+        ['oauth21.refresh_public', (e, c) => refreshPublic(e, c, 'oauth21.refresh_public')],
+        ['oauth21.query_token', queryToken],
       ],
     },
   ],
@@ -74,6 +88,7 @@ export const POLICIES = new Map<PolicyName, { title: string; requirements: reado
  */
 const EVIDENCE = new Map<PolicyName, readonly string[]>([
   ['fapi2-security', ['token_response.status', 'authorization.iss', 'probe.par_required', 'probe.pkce_required', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_downgrade', 'dpop.token_type', 'dpop.bearer_refused', 'probe.redirect_uri_altered', 'probe.redirect_uri_token']],
+  ['oauth2.1', ['token_response.status', 'probe.pkce_required', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_downgrade', 'dpop.token_type', 'probe.redirect_uri_altered', 'probe.redirect_uri_token', 'refresh.rotation', 'refresh.reuse_rejected', 'probe.userinfo_query_token']],
   ['rfc9700', ['token_response.status', 'authorization.iss', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_downgrade', 'dpop.token_type', 'probe.redirect_uri_altered', 'probe.redirect_uri_token', 'refresh.rotation', 'refresh.reuse_rejected', 'probe.code_reuse']],
 ]);
 
@@ -223,7 +238,7 @@ function fapi2ResponseTypes(e: Evidence, c: CheckRecorder): void {
   c.pass('fapi2.response_types', 'response_types_supported ["code"]');
 }
 
-function redirectExact(e: Evidence, c: CheckRecorder, id: 'fapi2.redirect_uri' | 'rfc9700.redirect_uri'): void {
+function redirectExact(e: Evidence, c: CheckRecorder, id: 'fapi2.redirect_uri' | 'rfc9700.redirect_uri' | 'oauth21.redirect_uri'): void {
   const probe = e.ran('probe.redirect_uri_altered');
   if (!probe) return void c.skip(id, notSeen('probe.redirect_uri_altered', '--browser-command runs it'));
   if (probe.status !== 'pass') return void c.violation(id, quoted(probe));
@@ -232,18 +247,35 @@ function redirectExact(e: Evidence, c: CheckRecorder, id: 'fapi2.redirect_uri' |
   c.pass(id, 'an altered redirect_uri got an error page (probe.redirect_uri_altered)');
 }
 
-function noImplicit(e: Evidence, c: CheckRecorder): void {
+function noImplicit(e: Evidence, c: CheckRecorder, id: 'rfc9700.no_implicit' | 'oauth21.no_implicit'): void {
   const types = e.strings('response_types_supported');
-  if (!types?.length) return void c.skip('rfc9700.no_implicit', 'the metadata lists no response_types_supported (discovery.required_members judges that)');
+  if (!types?.length) return void c.skip(id, 'the metadata lists no response_types_supported (discovery.required_members judges that)');
   const front = types.filter((type) => type.split(' ').includes('token'));
-  if (front.length) c.violation('rfc9700.no_implicit', `response_types_supported has ${front.map((type) => JSON.stringify(type)).join(', ')}: access tokens in the front channel`);
-  else c.pass('rfc9700.no_implicit', `no response type with "token" among ${types.length}`);
+  if (front.length) c.violation(id, `response_types_supported has ${front.map((type) => JSON.stringify(type)).join(', ')}: access tokens in the front channel`);
+  else c.pass(id, `no response type with "token" among ${types.length}`);
 }
 
-function noPassword(e: Evidence, c: CheckRecorder): void {
+function noPassword(e: Evidence, c: CheckRecorder, id: 'rfc9700.no_password' | 'oauth21.no_password'): void {
   const grants = e.strings('grant_types_supported');
-  if (grants?.includes('password')) c.violation('rfc9700.no_password', 'grant_types_supported lists "password"');
-  else c.pass('rfc9700.no_password', grants ? `"password" is not among ${grants.length} grant types` : 'grant_types_supported is absent (the default is authorization_code and implicit)');
+  if (grants?.includes('password')) c.violation(id, 'grant_types_supported lists "password"');
+  else c.pass(id, grants ? `"password" is not among ${grants.length} grant types` : 'grant_types_supported is absent (the default is authorization_code and implicit)');
+}
+
+/** OAuth 2.1 asks more than RFC 9700: the server enforces PKCE (a request without a challenge is refused). */
+function pkceRequired(e: Evidence, c: CheckRecorder): void {
+  const methods = e.strings('code_challenge_methods_supported') ?? [];
+  if (!methods.includes('S256')) return void c.violation('oauth21.pkce', `code_challenge_methods_supported ${methods.length ? JSON.stringify(methods) : 'is absent'}: S256 is not advertised`);
+  const bad = e.firstBad(['probe.pkce_required', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_downgrade']);
+  if (bad) return void c.violation('oauth21.pkce', quoted(bad));
+  if (!e.ran('probe.pkce_required')) return void c.skip('oauth21.pkce', notSeen('probe.pkce_required', '--browser-command shows whether PKCE is required'));
+  c.pass('oauth21.pkce', 'S256 advertised; a request without code_challenge was refused (probe.pkce_required), and no code gave in to a missing, wrong or downgraded verifier');
+}
+
+function queryToken(e: Evidence, c: CheckRecorder): void {
+  const probe = e.ran('probe.userinfo_query_token');
+  if (!probe) return void c.skip('oauth21.query_token', notSeen('probe.userinfo_query_token', 'it needs a userinfo_endpoint and an access token from the run'));
+  if (probe.status !== 'pass') c.violation('oauth21.query_token', quoted(probe));
+  else c.pass('oauth21.query_token', 'userinfo refused the access token in the query string (probe.userinfo_query_token)');
 }
 
 function bcpPkce(e: Evidence, c: CheckRecorder): void {
@@ -263,15 +295,15 @@ function mixUp(e: Evidence, c: CheckRecorder): void {
   else c.violation('rfc9700.mix_up', 'authorization_response_iss_parameter_supported is not true: a client cannot tell which server answered (unless each has its own redirect URI)');
 }
 
-function refreshPublic(e: Evidence, c: CheckRecorder): void {
-  if (e.facts.client_auth !== 'none') return void c.skip('rfc9700.refresh_public', `applies to public clients; this run's client authenticates with ${e.facts.client_auth}`);
-  if (e.facts.token_type?.toLowerCase() === 'dpop' && e.ran('dpop.token_type')?.status === 'pass') return void c.pass('rfc9700.refresh_public', 'the grant is bound to the client\'s DPoP key');
+function refreshPublic(e: Evidence, c: CheckRecorder, id: 'rfc9700.refresh_public' | 'oauth21.refresh_public'): void {
+  if (e.facts.client_auth !== 'none') return void c.skip(id, `applies to public clients; this run's client authenticates with ${e.facts.client_auth}`);
+  if (e.facts.token_type?.toLowerCase() === 'dpop' && e.ran('dpop.token_type')?.status === 'pass') return void c.pass(id, 'the grant is bound to the client\'s DPoP key');
   const rotation = e.ran('refresh.rotation');
-  if (!rotation) return void c.skip('rfc9700.refresh_public', notSeen('refresh.rotation', 'a refresh token from --browser-command\'s login shows it'));
-  if (rotation.status !== 'pass') return void c.violation('rfc9700.refresh_public', quoted(rotation));
+  if (!rotation) return void c.skip(id, notSeen('refresh.rotation', 'a refresh token from --browser-command\'s login shows it'));
+  if (rotation.status !== 'pass') return void c.violation(id, quoted(rotation));
   const reuse = e.firstBad(['refresh.reuse_rejected']);
-  if (reuse) return void c.violation('rfc9700.refresh_public', quoted(reuse));
-  c.pass('rfc9700.refresh_public', `rotated on refresh (refresh.rotation)${e.ran('refresh.reuse_rejected') ? ', and the old one refused (refresh.reuse_rejected)' : ''}`);
+  if (reuse) return void c.violation(id, quoted(reuse));
+  c.pass(id, `rotated on refresh (refresh.rotation)${e.ran('refresh.reuse_rejected') ? ', and the old one refused (refresh.reuse_rejected)' : ''}`);
 }
 
 function bcpSenderConstrained(e: Evidence, c: CheckRecorder): void {

@@ -77,6 +77,23 @@ describe('rfc9700', () => {
   });
 });
 
+describe('oauth2.1', () => {
+  const SOUND_21 = [...SOUND_CHECKS, ran('probe.userinfo_query_token', 'pass')];
+  it('sound evidence holds all six; PKCE must be seen enforced (a skip until probe.pkce_required runs)', () => {
+    const all = judge('oauth2.1', { checks: SOUND_21, facts: { client_auth: 'none', token_type: 'Bearer', dpop: false } });
+    expect(Object.keys(all)).toEqual(['oauth21.pkce', 'oauth21.no_implicit', 'oauth21.no_password', 'oauth21.redirect_uri', 'oauth21.refresh_public', 'oauth21.query_token']);
+    expect(Object.values(all).map(([status]) => status)).toEqual(Array(6).fill('pass'));
+    expect(judge('oauth2.1', { checks: [] })['oauth21.pkce']).toEqual(['skip', 'probe.pkce_required did not run (--browser-command shows whether PKCE is required)']);
+  });
+
+  it('what RFC 9700 lets pass, OAuth 2.1 fails: a request without PKCE accepted, a token in the query string taken', () => {
+    const lax = [...SOUND_21.filter((c) => !['probe.pkce_required', 'probe.userinfo_query_token'].includes(c.id)), ran('probe.pkce_required', 'warn', 'no PKCE: a code came back'), ran('probe.userinfo_query_token', 'warn', 'accepted in the query')];
+    expect(judge('oauth2.1', { checks: lax })['oauth21.pkce']).toEqual(['fail', 'probe.pkce_required: no PKCE: a code came back']);
+    expect(judge('oauth2.1', { checks: lax })['oauth21.query_token']).toEqual(['fail', 'probe.userinfo_query_token: accepted in the query']);
+    expect(judge('rfc9700', { checks: lax })['rfc9700.pkce']![0]).toBe('pass');
+  });
+});
+
 describe('a profile that forbids what a base specification requires', () => {
   it('fapi2-security turns discovery.alg_rs256 from fail into a warning naming both; nothing else, and no other policy', () => {
     const checks = [ran('discovery.alg_rs256', 'fail', 'RS256 missing'), ran('discovery.alg_none', 'fail', 'none listed')];
