@@ -14,6 +14,11 @@
  *   accepts_query_token         — a token in ?access_token= is taken (RFC 6750 §2.3; MCP forbids it)
  *   skips_signature             — the token's claims are read without verifying its signature
  *   accepts_expired             — exp is not checked (a token expired years ago is still taken)
+ *   accepts_bound_as_bearer     — a DPoP-bound token (cnf.jkt) is taken as a plain Bearer token
+ *
+ * DPoP (RFC 9449 §7): `Authorization: DPoP <token>` with a DPoP proof (typ dpop+jwt, htm, htu, ath,
+ * a fresh iat) is verified here, before the SDK's Bearer middleware; a token whose cnf.jkt names a key
+ * is taken only with a proof of that key.
  *
  * Usage: const mcp = await startMcpServer(); const idp = await startIdp({ resource: mcp.resource });
  *        await mcp.trust(idp.issuer); … await mcp.close();
@@ -27,7 +32,8 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
+import { createHash } from 'node:crypto';
+import { calculateJwkThumbprint, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, type JWTPayload } from 'jose';
 
 export type ResourceFault =
   | 'no_challenge'
@@ -38,7 +44,8 @@ export type ResourceFault =
   | 'accepts_any_audience'
   | 'accepts_query_token'
   | 'skips_signature'
-  | 'accepts_expired';
+  | 'accepts_expired'
+  | 'accepts_bound_as_bearer';
 
 export interface McpResource {
   /** The resource identifier (RFC 8707, RFC 9728): http://127.0.0.1:PORT/mcp */
@@ -92,6 +99,23 @@ export async function startMcpServer(options: { faults?: ResourceFault[] } = {})
     });
   }
 
+  // RFC 9449 §7.1: the proof is checked here; the token goes on as Bearer, remembered with its key.
+  const proven = new Map<string, string>();
+  app.use('/mcp', async (req: any, res: any, next: () => void) => {
+    const header = String(req.headers.authorization ?? '');
+    if (!/^DPoP /i.test(header)) return next();
+    const token = header.slice(5).trim();
+    try {
+      const jkt = await verifyDpopProof(String(req.headers.dpop ?? ''), { method: req.method, url: resource, token });
+      proven.set(token, jkt);
+      res.on('finish', () => proven.delete(token));
+      req.headers.authorization = `Bearer ${token}`;
+      next();
+    } catch (error) {
+      res.status(401).set('www-authenticate', `DPoP error="invalid_dpop_proof", error_description="${(error as Error).message.replace(/"/g, "'")}"`).json({ error: 'invalid_dpop_proof' });
+    }
+  });
+
   let trustedIssuer = '';
   const auth = requireBearerAuth({
     verifier: { verifyAccessToken: (token: string) => (verify ? verify(token) : Promise.reject(new InvalidTokenError('no authorization server trusted yet'))) },
@@ -135,6 +159,11 @@ export async function startMcpServer(options: { faults?: ResourceFault[] } = {})
         } catch (error) {
           throw new InvalidTokenError(`the token does not verify: ${(error as Error).message}`);
         }
+        // RFC 9449 §7.2: a bound token only with a proof of its key.
+        const cnf = payload.cnf as { jkt?: unknown } | undefined;
+        if (typeof cnf?.jkt === 'string' && !faults.has('accepts_bound_as_bearer') && proven.get(token) !== cnf.jkt) {
+          throw new InvalidTokenError(proven.has(token) ? 'the DPoP proof is for another key than the token is bound to' : 'a DPoP-bound token needs a DPoP proof');
+        }
         // The SDK compares `resource` with expectedResource: the audience check of RFC 8707 / RFC 9068 §4.
         const audiences = [payload.aud ?? []].flat();
         const named = audiences.find((aud) => URL.canParse(aud));
@@ -158,4 +187,17 @@ export async function startMcpServer(options: { faults?: ResourceFault[] } = {})
         server.closeAllConnections();
       }),
   };
+}
+
+/** An RFC 9449 §4.3 check of a proof for a request to a resource: the thumbprint of its key when sound. */
+async function verifyDpopProof(proof: string, request: { method: string; url: string; token: string }): Promise<string> {
+  if (!proof) throw new Error('no DPoP proof');
+  const { jwk } = decodeProtectedHeader(proof);
+  if (!jwk) throw new Error('the proof has no jwk');
+  const { payload, protectedHeader } = await jwtVerify(proof, await importJWK(jwk, decodeProtectedHeader(proof).alg), { typ: 'dpop+jwt', maxTokenAge: '60s' });
+  if (protectedHeader.typ !== 'dpop+jwt') throw new Error('typ is not dpop+jwt');
+  if (payload.htm !== request.method) throw new Error(`htm ${String(payload.htm)} is not ${request.method}`);
+  if (payload.htu !== request.url) throw new Error(`htu ${String(payload.htu)} is not ${request.url}`);
+  if (payload.ath !== createHash('sha256').update(request.token).digest('base64url')) throw new Error('ath is not the hash of this token');
+  return calculateJwkThumbprint(jwk);
 }

@@ -98,6 +98,13 @@ export const RESOURCE_CHECKS = [
     hint: 'Verify the token\'s signature with the authorization server\'s keys (or introspect an opaque token) before using any of its claims.',
   },
   {
+    id: 'resource.dpop_bearer_refused',
+    title: 'The resource refuses a DPoP-bound access token sent as a Bearer token',
+    spec: 'RFC 9449 §7.2',
+    severity: 'error',
+    hint: 'A token whose cnf.jkt names a key is taken only with "Authorization: DPoP" and a proof of that key (htm, htu, ath): as Bearer it is just a stolen token.',
+  },
+  {
     id: 'resource.reject_expired',
     title: 'The resource refuses an expired access token issued for it',
     spec: 'RFC 9068 §4; RFC 6750 §3.1; MCP authorization (2025-11-25), Token Handling',

@@ -221,7 +221,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
       if (!tokens) for (const id of RESOURCE_PROBE_IDS) c.skip(id, 'no tokens: the grant failed');
       else {
         ui.step(`The resource with the token issued for it: ${resource.url}`);
-        await timed('resource calls', () => probeResourceTokens(http, { url: resource.url, indicator: resource.indicator, access_token: tokens.access_token, id_token: tokens.id_token, expired_token: settings.resource?.expiredToken }, { ui: quiet, signal: deps.signal }, c));
+        await timed('resource calls', () => probeResourceTokens(http, { url: resource.url, indicator: resource.indicator, access_token: tokens.access_token, id_token: tokens.id_token, expired_token: settings.resource?.expiredToken, dpop: dpopKey && { key: dpopKey, token_type: tokens.token_type } }, { ui: quiet, signal: deps.signal }, c));
       }
     }
     if (!tokens) {

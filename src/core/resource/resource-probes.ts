@@ -3,7 +3,8 @@ import type { HttpClient, HttpResponse } from '../../http/types.js';
 import type { Ui } from '../ports.js';
 import { readClaims } from '../jwt/parse.js';
 import { cut } from '../../util/show.js';
-import { askResource } from './protected-resource.js';
+import { askResource, RESOURCE_ACCEPT } from './protected-resource.js';
+import { withDpop, type DpopKey } from '../dpop.js';
 
 /**
  * `check --resource`: what the resource does with tokens, once the authorization server has issued one
@@ -11,7 +12,7 @@ import { askResource } from './protected-resource.js';
  * ID token (the wrong audience and type), the token in the query string, the token with a character
  * changed (a signature it must verify). Only tokens of this run are sent, and only to this resource.
  */
-export const RESOURCE_PROBE_IDS = ['resource.token_accepted', 'resource.reject_id_token', 'resource.reject_query_token', 'resource.reject_tampered', 'resource.reject_expired'] as const;
+export const RESOURCE_PROBE_IDS = ['resource.token_accepted', 'resource.reject_id_token', 'resource.reject_query_token', 'resource.reject_tampered', 'resource.reject_expired', 'resource.dpop_bearer_refused'] as const;
 
 export interface ResourceProbeInput {
   url: string;
@@ -21,6 +22,8 @@ export interface ResourceProbeInput {
   id_token: string | undefined;
   /** --expired-token: an access token for this resource whose exp has passed (none can be minted here). */
   expired_token?: string | undefined;
+  /** check --dpop: the key a token_type DPoP access token is bound to; every call then carries a proof. */
+  dpop?: { key: DpopKey; token_type: string | undefined } | undefined;
 }
 
 const refused = (response: HttpResponse) => response.status === 401 || response.status === 403;
@@ -30,7 +33,10 @@ export async function probeResourceTokens(http: HttpClient, input: ResourceProbe
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const { url, access_token, id_token } = input;
 
-  const valid = await askResource(http, url, bearer(access_token), { ...options, tokens: [access_token] });
+  // A DPoP-bound token goes with a proof of its key (RFC 9449 §7.1), each probe's too, so only the twist differs.
+  const key = input.dpop?.token_type?.toLowerCase() === 'dpop' ? input.dpop.key : undefined;
+  const send = (token: string, target = url, tokens: string[] = [token]) => (key ? askResourceBound(http, target, token, key, { ...options, tokens }) : askResource(http, target, bearer(token), { ...options, tokens }));
+  const valid = await send(access_token);
   deps.ui.detail(`${valid.method} ${url} with the access token → ${valid.response.status}`);
   if (refused(valid.response)) {
     c.violation('resource.token_accepted', `${valid.method} with the access token issued for it: refused, HTTP ${valid.response.status}${challengeNote(valid.response)}`);
@@ -53,9 +59,15 @@ export async function probeResourceTokens(http: HttpClient, input: ResourceProbe
   c.expect('resource.reject_query_token', refused(query), `the access token as ?access_token=: refused, HTTP ${query.status}`, `the access token as ?access_token= (no Authorization header): accepted, HTTP ${query.status}`);
 
   const altered = tampered(access_token);
-  const changed = await ask(bearer(altered), url, [altered]);
+  const changed = (await send(altered)).response;
   const where = access_token.split('.').length === 3 ? 'in its signature' : 'in the middle';
   c.expect('resource.reject_tampered', refused(changed), `the access token with one character changed ${where}: refused, HTTP ${changed.status}`, `the access token with one character changed ${where}: accepted, HTTP ${changed.status} — the resource does not verify it`);
+
+  if (!key) c.skip('resource.dpop_bearer_refused', input.dpop ? `the IdP issued token_type "${input.dpop.token_type}", not a DPoP-bound token (dpop.token_type)` : 'the access token is not DPoP-bound: check --dpop binds it');
+  else {
+    const asBearer = await ask(bearer(access_token), url, [access_token]);
+    c.expect('resource.dpop_bearer_refused', refused(asBearer), `the DPoP-bound token as Bearer: refused, HTTP ${asBearer.status}`, `the DPoP-bound token as Bearer, without a proof: accepted, HTTP ${asBearer.status} — anyone holding the token can use it`);
+  }
 
   const unusable = expiredTokenProblem(input.expired_token, input.indicator, Math.floor(Date.now() / 1000));
   if (unusable) c.skip('resource.reject_expired', unusable);
@@ -64,6 +76,15 @@ export async function probeResourceTokens(http: HttpClient, input: ResourceProbe
     const answer = await ask(bearer(token), url, [token]);
     c.expect('resource.reject_expired', refused(answer), `the expired access token (--expired-token): refused, HTTP ${answer.status}`, `the expired access token (--expired-token): accepted, HTTP ${answer.status} — the resource does not check exp`);
   }
+}
+
+/** askResource with a DPoP-bound token: a fresh proof for each request it makes (GET, then POST on 405). */
+async function askResourceBound(http: HttpClient, url: string, token: string, key: DpopKey, options: { signal?: AbortSignal; tokens?: string[] }): Promise<{ method: 'GET' | 'POST'; response: HttpResponse }> {
+  const get = await withDpop(key, { method: 'GET', url, accessToken: token }, (headers) => http.request({ url, headers: { accept: RESOURCE_ACCEPT, ...headers }, ...options }));
+  if (get.status !== 405) return { method: 'GET', response: get };
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
+  const post = await withDpop(key, { method: 'POST', url, accessToken: token }, (headers) => http.request({ url, method: 'POST', headers: { accept: RESOURCE_ACCEPT, 'content-type': 'application/json', ...headers }, body, ...options }));
+  return { method: 'POST', response: post };
 }
 
 /**

@@ -42,7 +42,8 @@ describe('check --resource in-process', () => {
   it('the sound MCP server and IdP: every resource check passes, the token asked for it carries its aud, nothing fails or warns (exit 0)', async () => {
     await withPair([], async ({ resource, issuer, clients, expired }) => {
       const outcome = await check({ issuer, client: { client_id: clients.basic.client_id, client_secret: clients.basic.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true, expiredToken: expired } });
-      expect(resourceChecks(outcome.checks)).toEqual(RESOURCE_IDS.map((id) => [id, 'pass']));
+      // Without --dpop the token is a Bearer token: the DPoP probe says so.
+      expect(resourceChecks(outcome.checks)).toEqual([...RESOURCE_IDS.slice(0, -1).map((id) => [id, 'pass']), ['resource.dpop_bearer_refused', 'skip'], ['resource.reject_expired', 'pass']]);
       expect(outcome.checks.filter((c) => c.status === 'fail' || c.status === 'warn')).toEqual([]);
       expect(outcome.checks.find((c) => c.id === 'access_token.aud')).toMatchObject({ status: 'pass', message: `aud contains "${resource}"` });
       // The resource group leads the report.
@@ -61,12 +62,26 @@ describe('check --resource in-process', () => {
     it(`${fault}: ${id} fails, and no other check (exit 1)`, async () => {
       await withPair([fault], async ({ resource, issuer, clients, expired }) => {
         const outcome = await check({ issuer, client: { client_id: clients.basic.client_id, client_secret: clients.basic.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true, expiredToken: expired }, select: selection(['resource'], undefined) });
-        expect(outcome.checks.filter((c) => c.status !== 'pass').map((c) => c.id)).toEqual([id]);
+        const unbound = (c: { id: string; status: string }) => c.id === 'resource.dpop_bearer_refused' && c.status === 'skip';
+        expect(outcome.checks.filter((c) => c.status !== 'pass' && !unbound(c)).map((c) => c.id)).toEqual([id]);
         expect(outcome.checks.find((c) => c.id === id)!.message).toMatch(message);
         expect(isOk(outcome, false)).toBe(false);
       });
     });
   }
+
+  it('--dpop: every call to the resource carries a proof of the bound key; the bound token as Bearer must be refused', async () => {
+    await withPair([], async ({ resource, issuer, clients, expired }) => {
+      const outcome = await check({ issuer, client: { client_id: clients.basic.client_id, client_secret: clients.basic.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true, expiredToken: expired }, dpop: true, select: selection(['resource', 'dpop.token_type'], undefined) });
+      expect(outcome.checks.find((c) => c.id === 'dpop.token_type')?.status).toBe('pass');
+      expect(resourceChecks(outcome.checks).filter(([, status]) => status !== 'pass')).toEqual([]);
+      expect(outcome.checks.find((c) => c.id === 'resource.dpop_bearer_refused')?.message).toBe('the DPoP-bound token as Bearer: refused, HTTP 401');
+    });
+    await withPair(['accepts_bound_as_bearer'], async ({ resource, issuer, clients, expired }) => {
+      const outcome = await check({ issuer, client: { client_id: clients.basic.client_id, client_secret: clients.basic.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true, expiredToken: expired }, dpop: true, select: selection(['resource'], undefined) });
+      expect(outcome.checks.filter((c) => c.status !== 'pass').map((c) => [c.id, c.message])).toEqual([['resource.dpop_bearer_refused', 'the DPoP-bound token as Bearer, without a proof: accepted, HTTP 200 — anyone holding the token can use it']]);
+    });
+  });
 
   it('no user flow: client credentials get the token for the resource (its scope asked for); the ID-token probe is skipped with the reason', async () => {
     await withPair([], async ({ resource, issuer, clients }) => {
