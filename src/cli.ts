@@ -376,6 +376,7 @@ Examples:
     .option('--other-client-id <id>', 'a second confidential client of the same IdP: it must not be able to introspect this client\'s tokens (introspection.other_client)')
     .option('--other-client-secret-file <file>', 'the second client\'s secret')
     .option('--expired-token <file>', 'with --resource: an expired access token for that API (e.g. saved from an earlier run), which it must refuse')
+    .option('--other-resource <url>', 'with --resource: another API of the same IdP; a token asked for it must be refused by the --resource one (the confused deputy)')
     .addHelpText('after', () => wrapHelp(`
 Exit codes: 0 no check failed (warnings allowed unless --fail-on warn / --strict), 1 a check failed,
 2 bad options, 3 network or protocol failure, 4 the sign-in script failed or --timeout (default 2m) ran out.

@@ -42,6 +42,8 @@ export interface CheckOptions extends ClientFlags {
   policy?: string[];
   /** An access token for the resource whose exp has passed, for resource.reject_expired. */
   expiredToken?: string;
+  /** Another API of the IdP: a token asked for it must be refused by --resource (resource.reject_other_audience). */
+  otherResource?: string;
   all?: boolean;
   dpop?: boolean;
   par?: boolean;
@@ -96,13 +98,17 @@ async function settingsFrom(options: CheckOptions, context: Context): Promise<Ch
 async function resourceFrom(options: CheckOptions, context: Context): Promise<NonNullable<CheckSettings['resource']> | undefined> {
   if (options.resource === undefined) {
     if (options.expiredToken !== undefined) throw usageError('--expired-token goes with --resource: it is sent to that API to see that it refuses it');
+    if (options.otherResource !== undefined) throw usageError('--other-resource goes with --resource: a token asked for it is sent to that API to see that it refuses it');
     return undefined;
   }
   const url = parseResourceUrl(options.resource, '--resource').href;
   const partial = await resolveClientPartial(options, context);
   // A scope the user chose (flag or profile) stands; otherwise the resource says which it needs.
   const scopeFromResource = options.scope === undefined && !partial.scope;
-  const expired = options.expiredToken === undefined ? {} : { expiredToken: await expiredTokenFrom(options.expiredToken, context) };
+  const expired = {
+    ...(options.expiredToken === undefined ? {} : { expiredToken: await expiredTokenFrom(options.expiredToken, context) }),
+    ...(options.otherResource === undefined ? {} : { otherResource: parseResourceUrl(options.otherResource, '--other-resource').href }),
+  };
   if (partial.issuer) return { url, scopeFromResource, ...expired };
   const http = await context.http({ timeoutSeconds: Math.min(30, context.globals.timeout ?? DEFAULT_TIMEOUT_SECONDS) });
   const audit = await auditResource(http, url, { ui: context.ui, signal: context.signal, insecure: context.globals.insecure });

@@ -102,8 +102,8 @@ describe('the GitHub Action run step', () => {
       expect(code).toBe(0);
       const report = JSON.parse(await readFile(join(runner, 'oidc-check.json'), 'utf8')) as { issuer: string; resource: string; checks: Array<{ id: string; status: string }> };
       expect([report.issuer, report.resource]).toEqual([idp.issuer, mcp.resource]);
-      // No expired token handed in, no DPoP: those probes say why; every other resource check passes.
-      expect(report.checks.filter((c) => c.status !== 'pass').map((c) => [c.id, c.status])).toEqual([['resource.dpop_bearer_refused', 'skip'], ['resource.reject_expired', 'skip']]);
+      // No expired token handed in, no DPoP, no other API named: those probes say why; every other resource check passes.
+      expect(report.checks.filter((c) => c.status !== 'pass').map((c) => [c.id, c.status])).toEqual([['resource.dpop_bearer_refused', 'skip'], ['resource.reject_expired', 'skip'], ['resource.reject_other_audience', 'skip']]);
       expect(report.checks.every((c) => c.id.startsWith('resource.'))).toBe(true);
       expect(await readFile(files.GITHUB_OUTPUT, 'utf8')).toMatch(/^ok=true$/m);
     } finally {

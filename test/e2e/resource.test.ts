@@ -19,7 +19,7 @@ let idp: Idp;
 let dir: string;
 beforeAll(async () => {
   mcp = await startMcpServer();
-  idp = await startIdp({ resource: mcp.resource, registration: true });
+  idp = await startIdp({ resource: mcp.resource, registration: true, otherResource: 'https://other-api.example.com/' });
   await mcp.trust(idp.issuer);
   dir = await mkdtemp(join(tmpdir(), 'oidc-resource-'));
   await writeFile(join(dir, 'basic.secret'), idp.clients.basic.client_secret, { mode: 0o600 });
@@ -93,12 +93,12 @@ describe('an API (MCP server) rejects my token', () => {
   it('check --resource --dpop without --issuer: the metadata names the IdP; the resource checks lead the report, all pass, the bound token refused as Bearer (exit 0)', async () => {
     const expired = await expiredAccessToken(idp, mcp.resource, mcp.scope);
     await writeFile(join(dir, 'expired.jwt'), `${expired}\n`, { mode: 0o600 });
-    const result = await cli(['check', '--resource', mcp.resource, '--expired-token', join(dir, 'expired.jwt'), '--client-id', idp.clients.basic.client_id, '--client-secret-file', join(dir, 'basic.secret'), '--browser-command', `node ${BROWSER_SCRIPT}`, '--only', 'resource,access_token.aud', '--dpop', '--json', '-vv']);
+    const result = await cli(['check', '--resource', mcp.resource, '--expired-token', join(dir, 'expired.jwt'), '--other-resource', 'https://other-api.example.com/', '--client-id', idp.clients.basic.client_id, '--client-secret-file', join(dir, 'basic.secret'), '--browser-command', `node ${BROWSER_SCRIPT}`, '--only', 'resource,access_token.aud', '--dpop', '--json', '-vv']);
     expect(result.code).toBe(0);
     const doc = JSON.parse(result.stdout) as Doc & { issuer: string; resource: string };
     expect([doc.issuer, doc.resource]).toEqual([idp.issuer, mcp.resource]);
     expect(doc.checks.map((c) => [c.id, c.status])).toEqual([
-      ...['challenge', 'challenge_metadata', 'metadata', 'resource_match', 'authorization_servers', 'bearer_methods', 'scopes_supported', 'authorization_server_pkce', 'client_registration', 'token_accepted', 'reject_id_token', 'reject_query_token', 'reject_tampered', 'dpop_bearer_refused', 'reject_expired'].map((name) => [`resource.${name}`, 'pass']),
+      ...['challenge', 'challenge_metadata', 'metadata', 'resource_match', 'authorization_servers', 'bearer_methods', 'scopes_supported', 'authorization_server_pkce', 'client_registration', 'token_accepted', 'reject_id_token', 'reject_query_token', 'reject_tampered', 'dpop_bearer_refused', 'reject_expired', 'reject_other_audience'].map((name) => [`resource.${name}`, 'pass']),
       ['access_token.aud', 'pass'],
     ]);
     expect(result.stdout + result.stderr).not.toContain(idp.clients.basic.client_secret);

@@ -125,6 +125,8 @@ export interface ConfigInput {
   mountPath: string;
   user: DemoUser;
   resource: string;
+  /** Another API, minted for like the first (another audience). */
+  otherResource?: string | undefined;
   resourceScopes: string[];
   signingKeys: TestKeyPair[];
   clientKey: TestKeyPair;
@@ -211,6 +213,7 @@ export function buildConfiguration(input: ConfigInput): { configuration: Record<
         useGrantedResource: async () => false,
         async getResourceServerInfo(_ctx: unknown, indicator: string) {
           if (indicator === input.resource) return resourceServer;
+          if (input.otherResource && indicator === input.otherResource) return { ...resourceServer, audience: input.otherResource };
           const { errors } = await import('oidc-provider');
           throw new errors.InvalidTarget(`unknown resource ${indicator}; this IdP serves ${input.resource}`);
         },

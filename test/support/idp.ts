@@ -39,6 +39,8 @@ export interface StartIdpOptions {
   /** The RFC 8707 resource this IdP mints JWT access tokens for (default https://api.example.com/):
    *  a test API or MCP server on loopback passes its own URL. */
   resource?: string;
+  /** A second API this IdP mints JWT access tokens for (another audience: check --other-resource). */
+  otherResource?: string;
   /** RFC 7591 dynamic registration at /reg, open (no initial access token). Default false. */
   registration?: boolean;
   /** Client ID Metadata Documents (draft-02 in oidc-provider): client_ids that are https URLs are fetched,
@@ -156,6 +158,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
     mountPath,
     user: DEMO_USER,
     resource: options.resource ?? DEMO_RESOURCE,
+    otherResource: options.otherResource,
     resourceScopes: DEMO_RESOURCE_SCOPES,
     signingKeys: [rs256, es256],
     clientKey,

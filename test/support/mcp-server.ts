@@ -15,6 +15,7 @@
  *   skips_signature             — the token's claims are read without verifying its signature
  *   accepts_expired             — exp is not checked (a token expired years ago is still taken)
  *   accepts_bound_as_bearer     — a DPoP-bound token (cnf.jkt) is taken as a plain Bearer token
+ *   skips_audience              — an access token (typ at+jwt) of this IdP is taken whatever its aud names
  *
  * DPoP (RFC 9449 §7): `Authorization: DPoP <token>` with a DPoP proof (typ dpop+jwt, htm, htu, ath,
  * a fresh iat) is verified here, before the SDK's Bearer middleware; a token whose cnf.jkt names a key
@@ -45,7 +46,8 @@ export type ResourceFault =
   | 'accepts_query_token'
   | 'skips_signature'
   | 'accepts_expired'
-  | 'accepts_bound_as_bearer';
+  | 'accepts_bound_as_bearer'
+  | 'skips_audience';
 
 export interface McpResource {
   /** The resource identifier (RFC 8707, RFC 9728): http://127.0.0.1:PORT/mcp */
@@ -122,7 +124,7 @@ export async function startMcpServer(options: { faults?: ResourceFault[] } = {})
     // A server that checks no audience checks no scope either: the ID token (no scope) gets through.
     requiredScopes: faults.has('accepts_any_audience') ? [] : [SCOPE],
     ...(faults.has('challenge_without_metadata') ? {} : { resourceMetadataUrl: metadataUrl }),
-    ...(faults.has('accepts_any_audience') ? {} : { expectedResource: new URL(resource) }),
+    ...(faults.has('accepts_any_audience') || faults.has('skips_audience') ? {} : { expectedResource: new URL(resource) }),
   });
 
   // Stateless Streamable HTTP: a fresh server and transport per request, answers as plain JSON.

@@ -98,6 +98,13 @@ export const RESOURCE_CHECKS = [
     hint: 'Verify the token\'s signature with the authorization server\'s keys (or introspect an opaque token) before using any of its claims.',
   },
   {
+    id: 'resource.reject_other_audience',
+    title: 'The resource refuses an access token its IdP issued for another resource',
+    spec: 'RFC 8707 §2; RFC 9068 §4; MCP authorization (2025-11-25), Token Audience Binding and Validation',
+    severity: 'error',
+    hint: 'Check that aud names this resource (RFC 8707 resource indicator) before taking a token: one issued for another API of the same IdP must be refused, or a token passed on by that API lets it act here (the confused deputy).',
+  },
+  {
     id: 'resource.dpop_bearer_refused',
     title: 'The resource refuses a DPoP-bound access token sent as a Bearer token',
     spec: 'RFC 9449 §7.2',

@@ -289,11 +289,13 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
         parRequired,
         pushes: pushEndpoint !== undefined,
         jarRequired,
+        resource: resource && { url: resource.url, indicator: resource.indicator, other: settings.resource?.otherResource, scope },
       }
     : undefined;
   const probeRuns: CheckOutcome['probes'] = [];
   const probePhase = async (): Promise<CheckResult[]> => {
-    const chosen = PROBES.filter((probe) => probe.ids.some(runs));
+    // The resource's probes belong to check --resource only.
+    const chosen = PROBES.filter((probe) => probe.ids.some(runs) && (resource || !probe.ids.every((id) => id.startsWith('resource.'))));
     if (chosen.length === 0) return [];
     ui.step(`Active probes: ${chosen.length}${front ? `, up to ${settings.listener.port === 0 ? settings.concurrency : 1} browser runs at once` : ''}`);
     const results = await timed('probes', () =>

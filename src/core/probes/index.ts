@@ -2,6 +2,7 @@ import { consentDenied, promptNone, responseTypeMissing, unknownParameter } from
 import { clientSecretWrong } from './client-secret.js';
 import { codeReuse } from './code-reuse.js';
 import { jarUnsigned } from './jar.js';
+import { otherAudience } from './other-audience.js';
 import { parRequired, parReuse } from './par.js';
 import { pkceDowngrade, pkceMissing, pkcePlain, pkceWrong } from './pkce.js';
 import { loopbackAnyPort, redirectUriAltered, redirectUriToken } from './redirect-uri.js';
@@ -32,6 +33,8 @@ export const PROBES: readonly Probe[] = [
   refreshUnknown,
   userinfoChallenges,
   userinfoQueryToken,
+  // Only with check --resource (run.ts leaves the resource.* probes out otherwise).
+  otherAudience,
 ];
 
 export type { Probe, ProbeEnv } from './types.js';

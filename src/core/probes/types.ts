@@ -1,7 +1,7 @@
 import type { CheckId } from '../../checks/catalogue.js';
 import type { CheckRecorder, WarnableCheckId } from '../../checks/recorder.js';
 import type { HttpClient, HttpResponse } from '../../http/types.js';
-import type { FrontChannel, FrontChannelOutcome } from '../front-channel.js';
+import type { AuthorizationVariant, FrontChannel, FrontChannelOutcome } from '../front-channel.js';
 import type { ClientCredentials } from '../client-auth.js';
 import { bodyOf, requestToken } from '../token-endpoint.js';
 
@@ -24,6 +24,8 @@ export interface ProbeEnv {
   pushes?: boolean;
   /** The metadata says require_signed_request_object (RFC 9101 §10.5). */
   jarRequired?: boolean;
+  /** check --resource: the API under test, and --other-resource (another API of this IdP). */
+  resource?: { url: string; indicator: string; other: string | undefined; scope: string } | undefined;
 }
 
 /**
@@ -62,6 +64,8 @@ export interface Redemption {
   redirect_uri: string;
   code_verifier: string | undefined;
   client?: ClientCredentials;
+  /** More parameters of the token request (an RFC 8707 resource). */
+  extra?: Array<[string, string]>;
 }
 
 /** The access token of a token endpoint answer, when there is one. */
@@ -78,6 +82,7 @@ export async function redeem(env: ProbeEnv, r: Redemption): Promise<HttpResponse
     ['redirect_uri', r.redirect_uri],
   ];
   if (r.code_verifier !== undefined) params.push(['code_verifier', r.code_verifier]);
+  params.push(...(r.extra ?? []));
   const exchange = await requestToken(env.http, { token_endpoint: env.token_endpoint, params, client: r.client ?? env.client });
   const body = bodyOf(exchange.response);
   for (const name of ['access_token', 'refresh_token', 'id_token']) if (typeof body?.[name] === 'string') env.http.addToken(body[name] as string);
@@ -88,8 +93,8 @@ export async function redeem(env: ProbeEnv, r: Redemption): Promise<HttpResponse
  * A fresh authorization code for a probe, or the reason there is none (the check is then skipped:
  * the probe could not be run, which says nothing about the rule it tests).
  */
-export async function freshCode(env: ProbeEnv, c: CheckRecorder, ids: readonly CheckId[]): Promise<{ outcome: FrontChannelOutcome; code: string } | undefined> {
-  const outcome = await env.front!.authorize();
+export async function freshCode(env: ProbeEnv, c: CheckRecorder, ids: readonly CheckId[], variant?: AuthorizationVariant): Promise<{ outcome: FrontChannelOutcome; code: string } | undefined> {
+  const outcome = await env.front!.authorize(variant);
   const code = outcome.response?.find(([n]) => n === 'code')?.[1];
   const error = outcome.response?.find(([n]) => n === 'error')?.[1];
   if (code) return { outcome, code };

@@ -20,6 +20,8 @@ export interface ResourceSettings {
   scopeFromResource: boolean;
   /** check --expired-token: an access token for this resource whose exp has passed, for resource.reject_expired. */
   expiredToken?: string | undefined;
+  /** check --other-resource: another API of the same IdP, whose token this one must refuse (resource.reject_other_audience). */
+  otherResource?: string | undefined;
 }
 
 export interface ResourcePhase {

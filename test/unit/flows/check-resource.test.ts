@@ -12,10 +12,13 @@ import { startMcpServer, type ResourceFault } from '../../support/mcp-server.js'
 import { checkSettings, recordingUi, testHttp } from './flow-deps.js';
 import { expiredAccessToken } from '../../support/tokens.js';
 
+/** Another API of the same IdP: a token asked for it must be refused by the MCP server. */
+const OTHER_API = 'https://other-api.example.com/';
+
 async function withPair<T>(faults: ResourceFault[], fn: (pair: { resource: string; issuer: string; clients: Awaited<ReturnType<typeof startIdp>>['clients']; expired: string }) => Promise<T>): Promise<T> {
   const mcp = await startMcpServer({ faults });
   // Open dynamic registration, as the authorization servers MCP clients meet offer (resource.client_registration).
-  const idp = await startIdp({ resource: mcp.resource, registration: true });
+  const idp = await startIdp({ resource: mcp.resource, registration: true, otherResource: OTHER_API });
   try {
     await mcp.trust(idp.issuer);
     return await fn({ resource: mcp.resource, issuer: idp.issuer, clients: idp.clients, expired: await expiredAccessToken(idp, mcp.resource, mcp.scope) });
@@ -41,9 +44,10 @@ const RESOURCE_IDS = ['resource.challenge', 'resource.challenge_metadata', 'reso
 describe('check --resource in-process', () => {
   it('the sound MCP server and IdP: every resource check passes, the token asked for it carries its aud, nothing fails or warns (exit 0)', async () => {
     await withPair([], async ({ resource, issuer, clients, expired }) => {
-      const outcome = await check({ issuer, client: { client_id: clients.basic.client_id, client_secret: clients.basic.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true, expiredToken: expired } });
+      const outcome = await check({ issuer, client: { client_id: clients.basic.client_id, client_secret: clients.basic.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true, expiredToken: expired, otherResource: OTHER_API } });
       // Without --dpop the token is a Bearer token: the DPoP probe says so.
-      expect(resourceChecks(outcome.checks)).toEqual([...RESOURCE_IDS.slice(0, -1).map((id) => [id, 'pass']), ['resource.dpop_bearer_refused', 'skip'], ['resource.reject_expired', 'pass']]);
+      expect(resourceChecks(outcome.checks)).toEqual([...RESOURCE_IDS.slice(0, -1).map((id) => [id, 'pass']), ['resource.dpop_bearer_refused', 'skip'], ['resource.reject_expired', 'pass'], ['resource.reject_other_audience', 'pass']]);
+      expect(outcome.checks.find((c) => c.id === 'resource.reject_other_audience')?.message).toBe(`GET with a token issued for ${OTHER_API}: refused, HTTP 401`);
       expect(outcome.checks.filter((c) => c.status === 'fail' || c.status === 'warn')).toEqual([]);
       expect(outcome.checks.find((c) => c.id === 'access_token.aud')).toMatchObject({ status: 'pass', message: `aud contains "${resource}"` });
       // The resource group leads the report.
@@ -52,18 +56,20 @@ describe('check --resource in-process', () => {
     });
   });
 
-  const faults: Array<{ fault: ResourceFault; id: string; message: RegExp }> = [
-    { fault: 'accepts_any_audience', id: 'resource.reject_id_token', message: /^the ID token as a Bearer token: accepted, HTTP 200 — the resource does not check that a token was issued for it$/ },
+  // accepts_any_audience takes any token of its IdP: the other resource's too, which that probe catches as well.
+  const faults: Array<{ fault: ResourceFault; id: string; message: RegExp; also?: string[] }> = [
+    { fault: 'accepts_any_audience', id: 'resource.reject_id_token', also: ['resource.reject_other_audience'], message: /^the ID token as a Bearer token: accepted, HTTP 200 — the resource does not check that a token was issued for it$/ },
     { fault: 'accepts_query_token', id: 'resource.reject_query_token', message: /^the access token as \?access_token= \(no Authorization header\): accepted, HTTP 200$/ },
     { fault: 'skips_signature', id: 'resource.reject_tampered', message: /^the access token with one character changed in its signature: accepted, HTTP 200 — the resource does not verify it$/ },
+    { fault: 'skips_audience', id: 'resource.reject_other_audience', message: /^POST with a token issued for https:\/\/other-api\.example\.com\/: accepted, HTTP 200 — the resource does not check that a token was issued for it$/ },
     { fault: 'accepts_expired', id: 'resource.reject_expired', message: /^the expired access token \(--expired-token\): accepted, HTTP 200 — the resource does not check exp$/ },
   ];
-  for (const { fault, id, message } of faults) {
+  for (const { fault, id, message, also = [] } of faults) {
     it(`${fault}: ${id} fails, and no other check (exit 1)`, async () => {
       await withPair([fault], async ({ resource, issuer, clients, expired }) => {
-        const outcome = await check({ issuer, client: { client_id: clients.basic.client_id, client_secret: clients.basic.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true, expiredToken: expired }, select: selection(['resource'], undefined) });
+        const outcome = await check({ issuer, client: { client_id: clients.basic.client_id, client_secret: clients.basic.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true, expiredToken: expired, otherResource: OTHER_API }, select: selection(['resource'], undefined) });
         const unbound = (c: { id: string; status: string }) => c.id === 'resource.dpop_bearer_refused' && c.status === 'skip';
-        expect(outcome.checks.filter((c) => c.status !== 'pass' && !unbound(c)).map((c) => c.id)).toEqual([id]);
+        expect(outcome.checks.filter((c) => c.status !== 'pass' && !unbound(c)).map((c) => c.id)).toEqual([id, ...also]);
         expect(outcome.checks.find((c) => c.id === id)!.message).toMatch(message);
         expect(isOk(outcome, false)).toBe(false);
       });
@@ -72,13 +78,13 @@ describe('check --resource in-process', () => {
 
   it('--dpop: every call to the resource carries a proof of the bound key; the bound token as Bearer must be refused', async () => {
     await withPair([], async ({ resource, issuer, clients, expired }) => {
-      const outcome = await check({ issuer, client: { client_id: clients.basic.client_id, client_secret: clients.basic.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true, expiredToken: expired }, dpop: true, select: selection(['resource', 'dpop.token_type'], undefined) });
+      const outcome = await check({ issuer, client: { client_id: clients.basic.client_id, client_secret: clients.basic.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true, expiredToken: expired, otherResource: OTHER_API }, dpop: true, select: selection(['resource', 'dpop.token_type'], undefined) });
       expect(outcome.checks.find((c) => c.id === 'dpop.token_type')?.status).toBe('pass');
       expect(resourceChecks(outcome.checks).filter(([, status]) => status !== 'pass')).toEqual([]);
       expect(outcome.checks.find((c) => c.id === 'resource.dpop_bearer_refused')?.message).toBe('the DPoP-bound token as Bearer: refused, HTTP 401');
     });
     await withPair(['accepts_bound_as_bearer'], async ({ resource, issuer, clients, expired }) => {
-      const outcome = await check({ issuer, client: { client_id: clients.basic.client_id, client_secret: clients.basic.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true, expiredToken: expired }, dpop: true, select: selection(['resource'], undefined) });
+      const outcome = await check({ issuer, client: { client_id: clients.basic.client_id, client_secret: clients.basic.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true, expiredToken: expired, otherResource: OTHER_API }, dpop: true, select: selection(['resource'], undefined) });
       expect(outcome.checks.filter((c) => c.status !== 'pass').map((c) => [c.id, c.message])).toEqual([['resource.dpop_bearer_refused', 'the DPoP-bound token as Bearer, without a proof: accepted, HTTP 200 — anyone holding the token can use it']]);
     });
   });
