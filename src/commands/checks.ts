@@ -8,12 +8,13 @@ export interface ChecksOptions {
 
 /**
  * Lists the catalogue: every id a report can carry, with severity, spec section and title; the hint
- * (what to change) with -v, or for a single id. A check's severity is what a violation costs; several
- * report a note (pass) in the usual case and warn only when their hint says so (discovery.endpoint_host).
+ * (what to change) with -v, or for a single id. A check's severity is what a violation costs: a note
+ * (info) never warns; what is risky has its own id (discovery.endpoint_host, discovery.endpoint_host_vouched).
  */
 export async function run(options: ChecksOptions, context: Context): Promise<Report> {
   const definitions = CATALOGUE.filter((definition) => !options.prefix || definition.id.startsWith(options.prefix));
-  const exact = definitions.length === 1 ? definitions[0] : undefined;
+  // An id that is also the prefix of others (discovery.endpoint_host, discovery.endpoint_host_vouched) names itself.
+  const exact = definitions.find((definition) => definition.id === options.prefix) ?? (definitions.length === 1 ? definitions[0] : undefined);
   const withHints = context.globals.verbose > 0;
   const sections: Section[] = exact
     ? [{ title: exact.id, kind: 'fields', fields: [['title', exact.title], ['severity', exact.severity], ['spec', exact.spec], ['hint', exact.hint ?? '(none)']] }]

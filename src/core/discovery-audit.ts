@@ -139,7 +139,7 @@ export function endpointMembers(metadata: Record<string, unknown>): Array<[name:
   return out;
 }
 
-function auditEndpoints(r: CheckRecorder, metadata: Record<string, unknown>): void {
+function auditEndpoints(r: CheckRecorder, metadata: Record<string, unknown>, options: AuditOptions): void {
   const issuer = tryUrl(metadata.issuer);
   // Loopback http is the development exception only when the issuer itself is loopback http: an
   // https issuer with an http endpoint is a downgrade wherever the endpoint is.
@@ -151,8 +151,7 @@ function auditEndpoints(r: CheckRecorder, metadata: Record<string, unknown>): vo
   for (const [name, value] of Object.entries(metadata)) {
     if (isEndpointName(name) && value !== null && typeof value !== 'string') insecure.push(`${name} is ${cut(show(value))}, not a URL string`);
   }
-  const foreign: string[] = [];
-  const ipLiterals: string[] = [];
+  const foreign: ForeignEndpoint[] = [];
   for (const [name, value] of endpoints) {
     const url = tryUrl(value);
     if (!url) {
@@ -161,22 +160,54 @@ function auditEndpoints(r: CheckRecorder, metadata: Record<string, unknown>): vo
     }
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && devIssuer && isLoopback(url.hostname))) insecure.push(`${name} ${value}`);
     if (issuer && url.hostname.toLowerCase() !== issuer.hostname.toLowerCase()) {
-      foreign.push(`${name} on ${url.host}`);
-      if (isIpLiteral(url.hostname) && !isIpLiteral(issuer.hostname) && !isLoopback(url.hostname)) ipLiterals.push(`${name} on ${url.host}`);
+      foreign.push({ where: `${name} on ${url.host}`, ipLiteral: isIpLiteral(url.hostname) && !isIpLiteral(issuer.hostname) && !isLoopback(url.hostname), plainHttp: url.protocol === 'http:' });
     }
   }
   if (endpoints.length === 0 && insecure.length === 0) r.skip('discovery.https', 'no endpoints published');
   else if (insecure.length) r.violation('discovery.https', `not https: ${insecure.join(', ')}`);
   else r.pass('discovery.https', devIssuer ? `${endpoints.length} endpoints, http on loopback (development only)` : `${endpoints.length} endpoints, all https`);
 
-  // No spec ties endpoints to the issuer's host, and large providers spread them over their hosts by
-  // design. A document fetched over TLS from the issuer vouches for its endpoints; what stays risky is
-  // a document nobody could authenticate (no TLS) sending clients elsewhere, or a bare IP address.
-  if (!issuer || endpoints.length === 0) r.skip('discovery.endpoint_host', 'no issuer URL or no endpoints to compare');
-  else if (foreign.length === 0) r.pass('discovery.endpoint_host', `all endpoints on ${issuer.hostname}`);
-  else if (ipLiterals.length) r.violation('discovery.endpoint_host', `issuer is on ${issuer.hostname} but ${ipLiterals.join(', ')}: an IP address, not a name a certificate vouches for`);
-  else if (issuer.protocol !== 'https:') r.violation('discovery.endpoint_host', `issuer is on ${issuer.hostname} over plain http (no TLS vouches for the document) but ${foreign.join(', ')}`);
-  else r.pass('discovery.endpoint_host', `note: endpoints on other hosts than ${issuer.hostname}, vouched for by the document fetched over TLS: ${foreign.join(', ')}`);
+  auditEndpointHosts(r, issuer, foreign, endpoints.length, options);
+}
+
+/**
+ * No spec ties endpoints to the issuer's host, and large providers spread them over their hosts by
+ * design: a note that lists them (discovery.endpoint_host). Whether anything vouches for them is its
+ * own check: a document fetched over TLS with a verified certificate does; a document nobody could
+ * authenticate (plain http) sending clients elsewhere, or a bare IP address, is the risk.
+ */
+function auditEndpointHosts(r: CheckRecorder, issuer: URL | undefined, foreign: ForeignEndpoint[], endpointCount: number, options: AuditOptions): void {
+  if (!issuer || endpointCount === 0) {
+    r.skip('discovery.endpoint_host', 'no issuer URL or no endpoints to compare');
+    r.skip('discovery.endpoint_host_vouched', 'no issuer URL or no endpoints to compare');
+    return;
+  }
+  if (foreign.length === 0) {
+    r.pass('discovery.endpoint_host', `all endpoints on ${issuer.hostname}`);
+    r.skip('discovery.endpoint_host_vouched', `every endpoint is on the issuer's host ${issuer.hostname}: none to vouch for`);
+    return;
+  }
+  const label = ({ where, plainHttp }: ForeignEndpoint) => (plainHttp ? `${where} (plain http)` : where);
+  r.pass('discovery.endpoint_host', `note: endpoints on other hosts than ${issuer.hostname}: ${foreign.map(label).join(', ')}`);
+
+  const ipLiterals = foreign.filter((endpoint) => endpoint.ipLiteral).map(({ where }) => where);
+  const all = foreign.map(({ where }) => where).join(', ');
+  if (ipLiterals.length) r.violation('discovery.endpoint_host_vouched', `issuer is on ${issuer.hostname} but ${ipLiterals.join(', ')}: an IP address, not a name a certificate vouches for`);
+  else if (issuer.protocol !== 'https:') r.violation('discovery.endpoint_host_vouched', `issuer is on ${issuer.hostname} over plain http (no TLS vouches for the document) but ${all}`);
+  else if (options.insecure) r.skip('discovery.endpoint_host_vouched', `not judged: --insecure skipped the certificate check, so nothing authenticated the document that names ${all}`);
+  else {
+    const overTls = foreign.filter(({ plainHttp }) => !plainHttp).map(({ where }) => where);
+    const plain = foreign.filter(({ plainHttp }) => plainHttp).map(({ where }) => `${where} is plain http: the document names it, but nothing protects the connection to it (discovery.https)`);
+    const named = overTls.length ? [`${overTls.join(', ')}: named by the document fetched from ${issuer.host} over TLS, certificate verified`] : [];
+    r.pass('discovery.endpoint_host_vouched', [...named, ...plain].join('; '));
+  }
+}
+
+interface ForeignEndpoint {
+  /** "token_endpoint on api.example", for messages. */
+  where: string;
+  ipLiteral: boolean;
+  plainHttp: boolean;
 }
 
 const isIpLiteral = (hostname: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) || hostname.startsWith('[');
@@ -250,12 +281,18 @@ function auditRegistries(r: CheckRecorder, metadata: Record<string, unknown>): v
   else r.pass('discovery.registry_values', `${judged} *_supported lists, every value registered`);
 }
 
+/** How the document was fetched, as far as the judge must know. */
+export interface AuditOptions {
+  /** TLS certificates were not verified (--insecure): a document over https vouches for nothing. */
+  insecure?: boolean;
+}
+
 /** All Discovery checks on a parsed document; `expectedIssuer` is the issuer exactly as it was discovered. */
-export function auditDiscovery(expectedIssuer: string, metadata: Record<string, unknown>): CheckResult[] {
+export function auditDiscovery(expectedIssuer: string, metadata: Record<string, unknown>, options: AuditOptions = {}): CheckResult[] {
   const r = new CheckRecorder();
   auditIssuer(r, expectedIssuer, metadata);
   auditRequired(r, metadata);
-  auditEndpoints(r, metadata);
+  auditEndpoints(r, metadata, options);
   auditCapabilities(r, metadata);
   auditRegistries(r, metadata);
   return r.results;

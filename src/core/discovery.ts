@@ -143,7 +143,7 @@ export async function fetchDiscovery(http: HttpClient, issuer: string, options: 
   recorder.pass('discovery.document', `${url} answered 200 with a JSON object (${Object.keys(outcome.metadata).length} members)`);
   if (!usedFallback) recorder.pass('discovery.fallback', 'served at /.well-known/openid-configuration');
   if (!redirects.length) recorder.pass('discovery.redirect', 'answered directly');
-  recorder.merge(auditDiscovery(issuer, outcome.metadata));
+  recorder.merge(auditDiscovery(issuer, outcome.metadata, { insecure: http.insecure === true }));
   return { issuer, url, metadata: outcome.metadata, response, checks: recorder.results, usedFallback };
 }
 

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import { cut, listed, show } from '../util/show.js';
-import { ecPointProblem, okpPointProblem, PRIVATE_MEMBERS, rsaExponentProblem, rsaSizeProblem, shapeProblem, verificationRefusal } from './jwt/jwk.js';
+import { ecPointProblem, ENCRYPTION_OPS, encryptionMark, okpPointProblem, PRIVATE_MEMBERS, purposeProblem, rsaExponentProblem, rsaSizeProblem, shapeProblem, signatureKeyProblem } from './jwt/jwk.js';
 import { kidProblem, quotedKid } from './jwt/kid.js';
 
 /** The pure judge of a JWK Set (CHECKS.md "JWKS"): works on a fetched set and on a local file alike. */
@@ -10,7 +10,6 @@ import { kidProblem, quotedKid } from './jwt/kid.js';
 type Jwk = Record<string, unknown>;
 
 const SIG_OPS = new Set(['sign', 'verify']);
-const ENC_OPS = new Set(['encrypt', 'decrypt', 'wrapKey', 'unwrapKey', 'deriveKey', 'deriveBits']);
 
 /** "kid abc" or "key #2", for messages. */
 export function keyLabel(jwk: Jwk, index: number): string {
@@ -30,14 +29,8 @@ export function keyTypeForAlg(alg: string): { kty: string; crv?: string[] } | un
   return undefined;
 }
 
-/** A key a client can verify with: asymmetric, for signatures, and not refused by key selection (jwt/jwk.ts). */
-function isSigningKey(jwk: Jwk): boolean {
-  if (jwk.use === 'enc') return false;
-  if (Array.isArray(jwk.key_ops) && !jwk.key_ops.includes('verify')) return false;
-  if (verificationRefusal(jwk, true) !== undefined) return false;
-  if (jwk.kty === 'OKP') return jwk.crv === 'Ed25519' || jwk.crv === 'Ed448';
-  return jwk.kty === 'RSA' || jwk.kty === 'EC';
-}
+/** A key a client can verify with: the judgement key selection makes (jwt/jwk.ts), asymmetric (a published secret is refused there). */
+const isSigningKey = (jwk: Jwk): boolean => signatureKeyProblem(jwk, true) === undefined;
 
 /** Compares the public key inside x5c[0] with the bare key members (RFC 7517 §4.7). */
 function x5cProblem(jwk: Jwk): string | undefined {
@@ -66,7 +59,15 @@ function auditKeys(r: CheckRecorder, keys: Jwk[]): void {
 
   const signing = keys.filter(isSigningKey);
   if (signing.length) r.pass('jwks.signing_key', `${signing.length} signing key${signing.length > 1 ? 's' : ''}`);
-  else r.violation('jwks.signing_key', keys.length ? `none of the ${keys.length} keys is a sound RSA/EC/Ed25519 key usable to verify signatures (see the failed checks below)` : 'the keys array is empty');
+  else if (keys.length === 0) r.violation('jwks.signing_key', 'the keys array is empty');
+  else {
+    // What a key says of itself is named here; a forgeable or malformed key has its own failed check below.
+    const notForSigning = problems((jwk) => purposeProblem(jwk));
+    const why = notForSigning.length ? `: ${listed(notForSigning)}` : '';
+    const below = notForSigning.length < keys.length ? ' (see the failed checks below)' : '';
+    const none = keys.length === 1 ? 'the only key is not' : `none of the ${keys.length} keys is`;
+    r.violation('jwks.signing_key', `${none} a sound RSA/EC/Ed25519 key usable to verify signatures${why}${below}`);
+  }
 
   const exposed = problems((jwk) => {
     const found = PRIVATE_MEMBERS.filter((name) => jwk[name] !== undefined);
@@ -115,7 +116,7 @@ function auditKeys(r: CheckRecorder, keys: Jwk[]): void {
 
   const contradictions = problems((jwk) => {
     if (typeof jwk.use !== 'string' || !Array.isArray(jwk.key_ops)) return undefined;
-    const allowed = jwk.use === 'sig' ? SIG_OPS : jwk.use === 'enc' ? ENC_OPS : undefined;
+    const allowed = jwk.use === 'sig' ? SIG_OPS : jwk.use === 'enc' ? ENCRYPTION_OPS : undefined;
     const wrong = allowed ? jwk.key_ops.filter((op) => !allowed.has(show(op))) : [];
     return wrong.length ? `use "${jwk.use}" but key_ops ${JSON.stringify(jwk.key_ops)}` : undefined;
   });
@@ -191,14 +192,10 @@ function auditKids(r: CheckRecorder, keys: Jwk[], label: (jwk: Jwk) => string): 
   else r.pass('jwks.kid_format', 'kid values are opaque strings');
 }
 
-const JWE_ALG = /^(RSA1_5|RSA-OAEP(-\d+)?|ECDH-ES(\+A\d+KW)?|A\d+(GCM)?KW|dir|PBES2-.*)$/;
-const ENCRYPTION_OPS = new Set(['encrypt', 'decrypt', 'wrapKey', 'unwrapKey', 'deriveKey', 'deriveBits']);
-
-/** use "enc", encryption key_ops only, an X25519/X448 (key agreement) key, or a JWE key-management alg. */
+/** A key that says it is for encryption, or can be nothing else (jwt/jwk.ts); a stated use decides. */
 function isEncryptionKey(jwk: Jwk): boolean {
   if (jwk.use !== undefined) return jwk.use === 'enc';
-  if (Array.isArray(jwk.key_ops) && jwk.key_ops.length > 0 && jwk.key_ops.every((op) => ENCRYPTION_OPS.has(show(op)))) return true;
-  return (jwk.kty === 'OKP' && (jwk.crv === 'X25519' || jwk.crv === 'X448')) || (typeof jwk.alg === 'string' && JWE_ALG.test(jwk.alg));
+  return encryptionMark(jwk) !== undefined;
 }
 
 /** All JWKS checks on a parsed document (a JWK Set object); pure, for a fetched set or a local file. */

@@ -217,6 +217,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   return {
+    insecure: options.insecure,
     addSecret: (value) => secrets.add(value, 'secret'),
     addToken: (value) => secrets.add(value, 'token'),
     async close() {

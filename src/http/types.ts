@@ -55,6 +55,8 @@ export interface HttpClient {
   /** Registers a token (code, access, refresh or ID token, device_code) to mask in every output; a redacted token keeps a short prefix. */
   addToken(value: string): void;
   close(): Promise<void>;
+  /** True under --insecure: TLS certificates are not verified, so an https answer authenticates nothing. */
+  readonly insecure?: boolean;
 }
 
 /** One request as the run's flow log records it (src/core/flow-log.ts): what identifies it, no content. */

@@ -16,8 +16,11 @@ describe('oidc-cli checks', () => {
   });
 
   it('one id shows its whole definition, hint included; a prefix narrows the list; -v adds the hint column', async () => {
+    // an id that is also the prefix of another (discovery.endpoint_host_vouched) shows itself
     const one = await runCli(['checks', 'discovery.endpoint_host']);
-    expect(one.stdout).toMatch(/hint +No spec ties endpoints to the issuer's host/);
+    expect(one.stdout).toMatch(/severity +info/);
+    expect(one.stdout).toMatch(/hint +A note, never a warning: no spec ties endpoints to the issuer's host/);
+    expect(one.stdout).not.toMatch(/severity +warning/);
     const group = await runCli(['checks', 'jwks.']);
     expect(group.stdout).toContain('jwks.kid_format');
     expect(group.stdout).not.toContain('discovery.');

@@ -37,7 +37,16 @@ describe('no false alarms on what the specs allow', () => {
     expect(run.json.code, run.json.stderr).toBe(0);
     expect(run.byId('discovery.endpoint_host')).toMatchObject({ status: 'pass', message: expect.stringContaining('token_endpoint on api.tokens.example') });
     expect(run.human.stdout).toMatch(/✔ discovery\.endpoint_host +note: endpoints on other hosts than 127\.0\.0\.1/);
+    expect(run.byId('discovery.endpoint_host_vouched')).toMatchObject({ status: 'pass', message: expect.stringContaining('over TLS, certificate verified') });
     expect(run.doc.checks.filter((c) => c.status === 'warn' || c.status === 'fail')).toEqual([]);
+  });
+
+  it('under --insecure no check says TLS vouched for the other hosts: endpoint_host_vouched is skipped with the reason', async () => {
+    const run = await discover((m) => ({ ...m, token_endpoint: 'https://api.tokens.example/oauth/token' }), ['--insecure']);
+    expect(run.json.code, run.json.stderr).toBe(0);
+    expect(run.byId('discovery.endpoint_host').status).toBe('pass');
+    expect(run.byId('discovery.endpoint_host_vouched')).toMatchObject({ status: 'skip', message: expect.stringContaining('--insecure skipped the certificate check') });
+    expect(run.human.stdout).not.toMatch(/certificate verified|vouched for by/);
   });
 
   it('an implicit-only provider without token_endpoint: no failure for the missing endpoint, PKCE skipped with the reason', async () => {

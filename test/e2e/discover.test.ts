@@ -52,7 +52,7 @@ describe('discover catches each fault of the document', () => {
     ['alg_none', 'discovery.alg_none', 'warn', 0, 'lists "none"'],
     ['no_s256', 'discovery.pkce_s256', 'warn', 0, 'without "S256"'],
     ['implicit', 'discovery.implicit_or_password', 'warn', 0, 'grant type "password"'],
-    ['foreign_host', 'discovery.endpoint_host', 'warn', 0, 'token_endpoint on tokens.elsewhere.example'],
+    ['foreign_host', 'discovery.endpoint_host_vouched', 'warn', 0, 'token_endpoint on tokens.elsewhere.example'],
     ['no_openid_config', 'discovery.fallback', 'warn', 0, 'used the RFC 8414 metadata'],
     ['redirect', 'discovery.redirect', 'fail', 1, '302 with a redirect to'],
     ['private_key', 'jwks.private_material', 'fail', 1, 'publishes d, p, q, dp, dq, qi'],

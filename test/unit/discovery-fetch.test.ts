@@ -46,6 +46,14 @@ describe('fetchDiscovery', () => {
     expect(result.checks.find((c) => c.id === 'discovery.issuer_match')?.status).toBe('pass');
   });
 
+  it('tells the judge when certificates were not checked (--insecure): other hosts are then not called vouched for', async () => {
+    const foreign = { ...document, token_endpoint: 'https://api.tokens.example/token' };
+    const verified = await fetchDiscovery(fakeHttp({ [OPENID]: { status: 200, body: foreign } }), ISSUER);
+    expect(verified.checks.find((c) => c.id === 'discovery.endpoint_host_vouched')?.status).toBe('pass');
+    const insecure = await fetchDiscovery({ ...fakeHttp({ [OPENID]: { status: 200, body: foreign } }), insecure: true }, ISSUER);
+    expect(insecure.checks.find((c) => c.id === 'discovery.endpoint_host_vouched')).toMatchObject({ status: 'skip', message: expect.stringContaining('--insecure') });
+  });
+
   it('falls back to the RFC 8414 URL (well-known before the path) and warns', async () => {
     const http = fakeHttp({ [OAUTH]: { status: 200, body: document } });
     const result = await fetchDiscovery(http, ISSUER);

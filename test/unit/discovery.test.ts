@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkDefinition } from '../../src/checks/catalogue.js';
 import type { CheckResult } from '../../src/checks/types.js';
 import { auditDiscovery, describeIssuerDifference } from '../../src/core/discovery-audit.js';
 import { discoveryUrls, processDiscoveryResponse } from '../../src/core/discovery.js';
@@ -39,11 +40,12 @@ const judge = (patch: (m: Record<string, unknown>) => void, issuer = ISSUER) => 
 describe('auditDiscovery on a sound document', () => {
   it('passes every check', () => {
     const checks = auditDiscovery(ISSUER, good());
-    expect(checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    // every endpoint on the issuer's host: no other host to vouch for
+    expect(checks.filter((c) => c.status !== 'pass').map((c) => `${c.id} ${c.status}`)).toEqual(['discovery.endpoint_host_vouched skip']);
     expect(checks.map((c) => c.id)).toEqual(
       expect.arrayContaining([
         'discovery.issuer_match', 'discovery.issuer_url', 'discovery.required_members', 'discovery.scopes_openid', 'discovery.userinfo_endpoint',
-        'discovery.https', 'discovery.endpoint_host', 'discovery.alg_rs256', 'discovery.alg_none', 'discovery.pkce_s256', 'discovery.pkce_plain',
+        'discovery.https', 'discovery.endpoint_host', 'discovery.endpoint_host_vouched', 'discovery.alg_rs256', 'discovery.alg_none', 'discovery.pkce_s256', 'discovery.pkce_plain',
         'discovery.implicit_or_password', 'discovery.iss_parameter', 'discovery.response_types', 'discovery.registry_values',
       ]),
     );
@@ -120,17 +122,75 @@ describe('auditDiscovery catches each fault', () => {
     expect(result.message).toContain('jwks_uri on keys.cdn.example');
   });
 
-  it('endpoint_host warns where nothing vouches for the other host: an IP literal, or a document without TLS', () => {
-    const ip = check(judge((m) => (m.token_endpoint = 'https://203.0.113.7/token')), 'discovery.endpoint_host');
+  it('endpoint_host is a note in the catalogue (CHECKS.md: I) and never warns; the risky cases have their own id', () => {
+    expect(checkDefinition('discovery.endpoint_host').severity).toBe('info');
+    expect(checkDefinition('discovery.endpoint_host_vouched').severity).toBe('warning');
+    const dev = 'http://127.0.0.1:9000';
+    const documents = [
+      judge((m) => (m.token_endpoint = 'https://203.0.113.7/token')),
+      judge((m) => {
+        for (const name of ['issuer', 'authorization_endpoint', 'userinfo_endpoint', 'jwks_uri']) m[name] = String(m[name]).replace(ISSUER, dev);
+        m.token_endpoint = 'https://tokens.other.example/token';
+      }, dev),
+    ];
+    for (const checks of documents) {
+      expect(check(checks, 'discovery.endpoint_host').status).toBe('pass');
+      expect(check(checks, 'discovery.endpoint_host_vouched').status).toBe('warn');
+    }
+  });
+
+  it('auditDiscovery never reports a check above its catalogue severity', () => {
+    const rank = { pass: 0, skip: 0, warn: 1, fail: 2 } as const;
+    const allowed = { info: 0, warning: 1, error: 2 } as const;
+    const documents = [
+      auditDiscovery(ISSUER, good()),
+      judge((m) => (m.token_endpoint = 'https://203.0.113.7/token')),
+      judge((m) => (m.token_endpoint = 'http://tokens.other.example/token')),
+      auditDiscovery(ISSUER, { ...good(), token_endpoint: 'https://tokens.other.example/token' }, { insecure: true }),
+      judge((m) => {
+        m.issuer = 'http://127.0.0.1:9000';
+        m.code_challenge_methods_supported = ['plain'];
+        m.id_token_signing_alg_values_supported = ['none'];
+      }, 'http://127.0.0.1:9000'),
+    ];
+    for (const result of documents.flat()) expect({ id: result.id, over: rank[result.status] > allowed[checkDefinition(result.id).severity] }).toEqual({ id: result.id, over: false });
+  });
+
+  it('endpoint_host_vouched warns where nothing vouches for the other host: an IP literal, or a document without TLS', () => {
+    const ip = check(judge((m) => (m.token_endpoint = 'https://203.0.113.7/token')), 'discovery.endpoint_host_vouched');
     expect(ip.status).toBe('warn');
     expect(ip.message).toContain('token_endpoint on 203.0.113.7: an IP address');
     const dev = 'http://127.0.0.1:9000';
     const plain = check(judge((m) => {
       for (const name of ['issuer', 'authorization_endpoint', 'userinfo_endpoint', 'jwks_uri']) m[name] = String(m[name]).replace(ISSUER, dev);
       m.token_endpoint = 'https://tokens.other.example/token';
-    }, dev), 'discovery.endpoint_host');
+    }, dev), 'discovery.endpoint_host_vouched');
     expect(plain.status).toBe('warn');
     expect(plain.message).toContain('over plain http');
+  });
+
+  it('endpoint_host_vouched passes for other hosts named by a document fetched over TLS with a verified certificate, skips when all are on the issuer host', () => {
+    const vouched = check(judge((m) => (m.token_endpoint = 'https://api.idp-tokens.example/token')), 'discovery.endpoint_host_vouched');
+    expect(vouched).toMatchObject({ status: 'pass', message: expect.stringContaining('certificate verified') });
+    expect(vouched.message).toContain('token_endpoint on api.idp-tokens.example');
+    expect(check(auditDiscovery(ISSUER, good()), 'discovery.endpoint_host_vouched').status).toBe('skip');
+  });
+
+  it('endpoint_host wording stays true under --insecure and for a plain http endpoint on another host', () => {
+    const foreign = { ...good(), token_endpoint: 'https://api.idp-tokens.example/token' };
+    // --insecure: TLS without a certificate check vouches for nothing, and no message claims it does
+    const insecure = auditDiscovery(ISSUER, foreign, { insecure: true });
+    const unchecked = check(insecure, 'discovery.endpoint_host_vouched');
+    expect(unchecked.status).toBe('skip');
+    expect(unchecked.message).toContain('--insecure');
+    for (const result of insecure) expect(result.message).not.toMatch(/vouched for by|certificate verified/);
+    // an http endpoint on another host: the document names it, but nothing protects the connection to it
+    const http = judge((m) => (m.userinfo_endpoint = 'http://me.other.example/userinfo'));
+    const named = check(http, 'discovery.endpoint_host_vouched');
+    expect(named.message).toContain('userinfo_endpoint on me.other.example is plain http');
+    expect(named.message).not.toMatch(/userinfo_endpoint on me\.other\.example[^;]*certificate verified/);
+    expect(check(http, 'discovery.https').status).toBe('fail');
+    expect(check(http, 'discovery.endpoint_host').message).toContain('userinfo_endpoint on me.other.example (plain http)');
   });
 
   it('an implicit-only provider may omit token_endpoint, and PKCE is skipped with the reason', () => {

@@ -66,6 +66,21 @@ describe('auditJwks catches each fault', () => {
     expect(check(judge(() => [jwkOf(rsa.publicKey, { kid: 'x', e: 'AQ' })]), 'jwks.signing_key').status).toBe('fail');
   });
 
+  it('signing_key: a key-management alg (RSA-OAEP*, ECDH-ES*) or an X25519 key is no signing key, with or without use', () => {
+    const alone = check(judge(() => [jwkOf(rsaOther, { kid: 'enc1', alg: 'RSA-OAEP-256' })]), 'jwks.signing_key');
+    expect(alone.status).toBe('fail');
+    expect(alone.message).toContain('kid "enc1": an encryption key (alg RSA-OAEP-256');
+    const mixed = check(judge(() => [
+      jwkOf(rsa.publicKey, { kid: 'r1', alg: 'RS256' }),
+      jwkOf(rsaOther, { kid: 'enc1', alg: 'RSA-OAEP' }),
+      jwkOf(ec, { kid: 'enc2', alg: 'ECDH-ES+A128KW' }),
+      jwkOf(generateKeyPairSync('x25519').publicKey, { kid: 'enc3' }),
+    ]), 'jwks.signing_key');
+    expect(mixed).toMatchObject({ status: 'pass', message: '1 signing key' });
+    // the other way: the same key material with a JWS alg signs
+    expect(check(judge(() => [jwkOf(rsaOther, { kid: 'sig1', alg: 'RS256' })]), 'jwks.signing_key')).toMatchObject({ status: 'pass', message: '1 signing key' });
+  });
+
   it('private_material fails on an RSA private key and on an oct secret, naming the members', () => {
     const priv = check(judge((keys) => void (keys[0] = jwkOf(rsa.privateKey, { kid: 'r1' }))), 'jwks.private_material');
     expect(priv.status).toBe('fail');

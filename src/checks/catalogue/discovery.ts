@@ -71,10 +71,17 @@ export const DISCOVERY_CHECKS = [
   },
   {
     id: 'discovery.endpoint_host',
+    title: 'Endpoints on other hosts than the issuer are listed',
+    spec: 'OIDC Discovery §3, RFC 8414 §2',
+    severity: 'info',
+    hint: 'A note, never a warning: no spec ties endpoints to the issuer\'s host, and large providers serve tokens, userinfo or keys from other hosts of theirs. Whether anything vouches for those hosts is discovery.endpoint_host_vouched.',
+  },
+  {
+    id: 'discovery.endpoint_host_vouched',
     title: 'Endpoints on other hosts than the issuer are vouched for',
     spec: 'OIDC Discovery §3, RFC 8414 §2 (heuristic)',
     severity: 'warning',
-    hint: 'No spec ties endpoints to the issuer\'s host, and a document fetched over TLS from the issuer vouches for them (a note lists them). Warned only when nothing vouches for them: the document came over plain http, or an endpoint is a bare IP address that no certificate name covers.',
+    hint: 'A document fetched from the issuer over TLS with a verified certificate vouches for the endpoints it names. Warned when nothing vouches for them: the document came over plain http, or an endpoint is a bare IP address that no certificate name covers. Serve the metadata over https and name endpoints by host name. Not judged under --insecure (no certificate was checked).',
   },
   {
     id: 'discovery.alg_rs256',

@@ -1,4 +1,4 @@
-import { show } from '../../util/show.js';
+import { cut, show } from '../../util/show.js';
 import { quotedKid } from './kid.js';
 
 /**
@@ -177,6 +177,46 @@ export function verificationRefusal(jwk: Jwk, published: boolean): string | unde
   const exposed = PRIVATE_MEMBERS.filter((name) => jwk[name] !== undefined);
   if (jwk.kty !== 'oct' && published && exposed.length) return `its private part (${exposed.join(', ')}) is published at a URL: anyone who fetched it can sign with it`;
   return keyStrengthProblem(jwk);
+}
+
+/** JWE key-management algorithms (RFC 7518 §4.1, and PBES2): a key that declares one can only encrypt. */
+const KEY_MANAGEMENT_ALG = /^(RSA1_5|RSA-OAEP(-\d+)?|ECDH-ES(\+A\d+KW)?|A\d+(GCM)?KW|dir|PBES2-.*)$/;
+export const ENCRYPTION_OPS: ReadonlySet<string> = new Set(['encrypt', 'decrypt', 'wrapKey', 'unwrapKey', 'deriveKey', 'deriveBits']);
+
+/**
+ * What marks the key as one for encryption, quoted for a message, or undefined: use "enc", a JWE
+ * key-management alg, an X25519/X448 key (key agreement only, RFC 8037 §3.2), or encryption key_ops only.
+ */
+export function encryptionMark(jwk: Jwk): string | undefined {
+  if (jwk.use === 'enc') return 'use "enc"';
+  if (typeof jwk.alg === 'string' && KEY_MANAGEMENT_ALG.test(jwk.alg)) return `alg ${cut(jwk.alg)}, a JWE key-management algorithm`;
+  if (jwk.kty === 'OKP' && (jwk.crv === 'X25519' || jwk.crv === 'X448')) return `crv ${jwk.crv}, for key agreement only`;
+  if (Array.isArray(jwk.key_ops) && jwk.key_ops.length > 0 && jwk.key_ops.every((op) => ENCRYPTION_OPS.has(show(op)))) return `key_ops ${cut(JSON.stringify(jwk.key_ops))}`;
+  return undefined;
+}
+
+/** Why the key, by what it says of itself (use, key_ops, alg, curve), is not one to verify signatures with. */
+export function purposeProblem(jwk: Jwk): string | undefined {
+  const encryption = encryptionMark(jwk);
+  if (encryption) return `an encryption key (${encryption})`;
+  if (jwk.use !== undefined && jwk.use !== 'sig') return `not for verifying signatures (use ${cut(JSON.stringify(jwk.use))}, not "sig")`;
+  if (Array.isArray(jwk.key_ops) && !jwk.key_ops.includes('verify')) return `not for verifying signatures (key_ops ${cut(JSON.stringify(jwk.key_ops))} has no "verify")`;
+  return undefined;
+}
+
+/** Key types oidc-cli verifies signatures with (JWS_ALGORITHMS in algorithms.ts). */
+const VERIFYING_KTY: ReadonlySet<unknown> = new Set(['RSA', 'EC', 'OKP', 'oct']);
+
+/**
+ * The one judgement of "can this JWK verify a signature", or why not: the key-set audit counts the keys
+ * it passes as signing keys, and key selection (keys.ts) verifies with no key it refuses. `published` as
+ * for verificationRefusal.
+ */
+export function signatureKeyProblem(jwk: Jwk, published: boolean): string | undefined {
+  const purpose = purposeProblem(jwk);
+  if (purpose) return purpose;
+  if (!VERIFYING_KTY.has(jwk.kty)) return `kty ${quotedKid(show(jwk.kty))} is not one oidc-cli verifies with`;
+  return verificationRefusal(jwk, published);
 }
 
 /** RFC 7638 §3.2: the members that define each key type, in lexicographic order. */

@@ -1,20 +1,17 @@
 import type { CryptoKey, JWK } from 'jose';
 import type { AlgorithmInfo } from './algorithms.js';
-import { PRIVATE_MEMBERS, verificationRefusal } from './jwk.js';
+import { PRIVATE_MEMBERS, purposeProblem, signatureKeyProblem } from './jwk.js';
 import type { KeySource } from './types.js';
 
 const ED_CURVES = ['Ed25519', 'Ed448'];
 
-/** Can this key verify a signature made with `alg`? RFC 7517 §4.2-4.4 and RFC 7518 key types. */
+/** Could this key have made an `alg` signature? kty, crv and a declared alg (RFC 7517 §4.4, RFC 7518 §3.1). */
 export function keyFits(jwk: JWK, alg: string, info: AlgorithmInfo): boolean {
   if (jwk.kty !== info.kty) return false;
   if (info.crv && jwk.crv !== info.crv) return false;
-  // EdDSA names no curve, but X25519/X448 keys are for key agreement only (RFC 8037 §3.1, §3.2).
+  // EdDSA names no curve: an Edwards one (X25519/X448 keys are also refused by purposeProblem).
   if (info.kty === 'OKP' && !ED_CURVES.includes(String(jwk.crv))) return false;
-  if (jwk.alg !== undefined && jwk.alg !== alg) return false;
-  if (jwk.use !== undefined && jwk.use !== 'sig') return false;
-  if (Array.isArray(jwk.key_ops) && !jwk.key_ops.includes('verify')) return false;
-  return true;
+  return jwk.alg === undefined || jwk.alg === alg;
 }
 
 export interface KeySelection {
@@ -22,27 +19,44 @@ export interface KeySelection {
   candidates: JWK[];
   /** Keys that fit but must never verify: forgeable or malformed (jwk.ts says why). */
   refused: Array<{ jwk: JWK; reason: string }>;
-  /** kid was given in the header but no key carries it. */
+  /** Keys under the header's kid that are not for signatures at all (an encryption key...): jwk.ts says why. */
+  notForSignatures: Array<{ jwk: JWK; reason: string }>;
+  /** kid was given in the header but no key carries it (or only keys of another kty/alg). */
   unknownKid: boolean;
 }
 
+/**
+ * signatureKeyProblem (jwk.ts), the judgement the key-set audit makes, plus what only a token's alg
+ * decides: an HMAC key at least as long as the hash output (RFC 7518 §3.2), or it is brute-forced offline.
+ */
 function refusal(jwk: JWK, info: AlgorithmInfo, published: boolean): string | undefined {
-  const reason = verificationRefusal(jwk as Record<string, unknown>, published);
+  const reason = signatureKeyProblem(jwk as Record<string, unknown>, published);
   if (reason || info.kty !== 'oct' || typeof jwk.k !== 'string') return reason;
-  // RFC 7518 §3.2: an HMAC key at least as long as the hash output, or it is brute-forced offline.
   const bytes = Buffer.from(jwk.k, 'base64url').length;
   return bytes < info.minSecretBytes! ? `k has ${bytes} bytes; HMAC needs at least ${info.minSecretBytes} (RFC 7518 §3.2)` : undefined;
 }
 
-/** The keys of `source` that may verify `alg` under `kid`; fitting keys that are unsafe are listed as refused. */
+/**
+ * The keys of `source` that may verify `alg` under `kid`. A key not meant for signatures (purposeProblem)
+ * is never a candidate; under the header's kid it is named, so the message can say what the kid is.
+ * Fitting keys that are unsafe are listed as refused.
+ */
 export function selectKeys(source: Pick<KeySource, 'keys' | 'published'>, alg: string, info: AlgorithmInfo, kid: string | undefined): KeySelection {
-  const fitting = source.keys.filter((jwk) => keyFits(jwk, alg, info) && (kid === undefined || jwk.kid === kid));
-  const selection: KeySelection = { candidates: [], refused: [], unknownKid: kid !== undefined && fitting.length === 0 };
-  for (const jwk of fitting) {
+  const selection: KeySelection = { candidates: [], refused: [], notForSignatures: [], unknownKid: false };
+  for (const jwk of source.keys) {
+    if (kid !== undefined && jwk.kid !== kid) continue;
+    const purpose = purposeProblem(jwk as Record<string, unknown>);
+    if (purpose) {
+      if (kid !== undefined) selection.notForSignatures.push({ jwk, reason: purpose });
+      continue;
+    }
+    if (!keyFits(jwk, alg, info)) continue;
     const reason = refusal(jwk, info, source.published);
     if (reason) selection.refused.push({ jwk, reason });
     else selection.candidates.push(jwk);
   }
+  // A kid naming only encryption keys is known, not rotated away: no refetch, and the message says what it names.
+  selection.unknownKid = kid !== undefined && selection.candidates.length + selection.refused.length + selection.notForSignatures.length === 0;
   return selection;
 }
 

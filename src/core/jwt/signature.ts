@@ -97,6 +97,14 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
     else c.violation(KEY[p], message);
     return notVerified(`no key with kid "${kid}"`, forAnotherServer ? 'skip' : 'violation');
   }
+  if (candidates.length === 0 && refused.length === 0 && selection.notForSignatures.length > 0) {
+    // The kid is known, but names a key for encrypting tokens to the issuer, not for verifying its signatures.
+    const named = listed(selection.notForSignatures.map(({ reason }) => reason), '; ');
+    const message = `kid "${kid}" in ${source} names ${named}: ${selection.notForSignatures.length > 1 ? 'none of them' : 'it'} cannot verify a signature`;
+    if (forAnotherServer) c.skip(`${p}.key`, message);
+    else c.violation(`${p}.key`, message);
+    return notVerified(`kid "${kid}" names no key for signatures`, forAnotherServer ? 'skip' : 'violation');
+  }
   if (candidates.length === 0 && refused.length > 0) {
     // A key that anyone can sign with (or that is not a key at all) verifies nothing, for any token.
     const reasons = listed(refused.map(({ jwk, reason }) => `${jwk.kid ? `key "${jwk.kid}"` : 'a key'} refused: ${reason}`));

@@ -1,6 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ecPointProblem, jwkThumbprint, rsaExponentProblem, rsaSizeProblem, shapeProblem, verificationRefusal } from '../../../src/core/jwt/jwk.js';
+import type { JWK } from 'jose';
+import { auditJwks } from '../../../src/core/jwks-audit.js';
+import { JWS_ALGORITHMS } from '../../../src/core/jwt/algorithms.js';
+import { ecPointProblem, jwkThumbprint, rsaExponentProblem, rsaSizeProblem, shapeProblem, signatureKeyProblem, verificationRefusal } from '../../../src/core/jwt/jwk.js';
+import { selectKeys } from '../../../src/core/jwt/keys.js';
 
 const ecJwk = (namedCurve: string) => generateKeyPairSync('ec', { namedCurve }).publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
 const flipLastBit = (value: unknown) => {
@@ -116,5 +120,60 @@ describe('kty (RFC 7517 §4.1): registered or a URI; anything else is a malforme
 
   it('a kty of a megabyte is quoted cut short', () => {
     expect(shapeProblem({ kty: 'x'.repeat(1_000_000) })!.length).toBeLessThan(200);
+  });
+});
+
+describe('one judgement of "can this JWK verify a signature" (key selection and the key-set audit)', () => {
+  const pub = (type: 'rsa' | 'ec' | 'ed25519' | 'x25519' | 'x448') =>
+    (type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync(type as 'ed25519')).publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
+  const rsa = pub('rsa');
+  const ec = pub('ec');
+  const oct = { kty: 'oct', k: Buffer.alloc(32, 7).toString('base64url') };
+
+  // Keys that can only encrypt, whatever else they say: a JWE key-management alg, an X25519/X448 curve, use or key_ops.
+  const encryption: Array<[string, Record<string, unknown>, string]> = [
+    ['RSA with alg RSA-OAEP-256, no use', { ...rsa, alg: 'RSA-OAEP-256' }, 'alg RSA-OAEP-256'],
+    ['RSA with alg RSA-OAEP', { ...rsa, alg: 'RSA-OAEP' }, 'alg RSA-OAEP'],
+    ['RSA with alg RSA1_5', { ...rsa, alg: 'RSA1_5' }, 'alg RSA1_5'],
+    ['RSA with alg RSA-OAEP-256 and use "sig" (the alg wins: it cannot sign)', { ...rsa, alg: 'RSA-OAEP-256', use: 'sig' }, 'alg RSA-OAEP-256'],
+    ['EC with alg ECDH-ES', { ...ec, alg: 'ECDH-ES' }, 'alg ECDH-ES'],
+    ['EC with alg ECDH-ES+A256KW', { ...ec, alg: 'ECDH-ES+A256KW' }, 'alg ECDH-ES+A256KW'],
+    ['oct with alg A128KW', { ...oct, alg: 'A128KW' }, 'alg A128KW'],
+    ['oct with alg dir', { ...oct, alg: 'dir' }, 'alg dir'],
+    ['X25519', pub('x25519'), 'crv X25519'],
+    ['X448', pub('x448'), 'crv X448'],
+    ['RSA with use "enc"', { ...rsa, use: 'enc' }, 'use "enc"'],
+    ['RSA with key_ops ["wrapKey"]', { ...rsa, key_ops: ['wrapKey'] }, 'key_ops ["wrapKey"]'],
+  ];
+
+  it.each(encryption)('%s: an encryption key, never a signing key', (_, jwk, named) => {
+    expect(signatureKeyProblem(jwk, false)).toMatch(/^an encryption key/);
+    expect(signatureKeyProblem(jwk, false)).toContain(named);
+  });
+
+  it('keys that are for signatures, by what they say or by saying nothing, pass', () => {
+    for (const jwk of [rsa, { ...rsa, alg: 'RS256' }, { ...rsa, alg: 'PS512', use: 'sig' }, { ...ec, alg: 'ES256', key_ops: ['verify'] }, pub('ed25519'), { ...pub('ed25519'), alg: 'EdDSA' }]) {
+      expect(signatureKeyProblem(jwk, true)).toBeUndefined();
+    }
+    // a local secret may verify HMAC; the same secret published at a URL is public knowledge
+    expect(signatureKeyProblem({ ...oct, alg: 'HS256' }, false)).toBeUndefined();
+    expect(signatureKeyProblem({ ...oct, alg: 'HS256' }, true)).toMatch(/public knowledge/);
+  });
+
+  it('a key that says it is not for verifying is not a signing key either, and says why', () => {
+    expect(signatureKeyProblem({ ...rsa, key_ops: ['sign'] }, true)).toBe('not for verifying signatures (key_ops ["sign"] has no "verify")');
+    expect(signatureKeyProblem({ ...rsa, use: 'other' }, true)).toBe('not for verifying signatures (use "other", not "sig")');
+  });
+
+  it('the audit counts as signing keys exactly the keys key selection would verify with', () => {
+    const algFor = (jwk: Record<string, unknown>) => ({ RSA: 'RS256', EC: 'ES256', oct: 'HS256' } as Record<string, string>)[String(jwk.kty)] ?? 'EdDSA';
+    const keys = [...encryption.map(([, jwk]) => jwk), rsa, ec, pub('ed25519'), { ...rsa, alg: 'RS256' }, { ...rsa, key_ops: ['sign'] }, { ...rsa, e: 'AQ' }];
+    for (const [i, jwk] of keys.entries()) {
+      const withKid = { ...jwk, kid: `k${i}` };
+      const audited = auditJwks({ keys: [withKid] }).find((c) => c.id === 'jwks.signing_key')!;
+      const alg = algFor(withKid);
+      const selection = selectKeys({ keys: [withKid as JWK], published: true }, alg, JWS_ALGORITHMS.get(alg)!, `k${i}`);
+      expect({ key: withKid.kid, audit: audited.status }).toEqual({ key: withKid.kid, audit: selection.candidates.length === 1 ? 'pass' : 'fail' });
+    }
   });
 });

@@ -134,6 +134,21 @@ describe('key selection', () => {
     return { set, calls: () => calls };
   };
 
+  it('a kid that names an encryption key says so (its alg or use), and fetches nothing again', async () => {
+    const { alg: _alg, use: _use, ...material } = rsaKey('enc1').jwk;
+    const token = mint(goodClaims(), rsaKey('enc1'));
+    for (const [key, named] of [[{ ...material, alg: 'RSA-OAEP-256' }, 'alg RSA-OAEP-256, a JWE key-management algorithm'], [{ ...material, use: 'enc' }, 'use "enc"']] as const) {
+      let fetches = 0;
+      const keys = { keys: [key as JWK], label: 'test keys', published: true, refetch: async () => (fetches++, true) };
+      const check = await statusOf(token, 'jwt.key', options({ keys }));
+      expect(check.status).toBe('fail');
+      expect(check.message).toBe(`kid "enc1" in test keys names an encryption key (${named}): it cannot verify a signature`);
+      expect(fetches).toBe(0);
+    }
+    // the other way: the same kid on a signing key is no such case
+    expect((await statusOf(token, 'jwt.key', options({ keys: { keys: [{ ...material, alg: 'RS256' } as JWK], label: 'test keys', published: true } }))).message).not.toContain('encryption');
+  });
+
   it('fails an unknown kid, after one refetch', async () => {
     const { set, calls } = remote([[rsa.jwk]]);
     const check = await statusOf(mint(goodClaims(), other), 'jwt.key', options({ keys: set }));
