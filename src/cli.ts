@@ -367,6 +367,7 @@ Examples:
     .addOption(new Option('--fail-on <level>', 'exit 1 on failures only (default) or on warnings too').choices(['warn', 'fail']))
     .option('--concurrency <n>', 'browser runs at once for the probes (default 4)')
     .option('--par', 'the login and every probe push their authorization request (RFC 9126), also where the IdP does not require it')
+    .option('--register', 'also register a native client by RFC 7591 dynamic registration and judge the answer (it creates a client at the IdP: opt-in)')
     .option('--policy <name>', 'also judge the run against a security profile: fapi2-security, rfc9700 or oauth2.1 (repeatable); it adds requirements, never turns a check off', collect)
     .option('--dpop', 'the login binds its tokens (RFC 9449 DPoP); then userinfo must refuse the token as Bearer, a replayed proof, a proof for another URL or method')
     .option('--request-object', 'the login and every probe sign their parameters as a request object (RFC 9101 JAR), also where the IdP does not require it (key: --private-key or --request-object-key)')

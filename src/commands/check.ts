@@ -38,6 +38,8 @@ export interface CheckOptions extends ClientFlags {
   otherClientId?: string;
   otherClientSecretFile?: string;
   resource?: string;
+  /** RFC 7591: also register a native client (creates one at the IdP). */
+  register?: boolean;
   /** --policy NAME (repeatable): security profiles judged over the run (core/check/policy.ts). */
   policy?: string[];
   /** An access token for the resource whose exp has passed, for resource.reject_expired. */
@@ -84,6 +86,7 @@ async function settingsFrom(options: CheckOptions, context: Context): Promise<Ch
     otherClient: await otherClientFrom(options, context),
     dpop: options.dpop === true,
     par: options.par === true,
+    register: options.register === true,
     policies: policiesFrom(options.policy),
     requestObject: options.requestObject === true || options.requestObjectKey !== undefined,
     requestObjectKey: options.requestObjectKey ? await loadPrivateKey(options.requestObjectKey, '--request-object-key') : undefined,

@@ -25,6 +25,8 @@ import type { Selection } from './select.js';
 import { timer, type StepTiming } from '../timing.js';
 import { probeResourceTokens, RESOURCE_PROBE_IDS } from '../resource/resource-probes.js';
 import { resourcePhase, resourcePkce, type ResourceSettings } from '../resource/resource-phase.js';
+import { nativeClientMetadata, registerClient } from '../registration.js';
+import { endpointProblem } from '../metadata-trust.js';
 import { evidenceFor, judgePolicies, reconcile, type PolicyFacts, type PolicyName } from './policy.js';
 
 /** Everything `oidc-cli check` decided from its options (src/commands/check.ts). */
@@ -57,6 +59,8 @@ export interface CheckSettings {
   dpop?: boolean;
   /** --par: the login and every probe push their request (RFC 9126); done anyway where it is required. */
   par?: boolean;
+  /** --register: also register a native client by RFC 7591 (creates a client at the IdP: opt-in). */
+  register?: boolean | undefined;
   /** --policy: security profiles judged over what the run saw (./policy.ts). */
   policies?: readonly PolicyName[] | undefined;
   /** A client_id that is a URL: its metadata document, judged before the run (client-metadata-document.ts). */
@@ -125,7 +129,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   });
   const metadata = discovery.metadata;
   const endpoint = (name: string) => (discovery.refused === undefined && typeof metadata[name] === 'string' ? (metadata[name] as string) : undefined);
-  const phase1 = [...(settings.clientDocument?.checks ?? []), ...discovery.checks, ...discovery.jwksChecks];
+  const phase1 = [...(settings.clientDocument?.checks ?? []), ...discovery.checks, ...discovery.jwksChecks, ...(settings.register ? await registrationPhase(http, discovery.refused ? undefined : metadata, settings.listener, deps.signal, timed) : [])];
   if (discovery.refused) ui.warn(`stopped at discovery: ${discovery.refused}`);
   // MCP: a client stops at an authorization server that does not advertise PKCE S256.
   const pkceStop = resource ? resourcePkce(resource, discovery.issuer, metadata, settings.client.client_id) : undefined;
@@ -343,4 +347,21 @@ function groupStable(checks: CheckResult[]): CheckResult[] {
     .map((check, index) => ({ check, index }))
     .sort((a, b) => order.get(groupOf(a.check.id))! - order.get(groupOf(b.check.id))! || a.index - b.index)
     .map(({ check }) => check);
+}
+
+/**
+ * check --register: the way in for a client that is not registered yet (MCP's last resort, RFC 7591),
+ * tried for real with a native client's metadata; the client it creates is reported, not used.
+ */
+async function registrationPhase(http: HttpClient, metadata: Record<string, unknown> | undefined, listener: LoopbackOptions, signal: AbortSignal, timed: ReturnType<typeof timer>): Promise<CheckResult[]> {
+  const endpoint = metadata?.registration_endpoint;
+  const ids = ['registration.status', 'registration.client_id', 'registration.echo', 'registration.secret_expiry', 'registration.management'] as const;
+  const c = new CheckRecorder();
+  if (typeof endpoint !== 'string' || endpointProblem(endpoint, false) !== undefined) {
+    for (const id of ids) c.skip(id, metadata ? 'discovery lists no registration_endpoint (https, or http on loopback): this IdP does not offer dynamic registration' : 'no trusted discovery document');
+    return c.results;
+  }
+  const redirect_uri = `http://${listener.host === '::1' ? '[::1]' : listener.host}${listener.port === 0 ? '' : `:${listener.port}`}${listener.path}`;
+  const registration = await timed('registration', () => registerClient(http, { registration_endpoint: endpoint, metadata: nativeClientMetadata({ redirect_uris: [redirect_uri] }), signal }));
+  return registration.checks;
 }

@@ -44,7 +44,15 @@ const RESOURCE_IDS = ['resource.challenge', 'resource.challenge_metadata', 'reso
 describe('check --resource in-process', () => {
   it('the sound MCP server and IdP: every resource check passes, the token asked for it carries its aud, nothing fails or warns (exit 0)', async () => {
     await withPair([], async ({ resource, issuer, clients, expired }) => {
-      const outcome = await check({ issuer, client: { client_id: clients.basic.client_id, client_secret: clients.basic.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true, expiredToken: expired, otherResource: OTHER_API } });
+      const outcome = await check({ issuer, client: { client_id: clients.basic.client_id, client_secret: clients.basic.client_secret, method: 'client_secret_basic' }, resource: { url: resource, scopeFromResource: true, expiredToken: expired, otherResource: OTHER_API }, register: true });
+      // --register: the way in for a new MCP client, tried for real (the registration is judged, not used).
+      expect(outcome.checks.filter((c) => c.id.startsWith('registration.')).map((c) => [c.id, c.status])).toEqual([
+        ['registration.status', 'pass'],
+        ['registration.client_id', 'pass'],
+        ['registration.echo', 'pass'],
+        ['registration.secret_expiry', 'skip'],
+        ['registration.management', 'pass'],
+      ]);
       // Without --dpop the token is a Bearer token: the DPoP probe says so.
       expect(resourceChecks(outcome.checks)).toEqual([...RESOURCE_IDS.slice(0, -1).map((id) => [id, 'pass']), ['resource.dpop_bearer_refused', 'skip'], ['resource.reject_expired', 'pass'], ['resource.reject_other_audience', 'pass']]);
       expect(outcome.checks.find((c) => c.id === 'resource.reject_other_audience')?.message).toBe(`GET with a token issued for ${OTHER_API}: refused, HTTP 401`);
