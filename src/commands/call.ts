@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { callResource } from '../core/resource/call.js';
 import { dpopKeyFromJwk } from '../core/dpop.js';
+import { bareUrl, loadClientCertificate, mtlsHttp, type ClientCertificate } from '../core/mtls.js';
 import type { DpopJwk } from '../store/cache.js';
 import { parseResourceUrl, RESOURCE_ACCEPT } from '../core/resource/protected-resource.js';
 import { readClaims } from '../core/jwt/parse.js';
@@ -46,7 +47,10 @@ export async function run(options: CallOptions, context: Context): Promise<Repor
 
   const { token, source, tokenType, issuer, client_id, dpopJwk } = await tokenFor(options, context);
   const dpop = dpopJwk ? await dpopKeyFromJwk(dpopJwk) : undefined;
-  const http = await context.http();
+  // RFC 8705: --cert is presented to the URL asked for alone, never to the metadata or servers a refusal names.
+  const certificate = await certificateOf(options);
+  const http = certificate ? mtlsHttp(await context.http(), certificate, new Set([bareUrl(url)])) : await context.http();
+  if (certificate) context.ui.detail(`TLS client certificate ${certificate.subject} (x5t#S256 ${certificate.thumbprint}) presented to ${url}`);
   http.addToken(token);
   const result = await callResource(http, { url, method, headers, body, token, tokenType, issuer, client_id, dpop }, { ui: context.ui, signal: context.signal });
   const { response } = result;
@@ -56,7 +60,7 @@ export async function run(options: CallOptions, context: Context): Promise<Repor
   const json = jsonOf(shown);
 
   const sections: Section[] = [
-    { title: 'Request', kind: 'fields', fields: [['request', `${method} ${url}`], ['token', `${redact(token, show)} (${source === 'cache' ? `the cached login of ${client_id} at ${issuer}` : source})`], ...tokenFields(token)] },
+    { title: 'Request', kind: 'fields', fields: [['request', `${method} ${url}`], ['token', `${redact(token, show)} (${source === 'cache' ? `the cached login of ${client_id} at ${issuer}` : source})`], ...tokenFields(token), ...(certificate ? [['client certificate', `${certificate.subject}, x5t#S256 ${certificate.thumbprint}`] as [string, string]] : [])] },
     {
       title: 'Response',
       kind: 'fields',
@@ -175,4 +179,11 @@ function jsonOf(text: string): unknown {
 
 function cutText(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}\n… (${text.length - max} more characters)`;
+}
+
+/** --cert FILE --key FILE, both or neither. */
+async function certificateOf(options: CallOptions): Promise<ClientCertificate | undefined> {
+  if (!options.cert && !options.key) return undefined;
+  if (!options.cert || !options.key) throw usageError(options.cert ? '--cert needs --key FILE, the certificate\'s private key' : '--key needs --cert FILE, the client certificate it belongs to', 'pass both (PEM files), or neither');
+  return loadClientCertificate(options.cert, options.key);
 }

@@ -1,5 +1,6 @@
 import { DEFAULT_CLOCK_SKEW_SECONDS } from '../util/duration.js';
 import { resolve } from 'node:path';
+import { loadClientCertificate } from '../core/mtls.js';
 import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
 import { runCheck, type CheckOutcome, type CheckSettings } from '../core/check/run.js';
 import type { SessionClient } from '../core/session.js';
@@ -60,6 +61,7 @@ async function settingsFrom(options: CheckOptions, context: Context): Promise<Ch
   const credentials: ClientCredentials = { client_id: client.client_id, method: client.client_auth };
   if (client.client_secret) credentials.client_secret = client.client_secret;
   if (client.client_auth === 'private_key_jwt') credentials.privateKey = await loadPrivateKey(client.private_key_file!);
+  if (client.cert_file && client.key_file) credentials.certificate = await loadClientCertificate(client.cert_file, client.key_file);
   const browserCommand = options.browserCommand ?? (context.env.BROWSER || undefined);
   if (options.requestObject && !options.requestObjectKey && !credentials.privateKey) throw usageError('--request-object needs a key to sign with', 'pass --request-object-key FILE, or --private-key FILE for a private_key_jwt client (that key is used)');
   return {

@@ -1,5 +1,6 @@
 import { CliError, ReportedStop, usageError } from '../errors.js';
 import { PROTECTED_PARAMETERS } from '../core/authorization.js';
+import { loadClientCertificate } from '../core/mtls.js';
 import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
 import { nativeClientMetadata, registerAt } from '../core/registration.js';
 import { clientMetadataDocument, isClientIdUrl } from '../core/client-metadata-document.js';
@@ -42,6 +43,7 @@ async function settingsFrom(options: LoginOptions, context: Context, documented?
   const credentials: ClientCredentials = { client_id: client.client_id, method: client.client_auth };
   if (client.client_secret) credentials.client_secret = client.client_secret;
   if (client.client_auth === 'private_key_jwt') credentials.privateKey = await loadPrivateKey(client.private_key_file!);
+  if (client.cert_file && client.key_file) credentials.certificate = await loadClientCertificate(client.cert_file, client.key_file);
   // A client metadata document decides the redirect URI when the user did not (metadataDocumentForLogin).
   const listener = documented ?? listenerFor({ ...options, redirectUri: options.redirectUri ?? client.redirect_uri });
   const request: LoginSettings['request'] = { response_mode: responseModeOf(options.responseMode), extra: parseParams(options.param) };

@@ -3,6 +3,7 @@ import type { CheckResult } from '../checks/types.js';
 import { loadPrivateKey } from '../core/client-auth.js';
 import { refreshTokens, type RefreshResult } from '../core/refresh.js';
 import { dpopKeyFromJwk } from '../core/dpop.js';
+import { loadClientCertificate } from '../core/mtls.js';
 import { openIssuerSession, type IssuerSession } from '../core/session.js';
 import { cacheTokenResponse, entryFromTokens, flagLine, verdictData, type CacheOutcome } from '../store/cache-policy.js';
 import { assertCacheWritable, CacheWriteError, type CacheVerdict, type StoreContext, type TokenEntry } from '../store/cache.js';
@@ -40,10 +41,11 @@ export async function openSession(options: SessionFlags, context: Context, confi
   if (client.client_secret) http.addSecret(client.client_secret);
   for (const token of [cached?.access_token, cached?.refresh_token, cached?.id_token]) if (token) http.addToken(token);
   const privateKey = client.private_key_file && (client.client_auth === 'private_key_jwt' || !client.client_auth_explicit) ? await loadPrivateKey(client.private_key_file) : undefined;
+  const certificate = client.cert_file && client.key_file ? await loadClientCertificate(client.cert_file, client.key_file) : undefined;
   const issuer = await openIssuerSession(
     {
       issuer: client.issuer,
-      client: { client_id: client.client_id, client_secret: client.client_secret, privateKey, explicitMethod: client.client_auth_explicit ? client.client_auth : undefined },
+      client: { client_id: client.client_id, client_secret: client.client_secret, privateKey, certificate, explicitMethod: client.client_auth_explicit ? client.client_auth : undefined },
       clockSkew: options.clockSkew ?? DEFAULT_CLOCK_SKEW_SECONDS,
       insecure: context.globals.insecure,
       showTokens: context.globals.showTokens,
