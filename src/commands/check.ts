@@ -238,7 +238,7 @@ function buildReport(settings: CheckSettings, outcome: CheckOutcome, junitPath: 
     issuer: settings.issuer,
     resource: settings.resource?.url ?? null,
     client_id: settings.client.client_id,
-    client_auth: settings.client.method,
+    client_auth: outcome.client_auth,
     grant: outcome.mode,
     user_flow: outcome.noUserFlow === undefined,
     destructive: settings.destructive,
@@ -254,7 +254,7 @@ function buildReport(settings: CheckSettings, outcome: CheckOutcome, junitPath: 
       fields: [
         ['issuer', settings.issuer],
         ...(settings.resource ? ([['resource', settings.resource.url]] as Array<[string, string]>) : []),
-        ['client_id', `${settings.client.client_id} (${settings.client.method})`],
+        ['client_id', `${settings.client.client_id} (${outcome.client_auth})`],
         ['grant', outcome.mode === 'authorization_code' ? 'authorization code + PKCE through --browser-command' : outcome.mode === 'client_credentials' ? 'client credentials (no user flow)' : 'none (no user flow, no client secret)'],
         ['probes', `${outcome.probes.filter((p) => p.ran).length} run, ${outcome.probes.filter((p) => !p.ran).length} skipped${settings.destructive ? ' (destructive included)' : ' (destructive ones need --destructive)'}`],
         ...(settings.policies?.length ? ([['policy', settings.policies.map((name) => POLICIES.get(name)!.title).join('; ')]] as Array<[string, string]>) : []),

@@ -85,6 +85,8 @@ export interface CheckOutcome {
   checks: CheckResult[];
   steps: StepTiming[];
   mode: GrantMode;
+  /** The client authentication the run used: the explicit one, or what the credentials and the metadata chose. */
+  client_auth: ClientCredentials['method'];
   metadata: Record<string, unknown>;
   /** Why there is no user flow, when there is none. */
   noUserFlow: string | undefined;
@@ -350,7 +352,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   if (settings.policies?.length) judgePolicies(settings.policies, { metadata, checks: judged, facts }, policy, discovery.refused && `stopped at discovery: ${discovery.refused}`);
   const checks = groupStable([...judged, ...policy.results].filter((check) => settings.select(check.id)));
   steps.push({ name: 'total', ms: Date.now() - started });
-  return { checks, steps, mode, metadata, noUserFlow, probes: probeRuns };
+  return { checks, steps, mode, client_auth: client.method, metadata, noUserFlow, probes: probeRuns };
 }
 
 function noGrant(refused: string | undefined, resource: boolean): CheckResult[] {
