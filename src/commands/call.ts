@@ -15,6 +15,7 @@ import { relativeTime } from '../util/duration.js';
 import { redact } from '../util/redact.js';
 import { tokenArgument, type TokenSource } from '../util/token-input.js';
 import type { Context } from './context.js';
+import { warnIfUnbound } from './session.js';
 
 export interface CallOptions extends ClientFlags {
   url?: string;
@@ -45,10 +46,11 @@ export async function run(options: CallOptions, context: Context): Promise<Repor
   // An MCP server (Streamable HTTP) answers 406 to a client that does not accept both.
   headers.accept ??= RESOURCE_ACCEPT;
 
-  const { token, source, tokenType, issuer, client_id, dpopJwk } = await tokenFor(options, context);
+  const { token, source, tokenType, issuer, client_id, dpopJwk, cnfX5t } = await tokenFor(options, context);
   const dpop = dpopJwk ? await dpopKeyFromJwk(dpopJwk) : undefined;
   // RFC 8705: --cert is presented to the URL asked for alone, never to the metadata or servers a refusal names.
   const certificate = await certificateOf(options);
+  if (source === 'cache') warnIfUnbound(cnfX5t, certificate?.thumbprint, context);
   const http = certificate ? mtlsHttp(await context.http(), certificate, new Set([bareUrl(url)])) : await context.http();
   if (certificate) context.ui.detail(`TLS client certificate ${certificate.subject} (x5t#S256 ${certificate.thumbprint}) presented to ${url}`);
   http.addToken(token);
@@ -138,7 +140,7 @@ async function bodyOf(options: CallOptions): Promise<string | undefined> {
   return data.toString('utf8');
 }
 
-async function tokenFor(options: CallOptions, context: Context): Promise<{ token: string; source: TokenSource; tokenType?: string | undefined; issuer?: string | undefined; client_id?: string | undefined; dpopJwk?: DpopJwk | undefined }> {
+async function tokenFor(options: CallOptions, context: Context): Promise<{ token: string; source: TokenSource; tokenType?: string | undefined; issuer?: string | undefined; client_id?: string | undefined; dpopJwk?: DpopJwk | undefined; cnfX5t?: string | undefined }> {
   const hint = 'pass --token TOKEN (or - for stdin), or log in for this API first: oidc-cli login --issuer URL --client-id ID --resource URL';
   if (options.token !== undefined) {
     const { token, source } = await tokenArgument(options.token, context.stdin, () => undefined, 'access token', hint);
@@ -152,7 +154,7 @@ async function tokenFor(options: CallOptions, context: Context): Promise<{ token
     throw error instanceof Error && 'code' in error && (error as { code: string }).code === 'INPUT' ? inputError('no access token: none given and no cached login', hint) : error;
   }
   const { token, source } = await tokenArgument(undefined, context.stdin, () => picked.cached?.access_token, 'access token', LOGIN_HINT);
-  return { token, source, tokenType: picked.cached?.token_type, issuer: picked.client.issuer, client_id: picked.client.client_id, dpopJwk: picked.cached?.dpop_jwk };
+  return { token, source, tokenType: picked.cached?.token_type, issuer: picked.client.issuer, client_id: picked.client.client_id, dpopJwk: picked.cached?.dpop_jwk, cnfX5t: picked.cached?.cnf_x5t };
 }
 
 /** What the token says about itself when it is a JWT (read, never trusted): where a refusal often starts. */

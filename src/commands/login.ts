@@ -226,6 +226,9 @@ async function cacheTokens(settings: LoginSettings, result: LoginResult, context
   const entry = result.tokens && entryFromTokens({ issuer: settings.issuer, client_id: settings.client.client_id }, result.tokens, Math.floor(Date.now() / 1000), settings.scope);
   // The key the tokens are bound to stays with them (0600 file), so call, userinfo and refresh can prove it.
   if (entry && result.dpop) entry.dpop_jwk = (await exportDpopKey(result.dpop)) as DpopJwk;
+  // Which certificate the tokens are bound to (its thumbprint only), so a later command without it can say why it is refused.
+  const certificate = settings.client.certificate;
+  if (entry && certificate && result.checks.some((check) => check.id === 'mtls.cnf_x5t' && check.status === 'pass')) entry.cnf_x5t = certificate.thumbprint;
   const saved = entry ? await cacheTokenResponse(entry, result.checks, { env: context.env, warn: context.ui.warn }, checks) : nothingToCache(checks);
   result.checks.push(...checks.results);
   return saved;

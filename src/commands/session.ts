@@ -53,7 +53,19 @@ export async function openSession(options: SessionFlags, context: Context, confi
     { http, ui: context.ui },
   );
   if (client.profile) context.ui.detail(`profile ${client.profile}`);
+  warnIfUnbound(cached?.cnf_x5t, certificate?.thumbprint, context);
   return { context, issuer, client, cached, store };
+}
+
+/**
+ * RFC 8705 §3: the cached login's tokens are bound to a certificate (login --cert saw cnf.x5t#S256); sent
+ * without that certificate (or with another) they are refused, and the refresh token with them.
+ */
+export function warnIfUnbound(bound: string | undefined, thumbprint: string | undefined, context: Pick<Context, 'ui'>): void {
+  if (!bound || bound === thumbprint) return;
+  context.ui.warn(thumbprint
+    ? `the cached login's tokens are bound to another client certificate (x5t#S256 ${bound}, not ${thumbprint}): expect them to be refused`
+    : `the cached login's tokens are bound to a client certificate (x5t#S256 ${bound}): pass --cert FILE --key FILE, or expect them to be refused`);
 }
 
 /** The token to act on: the argument, stdin for "-", or the cached one (util/token-input.ts). */

@@ -41,6 +41,13 @@ describe('mTLS (RFC 8705) through the binary', () => {
     expect(result.stderr).toContain('* TLS client certificate presented (RFC 8705)');
     const output = result.stdout + result.stderr;
     for (const piece of keyPieces(tlsClient.files.key)) expect(output).not.toContain(piece);
+    // The cached login remembers the binding (the thumbprint, not the certificate): without --cert, userinfo says why it is refused.
+    const cacheEnv = { ...env, XDG_CACHE_HOME: join(dir, 'a') };
+    const bare = await runCli(['userinfo'], { env: cacheEnv });
+    expect(bare.code).toBe(1);
+    expect(bare.stderr).toContain(`warning: the cached login's tokens are bound to a client certificate (x5t#S256 ${tlsClient.files.thumbprint}): pass --cert FILE --key FILE, or expect them to be refused`);
+    const withCert = await runCli(['userinfo', '--cert', tlsClient.files.certFile, '--key', tlsClient.files.keyFile, '--ca-file', idp.mtls!.caFile], { env: cacheEnv });
+    expect([withCert.code, withCert.stderr]).toEqual([0, expect.not.stringContaining('warning')]);
   }, 90_000);
 
   it('--cert without --key, and a --key that is not the certificate\'s: exit 2, one line, the key never quoted', async () => {
