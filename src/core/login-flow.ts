@@ -22,7 +22,7 @@ import { NotSent, securedRequest } from './secured-request.js';
 import { isJwtResponseMode, jarmState } from './jarm.js';
 import { createDpopKey, type DpopKey } from './dpop.js';
 import { isClientIdUrl } from './client-metadata-document.js';
-import { judgeMtlsMetadata, mtlsFor } from './mtls.js';
+import { judgeMtlsMetadata, MTLS_METADATA_IDS, mtlsFor } from './mtls.js';
 
 export type { LoginDeps, LoginSettings } from './login-context.js';
 
@@ -166,6 +166,7 @@ async function discoverIssuer(flow: Flow): Promise<DiscoveredIssuer | { refused:
   const has = { secret: Boolean(settings.client.client_secret), key: Boolean(settings.client.privateKey), certificate: settings.client.certificate };
   const client = settings.clientAuthExplicit === false ? { ...settings.client, method: chooseClientAuth(undefined, has, metadata.token_endpoint_auth_methods_supported) } : settings.client;
   // RFC 8705 §5: with a certificate the flow acts on the mTLS aliases, and only they see the certificate.
+  // Judged here, passes included; discovery's audit judges them too where they are published, so its verdicts on them are not merged twice.
   if (client.certificate) judgeMtlsMetadata(metadata, checks);
   const mtls = mtlsFor(client.certificate, metadata, http, ui);
   flow.deps.http = mtls.http;
@@ -179,7 +180,7 @@ async function discoverIssuer(flow: Flow): Promise<DiscoveredIssuer | { refused:
   const authorization_endpoint = required('authorization_endpoint');
   const token_endpoint = required('token_endpoint');
   const jwks_uri = required('jwks_uri');
-  checks.merge(discovery.checks.filter((c) => c.status === 'fail' || c.status === 'warn'));
+  checks.merge(discovery.checks.filter((c) => (c.status === 'fail' || c.status === 'warn') && !(client.certificate && MTLS_METADATA_IDS.includes(c.id))));
   const jwks = await flow.timed('jwks', () => fetchJwks(http, jwks_uri));
   ui.detail(`${jwks.jwks.keys.length} signing key(s): ${jwks.jwks.keys.map((k) => `${k.kid ?? '(no kid)'} ${k.alg ?? k.kty}`).join(', ')}`);
   checks.merge(jwks.checks.filter((c) => c.status === 'fail' || c.status === 'warn'));

@@ -140,6 +140,9 @@ export function mtlsFor(certificate: ClientCertificate | undefined, metadata: Re
   return { metadata: effective.metadata, http: mtlsHttp(http, certificate, new Set([...urls].filter((url) => url.startsWith('https:')))), aliased: effective.aliased };
 }
 
+/** The ids judgeMtlsMetadata reports. */
+export const MTLS_METADATA_IDS: readonly string[] = ['mtls.aliases', 'mtls.bound_tokens_advertised'];
+
 /**
  * RFC 8705 §5, §3.3: the metadata a certificate-using client reads. `mtls_endpoint_aliases`, when present,
  * is a JSON object whose values are https URLs (TLS is the point); tls_client_certificate_bound_access_tokens a boolean.

@@ -87,7 +87,7 @@ export async function mtlsIdp(handler: (req: IncomingMessage, res: ServerRespons
   const published = typeof options.aliases === 'function' ? options.aliases(aliases) : options.aliases ?? aliases;
   configuration.discovery = { ...configuration.discovery, mtls_endpoint_aliases: published };
 
-  const user = { redirect_uris: [...LOOPBACK_REDIRECT_URIS], grant_types: ['authorization_code', 'refresh_token', 'client_credentials'], response_types: ['code'], application_type: 'native', tls_client_certificate_bound_access_tokens: true };
+  const user = { redirect_uris: [...LOOPBACK_REDIRECT_URIS], grant_types: ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'], response_types: ['code'], application_type: 'native', tls_client_certificate_bound_access_tokens: true };
   const tlsClient = { client_id: 'oidc-cli-mtls', files: certificates.tlsClient };
   const selfSignedClient = { client_id: 'oidc-cli-mtls-self', files: certificates.selfSigned };
   configuration.clients.push(

@@ -20,7 +20,7 @@ import { pushAuthorizationRequest, pushedReference } from '../par.js';
 import { byValue, requestObjectAlg, requestObjectClaims, signRequestObject, unsignedRequestObject } from '../jar.js';
 import type { DpopKey } from '../dpop.js';
 import { DPOP_PROBE_IDS, probeDpop } from '../dpop-probes.js';
-import { judgeMtlsMetadata, mtlsFor } from '../mtls.js';
+import { judgeMtlsMetadata, MTLS_METADATA_IDS, mtlsFor } from '../mtls.js';
 import { MTLS_PROBE_IDS, probeMtls } from '../mtls-probes.js';
 import { checkLifecycle, INTROSPECTION_IDS, REFRESH_IDS, REVOCATION_IDS } from './lifecycle.js';
 import type { Selection } from './select.js';
@@ -95,8 +95,6 @@ export interface CheckOutcome {
 
 const LOGIN_GROUPS = ['par', 'jar', 'authorization', 'jarm', 'token_response', 'dpop', 'mtls', 'id_token', 'access_token', 'userinfo', 'client_credentials', 'refresh', 'introspection', 'revocation'];
 const groupOf = (id: string) => id.split('.')[0]!;
-/** Judged on the document in phase 1, not again in the login's checks. */
-const MTLS_METADATA_IDS: readonly string[] = ['mtls.aliases', 'mtls.bound_tokens_advertised'];
 
 /** The phases of `check`: discovery → (login → lifecycle) ∥ probes. Report order is fixed whatever finishes first. */
 export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promise<CheckOutcome> {
@@ -136,7 +134,8 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   const certificate = settings.client.certificate;
   const mtlsChecks = new CheckRecorder();
   const mtls = mtlsFor(discovery.refused === undefined ? certificate : undefined, metadata, http, ui);
-  if (certificate && !discovery.refused) judgeMtlsMetadata(metadata, mtlsChecks);
+  // Discovery's audit judged them already where they are published; a run with a certificate says so where they are not.
+  if (certificate && !discovery.refused && !discovery.checks.some((check) => MTLS_METADATA_IDS.includes(check.id))) judgeMtlsMetadata(metadata, mtlsChecks);
   http = mtls.http;
   const acted = mtls.metadata;
   const endpoint = (name: string) => (discovery.refused === undefined && typeof acted[name] === 'string' ? (acted[name] as string) : undefined);

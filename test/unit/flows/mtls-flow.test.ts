@@ -71,12 +71,29 @@ describe('login with a client certificate (RFC 8705)', () => {
     expect(result.client_auth).toBe('tls_client_auth');
     const checks = byId(result.checks);
     expect(checks['mtls.aliases']?.status).toBe('pass');
+    expect(result.checks.filter((c) => c.id.startsWith('mtls.')).map((c) => c.id)).toEqual(['mtls.aliases', 'mtls.bound_tokens_advertised', 'mtls.cnf_x5t']);
     expect(checks['mtls.cnf_x5t']).toMatchObject({ status: 'pass', message: `cnf.x5t#S256 (from introspection) ${idp.mtls!.tlsClient.files.thumbprint}: the thumbprint of the certificate presented` });
     expect(checks['userinfo.sub']?.status).toBe('pass');
     const alias = exchanges.filter((e) => e.url.startsWith(idp.mtls!.origin)).map((e) => `${e.method} ${path(e.url)} ${e.status}`);
     expect(alias).toEqual(['POST /token 200', 'POST /token/introspection 200', 'GET /me 200']);
     // Discovery, keys and the browser's legs stay on the issuer's own origin.
     expect(exchanges.filter((e) => !e.url.startsWith(idp.mtls!.origin)).every((e) => e.url.startsWith(idp.origin))).toBe(true);
+  });
+
+  it('--par: the push goes to the PAR endpoint\'s alias with the certificate (tls_client_auth there too)', async () => {
+    const { result, exchanges } = await login(idp, await client(idp.mtls!.tlsClient.client_id, idp.mtls!.tlsClient.files), { par: true });
+    expect(result.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(exchanges.filter((e) => e.url.startsWith(idp.mtls!.origin)).map((e) => `${e.method} ${path(e.url)} ${e.status}`)[0]).toBe('POST /request 201');
+  });
+
+  it('a login without a certificate does not use the aliases; discovery\'s audit judges the published members all the same', async () => {
+    const { result, exchanges } = await login(idp, { client_id: idp.clients.public.client_id, method: 'none' });
+    expect(result.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(exchanges.some((e) => e.url.startsWith(idp.mtls!.origin))).toBe(false);
+    const { auditDiscovery } = await import('../../../src/core/discovery-audit.js');
+    const audit = byId(auditDiscovery(idp.issuer, { issuer: idp.issuer, mtls_endpoint_aliases: { token_endpoint: 'http://x/token' } }));
+    expect(audit['mtls.aliases']?.status).toBe('fail');
+    expect(byId(auditDiscovery(idp.issuer, { issuer: idp.issuer }))['mtls.aliases']).toBeUndefined();
   });
 
   it('a self-signed certificate: self_signed_tls_client_auth, and the token bound to it', async () => {
@@ -112,6 +129,7 @@ describe('check with a client certificate (RFC 8705)', () => {
     const outcome = await check(idp, await client(idp.mtls!.tlsClient.client_id, idp.mtls!.tlsClient.files), { policies: ['fapi2-security'] });
     const checks = byId(outcome.checks);
     for (const id of ['mtls.aliases', 'mtls.bound_tokens_advertised', 'mtls.cnf_x5t', 'mtls.bearer_refused']) expect([id, checks[id]?.status]).toEqual([id, 'pass']);
+    expect(outcome.checks.filter((c) => c.id.startsWith('mtls.')).map((c) => c.id)).toEqual(['mtls.aliases', 'mtls.bound_tokens_advertised', 'mtls.cnf_x5t', 'mtls.bearer_refused']);
     expect(checks['mtls.bearer_refused']?.message).toBe(`the bound token without the certificate at ${idp.issuer}/me: refused, HTTP 401`);
     expect(checks['fapi2.sender_constrained']).toMatchObject({ status: 'pass', message: expect.stringContaining('refused without it (mtls.bearer_refused)') });
     // This IdP also lists client_secret_basic (not FAPI), but the run's own tls_client_auth is not held against it.
