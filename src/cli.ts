@@ -37,10 +37,21 @@ export function clientOptions(cmd: Command): Command {
         'client_secret_basic',
         'client_secret_post',
         'private_key_jwt',
+        'tls_client_auth',
+        'self_signed_tls_client_auth',
       ]),
     )
-    .option('--private-key <file>', 'private key (PEM PKCS#8 or JWK) for private_key_jwt');
+    .option('--private-key <file>', 'private key (PEM PKCS#8 or JWK) for private_key_jwt')
+    .addOption(certOption())
+    .addOption(keyOption());
 }
+
+/**
+ * RFC 8705 mutual TLS: the client certificate for tls_client_auth / self_signed_tls_client_auth and for
+ * certificate-bound tokens. One definition, shared by clientOptions and `call`.
+ */
+const certOption = (description = 'PEM client certificate (RFC 8705 mTLS) for tls_client_auth and certificate-bound tokens: presented only to the IdP\'s mTLS endpoints (mtls_endpoint_aliases)') => new Option('--cert <file>', description);
+const keyOption = () => new Option('--key <file>', 'PEM private key of --cert (kept secret, never printed)');
 
 /**
  * All commands in one place. Each action lazy-loads src/commands/<name>.ts through `dispatch`, so
@@ -334,6 +345,8 @@ Examples:
   )
     .addOption(new Option('--client-id <id>', 'the cached login of this client').env('OIDC_CLIENT_ID'))
     .option('--token <token>', 'send this access token ("-" reads stdin) instead of the cached one')
+    .addOption(certOption('PEM client certificate (RFC 8705): presented to this URL, for a certificate-bound token'))
+    .addOption(keyOption())
     .option('-X, --request <method>', 'HTTP method: GET (default; POST with a body), POST, PUT, PATCH, DELETE, HEAD')
     .option('-H, --header <header>', 'a request header, "Name: value" (repeatable)', collect)
     .option('-d, --data <body>', 'request body (JSON is sent as application/json, anything else as a form)')

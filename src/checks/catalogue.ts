@@ -4,6 +4,7 @@ import { CLIENT_METADATA_CHECKS } from './catalogue/client-metadata.js';
 import { DIAGNOSIS_CHECKS } from './catalogue/diagnosis.js';
 import { DISCOVERY_CHECKS } from './catalogue/discovery.js';
 import { DPOP_CHECKS } from './catalogue/dpop.js';
+import { MTLS_CHECKS } from './catalogue/mtls.js';
 import { JAR_CHECKS } from './catalogue/jar.js';
 import { JARM_CHECKS } from './catalogue/jarm.js';
 import { JWKS_CHECKS } from './catalogue/jwks.js';
@@ -32,6 +33,7 @@ export const CATALOGUE: readonly CheckDefinition[] = [
   ...JARM_CHECKS,
   ...TOKEN_RESPONSE_CHECKS,
   ...DPOP_CHECKS,
+  ...MTLS_CHECKS,
   ...tokenChecks('id_token'),
   ...tokenChecks('access_token'),
   ...USERINFO_CHECKS,
@@ -55,6 +57,7 @@ type GroupEntry =
   | (typeof AUTHORIZATION_CHECKS)[number]
   | (typeof TOKEN_RESPONSE_CHECKS)[number]
   | (typeof DPOP_CHECKS)[number]
+  | (typeof MTLS_CHECKS)[number]
   | (typeof USERINFO_CHECKS)[number]
   | (typeof LIFECYCLE_CHECKS)[number]
   | (typeof PROBES_CHECKS)[number]

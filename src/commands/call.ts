@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { callResource } from '../core/resource/call.js';
 import { dpopKeyFromJwk } from '../core/dpop.js';
+import { bareUrl, loadClientCertificate, mtlsHttp, type ClientCertificate } from '../core/mtls.js';
 import type { DpopJwk } from '../store/cache.js';
 import { parseResourceUrl, RESOURCE_ACCEPT } from '../core/resource/protected-resource.js';
 import { readClaims } from '../core/jwt/parse.js';
@@ -14,6 +15,7 @@ import { relativeTime } from '../util/duration.js';
 import { redact } from '../util/redact.js';
 import { tokenArgument, type TokenSource } from '../util/token-input.js';
 import type { Context } from './context.js';
+import { warnIfUnbound } from './session.js';
 
 export interface CallOptions extends ClientFlags {
   url?: string;
@@ -44,9 +46,13 @@ export async function run(options: CallOptions, context: Context): Promise<Repor
   // An MCP server (Streamable HTTP) answers 406 to a client that does not accept both.
   headers.accept ??= RESOURCE_ACCEPT;
 
-  const { token, source, tokenType, issuer, client_id, dpopJwk } = await tokenFor(options, context);
+  const { token, source, tokenType, issuer, client_id, dpopJwk, cnfX5t } = await tokenFor(options, context);
   const dpop = dpopJwk ? await dpopKeyFromJwk(dpopJwk) : undefined;
-  const http = await context.http();
+  // RFC 8705: --cert is presented to the URL asked for alone, never to the metadata or servers a refusal names.
+  const certificate = await certificateOf(options);
+  if (source === 'cache') warnIfUnbound(cnfX5t, certificate?.thumbprint, context);
+  const http = certificate ? mtlsHttp(await context.http(), certificate, new Set([bareUrl(url)])) : await context.http();
+  if (certificate) context.ui.detail(`TLS client certificate ${certificate.subject} (x5t#S256 ${certificate.thumbprint}) presented to ${url}`);
   http.addToken(token);
   const result = await callResource(http, { url, method, headers, body, token, tokenType, issuer, client_id, dpop }, { ui: context.ui, signal: context.signal });
   const { response } = result;
@@ -56,7 +62,7 @@ export async function run(options: CallOptions, context: Context): Promise<Repor
   const json = jsonOf(shown);
 
   const sections: Section[] = [
-    { title: 'Request', kind: 'fields', fields: [['request', `${method} ${url}`], ['token', `${redact(token, show)} (${source === 'cache' ? `the cached login of ${client_id} at ${issuer}` : source})`], ...tokenFields(token)] },
+    { title: 'Request', kind: 'fields', fields: [['request', `${method} ${url}`], ['token', `${redact(token, show)} (${source === 'cache' ? `the cached login of ${client_id} at ${issuer}` : source})`], ...tokenFields(token), ...(certificate ? [['client certificate', `${certificate.subject}, x5t#S256 ${certificate.thumbprint}`] as [string, string]] : [])] },
     {
       title: 'Response',
       kind: 'fields',
@@ -134,7 +140,7 @@ async function bodyOf(options: CallOptions): Promise<string | undefined> {
   return data.toString('utf8');
 }
 
-async function tokenFor(options: CallOptions, context: Context): Promise<{ token: string; source: TokenSource; tokenType?: string | undefined; issuer?: string | undefined; client_id?: string | undefined; dpopJwk?: DpopJwk | undefined }> {
+async function tokenFor(options: CallOptions, context: Context): Promise<{ token: string; source: TokenSource; tokenType?: string | undefined; issuer?: string | undefined; client_id?: string | undefined; dpopJwk?: DpopJwk | undefined; cnfX5t?: string | undefined }> {
   const hint = 'pass --token TOKEN (or - for stdin), or log in for this API first: oidc-cli login --issuer URL --client-id ID --resource URL';
   if (options.token !== undefined) {
     const { token, source } = await tokenArgument(options.token, context.stdin, () => undefined, 'access token', hint);
@@ -148,7 +154,7 @@ async function tokenFor(options: CallOptions, context: Context): Promise<{ token
     throw error instanceof Error && 'code' in error && (error as { code: string }).code === 'INPUT' ? inputError('no access token: none given and no cached login', hint) : error;
   }
   const { token, source } = await tokenArgument(undefined, context.stdin, () => picked.cached?.access_token, 'access token', LOGIN_HINT);
-  return { token, source, tokenType: picked.cached?.token_type, issuer: picked.client.issuer, client_id: picked.client.client_id, dpopJwk: picked.cached?.dpop_jwk };
+  return { token, source, tokenType: picked.cached?.token_type, issuer: picked.client.issuer, client_id: picked.client.client_id, dpopJwk: picked.cached?.dpop_jwk, cnfX5t: picked.cached?.cnf_x5t };
 }
 
 /** What the token says about itself when it is a JWT (read, never trusted): where a refusal often starts. */
@@ -175,4 +181,11 @@ function jsonOf(text: string): unknown {
 
 function cutText(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}\n… (${text.length - max} more characters)`;
+}
+
+/** --cert FILE --key FILE, both or neither. */
+async function certificateOf(options: CallOptions): Promise<ClientCertificate | undefined> {
+  if (!options.cert && !options.key) return undefined;
+  if (!options.cert || !options.key) throw usageError(options.cert ? '--cert needs --key FILE, the certificate\'s private key' : '--key needs --cert FILE, the client certificate it belongs to', 'pass both (PEM files), or neither');
+  return loadClientCertificate(options.cert, options.key);
 }

@@ -1,5 +1,6 @@
 import { DEFAULT_CLOCK_SKEW_SECONDS } from '../util/duration.js';
 import { resolve } from 'node:path';
+import { loadClientCertificate } from '../core/mtls.js';
 import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
 import { runCheck, type CheckOutcome, type CheckSettings } from '../core/check/run.js';
 import type { SessionClient } from '../core/session.js';
@@ -64,6 +65,7 @@ async function settingsFrom(options: CheckOptions, context: Context): Promise<Ch
   const credentials: ClientCredentials = { client_id: client.client_id, method: client.client_auth };
   if (client.client_secret) credentials.client_secret = client.client_secret;
   if (client.client_auth === 'private_key_jwt') credentials.privateKey = await loadPrivateKey(client.private_key_file!);
+  if (client.cert_file && client.key_file) credentials.certificate = await loadClientCertificate(client.cert_file, client.key_file);
   const browserCommand = options.browserCommand ?? (context.env.BROWSER || undefined);
   if (options.requestObject && !options.requestObjectKey && !credentials.privateKey) throw usageError('--request-object needs a key to sign with', 'pass --request-object-key FILE, or --private-key FILE for a private_key_jwt client (that key is used)');
   return {
@@ -245,7 +247,7 @@ function buildReport(settings: CheckSettings, outcome: CheckOutcome, junitPath: 
     issuer: settings.issuer,
     resource: settings.resource?.url ?? null,
     client_id: settings.client.client_id,
-    client_auth: settings.client.method,
+    client_auth: outcome.client_auth,
     grant: outcome.mode,
     user_flow: outcome.noUserFlow === undefined,
     destructive: settings.destructive,
@@ -261,7 +263,7 @@ function buildReport(settings: CheckSettings, outcome: CheckOutcome, junitPath: 
       fields: [
         ['issuer', settings.issuer],
         ...(settings.resource ? ([['resource', settings.resource.url]] as Array<[string, string]>) : []),
-        ['client_id', `${settings.client.client_id} (${settings.client.method})`],
+        ['client_id', `${settings.client.client_id} (${outcome.client_auth})`],
         ['grant', outcome.mode === 'authorization_code' ? 'authorization code + PKCE through --browser-command' : outcome.mode === 'client_credentials' ? 'client credentials (no user flow)' : 'none (no user flow, no client secret)'],
         ['probes', `${outcome.probes.filter((p) => p.ran).length} run, ${outcome.probes.filter((p) => !p.ran).length} skipped${settings.destructive ? ' (destructive included)' : ' (destructive ones need --destructive)'}`],
         ...(settings.policies?.length ? ([['policy', settings.policies.map((name) => POLICIES.get(name)!.title).join('; ')]] as Array<[string, string]>) : []),

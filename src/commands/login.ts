@@ -1,5 +1,6 @@
 import { CliError, ReportedStop, usageError } from '../errors.js';
 import { PROTECTED_PARAMETERS } from '../core/authorization.js';
+import { loadClientCertificate } from '../core/mtls.js';
 import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
 import { nativeClientMetadata, registerAt } from '../core/registration.js';
 import { clientMetadataDocument, isClientIdUrl } from '../core/client-metadata-document.js';
@@ -42,6 +43,7 @@ async function settingsFrom(options: LoginOptions, context: Context, documented?
   const credentials: ClientCredentials = { client_id: client.client_id, method: client.client_auth };
   if (client.client_secret) credentials.client_secret = client.client_secret;
   if (client.client_auth === 'private_key_jwt') credentials.privateKey = await loadPrivateKey(client.private_key_file!);
+  if (client.cert_file && client.key_file) credentials.certificate = await loadClientCertificate(client.cert_file, client.key_file);
   // A client metadata document decides the redirect URI when the user did not (metadataDocumentForLogin).
   const listener = documented ?? listenerFor({ ...options, redirectUri: options.redirectUri ?? client.redirect_uri });
   const request: LoginSettings['request'] = { response_mode: responseModeOf(options.responseMode), extra: parseParams(options.param) };
@@ -224,6 +226,9 @@ async function cacheTokens(settings: LoginSettings, result: LoginResult, context
   const entry = result.tokens && entryFromTokens({ issuer: settings.issuer, client_id: settings.client.client_id }, result.tokens, Math.floor(Date.now() / 1000), settings.scope);
   // The key the tokens are bound to stays with them (0600 file), so call, userinfo and refresh can prove it.
   if (entry && result.dpop) entry.dpop_jwk = (await exportDpopKey(result.dpop)) as DpopJwk;
+  // Which certificate the tokens are bound to (its thumbprint only), so a later command without it can say why it is refused.
+  const certificate = settings.client.certificate;
+  if (entry && certificate && result.checks.some((check) => check.id === 'mtls.cnf_x5t' && check.status === 'pass')) entry.cnf_x5t = certificate.thumbprint;
   const saved = entry ? await cacheTokenResponse(entry, result.checks, { env: context.env, warn: context.ui.warn }, checks) : nothingToCache(checks);
   result.checks.push(...checks.results);
   return saved;

@@ -3,6 +3,7 @@ import type { CheckResult } from '../checks/types.js';
 import { loadPrivateKey } from '../core/client-auth.js';
 import { refreshTokens, type RefreshResult } from '../core/refresh.js';
 import { dpopKeyFromJwk } from '../core/dpop.js';
+import { loadClientCertificate } from '../core/mtls.js';
 import { openIssuerSession, type IssuerSession } from '../core/session.js';
 import { cacheTokenResponse, entryFromTokens, flagLine, verdictData, type CacheOutcome } from '../store/cache-policy.js';
 import { assertCacheWritable, CacheWriteError, type CacheVerdict, type StoreContext, type TokenEntry } from '../store/cache.js';
@@ -40,10 +41,11 @@ export async function openSession(options: SessionFlags, context: Context, confi
   if (client.client_secret) http.addSecret(client.client_secret);
   for (const token of [cached?.access_token, cached?.refresh_token, cached?.id_token]) if (token) http.addToken(token);
   const privateKey = client.private_key_file && (client.client_auth === 'private_key_jwt' || !client.client_auth_explicit) ? await loadPrivateKey(client.private_key_file) : undefined;
+  const certificate = client.cert_file && client.key_file ? await loadClientCertificate(client.cert_file, client.key_file) : undefined;
   const issuer = await openIssuerSession(
     {
       issuer: client.issuer,
-      client: { client_id: client.client_id, client_secret: client.client_secret, privateKey, explicitMethod: client.client_auth_explicit ? client.client_auth : undefined },
+      client: { client_id: client.client_id, client_secret: client.client_secret, privateKey, certificate, explicitMethod: client.client_auth_explicit ? client.client_auth : undefined },
       clockSkew: options.clockSkew ?? DEFAULT_CLOCK_SKEW_SECONDS,
       insecure: context.globals.insecure,
       showTokens: context.globals.showTokens,
@@ -51,7 +53,19 @@ export async function openSession(options: SessionFlags, context: Context, confi
     { http, ui: context.ui },
   );
   if (client.profile) context.ui.detail(`profile ${client.profile}`);
+  warnIfUnbound(cached?.cnf_x5t, certificate?.thumbprint, context);
   return { context, issuer, client, cached, store };
+}
+
+/**
+ * RFC 8705 §3: the cached login's tokens are bound to a certificate (login --cert saw cnf.x5t#S256); sent
+ * without that certificate (or with another) they are refused, and the refresh token with them.
+ */
+export function warnIfUnbound(bound: string | undefined, thumbprint: string | undefined, context: Pick<Context, 'ui'>): void {
+  if (!bound || bound === thumbprint) return;
+  context.ui.warn(thumbprint
+    ? `the cached login's tokens are bound to another client certificate (x5t#S256 ${bound}, not ${thumbprint}): expect them to be refused`
+    : `the cached login's tokens are bound to a client certificate (x5t#S256 ${bound}): pass --cert FILE --key FILE, or expect them to be refused`);
 }
 
 /** The token to act on: the argument, stdin for "-", or the cached one (util/token-input.ts). */

@@ -4,12 +4,16 @@ import { SignJWT, type JWK } from 'jose';
 import { inputError, usageError } from '../errors.js';
 import { formUrlEncode } from '../util/redact.js';
 import { jsonParseProblem } from '../util/show.js';
+import type { ClientCertificate } from './mtls.js';
 
 /**
  * Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3,
  * OIDC Core §9). One function applies a method to a form and headers, so every grant shares it.
  */
-export type ClientAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+export type ClientAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'tls_client_auth' | 'self_signed_tls_client_auth';
+
+/** RFC 8705 §2: the methods whose credential is the TLS client certificate, not anything in the request. */
+export const MTLS_CLIENT_AUTH: readonly ClientAuthMethod[] = ['tls_client_auth', 'self_signed_tls_client_auth'];
 
 export interface SigningKey {
   key: KeyObject;
@@ -28,6 +32,11 @@ export interface ClientCredentials {
    * issuer at the others.
    */
   assertionAudience?: string;
+  /**
+   * --cert/--key (RFC 8705): the credential of tls_client_auth and self_signed_tls_client_auth, and what
+   * binds the tokens with any method. Presented in the TLS handshake to the mTLS endpoints only (core/mtls.ts).
+   */
+  certificate?: ClientCertificate;
 }
 
 export interface AppliedAuth {
@@ -93,18 +102,31 @@ export async function applyClientAuth(credentials: ClientCredentials, form: URLS
       form.set('client_assertion', assertion);
       return { headers: {}, secrets: [assertion] };
     }
+    case 'tls_client_auth':
+    case 'self_signed_tls_client_auth':
+      // RFC 8705 §2: client_id in the request, the certificate in the TLS handshake (mtlsHttp presents it).
+      if (!credentials.certificate) throw usageError(`${credentials.method} needs a client certificate`, 'pass --cert FILE --key FILE (PEM)');
+      form.set('client_id', client_id);
+      return { headers: {}, secrets: [] };
   }
 }
 
 /**
  * The method to use: the explicit one, else private_key_jwt with a key, a secret method with a secret
- * (basic unless the IdP only lists post, RFC 8414 §2 default), else none (a public client).
+ * (basic unless the IdP only lists post, RFC 8414 §2 default), else with a certificate alone the RFC 8705
+ * method the IdP lists (self_signed_tls_client_auth first for a self-signed certificate), else none (a
+ * public client, whose tokens a certificate may still bind).
  */
-export function chooseClientAuth(explicit: string | undefined, has: { secret: boolean; key: boolean }, supported: unknown): ClientAuthMethod {
+export function chooseClientAuth(explicit: string | undefined, has: { secret: boolean; key: boolean; certificate?: { selfSigned: boolean } | undefined }, supported: unknown): ClientAuthMethod {
   if (explicit) return explicit as ClientAuthMethod;
   if (has.key) return 'private_key_jwt';
-  if (!has.secret) return 'none';
   const list = Array.isArray(supported) ? supported : undefined;
+  if (!has.secret && has.certificate && list) {
+    const order: ClientAuthMethod[] = has.certificate.selfSigned ? ['self_signed_tls_client_auth', 'tls_client_auth'] : ['tls_client_auth', 'self_signed_tls_client_auth'];
+    const listed = order.find((method) => list.includes(method));
+    if (listed) return listed;
+  }
+  if (!has.secret) return 'none';
   if (list && !list.includes('client_secret_basic') && list.includes('client_secret_post')) return 'client_secret_post';
   return 'client_secret_basic';
 }

@@ -1,3 +1,5 @@
+import { judgeCertificateBinding } from './mtls.js';
+import { bindingContext } from './session.js';
 import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import type { IssuerSession } from './session.js';
@@ -40,6 +42,7 @@ export async function clientCredentialsTokens(session: IssuerSession, input: Cli
   const { tokens } = judgeTokenResponse(exchange.response, { openid, basicAuth: client.method === 'client_secret_basic' }, c);
   if (!tokens) return { tokens, accessToken: undefined, checks: c.results };
   http.addToken(tokens.access_token);
+  if (client.certificate) await judgeCertificateBinding(tokens, client.certificate, bindingContext(session), c);
   c.expect('client_credentials.refresh_token', tokens.refresh_token === undefined, 'no refresh token (RFC 6749 §4.4.3)', 'a refresh token was issued with client credentials');
   const accessToken = await judgeAccessToken(tokens.access_token, session.tokens, { audience: input.audience ?? input.resource?.[0], serverDate: tokens.date });
   if (accessToken) c.merge(accessToken.checks);

@@ -5,9 +5,10 @@ import { DEVICE_CODE_GRANT, judgeDeviceAuthorization, pollForTokens, requestDevi
 import { requiredMember } from './discovery.js';
 import { endpointProblem } from './metadata-trust.js';
 import type { Browser } from './ports.js';
-import type { IssuerSession } from './session.js';
+import { bindingContext, type IssuerSession } from './session.js';
 import { judgeTokenResponse, type TokenSet } from './token-endpoint.js';
 import { judgeAccessToken, judgeIdToken, type JudgedToken } from './token-judge.js';
+import { judgeCertificateBinding } from './mtls.js';
 
 /**
  * `login --device` (RFC 8628), for a machine without a browser: the device authorization request, the
@@ -97,6 +98,8 @@ export async function runDeviceLogin(session: IssuerSession, settings: DeviceLog
 
   http.addToken(tokens.access_token);
   if (tokens.refresh_token) http.addToken(tokens.refresh_token);
+  // RFC 8705 §3: polled over mTLS, the tokens may be bound to the certificate.
+  if (client.certificate) await judgeCertificateBinding(tokens, client.certificate, bindingContext(session), c);
   if (tokens.id_token) {
     result.idToken = await judgeIdToken(tokens.id_token, session.tokens, { accessToken: tokens.access_token, serverDate: tokens.date });
     c.merge(result.idToken.checks);

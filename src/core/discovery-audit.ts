@@ -3,6 +3,7 @@ import type { CheckResult } from '../checks/types.js';
 import { isLoopback } from '../http/loopback.js';
 import { cut, listed, show, shownList } from '../util/show.js';
 import { isResponseType, registryFor, usesCode } from './metadata-registries.js';
+import { judgeMtlsMetadata } from './mtls.js';
 
 /** The pure judge of a metadata document (CHECKS.md "Discovery"); unit-tested without a network. */
 
@@ -295,5 +296,7 @@ export function auditDiscovery(expectedIssuer: string, metadata: Record<string, 
   auditEndpoints(r, metadata, options);
   auditCapabilities(r, metadata);
   auditRegistries(r, metadata);
+  // RFC 8705's members, judged when published (a run with --cert judges them in any case).
+  if (metadata.mtls_endpoint_aliases !== undefined || metadata.tls_client_certificate_bound_access_tokens !== undefined) judgeMtlsMetadata(metadata, r);
   return r.results;
 }

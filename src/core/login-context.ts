@@ -83,7 +83,8 @@ export function createFlow(settings: LoginSettings, deps: LoginDeps): Flow {
   const steps: StepTiming[] = [];
   return {
     settings,
-    deps,
+    // A copy: with a client certificate, discovery swaps in the client that presents it (core/mtls.ts).
+    deps: { ...deps },
     checks: new CheckRecorder(),
     steps,
     timed: timer(steps),

@@ -22,6 +22,7 @@ import { NotSent, securedRequest } from './secured-request.js';
 import { isJwtResponseMode, jarmState } from './jarm.js';
 import { createDpopKey, type DpopKey } from './dpop.js';
 import { isClientIdUrl } from './client-metadata-document.js';
+import { judgeMtlsMetadata, MTLS_METADATA_IDS, mtlsFor } from './mtls.js';
 
 export type { LoginDeps, LoginSettings } from './login-context.js';
 
@@ -162,23 +163,29 @@ async function discoverIssuer(flow: Flow): Promise<DiscoveredIssuer | { refused:
     checks.merge(discovery.checks.filter((c) => c.status === 'fail' || c.status === 'warn'));
     return { refused, client: settings.client };
   }
-  const endpoint = (name: string) => (typeof metadata[name] === 'string' ? (metadata[name] as string) : undefined);
+  const has = { secret: Boolean(settings.client.client_secret), key: Boolean(settings.client.privateKey), certificate: settings.client.certificate };
+  const client = settings.clientAuthExplicit === false ? { ...settings.client, method: chooseClientAuth(undefined, has, metadata.token_endpoint_auth_methods_supported) } : settings.client;
+  // RFC 8705 §5: with a certificate the flow acts on the mTLS aliases, and only they see the certificate.
+  // Judged here, passes included; discovery's audit judges them too where they are published, so its verdicts on them are not merged twice.
+  if (client.certificate) judgeMtlsMetadata(metadata, checks);
+  const mtls = mtlsFor(client.certificate, metadata, http, ui);
+  flow.deps.http = mtls.http;
+  const acted = mtls.metadata;
+  const endpoint = (name: string) => (typeof acted[name] === 'string' ? (acted[name] as string) : undefined);
   const required = (name: string) => {
-    const value = requiredMember(settings.issuer, metadata, name);
+    const value = requiredMember(settings.issuer, acted, name);
     ui.detail(`${name.padEnd(23)} ${value}`);
     return value;
   };
   const authorization_endpoint = required('authorization_endpoint');
   const token_endpoint = required('token_endpoint');
   const jwks_uri = required('jwks_uri');
-  checks.merge(discovery.checks.filter((c) => c.status === 'fail' || c.status === 'warn'));
+  checks.merge(discovery.checks.filter((c) => (c.status === 'fail' || c.status === 'warn') && !(client.certificate && MTLS_METADATA_IDS.includes(c.id))));
   const jwks = await flow.timed('jwks', () => fetchJwks(http, jwks_uri));
   ui.detail(`${jwks.jwks.keys.length} signing key(s): ${jwks.jwks.keys.map((k) => `${k.kid ?? '(no kid)'} ${k.alg ?? k.kty}`).join(', ')}`);
   checks.merge(jwks.checks.filter((c) => c.status === 'fail' || c.status === 'warn'));
-  const has = { secret: Boolean(settings.client.client_secret), key: Boolean(settings.client.privateKey) };
-  const client = settings.clientAuthExplicit === false ? { ...settings.client, method: chooseClientAuth(undefined, has, metadata.token_endpoint_auth_methods_supported) } : settings.client;
   const keys = remoteKeySetFrom(http, jwks_uri, jwks.jwks.keys);
-  return { issuer: discovery.issuer, metadata, authorization_endpoint, token_endpoint, jwks_uri, userinfo_endpoint: endpoint('userinfo_endpoint'), keys, client };
+  return { issuer: discovery.issuer, metadata: acted, authorization_endpoint, token_endpoint, jwks_uri, userinfo_endpoint: endpoint('userinfo_endpoint'), keys, client };
 }
 
 /** Steps 3-4: PKCE, state and nonce, the authorization request in a browser, and the judged callback. */

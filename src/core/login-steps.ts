@@ -6,6 +6,7 @@ import { judgeUserinfo, requestUserinfo } from './userinfo.js';
 import { show } from '../util/show.js';
 import { redactSecret } from '../util/redact.js';
 import { judgeDpopNonce, judgeDpopTokens } from './dpop.js';
+import { introspectorFor, judgeCertificateBinding } from './mtls.js';
 import { readClaims } from './jwt/parse.js';
 import { introspectOpaque, judgeIntrospectedAudience, judgeIntrospectedCnf } from './introspection.js';
 import { isFrontChannelCredential } from './authorization.js';
@@ -95,6 +96,13 @@ export async function redeemCode(
     if (judgement.tokens) judgeDpopTokens(judgement.tokens, flow.dpop, flow.checks, true);
     else for (const id of ['dpop.token_type', 'dpop.cnf_jkt'] as const) flow.checks.skip(id, 'no tokens: the token request failed');
     judgeDpopNonce(exchange, flow.checks);
+  }
+  // RFC 8705 §3: a token requested over mTLS may be bound to the certificate (cnf.x5t#S256).
+  if (client.certificate) {
+    ui.detail(`TLS client certificate presented at ${issuer.token_endpoint} (x5t#S256 ${client.certificate.thumbprint})`);
+    const binding = { advertised: issuer.metadata.tls_client_certificate_bound_access_tokens === true, introspect: introspectorFor(http, { introspection_endpoint: issuer.metadata.introspection_endpoint, client, issuer: issuer.issuer, insecure: settings.insecure === true }) };
+    if (judgement.tokens) await judgeCertificateBinding(judgement.tokens, client.certificate, binding, flow.checks);
+    else flow.checks.skip('mtls.cnf_x5t', 'no tokens: the token request failed');
   }
   return { ...judgement, status: response.status };
 }

@@ -8,6 +8,8 @@ import type { IssuerSession } from './session.js';
 import { bodyOf, describeForm, isVsChar, judgeTokenResponse, requestToken, type TokenExchange, type TokenSet } from './token-endpoint.js';
 import { judgeAccessToken, judgeIdToken, type JudgedToken } from './token-judge.js';
 import { judgeDpopTokens, type DpopKey } from './dpop.js';
+import { judgeCertificateBinding } from './mtls.js';
+import { bindingContext } from './session.js';
 
 /**
  * The refresh token grant (RFC 6749 §6) as `refresh`, `token` and `check` all run it: one request, one
@@ -114,6 +116,8 @@ export async function refreshTokens(session: IssuerSession, input: RefreshInput,
   }
   // A DPoP-bound grant stays bound: the refreshed access token too (RFC 9449 §5).
   if (input.dpop) judgeDpopTokens(tokens, input.dpop, c);
+  // A certificate-bound grant (RFC 8705 §3): the refreshed access token is bound to the same certificate.
+  if (client.certificate) await judgeCertificateBinding(tokens, client.certificate, bindingContext(session), c);
   http.addToken(tokens.access_token);
   if (tokens.refresh_token) http.addToken(tokens.refresh_token);
   c.pass('refresh.grant', `new access token${tokens.expires_in ? `, expires in ${tokens.expires_in} s` : ''}`);

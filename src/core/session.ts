@@ -7,6 +7,7 @@ import type { KeySource } from './jwt/types.js';
 import { metadataRefusal, untrustedStop } from './metadata-trust.js';
 import type { Ui } from './ports.js';
 import { remoteKeySet } from './remote-keys.js';
+import { introspectorFor, mtlsFor, type BindingContext } from './mtls.js';
 import type { TokenContext } from './token-judge.js';
 
 /**
@@ -26,6 +27,8 @@ export interface IssuerSession {
   /** What the token judges need (core/token-judge.ts). */
   tokens: TokenContext;
   showTokens: boolean;
+  /** --insecure: plain http endpoints are acted on anywhere. */
+  insecure: boolean;
   /** An endpoint the IdP advertises and the session may send to; a usage error naming the member otherwise. */
   endpoint(member: string): string;
   /** The same, or undefined when the IdP does not advertise it. */
@@ -41,6 +44,8 @@ export interface SessionClient {
   explicitMethod?: string | undefined;
   /** ClientCredentials.assertionAudience, carried through. */
   assertionAudience?: string | undefined;
+  /** --cert/--key (RFC 8705): tls_client_auth, bound tokens, and the mTLS endpoint aliases. */
+  certificate?: ClientCredentials['certificate'];
 }
 
 export interface SessionSettings {
@@ -66,16 +71,17 @@ export async function openIssuerSession(settings: SessionSettings, deps: { http:
 /** The session over metadata already fetched and audited (check has its own discovery phase). */
 export function sessionFromDiscovery(settings: SessionSettings, discovery: { metadata: Record<string, unknown>; checks: CheckResult[] }, deps: { http: HttpClient; ui: Ui }): IssuerSession {
   const { issuer, insecure } = settings;
-  const { metadata } = discovery;
   // Nothing is sent anywhere a document names when the document is another issuer's (OIDC Discovery §4.3).
-  const refused = metadataRefusal(issuer, metadata, [], insecure);
+  const refused = metadataRefusal(issuer, discovery.metadata, [], insecure);
   if (refused) throw untrustedStop(issuer, refused, discovery.checks, { client_id: settings.client.client_id });
-  const client = credentialsFor(settings.client, metadata);
+  const client = credentialsFor(settings.client, discovery.metadata);
   deps.ui.detail(`client ${client.client_id}, authentication ${client.method}`);
+  // RFC 8705 §5: with a certificate, every endpoint is its mTLS alias where the IdP names one, and only those see the certificate.
+  const { metadata, http } = mtlsFor(client.certificate, discovery.metadata, deps.http, deps.ui);
 
   let keys: Promise<KeySource> | undefined;
   const loadKeys = () => {
-    keys ??= remoteKeySet(deps.http, requiredMember(issuer, metadata, 'jwks_uri'));
+    keys ??= remoteKeySet(http, requiredMember(issuer, metadata, 'jwks_uri'));
     return keys;
   };
   const optionalEndpoint = (member: string): string | undefined => {
@@ -87,13 +93,14 @@ export function sessionFromDiscovery(settings: SessionSettings, discovery: { met
     return value;
   };
   return {
-    http: deps.http,
+    http,
     ui: deps.ui,
     issuer,
     metadata,
     discoveryChecks: discovery.checks,
     client,
     showTokens: settings.showTokens,
+    insecure,
     tokens: {
       issuer,
       client_id: client.client_id,
@@ -114,11 +121,20 @@ export function sessionFromDiscovery(settings: SessionSettings, discovery: { met
 
 /** The one choice of client authentication: the explicit method, else what the credentials and the IdP's list allow. */
 export function credentialsFor(client: SessionClient, metadata: Record<string, unknown>): ClientCredentials {
-  const method = chooseClientAuth(client.explicitMethod, { secret: Boolean(client.client_secret), key: Boolean(client.privateKey) }, metadata.token_endpoint_auth_methods_supported);
+  const method = chooseClientAuth(client.explicitMethod, { secret: Boolean(client.client_secret), key: Boolean(client.privateKey), certificate: client.certificate }, metadata.token_endpoint_auth_methods_supported);
   const credentials: ClientCredentials = { client_id: client.client_id, method };
+  if (client.certificate) credentials.certificate = client.certificate;
   if (client.client_secret) credentials.client_secret = client.client_secret;
   if (method === 'private_key_jwt' && client.privateKey) credentials.privateKey = client.privateKey;
   if (method === 'private_key_jwt' && client.assertionAudience) credentials.assertionAudience = client.assertionAudience;
   return credentials;
 }
 
+
+/** Where a session reads the certificate binding of its tokens (core/mtls.ts judgeCertificateBinding). */
+export function bindingContext(session: IssuerSession): BindingContext {
+  return {
+    advertised: session.metadata.tls_client_certificate_bound_access_tokens === true,
+    introspect: introspectorFor(session.http, { introspection_endpoint: session.metadata.introspection_endpoint, client: session.client, issuer: session.issuer, insecure: session.insecure }),
+  };
+}

@@ -11,6 +11,8 @@ export interface AgentSettings {
   caFile: string | undefined;
   insecure: boolean;
   env: NodeJS.ProcessEnv;
+  /** RFC 8705: the client certificate and key this dispatcher presents to the servers it connects to. */
+  clientCertificate?: { cert: string; key: string } | undefined;
 }
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -92,6 +94,8 @@ export async function createDispatcher(settings: AgentSettings): Promise<Dispatc
   const tls = {
     ...(ca ? { ca } : {}),
     ...(settings.insecure ? { rejectUnauthorized: false } : {}),
+    // Only to the server itself: through a proxy, requestTls is the tunnelled session, proxyTls (unset) the proxy's.
+    ...(settings.clientCertificate ? { cert: settings.clientCertificate.cert, key: settings.clientCertificate.key } : {}),
     timeout: settings.connectTimeoutMs,
   };
   const { env } = settings;

@@ -138,6 +138,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   // Made on the first request (it reads --ca-file); a file that was refused stays the answer for the run.
   let dispatcherMade: Promise<Dispatcher> | undefined;
   let dispatcher: Dispatcher | undefined;
+  // RFC 8705: connections that present a client certificate are pooled apart, one pool per certificate.
+  const certified = new Map<string, Promise<Dispatcher>>();
+  const certifiedMade: Dispatcher[] = [];
   // Set when a request was abandoned on a deadline or Ctrl-C: close() must then destroy, not drain.
   let abandoned = false;
   const tracer = createTracer({ verbose: options.verbose, showTokens: options.showTokens, trace: options.trace, mask: (text) => secrets.mask(text), register: (value, kind) => secrets.add(value, kind) });
@@ -150,6 +153,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const timeoutMs = Math.min(req.timeoutMs ?? options.timeoutMs, left);
     dispatcherMade ??= createDispatcher({ connectTimeoutMs: options.timeoutMs, caFile: options.caFile, insecure: options.insecure, env: options.env });
     dispatcher = await dispatcherMade;
+    const certificate = req.clientCertificate && !req.withoutClientCertificate ? req.clientCertificate : undefined;
+    // A certificate travels only in a TLS handshake: plain http (loopback) cannot carry it, and is not an mTLS endpoint.
+    if (certificate && !url.startsWith('https:')) throw usageError(`${url}: a client certificate can only be presented over https`, 'the IdP\'s mTLS endpoints (or their mtls_endpoint_aliases) must be https URLs');
+    const via = certificate ? await certifiedDispatcher(certificate) : dispatcher;
     for (const secret of req.secrets ?? []) secrets.add(secret, 'secret');
     for (const token of req.tokens ?? []) secrets.add(token, 'token');
 
@@ -164,6 +171,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     };
     if (req.body instanceof URLSearchParams) headers['content-type'] ??= 'application/x-www-form-urlencoded';
     tracer.request(method, url, headers, body);
+    if (certificate && options.verbose > 0) options.trace('* TLS client certificate presented (RFC 8705)');
 
     const started = performance.now();
     const deadline = new AbortController();
@@ -171,7 +179,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const timer = setTimeout(() => deadline.abort(new DeadlineError(gotHeaders ? 'body' : 'total')), timeoutMs);
     const signal = req.signal ? AbortSignal.any([deadline.signal, req.signal]) : deadline.signal;
     try {
-      const res = await abortable(undiciRequest(url, { dispatcher, method, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal }), signal);
+      const res = await abortable(undiciRequest(url, { dispatcher: via, method, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal }), signal);
       gotHeaders = true;
       const flat = flattenHeaders(res.headers);
       const maxBytes = req.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -216,11 +224,23 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
+  function certifiedDispatcher(certificate: { cert: string; key: string }): Promise<Dispatcher> {
+    let made = certified.get(certificate.cert);
+    if (!made) {
+      made = createDispatcher({ connectTimeoutMs: options.timeoutMs, caFile: options.caFile, insecure: options.insecure, env: options.env, clientCertificate: certificate });
+      made.then((made) => certifiedMade.push(made), () => undefined);
+      certified.set(certificate.cert, made);
+    }
+    return made;
+  }
+
   return {
     insecure: options.insecure,
     addSecret: (value) => secrets.add(value, 'secret'),
     addToken: (value) => secrets.add(value, 'token'),
     async close() {
+      // The certificate pools hold few connections to the IdP alone: destroyed, not drained.
+      await Promise.all(certifiedMade.map((made) => made.destroy().catch(() => undefined)));
       if (!dispatcher) return;
       if (abandoned) return void (await dispatcher.destroy().catch(() => undefined));
       // A graceful close waits for the requests in flight. A run that stops early (a login past its

@@ -26,6 +26,14 @@ export interface HttpRequest {
   tokens?: string[];
   /** Aborts the request (Ctrl-C); a CliError reason is rethrown as is, anything else becomes CANCELLED. */
   signal?: AbortSignal;
+  /**
+   * RFC 8705: present this client certificate in the TLS handshake (https only), on a connection pool of
+   * its own so no other request shares the authenticated connection. Set by core/mtls.ts mtlsHttp for the
+   * IdP's mTLS endpoints only.
+   */
+  clientCertificate?: { cert: string; key: string };
+  /** Never present a client certificate on this request, even to an mTLS endpoint (the bound-token probe). */
+  withoutClientCertificate?: boolean;
 }
 
 export interface HttpResponse {

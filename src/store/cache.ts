@@ -24,6 +24,11 @@ export interface TokenEntry {
   verdict?: CacheVerdict;
   /** login --dpop: the private key (EC P-256 JWK) the tokens are bound to (RFC 9449), kept in this 0600 file. */
   dpop_jwk?: DpopJwk;
+  /**
+   * login --cert: the x5t#S256 of the client certificate the tokens are bound to (RFC 8705 §3), when the
+   * login saw the binding (mtls.cnf_x5t). Not the certificate or its key: those stay in the user's files.
+   */
+  cnf_x5t?: string;
 }
 
 /** The members of an EC P-256 private JWK: nothing else from the file is kept. */
@@ -287,6 +292,7 @@ function parseEntry(text: string): TokenEntry | undefined {
     if (!key) return undefined;
     record.dpop_jwk = key;
   }
+  if (record.cnf_x5t !== undefined && !(typeof record.cnf_x5t === 'string' && /^[A-Za-z0-9_-]{43}$/.test(record.cnf_x5t))) return undefined;
   // Only the members a TokenEntry has: nothing else in the file (an endpoint, say) is ever used.
   const entry: Record<string, unknown> = {};
   for (const name of ENTRY_MEMBERS) if (record[name] !== undefined) entry[name] = record[name];
@@ -306,7 +312,7 @@ function isVerdict(value: unknown): value is CacheVerdict {
   return typeof flagged === 'boolean' && Array.isArray(failed_checks) && failed_checks.every((id) => typeof id === 'string');
 }
 
-const ENTRY_MEMBERS = ['issuer', 'client_id', 'access_token', 'refresh_token', 'id_token', 'token_type', 'expires_at', 'scope', 'obtained_at', 'verdict', 'dpop_jwk'] as const satisfies ReadonlyArray<keyof TokenEntry>;
+const ENTRY_MEMBERS = ['issuer', 'client_id', 'access_token', 'refresh_token', 'id_token', 'token_type', 'expires_at', 'scope', 'obtained_at', 'verdict', 'dpop_jwk', 'cnf_x5t'] as const satisfies ReadonlyArray<keyof TokenEntry>;
 // A member added to TokenEntry but not to the list above would be dropped on read: make that a compile error.
 const _everyMember: Record<Exclude<keyof TokenEntry, (typeof ENTRY_MEMBERS)[number]>, never> = {};
 void _everyMember;

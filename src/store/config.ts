@@ -5,7 +5,7 @@ import { jsonParseProblem } from '../util/show.js';
 import { configDir, configFile } from './paths.js';
 import { checkOwnDir, naming, PARENT_NOT_DIRECTORY, readOwnFile } from './trust.js';
 
-export const CLIENT_AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+export const CLIENT_AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'] as const;
 export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 
 /**
@@ -19,6 +19,9 @@ export interface Profile {
   client_secret_env?: string;
   client_secret_file?: string;
   private_key_file?: string;
+  /** RFC 8705: the PEM client certificate and its private key (--cert, --key). */
+  cert_file?: string;
+  key_file?: string;
   scope?: string;
   redirect_uri?: string;
 }
@@ -35,7 +38,7 @@ export interface Config {
 
 const PLAIN_SECRET_HINT = 'replace it with "client_secret_env": "VAR_NAME" or "client_secret_file": "/path/to/secret" (mode 0600)';
 
-const STRING_MEMBERS = ['issuer', 'client_id', 'client_secret_env', 'client_secret_file', 'private_key_file', 'scope', 'redirect_uri'] as const;
+const STRING_MEMBERS = ['issuer', 'client_id', 'client_secret_env', 'client_secret_file', 'private_key_file', 'cert_file', 'key_file', 'scope', 'redirect_uri'] as const;
 
 /**
  * Reads config.json; undefined when there is none. A file that exists but is wrong is an INPUT error.

@@ -12,6 +12,9 @@ export interface ClientFlags {
   clientSecretFile?: string;
   clientAuth?: string;
   privateKey?: string;
+  /** RFC 8705: --cert FILE --key FILE, the PEM client certificate and its private key. */
+  cert?: string;
+  key?: string;
   scope?: string;
   redirectUri?: string;
 }
@@ -27,6 +30,9 @@ export interface PartialClient {
   /** True when client_auth was chosen explicitly (flag or profile), not implied. */
   client_auth_explicit: boolean;
   private_key_file?: string;
+  /** RFC 8705 --cert / --key: checked to come in pairs; read by core/mtls.ts loadClientCertificate. */
+  cert_file?: string;
+  key_file?: string;
   scope?: string;
   redirect_uri?: string;
   /** The profile used, if any. */
@@ -85,6 +91,13 @@ export async function resolveClientPartial(flags: ClientFlags, context: StoreSid
   }
   const privateKey = flags.privateKey ?? profile?.private_key_file;
   if (privateKey) client.private_key_file = privateKey;
+  const certFile = flags.cert ?? profile?.cert_file;
+  const keyFile = flags.key ?? profile?.key_file;
+  if (Boolean(certFile) !== Boolean(keyFile)) throw usageError(certFile ? '--cert needs --key FILE, the certificate\'s private key' : '--key needs --cert FILE, the client certificate it belongs to', 'pass both (PEM files), or neither');
+  if (certFile && keyFile) {
+    client.cert_file = certFile;
+    client.key_file = keyFile;
+  }
   const scope = flags.scope ?? profile?.scope;
   if (scope) client.scope = scope;
   const redirectUri = flags.redirectUri ?? profile?.redirect_uri;
@@ -98,6 +111,9 @@ export async function resolveClientPartial(flags: ClientFlags, context: StoreSid
   }
   if (client.client_auth === 'private_key_jwt' && !privateKey) {
     throw usageError('--client-auth private_key_jwt needs --private-key FILE (or private_key_file in a profile)');
+  }
+  if ((client.client_auth === 'tls_client_auth' || client.client_auth === 'self_signed_tls_client_auth') && !certFile) {
+    throw usageError(`--client-auth ${client.client_auth} needs --cert FILE --key FILE (or cert_file and key_file in a profile)`);
   }
   return client;
 }

@@ -17,6 +17,7 @@ import { jwtAccessTokenLifecycle } from './idp-jwt-tokens.js';
 import type { DemoUser } from './idp-interactions.js';
 import { buildConfiguration } from './idp-config.js';
 import type { IdpClients, IdpTtl } from './idp-config.js';
+import { mtlsIdp, type MtlsIdp, type MtlsIdpOptions } from './idp-mtls.js';
 
 export type { DemoUser } from './idp-interactions.js';
 export type { IdpClients, IdpClient, IdpTtl } from './idp-config.js';
@@ -54,6 +55,9 @@ export interface StartIdpOptions {
   requestObjects?: boolean | 'required';
   /** JARM: the JWT response modes (jwt, query.jwt, form_post.jwt, fragment.jwt), signed RS256. Default off. */
   jwtResponseModes?: boolean;
+  /** RFC 8705 mutual TLS (see idp-mtls.ts): the mTLS endpoint aliases on an https port of their own,
+   *  certificate-bound access tokens, a tls_client_auth client and a self_signed_tls_client_auth client. */
+  mtls?: boolean | MtlsIdpOptions;
   /** Koa middleware run before oidc-provider's routes: a fault in front of the real IdP (one per test). */
   middleware?: (ctx: any, next: () => Promise<void>) => Promise<void>;
   /** Last word on the oidc-provider configuration, for tests that need a twist. */
@@ -76,6 +80,8 @@ export interface Idp {
   signingKeys: { rs256: TestKeyPair; es256: TestKeyPair };
   /** The oidc-provider instance, for tests that need its models. */
   provider: any;
+  /** With `mtls`: the alias server, its CA (--ca-file), the clients and their certificate files. */
+  mtls?: MtlsIdp;
   close(): Promise<void>;
 }
 
@@ -137,7 +143,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
   ]);
 
   let app: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-  const server = await listen((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     // Serve the provider under the issuer's path, as a reverse proxy in front of an IdP would.
     const url = req.url ?? '/';
     if (!app || (mountPath && url !== mountPath && !url.startsWith(`${mountPath}/`) && !url.startsWith(`${mountPath}?`))) {
@@ -148,7 +154,8 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
     (req as IncomingMessage & { originalUrl?: string }).originalUrl = url;
     req.url = url.slice(mountPath.length) || '/';
     app(req, res);
-  });
+  };
+  const server = await listen(handler);
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
   const issuer = `${origin}${mountPath}`;
@@ -184,6 +191,8 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
     configuration.features.requestObjects = { enabled: options.requestObjects !== false, requireSignedRequestObject: options.requestObjects === 'required' };
   }
   if (options.jwtResponseModes !== undefined) configuration.features.jwtResponseModes = { enabled: options.jwtResponseModes };
+  // The same provider also answers on an https port that asks for client certificates: its mTLS aliases.
+  const mtls = options.mtls ? await mtlsIdp(handler, mountPath, configuration, options.mtls === true ? {} : options.mtls) : undefined;
   options.configure?.(configuration);
 
   const provider = new Provider(issuer, configuration);
@@ -203,12 +212,16 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
     resourceScopes: DEMO_RESOURCE_SCOPES,
     signingKeys: { rs256, es256 },
     provider,
+    ...(mtls ? { mtls } : {}),
     close() {
-      closed ??= new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        // Keep-alive sockets from fetch would otherwise hold the port until they time out.
-        server.closeAllConnections();
-      });
+      closed ??= Promise.all([
+        new Promise<void>((resolve, reject) => {
+          server.close((err) => (err ? reject(err) : resolve()));
+          // Keep-alive sockets from fetch would otherwise hold the port until they time out.
+          server.closeAllConnections();
+        }),
+        mtls?.close(),
+      ]).then(() => undefined);
       return closed;
     },
   };

@@ -21,6 +21,10 @@ export interface PolicyFacts {
   dpop: boolean;
   /** alg of the ID token the login got. */
   id_token_alg?: string | undefined;
+  /** --cert: the run presented a client certificate (RFC 8705). */
+  mtls?: boolean | undefined;
+  /** The access token carries the cnf.x5t#S256 of the client certificate the run presented (RFC 8705 §3, mtls.cnf_x5t). */
+  certificate_bound?: boolean | undefined;
 }
 
 export interface PolicyEvidence {
@@ -87,8 +91,8 @@ export const POLICIES = new Map<PolicyName, { title: string; requirements: reado
  * on what it needs (the grant, the probes) and not on a selection made for the report.
  */
 const EVIDENCE = new Map<PolicyName, readonly string[]>([
-  ['fapi2-security', ['token_response.status', 'authorization.iss', 'probe.par_required', 'probe.pkce_required', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_downgrade', 'dpop.token_type', 'dpop.bearer_refused', 'probe.redirect_uri_altered', 'probe.redirect_uri_token']],
-  ['oauth2.1', ['token_response.status', 'probe.pkce_required', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_downgrade', 'dpop.token_type', 'probe.redirect_uri_altered', 'probe.redirect_uri_token', 'refresh.rotation', 'refresh.reuse_rejected', 'probe.userinfo_query_token']],
+  ['fapi2-security', ['token_response.status', 'authorization.iss', 'probe.par_required', 'probe.pkce_required', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_downgrade', 'dpop.token_type', 'dpop.bearer_refused', 'mtls.cnf_x5t', 'mtls.bearer_refused', 'probe.redirect_uri_altered', 'probe.redirect_uri_token']],
+  ['oauth2.1', ['token_response.status', 'probe.pkce_required', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_downgrade', 'dpop.token_type', 'mtls.cnf_x5t', 'probe.redirect_uri_altered', 'probe.redirect_uri_token', 'refresh.rotation', 'refresh.reuse_rejected', 'probe.userinfo_query_token']],
   ['rfc9700', ['token_response.status', 'authorization.iss', 'probe.pkce_missing', 'probe.pkce_wrong', 'probe.pkce_downgrade', 'dpop.token_type', 'probe.redirect_uri_altered', 'probe.redirect_uri_token', 'refresh.rotation', 'refresh.reuse_rejected', 'probe.code_reuse']],
 ]);
 
@@ -191,12 +195,17 @@ function fapi2SenderConstrained(e: Evidence, c: CheckRecorder): void {
   const advertised = e.senderConstrainingAdvertised();
   if (!advertised) return void c.violation('fapi2.sender_constrained', 'neither DPoP (dpop_signing_alg_values_supported) nor certificate-bound tokens (tls_client_certificate_bound_access_tokens) are advertised');
   const type = e.facts.token_type;
-  if (type !== undefined && type.toLowerCase() === 'bearer') {
-    return void c.violation('fapi2.sender_constrained', `this run was issued token_type ${type}${e.facts.dpop ? ' although it sent a DPoP proof' : ' (it sent no DPoP proof): the IdP issues unbound tokens'}`);
+  // RFC 8705 §3: a certificate-bound token keeps token_type Bearer; its cnf.x5t#S256 is the binding.
+  const certificateBound = e.facts.certificate_bound === true;
+  if (type !== undefined && type.toLowerCase() === 'bearer' && !certificateBound) {
+    const sent = e.facts.dpop ? ' although it sent a DPoP proof' : e.facts.mtls ? ' without cnf.x5t#S256, although it presented a client certificate: the IdP issues unbound tokens' : ' (it sent no DPoP proof): the IdP issues unbound tokens';
+    return void c.violation('fapi2.sender_constrained', `this run was issued token_type ${type}${sent}`);
   }
-  const bad = e.firstBad(['dpop.token_type', 'dpop.bearer_refused']);
+  const bad = e.firstBad(['dpop.token_type', 'dpop.bearer_refused', 'mtls.cnf_x5t', 'mtls.bearer_refused']);
   if (bad) return void c.violation('fapi2.sender_constrained', quoted(bad));
   if (e.ran('dpop.bearer_refused')) c.pass('fapi2.sender_constrained', `${advertised}; the token was bound, and refused when sent as Bearer (dpop.bearer_refused)`);
+  else if (e.ran('mtls.bearer_refused')) c.pass('fapi2.sender_constrained', `${advertised}; the token was bound to the client certificate (mtls.cnf_x5t), and refused without it (mtls.bearer_refused)`);
+  else if (certificateBound) c.pass('fapi2.sender_constrained', `${advertised}; the token was bound to the client certificate (mtls.cnf_x5t); ${notSeen('mtls.bearer_refused', 'check --cert with --browser-command shows it refused without the certificate')}`);
   else c.pass('fapi2.sender_constrained', `${advertised}; ${notSeen('dpop.bearer_refused', 'check --dpop with --browser-command shows a bound token refused as Bearer')}`);
 }
 
@@ -298,6 +307,7 @@ function mixUp(e: Evidence, c: CheckRecorder): void {
 function refreshPublic(e: Evidence, c: CheckRecorder, id: 'rfc9700.refresh_public' | 'oauth21.refresh_public'): void {
   if (e.facts.client_auth !== 'none') return void c.skip(id, `applies to public clients; this run's client authenticates with ${e.facts.client_auth}`);
   if (e.facts.token_type?.toLowerCase() === 'dpop' && e.ran('dpop.token_type')?.status === 'pass') return void c.pass(id, 'the grant is bound to the client\'s DPoP key');
+  if (e.facts.certificate_bound === true) return void c.pass(id, 'the grant is bound to the client\'s certificate (mtls.cnf_x5t, RFC 8705 §4)');
   const rotation = e.ran('refresh.rotation');
   if (!rotation) return void c.skip(id, notSeen('refresh.rotation', 'a refresh token from --browser-command\'s login shows it'));
   if (rotation.status !== 'pass') return void c.violation(id, quoted(rotation));

@@ -20,6 +20,8 @@ import { pushAuthorizationRequest, pushedReference } from '../par.js';
 import { byValue, requestObjectAlg, requestObjectClaims, signRequestObject, unsignedRequestObject } from '../jar.js';
 import type { DpopKey } from '../dpop.js';
 import { DPOP_PROBE_IDS, probeDpop } from '../dpop-probes.js';
+import { judgeMtlsMetadata, MTLS_METADATA_IDS, mtlsFor } from '../mtls.js';
+import { MTLS_PROBE_IDS, probeMtls } from '../mtls-probes.js';
 import { checkLifecycle, INTROSPECTION_IDS, REFRESH_IDS, REVOCATION_IDS } from './lifecycle.js';
 import type { Selection } from './select.js';
 import { timer, type StepTiming } from '../timing.js';
@@ -87,18 +89,22 @@ export interface CheckOutcome {
   checks: CheckResult[];
   steps: StepTiming[];
   mode: GrantMode;
+  /** The client authentication the run used: the explicit one, or what the credentials and the metadata chose. */
+  client_auth: ClientCredentials['method'];
   metadata: Record<string, unknown>;
   /** Why there is no user flow, when there is none. */
   noUserFlow: string | undefined;
   probes: Array<{ name: string; ids: CheckId[]; ran: boolean; ms: number }>;
 }
 
-const LOGIN_GROUPS = ['par', 'jar', 'authorization', 'jarm', 'token_response', 'dpop', 'id_token', 'access_token', 'userinfo', 'client_credentials', 'refresh', 'introspection', 'revocation'];
+const LOGIN_GROUPS = ['par', 'jar', 'authorization', 'jarm', 'token_response', 'dpop', 'mtls', 'id_token', 'access_token', 'userinfo', 'client_credentials', 'refresh', 'introspection', 'revocation'];
 const groupOf = (id: string) => id.split('.')[0]!;
 
 /** The phases of `check`: discovery → (login → lifecycle) ∥ probes. Report order is fixed whatever finishes first. */
 export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promise<CheckOutcome> {
-  const { http, ui } = deps;
+  const { ui } = deps;
+  // Replaced after discovery by the client that presents --cert to the mTLS endpoints alone (core/mtls.ts).
+  let http = deps.http;
   const started = Date.now();
   const remainingMs = () => Math.max(1, started + settings.timeoutSeconds * 1000 - Date.now());
   const steps: StepTiming[] = [];
@@ -128,8 +134,16 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
     return { ...found, refused, jwksChecks: jwks?.checks ?? [] };
   });
   const metadata = discovery.metadata;
-  const endpoint = (name: string) => (discovery.refused === undefined && typeof metadata[name] === 'string' ? (metadata[name] as string) : undefined);
-  const phase1 = [...(settings.clientDocument?.checks ?? []), ...discovery.checks, ...discovery.jwksChecks, ...(settings.register ? await registrationPhase(http, discovery.refused ? undefined : metadata, settings.listener, deps.signal, timed) : [])];
+  // RFC 8705 §5: with a certificate the run acts on the mTLS aliases; the document is judged as published.
+  const certificate = settings.client.certificate;
+  const mtlsChecks = new CheckRecorder();
+  const mtls = mtlsFor(discovery.refused === undefined ? certificate : undefined, metadata, http, ui);
+  // Discovery's audit judged them already where they are published; a run with a certificate says so where they are not.
+  if (certificate && !discovery.refused && !discovery.checks.some((check) => MTLS_METADATA_IDS.includes(check.id))) judgeMtlsMetadata(metadata, mtlsChecks);
+  http = mtls.http;
+  const acted = mtls.metadata;
+  const endpoint = (name: string) => (discovery.refused === undefined && typeof acted[name] === 'string' ? (acted[name] as string) : undefined);
+  const phase1 = [...(settings.clientDocument?.checks ?? []), ...discovery.checks, ...discovery.jwksChecks, ...mtlsChecks.results, ...(settings.register ? await registrationPhase(http, discovery.refused ? undefined : metadata, settings.listener, deps.signal, timed) : [])];
   if (discovery.refused) ui.warn(`stopped at discovery: ${discovery.refused}`);
   // MCP: a client stops at an authorization server that does not advertise PKCE S256.
   const pkceStop = resource ? resourcePkce(resource, discovery.issuer, metadata, settings.client.client_id) : undefined;
@@ -159,7 +173,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   const quiet: Ui = { ...ui, step: () => undefined, detail: () => undefined, explain: () => undefined };
 
   // What the policies (--policy) need to know of the grant beside its checks.
-  const facts: PolicyFacts = { client_auth: client.method, dpop: settings.dpop === true };
+  const facts: PolicyFacts = { client_auth: client.method, dpop: settings.dpop === true, mtls: certificate !== undefined };
 
   // 2a. The grant, then the lifecycle of its tokens.
   const grantPhase = async (): Promise<CheckResult[]> => {
@@ -195,8 +209,8 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
         ),
       );
       dpopKey = login.dpop;
-      // Discovery and JWKS were judged in phase 1 already.
-      c.merge(login.checks.filter((check) => !['discovery', 'jwks'].includes(groupOf(check.id))));
+      // Discovery, JWKS and the mTLS metadata were judged in phase 1 already.
+      c.merge(login.checks.filter((check) => !['discovery', 'jwks'].includes(groupOf(check.id)) && !MTLS_METADATA_IDS.includes(check.id)));
       if (login.stoppedAt) ui.warn(`login stopped: ${login.stoppedAt}`);
       tokens = login.tokens;
       facts.id_token_alg = typeof login.idToken?.header.alg === 'string' ? login.idToken.header.alg : undefined;
@@ -209,6 +223,20 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
       tokens = granted.tokens && { ...granted.tokens, refresh_token: undefined };
     }
     facts.token_type = tokens?.token_type;
+    facts.certificate_bound = c.results.some((check) => check.id === 'mtls.cnf_x5t' && check.status === 'pass');
+    // mTLS: userinfo must refuse the certificate-bound token without the certificate (before the lifecycle rotates it).
+    if (certificate) {
+      const plain = typeof metadata.userinfo_endpoint === 'string' ? metadata.userinfo_endpoint : undefined;
+      const viaMtls = endpoint('userinfo_endpoint');
+      if (!tokens) for (const id of MTLS_PROBE_IDS) c.skip(id, 'no tokens: the grant failed');
+      else if (mode !== 'authorization_code') for (const id of MTLS_PROBE_IDS) c.skip(id, 'the binding is probed at userinfo, with a user\'s token (--browser-command)');
+      else if (!facts.certificate_bound) for (const id of MTLS_PROBE_IDS) c.skip(id, 'the token is not seen to be bound to the certificate (mtls.cnf_x5t)');
+      else if (!plain || !viaMtls) for (const id of MTLS_PROBE_IDS) c.skip(id, 'discovery lists no userinfo_endpoint to probe');
+      else {
+        ui.step('mTLS at userinfo: the certificate-bound token without the certificate');
+        await timed('mtls probes', () => probeMtls(http, { mtls_userinfo: viaMtls, plain_userinfo: plain, access_token: tokens!.access_token }, c));
+      }
+    }
     // DPoP: userinfo must refuse the bound token without a valid proof of its key (before the lifecycle rotates it).
     if (settings.dpop) {
       const userinfo_endpoint = endpoint('userinfo_endpoint');
@@ -329,7 +357,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   if (settings.policies?.length) judgePolicies(settings.policies, { metadata, checks: judged, facts }, policy, discovery.refused && `stopped at discovery: ${discovery.refused}`);
   const checks = groupStable([...judged, ...policy.results].filter((check) => settings.select(check.id)));
   steps.push({ name: 'total', ms: Date.now() - started });
-  return { checks, steps, mode, metadata, noUserFlow, probes: probeRuns };
+  return { checks, steps, mode, client_auth: client.method, metadata, noUserFlow, probes: probeRuns };
 }
 
 function noGrant(refused: string | undefined, resource: boolean): CheckResult[] {

@@ -40,6 +40,20 @@ describe('fapi2-security', () => {
     expect(judge('fapi2-security', { metadata: { ...SOUND_FAPI, dpop_signing_alg_values_supported: undefined } })['fapi2.sender_constrained']![0]).toBe('fail');
     expect(judge('fapi2-security', { metadata: { ...SOUND_FAPI, dpop_signing_alg_values_supported: undefined, tls_client_certificate_bound_access_tokens: true }, checks: [] })['fapi2.sender_constrained']![0]).toBe('pass');
     expect(judge('fapi2-security', { facts: { token_type: 'Bearer', dpop: true } })['fapi2.sender_constrained']).toEqual(['fail', 'this run was issued token_type Bearer although it sent a DPoP proof']);
+  });
+
+  it('mTLS (RFC 8705): a Bearer token bound to the run\'s certificate is sender-constrained; tls_client_auth is a FAPI 2.0 client authentication', () => {
+    const MTLS_FAPI = { ...SOUND_FAPI, dpop_signing_alg_values_supported: undefined, tls_client_certificate_bound_access_tokens: true, token_endpoint_auth_methods_supported: ['tls_client_auth', 'private_key_jwt'] };
+    const mtlsChecks = [...SOUND_CHECKS.filter((c) => !c.id.startsWith('dpop.')), ran('mtls.cnf_x5t', 'pass'), ran('mtls.bearer_refused', 'pass')];
+    const bound = judge('fapi2-security', { metadata: MTLS_FAPI, checks: mtlsChecks, facts: { token_type: 'Bearer', dpop: false, client_auth: 'tls_client_auth', certificate_bound: true } });
+    expect(bound['fapi2.sender_constrained']).toEqual(['pass', 'mTLS-bound tokens (tls_client_certificate_bound_access_tokens); the token was bound to the client certificate (mtls.cnf_x5t), and refused without it (mtls.bearer_refused)']);
+    expect(bound['fapi2.client_auth']![0]).toBe('pass');
+    // The same Bearer token without the binding is what FAPI 2.0 forbids.
+    expect(judge('fapi2-security', { metadata: MTLS_FAPI, checks: mtlsChecks.filter((c) => !c.id.startsWith('mtls.')), facts: { token_type: 'Bearer', dpop: false, mtls: true, client_auth: 'tls_client_auth', certificate_bound: false } })['fapi2.sender_constrained']).toEqual(['fail', 'this run was issued token_type Bearer without cnf.x5t#S256, although it presented a client certificate: the IdP issues unbound tokens']);
+    // Bound, but the IdP takes it without the certificate: the probe's failure is quoted.
+    expect(judge('fapi2-security', { metadata: MTLS_FAPI, checks: [...mtlsChecks.filter((c) => c.id !== 'mtls.bearer_refused'), ran('mtls.bearer_refused', 'fail', 'accepted, HTTP 200')], facts: { token_type: 'Bearer', dpop: false, client_auth: 'tls_client_auth', certificate_bound: true } })['fapi2.sender_constrained']).toEqual(['fail', 'mtls.bearer_refused: accepted, HTTP 200']);
+    // A public client whose grant is bound to its certificate needs no rotation (RFC 9700 §2.2.2).
+    expect(judge('rfc9700', { facts: { client_auth: 'none', token_type: 'Bearer', dpop: false, certificate_bound: true }, checks: [] })['rfc9700.refresh_public']![0]).toBe('pass');
     expect(judge('fapi2-security', { metadata: { ...SOUND_FAPI, token_endpoint_auth_methods_supported: undefined } })['fapi2.client_auth']).toEqual(['fail', 'token_endpoint_auth_methods_supported also allows client_secret_basic (the default when the member is omitted)']);
     expect(judge('fapi2-security', { facts: { client_auth: 'client_secret_basic' } })['fapi2.client_auth']).toEqual(['fail', 'this run authenticated with client_secret_basic and was given tokens']);
     expect(judge('fapi2-security', { metadata: { ...SOUND_FAPI, authorization_response_iss_parameter_supported: false } })['fapi2.iss']![0]).toBe('fail');

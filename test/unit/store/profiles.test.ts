@@ -1,5 +1,5 @@
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliError } from '../../../src/errors.js';
@@ -42,6 +42,13 @@ describe('resolveClient', () => {
     const env = await resolveClient({}, withEnv.context('dev'));
     expect(env.client_id).toBe('env-app');
     expect(env.sources.client_id).toBe('OIDC_CLIENT_ID');
+  });
+
+  it('a client certificate (RFC 8705): cert_file/key_file relative to the config file, in pairs; tls_client_auth needs them', async () => {
+    const { home, context } = await setup({ profiles: { m: { issuer: 'https://x', client_id: 'a', cert_file: 'c.pem', key_file: '~/k.pem', client_auth: 'tls_client_auth' }, bare: { issuer: 'https://x', client_id: 'a', client_auth: 'self_signed_tls_client_auth' } } });
+    expect(await resolveClient({}, context('m'))).toMatchObject({ cert_file: join(home, 'oidc-cli', 'c.pem'), key_file: join(homedir(), 'k.pem'), client_auth: 'tls_client_auth' });
+    expect((await usage(resolveClient({}, context('bare')))).message).toBe('--client-auth self_signed_tls_client_auth needs --cert FILE --key FILE (or cert_file and key_file in a profile)');
+    expect((await usage(resolveClient({ issuer: 'https://x', clientId: 'a', key: 'k.pem' }, context()))).message).toBe('--key needs --cert FILE, the client certificate it belongs to');
   });
 
   it('uses default_profile when no --profile is given', async () => {
