@@ -181,6 +181,7 @@ Examples:
     .option('--no-diagnose', 'after a failed step, do not run the harmless experiments that name its cause (e.g. which client authentication works)')
     .option('--register', 'no client yet: register a native public client first (RFC 7591 dynamic registration), then sign in with it')
     .option('--dpop', 'bind the tokens to a key of this run (RFC 9449 DPoP): proofs at the token endpoint and userinfo, the key kept with the cached login for call')
+    .option('--dpop-key <file>', 'DPoP with this EC P-256 private key (PEM or JWK) instead of a new one; implies --dpop')
     .option('--par', 'push the authorization request first (RFC 9126 PAR): the browser carries only client_id and request_uri (automatic when the IdP requires it)')
     .option('--request-object', 'sign the authorization parameters as a request object (RFC 9101 JAR) with the --private-key key (automatic when the IdP requires it)')
     .option('--request-object-key <file>', 'the private key (PEM or JWK) to sign the request object with; implies --request-object')

@@ -39,6 +39,8 @@ export interface LoginOptions extends ClientFlags {
   par?: boolean;
   /** RFC 9449: bind the tokens to a key of this run. */
   dpop?: boolean;
+  /** RFC 9449 with this EC P-256 key (PEM or JWK) instead of a new one. */
+  dpopKey?: string;
   /** RFC 9101: sign the authorization parameters as a request object. */
   requestObject?: boolean;
   /** RFC 9101: the private key to sign it with (PEM or JWK); implies --request-object. */

@@ -18,7 +18,7 @@ import { browserFor, type BrowserOptions } from '../ui/browser.js';
 import { cacheReportData, cacheTokenResponse, entryFromTokens, flagLine, nothingToCache, type CacheOutcome } from '../store/cache-policy.js';
 import { resolveClient, resolveClientPartial } from '../store/profiles.js';
 import type { DpopJwk } from '../store/cache.js';
-import { exportDpopKey } from '../core/dpop.js';
+import { dpopKeyFromFile, exportDpopKey } from '../core/dpop.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS, humanDuration } from '../util/duration.js';
 import type { Context } from './context.js';
 import { htmlPathOf, writeHtmlReport } from './html-file.js';
@@ -67,7 +67,8 @@ async function settingsFrom(options: LoginOptions, context: Context, documented?
     insecure: context.globals.insecure,
     diagnose: options.diagnose !== false,
     par: options.par === true,
-    dpop: options.dpop === true,
+    dpop: options.dpop === true || options.dpopKey !== undefined,
+    ...(options.dpopKey !== undefined ? { dpopKey: await dpopKeyFromFile(options.dpopKey) } : {}),
     ...(await requestObjectFrom(options, credentials)),
   };
 }

@@ -7,7 +7,10 @@ import { dpopProof, type DpopKey } from './dpop.js';
  * one — it must refuse the token as Bearer, a proof used twice, a proof for another URL or method. Each
  * request first earns a server nonce when the resource wants one, so a refusal is about the twist only.
  */
-export const DPOP_PROBE_IDS = ['dpop.bearer_refused', 'dpop.replay_refused', 'dpop.htu_checked', 'dpop.htm_checked'] as const;
+export const DPOP_PROBE_IDS = ['dpop.bearer_refused', 'dpop.replay_refused', 'dpop.htu_checked', 'dpop.htm_checked', 'dpop.iat_checked'] as const;
+
+/** How old the stale proof of dpop.iat_checked is: far outside any acceptable window (RFC 9449 §11.1). */
+const STALE_SECONDS = 3600;
 
 const refused = (response: HttpResponse) => response.status === 401 || response.status === 403;
 
@@ -17,7 +20,7 @@ export async function probeDpop(http: HttpClient, input: { userinfo_endpoint: st
   const dpop = (proof: string) => ({ authorization: `DPoP ${token}`, dpop: proof });
   // The nonce the resource wants now (RFC 9449 §9), from a first request that may be refused for lacking it.
   const freshNonce = async (): Promise<string | undefined> => (await get(dpop(await dpopProof(key, { htm: 'GET', url, accessToken: token })))).headers['dpop-nonce'];
-  const proof = async (claims: { htm?: string; url?: string } = {}) => dpopProof(key, { htm: claims.htm ?? 'GET', url: claims.url ?? url, accessToken: token, nonce: await freshNonce() });
+  const proof = async (claims: { htm?: string; url?: string; iat?: number } = {}) => dpopProof(key, { htm: claims.htm ?? 'GET', url: claims.url ?? url, accessToken: token, nonce: await freshNonce(), iat: claims.iat });
 
   // The baseline: a correct proof is taken. Without it no refusal below would mean anything.
   const valid = await proof();
@@ -40,4 +43,13 @@ export async function probeDpop(http: HttpClient, input: { userinfo_endpoint: st
 
   const htm = await get(dpop(await proof({ htm: 'POST' })));
   c.expect('dpop.htm_checked', refused(htm), `a proof with htm POST for a GET: refused, HTTP ${htm.status}`, `a proof with htm POST for a GET: accepted, HTTP ${htm.status}`);
+
+  // RFC 9449 §4.3 step 11: the proof's age comes from iat, or from a server nonce. A server that hands
+  // out nonces may let a fresh nonce vouch for an old iat: then the stale proof says nothing.
+  if (first.headers['dpop-nonce'] !== undefined || (await freshNonce()) !== undefined) {
+    c.skip('dpop.iat_checked', 'userinfo hands out DPoP nonces, which may bound a proof\'s age instead of iat (RFC 9449 §4.3 step 11)');
+  } else {
+    const stale = await get(dpop(await proof({ iat: Math.floor(Date.now() / 1000) - STALE_SECONDS })));
+    c.expect('dpop.iat_checked', refused(stale), `a proof issued an hour ago (iat): refused, HTTP ${stale.status}`, `a proof issued an hour ago (iat): accepted, HTTP ${stale.status} — a proof copied once works for ever`);
+  }
 }

@@ -1,4 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { usageError } from '../errors.js';
+import { readLocalFile } from '../util/local-file.js';
+import { createHash, createPrivateKey, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import type { CheckRecorder } from '../checks/recorder.js';
 import type { HttpResponse } from '../http/types.js';
@@ -25,9 +27,26 @@ export async function createDpopKey(): Promise<DpopKey> {
 
 /** The cached login's key (a private JWK from the 0600 cache file). */
 export async function dpopKeyFromJwk(jwk: JWK): Promise<DpopKey> {
-  const privateKey = (await importJWK(jwk, ALG)) as CryptoKey;
+  // Extractable: the key is kept with the cached login (exportDpopKey) after a --dpop-key login or a refresh.
+  const privateKey = (await importJWK(jwk, ALG, { extractable: true })) as CryptoKey;
   const { d: _private, ...publicJwk } = jwk;
   return fromKeys(privateKey, publicJwk);
+}
+
+/**
+ * --dpop-key FILE: an EC P-256 private key (PEM or JWK), read like --private-key (bounded, never
+ * quoted). Any other key is a usage error: proofs are ES256 (RFC 9449 §4.2 lets the client choose).
+ */
+export async function dpopKeyFromFile(path: string): Promise<DpopKey> {
+  const text = await readLocalFile(path, `--dpop-key ${path}`);
+  let key: KeyObject;
+  try {
+    key = text.trimStart().startsWith('{') ? createPrivateKey({ key: JSON.parse(text) as JsonWebKey, format: 'jwk' }) : createPrivateKey(text);
+  } catch {
+    throw usageError(`--dpop-key ${path}: not a private key in PEM or JWK form`);
+  }
+  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw usageError(`--dpop-key ${path}: an EC P-256 key is needed (DPoP proofs are signed ES256)`);
+  return dpopKeyFromJwk(key.export({ format: 'jwk' }) as JWK);
 }
 
 /** The private JWK, to keep with the cached login. */
@@ -41,14 +60,15 @@ async function fromKeys(privateKey: CryptoKey, publicJwk: JWK): Promise<DpopKey>
 }
 
 /** One proof (RFC 9449 §4.2): htu without query and fragment; ath = base64url(SHA-256(access token)) at a resource. */
-export async function dpopProof(key: DpopKey, input: { htm: string; url: string; nonce?: string | undefined; accessToken?: string | undefined }): Promise<string> {
+export async function dpopProof(key: DpopKey, input: { htm: string; url: string; nonce?: string | undefined; accessToken?: string | undefined; iat?: number | undefined }): Promise<string> {
   const htu = new URL(input.url);
   htu.search = '';
   htu.hash = '';
   const claims: Record<string, unknown> = { htm: input.htm, htu: htu.href, jti: randomBytes(16).toString('base64url') };
   if (input.nonce) claims.nonce = input.nonce;
   if (input.accessToken) claims.ath = createHash('sha256').update(input.accessToken).digest('base64url');
-  return new SignJWT(claims).setProtectedHeader({ alg: ALG, typ: 'dpop+jwt', jwk: key.publicJwk }).setIssuedAt().sign(key.privateKey);
+  // iat is given only by a probe that sends a stale proof (dpop.iat_checked).
+  return new SignJWT(claims).setProtectedHeader({ alg: ALG, typ: 'dpop+jwt', jwk: key.publicJwk }).setIssuedAt(input.iat).sign(key.privateKey);
 }
 
 /**

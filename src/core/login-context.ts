@@ -33,6 +33,8 @@ export interface LoginSettings {
   par?: boolean;
   /** --dpop: bind the tokens to a key of this run (RFC 9449). */
   dpop?: boolean;
+  /** --dpop-key FILE: this key instead of a new one for the run. */
+  dpopKey?: DpopKey | undefined;
   /** --request-object: sign the parameters as a request object (RFC 9101); done anyway when the IdP requires it. */
   requestObject?: boolean;
   /** --request-object-key: the key to sign it with; default the private_key_jwt key (client.privateKey). */

@@ -64,10 +64,10 @@ async function loginSteps(flow: Flow): Promise<LoginResult> {
   const issuer = await discoverIssuer(flow);
   if ('refused' in issuer) return stoppedBeforeBrowser(flow, issuer.refused, issuer.client.method);
 
-  if (settings.dpop) {
-    flow.dpop = await createDpopKey();
+  if (settings.dpop || settings.dpopKey) {
+    flow.dpop = settings.dpopKey ?? (await createDpopKey());
     deps.ui.step('DPoP key (RFC 9449)');
-    deps.ui.detail(`ES256 key, thumbprint ${flow.dpop.thumbprint} (dpop_jkt on the authorization request, cnf.jkt of the tokens)`);
+    deps.ui.detail(`ES256 key${settings.dpopKey ? ' from --dpop-key' : ', new for this login'}, thumbprint ${flow.dpop.thumbprint} (dpop_jkt on the authorization request, cnf.jkt of the tokens)`);
     deps.ui.explain('Every token request and every call to a resource carries a proof signed with this key: a stolen token is useless without it.');
   }
   deps.ui.step('Loopback redirect listener');

@@ -1,7 +1,9 @@
 // RFC 9449 through the binary against oidc-provider with DPoP on (and with a server nonce required): login
 // --dpop binds the tokens, the key is cached with them (0600), and call / userinfo prove it. With DPoP
 // turned off, oidc-provider is the IdP that ignores the proof and issues a Bearer token: caught.
-import { readdir, readFile, rm, stat, mkdtemp } from 'node:fs/promises';
+import { generateKeyPairSync } from 'node:crypto';
+import { readdir, readFile, rm, stat, mkdtemp, writeFile } from 'node:fs/promises';
+import { calculateJwkThumbprint } from 'jose';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +47,23 @@ describe('DPoP (RFC 9449)', () => {
     const call = await runCli(['call', dpop.url('/me'), '-v'], { env: env('a') });
     expect(call.code).toBe(0);
     expect(call.stderr).toContain('DPoP-bound token: sent as "Authorization: DPoP" with a proof');
+  }, 90_000);
+
+  it('--dpop-key FILE: that EC P-256 key binds the tokens (its thumbprint is dpop_jkt), is never printed, and an RSA key is a usage error (exit 2)', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = join(dir, 'dpop.pem');
+    await writeFile(pem, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+    const thumbprint = await calculateJwkThumbprint(publicKey.export({ format: 'jwk' }) as never);
+    const result = await runCli(['login', '--issuer', dpop.issuer, '--client-id', dpop.clients.public.client_id, '--dpop-key', pem, '--browser-command', `node ${BROWSER_SCRIPT}`, '--timeout', '30', '--json', '-v'], { env: env('k'), timeoutMs: 60_000 });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`ES256 key from --dpop-key, thumbprint ${thumbprint}`);
+    expect(statuses(JSON.parse(result.stdout) as Doc, 'dpop.token_type')).toEqual({ 'dpop.token_type': 'pass' });
+    const d = (privateKey.export({ format: 'jwk' }) as { d: string }).d;
+    expect(result.stdout + result.stderr).not.toContain(d);
+    const rsa = join(dir, 'rsa.pem');
+    await writeFile(rsa, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+    const refused = await runCli(['login', '--issuer', dpop.issuer, '--client-id', dpop.clients.public.client_id, '--dpop-key', rsa], { env: env('k') });
+    expect([refused.code, refused.stderr.trim()]).toEqual([2, `oidc-cli: --dpop-key ${rsa}: an EC P-256 key is needed (DPoP proofs are signed ES256)`]);
   }, 90_000);
 
   it('an IdP that requires a server nonce: use_dpop_nonce, then the proof with it, at the token endpoint and at userinfo', async () => {

@@ -51,4 +51,11 @@ export const DPOP_CHECKS = [
     severity: 'error',
     hint: 'Compare htm with the method of the request.',
   },
+  {
+    id: 'dpop.iat_checked',
+    title: 'A proof issued long ago is refused',
+    spec: 'RFC 9449 §4.3 (step 11), §11.1',
+    severity: 'error',
+    hint: 'Accept a proof only when its iat is within a short window of now (seconds to a few minutes), or bound its age with a server nonce: otherwise a proof seen once can be replayed later.',
+  },
 ] as const satisfies readonly CheckDefinition[];

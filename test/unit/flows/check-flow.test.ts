@@ -322,7 +322,7 @@ describe('runCheck in-process: an IdP that requires pushed authorization request
 });
 
 describe('runCheck in-process: --dpop (RFC 9449)', () => {
-  const dpopIds = ['dpop.token_type', 'dpop.bearer_refused', 'dpop.replay_refused', 'dpop.htu_checked', 'dpop.htm_checked'];
+  const dpopIds = ['dpop.token_type', 'dpop.bearer_refused', 'dpop.replay_refused', 'dpop.htu_checked', 'dpop.htm_checked', 'dpop.iat_checked'];
   it('oidc-provider binds the login\'s tokens, and its userinfo refuses the token as Bearer, a replayed proof, a proof for another URL or method', async () => {
     const { outcome } = await check(httpBrowser(), { dpop: true, select: selection(['dpop'], undefined) });
     const checks = byId(outcome.checks);
@@ -340,4 +340,15 @@ describe('runCheck in-process: --dpop (RFC 9449)', () => {
       await lax.close();
     }
   });
+
+  it('an IdP that hands out DPoP nonces may bound a proof\'s age by them: dpop.iat_checked is a skip saying so', async () => {
+    const nonce = await startIdp({ dpop: 'nonce' });
+    try {
+      const nonced = byId((await check(httpBrowser(), { issuer: nonce.issuer, client: { client_id: nonce.clients.basic.client_id, client_secret: nonce.clients.basic.client_secret, method: 'client_secret_basic' }, dpop: true, select: selection(['dpop'], undefined) })).outcome.checks);
+      expect(nonced['dpop.iat_checked']).toMatchObject({ status: 'skip', message: expect.stringMatching(/^userinfo hands out DPoP nonces/) });
+    } finally {
+      await nonce.close();
+    }
+  });
+
 });
