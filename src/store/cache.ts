@@ -88,7 +88,34 @@ export class CacheWriteError extends Error {
 
 export async function saveTokens(entry: TokenEntry, store: StoreContext = {}): Promise<string> {
   const env = store.env ?? process.env;
-  const path = cacheFilePath(entry, env);
+  const path = await writableEntry(entry, env, (target) => writeFileAtomic(target, JSON.stringify({ format: FORMAT, ...entry }, null, 2) + '\n'));
+  await sweepTempFiles(tokensDir(env));
+  return path;
+}
+
+// As large as a big entry (a login with three long tokens), so a nearly full disk is caught too.
+const PROBE_BYTES = 16 * 1024;
+
+/**
+ * Throws CacheWriteError when the entry for `key` could not be saved now: the directories ours and
+ * writable, nothing odd in the entry's place, and room for a file (a probe written and removed). Asked
+ * before an act that cannot be undone, such as spending a refresh token the IdP will rotate.
+ */
+export async function assertCacheWritable(key: CacheKey, store: StoreContext = {}): Promise<void> {
+  const env = store.env ?? process.env;
+  await writableEntry(key, env, async () => {
+    const probe = join(tokensDir(env), `.probe-${randomBytes(6).toString('hex')}.tmp`);
+    await writeFileAtomic(probe, ' '.repeat(PROBE_BYTES));
+    await unlink(probe);
+  });
+}
+
+/**
+ * The one way to the entry of `key`: our own 0700 directories, and nothing in the entry's place but a
+ * regular file, then `write`; any failure is a CacheWriteError naming the cache (never a bare errno).
+ */
+async function writableEntry(key: CacheKey, env: NodeJS.ProcessEnv, write: (path: string) => Promise<void>): Promise<string> {
+  const path = cacheFilePath(key, env);
   try {
     await ownPrivateDir(cacheDir(env));
     await ownPrivateDir(tokensDir(env));
@@ -97,38 +124,11 @@ export async function saveTokens(entry: TokenEntry, store: StoreContext = {}): P
     const existing = await lstat(path).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
     if (existing?.isSymbolicLink()) throw new CacheWriteError(cacheDir(env), `a symbolic link is in the way at ${path} (remove it to cache logins again)`);
     if (existing && !existing.isFile()) throw new CacheWriteError(cacheDir(env), `${path} is not a regular file`);
-    await writeFileAtomic(path, JSON.stringify({ format: FORMAT, ...entry }, null, 2) + '\n');
+    await write(path);
+    return path;
   } catch (error) {
     if (error instanceof CacheWriteError) throw error;
     // EACCES, EPERM, ENOTDIR, ENOSPC, EROFS...: Node's message names the code, the call and the path.
-    if ((error as NodeJS.ErrnoException).code) throw new CacheWriteError(cacheDir(env), (error as Error).message);
-    throw error;
-  }
-  await sweepTempFiles(tokensDir(env));
-  return path;
-}
-
-/**
- * Throws CacheWriteError when the entry for `key` could not be saved now: the directories ours and
- * writable, nothing odd in the entry's place, and room for a file (a probe written and removed). Asked
- * before an act that cannot be undone, such as spending a refresh token the IdP will rotate.
- */
-const PROBE_BYTES = 16 * 1024;
-
-export async function assertCacheWritable(key: CacheKey, store: StoreContext = {}): Promise<void> {
-  const env = store.env ?? process.env;
-  const path = cacheFilePath(key, env);
-  try {
-    await ownPrivateDir(cacheDir(env));
-    await ownPrivateDir(tokensDir(env));
-    const existing = await lstat(path).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
-    if (existing && !existing.isFile()) throw new CacheWriteError(cacheDir(env), `${path} is ${existing.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}`);
-    const probe = join(tokensDir(env), `.probe-${randomBytes(6).toString('hex')}.tmp`);
-    // As large as a big entry (a login with three long tokens), so a nearly full disk is caught too.
-    await writeFileAtomic(probe, ' '.repeat(PROBE_BYTES));
-    await unlink(probe);
-  } catch (error) {
-    if (error instanceof CacheWriteError) throw error;
     if ((error as NodeJS.ErrnoException).code) throw new CacheWriteError(cacheDir(env), (error as Error).message);
     throw error;
   }
