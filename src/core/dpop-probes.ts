@@ -1,6 +1,9 @@
 import type { CheckRecorder } from '../checks/recorder.js';
 import type { HttpClient, HttpResponse } from '../http/types.js';
 import { dpopProof, type DpopKey } from './dpop.js';
+import type { ClientCredentials } from './client-auth.js';
+import { refreshGrant } from './refresh.js';
+import { bodyOf, type TokenSet } from './token-endpoint.js';
 
 /**
  * `check --dpop`: what a resource (the IdP's userinfo) does with a DPoP-bound token once the login has
@@ -52,4 +55,25 @@ export async function probeDpop(http: HttpClient, input: { userinfo_endpoint: st
     const stale = await get(dpop(await proof({ iat: Math.floor(Date.now() / 1000) - STALE_SECONDS })));
     c.expect('dpop.iat_checked', refused(stale), `a proof issued an hour ago (iat): refused, HTTP ${stale.status}`, `a proof issued an hour ago (iat): accepted, HTTP ${stale.status} — a proof copied once works for ever`);
   }
+}
+
+/**
+ * RFC 9449 §5: the refresh token of a public client that used DPoP is bound to the key, so a refresh
+ * without a proof must be refused. A confidential client's may be unbound (it authenticates): a skip.
+ * Returns the new refresh token when the IdP took the unproven refresh (the old one may be spent).
+ */
+export async function probeRefreshBound(http: HttpClient, input: { token_endpoint: string; client: ClientCredentials; tokens: TokenSet; key: DpopKey }, c: CheckRecorder): Promise<string | undefined> {
+  const { tokens, client } = input;
+  if (client.method !== 'none') return void c.skip('dpop.refresh_bound', `a confidential client (${client.method}): RFC 9449 binds the refresh tokens of public clients`);
+  if (!tokens.refresh_token) return void c.skip('dpop.refresh_bound', 'no refresh token was issued');
+  if (tokens.token_type?.toLowerCase() !== 'dpop') return void c.skip('dpop.refresh_bound', `the IdP issued token_type "${tokens.token_type}", not a bound grant (dpop.token_type)`);
+  const exchange = await refreshGrant(http, { token_endpoint: input.token_endpoint, client, refresh_token: tokens.refresh_token });
+  const body = bodyOf(exchange.response);
+  if (exchange.response.status !== 200 || typeof body?.access_token !== 'string') {
+    c.pass('dpop.refresh_bound', `the refresh token without a DPoP proof: refused, HTTP ${exchange.response.status}${typeof body?.error === 'string' ? ` ${body.error}` : ''}`);
+    return undefined;
+  }
+  c.violation('dpop.refresh_bound', 'the refresh token without a DPoP proof: accepted, HTTP 200 — a stolen refresh token works without the key');
+  for (const name of ['access_token', 'refresh_token'] as const) if (typeof body[name] === 'string') http.addToken(body[name] as string);
+  return typeof body.refresh_token === 'string' ? body.refresh_token : undefined;
 }

@@ -7,7 +7,8 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckRecorder } from '../../src/checks/recorder.js';
 import { createDpopKey } from '../../src/core/dpop.js';
-import { probeDpop } from '../../src/core/dpop-probes.js';
+import { probeDpop, probeRefreshBound } from '../../src/core/dpop-probes.js';
+import { startBadLifecycleIdp } from '../support/lifecycle-bad-idp.js';
 import { recordingUi, testHttp } from './flows/flow-deps.js';
 
 const TOKEN = 'bound-access-token-0123456789';
@@ -49,5 +50,24 @@ describe('dpop.iat_checked', () => {
       ['dpop.iat_checked', 'fail'],
     ]);
     expect(c.results.at(-1)?.message).toBe('a proof issued an hour ago (iat): accepted, HTTP 200 — a proof copied once works for ever');
+  });
+});
+
+describe('dpop.refresh_bound', () => {
+  it('an IdP that takes a public client\'s refresh token without a proof fails it, and hands back the rotated refresh token to go on with', async () => {
+    // The lifecycle fixture binds nothing: its refresh grant takes any refresh token it issued.
+    const lax = await startBadLifecycleIdp({});
+    const http = testHttp(recordingUi());
+    try {
+      const issued = lax.issue('cli-public');
+      const c = new CheckRecorder();
+      const rotated = await probeRefreshBound(http, { token_endpoint: `${lax.issuer}/token`, client: { client_id: 'cli-public', method: 'none' }, tokens: { access_token: issued.access_token, refresh_token: issued.refresh_token, token_type: 'DPoP', expires_in: 300, id_token: undefined, scope: undefined, raw: {}, date: undefined }, key: await createDpopKey() }, c);
+      expect(c.results.map((r) => [r.id, r.status, r.message])).toEqual([['dpop.refresh_bound', 'fail', 'the refresh token without a DPoP proof: accepted, HTTP 200 — a stolen refresh token works without the key']]);
+      expect(rotated).toEqual(expect.any(String));
+      expect(rotated).not.toBe(issued.refresh_token);
+    } finally {
+      await http.close();
+      await lax.close();
+    }
   });
 });

@@ -58,4 +58,11 @@ export const DPOP_CHECKS = [
     severity: 'error',
     hint: 'Accept a proof only when its iat is within a short window of now (seconds to a few minutes), or bound its age with a server nonce: otherwise a proof seen once can be replayed later.',
   },
+  {
+    id: 'dpop.refresh_bound',
+    title: 'A public client\'s DPoP-bound refresh token is refused without a proof',
+    spec: 'RFC 9449 §5',
+    severity: 'error',
+    hint: 'Bind the refresh tokens issued to public clients to the DPoP key of the request that got them, and refuse a refresh without a proof of that key.',
+  },
 ] as const satisfies readonly CheckDefinition[];

@@ -19,7 +19,7 @@ import { frontChannel } from '../front-channel.js';
 import { pushAuthorizationRequest, pushedReference } from '../par.js';
 import { byValue, requestObjectAlg, requestObjectClaims, signRequestObject, unsignedRequestObject } from '../jar.js';
 import type { DpopKey } from '../dpop.js';
-import { DPOP_PROBE_IDS, probeDpop } from '../dpop-probes.js';
+import { DPOP_PROBE_IDS, probeDpop, probeRefreshBound } from '../dpop-probes.js';
 import { judgeMtlsMetadata, MTLS_METADATA_IDS, mtlsFor } from '../mtls.js';
 import { MTLS_PROBE_IDS, probeMtls } from '../mtls-probes.js';
 import { checkLifecycle, INTROSPECTION_IDS, REFRESH_IDS, REVOCATION_IDS } from './lifecycle.js';
@@ -247,6 +247,11 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
         ui.step(`DPoP at userinfo: the bound token as Bearer, a replayed proof, a proof for another URL and method`);
         await timed('dpop probes', () => probeDpop(http, { userinfo_endpoint, access_token: tokens!.access_token, key: dpopKey! }, c));
       }
+      // RFC 9449 §5: a public client's refresh token is bound to its key; one taken without a proof
+      // rotates the grant, so the lifecycle goes on with what came back.
+      const rebound = tokens && dpopKey && token_endpoint ? await timed('dpop refresh', () => probeRefreshBound(http, { token_endpoint, client, tokens: tokens!, key: dpopKey! }, c)) : undefined;
+      if (!tokens || !dpopKey || !token_endpoint) c.skip('dpop.refresh_bound', 'no DPoP-bound grant to refresh');
+      else if (rebound) tokens = { ...tokens, refresh_token: rebound };
     }
     // Before the lifecycle: a refresh rotates and --destructive revokes the tokens the resource is asked about.
     if (resource) {

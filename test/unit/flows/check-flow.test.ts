@@ -322,11 +322,20 @@ describe('runCheck in-process: an IdP that requires pushed authorization request
 });
 
 describe('runCheck in-process: --dpop (RFC 9449)', () => {
-  const dpopIds = ['dpop.token_type', 'dpop.bearer_refused', 'dpop.replay_refused', 'dpop.htu_checked', 'dpop.htm_checked', 'dpop.iat_checked'];
+  const dpopIds = ['dpop.token_type', 'dpop.bearer_refused', 'dpop.replay_refused', 'dpop.htu_checked', 'dpop.htm_checked', 'dpop.iat_checked', 'dpop.refresh_bound'];
   it('oidc-provider binds the login\'s tokens, and its userinfo refuses the token as Bearer, a replayed proof, a proof for another URL or method', async () => {
     const { outcome } = await check(httpBrowser(), { dpop: true, select: selection(['dpop'], undefined) });
     const checks = byId(outcome.checks);
-    for (const id of dpopIds) expect([id, checks[id]?.status]).toEqual([id, 'pass']);
+    for (const id of dpopIds.filter((id) => id !== 'dpop.refresh_bound')) expect([id, checks[id]?.status]).toEqual([id, 'pass']);
+    // A confidential client's refresh token may stay unbound (RFC 9449 §5 binds a public client's).
+    expect(checks['dpop.refresh_bound']?.status).toBe('skip');
+  });
+
+  it('a public client: its DPoP-bound refresh token is refused without a proof (dpop.refresh_bound), and the lifecycle still refreshes with the proof', async () => {
+    const { outcome } = await check(httpBrowser(), { client: { client_id: idp.clients.public.client_id, method: 'none' }, dpop: true, select: selection(['dpop', 'refresh.grant'], undefined) });
+    const checks = byId(outcome.checks);
+    expect(checks['dpop.refresh_bound']).toMatchObject({ status: 'pass', message: expect.stringMatching(/^the refresh token without a DPoP proof: refused, HTTP 400/) });
+    expect(checks['refresh.grant']?.status).toBe('pass');
   });
 
   it('an IdP that lets a proof be replayed: dpop.replay_refused warns, the rest passes', async () => {
@@ -335,7 +344,7 @@ describe('runCheck in-process: --dpop (RFC 9449)', () => {
       const { outcome } = await check(httpBrowser(), { issuer: lax.issuer, client: { client_id: lax.clients.basic.client_id, client_secret: lax.clients.basic.client_secret, method: 'client_secret_basic' }, dpop: true, select: selection(['dpop'], undefined) });
       const checks = byId(outcome.checks);
       expect(checks['dpop.replay_refused']).toMatchObject({ status: 'warn', message: expect.stringMatching(/^the same proof \(same jti\) a second time: accepted, HTTP 200$/) });
-      for (const id of dpopIds.filter((id) => id !== 'dpop.replay_refused')) expect([id, checks[id]?.status]).toEqual([id, 'pass']);
+      for (const id of dpopIds.filter((id) => id !== 'dpop.replay_refused' && id !== 'dpop.refresh_bound')) expect([id, checks[id]?.status]).toEqual([id, 'pass']);
     } finally {
       await lax.close();
     }
