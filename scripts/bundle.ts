@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const OUT_FILE = `${ROOT}dist/src/bundle/oidc-cli.cjs`;
+const OUT_DIR = `${ROOT}dist/src/bundle`;
+const OUT_FILE = `${OUT_DIR}/oidc-cli.cjs`;
 const CODE_CACHE = `${OUT_FILE}.v8cache`;
 const BUNDLED_PACKAGES = new Set(['commander', 'chalk', 'jose']);
 
@@ -60,15 +61,17 @@ async function bundle(): Promise<void> {
   const { version } = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string };
   rmSync(CODE_CACHE, { force: true }); // a cache must never outlive the code it was made from
   await build({
-    entryPoints: [`${ROOT}dist/src/main.js`],
-    outfile: OUT_FILE,
+    // Batch decode's worker threads (src/commands/decode-pool.ts) start from a bundle of their own.
+    entryPoints: { 'oidc-cli': `${ROOT}dist/src/main.js`, 'decode-worker': `${ROOT}dist/src/commands/decode-worker.js` },
+    outdir: OUT_DIR,
+    outExtension: { '.js': '.cjs' },
     bundle: true,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
     // import() becomes a lazy require, so commands, undici and jose load only when used.
     supported: { 'dynamic-import': false },
-    define: { OIDC_CLI_VERSION: JSON.stringify(version), 'import.meta.url': 'import_meta.url' },
+    define: { OIDC_CLI_VERSION: JSON.stringify(version), OIDC_CLI_DECODE_WORKER: JSON.stringify('./decode-worker.cjs'), 'import.meta.url': 'import_meta.url' },
     inject: [fileURLToPath(new URL('./bundle-import-meta.js', import.meta.url))],
     minifyWhitespace: true,
     minifySyntax: true,

@@ -1,15 +1,17 @@
 import { CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { buildCli } from './cli.js';
-import type { CommandOutput, CommandRun, Context, GlobalOptions } from './commands/context.js';
+import type { CommandOutput, CommandRun, Context, GlobalOptions, RenderedChunk } from './commands/context.js';
 import { CliError, ReportedStop } from './errors.js';
 import type { HttpClient } from './http/types.js';
 import { FlowLog } from './core/flow-log.js';
-import { renderHuman, renderHumanLine } from './report/human.js';
+import { batchLineRenderer } from './report/batch-line.js';
+import { renderHuman } from './report/human.js';
 import { MIN_WIDTH, type Layout } from './report/layout.js';
-import { renderJson, renderJsonError } from './report/json.js';
+import { jsonSafe, renderJson, renderJsonError } from './report/json.js';
 import { isOk, type Report } from './report/model.js';
 import { SecretRegistry } from './report/secrets.js';
+import type { ChalkInstance } from 'chalk';
 import { colorEnabled, makeChalk } from './ui/color.js';
 import { createUi } from './ui/ui.js';
 import { oneLine, printable } from './util/terminal.js';
@@ -73,12 +75,14 @@ function writeOut(text: string): Promise<void> {
 /**
  * Batch output in chunks of about 64 KB (one write per chunk, not one per token), with backpressure;
  * a result waits at most FLUSH_AFTER_MS, so `tail -f tokens | oidc-cli decode -` still shows each one.
+ * Text rendered on a worker thread comes many results at once, and is written as it came when it is large.
  */
 const CHUNK_CHARS = 64 * 1024;
 const FLUSH_AFTER_MS = 20;
 
 function chunkedWriter(): { write(text: string): Promise<void>; end(): Promise<void> } {
-  let pending = '';
+  let pending: string[] = [];
+  let size = 0;
   let timer: NodeJS.Timeout | undefined;
   // A timed flush that failed is reported by the next write (the batch stops there) or by end().
   let failed: unknown;
@@ -86,31 +90,24 @@ function chunkedWriter(): { write(text: string): Promise<void>; end(): Promise<v
     clearTimeout(timer);
     timer = undefined;
     if (failed !== undefined) return Promise.reject(failed);
-    const text = pending;
-    pending = '';
-    return text === '' ? Promise.resolve() : writeOut(text);
+    const pieces = pending;
+    pending = [];
+    size = 0;
+    if (pieces.length === 0) return Promise.resolve();
+    return writeOut(pieces.length === 1 ? pieces[0]! : pieces.join(''));
   };
   return {
     write(text) {
       if (failed !== undefined) return Promise.reject(failed);
-      pending += text;
-      if (pending.length >= CHUNK_CHARS) return flush();
+      if (text.length === 0) return Promise.resolve();
+      pending.push(text);
+      size += text.length;
+      if (size >= CHUNK_CHARS) return flush();
       timer ??= setTimeout(() => flush().catch((error: unknown) => (failed = error)), FLUSH_AFTER_MS);
       return Promise.resolve();
     },
     end: flush,
   };
-}
-
-/**
- * The stdout gate: every rendered result passes the run's secret registry, and JSON escapes what
- * JSON.stringify leaves raw but a terminal or a JavaScript consumer would act on (C1 controls such as the
- * 8-bit CSI U+009B, and U+2028/U+2029). `bare` (the token of `oidc-cli token`) is the one value printed as
- * it is: it is the result the user asked for, and token.ts only lets a VSCHAR token through.
- */
-const JSON_UNSAFE = /[\u0080-\u009f\u2028\u2029]/g;
-export function jsonSafe(text: string): string {
-  return text.replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
@@ -128,13 +125,29 @@ function isAsyncIterable(value: CommandOutput): value is AsyncIterable<Report> {
   return typeof (value as AsyncIterable<Report>)[Symbol.asyncIterator] === 'function';
 }
 
+function isRendered(value: CommandOutput): value is { rendered: AsyncIterable<RenderedChunk> } {
+  return typeof (value as { rendered?: unknown }).rendered === 'object';
+}
+
+/** The ✔/✖ lines of a human batch end with the count. */
+function batchSummary(chalk: ChalkInstance, results: number, failed: number): string {
+  const verdict = failed === 0 ? chalk.green.bold('OK') : chalk.red.bold('FAILED');
+  return `${verdict}  ${results} tokens, ${results - failed} ok, ${failed} failed\n`;
+}
+
+/**
+ * The stdout gate: every rendered result passes the run's secret registry, and JSON escapes what a
+ * terminal would act on (report/json.ts jsonSafe). `bare` (the token of `oidc-cli token`) is the one value
+ * printed as it is: it is the result the user asked for, and token.ts only lets a VSCHAR token through.
+ */
 async function printOutput(output: CommandOutput, globals: GlobalOptions, secrets: SecretRegistry): Promise<number> {
-  const chalk = makeChalk(colorEnabled(process.stdout, process.env, globals.color));
-  const json = (report: Report, pretty?: boolean) => jsonSafe(secrets.mask(renderJson(report, globals.strict, pretty)));
+  const color = colorEnabled(process.stdout, process.env, globals.color);
+  const chalk = makeChalk(color);
+  if (isRendered(output)) return printRendered(output.rendered, globals, chalk);
   if (!isAsyncIterable(output)) {
     const code = isOk(output, globals.strict) ? 0 : 1;
     try {
-      if (globals.json) await writeOut(json(output));
+      if (globals.json) await writeOut(jsonSafe(secrets.mask(renderJson(output, globals.strict))));
       else if (output.bare !== undefined) await writeOut(output.bare + '\n');
       else await writeOut(secrets.mask(renderHuman(output, chalk, globals.strict, layoutFor(process.stdout, process.env, globals, secrets))));
     } catch (error) {
@@ -144,23 +157,39 @@ async function printOutput(output: CommandOutput, globals: GlobalOptions, secret
     return code;
   }
   // Batch: one result per input line, written as soon as it is judged (constant memory).
+  const render = batchLineRenderer({ json: globals.json, strict: globals.strict, color }, (text) => secrets.mask(text));
   const out = chunkedWriter();
   let index = 0;
   let failed = 0;
   try {
     for await (const report of output) {
-      const ok = isOk(report, globals.strict);
-      if (!ok) failed += 1;
-      await out.write(globals.json ? json(report, false) : secrets.mask(renderHumanLine(report, index, chalk, globals.strict)));
+      const line = render(report, index);
+      if (!line.ok) failed += 1;
+      await out.write(line.text);
       index += 1;
     }
   } finally {
     await out.end(); // the results before a failure are still printed
   }
-  if (!globals.json) {
-    const verdict = failed === 0 ? chalk.green.bold('OK') : chalk.red.bold('FAILED');
-    await writeOut(`${verdict}  ${index} tokens, ${index - failed} ok, ${failed} failed\n`);
+  if (!globals.json) await writeOut(batchSummary(chalk, index, failed));
+  return failed === 0 ? 0 : 1;
+}
+
+/** A batch rendered on worker threads: the bytes are written in order, and counted for the summary. */
+async function printRendered(chunks: AsyncIterable<RenderedChunk>, globals: GlobalOptions, chalk: ChalkInstance): Promise<number> {
+  const out = chunkedWriter();
+  let results = 0;
+  let failed = 0;
+  try {
+    for await (const chunk of chunks) {
+      results += chunk.results;
+      failed += chunk.failed;
+      await out.write(chunk.text);
+    }
+  } finally {
+    await out.end(); // the results before a failure are still printed
   }
+  if (!globals.json) await writeOut(batchSummary(chalk, results, failed));
   return failed === 0 ? 0 : 1;
 }
 
@@ -192,6 +221,7 @@ export async function runCommand(name: string, options: Record<string, unknown>,
     signal: abort.signal,
     addSecret: (value) => secrets.add(value),
     mask: (text) => secrets.mask(text),
+    batchGate: () => ({ json: globals.json, strict: globals.strict, color: colorEnabled(process.stdout, process.env, globals.color), reveal: secrets.reveal, secrets: secrets.entries() }),
     async writeFile(path, text, flag) {
       const { writeReportFile } = await import('./report/write-file.js'); // only `check --junit/--sarif` write a file
       // A FIFO's reader is waited for no longer than the run's --timeout (or the default, from now).
