@@ -34,12 +34,27 @@ function refusal(jwk: JWK, info: AlgorithmInfo, published: boolean): string | un
   return bytes < info.minSecretBytes! ? `k has ${bytes} bytes; HMAC needs at least ${info.minSecretBytes} (RFC 7518 §3.2)` : undefined;
 }
 
+/**
+ * The refusal of a key for an alg, worked out once: batch input asks it of the same few keys for every
+ * token, and the curve and modulus checks cost more than the rest of a token's checks. Keys are never
+ * written to once parsed (KeySource), so the answer cannot go stale.
+ */
+const refusals = new WeakMap<JWK, Map<string, string | undefined>>();
+
+function cachedRefusal(jwk: JWK, alg: string, info: AlgorithmInfo, published: boolean): string | undefined {
+  let byAlg = refusals.get(jwk);
+  if (!byAlg) refusals.set(jwk, (byAlg = new Map()));
+  const key = `${published ? 'published' : 'local'} ${alg}`;
+  if (!byAlg.has(key)) byAlg.set(key, refusal(jwk, info, published));
+  return byAlg.get(key);
+}
+
 /** The keys of `source` that may verify `alg` under `kid`; fitting keys that are unsafe are listed as refused. */
 export function selectKeys(source: Pick<KeySource, 'keys' | 'published'>, alg: string, info: AlgorithmInfo, kid: string | undefined): KeySelection {
   const fitting = source.keys.filter((jwk) => keyFits(jwk, alg, info) && (kid === undefined || jwk.kid === kid));
   const selection: KeySelection = { candidates: [], refused: [], unknownKid: kid !== undefined && fitting.length === 0 };
   for (const jwk of fitting) {
-    const reason = refusal(jwk, info, source.published);
+    const reason = cachedRefusal(jwk, alg, info, source.published);
     if (reason) selection.refused.push({ jwk, reason });
     else selection.candidates.push(jwk);
   }
