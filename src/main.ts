@@ -65,7 +65,7 @@ export class OutputError extends Error {
 
 /** Writes and waits for the write to complete, so a large report is not cut off by the exit and a failed write is seen. */
 let wroteResult = false;
-function writeOut(text: string): Promise<void> {
+function writeOut(text: string | Uint8Array): Promise<void> {
   wroteResult = true;
   return new Promise((resolve, reject) => {
     process.stdout.write(text, (error) => (error ? reject(new OutputError((error as NodeJS.ErrnoException).code ?? error.message)) : resolve()));
@@ -75,13 +75,13 @@ function writeOut(text: string): Promise<void> {
 /**
  * Batch output in chunks of about 64 KB (one write per chunk, not one per token), with backpressure;
  * a result waits at most FLUSH_AFTER_MS, so `tail -f tokens | oidc-cli decode -` still shows each one.
- * Text rendered on a worker thread comes many results at once, and is written as it came when it is large.
+ * Results rendered on a worker thread come as bytes, many at once, and are written as they came when large.
  */
 const CHUNK_CHARS = 64 * 1024;
 const FLUSH_AFTER_MS = 20;
 
-function chunkedWriter(): { write(text: string): Promise<void>; end(): Promise<void> } {
-  let pending: string[] = [];
+function chunkedWriter(): { write(text: string | Uint8Array): Promise<void>; end(): Promise<void> } {
+  let pending: Array<string | Uint8Array> = [];
   let size = 0;
   let timer: NodeJS.Timeout | undefined;
   // A timed flush that failed is reported by the next write (the batch stops there) or by end().
@@ -94,7 +94,8 @@ function chunkedWriter(): { write(text: string): Promise<void>; end(): Promise<v
     pending = [];
     size = 0;
     if (pieces.length === 0) return Promise.resolve();
-    return writeOut(pieces.length === 1 ? pieces[0]! : pieces.join(''));
+    if (pieces.length === 1) return writeOut(pieces[0]!);
+    return writeOut(pieces.every((piece) => typeof piece === 'string') ? pieces.join('') : Buffer.concat(pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece))));
   };
   return {
     write(text) {

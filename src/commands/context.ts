@@ -56,7 +56,8 @@ export interface Context {
 
 /** Batch results rendered through the gate already (report/batch-line.ts), in input order. */
 export interface RenderedChunk {
-  text: string;
+  /** UTF-8. */
+  text: Uint8Array;
   /** How many results the text holds, and how many of them failed. */
   results: number;
   failed: number;

@@ -11,11 +11,18 @@ import type { RenderedChunk } from './context.js';
 /**
  * Batch decode on every core: worker threads (decode-worker.ts) parse, verify, judge and render the
  * lines; this thread only reads stdin, hands out lines and writes the bytes that come back, in input
- * order. At most TASKS_PER_THREAD tasks of LINES_PER_TASK lines wait per thread, so memory stays flat
+ * order (bytes handed over without a copy, outside its heap). At most TASKS_PER_THREAD tasks of
+ * LINES_PER_TASK lines wait per thread, so memory stays flat
  * however long the input is, and a slow input still streams: a chunk of stdin is handed out as it comes.
  */
-const LINES_PER_TASK = 64;
+const LINES_PER_TASK = 32;
 const TASKS_PER_THREAD = 4;
+/**
+ * A worker's garbage is a task's reports and text, gone when the task is: a small young generation
+ * collects it as cheaply as the default, which grows to 32 MB per thread and made peak memory grow
+ * with the length of the input.
+ */
+const WORKER_YOUNG_GENERATION_MB = 4;
 
 /** What a worker thread needs to judge as this thread would: the options, the keys as data, the gate. */
 export interface WorkerSetup {
@@ -47,7 +54,7 @@ export function fromThreadError(error: ThreadError): Error {
 export type ToWorker = { type: 'judge'; id: number; index: number; lines: Line[] } | { type: 'keys'; id: number | undefined; fresh: boolean; keys: JWK[] } | { type: 'keys-failed'; id: number; error: ThreadError };
 
 /** Messages from a worker thread: a task's rendered text (and the error that stopped it), or a refetch. */
-export type FromWorker = { type: 'done'; id: number; text: string; results: number; failed: number; error: ThreadError | undefined } | { type: 'refetch'; id: number };
+export type FromWorker = { type: 'done'; id: number; text: Uint8Array; results: number; failed: number; error: ThreadError | undefined } | { type: 'refetch'; id: number };
 
 interface Task {
   resolve(result: { chunk: RenderedChunk; error: Error | undefined }): void;
@@ -97,7 +104,7 @@ class ThreadPool {
   }
 
   private start(): Thread {
-    const worker = new Worker(workerUrl(), { workerData: this.setup });
+    const worker = new Worker(workerUrl(), { workerData: this.setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     const thread: Thread = { worker, tasks: 0 };
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'refetch') {

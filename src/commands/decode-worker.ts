@@ -13,6 +13,7 @@ import { type FromWorker, fromThreadError, type ThreadError, type ToWorker, toTh
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
 const render = batchLineRendererFrom(setup.gate);
+const encoder = new TextEncoder();
 
 /** Refetches asked of the main thread's key source, by id, waiting for its answer. */
 const refetches = new Map<number, { resolve(fresh: boolean): void; reject(error: Error): void }>();
@@ -51,8 +52,9 @@ async function judge({ id, index, lines }: Extract<ToWorker, { type: 'judge' }>)
   } catch (thrown) {
     error = toThreadError(thrown);
   }
-  // A string: copying it to the main thread costs less than encoding it here (the write encodes it there).
-  port.postMessage({ type: 'done', id, text, results, failed, error } satisfies FromWorker);
+  // Bytes, handed over without a copy: the main thread writes them as they are, and its heap stays small.
+  const bytes = encoder.encode(text);
+  port.postMessage({ type: 'done', id, text: bytes, results, failed, error } satisfies FromWorker, [bytes.buffer]);
 }
 
 // One task at a time, in the order they came: each is CPU work, and interleaving would only delay the first.
