@@ -7,13 +7,13 @@ import type { HttpClient } from './http/types.js';
 import { FlowLog } from './core/flow-log.js';
 import { batchLineRenderer } from './report/batch-line.js';
 import { renderHuman } from './report/human.js';
-import { MIN_WIDTH, type Layout } from './report/layout.js';
 import { jsonSafe, renderJson, renderJsonError } from './report/json.js';
 import { isOk, type Report } from './report/model.js';
 import { SecretRegistry } from './report/secrets.js';
 import type { ChalkInstance } from 'chalk';
 import { colorEnabled, makeChalk } from './ui/color.js';
 import { createUi } from './ui/ui.js';
+import { layoutFor, OutputError, wroteAnyResult, writeOut } from './output.js';
 import { oneLine, printable } from './util/terminal.js';
 import type { CheckResult } from './checks/types.js';
 
@@ -41,35 +41,6 @@ function toGlobals(raw: Record<string, unknown>): GlobalOptions {
     profile: typeof raw.profile === 'string' ? raw.profile : undefined,
     explain: raw.explain === true,
   };
-}
-
-/**
- * What could not be written to stdout. The rule (docs/output.md): EPIPE (the reader went away, `| head`)
- * ends the run with 1, or the run's own non-zero code, silently, like a SIGPIPE; any other write error
- * (ENOSPC on a full disk, EIO) ends it with 3 and one line on stderr. Output that was lost is never a
- * success: a run exits 0 only when every byte of its result was written.
- */
-export class OutputError extends Error {
-  /** The run's own verdict when the write failed (0 or 1), if it was known. */
-  runCode = 0;
-
-  constructor(readonly errno: string) {
-    super(`cannot write the result to stdout: ${errno}${errno === 'ENOSPC' ? ' (no space left on device)' : ''}`);
-  }
-
-  /** The exit code, and the one line for stderr (none for EPIPE: the reader is gone, as with SIGPIPE). */
-  outcome(): { code: number; line?: string } {
-    return this.errno === 'EPIPE' ? { code: Math.max(this.runCode, 1) } : { code: 3, line: `oidc-cli: ${this.message}` };
-  }
-}
-
-/** Writes and waits for the write to complete, so a large report is not cut off by the exit and a failed write is seen. */
-let wroteResult = false;
-function writeOut(text: string | Uint8Array): Promise<void> {
-  wroteResult = true;
-  return new Promise((resolve, reject) => {
-    process.stdout.write(text, (error) => (error ? reject(new OutputError((error as NodeJS.ErrnoException).code ?? error.message)) : resolve()));
-  });
 }
 
 /**
@@ -111,17 +82,6 @@ function chunkedWriter(): { write(text: string | Uint8Array): Promise<void>; end
   };
 }
 
-/**
- * The human report is laid out for a terminal: the width of stdout when it is one (COLUMNS overrides, so
- * a test or a script can ask for a width); none for a pipe, which keeps every line whole.
- */
-function layoutFor(stdout: NodeJS.WriteStream, env: NodeJS.ProcessEnv, globals: GlobalOptions, secrets: SecretRegistry): Layout | undefined {
-  const fromEnv = /^\d{1,4}$/.test(env.COLUMNS ?? '') ? Number(env.COLUMNS) : undefined;
-  const width = fromEnv ?? (stdout.isTTY ? stdout.columns : undefined);
-  if (width === undefined || width < MIN_WIDTH) return undefined;
-  return { width, mask: (text) => secrets.mask(text), findingsFirst: stdout.isTTY === true && globals.verbose === 0 };
-}
-
 function isAsyncIterable(value: CommandOutput): value is AsyncIterable<Report> {
   return typeof (value as AsyncIterable<Report>)[Symbol.asyncIterator] === 'function';
 }
@@ -150,7 +110,7 @@ async function printOutput(output: CommandOutput, globals: GlobalOptions, secret
     try {
       if (globals.json) await writeOut(jsonSafe(secrets.mask(renderJson(output, globals.strict))));
       else if (output.bare !== undefined) await writeOut(output.bare + '\n');
-      else await writeOut(secrets.mask(renderHuman(output, chalk, globals.strict, layoutFor(process.stdout, process.env, globals, secrets))));
+      else await writeOut(secrets.mask(renderHuman(output, chalk, globals.strict, layoutFor(process.stdout, process.env, globals, (text) => secrets.mask(text)))));
     } catch (error) {
       if (error instanceof OutputError) error.runCode = code;
       throw error;
@@ -329,7 +289,7 @@ export async function main(argv: string[]): Promise<void> {
       outputHandled = true;
     } else {
       const { line, code } = errorLine(error);
-      if (ran?.json && !wroteResult) await writeErrorDocument(ran.name, error, code, secrets);
+      if (ran?.json && !wroteAnyResult()) await writeErrorDocument(ran.name, error, code, secrets);
       else if (error instanceof CliError && error.judged) writeErr(findingsBefore(error.judged), secrets);
       writeErr(line + '\n', secrets);
       if (process.env.OIDC_CLI_DEBUG && error instanceof Error) writeErr(`${error.stack}\n`, secrets);
