@@ -5,24 +5,27 @@ import { CliError, type ErrorCode } from '../errors.js';
 import type { CheckResult } from '../checks/types.js';
 import type { KeySource, ValidateOptions } from '../core/jwt/types.js';
 import type { BatchGate } from '../report/batch-line.js';
-import type { Line } from '../util/lines.js';
+import type { Line, LineBlock } from '../util/lines.js';
 import type { RenderedChunk } from './context.js';
 
 /**
- * Batch decode on every core: worker threads (decode-worker.ts) parse, verify, judge and render the
- * lines; this thread only reads stdin, hands out lines and writes the bytes that come back, in input
- * order (bytes handed over without a copy, outside its heap). At most TASKS_PER_THREAD tasks of
- * LINES_PER_TASK lines wait per thread, so memory stays flat
- * however long the input is, and a slow input still streams: a chunk of stdin is handed out as it comes.
+ * Batch decode on every core: worker threads (decode-worker.ts) decode, parse, verify, judge and render
+ * the lines; this thread only reads stdin, cuts it into blocks of whole lines (util/lines.ts) and writes
+ * the bytes that come back, in input order. Both ways the bytes are handed over without a copy and stay
+ * outside this thread's heap, so its garbage collector has next to nothing to do. At most
+ * TASKS_PER_THREAD blocks wait per thread, so memory stays flat however long the input is, and a slow
+ * input still streams: what stdin gives is handed out as it comes.
  */
-const LINES_PER_TASK = 32;
 const TASKS_PER_THREAD = 4;
 /**
  * A worker's garbage is a task's reports and text, gone when the task is: a small young generation
- * collects it as cheaply as the default, which grows to 32 MB per thread and made peak memory grow
- * with the length of the input.
+ * collects it as cheaply as the default, which grows to 32 MB per thread, and a bound on the old one
+ * makes V8 collect it rather than let it grow with the length of the input (peak memory over 300,000
+ * tokens was 40 MB above 10,000 without them). A task is at most 32 lines and 256 KB of input
+ * (decode.ts), and a token at most 1 MB (core/jwt/parse.ts): far below the bound.
  */
 const WORKER_YOUNG_GENERATION_MB = 4;
+const WORKER_OLD_GENERATION_MB = 32;
 
 /** What a worker thread needs to judge as this thread would: the options, the keys as data, the gate. */
 export interface WorkerSetup {
@@ -51,7 +54,7 @@ export function fromThreadError(error: ThreadError): Error {
 }
 
 /** Messages to a worker thread. */
-export type ToWorker = { type: 'judge'; id: number; index: number; lines: Line[] } | { type: 'keys'; id: number | undefined; fresh: boolean; keys: JWK[] } | { type: 'keys-failed'; id: number; error: ThreadError };
+export type ToWorker = { type: 'judge'; id: number; lines: LineBlock | Line[] } | { type: 'keys'; id: number | undefined; fresh: boolean; keys: JWK[] } | { type: 'keys-failed'; id: number; error: ThreadError };
 
 /** Messages from a worker thread: a task's rendered text (and the error that stopped it), or a refetch. */
 export type FromWorker = { type: 'done'; id: number; text: Uint8Array; results: number; failed: number; error: ThreadError | undefined } | { type: 'refetch'; id: number };
@@ -88,14 +91,15 @@ class ThreadPool {
   }
 
   /** Judges lines on the least busy thread; a thread is started only when all are busy (a short batch needs one). */
-  judge(lines: Line[], index: number): Promise<{ chunk: RenderedChunk; error: Error | undefined }> {
+  judge(lines: LineBlock | Line[]): Promise<{ chunk: RenderedChunk; error: Error | undefined }> {
     const idle = this.threads.find((thread) => thread.tasks === 0);
     const thread = idle ?? (this.threads.length < this.size ? this.start() : this.threads.reduce((a, b) => (b.tasks < a.tasks ? b : a)));
     const id = this.nextId++;
     thread.tasks += 1;
     return new Promise((resolve, reject) => {
       this.tasks.set(id, { resolve, reject, thread });
-      thread.worker.postMessage({ type: 'judge', id, index, lines } satisfies ToWorker);
+      const message: ToWorker = { type: 'judge', id, lines };
+      thread.worker.postMessage(message, Array.isArray(lines) ? [] : [lines.bytes.buffer as ArrayBuffer]);
     });
   }
 
@@ -104,7 +108,7 @@ class ThreadPool {
   }
 
   private start(): Thread {
-    const worker = new Worker(workerUrl(), { workerData: this.setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+    const worker = new Worker(workerUrl(), { workerData: this.setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB, maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB } });
     const thread: Thread = { worker, tasks: 0 };
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'refetch') {
@@ -153,12 +157,11 @@ class ThreadPool {
  * is that line's failure, but e.g. a key set that could not be fetched again) stops the batch there,
  * after the results before it.
  */
-export async function* judgeOnThreads(batches: AsyncIterable<Line[]>, prepared: Omit<ValidateOptions, 'now'>, gate: BatchGate): AsyncGenerator<RenderedChunk> {
+export async function* judgeOnThreads(blocks: AsyncIterable<LineBlock | Line[]>, prepared: Omit<ValidateOptions, 'now'>, gate: BatchGate): AsyncGenerator<RenderedChunk> {
   const pool = new ThreadPool(prepared, gate, prepared.keys, Math.max(1, availableParallelism()));
   const window = TASKS_PER_THREAD * pool.size;
   const queue: Array<Promise<{ chunk: RenderedChunk; error: Error | undefined }>> = [];
-  const iterator = batches[Symbol.asyncIterator]();
-  let dispatched = 0;
+  const iterator = blocks[Symbol.asyncIterator]();
   const emit = function* (result: { chunk: RenderedChunk; error: Error | undefined }) {
     if (result.chunk.results > 0) yield result.chunk;
     if (result.error) throw result.error;
@@ -177,15 +180,11 @@ export async function* judgeOnThreads(batches: AsyncIterable<Line[]>, prepared: 
         yield* emit(await queue.shift()!);
         continue;
       }
-      const batch = await next;
-      if (batch.done) break;
-      for (let at = 0; at < batch.value.length; at += LINES_PER_TASK) {
-        const lines = batch.value.slice(at, at + LINES_PER_TASK);
-        const result = pool.judge(lines, dispatched);
-        result.catch(() => undefined); // awaited below, in order; not an unhandled rejection meanwhile
-        queue.push(result);
-        dispatched += lines.length;
-      }
+      const block = await next;
+      if (block.done) break;
+      const result = pool.judge(block.value);
+      result.catch(() => undefined); // awaited below, in order; not an unhandled rejection meanwhile
+      queue.push(result);
       next = iterator.next();
     }
     while (queue.length > 0) yield* emit(await queue.shift()!);

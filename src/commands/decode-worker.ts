@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { JWK } from 'jose';
 import type { KeySource, ValidateOptions } from '../core/jwt/types.js';
 import { batchLineRendererFrom } from '../report/batch-line.js';
+import { blockLines } from '../util/lines.js';
 import { judgeLine } from './decode-report.js';
 import { type FromWorker, fromThreadError, type ThreadError, type ToWorker, toThreadError, type WorkerSetup } from './decode-pool.js';
 
@@ -37,14 +38,15 @@ function keySource(): KeySource | undefined {
 const keys = keySource();
 const prepared: Omit<ValidateOptions, 'now'> = keys ? { ...setup.prepared, keys } : setup.prepared;
 
-async function judge({ id, index, lines }: Extract<ToWorker, { type: 'judge' }>): Promise<void> {
+async function judge({ id, lines }: Extract<ToWorker, { type: 'judge' }>): Promise<void> {
   let text = '';
   let results = 0;
   let failed = 0;
   let error: ThreadError | undefined;
   try {
-    for (const line of lines) {
-      const rendered = render(await judgeLine(line, prepared), index + results);
+    for (const line of Array.isArray(lines) ? lines : blockLines(lines)) {
+      // A batch line is labelled with its line number, so the index of the result shows nowhere.
+      const rendered = render(await judgeLine(line, prepared), line.number - 1);
       text += rendered.text;
       results += 1;
       if (!rendered.ok) failed += 1;

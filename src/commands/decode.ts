@@ -3,7 +3,7 @@ import { CliError, inputError, usageError } from '../errors.js';
 import type { KeySource, ValidateOptions } from '../core/jwt/types.js';
 import { validateJwt } from '../core/jwt/validate.js';
 import { isCompactShape, isTokenText, MAX_TOKEN_BYTES } from '../core/jwt/parse.js';
-import { type Line, LineReader, nonBlankLineBatches } from '../util/lines.js';
+import { type Line, type LineBlock, LineReader, nonBlankLineBlocks } from '../util/lines.js';
 import type { CommandOutput, Context } from './context.js';
 import { decodeReport } from './decode-report.js';
 
@@ -76,7 +76,7 @@ export async function run(options: DecodeOptions, context: Context): Promise<Com
     }
   }
   // Peek at two lines: one token gives the full report, more give one result a line (streamed).
-  const lines = new LineReader(nonBlankLineBatches(context.stdin));
+  const lines = new LineReader(nonBlankLineBlocks(context.stdin, LINES_PER_TASK, BYTES_PER_TASK));
   const first: Array<{ line: string; number: number }> = [];
   for (let i = 0; i < 2; i++) {
     const next = await lines.next();
@@ -95,10 +95,14 @@ export async function run(options: DecodeOptions, context: Context): Promise<Com
   }
   // Many tokens: judged and rendered on every core (decode-pool.ts), printed in input order.
   const { judgeOnThreads } = await import('./decode-pool.js');
-  return { rendered: judgeOnThreads(prepend(wrapped, lines.batches()), prepared, context.batchGate()) };
+  return { rendered: judgeOnThreads(prepend(wrapped, lines.blocks()), prepared, context.batchGate()) };
 }
 
-async function* prepend(first: Line[], rest: AsyncIterable<Line[]>): AsyncGenerator<Line[]> {
+/** Lines a worker thread judges at a time (decode-pool.ts): stdin is cut into blocks of this many, or fewer long ones. */
+const LINES_PER_TASK = 32;
+const BYTES_PER_TASK = 256 * 1024;
+
+async function* prepend(first: Line[], rest: AsyncIterable<LineBlock | Line[]>): AsyncGenerator<LineBlock | Line[]> {
   yield first;
   yield* rest;
 }
