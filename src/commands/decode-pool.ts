@@ -180,7 +180,15 @@ export async function* judgeOnThreads(blocks: AsyncIterable<LineBlock | Line[]>,
         yield* emit(await queue.shift()!);
         continue;
       }
-      const block = await next;
+      let block: IteratorResult<LineBlock | Line[]>;
+      try {
+        block = await next;
+      } catch (error) {
+        // The input failed (an endless line): the lines before it are judged already or on their way,
+        // and are printed before the error, however fast the threads were.
+        while (queue.length > 0) yield* emit(await queue.shift()!);
+        throw error;
+      }
       if (block.done) break;
       const result = pool.judge(block.value);
       result.catch(() => undefined); // awaited below, in order; not an unhandled rejection meanwhile
