@@ -11,11 +11,12 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const OUT_FILE = `${ROOT}dist/src/bundle/oidc-cli.cjs`;
-const CODE_CACHE = `${OUT_FILE}.v8cache`;
+const OUT_DIR = `${ROOT}dist/src/bundle`;
+const OUT_FILE = `${OUT_DIR}/oidc-cli.cjs`;
+const HOT_FILE = `${OUT_DIR}/hot.cjs`;
 const BUNDLED_PACKAGES = new Set(['commander', 'chalk', 'jose']);
 
 /**
@@ -24,12 +25,12 @@ const BUNDLED_PACKAGES = new Set(['commander', 'chalk', 'jose']);
  * "type": "module" scope makes esbuild honour their __esModule marker, so `default` is their default
  * export. (A dynamic import() inside the vm-compiled bundle would print an ExperimentalWarning.)
  */
-const externalPackages: Plugin = {
+const externalPackages = (bundled: ReadonlySet<string>): Plugin => ({
   name: 'external-packages',
   setup(bundler) {
     bundler.onResolve({ filter: /^[^./#]/ }, (args) => {
       const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0]!;
-      if (isBuiltin(args.path) || BUNDLED_PACKAGES.has(name)) return undefined;
+      if (isBuiltin(args.path) || bundled.has(name)) return undefined;
       return args.namespace === 'external' ? { path: args.path, external: true } : { path: args.path, namespace: 'external' };
     });
     bundler.onLoad({ filter: /.*/, namespace: 'external' }, (args) => {
@@ -37,7 +38,7 @@ const externalPackages: Plugin = {
       return { contents: `export * from ${specifier};\nexport { default } from ${specifier};\n`, loader: 'js' };
     });
   },
-};
+});
 
 /**
  * commander requires node:child_process at load, for executable subcommands, which oidc-cli has none
@@ -56,38 +57,65 @@ const lazyCommanderChildProcess: Plugin = {
   },
 };
 
+/**
+ * chalk's own colour detection (its vendored supports-color) loads node:tty and node:os and asks the
+ * terminal at load time, for chalk's default instance; oidc-cli never uses that instance, only
+ * `new Chalk({ level })` with its own decision (src/ui/color.ts). The bundles get a detection that finds
+ * no colour, so start-up does not pay for it.
+ */
+const noChalkDetection: Plugin = {
+  name: 'no-chalk-detection',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^#supports-color$/ }, () => ({ path: 'supports-color', namespace: 'no-chalk-detection' }));
+    bundler.onLoad({ filter: /.*/, namespace: 'no-chalk-detection' }, () => ({
+      contents: 'export function createSupportsColor() { return false; }\nexport default { stdout: false, stderr: false };\n',
+      loader: 'js',
+    }));
+  },
+};
+
 async function bundle(): Promise<void> {
   const { version } = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string };
-  rmSync(CODE_CACHE, { force: true }); // a cache must never outlive the code it was made from
-  await build({
-    entryPoints: [`${ROOT}dist/src/main.js`],
-    outfile: OUT_FILE,
+  // A cache must never outlive the code it was made from.
+  for (const file of [OUT_FILE, HOT_FILE]) rmSync(`${file}.v8cache`, { force: true });
+  const common: BuildOptions = {
+    outdir: OUT_DIR,
+    outExtension: { '.js': '.cjs' },
     bundle: true,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
     // import() becomes a lazy require, so commands, undici and jose load only when used.
     supported: { 'dynamic-import': false },
-    define: { OIDC_CLI_VERSION: JSON.stringify(version), 'import.meta.url': 'import_meta.url' },
+    define: { OIDC_CLI_VERSION: JSON.stringify(version), OIDC_CLI_DECODE_WORKER: JSON.stringify('./decode-worker.cjs'), 'import.meta.url': 'import_meta.url' },
     inject: [fileURLToPath(new URL('./bundle-import-meta.js', import.meta.url))],
     minifyWhitespace: true,
     minifySyntax: true,
     legalComments: 'eof',
-    plugins: [externalPackages, lazyCommanderChildProcess],
     logLevel: 'warning',
-  });
+  };
+  // The whole CLI, and batch decode's worker threads (src/commands/decode-pool.ts).
+  await build({ ...common, entryPoints: { 'oidc-cli': `${ROOT}dist/src/main.js`, 'decode-worker': `${ROOT}dist/src/commands/decode-worker.js` }, plugins: [externalPackages(BUNDLED_PACKAGES), lazyCommanderChildProcess, noChalkDetection] });
+  // The script hot path (src/hot.ts: --version, decode TOKEN, a cached token): no commander, and jose
+  // left in node_modules, since a token decoded without keys never reaches it. Smaller is faster to load.
+  await build({ ...common, entryPoints: { hot: `${ROOT}dist/src/hot.js` }, plugins: [externalPackages(new Set(['chalk'])), noChalkDetection] });
 }
 
-/** Runs the bundle once, as a user would, and keeps V8's compiled code for the next starts. */
-function makeCodeCache(): void {
+/**
+ * Runs each bundle once, as a user would, and keeps V8's compiled code for the next starts: `decode TOKEN`
+ * is answered by the hot bundle, `decode --json TOKEN` by the whole CLI.
+ */
+function makeCodeCaches(): void {
   const header = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'JWT' })).toString('base64url');
   const payload = Buffer.from(JSON.stringify({ sub: 'warm-up', iat: 1, exp: 2 })).toString('base64url');
-  const run = spawnSync(process.execPath, [`${ROOT}bin/oidc-cli.js`, 'decode', `${header}.${payload}.c2lnbmF0dXJl`], {
-    env: { ...process.env, OIDC_CLI_WRITE_CODE_CACHE: CODE_CACHE },
-    stdio: 'ignore',
-  });
-  if (run.error) throw run.error;
+  const token = `${header}.${payload}.c2lnbmF0dXJl`;
+  // Without OIDC_ISSUER, which would make decode fetch keys.
+  const { OIDC_ISSUER: _issuer, ...env } = process.env;
+  for (const args of [['decode', token], ['decode', '--json', token]]) {
+    const run = spawnSync(process.execPath, [`${ROOT}bin/oidc-cli.js`, ...args], { env: { ...env, OIDC_CLI_WRITE_CODE_CACHE: '1' }, stdio: 'ignore' });
+    if (run.error) throw run.error;
+  }
 }
 
 await bundle();
-makeCodeCache();
+makeCodeCaches();

@@ -18,7 +18,6 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; what: string }> = [
   { name: 'FORCE_COLOR', what: 'forces colour on (0 forces it off)' },
   { name: 'TERM', what: 'TERM=dumb turns colour off' },
   { name: 'COLUMNS', what: 'the width the human report is laid out for (default: the terminal\'s; a pipe gets whole lines)' },
-  { name: 'UV_THREADPOOL_SIZE', what: 'crypto threads for batch decode (default: one per spare core)' },
   { name: 'OIDC_CLI_DEBUG', what: 'any value prints a stack trace after an internal error' },
 ];
 

@@ -1,17 +1,19 @@
 import { CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { buildCli } from './cli.js';
-import type { CommandOutput, CommandRun, Context, GlobalOptions } from './commands/context.js';
+import type { CommandOutput, CommandRun, Context, GlobalOptions, RenderedChunk } from './commands/context.js';
 import { CliError, ReportedStop } from './errors.js';
 import type { HttpClient } from './http/types.js';
 import { FlowLog } from './core/flow-log.js';
-import { renderHuman, renderHumanLine } from './report/human.js';
-import { MIN_WIDTH, type Layout } from './report/layout.js';
-import { renderJson, renderJsonError } from './report/json.js';
+import { batchLineRenderer } from './report/batch-line.js';
+import { renderHuman } from './report/human.js';
+import { jsonSafe, renderJson, renderJsonError } from './report/json.js';
 import { isOk, type Report } from './report/model.js';
 import { SecretRegistry } from './report/secrets.js';
+import type { ChalkInstance } from 'chalk';
 import { colorEnabled, makeChalk } from './ui/color.js';
 import { createUi } from './ui/ui.js';
+import { layoutFor, OutputError, wroteAnyResult, writeOut } from './output.js';
 import { oneLine, printable } from './util/terminal.js';
 import type { CheckResult } from './checks/types.js';
 
@@ -42,43 +44,16 @@ function toGlobals(raw: Record<string, unknown>): GlobalOptions {
 }
 
 /**
- * What could not be written to stdout. The rule (docs/output.md): EPIPE (the reader went away, `| head`)
- * ends the run with 1, or the run's own non-zero code, silently, like a SIGPIPE; any other write error
- * (ENOSPC on a full disk, EIO) ends it with 3 and one line on stderr. Output that was lost is never a
- * success: a run exits 0 only when every byte of its result was written.
- */
-export class OutputError extends Error {
-  /** The run's own verdict when the write failed (0 or 1), if it was known. */
-  runCode = 0;
-
-  constructor(readonly errno: string) {
-    super(`cannot write the result to stdout: ${errno}${errno === 'ENOSPC' ? ' (no space left on device)' : ''}`);
-  }
-
-  /** The exit code, and the one line for stderr (none for EPIPE: the reader is gone, as with SIGPIPE). */
-  outcome(): { code: number; line?: string } {
-    return this.errno === 'EPIPE' ? { code: Math.max(this.runCode, 1) } : { code: 3, line: `oidc-cli: ${this.message}` };
-  }
-}
-
-/** Writes and waits for the write to complete, so a large report is not cut off by the exit and a failed write is seen. */
-let wroteResult = false;
-function writeOut(text: string): Promise<void> {
-  wroteResult = true;
-  return new Promise((resolve, reject) => {
-    process.stdout.write(text, (error) => (error ? reject(new OutputError((error as NodeJS.ErrnoException).code ?? error.message)) : resolve()));
-  });
-}
-
-/**
  * Batch output in chunks of about 64 KB (one write per chunk, not one per token), with backpressure;
  * a result waits at most FLUSH_AFTER_MS, so `tail -f tokens | oidc-cli decode -` still shows each one.
+ * Results rendered on a worker thread come as bytes, many at once, and are written as they came when large.
  */
 const CHUNK_CHARS = 64 * 1024;
 const FLUSH_AFTER_MS = 20;
 
-function chunkedWriter(): { write(text: string): Promise<void>; end(): Promise<void> } {
-  let pending = '';
+function chunkedWriter(): { write(text: string | Uint8Array): Promise<void>; end(): Promise<void> } {
+  let pending: Array<string | Uint8Array> = [];
+  let size = 0;
   let timer: NodeJS.Timeout | undefined;
   // A timed flush that failed is reported by the next write (the batch stops there) or by end().
   let failed: unknown;
@@ -86,15 +61,20 @@ function chunkedWriter(): { write(text: string): Promise<void>; end(): Promise<v
     clearTimeout(timer);
     timer = undefined;
     if (failed !== undefined) return Promise.reject(failed);
-    const text = pending;
-    pending = '';
-    return text === '' ? Promise.resolve() : writeOut(text);
+    const pieces = pending;
+    pending = [];
+    size = 0;
+    if (pieces.length === 0) return Promise.resolve();
+    if (pieces.length === 1) return writeOut(pieces[0]!);
+    return writeOut(pieces.every((piece) => typeof piece === 'string') ? pieces.join('') : Buffer.concat(pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece))));
   };
   return {
     write(text) {
       if (failed !== undefined) return Promise.reject(failed);
-      pending += text;
-      if (pending.length >= CHUNK_CHARS) return flush();
+      if (text.length === 0) return Promise.resolve();
+      pending.push(text);
+      size += text.length;
+      if (size >= CHUNK_CHARS) return flush();
       timer ??= setTimeout(() => flush().catch((error: unknown) => (failed = error)), FLUSH_AFTER_MS);
       return Promise.resolve();
     },
@@ -102,41 +82,35 @@ function chunkedWriter(): { write(text: string): Promise<void>; end(): Promise<v
   };
 }
 
-/**
- * The stdout gate: every rendered result passes the run's secret registry, and JSON escapes what
- * JSON.stringify leaves raw but a terminal or a JavaScript consumer would act on (C1 controls such as the
- * 8-bit CSI U+009B, and U+2028/U+2029). `bare` (the token of `oidc-cli token`) is the one value printed as
- * it is: it is the result the user asked for, and token.ts only lets a VSCHAR token through.
- */
-const JSON_UNSAFE = /[\u0080-\u009f\u2028\u2029]/g;
-export function jsonSafe(text: string): string {
-  return text.replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/**
- * The human report is laid out for a terminal: the width of stdout when it is one (COLUMNS overrides, so
- * a test or a script can ask for a width); none for a pipe, which keeps every line whole.
- */
-function layoutFor(stdout: NodeJS.WriteStream, env: NodeJS.ProcessEnv, globals: GlobalOptions, secrets: SecretRegistry): Layout | undefined {
-  const fromEnv = /^\d{1,4}$/.test(env.COLUMNS ?? '') ? Number(env.COLUMNS) : undefined;
-  const width = fromEnv ?? (stdout.isTTY ? stdout.columns : undefined);
-  if (width === undefined || width < MIN_WIDTH) return undefined;
-  return { width, mask: (text) => secrets.mask(text), findingsFirst: stdout.isTTY === true && globals.verbose === 0 };
-}
-
 function isAsyncIterable(value: CommandOutput): value is AsyncIterable<Report> {
   return typeof (value as AsyncIterable<Report>)[Symbol.asyncIterator] === 'function';
 }
 
+function isRendered(value: CommandOutput): value is { rendered: AsyncIterable<RenderedChunk> } {
+  return typeof (value as { rendered?: unknown }).rendered === 'object';
+}
+
+/** The ✔/✖ lines of a human batch end with the count. */
+function batchSummary(chalk: ChalkInstance, results: number, failed: number): string {
+  const verdict = failed === 0 ? chalk.green.bold('OK') : chalk.red.bold('FAILED');
+  return `${verdict}  ${results} tokens, ${results - failed} ok, ${failed} failed\n`;
+}
+
+/**
+ * The stdout gate: every rendered result passes the run's secret registry, and JSON escapes what a
+ * terminal would act on (report/json.ts jsonSafe). `bare` (the token of `oidc-cli token`) is the one value
+ * printed as it is: it is the result the user asked for, and token.ts only lets a VSCHAR token through.
+ */
 async function printOutput(output: CommandOutput, globals: GlobalOptions, secrets: SecretRegistry): Promise<number> {
-  const chalk = makeChalk(colorEnabled(process.stdout, process.env, globals.color));
-  const json = (report: Report, pretty?: boolean) => jsonSafe(secrets.mask(renderJson(report, globals.strict, pretty)));
+  const color = colorEnabled(process.stdout, process.env, globals.color);
+  const chalk = makeChalk(color);
+  if (isRendered(output)) return printRendered(output.rendered, globals, chalk);
   if (!isAsyncIterable(output)) {
     const code = isOk(output, globals.strict) ? 0 : 1;
     try {
-      if (globals.json) await writeOut(json(output));
+      if (globals.json) await writeOut(jsonSafe(secrets.mask(renderJson(output, globals.strict))));
       else if (output.bare !== undefined) await writeOut(output.bare + '\n');
-      else await writeOut(secrets.mask(renderHuman(output, chalk, globals.strict, layoutFor(process.stdout, process.env, globals, secrets))));
+      else await writeOut(secrets.mask(renderHuman(output, chalk, globals.strict, layoutFor(process.stdout, process.env, globals, (text) => secrets.mask(text)))));
     } catch (error) {
       if (error instanceof OutputError) error.runCode = code;
       throw error;
@@ -144,23 +118,39 @@ async function printOutput(output: CommandOutput, globals: GlobalOptions, secret
     return code;
   }
   // Batch: one result per input line, written as soon as it is judged (constant memory).
+  const render = batchLineRenderer({ json: globals.json, strict: globals.strict, color }, (text) => secrets.mask(text));
   const out = chunkedWriter();
   let index = 0;
   let failed = 0;
   try {
     for await (const report of output) {
-      const ok = isOk(report, globals.strict);
-      if (!ok) failed += 1;
-      await out.write(globals.json ? json(report, false) : secrets.mask(renderHumanLine(report, index, chalk, globals.strict)));
+      const line = render(report, index);
+      if (!line.ok) failed += 1;
+      await out.write(line.text);
       index += 1;
     }
   } finally {
     await out.end(); // the results before a failure are still printed
   }
-  if (!globals.json) {
-    const verdict = failed === 0 ? chalk.green.bold('OK') : chalk.red.bold('FAILED');
-    await writeOut(`${verdict}  ${index} tokens, ${index - failed} ok, ${failed} failed\n`);
+  if (!globals.json) await writeOut(batchSummary(chalk, index, failed));
+  return failed === 0 ? 0 : 1;
+}
+
+/** A batch rendered on worker threads: the bytes are written in order, and counted for the summary. */
+async function printRendered(chunks: AsyncIterable<RenderedChunk>, globals: GlobalOptions, chalk: ChalkInstance): Promise<number> {
+  const out = chunkedWriter();
+  let results = 0;
+  let failed = 0;
+  try {
+    for await (const chunk of chunks) {
+      results += chunk.results;
+      failed += chunk.failed;
+      await out.write(chunk.text);
+    }
+  } finally {
+    await out.end(); // the results before a failure are still printed
   }
+  if (!globals.json) await writeOut(batchSummary(chalk, results, failed));
   return failed === 0 ? 0 : 1;
 }
 
@@ -192,6 +182,7 @@ export async function runCommand(name: string, options: Record<string, unknown>,
     signal: abort.signal,
     addSecret: (value) => secrets.add(value),
     mask: (text) => secrets.mask(text),
+    batchGate: () => ({ json: globals.json, strict: globals.strict, color: colorEnabled(process.stdout, process.env, globals.color), reveal: secrets.reveal, secrets: secrets.entries() }),
     async writeFile(path, text, flag) {
       const { writeReportFile } = await import('./report/write-file.js'); // only `check --junit/--sarif` write a file
       // A FIFO's reader is waited for no longer than the run's --timeout (or the default, from now).
@@ -298,7 +289,7 @@ export async function main(argv: string[]): Promise<void> {
       outputHandled = true;
     } else {
       const { line, code } = errorLine(error);
-      if (ran?.json && !wroteResult) await writeErrorDocument(ran.name, error, code, secrets);
+      if (ran?.json && !wroteAnyResult()) await writeErrorDocument(ran.name, error, code, secrets);
       else if (error instanceof CliError && error.judged) writeErr(findingsBefore(error.judged), secrets);
       writeErr(line + '\n', secrets);
       if (process.env.OIDC_CLI_DEBUG && error instanceof Error) writeErr(`${error.stack}\n`, secrets);

@@ -1,5 +1,6 @@
 import type { FlowLog } from '../core/flow-log.js';
 import type { HttpClient } from '../http/types.js';
+import type { BatchGate } from '../report/batch-line.js';
 import type { Report } from '../report/model.js';
 import type { Ui } from '../ui/ui.js';
 
@@ -46,9 +47,26 @@ export interface Context {
   flowLog: FlowLog;
   /** Aborted on Ctrl-C, so a waiting command can clean up (close its listener) before main exits 4. */
   signal: AbortSignal;
+  /**
+   * The output gate's settings as data, for a batch rendered on worker threads (decode): each result is
+   * masked and rendered there as main.ts would, and main.ts writes the bytes in input order.
+   */
+  batchGate(): BatchGate;
 }
 
-/** A command returns one report, or a stream of them for line-by-line batch input. */
-export type CommandOutput = Report | AsyncIterable<Report>;
+/** Batch results rendered through the gate already (report/batch-line.ts), in input order. */
+export interface RenderedChunk {
+  /** UTF-8. */
+  text: Uint8Array;
+  /** How many results the text holds, and how many of them failed. */
+  results: number;
+  failed: number;
+}
+
+/**
+ * A command returns one report, or a stream of them for line-by-line batch input, or that stream
+ * already rendered (decode's worker threads: the main thread only writes).
+ */
+export type CommandOutput = Report | AsyncIterable<Report> | { rendered: AsyncIterable<RenderedChunk> };
 
 export type CommandRun<O> = (options: O, context: Context) => Promise<CommandOutput>;

@@ -1,15 +1,15 @@
 import { CheckRecorder } from '../checks/recorder.js';
 import type { CheckResult } from '../checks/types.js';
 import { clientCredentialsTokens } from '../core/client-credentials.js';
-import { isVsChar } from '../core/token-endpoint.js';
 import { inputError, usageError } from '../errors.js';
 import type { Report } from '../report/model.js';
 import { redact } from '../report/redact.js';
 import { entryFromTokens, flaggedRefusal, verdictData } from '../store/cache-policy.js';
-import { cacheFilePath, isExpired, loadTokens, type TokenEntry } from '../store/cache.js';
+import { cacheFilePath, isExpired, loadTokens, type TokenEntry, usableAccessToken } from '../store/cache.js';
 import { withFileLock } from '../store/lock.js';
 import { LOGIN_HINT, pickClient } from '../store/pick-client.js';
 import { relativeTime } from '../util/duration.js';
+import { isVsChar } from '../util/plain-token.js';
 import type { Context } from './context.js';
 import { cacheResponse, openSession, refreshAndCache, type SessionFlags } from './session.js';
 
@@ -93,7 +93,7 @@ async function fromCache(options: TokenOptions, outer: Context): Promise<Report>
   const who = `${picked.client.issuer} (client ${picked.client.client_id})`;
   if (!entry || (!entry.access_token && !entry.refresh_token)) throw inputError(`no cached access token for ${who}`, LOGIN_HINT);
   const now = nowSeconds();
-  if (entry.access_token && !isExpired(entry, now, options.minTtl ?? 30)) {
+  if (usableAccessToken(entry, now, options.minTtl ?? 30)) {
     context.ui.detail(`cached access token for ${who}${entry.expires_at ? `, expires ${relativeTime(entry.expires_at, now)}` : ''}`);
     return deliver(entry, 'cache', context, [], options);
   }

@@ -95,6 +95,7 @@ export interface FrontChannelOutcome {
   port?: number;
 }
 
+/** At most this long for what the browser command sent to land after it exited (loopback.ts settled). */
 const EXIT_GRACE_MS = 500;
 
 /** The path of the altered redirect_uri: not the registered one, on a listener of its own. */
@@ -232,9 +233,9 @@ async function leg(settings: FrontChannelSettings, variant: AuthorizationVariant
   const legEnded = settings.log?.frontChannel(browserUrl.toString(), { refuse: variant.refuse === true });
   const browser = await settings.browser.open(browserUrl.toString(), variant.refuse ? { refuse: true } : {});
   // The browser command ending is the signal that nothing more will come (an error page, usually):
-  // a response already on its way still gets a moment to land before the leg is judged.
+  // a response already on its way still lands before the leg is judged.
   const ended = browser.exited.then(async (exitCode) => {
-    await new Promise((resolve) => setTimeout(resolve, EXIT_GRACE_MS));
+    await listener.settled(EXIT_GRACE_MS);
     // Nothing more will come: a response refused for its state (an IdP that drops or garbles state) is
     // the leg's answer after all. Not at an altered redirect_uri, where any arrival means an open
     // redirect: there only a response with the leg's state counts.

@@ -300,14 +300,15 @@ class RedirectUriRefused extends Error {
  */
 async function afterBrowserCommand(exited: Promise<number | null>, listener: Loopback, ui: Ui, stillWaiting: () => boolean): Promise<ReceivedCallback> {
   await exited;
-  await new Promise((resolve) => setTimeout(resolve, BROWSER_EXIT_GRACE_MS).unref());
+  await listener.settled(BROWSER_EXIT_GRACE_MS);
   const stray = listener.lastStray();
   if (!stray || !stillWaiting()) return new Promise<never>(() => undefined);
   ui.warn('the browser command finished and no response carried the state that was sent: judging the last one that came');
   return { ...stray, reply: () => undefined };
 }
 
-// A response already on its way when the browser command exits still gets a moment to land.
+// A response already on its way when the browser command exits still lands (loopback.ts settled), waited
+// for at most this long.
 const BROWSER_EXIT_GRACE_MS = 500;
 
 /** Live, but not once per request: a burst of strays must not flood the terminal. */

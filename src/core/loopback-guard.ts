@@ -38,6 +38,8 @@ export interface ConnectionGuard {
   keep(socket: Socket): void;
   /** How many connections were closed to make room for newer ones. */
   evicted(): number;
+  /** Is a connection open that may still bring a request (any but the one kept)? */
+  pending(): boolean;
   /** Closes every connection that is not answering a request (the listener is done with them). */
   closeIdle(): void;
 }
@@ -89,6 +91,7 @@ export function guardConnections(server: Server, limits: ListenerLimits, onFlood
       if (state) state.kept = true;
     },
     evicted: () => evicted,
+    pending: () => [...open.values()].some((state) => !state.kept),
     closeIdle() {
       for (const [socket, state] of open) if (!state.requesting && !state.kept) socket.destroy();
     },

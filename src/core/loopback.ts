@@ -65,8 +65,18 @@ export interface Loopback {
   evicted(): number;
   /** The parameters of the last refused response, to judge once nothing else can come (already answered). */
   lastStray(): CallbackResponse | undefined;
+  /**
+   * Once the browser command has exited: resolves when whatever it sent has landed, that is when no
+   * connection is left open that could still bring a request, for a few turns of the event loop in a row
+   * (a connection still in the accept queue, or data not yet read, shows up within them); or after
+   * `maxMs` (a person's browser may keep connections open).
+   */
+  settled(maxMs: number): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Turns of the event loop with no connection open before the listener counts as settled. */
+const SETTLED_TURNS = 3;
 
 const FRAGMENT_FIELD = 'oidc_cli_fragment';
 const MAX_BODY = 64 * 1024;
@@ -275,6 +285,20 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
     strayCount: total,
     evicted: guard.evicted,
     lastStray: () => last,
+    settled(maxMs) {
+      const deadline = performance.now() + maxMs;
+      return new Promise<void>((resolve) => {
+        let quiet = 0;
+        const turn = () => {
+          quiet = guard.pending() ? 0 : quiet + 1;
+          if (quiet >= SETTLED_TURNS || performance.now() >= deadline) resolve();
+          // A short timer rather than setImmediate when busy: the loop's poll phase then waits for I/O.
+          else if (quiet === 0) setTimeout(turn, 5).unref();
+          else setImmediate(turn);
+        };
+        setImmediate(turn);
+      });
+    },
     waitForCallback(signal) {
       return new Promise<ReceivedCallback>((resolve, reject) => {
         if (early) return resolve(early);

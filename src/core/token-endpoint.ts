@@ -4,6 +4,7 @@ import { CliError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http/types.js';
 import { redact, redactSecret } from '../util/redact.js';
 import { show } from '../util/show.js';
+import { isVsChar } from '../util/plain-token.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan, pruneDeeperThan } from '../util/json-depth.js';
 import { applyClientAuth, type ClientCredentials } from './client-auth.js';
 import { dpopProof, type DpopKey } from './dpop.js';
@@ -147,8 +148,7 @@ function deepJson(response: HttpResponse): unknown {
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
-/** RFC 6749 Appendix A: access_token and refresh_token are 1*VSCHAR, VSCHAR = %x20-7E. */
-export const isVsChar = (token: string) => /^[\x20-\x7e]+$/.test(token);
+export { isVsChar };
 
 /** Shows where a token leaves VSCHAR without printing it: position and code point of the first offender. */
 function firstNonVsChar(token: string): string {

@@ -27,3 +27,12 @@ export function renderJsonError(command: string, error: { code: string; message:
   const document = { schema_version: JSON_SCHEMA_VERSION, command, ok: false, error: { code: error.code, message: error.message, hint: error.hint ?? null, exit_code: exitCode }, checks: error.judged ?? [] };
   return JSON.stringify(document, null, 2) + '\n';
 }
+
+/**
+ * JSON escapes what JSON.stringify leaves raw but a terminal or a JavaScript consumer would act on (C1
+ * controls such as the 8-bit CSI U+009B, and U+2028/U+2029).
+ */
+const JSON_UNSAFE = /[\u0080-\u009f\u2028\u2029]/g;
+export function jsonSafe(text: string): string {
+  return text.replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

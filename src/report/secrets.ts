@@ -47,6 +47,11 @@ export class SecretRegistry {
     return this.kinds.has(value);
   }
 
+  /** The values and their kinds, for a registry of the same run on another thread (report/batch-line.ts). */
+  entries(): Array<[string, SecretKind]> {
+    return [...this.kinds];
+  }
+
   mask(text: string): string {
     if (this.reveal || this.kinds.size === 0 || text === '') return text;
     this.matcher ??= new SpellingMatcher(this.patterns());

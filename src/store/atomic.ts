@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -10,7 +9,9 @@ import { basename, dirname, join } from 'node:path';
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  // node:crypto on first write, not at start-up: `oidc-cli token` reads the cache and writes nothing.
+  const random = process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex');
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${random}.tmp`);
   const handle = await open(temp, 'wx', mode);
   try {
     try {

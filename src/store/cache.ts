@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { lstat, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { CheckRecorder } from '../checks/recorder.js';
+import { sha256Hex } from '../util/sha256.js';
 import { writeFileAtomic } from './atomic.js';
 import { cacheDir, makeMissingDirs } from './paths.js';
 import { checkOwnDir, naming, readOwnFile } from './trust.js';
@@ -66,7 +66,7 @@ export function tokensDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** A file name that reveals nothing about the issuer or client and cannot escape the directory. */
 export function cacheFileName(key: CacheKey): string {
-  return createHash('sha256').update(`${key.issuer}\n${key.client_id}`).digest('hex').slice(0, 32) + '.json';
+  return sha256Hex(`${key.issuer}\n${key.client_id}`).slice(0, 32) + '.json';
 }
 
 export function cacheFilePath(key: CacheKey, env: NodeJS.ProcessEnv = process.env): string {
@@ -104,7 +104,8 @@ const PROBE_BYTES = 16 * 1024;
 export async function assertCacheWritable(key: CacheKey, store: StoreContext = {}): Promise<void> {
   const env = store.env ?? process.env;
   await writableEntry(key, env, async () => {
-    const probe = join(tokensDir(env), `.probe-${randomBytes(6).toString('hex')}.tmp`);
+    // Not a secret, only a name no other writer uses: no node:crypto on the script hot path (src/hot.ts).
+    const probe = join(tokensDir(env), `.probe-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}.tmp`);
     await writeFileAtomic(probe, ' '.repeat(PROBE_BYTES));
     await unlink(probe);
   });
@@ -216,6 +217,14 @@ export async function listEntries(store: StoreContext = {}): Promise<TokenEntry[
 /** True when the access token is expired (or expires within `leeway` seconds). Unknown expiry: not expired. */
 export function isExpired(entry: TokenEntry, now: number, leeway = 30): boolean {
   return entry.expires_at !== undefined && entry.expires_at - leeway <= now;
+}
+
+/**
+ * The cached access token `oidc-cli token` hands out as it is, with no network call: there is one and it
+ * does not expire within `minTtl` seconds (else it is refreshed). token.ts and the hot path (hot.ts) both ask.
+ */
+export function usableAccessToken(entry: TokenEntry | undefined, now: number, minTtl: number): string | undefined {
+  return entry?.access_token && !isExpired(entry, now, minTtl) ? entry.access_token : undefined;
 }
 
 const warned = new WeakMap<(line: string) => void, Set<string>>();

@@ -5,3 +5,6 @@
 export function plainToken(value: unknown): string | undefined {
   return typeof value === 'string' && /^[\x21-\x7e]{1,64}$/.test(value) && !/[<>&"']/.test(value) ? value : undefined;
 }
+
+/** RFC 6749 Appendix A: access_token and refresh_token are 1*VSCHAR, VSCHAR = %x20-7E. */
+export const isVsChar = (token: string) => /^[\x20-\x7e]+$/.test(token);

@@ -48,3 +48,12 @@ function closingQuote(json: string, start: number): number {
     if (backslashes % 2 === 0) return end;
   }
 }
+
+/**
+ * The same for text already parsed into `value`: when the text is exactly what JSON.stringify writes for
+ * that value (as most token issuers write it), it cannot repeat a name, since a parsed object keeps one
+ * member per name and JSON.stringify writes each once. Anything else is scanned.
+ */
+export function duplicateMembersOf(json: string, value: unknown): string[] {
+  return JSON.stringify(value) === json ? [] : findDuplicateMembers(json);
+}

@@ -50,13 +50,25 @@ function nodeVerifyOptions(parsed: ParsedJwt, key: VerificationKey, alg: string)
   return planFor(key as CryptoKey, alg) ?? undefined;
 }
 
-/** Runs node:crypto's verify on libuv's thread pool, so the main thread judges other tokens meanwhile. */
-function verifyOnPool(hash: string, data: Buffer, options: NodeVerifyOptions, signature: Buffer): Promise<boolean> {
+/**
+ * On the main thread node:crypto's verify runs on libuv's thread pool, so this thread goes on meanwhile;
+ * on a worker thread of batch decode (commands/decode-pool.ts) it runs right there: that thread is the
+ * parallelism, and a hop to the pool and back would only add work.
+ */
+let onWorkerThread: boolean | undefined;
+
+function verifyNode(hash: string, data: Buffer, options: NodeVerifyOptions, signature: Buffer): Promise<boolean> {
+  onWorkerThread ??= !process.getBuiltinModule('node:worker_threads').isMainThread;
+  try {
+    if (onWorkerThread) return Promise.resolve(crypto().verify(hash, data, options, signature));
+  } catch {
+    return Promise.resolve(false); // e.g. a malformed signature for the curve: jose says "does not verify" too
+  }
   return new Promise((resolve) => {
     try {
       crypto().verify(hash, data, options, signature, (error, ok) => resolve(!error && ok));
     } catch {
-      resolve(false); // e.g. a malformed signature for the curve: jose says "does not verify" too
+      resolve(false);
     }
   });
 }
@@ -71,7 +83,7 @@ export async function verifyJws(parsed: ParsedJwt, key: VerificationKey, alg: st
   if (options) {
     const [header, payload, signature] = parsed.parts as [string, string, string];
     const hash = JWS_ALGORITHMS.get(alg)!.hash.replace('-', '').toLowerCase();
-    return verifyOnPool(hash, Buffer.from(`${header}.${payload}`), options, Buffer.from(signature, 'base64url'));
+    return verifyNode(hash, Buffer.from(`${header}.${payload}`), options, Buffer.from(signature, 'base64url'));
   }
   const { compactVerify } = await import('jose');
   try {

@@ -37,6 +37,21 @@ function refusal(jwk: JWK, info: AlgorithmInfo, published: boolean): string | un
 }
 
 /**
+ * The refusal of a key for an alg, worked out once: batch input asks it of the same few keys for every
+ * token, and the curve and modulus checks cost more than the rest of a token's checks. Keys are never
+ * written to once parsed (KeySource), so the answer cannot go stale.
+ */
+const refusals = new WeakMap<JWK, Map<string, string | undefined>>();
+
+function cachedRefusal(jwk: JWK, alg: string, info: AlgorithmInfo, published: boolean): string | undefined {
+  let byAlg = refusals.get(jwk);
+  if (!byAlg) refusals.set(jwk, (byAlg = new Map()));
+  const key = `${published ? 'published' : 'local'} ${alg}`;
+  if (!byAlg.has(key)) byAlg.set(key, refusal(jwk, info, published));
+  return byAlg.get(key);
+}
+
+/**
  * The keys of `source` that may verify `alg` under `kid`. A key not meant for signatures (purposeProblem)
  * is never a candidate; under the header's kid it is named, so the message can say what the kid is.
  * Fitting keys that are unsafe are listed as refused.
@@ -51,7 +66,7 @@ export function selectKeys(source: Pick<KeySource, 'keys' | 'published'>, alg: s
       continue;
     }
     if (!keyFits(jwk, alg, info)) continue;
-    const reason = refusal(jwk, info, source.published);
+    const reason = cachedRefusal(jwk, alg, info, source.published);
     if (reason) selection.refused.push({ jwk, reason });
     else selection.candidates.push(jwk);
   }

@@ -1,7 +1,7 @@
 import { cut } from '../../util/show.js';
 import { inputError } from '../../errors.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../util/json-depth.js';
-import { findDuplicateMembers } from './json-members.js';
+import { duplicateMembersOf } from './json-members.js';
 import type { ParsedJwt } from './types.js';
 
 /** Tokens larger than this are refused as unreadable input rather than parsed (memory, not spec). */
@@ -52,6 +52,8 @@ function decodeJsonObject(bytes: Buffer, name: string): { value: Record<string, 
  * part of it.
  */
 export function cleanTokenInput(input: string): string {
+  // Only base64url and dots (a token as it should come, and every line of a batch): nothing to remove.
+  if (isTokenText(input)) return input;
   const token = input
     .trim()
     .replace(/^authorization:\s*/i, '')
@@ -115,7 +117,7 @@ export function parseJwt(raw: string): ParsedJwt {
     header: header.value,
     payload: undefined,
     payloadText: undefined,
-    duplicateMembers: { header: findDuplicateMembers(header.text), payload: [] },
+    duplicateMembers: { header: duplicateMembersOf(header.text, header.value), payload: [] },
     nonCanonicalParts,
   };
   if (kind === 'jwe') {
@@ -146,7 +148,7 @@ export function parseJwt(raw: string): ParsedJwt {
   if (nestedDeeperThan(value)) throw inputError(`not a JWT: the payload is JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     parsed.payload = value as Record<string, unknown>;
-    parsed.duplicateMembers.payload = findDuplicateMembers(text);
+    parsed.duplicateMembers.payload = duplicateMembersOf(text, value);
     return parsed;
   }
   parsed.payloadText = text;

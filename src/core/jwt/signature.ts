@@ -8,6 +8,15 @@ import { jwkThumbprint } from './jwk.js';
 import { importVerificationKey, selectKeys } from './keys.js';
 import type { ParsedJwt, SignatureInfo, ValidateOptions } from './types.js';
 
+/** RFC 7638 thumbprints of keys that verified, hashed once per key rather than once per token. */
+const thumbprints = new WeakMap<JWK, string>();
+
+function thumbprintOf(jwk: JWK): string {
+  let thumbprint = thumbprints.get(jwk);
+  if (thumbprint === undefined) thumbprints.set(jwk, (thumbprint = jwkThumbprint(jwk as Record<string, unknown>)!));
+  return thumbprint;
+}
+
 /** Candidate keys tried per token at most (each costs an import and a verification). */
 const MAX_CANDIDATES = 10;
 
@@ -145,7 +154,7 @@ export async function checkSignature(parsed: ParsedJwt, alg: string | undefined,
   };
   const verified = (jwk: JWK, note = '') => {
     info.verified = true;
-    info.keyThumbprint = jwkThumbprint(jwk as Record<string, unknown>)!;
+    info.keyThumbprint = thumbprintOf(jwk);
     c.pass(SIGNATURE[p], `${alg} signature verified with key ${jwk.kid ? `"${jwk.kid}"` : info.keyThumbprint}${note}`);
     return info;
   };

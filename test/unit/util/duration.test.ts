@@ -36,6 +36,14 @@ describe('durations', () => {
     expect(epochWithRelative(undefined, 0)).toBe('');
   });
 
+  it('writes the same ISO 8601 as Date does, without a Date for whole seconds', () => {
+    // Leap days (2000, 2100 is none), the ends of years and centuries, the last second before year 10000
+    // (six-digit years and fractions go through Date), and a spread of seconds in between.
+    const edges = [0, 59, 86399, 86400, 951782399, 951782400, 951868800, 4107542399, 4107542400, 4102444799, 253402300799, 253402300800, 1e12, 1796684990.5, 8.64e12];
+    const spread = Array.from({ length: 20_000 }, (_, i) => Math.floor(i * 12_670_115.3 + (i % 7) * 3_601));
+    for (const seconds of [...edges, ...spread]) expect(epochIso(seconds), String(seconds)).toBe(new Date(seconds * 1000).toISOString());
+  });
+
   it('humanises with the two most significant units', () => {
     expect(humanDuration(252)).toBe('4m 12s');
     expect(humanDuration(3 * 3600 + 5 * 60 + 7)).toBe('3h 5m');
