@@ -53,7 +53,8 @@ async function token(): Promise<Answer> {
   const flags = { issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET };
   let picked: Awaited<ReturnType<typeof pickClient>>;
   try {
-    picked = await pickClient(flags, { env, ui, globals: { profile: undefined } }, true);
+    // Look only: whatever the cache read would fix or set aside is left to the full CLI, which says so.
+    picked = await pickClient(flags, { env, ui, globals: { profile: undefined } }, true, undefined, true);
   } catch {
     return undefined;
   }

@@ -2,7 +2,7 @@ import { CliError, ReportedStop, usageError } from '../errors.js';
 import { PROTECTED_PARAMETERS } from '../core/authorization.js';
 import { loadClientCertificate } from '../core/mtls.js';
 import { loadPrivateKey, type ClientCredentials } from '../core/client-auth.js';
-import { nativeClientMetadata, registerAt } from '../core/registration.js';
+import { nativeClientMetadata, registerAt, registeredRedirectUri } from '../core/registration.js';
 import { clientMetadataDocument, isClientIdUrl } from '../core/client-metadata-document.js';
 import type { LoopbackOptions } from '../core/loopback.js';
 import { discover } from '../core/discovery.js';
@@ -168,8 +168,7 @@ async function registerForLogin(options: LoginOptions, context: Context) {
   const { issuer } = await resolveClientPartial({ ...options, clientId: undefined }, context);
   if (!issuer) throw usageError('--register needs --issuer URL (or OIDC_ISSUER): the IdP to register with');
   const listener = listenerFor(options);
-  const host = listener.redirectHost ?? (listener.host === '::1' ? '[::1]' : listener.host);
-  const redirect_uri = `http://${host}${listener.port === 0 ? '' : `:${listener.port}`}${listener.path}`;
+  const redirect_uri = registeredRedirectUri(listener);
   const http = await context.http({ timeoutSeconds: Math.min(30, (context.globals.timeout ?? DEFAULT_TIMEOUT_SECONDS) + 1) });
   const registration = await registerAt(http, { issuer, metadata: nativeClientMetadata({ redirect_uris: [redirect_uri] }) }, { ui: context.ui, signal: context.signal, insecure: context.globals.insecure });
   if (!registration.client_id) {

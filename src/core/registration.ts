@@ -6,7 +6,7 @@ import { cut } from '../util/show.js';
 import { CliError } from '../errors.js';
 import { jsonObject } from './client-request.js';
 import { discover } from './discovery.js';
-import { metadataRefusal } from './metadata-trust.js';
+import { endpointProblem, metadataRefusal } from './metadata-trust.js';
 import type { Ui } from './ports.js';
 
 /**
@@ -118,4 +118,29 @@ export function judgeRegistration(status: number, client: Record<string, unknown
     if (safe) c.pass('registration.management', `registration_client_uri ${uri}, with a registration_access_token`);
     else c.violation('registration.management', `registration_client_uri ${uri} is not https: the registration_access_token would travel in the clear`);
   }
+}
+
+/**
+ * check --register: the way in for a client that is not registered yet (MCP's last resort), tried for
+ * real with a native client's metadata and the listener's loopback redirect URI. The client it creates
+ * is reported, not used; where discovery lists no usable registration_endpoint, each check is a skip.
+ */
+export async function registerForCheck(http: HttpClient, metadata: Record<string, unknown> | undefined, listener: ListenerShape, signal: AbortSignal): Promise<CheckResult[]> {
+  const endpoint = metadata?.registration_endpoint;
+  if (typeof endpoint !== 'string' || endpointProblem(endpoint, false) !== undefined) {
+    const c = new CheckRecorder();
+    for (const id of ['registration.status', 'registration.client_id', 'registration.echo', 'registration.secret_expiry', 'registration.management'] as const) {
+      c.skip(id, metadata ? 'discovery lists no registration_endpoint (https, or http on loopback): this IdP does not offer dynamic registration' : 'no trusted discovery document');
+    }
+    return c.results;
+  }
+  return (await registerClient(http, { registration_endpoint: endpoint, metadata: nativeClientMetadata({ redirect_uris: [registeredRedirectUri(listener)] }), signal })).checks;
+}
+
+type ListenerShape = { host: string; port: number; path: string; redirectHost?: string | undefined };
+
+/** The redirect URI to register for a loopback listener: without a port when it takes any (RFC 8252 §7.3). */
+export function registeredRedirectUri(listener: ListenerShape): string {
+  const host = listener.redirectHost ?? (listener.host === '::1' ? '[::1]' : listener.host);
+  return `http://${host}${listener.port === 0 ? '' : `:${listener.port}`}${listener.path}`;
 }

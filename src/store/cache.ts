@@ -56,6 +56,12 @@ export interface StoreContext {
   env?: NodeJS.ProcessEnv;
   /** Where a set-aside corrupted file is reported (stderr by default). */
   warn?: (line: string) => void;
+  /**
+   * Read without changing anything (the script hot path, src/hot.ts): what a full read would fix or set
+   * aside — an open mode, a corrupted file — is only told to `warn`, so the caller can leave it to the
+   * full CLI, which does it and says so.
+   */
+  lookOnly?: boolean;
 }
 
 const FORMAT = 'oidc-cli/token-cache/1';
@@ -246,8 +252,9 @@ function warnOnce(store: StoreContext, line: string): void {
 async function trustedTokensDir(store: StoreContext): Promise<string | undefined> {
   const env = store.env ?? process.env;
   for (const dir of [cacheDir(env), tokensDir(env)]) {
-    const state = await checkOwnDir(dir);
+    const state = await checkOwnDir(dir, { fix: store.lookOnly !== true });
     if (state.kind === 'missing') return undefined;
+    if (state.kind === 'ok' && state.open) warnOnce(store, `token cache directory ${dir} is open to other users`);
     if (state.kind === 'refused') {
       warnOnce(store, `ignoring the token cache ${dir}: ${state.reason}`);
       return undefined;
@@ -258,12 +265,13 @@ async function trustedTokensDir(store: StoreContext): Promise<string | undefined
 }
 
 async function readEntry(path: string, store: StoreContext): Promise<TokenEntry | undefined> {
-  const file = await readOwnFile(path, { private: true });
+  const file = await readOwnFile(path, { private: true, fix: store.lookOnly !== true });
   if (file.kind === 'missing') return undefined;
   if (file.kind === 'refused') {
     warnOnce(store, `ignoring token cache file ${path}: ${file.reason}`);
     return undefined;
   }
+  if (file.open) warnOnce(store, `token cache file ${path} is readable by other users`);
   if (file.madePrivate) warnOnce(store, `token cache file ${path} was readable by other users; made it 0600 (log in again if its tokens may have been read)`);
   const entry = parseEntry(file.text);
   if (entry) {
@@ -271,6 +279,10 @@ async function readEntry(path: string, store: StoreContext): Promise<TokenEntry 
     // filed under was not written by us, and its issuer would receive the refresh token and client secret.
     if (basename(path) === cacheFileName(entry)) return entry;
     warnOnce(store, `ignoring token cache file ${path}: it names issuer ${entry.issuer} and client ${entry.client_id}, but is filed under another key`);
+    return undefined;
+  }
+  if (store.lookOnly) {
+    (store.warn ?? defaultWarn)(`token cache file ${path} is corrupted`);
     return undefined;
   }
   // A corrupted cache must not stop the user: keep the file for inspection and carry on without it.

@@ -16,8 +16,9 @@ export interface Picked {
  * Picks issuer and client: flags, env and profile first; else the one cached login that matches
  * (`oidc-cli userinfo` right after a login needs no flags). No network.
  */
-export async function pickClient(options: ClientFlags, context: StoreSide, useCache: boolean, token?: string): Promise<Picked> {
-  const store: StoreContext = { env: context.env, warn: (line) => context.ui.warn(line) };
+/** `lookOnly`: read the cache without fixing or setting aside anything (StoreContext.lookOnly: the hot path). */
+export async function pickClient(options: ClientFlags, context: StoreSide, useCache: boolean, token?: string, lookOnly = false): Promise<Picked> {
+  const store: StoreContext = { env: context.env, warn: (line) => context.ui.warn(line), ...(lookOnly ? { lookOnly } : {}) };
   const partial = await resolveClientPartial(options, context);
   if (partial.issuer && partial.client_id) {
     const client = partial as Picked['client'];

@@ -22,14 +22,14 @@ export function foreignWriter(stats: Stats): string | undefined {
 /** Cache entries and config files are a few KiB: a bigger one is not ours, and is not read into memory. */
 const MAX_BYTES = 1024 * 1024;
 
-export type OwnFile = { kind: 'missing' } | { kind: 'refused'; reason: string } | { kind: 'read'; text: string; madePrivate: boolean };
+export type OwnFile = { kind: 'missing' } | { kind: 'refused'; reason: string } | { kind: 'read'; text: string; madePrivate: boolean; open?: boolean };
 
 /**
  * Reads a file only if it is ours (see above). O_NOFOLLOW refuses a symlink planted in its place, and the
  * checks run on the open handle, so the file cannot be swapped between the check and the read. With
  * `private` a file readable by others is made 0600 on the way (its content may already have been read).
  */
-export async function readOwnFile(path: string, options: { private?: boolean; maxBytes?: number } = {}): Promise<OwnFile> {
+export async function readOwnFile(path: string, options: { private?: boolean; maxBytes?: number; fix?: boolean } = {}): Promise<OwnFile> {
   const maxBytes = options.maxBytes ?? MAX_BYTES;
   let handle: FileHandle;
   try {
@@ -47,15 +47,17 @@ export async function readOwnFile(path: string, options: { private?: boolean; ma
     if (stats.size > maxBytes) return { kind: 'refused', reason: `it is over ${maxBytes} bytes` };
     const foreign = foreignWriter(stats);
     if (foreign) return { kind: 'refused', reason: foreign };
-    const madePrivate = options.private === true && myUid() !== undefined && (stats.mode & 0o077) !== 0;
-    if (madePrivate) await handle.chmod(0o600);
-    return { kind: 'read', text: await handle.readFile('utf8'), madePrivate };
+    const open = options.private === true && myUid() !== undefined && (stats.mode & 0o077) !== 0;
+    // fix: false only looks (the script hot path): an open file is said, not changed.
+    if (open && options.fix === false) return { kind: 'read', text: await handle.readFile('utf8'), madePrivate: false, open: true };
+    if (open) await handle.chmod(0o600);
+    return { kind: 'read', text: await handle.readFile('utf8'), madePrivate: open };
   } finally {
     await handle.close();
   }
 }
 
-export type OwnDir = { kind: 'missing' } | { kind: 'refused'; reason: string } | { kind: 'ok'; madePrivate: boolean };
+export type OwnDir = { kind: 'missing' } | { kind: 'refused'; reason: string } | { kind: 'ok'; madePrivate: boolean; open?: boolean };
 
 export const PARENT_NOT_DIRECTORY = 'a parent of it is not a directory';
 
@@ -86,7 +88,8 @@ export async function checkOwnDir(dir: string, options: { fix?: boolean } = {}):
     const stats = await handle.stat();
     if (!stats.isDirectory()) return { kind: 'refused', reason: 'it is not a directory' };
     if (stats.uid !== uid) return { kind: 'refused', reason: `it is owned by uid ${stats.uid}, not by you (uid ${uid})` };
-    if ((stats.mode & 0o077) === 0 || options.fix === false) return { kind: 'ok', madePrivate: false };
+    if ((stats.mode & 0o077) === 0) return { kind: 'ok', madePrivate: false };
+    if (options.fix === false) return { kind: 'ok', madePrivate: false, open: true };
     await handle.chmod(0o700);
     return { kind: 'ok', madePrivate: true };
   } finally {

@@ -27,8 +27,7 @@ import type { Selection } from './select.js';
 import { timer, type StepTiming } from '../timing.js';
 import { probeResourceTokens, RESOURCE_PROBE_IDS } from '../resource/resource-probes.js';
 import { resourcePhase, resourcePkce, type ResourceSettings } from '../resource/resource-phase.js';
-import { nativeClientMetadata, registerClient } from '../registration.js';
-import { endpointProblem } from '../metadata-trust.js';
+import { registerForCheck } from '../registration.js';
 import { evidenceFor, judgePolicies, reconcile, type PolicyFacts, type PolicyName } from './policy.js';
 
 /** Everything `oidc-cli check` decided from its options (src/commands/check.ts). */
@@ -143,7 +142,7 @@ export async function runCheck(settings: CheckSettings, deps: CheckDeps): Promis
   http = mtls.http;
   const acted = mtls.metadata;
   const endpoint = (name: string) => (discovery.refused === undefined && typeof acted[name] === 'string' ? (acted[name] as string) : undefined);
-  const phase1 = [...(settings.clientDocument?.checks ?? []), ...discovery.checks, ...discovery.jwksChecks, ...mtlsChecks.results, ...(settings.register ? await registrationPhase(http, discovery.refused ? undefined : metadata, settings.listener, deps.signal, timed) : [])];
+  const phase1 = [...(settings.clientDocument?.checks ?? []), ...discovery.checks, ...discovery.jwksChecks, ...mtlsChecks.results, ...(settings.register ? await timed('registration', () => registerForCheck(http, discovery.refused ? undefined : metadata, settings.listener, deps.signal)) : [])];
   if (discovery.refused) ui.warn(`stopped at discovery: ${discovery.refused}`);
   // MCP: a client stops at an authorization server that does not advertise PKCE S256.
   const pkceStop = resource ? resourcePkce(resource, discovery.issuer, metadata, settings.client.client_id) : undefined;
@@ -380,21 +379,4 @@ function groupStable(checks: CheckResult[]): CheckResult[] {
     .map((check, index) => ({ check, index }))
     .sort((a, b) => order.get(groupOf(a.check.id))! - order.get(groupOf(b.check.id))! || a.index - b.index)
     .map(({ check }) => check);
-}
-
-/**
- * check --register: the way in for a client that is not registered yet (MCP's last resort, RFC 7591),
- * tried for real with a native client's metadata; the client it creates is reported, not used.
- */
-async function registrationPhase(http: HttpClient, metadata: Record<string, unknown> | undefined, listener: LoopbackOptions, signal: AbortSignal, timed: ReturnType<typeof timer>): Promise<CheckResult[]> {
-  const endpoint = metadata?.registration_endpoint;
-  const ids = ['registration.status', 'registration.client_id', 'registration.echo', 'registration.secret_expiry', 'registration.management'] as const;
-  const c = new CheckRecorder();
-  if (typeof endpoint !== 'string' || endpointProblem(endpoint, false) !== undefined) {
-    for (const id of ids) c.skip(id, metadata ? 'discovery lists no registration_endpoint (https, or http on loopback): this IdP does not offer dynamic registration' : 'no trusted discovery document');
-    return c.results;
-  }
-  const redirect_uri = `http://${listener.host === '::1' ? '[::1]' : listener.host}${listener.port === 0 ? '' : `:${listener.port}`}${listener.path}`;
-  const registration = await timed('registration', () => registerClient(http, { registration_endpoint: endpoint, metadata: nativeClientMetadata({ redirect_uris: [redirect_uri] }), signal }));
-  return registration.checks;
 }

@@ -1,6 +1,6 @@
-import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cacheFilePath, isExpired, listEntries, loadTokens, saveTokens, tokensDir, type TokenEntry } from '../../../src/store/cache.js';
 
@@ -52,6 +52,23 @@ describe('token cache', () => {
       ['app', 'at-newer-0000'],
       ['machine', 'at-123456789'],
     ]);
+  });
+
+  it('lookOnly (the script hot path) changes nothing: a corrupted file is only told, and an open one is not made 0600', async () => {
+    const env = await freshEnv();
+    const key = { issuer: 'https://idp.example.com', client_id: 'app' };
+    await saveTokens(entry(), { env });
+    const path = cacheFilePath(key, env);
+    await chmod(path, 0o644);
+    const open: string[] = [];
+    expect(await loadTokens(key, { env, warn: (l) => open.push(l), lookOnly: true })).toBeDefined();
+    expect(open).toEqual([`token cache file ${path} is readable by other users`]);
+    expect((await stat(path)).mode & 0o777).toBe(0o644);
+    await writeFile(path, '{"format":"oidc-cli/token-cache/1","issuer":');
+    const warnings: string[] = [];
+    expect(await loadTokens(key, { env, warn: (l) => warnings.push(l), lookOnly: true })).toBeUndefined();
+    expect(warnings.at(-1)).toBe(`token cache file ${path} is corrupted`);
+    expect(await readdir(tokensDir(env))).toEqual([basename(path)]);
   });
 
   it('sets a corrupted cache file aside with a warning instead of failing', async () => {

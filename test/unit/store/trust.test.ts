@@ -78,7 +78,7 @@ describe('checkOwnDir never follows a symlink (break 11)', () => {
   it('with fix: false, reports an open directory without changing it', async () => {
     const dir = await fresh();
     await chmod(dir, 0o755);
-    expect(await checkOwnDir(dir, { fix: false })).toEqual({ kind: 'ok', madePrivate: false });
+    expect(await checkOwnDir(dir, { fix: false })).toEqual({ kind: 'ok', madePrivate: false, open: true });
     expect((await stat(dir)).mode & 0o777).toBe(0o755);
   });
 });
