@@ -38,17 +38,10 @@ export async function* nonBlankLineBatches(stream: NodeJS.ReadableStream, maxLin
     rest = text.slice(start);
     if (batch.length > 0) yield batch;
     // Without a bound, one endless line would grow memory and rescanning time without limit.
-    if (rest.length > maxLineLength) throw inputError(`line ${number + 1} of the input is longer than ${maxLineLength} characters; refusing it`);
+    if (rest.length > maxLineLength) throw tooLong(number + 1, maxLineLength);
   }
   rest += decoder.end();
-  const lines = rest.split(BREAK);
-  // The input's last line needs no line break after it; a final break leaves an empty remainder.
-  if (lines[lines.length - 1] === '') lines.pop();
-  const batch: Line[] = [];
-  for (const line of lines) {
-    number += 1;
-    if (line.trim() !== '') batch.push({ line, number });
-  }
+  const batch = lastLines(rest, number);
   if (batch.length > 0) yield batch;
 }
 
@@ -117,16 +110,9 @@ export async function* nonBlankLineBlocks(stream: NodeJS.ReadableStream, linesPe
     }
     rest = Buffer.from(data.subarray(at));
     // Without a bound, one endless line would grow memory and rescanning time without limit (in characters, as decoded).
-    if (rest.length > maxLineLength && new StringDecoder('utf8').write(rest).length > maxLineLength) throw inputError(`line ${number + 1} of the input is longer than ${maxLineLength} characters; refusing it`);
+    if (rest.length > maxLineLength && new StringDecoder('utf8').write(rest).length > maxLineLength) throw tooLong(number + 1, maxLineLength);
   }
-  // The input's last line needs no line break after it; a final break leaves an empty remainder.
-  const last = rest.toString('utf8').split(/\r\n|\n|\r/);
-  if (last[last.length - 1] === '') last.pop();
-  const lines: Line[] = [];
-  for (const line of last) {
-    number += 1;
-    if (line.trim() !== '') lines.push({ line, number });
-  }
+  const lines = lastLines(rest.toString('utf8'), number);
   if (lines.length > 0) yield lines;
 }
 
@@ -156,4 +142,20 @@ export class LineReader implements AsyncIterator<Line> {
     this.at = 0;
     for (let block = await this.source.next(); !block.done; block = await this.source.next()) yield block.value;
   }
+}
+
+const tooLong = (number: number, max: number) => inputError(`line ${number} of the input is longer than ${max} characters; refusing it`);
+
+/** What is left when the input ends, as lines numbered after `before`, blank ones left out. */
+function lastLines(text: string, before: number): Line[] {
+  const parts = text.split(/\r\n|\n|\r/);
+  // The input's last line needs no line break after it; a final break leaves an empty remainder.
+  if (parts[parts.length - 1] === '') parts.pop();
+  const lines: Line[] = [];
+  let number = before;
+  for (const line of parts) {
+    number += 1;
+    if (line.trim() !== '') lines.push({ line, number });
+  }
+  return lines;
 }
