@@ -9,9 +9,11 @@ import { goodClaims, mint, nowSeconds, rsaKey } from '../support/tokens.js';
 const key = rsaKey('k1');
 
 describe('the script hot path answers as the whole CLI does', () => {
-  // Times far from now, so two runs a moment apart show the same relative times.
-  const token = mint(goodClaims({ iat: nowSeconds() - 3 * 86400 - 7200, exp: nowSeconds() + 5 * 86400 + 7200 }), key);
-  const expired = mint(goodClaims({ iat: nowSeconds() - 9 * 86400 - 7200, exp: nowSeconds() - 2 * 86400 - 7200 }), key);
+  // Times far from now and half an hour from a whole hour, so two runs a moment apart show the same
+  // relative times ("5d 2h": whole hours, floored; a time a whole hour away would flip between two runs).
+  const h = 7200 + 1800;
+  const token = mint(goodClaims({ iat: nowSeconds() - 3 * 86400 - h, exp: nowSeconds() + 5 * 86400 + h }), key);
+  const expired = mint(goodClaims({ iat: nowSeconds() - 9 * 86400 - h, exp: nowSeconds() - 2 * 86400 - h }), key);
 
   it('decode TOKEN: the same report, byte for byte, as decode --no-color TOKEN (NO_COLOR is set for both), passing or failing, laid out or not', async () => {
     for (const [value, code] of [[token, 0], [expired, 1]] as const) {
