@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { buildCli } from './cli.js';
 import type { CommandOutput, CommandRun, Context, GlobalOptions, RenderedChunk } from './commands/context.js';
 import { CliError, ReportedStop } from './errors.js';
@@ -14,6 +15,7 @@ import type { ChalkInstance } from 'chalk';
 import { colorEnabled, makeChalk } from './ui/color.js';
 import { createUi } from './ui/ui.js';
 import { layoutFor, OutputError, wroteAnyResult, writeOut } from './output.js';
+import { inputChunks } from './util/input-chunks.js';
 import { oneLine, printable } from './util/terminal.js';
 import type { CheckResult } from './checks/types.js';
 
@@ -46,13 +48,12 @@ function toGlobals(raw: Record<string, unknown>): GlobalOptions {
 /**
  * Batch output in chunks of about 64 KB (one write per chunk, not one per token), with backpressure;
  * a result waits at most FLUSH_AFTER_MS, so `tail -f tokens | oidc-cli decode -` still shows each one.
- * Results rendered on a worker thread come as bytes, many at once, and are written as they came when large.
  */
 const CHUNK_CHARS = 64 * 1024;
 const FLUSH_AFTER_MS = 20;
 
-function chunkedWriter(): { write(text: string | Uint8Array): Promise<void>; end(): Promise<void> } {
-  let pending: Array<string | Uint8Array> = [];
+function chunkedWriter(): { write(text: string): Promise<void>; end(): Promise<void> } {
+  let pending: string[] = [];
   let size = 0;
   let timer: NodeJS.Timeout | undefined;
   // A timed flush that failed is reported by the next write (the batch stops there) or by end().
@@ -66,7 +67,7 @@ function chunkedWriter(): { write(text: string | Uint8Array): Promise<void>; end
     size = 0;
     if (pieces.length === 0) return Promise.resolve();
     if (pieces.length === 1) return writeOut(pieces[0]!);
-    return writeOut(pieces.every((piece) => typeof piece === 'string') ? pieces.join('') : Buffer.concat(pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece))));
+    return writeOut(pieces.join(''));
   };
   return {
     write(text) {
@@ -136,19 +137,22 @@ async function printOutput(output: CommandOutput, globals: GlobalOptions, secret
   return failed === 0 ? 0 : 1;
 }
 
-/** A batch rendered on worker threads: the bytes are written in order, and counted for the summary. */
+/**
+ * A batch rendered on worker threads: the bytes are written in order, a block of results at a time as
+ * they come (no joining: joined, they were copied once more), and counted for the summary. Each block's
+ * buffer goes back to its thread once written.
+ */
 async function printRendered(chunks: AsyncIterable<RenderedChunk>, globals: GlobalOptions, chalk: ChalkInstance): Promise<number> {
-  const out = chunkedWriter();
   let results = 0;
   let failed = 0;
-  try {
-    for await (const chunk of chunks) {
-      results += chunk.results;
-      failed += chunk.failed;
-      await out.write(chunk.text);
+  for await (const chunk of chunks) {
+    results += chunk.results;
+    failed += chunk.failed;
+    try {
+      await writeOut(chunk.text);
+    } finally {
+      chunk.release?.();
     }
-  } finally {
-    await out.end(); // the results before a failure are still printed
   }
   if (!globals.json) await writeOut(batchSummary(chalk, results, failed));
   return failed === 0 ? 0 : 1;
@@ -179,6 +183,8 @@ export async function runCommand(name: string, options: Record<string, unknown>,
     get stdin() {
       return process.stdin;
     },
+    stdinIsTerminal: () => isatty(0),
+    stdinChunks: () => inputChunks(0, () => process.stdin),
     signal: abort.signal,
     addSecret: (value) => secrets.add(value),
     mask: (text) => secrets.mask(text),

@@ -28,6 +28,10 @@ export interface Context {
   version: string;
   env: NodeJS.ProcessEnv;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Whether stdin is a terminal, asked without creating `process.stdin` (which makes a pipe non-blocking). */
+  stdinIsTerminal(): boolean;
+  /** stdin's bytes for a batch, each chunk valid until the next is asked for (util/input-chunks.ts). */
+  stdinChunks(): AsyncIterable<Uint8Array | string>;
   /** The one HTTP client for this run, created on first use (so offline commands never load undici). */
   http(options?: { timeoutSeconds?: number }): Promise<HttpClient>;
   /**
@@ -61,6 +65,12 @@ export interface RenderedChunk {
   /** How many results the text holds, and how many of them failed. */
   results: number;
   failed: number;
+  /**
+   * Called once the text is written (or its write failed): its buffer may go back to the thread that
+   * filled it, to be filled again. Without it the written buffers pile up outside this thread's heap
+   * until V8 happens to collect them (tens of MB over a long batch).
+   */
+  release?(): void;
 }
 
 /**

@@ -4,9 +4,11 @@ import type { JWK } from 'jose';
 import { CliError, type ErrorCode } from '../errors.js';
 import type { CheckResult } from '../checks/types.js';
 import type { KeySource, ValidateOptions } from '../core/jwt/types.js';
-import type { BatchGate } from '../report/batch-line.js';
-import type { Line, LineBlock } from '../util/lines.js';
+import { type BatchGate, type BatchLineRenderer, batchLineRendererFrom } from '../report/batch-line.js';
+import type { BufferPool } from '../util/buffer-pool.js';
+import { blockLines, type Line, type LineBlock } from '../util/lines.js';
 import type { RenderedChunk } from './context.js';
+import { judgeBlock } from './decode-report.js';
 
 /**
  * Batch decode on every core: worker threads (decode-worker.ts) decode, parse, verify, judge and render
@@ -22,10 +24,11 @@ const TASKS_PER_THREAD = 4;
  * collects it as cheaply as the default, which grows to 32 MB per thread, and a bound on the old one
  * makes V8 collect it rather than let it grow with the length of the input (peak memory over 300,000
  * tokens was 40 MB above 10,000 without them). A task is at most 32 lines and 256 KB of input
- * (decode.ts), and a token at most 1 MB (core/jwt/parse.ts): far below the bound.
+ * (decode.ts); a block whose tokens need more (one of 1 MB with 100,000s of claims) is judged on the
+ * main thread instead (ThreadPool judgeHere), so the bound costs no result.
  */
 const WORKER_YOUNG_GENERATION_MB = 4;
-const WORKER_OLD_GENERATION_MB = 32;
+const WORKER_OLD_GENERATION_MB = 16;
 
 /** What a worker thread needs to judge as this thread would: the options, the keys as data, the gate. */
 export interface WorkerSetup {
@@ -54,12 +57,13 @@ export function fromThreadError(error: ThreadError): Error {
 }
 
 /** Messages to a worker thread. */
-export type ToWorker = { type: 'judge'; id: number; lines: LineBlock | Line[] } | { type: 'keys'; id: number | undefined; fresh: boolean; keys: JWK[] } | { type: 'keys-failed'; id: number; error: ThreadError };
+export type ToWorker = { type: 'judge'; id: number; lines: LineBlock | Line[] } | { type: 'written'; buffer: ArrayBuffer } | { type: 'keys'; id: number | undefined; fresh: boolean; keys: JWK[] } | { type: 'keys-failed'; id: number; error: ThreadError };
 
 /** Messages from a worker thread: a task's rendered text (and the error that stopped it), or a refetch. */
 export type FromWorker = { type: 'done'; id: number; text: Uint8Array; results: number; failed: number; error: ThreadError | undefined } | { type: 'refetch'; id: number };
 
 interface Task {
+  lines: LineBlock | Line[];
   resolve(result: { chunk: RenderedChunk; error: Error | undefined }): void;
   reject(error: Error): void;
   thread: Thread;
@@ -78,13 +82,17 @@ class ThreadPool {
   private readonly threads: Thread[] = [];
   private readonly tasks = new Map<number, Task>();
   private nextId = 0;
+  private closed = false;
   private readonly setup: WorkerSetup;
 
+  private mainRender: BatchLineRenderer | undefined;
+
   constructor(
-    prepared: Omit<ValidateOptions, 'now'>,
-    gate: BatchGate,
+    private readonly prepared: Omit<ValidateOptions, 'now'>,
+    private readonly gate: BatchGate,
     private readonly keys: KeySource | undefined,
     readonly size: number,
+    private readonly blockBuffers: BufferPool<SharedArrayBuffer> | undefined,
   ) {
     const { keys: _source, ...rest } = prepared;
     this.setup = { prepared: rest, gate, keys: keys && { keys: [...keys.keys], label: keys.label, published: keys.published, refetch: keys.refetch !== undefined } };
@@ -97,13 +105,17 @@ class ThreadPool {
     const id = this.nextId++;
     thread.tasks += 1;
     return new Promise((resolve, reject) => {
-      this.tasks.set(id, { resolve, reject, thread });
+      this.tasks.set(id, { lines, resolve, reject, thread });
+      // Shared, not copied (decode.ts: its buffer is a SharedArrayBuffer) nor transferred: this thread keeps
+      // the block until it is judged, to judge it itself if the worker cannot (judgeHere), then fills its
+      // buffer again. The worker reads the block once, as it starts the task (decode-worker.ts).
       const message: ToWorker = { type: 'judge', id, lines };
-      thread.worker.postMessage(message, Array.isArray(lines) ? [] : [lines.bytes.buffer as ArrayBuffer]);
+      thread.worker.postMessage(message);
     });
   }
 
   close(): void {
+    this.closed = true;
     for (const { worker } of this.threads) void worker.terminate();
   }
 
@@ -118,21 +130,46 @@ class ThreadPool {
       const task = this.tasks.get(message.id)!;
       this.tasks.delete(message.id);
       thread.tasks -= 1;
+      this.judged(task);
       const error = message.error && fromThreadError(message.error);
-      task.resolve({ chunk: { text: message.text, results: message.results, failed: message.failed }, error });
+      // Written, the bytes go back to this worker to be filled again: what circulates is bounded by the window.
+      const release = () => {
+        if (!this.closed) worker.postMessage({ type: 'written', buffer: message.text.buffer as ArrayBuffer } satisfies ToWorker, [message.text.buffer as ArrayBuffer]);
+      };
+      task.resolve({ chunk: { text: message.text, results: message.results, failed: message.failed, release }, error });
     });
-    // A thread that dies (out of memory, a bug) fails what it had: the batch stops there, as at an error.
+    // A thread whose bounded heap could not hold a block (a token of 1 MB with 100,000s of claims) gives
+    // its blocks to this thread, whose heap is not bounded, and later blocks go to a new thread. A thread
+    // that dies otherwise (a bug) fails what it had: the batch stops there, as at an error.
     const fail = (error: Error) => {
+      const at = this.threads.indexOf(thread);
+      if (at !== -1) this.threads.splice(at, 1);
       for (const [id, task] of this.tasks) {
         if (task.thread !== thread) continue;
         this.tasks.delete(id);
-        task.reject(error);
+        if ((error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') this.judgeHere(task);
+        else task.reject(error);
       }
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`a decode worker thread stopped (exit ${code})`)));
     this.threads.push(thread);
     return thread;
+  }
+
+  /** A task is over: its block's buffer can carry another block. */
+  private judged(task: Task): void {
+    if (!Array.isArray(task.lines) && task.lines.bytes.buffer instanceof SharedArrayBuffer) this.blockBuffers?.give(task.lines.bytes.buffer);
+  }
+
+  /** Judges a block on this thread, as a worker would (decode-report.ts judgeBlock, the same renderer). */
+  private judgeHere(task: Task): void {
+    this.mainRender ??= batchLineRendererFrom(this.gate);
+    const lines = Array.isArray(task.lines) ? task.lines : blockLines(task.lines);
+    judgeBlock(lines, this.prepared, this.mainRender).then(({ text, results, failed, error }) => {
+      this.judged(task);
+      task.resolve({ chunk: { text: new TextEncoder().encode(text), results, failed }, error });
+    }, task.reject);
   }
 
   /**
@@ -153,12 +190,13 @@ class ThreadPool {
 }
 
 /**
- * The rendered results of every line, in input order. A line whose judging threw (not a bad token, which
+ * The rendered results of every line, in input order. The blocks' buffers go back to `blockBuffers` once
+ * judged. A line whose judging threw (not a bad token, which
  * is that line's failure, but e.g. a key set that could not be fetched again) stops the batch there,
  * after the results before it.
  */
-export async function* judgeOnThreads(blocks: AsyncIterable<LineBlock | Line[]>, prepared: Omit<ValidateOptions, 'now'>, gate: BatchGate): AsyncGenerator<RenderedChunk> {
-  const pool = new ThreadPool(prepared, gate, prepared.keys, Math.max(1, availableParallelism()));
+export async function* judgeOnThreads(blocks: AsyncIterable<LineBlock | Line[]>, prepared: Omit<ValidateOptions, 'now'>, gate: BatchGate, blockBuffers?: BufferPool<SharedArrayBuffer>): AsyncGenerator<RenderedChunk> {
+  const pool = new ThreadPool(prepared, gate, prepared.keys, Math.max(1, availableParallelism()), blockBuffers);
   const window = TASKS_PER_THREAD * pool.size;
   const queue: Array<Promise<{ chunk: RenderedChunk; error: Error | undefined }>> = [];
   const iterator = blocks[Symbol.asyncIterator]();

@@ -2,6 +2,7 @@ import { CliError } from '../errors.js';
 import { timeNotes } from '../core/jwt/claims.js';
 import type { ValidateOptions, ValidationResult } from '../core/jwt/types.js';
 import { formatFailure, validateJwt } from '../core/jwt/validate.js';
+import type { BatchLineRenderer } from '../report/batch-line.js';
 import type { Report, Section } from '../report/model.js';
 import type { Line } from '../util/lines.js';
 import { show } from '../util/show.js';
@@ -72,4 +73,35 @@ export async function judgeLine({ line, number }: Line, prepared: Omit<ValidateO
     if (error instanceof CliError && error.code === 'INPUT') return unreadableLineReport(error, number);
     throw error;
   }
+}
+
+/** A block of batch lines, judged and rendered in order; an error that stops the batch ends it. */
+export interface JudgedBlock {
+  text: string;
+  results: number;
+  failed: number;
+  error: Error | undefined;
+}
+
+/**
+ * Judges and renders a block of batch lines: on a worker thread (decode-worker.ts), or on the main thread
+ * for a block a worker's bounded heap could not hold (decode-pool.ts). Stops at the first line whose
+ * judging throws (a key set that could not be fetched again), after the results before it.
+ */
+export async function judgeBlock(lines: Line[], prepared: Omit<ValidateOptions, 'now'>, render: BatchLineRenderer): Promise<JudgedBlock> {
+  let text = '';
+  let results = 0;
+  let failed = 0;
+  try {
+    for (const line of lines) {
+      // A batch line is labelled with its line number, so the index of the result shows nowhere.
+      const rendered = render(await judgeLine(line, prepared), line.number - 1);
+      text += rendered.text;
+      results += 1;
+      if (!rendered.ok) failed += 1;
+    }
+  } catch (thrown) {
+    return { text, results, failed, error: thrown instanceof Error ? thrown : new Error(String(thrown)) };
+  }
+  return { text, results, failed, error: undefined };
 }

@@ -1,15 +1,16 @@
 /**
  * A worker thread of batch decode (decode-pool.ts): judges and renders the lines it is handed, exactly
- * as the main thread would (decode-report.ts judgeLine, report/batch-line.ts), and sends back the bytes.
+ * as the main thread would (decode-report.ts judgeBlock, report/batch-line.ts), and sends back the bytes.
  * Signatures are verified on this thread (core/jwt/jws-verify.ts): this thread is the parallelism.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { JWK } from 'jose';
 import type { KeySource, ValidateOptions } from '../core/jwt/types.js';
 import { batchLineRendererFrom } from '../report/batch-line.js';
+import { BufferPool } from '../util/buffer-pool.js';
 import { blockLines } from '../util/lines.js';
-import { judgeLine } from './decode-report.js';
-import { type FromWorker, fromThreadError, type ThreadError, type ToWorker, toThreadError, type WorkerSetup } from './decode-pool.js';
+import { judgeBlock } from './decode-report.js';
+import { type FromWorker, fromThreadError, type ToWorker, toThreadError, type WorkerSetup } from './decode-pool.js';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
@@ -39,31 +40,24 @@ const keys = keySource();
 const prepared: Omit<ValidateOptions, 'now'> = keys ? { ...setup.prepared, keys } : setup.prepared;
 
 async function judge({ id, lines }: Extract<ToWorker, { type: 'judge' }>): Promise<void> {
-  let text = '';
-  let results = 0;
-  let failed = 0;
-  let error: ThreadError | undefined;
-  try {
-    for (const line of Array.isArray(lines) ? lines : blockLines(lines)) {
-      // A batch line is labelled with its line number, so the index of the result shows nowhere.
-      const rendered = render(await judgeLine(line, prepared), line.number - 1);
-      text += rendered.text;
-      results += 1;
-      if (!rendered.ok) failed += 1;
-    }
-  } catch (thrown) {
-    error = toThreadError(thrown);
-  }
+  const { text, results, failed, error } = await judgeBlock(Array.isArray(lines) ? lines : blockLines(lines), prepared, render);
   // Bytes, handed over without a copy: the main thread writes them as they are, and its heap stays small.
-  const bytes = encoder.encode(text);
-  port.postMessage({ type: 'done', id, text: bytes, results, failed, error } satisfies FromWorker, [bytes.buffer]);
+  // Written, they come back ('written') to be filled again.
+  const bytes = output.take(Buffer.byteLength(text));
+  encoder.encodeInto(text, bytes);
+  port.postMessage({ type: 'done', id, text: bytes, results, failed, error: error && toThreadError(error) } satisfies FromWorker, [bytes.buffer]);
 }
+
+/** The buffers of the text sent: a few in flight per thread (decode-pool.ts), and as many spare. */
+const output = new BufferPool(8);
 
 // One task at a time, in the order they came: each is CPU work, and interleaving would only delay the first.
 let queue = Promise.resolve();
 port.on('message', (message: ToWorker) => {
   if (message.type === 'judge') {
     queue = queue.then(() => judge(message));
+  } else if (message.type === 'written') {
+    output.give(message.buffer);
   } else if (message.type === 'keys') {
     (keys as { keys: readonly JWK[] }).keys = message.keys;
     if (message.id === undefined) return;

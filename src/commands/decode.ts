@@ -3,6 +3,7 @@ import { CliError, inputError, usageError } from '../errors.js';
 import type { KeySource, ValidateOptions } from '../core/jwt/types.js';
 import { validateJwt } from '../core/jwt/validate.js';
 import { isCompactShape, isTokenText, MAX_TOKEN_BYTES } from '../core/jwt/parse.js';
+import { BufferPool } from '../util/buffer-pool.js';
 import { type Line, type LineBlock, LineReader, nonBlankLineBlocks } from '../util/lines.js';
 import type { CommandOutput, Context } from './context.js';
 import { decodeReport } from './decode-report.js';
@@ -65,7 +66,7 @@ async function withFileHint(error: unknown, argument: string): Promise<unknown> 
 
 export async function run(options: DecodeOptions, context: Context): Promise<CommandOutput> {
   const fromStdin = options.token === undefined || options.token === '-';
-  if (fromStdin && context.stdin.isTTY) throw usageError('no token: pass it as an argument, or pipe it on stdin (decode -)');
+  if (fromStdin && context.stdinIsTerminal()) throw usageError('no token: pass it as an argument, or pipe it on stdin (decode -)');
   const prepared = await prepare(options, context);
   if (!fromStdin) {
     const now = Date.now() / 1000;
@@ -76,7 +77,9 @@ export async function run(options: DecodeOptions, context: Context): Promise<Com
     }
   }
   // Peek at two lines: one token gives the full report, more give one result a line (streamed).
-  const lines = new LineReader(nonBlankLineBlocks(context.stdin, LINES_PER_TASK, BYTES_PER_TASK));
+  // Shared with the worker threads, not copied to them; filled again once a block is judged (decode-pool.ts).
+  const blockBuffers = new BufferPool(SPARE_BLOCK_BUFFERS, (size) => new SharedArrayBuffer(size));
+  const lines = new LineReader(nonBlankLineBlocks(context.stdinChunks(), LINES_PER_TASK, BYTES_PER_TASK, undefined, (size) => blockBuffers.take(size)));
   const first: Array<{ line: string; number: number }> = [];
   for (let i = 0; i < 2; i++) {
     const next = await lines.next();
@@ -95,12 +98,14 @@ export async function run(options: DecodeOptions, context: Context): Promise<Com
   }
   // Many tokens: judged and rendered on every core (decode-pool.ts), printed in input order.
   const { judgeOnThreads } = await import('./decode-pool.js');
-  return { rendered: judgeOnThreads(prepend(wrapped, lines.blocks()), prepared, context.batchGate()) };
+  return { rendered: judgeOnThreads(prepend(wrapped, lines.blocks()), prepared, context.batchGate(), blockBuffers) };
 }
 
 /** Lines a worker thread judges at a time (decode-pool.ts): stdin is cut into blocks of this many, or fewer long ones. */
 const LINES_PER_TASK = 32;
 const BYTES_PER_TASK = 256 * 1024;
+/** More than the blocks in flight at once (decode-pool.ts: a few per core). */
+const SPARE_BLOCK_BUFFERS = 32;
 
 async function* prepend(first: Line[], rest: AsyncIterable<LineBlock | Line[]>): AsyncGenerator<LineBlock | Line[]> {
   yield first;

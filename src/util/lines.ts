@@ -70,49 +70,77 @@ export function blockLines({ bytes, first }: LineBlock): Line[] {
 
 /**
  * The same input as nonBlankLineBatches, cut into blocks of `linesPerBlock` whole lines (fewer when they
- * reach `bytesPerBlock`) without decoding
- * them: a thread that hands lines on (decode's main thread) then only finds line breaks, and what it holds
- * stays outside its heap. Line breaks and numbers are those of nonBlankLineBatches (\r\n, \n or a lone \r;
- * a \r at the end of a chunk waits for the next), and so is the refusal of an endless line.
+ * reach `bytesPerBlock`) without decoding them: a thread that hands lines on (decode's main thread) then
+ * only finds line breaks, and what it holds stays outside its heap. Line breaks and numbers are those of
+ * nonBlankLineBatches (\r\n, \n or a lone \r; a \r at the end of a chunk waits for the next), and so is
+ * the refusal of an endless line.
+ *
+ * A block's bytes come from `take` (decode's recycled buffers), and nothing of a chunk is kept once the
+ * next is asked for: a source may reuse its buffer (util/input-chunks.ts). The partial line a chunk ends
+ * with is carried to the next as a copy, and not joined to it: joining copied every chunk once more.
  */
-export async function* nonBlankLineBlocks(stream: NodeJS.ReadableStream, linesPerBlock: number, bytesPerBlock: number, maxLineLength = MAX_LINE_LENGTH): AsyncGenerator<LineBlock | Line[]> {
-  let rest: Buffer = Buffer.alloc(0);
+export async function* nonBlankLineBlocks(
+  chunks: AsyncIterable<Uint8Array | string>,
+  linesPerBlock: number,
+  bytesPerBlock: number,
+  maxLineLength = MAX_LINE_LENGTH,
+  take: (size: number) => Uint8Array = (size) => new Uint8Array(size),
+): AsyncGenerator<LineBlock | Line[]> {
+  // No line break in it, except perhaps a final \r (the first half of a \r\n?).
+  let carried: Uint8Array = new Uint8Array(0);
   let number = 0;
-  for await (const chunk of stream) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    const data = rest.length > 0 ? Buffer.concat([rest, bytes]) : bytes;
-    const end = data.length > 0 && data[data.length - 1] === CR ? data.length - 1 : data.length;
+  for await (const chunk of chunks) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    // Positions count through the carried part, then the chunk: `data` is the two, never joined.
+    const c = carried.length;
+    const total = c + bytes.length;
+    const byteAt = (i: number) => (i < c ? carried[i] : bytes[i - c]);
+    const find = (value: number, from: number) => {
+      if (from < c) {
+        if (value === CR && carried[c - 1] === CR) return c - 1;
+        from = c;
+      }
+      const i = bytes.indexOf(value, from - c);
+      return i === -1 ? -1 : i + c;
+    };
+    const copy = (from: number, to: number) => {
+      const out = take(to - from);
+      if (from < c) out.set(carried.subarray(from, Math.min(to, c)));
+      if (to > c) out.set(bytes.subarray(Math.max(from - c, 0), to - c), Math.max(c - from, 0));
+      return out;
+    };
+    const end = total > 0 && byteAt(total - 1) === CR ? total - 1 : total;
     let blockStart = 0;
     let lines = 0;
     // `at`: just after the last line break found. The carried part holds none but a final \r: not rescanned.
     let at = 0;
-    let scan = rest.length > 0 && rest[rest.length - 1] === CR ? rest.length - 1 : rest.length;
+    let scan = c > 0 && carried[c - 1] === CR ? c - 1 : c;
     // The next \r from `scan` on, found once and reused: a lone \r far ahead is not searched for again per line.
-    let nextCr = data.indexOf(CR, scan);
+    let nextCr = find(CR, scan);
     for (;;) {
-      if (nextCr !== -1 && nextCr < scan) nextCr = data.indexOf(CR, scan);
-      const nextLf = data.indexOf(LF, scan);
-      if (nextCr !== -1 && nextCr < end && (nextLf === -1 || nextCr < nextLf)) at = data[nextCr + 1] === LF ? nextCr + 2 : nextCr + 1;
+      if (nextCr !== -1 && nextCr < scan) nextCr = find(CR, scan);
+      const nextLf = find(LF, scan);
+      if (nextCr !== -1 && nextCr < end && (nextLf === -1 || nextCr < nextLf)) at = byteAt(nextCr + 1) === LF ? nextCr + 2 : nextCr + 1;
       else if (nextLf !== -1 && nextLf < end) at = nextLf + 1;
       else break;
       scan = at;
       lines += 1;
       if (lines === linesPerBlock || at - blockStart >= bytesPerBlock) {
-        yield { bytes: new Uint8Array(data.subarray(blockStart, at)), first: number + 1 };
+        yield { bytes: copy(blockStart, at), first: number + 1 };
         number += lines;
         lines = 0;
         blockStart = at;
       }
     }
     if (lines > 0) {
-      yield { bytes: new Uint8Array(data.subarray(blockStart, at)), first: number + 1 };
+      yield { bytes: copy(blockStart, at), first: number + 1 };
       number += lines;
     }
-    rest = Buffer.from(data.subarray(at));
+    carried = at >= c ? new Uint8Array(bytes.subarray(at - c)) : Buffer.concat([carried.subarray(at), bytes]);
     // Without a bound, one endless line would grow memory and rescanning time without limit (in characters, as decoded).
-    if (rest.length > maxLineLength && new StringDecoder('utf8').write(rest).length > maxLineLength) throw tooLong(number + 1, maxLineLength);
+    if (carried.length > maxLineLength && new StringDecoder('utf8').write(Buffer.from(carried)).length > maxLineLength) throw tooLong(number + 1, maxLineLength);
   }
-  const lines = lastLines(rest.toString('utf8'), number);
+  const lines = lastLines(Buffer.from(carried).toString('utf8'), number);
   if (lines.length > 0) yield lines;
 }
 

@@ -101,4 +101,18 @@ describe('decode - with many tokens, judged on worker threads', { timeout: 60_00
       server.close();
     }
   });
+
+  it('a token too large for a worker thread\'s bounded heap is judged on the main thread: every line has its result, in order', async () => {
+    // 190,000 empty objects in a claim (a 760 KB token) need far more than a worker's 16 MB old generation.
+    const huge = mint(goodClaims({ x: Array.from({ length: 190_000 }, () => ({})) }), rsa);
+    const stdin = [mint(goodClaims(), ec), huge, 'not-a-token', mint(goodClaims(), rsa)].join('\n') + '\n';
+    const result = await runCli(['decode', '--jwks', jwksFile, '--json', '-'], { stdin, timeoutMs: 60_000 });
+    expect(result.stderr).not.toContain('internal error');
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(result.code, result.stderr).toBe(1);
+    const lines = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Line & { payload?: { x?: unknown[] } });
+    expect(lines.map((l) => [l.line, l.ok])).toEqual([[1, true], [2, true], [3, false], [4, true]]);
+    expect(lines[1]!.signature.verified).toBe(true);
+    expect(lines[1]!.payload!.x).toHaveLength(190_000);
+  });
 });

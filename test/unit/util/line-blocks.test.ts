@@ -15,10 +15,25 @@ async function viaLines(bytes: Buffer, cuts: number[], max?: number): Promise<Li
   return out;
 }
 
-async function viaBlocks(bytes: Buffer, cuts: number[], perBlock: number, max?: number): Promise<Line[] | string> {
+/**
+ * The same chunks from one buffer, overwritten for each (util/input-chunks.ts reads stdin so): a block or
+ * a carried partial line that still pointed into it would come out wrong.
+ */
+async function* reused(bytes: Buffer, cuts: number[]): AsyncGenerator<Uint8Array> {
+  const buffer = Buffer.alloc(Math.max(1, bytes.length));
+  for await (const chunk of chunked(bytes, cuts)) {
+    buffer.fill(0x7e);
+    (chunk as Buffer).copy(buffer);
+    yield buffer.subarray(0, (chunk as Buffer).length);
+  }
+  buffer.fill(0x7e);
+}
+
+async function viaBlocks(bytes: Buffer, cuts: number[], perBlock: number, max?: number, reuse = false): Promise<Line[] | string> {
   const out: Line[] = [];
   try {
-    for await (const block of nonBlankLineBlocks(chunked(bytes, cuts), perBlock, perBlock === 32 ? 5 : 1 << 20, max)) out.push(...(Array.isArray(block) ? block : blockLines(block)));
+    const source = reuse ? reused(bytes, cuts) : chunked(bytes, cuts);
+    for await (const block of nonBlankLineBlocks(source, perBlock, perBlock === 32 ? 5 : 1 << 20, max)) out.push(...(Array.isArray(block) ? block : blockLines(block)));
   } catch (error) {
     return `${(error as Error).message} after ${out.length}`;
   }
@@ -43,7 +58,10 @@ describe('nonBlankLineBlocks: the lines of nonBlankLines, found in bytes (decode
       for (let cut = 1; cut <= bytes.length; cut++) {
         const cuts = Array.from({ length: Math.ceil(bytes.length / cut) }, (_, i) => i * cut).slice(1);
         const expected = await viaLines(bytes, cuts);
-        for (const perBlock of [1, 2, 32]) expect(await viaBlocks(bytes, cuts, perBlock), JSON.stringify({ text, cut, perBlock })).toEqual(expected);
+        for (const perBlock of [1, 2, 32]) {
+          expect(await viaBlocks(bytes, cuts, perBlock), JSON.stringify({ text, cut, perBlock })).toEqual(expected);
+          expect(await viaBlocks(bytes, cuts, perBlock, undefined, true), JSON.stringify({ text, cut, perBlock, reuse: true })).toEqual(expected);
+        }
       }
     }
   });
@@ -54,5 +72,20 @@ describe('nonBlankLineBlocks: the lines of nonBlankLines, found in bytes (decode
     const expected = await viaLines(bytes, cuts, 100);
     expect(expected).toMatch(/^line 3 of the input is longer than 100 characters; refusing it after 2$/);
     expect(await viaBlocks(bytes, cuts, 32, 100)).toEqual(expected);
+    expect(await viaBlocks(bytes, cuts, 32, 100, true)).toEqual(expected);
+  });
+
+  it('takes each block\'s bytes from the given allocator, so they can be recycled', async () => {
+    const taken: Uint8Array[] = [];
+    const take = (size: number) => {
+      const bytes = new Uint8Array(new ArrayBuffer(size + 16), 8, size);
+      taken.push(bytes);
+      return bytes;
+    };
+    const blocks = [];
+    for await (const block of nonBlankLineBlocks(chunked(Buffer.from('a\nbb\nccc\ndddd\ne'), [3, 7]), 2, 1 << 20, undefined, take)) blocks.push(block);
+    const byteBlocks = blocks.filter((block) => !Array.isArray(block));
+    expect(byteBlocks.map((block) => (block as { bytes: Uint8Array }).bytes)).toEqual(taken);
+    expect(blocks.flatMap((block) => (Array.isArray(block) ? block : blockLines(block))).map((line) => line.line)).toEqual(['a', 'bb', 'ccc', 'dddd', 'e']);
   });
 });
