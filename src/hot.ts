@@ -8,8 +8,9 @@
  * anything out of the ordinary on the way (an error, a warning, a token to refresh or refuse) it answers
  * nothing, writes nothing, and the launcher runs main.ts, which does the whole work from the start.
  */
+import { fstatSync } from 'node:fs';
 import type { Ui } from './ui/ui.js';
-import { type OutputError, writeOut } from './output.js';
+import { type OutputError, writeOut, writeOutDirect } from './output.js';
 
 /** Inlined by the bundler (scripts/bundle.ts). */
 declare const OIDC_CLI_VERSION: string;
@@ -37,7 +38,7 @@ async function decode(token: string): Promise<Answer> {
   const { colorEnabled, makeChalk } = await import('./ui/color.js');
   const { layoutFor } = await import('./output.js');
   // No secret is known to this run, so the output gate's masking leaves the text as it is.
-  const text = renderHuman(report, makeChalk(colorEnabled(process.stdout, process.env, undefined)), false, layoutFor(process.stdout, process.env, { verbose: 0 }, (line) => line));
+  const text = renderHuman(report, makeChalk(colorEnabled(stdout(), process.env, undefined)), false, layoutFor(stdout(), process.env, { verbose: 0 }, (line) => line));
   return { text, code: isOk(report, false) ? 0 : 1 };
 }
 
@@ -70,15 +71,32 @@ function answer(args: string[]): Promise<Answer> | Answer {
   return undefined;
 }
 
+/**
+ * What the report's colour and layout need of stdout. A terminal is asked through process.stdout (its
+ * width); anything else (the pipe of `$(oidc-cli token)`, a file) is not a TTY and has no width, and
+ * process.stdout, whose stream modules cost about a tenth of a bare Node start, is not created.
+ */
+const toTerminal = isTerminal(1);
+
+function isTerminal(fd: number): boolean {
+  try {
+    // node:tty only for a character device (a terminal, or /dev/null): a pipe or a file is none.
+    return fstatSync(fd).isCharacterDevice() && process.getBuiltinModule('node:tty').isatty(fd);
+  } catch {
+    return false; // closed: the write says so
+  }
+}
+const stdout = (): Pick<NodeJS.WriteStream, 'isTTY' | 'columns'> => (toTerminal ? process.stdout : { isTTY: false, columns: 0 });
+
 /** Answers and exits, or returns false without having written anything: main.ts answers then. */
 export async function hotPath(argv: string[]): Promise<boolean> {
   const found = await answer(argv.slice(2));
   if (!found) return false;
   // Without a listener a write error would crash the process; writeOut reports it.
-  process.stdout.on('error', () => undefined);
+  if (toTerminal) process.stdout.on('error', () => undefined);
   let code = found.code;
   try {
-    await writeOut(found.text);
+    await (toTerminal ? writeOut(found.text) : writeOutDirect(found.text));
   } catch (error) {
     // As main.ts: lost output is never a success (EPIPE: 1, silently; any other error: 3 and one line).
     const lost = error as OutputError;

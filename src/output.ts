@@ -2,6 +2,7 @@
  * Writing results to stdout, shared by main.ts and the script hot path (hot.ts): the write that reports
  * its failure, and the layout of a human report for a terminal.
  */
+import { writeSync } from 'node:fs';
 import type { GlobalOptions } from './commands/context.js';
 import { MIN_WIDTH, type Layout } from './report/layout.js';
 
@@ -39,10 +40,31 @@ export function writeOut(text: string | Uint8Array): Promise<void> {
 }
 
 /**
+ * writeOut for a stdout that is not a terminal (hot.ts: `$(oidc-cli token)` reads a pipe), written to
+ * the descriptor without creating process.stdout: its stream modules cost about a tenth of a bare Node
+ * start. Failures are the same OutputError. A descriptor that is non-blocking and full (EAGAIN) gets the
+ * rest through process.stdout, which waits for the reader.
+ */
+export async function writeOutDirect(text: string): Promise<void> {
+  wroteResult = true;
+  const bytes = Buffer.from(text);
+  for (let at = 0; at < bytes.length; ) {
+    try {
+      at += writeSync(1, bytes, at);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      if (code !== 'EAGAIN') throw new OutputError(code);
+      process.stdout.on('error', () => undefined); // writeOut reports it
+      return writeOut(bytes.subarray(at));
+    }
+  }
+}
+
+/**
  * The human report is laid out for a terminal: the width of stdout when it is one (COLUMNS overrides, so
  * a test or a script can ask for a width); none for a pipe, which keeps every line whole.
  */
-export function layoutFor(stdout: NodeJS.WriteStream, env: NodeJS.ProcessEnv, globals: Pick<GlobalOptions, 'verbose'>, mask: (text: string) => string): Layout | undefined {
+export function layoutFor(stdout: Pick<NodeJS.WriteStream, 'isTTY' | 'columns'>, env: NodeJS.ProcessEnv, globals: Pick<GlobalOptions, 'verbose'>, mask: (text: string) => string): Layout | undefined {
   const fromEnv = /^\d{1,4}$/.test(env.COLUMNS ?? '') ? Number(env.COLUMNS) : undefined;
   const width = fromEnv ?? (stdout.isTTY ? stdout.columns : undefined);
   if (width === undefined || width < MIN_WIDTH) return undefined;

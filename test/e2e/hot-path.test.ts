@@ -2,8 +2,9 @@
 // by a small bundle of their own. What a user notices must not change: the same bytes and exit codes as
 // the whole CLI gives (reached here with a flag the hot path does not take), and anything it cannot
 // answer exactly goes to the whole CLI.
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { hasStackTrace, runCli } from '../support/cli.js';
+import { BIN, hasStackTrace, ROOT, runCli } from '../support/cli.js';
 import { goodClaims, mint, nowSeconds, rsaKey } from '../support/tokens.js';
 
 const key = rsaKey('k1');
@@ -24,6 +25,20 @@ describe('the script hot path answers as the whole CLI does', () => {
         expect([hot.code, hot.stdout, hot.stderr]).toEqual([whole.code, whole.stdout, whole.stderr]);
       }
     }
+  });
+
+  it('decode TOKEN on a terminal (a pty of script(1)): the same colours and layout as the whole CLI', () => {
+    // The hot path asks a terminal through process.stdout (colour, width) and writes anything else straight to the descriptor.
+    const onTerminal = (args: string) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm' };
+      for (const name of ['NO_COLOR', 'FORCE_COLOR', 'COLUMNS']) delete env[name];
+      const run = spawnSync('script', ['-qec', `stty cols 100 rows 40; "${process.execPath}" "${BIN}" ${args}`, '/dev/null'], { cwd: ROOT, env, encoding: 'utf8' });
+      return run.stdout;
+    };
+    const hot = onTerminal(`decode ${token}`);
+    expect(hot).toContain('\u001b[1mToken');
+    // --timeout routes the run past the hot path, to the whole CLI.
+    expect(hot).toBe(onTerminal(`--timeout 30 decode ${token}`));
   });
 
   it('--version and -V print what commander prints for the whole CLI', async () => {
