@@ -27,7 +27,7 @@ const TASKS_PER_THREAD = 4;
  * (decode.ts); a block whose tokens need more (one of 1 MB with 100,000s of claims) is judged on the
  * main thread instead (ThreadPool judgeHere), so the bound costs no result.
  */
-const WORKER_YOUNG_GENERATION_MB = Number(process.env.WY ?? 4);
+const WORKER_YOUNG_GENERATION_MB = 4;
 const WORKER_OLD_GENERATION_MB = 16;
 
 /** What a worker thread needs to judge as this thread would: the options, the keys as data, the gate. */
