@@ -7,7 +7,9 @@
  * Only the packages on the start-up path are bundled; the rest (undici, ora, open...) stay in
  * node_modules and load when a command needs them.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFileSync, rmSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -103,19 +105,31 @@ async function bundle(): Promise<void> {
 
 /**
  * Runs each bundle once, as a user would, and keeps V8's compiled code for the next starts: `decode TOKEN`
- * is answered by the hot bundle, `decode --json TOKEN` by the whole CLI.
+ * is answered by the hot bundle, `decode --json TOKEN` and `discover` (against a small issuer on
+ * loopback, so the HTTP client and the metadata judges are compiled too) by the whole CLI.
  */
-function makeCodeCaches(): void {
+async function makeCodeCaches(): Promise<void> {
   const header = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'JWT' })).toString('base64url');
   const payload = Buffer.from(JSON.stringify({ sub: 'warm-up', iat: 1, exp: 2 })).toString('base64url');
   const token = `${header}.${payload}.c2lnbmF0dXJl`;
+  const issuer = createServer((request, response) => {
+    const base = `http://127.0.0.1:${(issuer.address() as AddressInfo).port}`;
+    const body = request.url === '/.well-known/openid-configuration' ? { issuer: base, authorization_endpoint: `${base}/authorize`, token_endpoint: `${base}/token`, jwks_uri: `${base}/jwks`, response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'] } : { keys: [] };
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => issuer.listen(0, '127.0.0.1', resolve));
   // Without OIDC_ISSUER, which would make decode fetch keys.
   const { OIDC_ISSUER: _issuer, ...env } = process.env;
-  for (const args of [['decode', token], ['decode', '--json', token]]) {
-    const run = spawnSync(process.execPath, [`${ROOT}bin/oidc-cli.js`, ...args], { env: { ...env, OIDC_CLI_WRITE_CODE_CACHE: '1' }, stdio: 'ignore' });
-    if (run.error) throw run.error;
+  try {
+    const runs = [['decode', token], ['decode', '--json', token], ['discover', '--issuer', `http://127.0.0.1:${(issuer.address() as AddressInfo).port}`]];
+    for (const args of runs) {
+      const run = spawn(process.execPath, [`${ROOT}bin/oidc-cli.js`, ...args], { env: { ...env, OIDC_CLI_WRITE_CODE_CACHE: '1' }, stdio: 'ignore' });
+      await new Promise<void>((resolve, reject) => run.once('error', reject).once('close', () => resolve()));
+    }
+  } finally {
+    issuer.close();
   }
 }
 
 await bundle();
-makeCodeCaches();
+await makeCodeCaches();

@@ -1,7 +1,8 @@
 import { rootCertificates } from 'node:tls';
 import { lookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { Agent, Dispatcher, EnvHttpProxyAgent } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, Dispatcher as DispatcherBase, EnvHttpProxyAgent } from './undici.js';
 import { inputError } from '../errors.js';
 import { readLocalFile } from '../util/local-file.js';
 import { isLocalhostName, isLoopback } from './loopback.js';
@@ -54,7 +55,7 @@ export const localhostLookup: LookupFunction = (hostname, options, callback) => 
  * made per request with isLoopback (loopback.ts), the same rule that allows plain http, so the two
  * cannot disagree the way a NO_PROXY list of a few spellings did.
  */
-class LoopbackDirect extends Dispatcher {
+class LoopbackDirect extends DispatcherBase {
   constructor(
     private readonly direct: Dispatcher,
     private readonly proxied: Dispatcher,

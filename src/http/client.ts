@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
-import { request as undiciRequest, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request as undiciRequest } from './undici.js';
 import { CliError, usageError } from '../errors.js';
 import { maskValues, SecretRegistry } from '../report/secrets.js';
 import { maskUrlsIn } from './mask.js';
