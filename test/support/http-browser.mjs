@@ -1,17 +1,48 @@
 // The plain-HTTP "browser" of the tests, as a function: `signIn(url, options)` follows the IdP's
-// redirects (fetch, manual redirects, a cookie jar), signs in, submits consent and auto-submitting forms
+// redirects (node:http, manual redirects, a cookie jar), signs in, submits consent and auto-submitting forms
 // (response_mode=form_post, device flow), and delivers the final redirect to the redirect_uri.
 // browser.mjs runs it as a --browser-command; test/support/http-browser-port.ts hands it to a flow in-process
 // (kubelogin's HTTP browser driver in its integration tests is the model).
 
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
 const MAX_STEPS = 25;
+
+/**
+ * One HTTP exchange, redirects not followed, the body read whole (unless `readBody` is false). node:http rather than fetch: fetch's
+ * first use loads Node's bundled undici, about 100 ms of CPU in every browser run (a `check` starts
+ * fifteen). A fresh connection each time (no agent): nothing outlives the walk.
+ */
+function exchange(url, { method = 'GET', headers = {}, body, signal } = {}, readBody = true) {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const sent = body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) };
+    const req = send(url, { method, headers: sent, signal, agent: false }, (res) => {
+      if (!readBody) {
+        res.resume().on('error', () => undefined);
+        resolve({ status: res.statusCode ?? 0 });
+        return;
+      }
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        resolve({ status, ok: status >= 200 && status < 300, location: res.headers.location, setCookies: res.headers['set-cookie'] ?? [], text: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 /** Why the walk stopped short: one line, as browser.mjs prints it. */
 export class BrowserError extends Error {}
 
 // --- cookies (RFC 6265, the parts an IdP's session needs: host, path, expiry) ---------------
 function storeCookies(jar, url, response) {
-  for (const header of response.headers.getSetCookie?.() ?? []) {
+  for (const header of response.setCookies) {
     const [pair, ...attributes] = header.split(';');
     const eq = pair.indexOf('=');
     if (eq < 1) continue;
@@ -131,7 +162,7 @@ export async function signIn(start, options = {}) {
     const headers = { 'user-agent': 'oidc-cli-test-browser/1', accept: 'text/html,*/*', ...init.headers };
     const cookies = cookieHeader(jar, url);
     if (cookies) headers.cookie = cookies;
-    const response = await fetch(url, { ...init, headers, redirect: 'manual', signal });
+    const response = await exchange(url, { ...init, headers, signal });
     storeCookies(jar, url, response);
     return response;
   };
@@ -141,18 +172,18 @@ export async function signIn(start, options = {}) {
   let signInAttempted = false;
   for (let step = 0; step < MAX_STEPS; step += 1) {
     if (isCallback(url)) {
-      const response = await fetch(url, { ...init, redirect: 'manual', signal });
-      await response.arrayBuffer().catch(() => undefined);
+      // Delivered once the listener answers; what it sends after does not matter.
+      await exchange(url, { ...init, signal }, false);
       return 'delivered';
     }
     const response = await request(url, init);
-    const location = response.headers.get('location');
+    const location = response.location;
     if (response.status >= 300 && response.status < 400 && location) {
       url = new URL(location, url);
       init = {};
       continue;
     }
-    const html = await response.text();
+    const html = response.text;
     if (deny && /data-oidc-test="device-aborted"/.test(html)) return 'device-aborted';
     if (/data-oidc-test="device-success"/.test(html) || (!callback && response.ok && /sign-in success/i.test(html))) {
       return 'device-success';
