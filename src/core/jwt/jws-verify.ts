@@ -81,9 +81,9 @@ function verifyNode(hash: string, data: Buffer, options: NodeVerifyOptions, sign
 export async function verifyJws(parsed: ParsedJwt, key: VerificationKey, alg: string): Promise<boolean> {
   const options = nodeVerifyOptions(parsed, key, alg);
   if (options) {
-    const [header, payload, signature] = parsed.parts as [string, string, string];
+    const [header, payload] = parsed.parts as [string, string, string];
     const hash = JWS_ALGORITHMS.get(alg)!.hash.replace('-', '').toLowerCase();
-    return verifyNode(hash, Buffer.from(`${header}.${payload}`), options, Buffer.from(signature, 'base64url'));
+    return verifyNode(hash, Buffer.from(`${header}.${payload}`), options, parsed.signatureBytes!);
   }
   const { compactVerify } = await import('jose');
   try {

@@ -18,13 +18,29 @@ interface DecodedPart {
   canonical: boolean;
 }
 
+// The value of each base64url character; -1 for the standard alphabet's + and /, which are not canonical.
+const BASE64URL_VALUE = new Map([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].map((ch, i) => [ch.charCodeAt(0), i]));
+
 function decodePart(part: string, name: string): DecodedPart {
   if (!TOLERATED.test(part)) throw inputError(`not a JWT: the ${name} is not base64url`);
+  const padded = part.endsWith('=');
   // One character past whole bytes: no encoder writes that; a copy that lost the token's end does.
-  if (part.replace(/=+$/, '').length % 4 === 1) throw inputError(`not a JWT: the ${name} is not base64url (its length is one character past whole bytes)`, 'the token looks cut short: copy the whole token (a terminal, a log or a form may have cut it)');
+  if ((padded ? part.replace(/=+$/, '') : part).length % 4 === 1) throw inputError(`not a JWT: the ${name} is not base64url (its length is one character past whole bytes)`, 'the token looks cut short: copy the whole token (a terminal, a log or a form may have cut it)');
   const bytes = Buffer.from(part, 'base64url');
-  // Canonical means: unpadded URL alphabet and no stray low bits in the last character (RFC 7515 §2).
-  return { bytes, canonical: bytes.toString('base64url') === part };
+  return { bytes, canonical: !padded && isCanonicalBase64url(part) };
+}
+
+/**
+ * Canonical (RFC 7515 §2): the URL alphabet, no padding, and no stray bits: the last character of a part
+ * whose length is not a multiple of 4 carries 4 (length % 4 == 2) or 2 (== 3) bits beyond the bytes, all
+ * zero. What re-encoding the bytes and comparing would say, without the re-encoding.
+ */
+function isCanonicalBase64url(part: string): boolean {
+  if (part.includes('+') || part.includes('/')) return false;
+  const spare = part.length % 4;
+  if (spare === 0) return true;
+  const last = BASE64URL_VALUE.get(part.charCodeAt(part.length - 1))!;
+  return (last & (spare === 2 ? 0b1111 : 0b11)) === 0;
 }
 
 function decodeJsonObject(bytes: Buffer, name: string): { value: Record<string, unknown>; text: string } {
@@ -119,6 +135,7 @@ export function parseJwt(raw: string): ParsedJwt {
     payloadText: undefined,
     duplicateMembers: { header: duplicateMembersOf(header.text, header.value), payload: [] },
     nonCanonicalParts,
+    signatureBytes: undefined,
   };
   if (kind === 'jwe') {
     // RFC 7516 §7.1: the other four parts are base64url too (the encrypted key is empty for "dir").
@@ -132,6 +149,7 @@ export function parseJwt(raw: string): ParsedJwt {
   if (!payloadPart.canonical) nonCanonicalParts.push('payload');
   const signaturePart = decodePart(parts[2]!, 'signature');
   if (!signaturePart.canonical) nonCanonicalParts.push('signature');
+  parsed.signatureBytes = signaturePart.bytes;
   let text: string | undefined;
   try {
     text = utf8.decode(payloadPart.bytes);

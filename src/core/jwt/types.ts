@@ -16,6 +16,8 @@ export interface ParsedJwt {
   duplicateMembers: { header: string[]; payload: string[] };
   /** Parts whose base64url is not canonical (padding, stray bits, wrong alphabet tolerated by decoders). */
   nonCanonicalParts: string[];
+  /** A JWS's signature as bytes, decoded once (its length is judged, then it is verified). JWE: undefined. */
+  signatureBytes: Buffer | undefined;
 }
 
 /**
