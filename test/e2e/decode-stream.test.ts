@@ -1,7 +1,7 @@
 // How batch decode reads stdin (src/util/input-chunks.ts): a file, a pipe or a socket is read in place
 // on libuv's thread pool, a descriptor left non-blocking goes on through Node's stream. Whichever way,
 // a slow writer's tokens come out as they come in, every byte is read once, and in order.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,5 +101,13 @@ describe('decode - reading stdin', { timeout: 30_000 }, () => {
       [1, true],
       [2, true],
     ]);
+  });
+
+  it('stdin on a terminal (a pty of script(1)) is never waited on: decode and decode - say how to give the token, exit 2', () => {
+    for (const args of ['decode', 'decode -']) {
+      const run = spawnSync('script', ['-qec', `"${process.execPath}" "${BIN}" ${args}; echo "exit=$?"`, '/dev/null'], { cwd: ROOT, encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } });
+      expect(run.stdout, args).toContain('no token: pass it as an argument, or pipe it on stdin (decode -)');
+      expect(run.stdout, args).toContain('exit=2');
+    }
   });
 });
