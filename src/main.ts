@@ -1,6 +1,5 @@
 import { CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { buildCli } from './cli.js';
 import type { CommandOutput, CommandRun, Context, GlobalOptions, RenderedChunk } from './commands/context.js';
 import { CliError, ReportedStop } from './errors.js';
@@ -183,7 +182,8 @@ export async function runCommand(name: string, options: Record<string, unknown>,
     get stdin() {
       return process.stdin;
     },
-    stdinIsTerminal: () => isatty(0),
+    // node:tty only when asked (decode reading stdin): most runs never are.
+    stdinIsTerminal: () => process.getBuiltinModule('node:tty').isatty(0),
     stdinChunks: () => inputChunks(0, () => process.stdin),
     signal: abort.signal,
     addSecret: (value) => secrets.add(value),
